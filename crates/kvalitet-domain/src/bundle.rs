@@ -1,0 +1,197 @@
+//! A plan with everything in it, loaded at once, and its grouping by process area as the
+//! seed tables show it. The web views and the document generators read plans this way.
+
+use std::collections::HashMap;
+
+use serde::Serialize;
+
+use crate::action::{Action, ActionFollowUp, ActionId};
+use crate::id::Versioned;
+use crate::indicator::{Indicator, IndicatorId, IndicatorResult};
+use crate::org::{OrgUnit, ProcessArea, ProcessAreaId, QualityFactor, QualityFactorId};
+use crate::plan::{FocusArea, QualityPlan, Section};
+use crate::risk::{Risk, RiskId, RiskMatrix};
+use crate::self_inspection::{SelfInspection, SelfInspectionId, SelfInspectionRun};
+
+/// The links between a plan's items.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct Links {
+    pub action_risk: Vec<(ActionId, RiskId)>,
+    pub action_self_inspection: Vec<(ActionId, SelfInspectionId)>,
+    pub self_inspection_risk: Vec<(SelfInspectionId, RiskId)>,
+    pub indicator_risk: Vec<(IndicatorId, RiskId)>,
+}
+
+/// A plan and all its content.
+#[derive(Debug, Clone, Serialize)]
+pub struct PlanBundle {
+    pub plan: Versioned<QualityPlan>,
+    pub scope: Versioned<OrgUnit>,
+    pub matrix: RiskMatrix,
+    pub sections: Vec<Versioned<Section>>,
+    pub focus_areas: Vec<Versioned<FocusArea>>,
+    /// Every process area of the tenant, in display order.
+    pub process_areas: Vec<Versioned<ProcessArea>>,
+    pub quality_factors: Vec<Versioned<QualityFactor>>,
+    pub risks: Vec<Versioned<Risk>>,
+    pub actions: Vec<Versioned<Action>>,
+    pub action_follow_ups: Vec<Versioned<ActionFollowUp>>,
+    pub self_inspections: Vec<Versioned<SelfInspection>>,
+    pub runs: Vec<Versioned<SelfInspectionRun>>,
+    pub indicators: Vec<Versioned<Indicator>>,
+    pub indicator_results: Vec<Versioned<IndicatorResult>>,
+    pub links: Links,
+}
+
+/// A risk with its actions.
+#[derive(Debug, Serialize)]
+pub struct RiskView<'a> {
+    pub risk: &'a Versioned<Risk>,
+    pub actions: Vec<ActionView<'a>>,
+}
+
+/// An action with its follow-up entries, oldest first.
+#[derive(Debug, Serialize)]
+pub struct ActionView<'a> {
+    pub action: &'a Versioned<Action>,
+    pub follow_ups: Vec<&'a Versioned<ActionFollowUp>>,
+}
+
+/// A self-inspection with its linked risks, actions and runs (oldest first).
+#[derive(Debug, Serialize)]
+pub struct SelfInspectionView<'a> {
+    pub self_inspection: &'a Versioned<SelfInspection>,
+    pub risks: Vec<&'a Versioned<Risk>>,
+    pub actions: Vec<ActionView<'a>>,
+    pub runs: Vec<&'a Versioned<SelfInspectionRun>>,
+}
+
+/// An indicator with its factor and results (oldest year first).
+#[derive(Debug, Serialize)]
+pub struct IndicatorView<'a> {
+    pub indicator: &'a Versioned<Indicator>,
+    pub quality_factor: Option<&'a Versioned<QualityFactor>>,
+    pub results: Vec<&'a Versioned<IndicatorResult>>,
+}
+
+/// Everything of a plan under one process area heading.
+#[derive(Debug, Serialize)]
+pub struct AreaGroup<'a> {
+    pub area: &'a Versioned<ProcessArea>,
+    pub risks: Vec<RiskView<'a>>,
+    /// Actions tied to no risk and no self-inspection of this area but to the area's
+    /// risks through nothing else: shown under the area on their own.
+    pub self_inspections: Vec<SelfInspectionView<'a>>,
+    pub indicators: Vec<IndicatorView<'a>>,
+}
+
+impl AreaGroup<'_> {
+    pub fn is_empty(&self) -> bool {
+        self.risks.is_empty() && self.self_inspections.is_empty() && self.indicators.is_empty()
+    }
+}
+
+impl PlanBundle {
+    fn action_view<'a>(&'a self, action: &'a Versioned<Action>) -> ActionView<'a> {
+        let mut follow_ups: Vec<_> =
+            self.action_follow_ups.iter().filter(|f| f.action_id == action.id).collect();
+        follow_ups.sort_by_key(|f| (f.entry_on, f.id));
+        ActionView { action, follow_ups }
+    }
+
+    fn actions_where(&self, pred: impl Fn(ActionId) -> bool) -> Vec<ActionView<'_>> {
+        let mut v: Vec<_> = self.actions.iter().filter(|a| pred(a.id)).collect();
+        v.sort_by_key(|a| (a.sort_order, a.id));
+        v.into_iter().map(|a| self.action_view(a)).collect()
+    }
+
+    pub fn risk_view<'a>(&'a self, risk: &'a Versioned<Risk>) -> RiskView<'a> {
+        let actions = self.actions_where(|a| self.links.action_risk.contains(&(a, risk.id)));
+        RiskView { risk, actions }
+    }
+
+    pub fn self_inspection_view<'a>(&'a self, si: &'a Versioned<SelfInspection>) -> SelfInspectionView<'a> {
+        let risks = self
+            .risks
+            .iter()
+            .filter(|r| self.links.self_inspection_risk.contains(&(si.id, r.id)))
+            .collect();
+        let actions = self.actions_where(|a| self.links.action_self_inspection.contains(&(a, si.id)));
+        let mut runs: Vec<_> = self.runs.iter().filter(|r| r.self_inspection_id == si.id).collect();
+        runs.sort_by_key(|r| (r.run_on, r.id));
+        SelfInspectionView { self_inspection: si, risks, actions, runs }
+    }
+
+    pub fn indicator_view<'a>(&'a self, ind: &'a Versioned<Indicator>) -> IndicatorView<'a> {
+        let quality_factor = ind.quality_factor_id.and_then(|q| self.factor(q));
+        let mut results: Vec<_> =
+            self.indicator_results.iter().filter(|r| r.indicator_id == ind.id).collect();
+        results.sort_by_key(|r| r.year);
+        IndicatorView { indicator: ind, quality_factor, results }
+    }
+
+    pub fn factor(&self, id: QualityFactorId) -> Option<&Versioned<QualityFactor>> {
+        self.quality_factors.iter().find(|q| q.id == id)
+    }
+
+    pub fn area(&self, id: ProcessAreaId) -> Option<&Versioned<ProcessArea>> {
+        self.process_areas.iter().find(|p| p.id == id)
+    }
+
+    /// Risks and self-inspections grouped by process area, areas in display order,
+    /// items in the plan's order; empty areas left out.
+    pub fn risk_groups(&self) -> Vec<AreaGroup<'_>> {
+        self.groups(false)
+    }
+
+    /// Indicators grouped by their area.
+    pub fn indicator_groups(&self) -> Vec<AreaGroup<'_>> {
+        self.groups(true)
+    }
+
+    fn groups(&self, indicators: bool) -> Vec<AreaGroup<'_>> {
+        let mut risks_by_area: HashMap<ProcessAreaId, Vec<&Versioned<Risk>>> = HashMap::new();
+        let mut sis_by_area: HashMap<ProcessAreaId, Vec<&Versioned<SelfInspection>>> = HashMap::new();
+        let mut inds_by_area: HashMap<ProcessAreaId, Vec<&Versioned<Indicator>>> = HashMap::new();
+        if indicators {
+            for i in &self.indicators {
+                inds_by_area.entry(i.area_id).or_default().push(i);
+            }
+        } else {
+            for r in &self.risks {
+                risks_by_area.entry(r.process_area_id).or_default().push(r);
+            }
+            for s in &self.self_inspections {
+                sis_by_area.entry(s.process_area_id).or_default().push(s);
+            }
+        }
+        let mut areas: Vec<_> = self.process_areas.iter().collect();
+        areas.sort_by_key(|a| (a.sort_order, a.id));
+        areas
+            .into_iter()
+            .map(|area| {
+                let mut risks = risks_by_area.remove(&area.id).unwrap_or_default();
+                risks.sort_by_key(|r| (r.sort_order, r.id));
+                let mut sis = sis_by_area.remove(&area.id).unwrap_or_default();
+                sis.sort_by_key(|s| (s.sort_order, s.id));
+                let mut inds = inds_by_area.remove(&area.id).unwrap_or_default();
+                inds.sort_by_key(|i| (i.sort_order, i.id));
+                AreaGroup {
+                    area,
+                    risks: risks.into_iter().map(|r| self.risk_view(r)).collect(),
+                    self_inspections: sis.into_iter().map(|s| self.self_inspection_view(s)).collect(),
+                    indicators: inds.into_iter().map(|i| self.indicator_view(i)).collect(),
+                }
+            })
+            .filter(|g| !g.is_empty())
+            .collect()
+    }
+
+    /// Actions tied to neither a risk nor a self-inspection.
+    pub fn loose_actions(&self) -> Vec<ActionView<'_>> {
+        self.actions_where(|a| {
+            !self.links.action_risk.iter().any(|(x, _)| *x == a)
+                && !self.links.action_self_inspection.iter().any(|(x, _)| *x == a)
+        })
+    }
+}

@@ -1,0 +1,155 @@
+//! Quality indicators (kvalitetsindikatorer): what is measured year by year, with a
+//! target and a direction, and their yearly results.
+
+use serde::{Deserialize, Serialize};
+
+use crate::coded_enum;
+use crate::id::Id;
+use crate::org::{ProcessAreaId, QualityFactorId};
+use crate::plan::PlanId;
+use crate::stats::{Share, wilson};
+use crate::validate::{Problem, Validate, ValidationErrors, limits};
+
+coded_enum! {
+    /// What an indicator's value is.
+    pub enum MeasureUnit {
+        Percent = "percent",
+        Count = "count",
+        /// A mean on a 1-5 scale.
+        MeanScale = "mean_scale",
+        Days = "days",
+    }
+}
+
+coded_enum! {
+    /// Where an indicator's data comes from.
+    pub enum IndicatorSource {
+        OwnSurvey = "own_survey",
+        OwnStudy = "own_study",
+        SkrSurvey = "skr_survey",
+        Kolada = "kolada",
+        CaseSystem = "case_system",
+        Other = "other",
+    }
+}
+
+coded_enum! {
+    /// Which way is better.
+    pub enum Direction {
+        HigherIsBetter = "higher_is_better",
+        LowerIsBetter = "lower_is_better",
+    }
+}
+
+/// An indicator followed in a plan.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Indicator {
+    pub plan_id: PlanId,
+    /// The area the indicator is grouped under ("Stöd till barn och unga").
+    pub area_id: ProcessAreaId,
+    pub name: String,
+    pub quality_factor_id: Option<QualityFactorId>,
+    pub unit: MeasureUnit,
+    pub source: IndicatorSource,
+    pub target_value: Option<f64>,
+    pub direction: Direction,
+    /// "Inga tillgängliga data".
+    pub no_data: bool,
+    /// A note the plan prints beside the indicator (the seeds' "*").
+    pub note: String,
+    pub previous_indicator_id: Option<IndicatorId>,
+    pub sort_order: i64,
+}
+pub type IndicatorId = Id<Indicator>;
+
+impl Validate for Indicator {
+    fn validate(&self) -> Result<(), ValidationErrors> {
+        let mut e = ValidationErrors::default();
+        e.text("name", &self.name, limits::TITLE);
+        e.optional_text("note", &self.note, limits::TEXT);
+        if let Some(t) = self.target_value {
+            check_value(&mut e, "target_value", t, self.unit);
+        }
+        e.into_result()
+    }
+}
+
+fn check_value(e: &mut ValidationErrors, field: &'static str, v: f64, unit: MeasureUnit) {
+    let ok = v.is_finite()
+        && match unit {
+            MeasureUnit::Percent => (0.0..=100.0).contains(&v),
+            MeasureUnit::MeanScale => (1.0..=5.0).contains(&v),
+            MeasureUnit::Count | MeasureUnit::Days => v >= 0.0,
+        };
+    if !ok {
+        let why = match unit {
+            MeasureUnit::Percent => "ska vara en andel mellan 0 och 100",
+            MeasureUnit::MeanScale => "ska vara ett medelvärde mellan 1 och 5",
+            MeasureUnit::Count | MeasureUnit::Days => "får inte vara negativt",
+        };
+        e.push(field, Problem::NotAllowed(why));
+    }
+}
+
+/// An indicator's result for one year.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct IndicatorResult {
+    pub indicator_id: IndicatorId,
+    pub year: i64,
+    /// The value in the indicator's unit (per cent for shares).
+    pub value: Option<f64>,
+    pub numerator: Option<i64>,
+    pub denominator: Option<i64>,
+    /// Answers received, for surveys.
+    pub answers: Option<i64>,
+    /// Response rate in per cent, for surveys.
+    pub response_rate: Option<f64>,
+    /// The national comparison value, in the same unit.
+    pub national_value: Option<f64>,
+    pub comment: String,
+    pub no_data: bool,
+}
+pub type IndicatorResultId = Id<IndicatorResult>;
+
+impl IndicatorResult {
+    /// The share with its interval, where numerator and denominator are known, or where
+    /// a percentage and the number of answers are.
+    pub fn share(&self) -> Option<Share> {
+        match (self.numerator, self.denominator) {
+            (Some(n), Some(d)) if n >= 0 && d > 0 => wilson(n as u64, d as u64),
+            _ => {
+                let answers = self.answers.filter(|&a| a > 0)?;
+                let value = self.value?;
+                let n = (value / 100.0 * answers as f64).round() as u64;
+                wilson(n.min(answers as u64), answers as u64)
+            }
+        }
+    }
+}
+
+impl IndicatorResult {
+    pub fn validate_for(&self, unit: MeasureUnit) -> Result<(), ValidationErrors> {
+        let mut e = ValidationErrors::default();
+        e.range("year", self.year, 2000, 2100);
+        e.optional_text("comment", &self.comment, limits::TEXT);
+        if let Some(v) = self.value {
+            check_value(&mut e, "value", v, unit);
+        }
+        if let Some(r) = self.response_rate {
+            check_value(&mut e, "response_rate", r, MeasureUnit::Percent);
+        }
+        match (self.numerator, self.denominator) {
+            (Some(n), Some(d)) if n < 0 || d <= 0 || n > d => e.push(
+                "numerator",
+                Problem::Invalid("täljaren ska vara mellan 0 och nämnaren".into()),
+            ),
+            (Some(_), None) => e.push("denominator", Problem::Required),
+            (None, Some(_)) => e.push("numerator", Problem::Required),
+            _ => {}
+        }
+        if self.no_data && self.value.is_some() {
+            e.push("value", Problem::NotAllowed("ett resultat utan tillgängliga data kan inte ha ett värde"));
+        }
+        e.into_result()
+    }
+}

@@ -1,0 +1,176 @@
+//! Self-inspections (egenkontroller): recurring checks that the service meets its
+//! requirements, their runs and verdicts.
+
+use serde::{Deserialize, Serialize};
+
+use crate::coded_enum;
+use crate::id::Id;
+use crate::org::{OrgUnitId, ProcessAreaId};
+use crate::plan::PlanId;
+use crate::validate::{Problem, Validate, ValidationErrors, limits};
+use crate::Date;
+
+coded_enum! {
+    /// How a self-inspection is carried out.
+    pub enum Method {
+        SampleCheck = "sample_check",
+        AccessLogReview = "access_log_review",
+        Statistics = "statistics",
+        SelfAssessment = "self_assessment",
+        PeerReview = "peer_review",
+        WalkThrough = "walk_through",
+        Other = "other",
+    }
+}
+
+coded_enum! {
+    /// How often a self-inspection runs.
+    pub enum Frequency {
+        Monthly = "monthly",
+        Quarterly = "quarterly",
+        HalfYearly = "half_yearly",
+        Yearly = "yearly",
+        Once = "once",
+    }
+}
+
+impl Frequency {
+    /// Runs expected in a year.
+    pub fn runs_per_year(self) -> u32 {
+        match self {
+            Frequency::Monthly => 12,
+            Frequency::Quarterly => 4,
+            Frequency::HalfYearly => 2,
+            Frequency::Yearly | Frequency::Once => 1,
+        }
+    }
+
+    /// The dates runs fall due in `year`: the last day of each period.
+    pub fn due_dates(self, year: i16) -> Vec<Date> {
+        let months_per_run = 12 / self.runs_per_year() as i8;
+        (1..=self.runs_per_year() as i8)
+            .map(|i| Date::new(year, i * months_per_run, 1).expect("valid month").last_of_month())
+            .collect()
+    }
+}
+
+coded_enum! {
+    /// A self-inspection run's verdict.
+    pub enum Verdict {
+        Approved = "approved",
+        PartlyApproved = "partly_approved",
+        NotApproved = "not_approved",
+        /// Could not be measured: needs a reason ("verksamhetssystemet ej stödjer …").
+        NotMeasurable = "not_measurable",
+    }
+}
+
+coded_enum! {
+    /// Last year's status as the plan shows it (a traffic light in the seeds).
+    pub enum TrafficLight {
+        Green = "green",
+        Yellow = "yellow",
+        Red = "red",
+    }
+}
+
+/// A self-inspection in a plan.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SelfInspection {
+    pub plan_id: PlanId,
+    pub process_area_id: ProcessAreaId,
+    pub title: String,
+    /// "Syfte med egenkontrollen".
+    pub purpose: String,
+    pub method: Method,
+    pub frequency: Frequency,
+    /// The target in words, where one exists ("första samtal inom 10 dagar").
+    pub target: String,
+    /// New this year ("(NY)", "Ny kontroll").
+    pub is_new: bool,
+    /// Last year's status ("Status 2023"); none for a new self-inspection.
+    pub previous_status: Option<TrafficLight>,
+    /// What the plan says about actions when none are needed ("Inget behov av åtgärd …").
+    pub action_note: String,
+    /// A unit the self-inspection is tied to ("Kopplad till: Stödboende för unga").
+    pub unit_id: Option<OrgUnitId>,
+    /// Kept for next year's plan on rollover ("Egenkontrollen kommer ligga kvar").
+    pub keep_next_year: bool,
+    pub previous_self_inspection_id: Option<SelfInspectionId>,
+    pub sort_order: i64,
+}
+pub type SelfInspectionId = Id<SelfInspection>;
+
+impl Validate for SelfInspection {
+    fn validate(&self) -> Result<(), ValidationErrors> {
+        let mut e = ValidationErrors::default();
+        e.text("title", &self.title, limits::TITLE);
+        e.optional_text("purpose", &self.purpose, limits::TEXT);
+        e.optional_text("target", &self.target, limits::TITLE);
+        e.optional_text("action_note", &self.action_note, limits::TEXT);
+        if self.is_new && self.previous_status.is_some() {
+            e.push("previous_status", Problem::NotAllowed("en ny egenkontroll har ingen status från förra året"));
+        }
+        e.into_result()
+    }
+}
+
+/// One run of a self-inspection: when, the result, the sample, the verdict.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SelfInspectionRun {
+    pub self_inspection_id: SelfInspectionId,
+    pub run_on: Date,
+    /// The measured value, e.g. 80 (per cent) or 12 (days).
+    pub result_value: Option<f64>,
+    pub sample_size: Option<i64>,
+    pub verdict: Verdict,
+    /// Why it could not be measured (required for `not_measurable`).
+    pub verdict_reason: String,
+    /// The follow-up text ("Uppföljning: …").
+    pub comment: String,
+    pub recorded_by: String,
+}
+pub type SelfInspectionRunId = Id<SelfInspectionRun>;
+
+impl Validate for SelfInspectionRun {
+    fn validate(&self) -> Result<(), ValidationErrors> {
+        let mut e = ValidationErrors::default();
+        e.optional_text("comment", &self.comment, limits::TEXT);
+        e.optional_text("verdict_reason", &self.verdict_reason, limits::TEXT);
+        if let Some(n) = self.sample_size {
+            e.range("sample_size", n, 0, 100_000_000);
+        }
+        if let Some(v) = self.result_value
+            && !v.is_finite()
+        {
+            e.push("result_value", Problem::Invalid("måste vara ett tal".into()));
+        }
+        if self.verdict == Verdict::NotMeasurable && self.verdict_reason.trim().is_empty() {
+            e.push("verdict_reason", Problem::Required);
+        }
+        e.into_result()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn due_dates_are_period_ends() {
+        let q = Frequency::Quarterly.due_dates(2024);
+        assert_eq!(
+            q,
+            vec![
+                Date::constant(2024, 3, 31),
+                Date::constant(2024, 6, 30),
+                Date::constant(2024, 9, 30),
+                Date::constant(2024, 12, 31)
+            ]
+        );
+        let m = Frequency::Monthly.due_dates(2024);
+        assert_eq!(m.len(), 12);
+        assert_eq!(m[1], Date::constant(2024, 2, 29));
+        assert_eq!(Frequency::Yearly.due_dates(2023), vec![Date::constant(2023, 12, 31)]);
+    }
+}

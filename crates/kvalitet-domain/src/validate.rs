@@ -1,0 +1,105 @@
+//! Validation: field-level problems, reported in Swedish, collected rather than
+//! stopping at the first one so a form can show every problem at once.
+
+use std::fmt;
+
+use unicode_segmentation::UnicodeSegmentation;
+
+/// What is wrong with one field.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Problem {
+    Empty,
+    TooLong { max: usize },
+    OutOfRange { min: i64, max: i64 },
+    LevelMismatch { likelihood: u8, consequence: u8, level: u8 },
+    Required,
+    NotAllowed(&'static str),
+    Invalid(String),
+}
+
+impl fmt::Display for Problem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Problem::Empty => f.write_str("får inte vara tomt"),
+            Problem::TooLong { max } => write!(f, "får vara högst {max} tecken"),
+            Problem::OutOfRange { min, max } => write!(f, "ska vara mellan {min} och {max}"),
+            Problem::LevelMismatch { likelihood, consequence, level } => write!(
+                f,
+                "risknivån {level} stämmer inte med sannolikhet {likelihood} × konsekvens {consequence} = {}",
+                u16::from(*likelihood) * u16::from(*consequence)
+            ),
+            Problem::Required => f.write_str("måste fyllas i"),
+            Problem::NotAllowed(why) => f.write_str(why),
+            Problem::Invalid(why) => f.write_str(why),
+        }
+    }
+}
+
+/// A problem with a named field (the field's code name, e.g. `title`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FieldError {
+    pub field: &'static str,
+    pub problem: Problem,
+}
+
+/// Every problem found in one record.
+#[derive(Debug, Clone, Default, PartialEq, Eq, thiserror::Error)]
+pub struct ValidationErrors {
+    pub errors: Vec<FieldError>,
+}
+
+impl fmt::Display for ValidationErrors {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let parts: Vec<String> =
+            self.errors.iter().map(|e| format!("{}: {}", e.field, e.problem)).collect();
+        f.write_str(&parts.join("; "))
+    }
+}
+
+impl ValidationErrors {
+    pub fn push(&mut self, field: &'static str, problem: Problem) {
+        self.errors.push(FieldError { field, problem });
+    }
+
+    pub fn into_result(self) -> Result<(), ValidationErrors> {
+        if self.errors.is_empty() { Ok(()) } else { Err(self) }
+    }
+
+    pub fn for_field(&self, field: &str) -> Option<&Problem> {
+        self.errors.iter().find(|e| e.field == field).map(|e| &e.problem)
+    }
+
+    /// A required, non-blank text of at most `max` characters (graphemes: å is one).
+    pub fn text(&mut self, field: &'static str, value: &str, max: usize) {
+        if value.trim().is_empty() {
+            self.push(field, Problem::Empty);
+        } else {
+            self.optional_text(field, value, max);
+        }
+    }
+
+    /// An optional text of at most `max` characters.
+    pub fn optional_text(&mut self, field: &'static str, value: &str, max: usize) {
+        if value.graphemes(true).count() > max {
+            self.push(field, Problem::TooLong { max });
+        }
+    }
+
+    pub fn range(&mut self, field: &'static str, value: i64, min: i64, max: i64) {
+        if value < min || value > max {
+            self.push(field, Problem::OutOfRange { min, max });
+        }
+    }
+}
+
+/// A record that can check itself.
+pub trait Validate {
+    fn validate(&self) -> Result<(), ValidationErrors>;
+}
+
+/// Limits for free text, in characters.
+pub mod limits {
+    pub const TITLE: usize = 300;
+    pub const TEXT: usize = 20_000;
+    pub const SHORT: usize = 120;
+}
