@@ -71,6 +71,8 @@ coded_enum! {
         Green = "green",
         Yellow = "yellow",
         Red = "red",
+        /// The plan shows a status but its colour is not known (lost in a conversion).
+        Unknown = "unknown",
     }
 }
 
