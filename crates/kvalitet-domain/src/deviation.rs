@@ -3,13 +3,13 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::Date;
 use crate::action::ActionId;
 use crate::coded_enum;
 use crate::id::Id;
 use crate::org::{OrgUnitId, TenantId};
 use crate::risk::RiskId;
 use crate::validate::{Problem, Validate, ValidationErrors, limits};
-use crate::Date;
 
 coded_enum! {
     /// The kind of a registered event.
@@ -45,7 +45,10 @@ coded_enum! {
 impl LexSarahCategory {
     /// Serious impropriety or a risk of it must be reported to IVO.
     pub fn must_report_to_ivo(self) -> bool {
-        matches!(self, LexSarahCategory::Serious | LexSarahCategory::RiskOfSerious)
+        matches!(
+            self,
+            LexSarahCategory::Serious | LexSarahCategory::RiskOfSerious
+        )
     }
 }
 
@@ -81,24 +84,36 @@ impl Validate for Deviation {
         e.optional_text("investigation", &self.investigation, limits::TEXT);
         e.optional_text("measures_taken", &self.measures_taken, limits::TEXT);
         if self.reported_on < self.occurred_on {
-            e.push("reported_on", Problem::NotAllowed("kan inte vara före händelsedatum"));
+            e.push(
+                "reported_on",
+                Problem::NotAllowed("kan inte vara före händelsedatum"),
+            );
         }
         if self.lex_sarah_category.is_some() && self.kind != DeviationKind::LexSarah {
-            e.push("lex_sarah_category", Problem::NotAllowed("bara lex Sarah-rapporter bedöms i lex Sarah-kategorier"));
+            e.push(
+                "lex_sarah_category",
+                Problem::NotAllowed("bara lex Sarah-rapporter bedöms i lex Sarah-kategorier"),
+            );
         }
-        let assessed = matches!(self.status, DeviationStatus::Assessed | DeviationStatus::Closed);
+        let assessed = matches!(
+            self.status,
+            DeviationStatus::Assessed | DeviationStatus::Closed
+        );
         if assessed && self.kind == DeviationKind::LexSarah && self.lex_sarah_category.is_none() {
             e.push("lex_sarah_category", Problem::Required);
         }
         if self.status == DeviationStatus::Closed {
             match self.closed_on {
                 None => e.push("closed_on", Problem::Required),
-                Some(c) if c < self.reported_on => {
-                    e.push("closed_on", Problem::NotAllowed("kan inte vara före rapportdatum"))
-                }
+                Some(c) if c < self.reported_on => e.push(
+                    "closed_on",
+                    Problem::NotAllowed("kan inte vara före rapportdatum"),
+                ),
                 Some(_) => {}
             }
-            if self.lex_sarah_category.is_some_and(LexSarahCategory::must_report_to_ivo)
+            if self
+                .lex_sarah_category
+                .is_some_and(LexSarahCategory::must_report_to_ivo)
                 && self.reported_to_ivo_on.is_none()
             {
                 e.push(
@@ -132,7 +147,10 @@ impl Validate for DeviationTally {
         e.range("year", self.year, 2000, 2100);
         e.range("count", self.count, 0, 1_000_000);
         if self.lex_sarah_category.is_some() && self.kind != DeviationKind::LexSarah {
-            e.push("lex_sarah_category", Problem::NotAllowed("bara lex Sarah-rapporter bedöms i lex Sarah-kategorier"));
+            e.push(
+                "lex_sarah_category",
+                Problem::NotAllowed("bara lex Sarah-rapporter bedöms i lex Sarah-kategorier"),
+            );
         }
         e.into_result()
     }
@@ -167,7 +185,9 @@ pub fn count_lex_sarah<'a>(
 ) -> i64 {
     let from_records = records
         .into_iter()
-        .filter(|d| d.lex_sarah_category == Some(category) && i64::from(d.reported_on.year()) == year)
+        .filter(|d| {
+            d.lex_sarah_category == Some(category) && i64::from(d.reported_on.year()) == year
+        })
         .count() as i64;
     let from_tallies: i64 = tallies
         .into_iter()

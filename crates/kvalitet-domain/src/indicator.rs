@@ -148,7 +148,10 @@ impl IndicatorResult {
             _ => {}
         }
         if self.no_data && self.value.is_some() {
-            e.push("value", Problem::NotAllowed("ett resultat utan tillgängliga data kan inte ha ett värde"));
+            e.push(
+                "value",
+                Problem::NotAllowed("ett resultat utan tillgängliga data kan inte ha ett värde"),
+            );
         }
         e.into_result()
     }

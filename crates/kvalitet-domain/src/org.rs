@@ -136,6 +136,9 @@ impl QualityFactor {
     pub fn is_named(&self, name: &str) -> bool {
         let name = name.trim().to_lowercase();
         self.name.to_lowercase() == name
-            || self.alias.as_deref().is_some_and(|a| a.to_lowercase() == name)
+            || self
+                .alias
+                .as_deref()
+                .is_some_and(|a| a.to_lowercase() == name)
     }
 }

@@ -5,12 +5,12 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::Date;
 use crate::coded_enum;
 use crate::id::Id;
 use crate::org::{OrgUnitId, QualityFactorId, TenantId};
 use crate::stats::{Share, wilson};
 use crate::validate::{Problem, Validate, ValidationErrors, limits};
-use crate::Date;
 
 coded_enum! {
     pub enum ReportState {
@@ -85,7 +85,10 @@ impl Validate for UserSurvey {
         if let (Some(a), Some(s)) = (self.answers, self.sample_size)
             && a > s
         {
-            e.push("answers", Problem::NotAllowed("kan inte vara fler än antalet tillfrågade"));
+            e.push(
+                "answers",
+                Problem::NotAllowed("kan inte vara fler än antalet tillfrågade"),
+            );
         }
         if let Some(r) = self.response_rate {
             e.range("response_rate", r.round() as i64, 0, 100);
@@ -152,7 +155,12 @@ impl Validate for Finding {
             e.push("value", Problem::OutOfRange { min: 0, max: 100 });
         }
         if self.survey_id.is_some() == self.follow_up_id.is_some() {
-            e.push("survey_id", Problem::Invalid("ett resultat hör till en undersökning eller en uppföljning".into()));
+            e.push(
+                "survey_id",
+                Problem::Invalid(
+                    "ett resultat hör till en undersökning eller en uppföljning".into(),
+                ),
+            );
         }
         e.into_result()
     }

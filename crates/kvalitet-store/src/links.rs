@@ -1,0 +1,109 @@
+//! The link tables between a plan's items: action ↔ risk, action ↔ self-inspection,
+//! self-inspection ↔ risk, indicator ↔ risk, and a risk's units and target groups.
+
+use sqlx::AnyConnection;
+use sqlx::{AssertSqlSafe, Row};
+
+use kvalitet_domain::Id;
+use kvalitet_domain::bundle::Links;
+
+use crate::error::Result;
+
+/// A kind of link: its table and its two columns.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LinkKind {
+    ActionRisk,
+    ActionSelfInspection,
+    SelfInspectionRisk,
+    IndicatorRisk,
+    RiskUnit,
+    RiskTargetGroup,
+}
+
+impl LinkKind {
+    fn table(self) -> (&'static str, &'static str, &'static str) {
+        match self {
+            LinkKind::ActionRisk => ("action_risk", "action_id", "risk_id"),
+            LinkKind::ActionSelfInspection => {
+                ("action_self_inspection", "action_id", "self_inspection_id")
+            }
+            LinkKind::SelfInspectionRisk => {
+                ("self_inspection_risk", "self_inspection_id", "risk_id")
+            }
+            LinkKind::IndicatorRisk => ("indicator_risk", "indicator_id", "risk_id"),
+            LinkKind::RiskUnit => ("risk_unit", "risk_id", "unit_id"),
+            LinkKind::RiskTargetGroup => ("risk_target_group", "risk_id", "target_group_id"),
+        }
+    }
+
+    /// The query of every link of this kind whose first item belongs to a plan.
+    fn plan_query(self) -> String {
+        let (table, a, b) = self.table();
+        let owner = match self {
+            LinkKind::ActionRisk | LinkKind::ActionSelfInspection => "action",
+            LinkKind::SelfInspectionRisk => "self_inspection",
+            LinkKind::IndicatorRisk => "indicator",
+            LinkKind::RiskUnit | LinkKind::RiskTargetGroup => "risk",
+        };
+        format!(
+            "SELECT l.{a} AS a, l.{b} AS b FROM {table} l JOIN {owner} o ON o.id = l.{a} WHERE o.plan_id = $1 ORDER BY l.{a}, l.{b}"
+        )
+    }
+}
+
+/// Links `a` to `b`; linking twice is harmless.
+pub async fn link(conn: &mut AnyConnection, kind: LinkKind, a: i64, b: i64) -> Result<()> {
+    let (table, ca, cb) = kind.table();
+    let sql = format!("INSERT INTO {table} ({ca}, {cb}) VALUES ($1, $2) ON CONFLICT DO NOTHING");
+    sqlx::query(AssertSqlSafe(sql))
+        .bind(a)
+        .bind(b)
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
+}
+
+/// Removes the link between `a` and `b`.
+pub async fn unlink(conn: &mut AnyConnection, kind: LinkKind, a: i64, b: i64) -> Result<()> {
+    let (table, ca, cb) = kind.table();
+    let sql = format!("DELETE FROM {table} WHERE {ca} = $1 AND {cb} = $2");
+    sqlx::query(AssertSqlSafe(sql))
+        .bind(a)
+        .bind(b)
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
+}
+
+/// Every link of `kind` whose first item belongs to the plan.
+pub async fn plan_links(
+    conn: &mut AnyConnection,
+    kind: LinkKind,
+    plan_id: i64,
+) -> Result<Vec<(i64, i64)>> {
+    let rows = sqlx::query(AssertSqlSafe(kind.plan_query()))
+        .bind(plan_id)
+        .fetch_all(&mut *conn)
+        .await?;
+    rows.iter()
+        .map(|r| Ok((r.try_get::<i64, _>("a")?, r.try_get::<i64, _>("b")?)))
+        .collect()
+}
+
+/// All the links between a plan's items.
+pub async fn load_plan_links(conn: &mut AnyConnection, plan_id: i64) -> Result<Links> {
+    Ok(Links {
+        action_risk: typed(plan_links(conn, LinkKind::ActionRisk, plan_id).await?),
+        action_self_inspection: typed(
+            plan_links(conn, LinkKind::ActionSelfInspection, plan_id).await?,
+        ),
+        self_inspection_risk: typed(plan_links(conn, LinkKind::SelfInspectionRisk, plan_id).await?),
+        indicator_risk: typed(plan_links(conn, LinkKind::IndicatorRisk, plan_id).await?),
+    })
+}
+
+fn typed<A, B>(v: Vec<(i64, i64)>) -> Vec<(Id<A>, Id<B>)> {
+    v.into_iter()
+        .map(|(a, b)| (Id::new(a), Id::new(b)))
+        .collect()
+}

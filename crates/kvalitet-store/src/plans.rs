@@ -1,0 +1,355 @@
+//! Plans: listing them, loading a plan with everything in it, validated writes of its
+//! items, adoption, and rolling a plan into next year's draft.
+
+use std::collections::HashMap;
+
+use sqlx::AnyConnection;
+
+use kvalitet_domain::action::{Action, ActionFollowUp};
+use kvalitet_domain::bundle::PlanBundle;
+use kvalitet_domain::cycle::{RolledPlan, roll_over};
+use kvalitet_domain::indicator::{Indicator, IndicatorResult};
+use kvalitet_domain::org::{OrgUnit, Tenant, TenantId};
+use kvalitet_domain::plan::{FocusArea, PlanId, QualityPlan, Section};
+use kvalitet_domain::risk::{Risk, RiskAssessment, RiskId, RiskMatrix};
+use kvalitet_domain::self_inspection::{SelfInspection, SelfInspectionRun};
+use kvalitet_domain::{Date, Id, Validate, Versioned};
+
+use crate::error::{Result, StoreError};
+use crate::links::{self, LinkKind};
+use crate::org;
+use crate::record::{Column, Record};
+use crate::repo::{self, Where};
+
+/// Every plan of a tenant, newest year first.
+pub async fn list_plans(
+    conn: &mut AnyConnection,
+    tenant: TenantId,
+) -> Result<Vec<Versioned<QualityPlan>>> {
+    let mut plans: Vec<Versioned<QualityPlan>> =
+        repo::list(conn, Where::sql("tenant_id = $1", vec![tenant.to_value()])).await?;
+    plans.sort_by(|a, b| b.year.cmp(&a.year).then(a.id.cmp(&b.id)));
+    Ok(plans)
+}
+
+/// The plan's items of one kind.
+async fn items<T: Record>(conn: &mut AnyConnection, plan: PlanId) -> Result<Vec<Versioned<T>>> {
+    repo::list(conn, Where::sql("plan_id = $1", vec![plan.to_value()])).await
+}
+
+/// A plan with everything in it.
+pub async fn load_bundle(conn: &mut AnyConnection, plan_id: PlanId) -> Result<PlanBundle> {
+    let plan = repo::get::<QualityPlan>(conn, plan_id).await?;
+    let tenant = repo::get::<Tenant>(conn, plan.tenant_id).await?;
+    let scope = repo::get::<OrgUnit>(conn, plan.scope_id).await?;
+    let p = plan_id.to_value();
+    let action_follow_ups = repo::list::<ActionFollowUp>(
+        conn,
+        Where::sql(
+            "action_id IN (SELECT id FROM action WHERE plan_id = $1)",
+            vec![p.clone()],
+        ),
+    )
+    .await?;
+    let runs = repo::list::<SelfInspectionRun>(
+        conn,
+        Where::sql(
+            "self_inspection_id IN (SELECT id FROM self_inspection WHERE plan_id = $1)",
+            vec![p.clone()],
+        ),
+    )
+    .await?;
+    let indicator_results = repo::list::<IndicatorResult>(
+        conn,
+        Where::sql(
+            "indicator_id IN (SELECT id FROM indicator WHERE plan_id = $1)",
+            vec![p],
+        ),
+    )
+    .await?;
+    Ok(PlanBundle {
+        matrix: tenant.item.risk_matrix,
+        sections: items::<Section>(conn, plan_id).await?,
+        focus_areas: items::<FocusArea>(conn, plan_id).await?,
+        process_areas: org::process_areas(conn, plan.tenant_id).await?,
+        quality_factors: org::quality_factors(conn, plan.tenant_id).await?,
+        risks: items::<Risk>(conn, plan_id).await?,
+        actions: items::<Action>(conn, plan_id).await?,
+        action_follow_ups,
+        self_inspections: items::<SelfInspection>(conn, plan_id).await?,
+        runs,
+        indicators: items::<Indicator>(conn, plan_id).await?,
+        indicator_results,
+        links: links::load_plan_links(conn, plan_id.get()).await?,
+        plan,
+        scope,
+    })
+}
+
+/// The tenant's risk matrix.
+pub async fn matrix(conn: &mut AnyConnection, tenant: TenantId) -> Result<RiskMatrix> {
+    Ok(repo::get::<Tenant>(conn, tenant).await?.item.risk_matrix)
+}
+
+async fn plan_tenant(conn: &mut AnyConnection, plan: PlanId) -> Result<TenantId> {
+    Ok(repo::get::<QualityPlan>(conn, plan).await?.tenant_id)
+}
+
+/// Validates and inserts any record that validates itself.
+pub async fn create<T: Record + Validate>(conn: &mut AnyConnection, item: &T) -> Result<Id<T>> {
+    item.validate()?;
+    repo::insert(conn, item).await
+}
+
+/// Validates and updates any record that validates itself, if still at `version`.
+pub async fn save<T: Record + Validate>(
+    conn: &mut AnyConnection,
+    id: Id<T>,
+    version: i64,
+    item: &T,
+) -> Result<i64> {
+    item.validate()?;
+    repo::update(conn, id, version, item).await
+}
+
+/// Adds a risk, validated against the tenant's matrix, and records its first assessment.
+pub async fn add_risk(conn: &mut AnyConnection, risk: &Risk, assessed_on: Date) -> Result<RiskId> {
+    let tenant = plan_tenant(conn, risk.plan_id).await?;
+    let matrix = matrix(conn, tenant).await?;
+    risk.validate_with(&matrix)?;
+    let id = repo::insert(conn, risk).await?;
+    let assessment = RiskAssessment {
+        risk_id: id,
+        assessed_on,
+        likelihood: risk.likelihood,
+        consequence: risk.consequence,
+        level: risk.level,
+        comment: String::new(),
+    };
+    repo::insert(conn, &assessment).await?;
+    Ok(id)
+}
+
+/// Re-assesses a risk: updates its likelihood, consequence and level (if the caller's
+/// version is current) and appends the assessment to its history.
+pub async fn reassess_risk(
+    conn: &mut AnyConnection,
+    id: RiskId,
+    version: i64,
+    assessment: &RiskAssessment,
+) -> Result<i64> {
+    let current = repo::get::<Risk>(conn, id).await?;
+    let tenant = plan_tenant(conn, current.plan_id).await?;
+    let matrix = matrix(conn, tenant).await?;
+    assessment.validate_with(&matrix)?;
+    let risk = Risk {
+        likelihood: assessment.likelihood,
+        consequence: assessment.consequence,
+        level: assessment.level,
+        needs_reassessment: false,
+        ..current.item
+    };
+    let new_version = repo::update(conn, id, version, &risk).await?;
+    repo::insert(
+        conn,
+        &RiskAssessment {
+            risk_id: id,
+            ..assessment.clone()
+        },
+    )
+    .await?;
+    Ok(new_version)
+}
+
+/// Records an action's follow-up and moves the action to the follow-up's status.
+pub async fn follow_up_action(
+    conn: &mut AnyConnection,
+    version: i64,
+    follow_up: &ActionFollowUp,
+) -> Result<i64> {
+    follow_up.validate()?;
+    let current = repo::get::<Action>(conn, follow_up.action_id).await?;
+    let mut action = current.item;
+    action.apply(follow_up)?;
+    let new_version = repo::update(conn, follow_up.action_id, version, &action).await?;
+    repo::insert(conn, follow_up).await?;
+    Ok(new_version)
+}
+
+/// Records an indicator's result for a year.
+pub async fn add_indicator_result(
+    conn: &mut AnyConnection,
+    result: &IndicatorResult,
+) -> Result<Id<IndicatorResult>> {
+    let indicator = repo::get::<Indicator>(conn, result.indicator_id).await?;
+    result.validate_for(indicator.unit)?;
+    repo::insert(conn, result).await
+}
+
+/// Adopts a draft plan.
+pub async fn adopt(
+    conn: &mut AnyConnection,
+    id: PlanId,
+    version: i64,
+    on: Date,
+    reference: &str,
+) -> Result<i64> {
+    let mut plan = repo::get::<QualityPlan>(conn, id).await?.item;
+    plan.adopt(on, reference).map_err(|e| match e {
+        kvalitet_domain::plan::TransitionError::Invalid(v) => StoreError::Invalid(v),
+        other => {
+            let mut v = kvalitet_domain::ValidationErrors::default();
+            v.push(
+                "state",
+                kvalitet_domain::Problem::Invalid(other.to_string()),
+            );
+            StoreError::Invalid(v)
+        }
+    })?;
+    repo::update(conn, id, version, &plan).await
+}
+
+/// Rolls plan `id` into a draft of the next year; plan `id` is not changed. Returns the
+/// new plan's id.
+pub async fn roll_over_plan(conn: &mut AnyConnection, id: PlanId, today: Date) -> Result<PlanId> {
+    let bundle = load_bundle(conn, id).await?;
+    let rolled: RolledPlan = roll_over(&bundle).map_err(|e| {
+        let mut v = kvalitet_domain::ValidationErrors::default();
+        v.push("state", kvalitet_domain::Problem::Invalid(e.to_string()));
+        StoreError::Invalid(v)
+    })?;
+    let new_plan = create(conn, &rolled.plan).await?;
+    for s in &rolled.sections {
+        repo::insert(
+            conn,
+            &Section {
+                plan_id: Some(new_plan),
+                ..s.clone()
+            },
+        )
+        .await?;
+    }
+    for f in &rolled.focus_areas {
+        repo::insert(
+            conn,
+            &FocusArea {
+                plan_id: new_plan,
+                ..f.clone()
+            },
+        )
+        .await?;
+    }
+    let mut risks: HashMap<i64, i64> = HashMap::new();
+    for r in &rolled.risks {
+        let new = repo::insert(
+            conn,
+            &Risk {
+                plan_id: new_plan,
+                ..r.clone()
+            },
+        )
+        .await?;
+        repo::insert(
+            conn,
+            &RiskAssessment {
+                risk_id: new,
+                assessed_on: today,
+                likelihood: r.likelihood,
+                consequence: r.consequence,
+                level: r.level,
+                comment: "Överförd från föregående års plan; ska bedömas på nytt.".into(),
+            },
+        )
+        .await?;
+        risks.insert(r.previous_risk_id.map_or(0, |p| p.get()), new.get());
+    }
+    let mut sis: HashMap<i64, i64> = HashMap::new();
+    for s in &rolled.self_inspections {
+        let new = repo::insert(
+            conn,
+            &SelfInspection {
+                plan_id: new_plan,
+                ..s.clone()
+            },
+        )
+        .await?;
+        sis.insert(
+            s.previous_self_inspection_id.map_or(0, |p| p.get()),
+            new.get(),
+        );
+    }
+    let mut actions: HashMap<i64, i64> = HashMap::new();
+    for a in &rolled.actions {
+        let new = repo::insert(
+            conn,
+            &Action {
+                plan_id: new_plan,
+                ..a.clone()
+            },
+        )
+        .await?;
+        actions.insert(a.previous_action_id.map_or(0, |p| p.get()), new.get());
+    }
+    let mut indicators: HashMap<i64, i64> = HashMap::new();
+    for i in &rolled.indicators {
+        let new = repo::insert(
+            conn,
+            &Indicator {
+                plan_id: new_plan,
+                ..i.clone()
+            },
+        )
+        .await?;
+        indicators.insert(i.previous_indicator_id.map_or(0, |p| p.get()), new.get());
+    }
+    let l = &bundle.links;
+    let remake =
+        |pairs: Vec<(i64, i64)>, a: &HashMap<i64, i64>, b: &HashMap<i64, i64>| -> Vec<(i64, i64)> {
+            pairs
+                .into_iter()
+                .filter_map(|(x, y)| Some((*a.get(&x)?, *b.get(&y)?)))
+                .collect()
+        };
+    let ar: Vec<(i64, i64)> = l
+        .action_risk
+        .iter()
+        .map(|(a, b)| (a.get(), b.get()))
+        .collect();
+    let asi: Vec<(i64, i64)> = l
+        .action_self_inspection
+        .iter()
+        .map(|(a, b)| (a.get(), b.get()))
+        .collect();
+    let sir: Vec<(i64, i64)> = l
+        .self_inspection_risk
+        .iter()
+        .map(|(a, b)| (a.get(), b.get()))
+        .collect();
+    let ir: Vec<(i64, i64)> = l
+        .indicator_risk
+        .iter()
+        .map(|(a, b)| (a.get(), b.get()))
+        .collect();
+    for (a, b) in remake(ar, &actions, &risks) {
+        links::link(conn, LinkKind::ActionRisk, a, b).await?;
+    }
+    for (a, b) in remake(asi, &actions, &sis) {
+        links::link(conn, LinkKind::ActionSelfInspection, a, b).await?;
+    }
+    for (a, b) in remake(sir, &sis, &risks) {
+        links::link(conn, LinkKind::SelfInspectionRisk, a, b).await?;
+    }
+    for (a, b) in remake(ir, &indicators, &risks) {
+        links::link(conn, LinkKind::IndicatorRisk, a, b).await?;
+    }
+    for (old, new) in &risks {
+        for kind in [LinkKind::RiskUnit, LinkKind::RiskTargetGroup] {
+            for (r, x) in links::plan_links(conn, kind, id.get()).await? {
+                if r == *old {
+                    links::link(conn, kind, *new, x).await?;
+                }
+            }
+        }
+    }
+    Ok(new_plan)
+}

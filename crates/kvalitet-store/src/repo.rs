@@ -1,0 +1,209 @@
+//! The generic repository: insert, read, update with optimistic concurrency, delete and
+//! list, for every `Record` type, on either backend. Callers pass a connection, usually
+//! the one of an open transaction, so several writes commit together.
+
+use sqlx::AnyConnection;
+use sqlx::any::{AnyArguments, AnyRow};
+use sqlx::query::Query;
+use sqlx::{Any, AssertSqlSafe, Row};
+
+use kvalitet_domain::{Id, Versioned};
+
+use crate::error::{Result, StoreError};
+use crate::record::{Record, Value};
+
+/// A `WHERE` clause written in code (never from input), with its bound values; `$1..$n`
+/// placeholders number the values.
+#[derive(Debug, Clone)]
+pub struct Where {
+    sql: &'static str,
+    binds: Vec<Value>,
+}
+
+impl Where {
+    /// Every row.
+    pub fn all() -> Where {
+        Where {
+            sql: "1 = 1",
+            binds: vec![],
+        }
+    }
+
+    /// A clause with its values, e.g. `Where::sql("plan_id = $1", vec![id.to_value()])`.
+    pub fn sql(sql: &'static str, binds: Vec<Value>) -> Where {
+        Where { sql, binds }
+    }
+}
+
+pub(crate) fn bind_values<'q>(
+    mut q: Query<'q, Any, AnyArguments>,
+    values: impl IntoIterator<Item = Value>,
+) -> Query<'q, Any, AnyArguments> {
+    for v in values {
+        q = match v {
+            Value::Int(i) => q.bind(i),
+            Value::Real(f) => q.bind(f),
+            Value::Text(s) => q.bind(s),
+            Value::NullInt => q.bind(None::<i64>),
+            Value::NullReal => q.bind(None::<f64>),
+            Value::NullText => q.bind(None::<String>),
+        };
+    }
+    q
+}
+
+fn select_list<T: Record>() -> String {
+    format!("id, version, {}", T::COLUMNS.join(", "))
+}
+
+fn order_by<T: Record>() -> &'static str {
+    if T::COLUMNS.contains(&"sort_order") {
+        "sort_order, id"
+    } else {
+        "id"
+    }
+}
+
+fn versioned<T: Record>(row: &AnyRow) -> Result<Versioned<T>> {
+    Ok(Versioned {
+        id: Id::new(row.try_get::<i64, _>("id")?),
+        version: row.try_get::<i64, _>("version")?,
+        item: T::from_row(row)?,
+    })
+}
+
+/// Inserts a record; it starts at version 1.
+pub async fn insert<T: Record>(conn: &mut AnyConnection, item: &T) -> Result<Id<T>> {
+    let placeholders: Vec<String> = (1..=T::COLUMNS.len()).map(|i| format!("${i}")).collect();
+    let sql = format!(
+        "INSERT INTO {} ({}) VALUES ({}) RETURNING id",
+        T::TABLE,
+        T::COLUMNS.join(", "),
+        placeholders.join(", ")
+    );
+    let row = bind_values(sqlx::query(AssertSqlSafe(sql)), item.values())
+        .fetch_one(&mut *conn)
+        .await?;
+    Ok(Id::new(row.try_get::<i64, _>("id")?))
+}
+
+/// The record with `id`, if any.
+pub async fn find<T: Record>(conn: &mut AnyConnection, id: Id<T>) -> Result<Option<Versioned<T>>> {
+    let sql = format!(
+        "SELECT {} FROM {} WHERE id = $1",
+        select_list::<T>(),
+        T::TABLE
+    );
+    let row = sqlx::query(AssertSqlSafe(sql))
+        .bind(id.get())
+        .fetch_optional(&mut *conn)
+        .await?;
+    row.as_ref().map(versioned).transpose()
+}
+
+/// The record with `id`, or `NotFound`.
+pub async fn get<T: Record>(conn: &mut AnyConnection, id: Id<T>) -> Result<Versioned<T>> {
+    find(conn, id).await?.ok_or(StoreError::NotFound {
+        table: T::TABLE,
+        id: id.get(),
+    })
+}
+
+/// The records matching `filter`, in their display order (`sort_order`, then id).
+pub async fn list<T: Record>(conn: &mut AnyConnection, filter: Where) -> Result<Vec<Versioned<T>>> {
+    let sql = format!(
+        "SELECT {} FROM {} WHERE {} ORDER BY {}",
+        select_list::<T>(),
+        T::TABLE,
+        filter.sql,
+        order_by::<T>()
+    );
+    let rows = bind_values(sqlx::query(AssertSqlSafe(sql)), filter.binds)
+        .fetch_all(&mut *conn)
+        .await?;
+    rows.iter().map(versioned).collect()
+}
+
+/// Why a versioned write touched no row: the record is gone, or it has a newer version.
+async fn explain_miss<T: Record>(conn: &mut AnyConnection, id: Id<T>, expected: i64) -> StoreError {
+    let sql = format!("SELECT version FROM {} WHERE id = $1", T::TABLE);
+    match sqlx::query(AssertSqlSafe(sql))
+        .bind(id.get())
+        .fetch_optional(&mut *conn)
+        .await
+    {
+        Ok(Some(row)) => match row.try_get::<i64, _>("version") {
+            Ok(current) => StoreError::Conflict {
+                table: T::TABLE,
+                id: id.get(),
+                expected,
+                current,
+            },
+            Err(e) => e.into(),
+        },
+        Ok(None) => StoreError::NotFound {
+            table: T::TABLE,
+            id: id.get(),
+        },
+        Err(e) => e.into(),
+    }
+}
+
+/// Replaces the record's fields if it is still at `expected_version`; returns the new
+/// version. An edit based on an older version is refused with `Conflict`, so nobody's
+/// change is silently overwritten.
+pub async fn update<T: Record>(
+    conn: &mut AnyConnection,
+    id: Id<T>,
+    expected_version: i64,
+    item: &T,
+) -> Result<i64> {
+    let n = T::COLUMNS.len();
+    let sets: Vec<String> = T::COLUMNS
+        .iter()
+        .enumerate()
+        .map(|(i, c)| format!("{c} = ${}", i + 1))
+        .collect();
+    let sql = format!(
+        "UPDATE {} SET {}, version = version + 1 WHERE id = ${} AND version = ${} RETURNING version",
+        T::TABLE,
+        sets.join(", "),
+        n + 1,
+        n + 2
+    );
+    let q = bind_values(sqlx::query(AssertSqlSafe(sql)), item.values())
+        .bind(id.get())
+        .bind(expected_version);
+    match q.fetch_optional(&mut *conn).await? {
+        Some(row) => Ok(row.try_get::<i64, _>("version")?),
+        None => Err(explain_miss(conn, id, expected_version).await),
+    }
+}
+
+/// Deletes the record if it is still at `expected_version`.
+pub async fn delete<T: Record>(
+    conn: &mut AnyConnection,
+    id: Id<T>,
+    expected_version: i64,
+) -> Result<()> {
+    let sql = format!("DELETE FROM {} WHERE id = $1 AND version = $2", T::TABLE);
+    let done = sqlx::query(AssertSqlSafe(sql))
+        .bind(id.get())
+        .bind(expected_version)
+        .execute(&mut *conn)
+        .await?;
+    if done.rows_affected() == 1 {
+        Ok(())
+    } else {
+        Err(explain_miss(conn, id, expected_version).await)
+    }
+}
+
+/// How many rows a table has.
+pub async fn count<T: Record>(conn: &mut AnyConnection) -> Result<i64> {
+    let sql = format!("SELECT COUNT(*) AS n FROM {}", T::TABLE);
+    let row = sqlx::query(AssertSqlSafe(sql))
+        .fetch_one(&mut *conn)
+        .await?;
+    Ok(row.try_get::<i64, _>("n")?)
+}
