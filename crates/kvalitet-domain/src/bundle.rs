@@ -226,3 +226,54 @@ impl PlanBundle {
         })
     }
 }
+
+/// A quality report and what it draws on from the units in its scope.
+#[derive(Debug, Clone, Serialize)]
+pub struct ReportBundle {
+    pub report: Versioned<crate::report::QualityReport>,
+    pub scope: Versioned<OrgUnit>,
+    /// The units of the scope (the scope itself first).
+    pub units: Vec<Versioned<OrgUnit>>,
+    pub sections: Vec<Versioned<Section>>,
+    pub statistics: Vec<Versioned<crate::report::KeyStatistic>>,
+    pub surveys: Vec<Versioned<crate::report::UserSurvey>>,
+    pub follow_ups: Vec<Versioned<crate::report::SystematicFollowUp>>,
+    pub findings: Vec<Versioned<crate::report::Finding>>,
+    pub reviews: Vec<Versioned<crate::report::Review>>,
+    /// Deviations of the report's year and the year before.
+    pub deviations: Vec<Versioned<crate::deviation::Deviation>>,
+    pub tallies: Vec<Versioned<crate::deviation::DeviationTally>>,
+    pub assessments: Vec<Versioned<crate::report::QualityAssessment>>,
+    pub improvement_areas: Vec<Versioned<crate::report::ImprovementArea>>,
+}
+
+impl ReportBundle {
+    pub fn unit_name(&self, id: crate::org::OrgUnitId) -> &str {
+        self.units
+            .iter()
+            .find(|u| u.id == id)
+            .map_or("", |u| u.name.as_str())
+    }
+
+    /// Counts per kind for the report's year and the year before (seed 002's table).
+    pub fn deviation_counts(&self, kind: crate::deviation::DeviationKind) -> (i64, i64) {
+        let d = self.deviations.iter().map(|d| &d.item);
+        let t = self.tallies.iter().map(|t| &t.item);
+        let y = self.report.year;
+        (
+            crate::deviation::count_by_kind_and_year(d.clone(), t.clone(), kind, y),
+            crate::deviation::count_by_kind_and_year(d, t, kind, y - 1),
+        )
+    }
+
+    /// Lex Sarah assessments per category for the report's year and the year before.
+    pub fn lex_sarah_counts(&self, category: crate::deviation::LexSarahCategory) -> (i64, i64) {
+        let d = self.deviations.iter().map(|d| &d.item);
+        let t = self.tallies.iter().map(|t| &t.item);
+        let y = self.report.year;
+        (
+            crate::deviation::count_lex_sarah(d.clone(), t.clone(), category, y),
+            crate::deviation::count_lex_sarah(d, t, category, y - 1),
+        )
+    }
+}

@@ -12,6 +12,7 @@ pub mod org;
 pub mod plans;
 pub mod record;
 pub mod repo;
+pub mod reports;
 #[cfg(feature = "testing")]
 pub mod testing;
 

@@ -1,1 +1,10 @@
-//! placeholder
+//! The web interface: server-rendered Swedish HTML over axum. It reads and writes only
+//! through the store; handlers are thin (extract, call the store, render a template).
+
+mod error;
+mod format;
+mod pages;
+mod router;
+mod text;
+
+pub use router::{AppState, router};

@@ -1,0 +1,54 @@
+//! Static assets: the stylesheet, the tenant's theme (brand colour and risk-zone
+//! colours, generated so no inline style is needed), and the health check.
+
+use axum::extract::State;
+use axum::http::header;
+use axum::response::IntoResponse;
+
+use crate::error::WebResult;
+use crate::router::AppState;
+
+pub async fn style() -> impl IntoResponse {
+    (
+        [
+            (header::CONTENT_TYPE, "text/css; charset=utf-8"),
+            (header::CACHE_CONTROL, "public, max-age=3600"),
+        ],
+        include_str!("../../static/style.css"),
+    )
+}
+
+/// `#rrggbb`, or the default brand colour if the stored value is anything else.
+fn colour(s: &str) -> &str {
+    let ok = s.len() == 7 && s.starts_with('#') && s[1..].chars().all(|c| c.is_ascii_hexdigit());
+    if ok { s } else { "#005a8c" }
+}
+
+pub async fn theme(State(state): State<AppState>) -> WebResult<impl IntoResponse> {
+    let mut conn = state.store.read().await?;
+    let tenant = super::tenant(&mut conn).await?;
+    let mut css = format!(":root {{ --brand: {}; }}\n", colour(&tenant.brand_colour));
+    for zone in &tenant.risk_matrix.zones {
+        let code: String = zone
+            .code
+            .chars()
+            .filter(|c| c.is_ascii_alphanumeric() || *c == '_')
+            .collect();
+        css.push_str(&format!(
+            ".zone-{code} {{ --zone: {}; }}\n",
+            colour(&zone.colour)
+        ));
+    }
+    Ok((
+        [
+            (header::CONTENT_TYPE, "text/css; charset=utf-8"),
+            (header::CACHE_CONTROL, "no-cache"),
+        ],
+        css,
+    ))
+}
+
+pub async fn health(State(state): State<AppState>) -> WebResult<&'static str> {
+    let _conn = state.store.read().await?;
+    Ok("ok")
+}

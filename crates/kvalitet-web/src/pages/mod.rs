@@ -1,0 +1,17 @@
+//! The pages, one module per resource; each holds its handler and its template struct.
+
+pub mod assets;
+pub mod plan;
+pub mod report;
+pub mod start;
+
+use kvalitet_domain::Versioned;
+use kvalitet_domain::org::Tenant;
+use kvalitet_store::org;
+
+use crate::error::{WebError, WebResult};
+
+/// The tenant the pages show (installations with one municipality have one).
+pub async fn tenant(conn: &mut sqlx::AnyConnection) -> WebResult<Versioned<Tenant>> {
+    org::first_tenant(conn).await?.ok_or(WebError::NotFound)
+}

@@ -1,0 +1,327 @@
+//! The plan page: prose sections, focus areas, then risks, self-inspections and
+//! indicators grouped by process area as the seed tables are, each with its actions and
+//! what has been followed up.
+
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::extract::{Path, State};
+
+use kvalitet_domain::Code;
+use kvalitet_domain::bundle::{ActionView, PlanBundle};
+use kvalitet_domain::indicator::MeasureUnit;
+use kvalitet_domain::stats::Basis;
+use kvalitet_domain::{Id, Versioned};
+use kvalitet_store::plans;
+
+use crate::error::WebResult;
+use crate::format::{number, percent, share_percent};
+use crate::router::AppState;
+use crate::text::{Block, blocks};
+
+pub struct SectionV {
+    pub heading: String,
+    pub blocks: Vec<Block>,
+}
+
+pub struct FollowUpV {
+    pub date: String,
+    pub status: &'static str,
+    pub blocks: Vec<Block>,
+}
+
+pub struct ActionV {
+    pub title: String,
+    pub blocks: Vec<Block>,
+    pub status: &'static str,
+    pub withdrawn_reason: String,
+    pub follow_ups: Vec<FollowUpV>,
+}
+
+pub struct RiskV {
+    pub anchor: String,
+    pub title: String,
+    pub level: u8,
+    pub factors: String,
+    pub zone: String,
+    pub zone_label: String,
+    pub needs_reassessment: bool,
+    pub blocks: Vec<Block>,
+    pub actions: Vec<ActionV>,
+}
+
+pub struct RunV {
+    pub date: String,
+    pub verdict: &'static str,
+    pub result: String,
+    pub reason: String,
+    pub blocks: Vec<Block>,
+}
+
+pub struct SelfInspectionV {
+    pub title: String,
+    pub is_new: bool,
+    pub previous_status: &'static str,
+    pub method: &'static str,
+    pub frequency: &'static str,
+    pub target: String,
+    pub purpose: Vec<Block>,
+    pub risks: Vec<(String, String)>,
+    pub action_note: String,
+    pub actions: Vec<ActionV>,
+    pub runs: Vec<RunV>,
+}
+
+pub struct ResultV {
+    pub year: i64,
+    pub value: String,
+    pub basis: String,
+    pub interval: String,
+    pub thin: bool,
+    pub national: String,
+    pub no_data: bool,
+    pub blocks: Vec<Block>,
+}
+
+pub struct IndicatorV {
+    pub name: String,
+    pub factor: String,
+    pub unit: &'static str,
+    pub target: String,
+    pub no_data: bool,
+    pub note: String,
+    pub results: Vec<ResultV>,
+}
+
+pub struct GroupV<T> {
+    pub area: String,
+    pub items: Vec<T>,
+}
+
+pub struct AreaV {
+    pub area: String,
+    pub risks: Vec<RiskV>,
+    pub self_inspections: Vec<SelfInspectionV>,
+}
+
+pub struct FocusV {
+    pub kind: &'static str,
+    pub title: String,
+    pub blocks: Vec<Block>,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "plan.html")]
+pub struct PlanPage {
+    pub tenant: String,
+    pub title: String,
+    pub scope: String,
+    pub year: i64,
+    pub state: &'static str,
+    pub adopted_on: String,
+    pub board_reference: String,
+    pub sections: Vec<SectionV>,
+    pub focus_areas: Vec<FocusV>,
+    pub areas: Vec<AreaV>,
+    pub loose_actions: Vec<ActionV>,
+    pub indicator_groups: Vec<GroupV<IndicatorV>>,
+    pub counts: (usize, usize, usize, usize),
+}
+
+fn action_v(a: &ActionView<'_>) -> ActionV {
+    ActionV {
+        title: a.action.title.clone(),
+        blocks: blocks(&a.action.description),
+        status: a.action.status.code(),
+        withdrawn_reason: a.action.withdrawn_reason.clone().unwrap_or_default(),
+        follow_ups: a
+            .follow_ups
+            .iter()
+            .map(|f| FollowUpV {
+                date: f.entry_on.to_string(),
+                status: f.new_status.code(),
+                blocks: blocks(&f.text),
+            })
+            .collect(),
+    }
+}
+
+fn value_in(unit: MeasureUnit, v: f64) -> String {
+    match unit {
+        MeasureUnit::Percent => percent(v),
+        MeasureUnit::Days => format!("{} dagar", number(v)),
+        MeasureUnit::Count | MeasureUnit::MeanScale => number(v),
+    }
+}
+
+fn anchor<T>(prefix: &str, id: Id<T>) -> String {
+    format!("{prefix}-{id}")
+}
+
+pub fn view(b: &PlanBundle, tenant: String) -> PlanPage {
+    let areas = b
+        .risk_groups()
+        .into_iter()
+        .map(|g| AreaV {
+            area: g.area.name.clone(),
+            risks: g
+                .risks
+                .iter()
+                .map(|r| {
+                    let zone = b.matrix.zone(r.risk.level());
+                    RiskV {
+                        anchor: anchor("risk", r.risk.id),
+                        title: r.risk.title.clone(),
+                        level: r.risk.level().get(),
+                        factors: match (r.risk.likelihood, r.risk.consequence) {
+                            (Some(l), Some(c)) => format!("{l} × {c}"),
+                            _ => String::new(),
+                        },
+                        zone: zone.code.clone(),
+                        zone_label: zone.label.clone(),
+                        needs_reassessment: r.risk.needs_reassessment,
+                        blocks: blocks(&r.risk.consequence_text),
+                        actions: r.actions.iter().map(action_v).collect(),
+                    }
+                })
+                .collect(),
+            self_inspections: g
+                .self_inspections
+                .iter()
+                .map(|s| {
+                    let si = s.self_inspection;
+                    SelfInspectionV {
+                        title: si.title.clone(),
+                        is_new: si.is_new,
+                        previous_status: si.previous_status.map_or("", |p| p.code()),
+                        method: si.method.code(),
+                        frequency: si.frequency.code(),
+                        target: si.target.clone(),
+                        purpose: blocks(&si.purpose),
+                        risks: s
+                            .risks
+                            .iter()
+                            .map(|r| (anchor("risk", r.id), r.title.clone()))
+                            .collect(),
+                        action_note: si.action_note.clone(),
+                        actions: s.actions.iter().map(action_v).collect(),
+                        runs: s
+                            .runs
+                            .iter()
+                            .map(|r| RunV {
+                                date: r.run_on.to_string(),
+                                verdict: r.verdict.code(),
+                                result: r.result_value.map(number).unwrap_or_default(),
+                                reason: r.verdict_reason.clone(),
+                                blocks: blocks(&r.comment),
+                            })
+                            .collect(),
+                    }
+                })
+                .collect(),
+        })
+        .collect();
+    let indicator_groups = b
+        .indicator_groups()
+        .into_iter()
+        .map(|g| GroupV {
+            area: g.area.name.clone(),
+            items: g
+                .indicators
+                .iter()
+                .map(|i| {
+                    let ind = i.indicator;
+                    IndicatorV {
+                        name: ind.name.clone(),
+                        factor: i.quality_factor.map(|q| q.name.clone()).unwrap_or_default(),
+                        unit: ind.unit.code(),
+                        target: ind
+                            .target_value
+                            .map(|t| value_in(ind.unit, t))
+                            .unwrap_or_default(),
+                        no_data: ind.no_data,
+                        note: ind.note.clone(),
+                        results: i
+                            .results
+                            .iter()
+                            .map(|r| {
+                                let share = r.share();
+                                ResultV {
+                                    year: r.year,
+                                    value: r
+                                        .value
+                                        .map(|v| value_in(ind.unit, v))
+                                        .unwrap_or_default(),
+                                    basis: share
+                                        .map(|s| number(s.denominator as f64))
+                                        .unwrap_or_default(),
+                                    interval: share
+                                        .map(|s| {
+                                            format!(
+                                                "{}–{}",
+                                                share_percent(s.ci_low),
+                                                share_percent(s.ci_high)
+                                            )
+                                        })
+                                        .unwrap_or_default(),
+                                    thin: share.is_some_and(|s| s.basis() == Basis::TooThin),
+                                    national: r
+                                        .national_value
+                                        .map(|v| value_in(ind.unit, v))
+                                        .unwrap_or_default(),
+                                    no_data: r.no_data,
+                                    blocks: blocks(&r.comment),
+                                }
+                            })
+                            .collect(),
+                    }
+                })
+                .collect(),
+        })
+        .collect();
+    PlanPage {
+        tenant,
+        title: b.plan.title.clone(),
+        scope: b.scope.name.clone(),
+        year: b.plan.year,
+        state: b.plan.state.code(),
+        adopted_on: b.plan.adopted_on.map(|d| d.to_string()).unwrap_or_default(),
+        board_reference: b.plan.board_reference.clone().unwrap_or_default(),
+        sections: b
+            .sections
+            .iter()
+            .map(|s| SectionV {
+                heading: s.heading.clone(),
+                blocks: blocks(&s.body),
+            })
+            .collect(),
+        focus_areas: b
+            .focus_areas
+            .iter()
+            .map(|f| FocusV {
+                kind: f.kind.code(),
+                title: f.title.clone(),
+                blocks: blocks(&f.body),
+            })
+            .collect(),
+        areas,
+        loose_actions: b.loose_actions().iter().map(action_v).collect(),
+        indicator_groups,
+        counts: (
+            b.risks.len(),
+            b.self_inspections.len(),
+            b.actions.len(),
+            b.indicators.len(),
+        ),
+    }
+}
+
+pub async fn show(State(state): State<AppState>, Path(id): Path<i64>) -> WebResult<PlanPage> {
+    let mut conn = state.store.read().await?;
+    let tenant = super::tenant(&mut conn).await?;
+    let bundle = plans::load_bundle(&mut conn, Id::new(id)).await?;
+    if bundle.plan.tenant_id != tenant.id {
+        return Err(crate::error::WebError::NotFound);
+    }
+    let _: &Versioned<_> = &bundle.plan;
+    Ok(view(&bundle, tenant.item.name))
+}

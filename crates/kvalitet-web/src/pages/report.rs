@@ -1,0 +1,261 @@
+//! The report page: the quality report's narrative, statistics, surveys with response
+//! rates and the small-sample caveat, systematic follow-up, deviations year against
+//! year, reviews, the assessment of quality and improvement areas.
+
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::extract::{Path, State};
+
+use kvalitet_domain::Code;
+use kvalitet_domain::Id;
+use kvalitet_domain::bundle::ReportBundle;
+use kvalitet_domain::deviation::{DeviationKind, LexSarahCategory};
+use kvalitet_domain::report::Finding;
+use kvalitet_domain::stats::Basis;
+use kvalitet_store::reports;
+
+use crate::error::{WebError, WebResult};
+use crate::format::{number, percent, share_percent};
+use crate::router::AppState;
+use crate::text::{Block, blocks};
+
+use super::plan::SectionV;
+
+pub struct StatV {
+    pub unit: String,
+    pub year: i64,
+    pub label: String,
+    pub value: String,
+    pub comment: String,
+}
+
+pub struct FindingV {
+    pub label: String,
+    pub value: String,
+    pub basis: String,
+    pub interval: String,
+    pub national: String,
+}
+
+pub struct SurveyV {
+    pub unit: String,
+    pub name: String,
+    pub instrument: String,
+    pub sample: String,
+    pub answers: String,
+    pub rate: String,
+    pub thin: bool,
+    pub blocks: Vec<Block>,
+    pub findings: Vec<FindingV>,
+}
+
+pub struct CountV {
+    pub code: &'static str,
+    pub this_year: i64,
+    pub last_year: i64,
+}
+
+pub struct TitledV {
+    pub title: String,
+    pub subtitle: String,
+    pub blocks: Vec<Block>,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "report.html")]
+pub struct ReportPage {
+    pub tenant: String,
+    pub title: String,
+    pub scope: String,
+    pub year: i64,
+    pub last_year: i64,
+    pub state: &'static str,
+    pub submitted_on: String,
+    pub sections: Vec<SectionV>,
+    pub statistics: Vec<StatV>,
+    pub surveys: Vec<SurveyV>,
+    pub follow_ups: Vec<SurveyV>,
+    pub deviation_counts: Vec<CountV>,
+    pub lex_sarah_counts: Vec<CountV>,
+    pub deviations: Vec<TitledV>,
+    pub reviews: Vec<TitledV>,
+    pub assessments: Vec<TitledV>,
+    pub improvement_areas: Vec<String>,
+}
+
+/// At most this many answers is too few to conclude from (see `stats::MIN_BASIS`).
+fn thin(answers: Option<i64>) -> bool {
+    answers.is_some_and(|a| (a as u64) < kvalitet_domain::stats::MIN_BASIS)
+}
+
+fn finding_v(f: &Finding) -> FindingV {
+    let share = f.share();
+    FindingV {
+        label: f.label.clone(),
+        value: percent(f.value),
+        basis: f.basis.map(|b| number(b as f64)).unwrap_or_default(),
+        interval: share
+            .map(|s| {
+                let warn = if s.basis() == Basis::TooThin {
+                    " *"
+                } else {
+                    ""
+                };
+                format!(
+                    "{}–{}{warn}",
+                    share_percent(s.ci_low),
+                    share_percent(s.ci_high)
+                )
+            })
+            .unwrap_or_default(),
+        national: f.national_value.map(percent).unwrap_or_default(),
+    }
+}
+
+pub fn view(b: &ReportBundle, tenant: String) -> ReportPage {
+    let year = b.report.year;
+    let findings_of = |pred: &dyn Fn(&Finding) -> bool| -> Vec<FindingV> {
+        b.findings
+            .iter()
+            .filter(|f| pred(&f.item))
+            .map(|f| finding_v(&f.item))
+            .collect()
+    };
+    ReportPage {
+        tenant,
+        title: b.report.title.clone(),
+        scope: b.scope.name.clone(),
+        year,
+        last_year: year - 1,
+        state: b.report.state.code(),
+        submitted_on: b
+            .report
+            .submitted_on
+            .map(|d| d.to_string())
+            .unwrap_or_default(),
+        sections: b
+            .sections
+            .iter()
+            .map(|s| SectionV {
+                heading: s.heading.clone(),
+                blocks: blocks(&s.body),
+            })
+            .collect(),
+        statistics: b
+            .statistics
+            .iter()
+            .map(|s| StatV {
+                unit: b.unit_name(s.unit_id).to_owned(),
+                year: s.year,
+                label: s.label.clone(),
+                value: if s.unit == "%" {
+                    percent(s.value)
+                } else {
+                    format!("{} {}", number(s.value), s.unit)
+                },
+                comment: s.comment.clone(),
+            })
+            .collect(),
+        surveys: b
+            .surveys
+            .iter()
+            .map(|s| SurveyV {
+                unit: b.unit_name(s.unit_id).to_owned(),
+                name: s.name.clone(),
+                instrument: s.instrument.clone(),
+                sample: s.sample_size.map(|v| number(v as f64)).unwrap_or_default(),
+                answers: s.answers.map(|v| number(v as f64)).unwrap_or_default(),
+                rate: s
+                    .response_rate()
+                    .map(|r| percent(r.round()))
+                    .unwrap_or_default(),
+                thin: thin(s.answers),
+                blocks: blocks(&s.summary),
+                findings: findings_of(&|f| f.survey_id == Some(s.id)),
+            })
+            .collect(),
+        follow_ups: b
+            .follow_ups
+            .iter()
+            .map(|s| SurveyV {
+                unit: b.unit_name(s.unit_id).to_owned(),
+                name: s.instrument.clone(),
+                instrument: String::new(),
+                sample: String::new(),
+                answers: s.measurements.map(|v| number(v as f64)).unwrap_or_default(),
+                rate: String::new(),
+                thin: thin(s.measurements),
+                blocks: blocks(&s.summary),
+                findings: findings_of(&|f| f.follow_up_id == Some(s.id)),
+            })
+            .collect(),
+        deviation_counts: [
+            DeviationKind::LexSarah,
+            DeviationKind::Internal,
+            DeviationKind::Complaint,
+            DeviationKind::Hsl,
+        ]
+        .into_iter()
+        .map(|k| {
+            let (this_year, last_year) = b.deviation_counts(k);
+            CountV {
+                code: k.code(),
+                this_year,
+                last_year,
+            }
+        })
+        .collect(),
+        lex_sarah_counts: LexSarahCategory::ALL
+            .iter()
+            .map(|c| {
+                let (this_year, last_year) = b.lex_sarah_counts(*c);
+                CountV {
+                    code: c.code(),
+                    this_year,
+                    last_year,
+                }
+            })
+            .collect(),
+        deviations: b
+            .deviations
+            .iter()
+            .filter(|d| i64::from(d.reported_on.year()) == year)
+            .map(|d| TitledV {
+                title: d.title.clone(),
+                subtitle: b.unit_name(d.unit_id).to_owned(),
+                blocks: blocks(
+                    &[d.description.as_str(), &d.investigation, &d.measures_taken].join("\n\n"),
+                ),
+            })
+            .collect(),
+        reviews: b
+            .reviews
+            .iter()
+            .map(|r| TitledV {
+                title: r.title.clone(),
+                subtitle: b.unit_name(r.unit_id).to_owned(),
+                blocks: blocks(&r.body),
+            })
+            .collect(),
+        assessments: b
+            .assessments
+            .iter()
+            .map(|a| TitledV {
+                title: a.area.clone(),
+                subtitle: String::new(),
+                blocks: blocks(&a.body),
+            })
+            .collect(),
+        improvement_areas: b.improvement_areas.iter().map(|i| i.text.clone()).collect(),
+    }
+}
+
+pub async fn show(State(state): State<AppState>, Path(id): Path<i64>) -> WebResult<ReportPage> {
+    let mut conn = state.store.read().await?;
+    let tenant = super::tenant(&mut conn).await?;
+    let bundle = reports::load_report(&mut conn, Id::new(id)).await?;
+    if bundle.report.tenant_id != tenant.id {
+        return Err(WebError::NotFound);
+    }
+    Ok(view(&bundle, tenant.item.name))
+}

@@ -1,0 +1,111 @@
+//! The commands: open the database (with clear errors), then serve, migrate or load.
+
+use std::path::Path;
+
+use anyhow::{Context, bail};
+use tokio::net::TcpListener;
+
+use kvalitet_store::{Store, sqlite_file_url};
+use kvalitet_web::{AppState, router};
+
+use crate::cli::{Cli, Command, DemoCommand};
+
+/// The database every subcommand uses unless told otherwise: `kvalitet.db` here.
+fn database_url(cli: &Cli) -> String {
+    cli.database_url
+        .clone()
+        .unwrap_or_else(|| sqlite_file_url(Path::new("kvalitet.db")))
+}
+
+/// Connects and migrates, with an error that says which database could not be opened
+/// (without the password).
+async fn open(url: &str) -> anyhow::Result<Store> {
+    let shown = match url.split_once('@') {
+        Some((scheme_user, host)) => {
+            let scheme = scheme_user.split("://").next().unwrap_or("postgres");
+            format!("{scheme}://…@{host}")
+        }
+        None => url.to_owned(),
+    };
+    let store = Store::connect(url)
+        .await
+        .with_context(|| format!("kan inte öppna databasen {shown}"))?;
+    store
+        .migrate()
+        .await
+        .with_context(|| format!("kan inte uppdatera schemat i {shown}"))?;
+    Ok(store)
+}
+
+pub async fn run(cli: Cli) -> anyhow::Result<()> {
+    let url = database_url(&cli);
+    match cli.command {
+        Command::Migrate => {
+            open(&url).await?;
+            println!("Databasens schema är uppdaterat.");
+        }
+        Command::Demo {
+            command: DemoCommand::Load,
+        } => {
+            let store = open(&url).await?;
+            let s = kvalitet_demo::load(&store).await?;
+            println!(
+                "Demodata inlästa: {} enheter, {} planer, {} berättelser, {} risker, {} egenkontroller, {} åtgärder, {} indikatorer.",
+                s.units, s.plans, s.reports, s.risks, s.self_inspections, s.actions, s.indicators
+            );
+        }
+        Command::Serve { bind, no_demo } => {
+            let store = open(&url).await?;
+            if !no_demo && store.is_empty().await? {
+                let s = kvalitet_demo::load(&store)
+                    .await
+                    .context("kunde inte läsa in demodata")?;
+                println!(
+                    "Tom databas: demodata inlästa ({} planer, {} berättelser).",
+                    s.plans, s.reports
+                );
+            }
+            let listener = match TcpListener::bind(bind).await {
+                Ok(l) => l,
+                Err(e) if e.kind() == std::io::ErrorKind::AddrInUse => {
+                    bail!(
+                        "adressen {bind} används redan av ett annat program; välj en annan med --bind"
+                    )
+                }
+                Err(e) => return Err(e).with_context(|| format!("kan inte lyssna på {bind}")),
+            };
+            println!("Kvalitet körs på http://{}/", listener.local_addr()?);
+            let app = router(AppState {
+                store: store.clone(),
+            });
+            axum::serve(listener, app)
+                .with_graceful_shutdown(shutdown_signal())
+                .await?;
+            store.close().await;
+            println!("Kvalitet har stängts.");
+        }
+    }
+    Ok(())
+}
+
+/// Resolves on SIGTERM or Ctrl-C.
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = term => {},
+    }
+}
