@@ -45,7 +45,10 @@ pub(crate) fn bind_values<'q>(
             Value::Real(f) => q.bind(f),
             Value::Text(s) => q.bind(s),
             Value::NullInt => q.bind(None::<i64>),
-            Value::NullReal => q.bind(None::<f64>),
+            // sqlx 0.9's Any driver swaps the float nulls when it hands arguments to
+            // PostgreSQL (a null f64 becomes a FLOAT4 null, and the cached statement then
+            // refuses FLOAT8 values): a null f32 is what arrives as a FLOAT8 null.
+            Value::NullReal => q.bind(None::<f32>),
             Value::NullText => q.bind(None::<String>),
         };
     }

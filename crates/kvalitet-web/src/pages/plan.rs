@@ -211,7 +211,12 @@ pub fn view(b: &PlanBundle, tenant: String) -> PlanPage {
                                 date: r.run_on.to_string(),
                                 verdict: r.verdict.code(),
                                 result: r.result_value.map(number).unwrap_or_default(),
-                                reason: r.verdict_reason.clone(),
+                                // The reason is often the first sentence of the comment.
+                                reason: if r.comment.contains(r.verdict_reason.trim()) {
+                                    String::new()
+                                } else {
+                                    r.verdict_reason.clone()
+                                },
                                 blocks: blocks(&r.comment),
                             })
                             .collect(),
