@@ -37,7 +37,7 @@ fn norm(s: &str) -> String {
     squeezed.replace("(%)", "")
 }
 
-fn seed_text(dir: &PathBuf, file: &str) -> String {
+fn seed_text(dir: &std::path::Path, file: &str) -> String {
     std::fs::read_to_string(dir.join(file)).expect("seed file")
 }
 

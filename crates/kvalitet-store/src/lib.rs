@@ -13,7 +13,6 @@ pub mod plans;
 pub mod record;
 pub mod repo;
 pub mod reports;
-#[cfg(feature = "testing")]
 pub mod testing;
 
 use std::time::Duration;

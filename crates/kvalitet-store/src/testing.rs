@@ -58,7 +58,7 @@ impl TestDb {
         let mut admin = match sqlx::PgConnection::connect(&admin_url).await {
             Ok(c) => c,
             Err(e) if !required => {
-                eprintln!("PostgreSQL suite SKIPPED: no PostgreSQL at {admin_url} ({e})");
+                say_skipped(&admin_url, &e);
                 return None;
             }
             Err(e) => panic!(
@@ -105,6 +105,19 @@ impl TestDb {
             }
         }
     }
+}
+
+/// Says once per test process, past the test harness's output capture, that the
+/// PostgreSQL half of the suite did not run.
+fn say_skipped(admin_url: &str, error: &sqlx::Error) {
+    use std::io::Write;
+    static SAID: std::sync::Once = std::sync::Once::new();
+    SAID.call_once(|| {
+        let _ = writeln!(
+            std::io::stderr(),
+            "\n*** PostgreSQL suite SKIPPED: no PostgreSQL at {admin_url} ({error}). Only SQLite was tested. ***\n"
+        );
+    });
 }
 
 /// The URL of database `name` on the server of `admin_url`.

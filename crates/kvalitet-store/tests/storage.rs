@@ -29,7 +29,7 @@ fn day(y: i16, m: i8, d: i8) -> Date {
 async fn fixture(store: &Store) -> Fixture {
     let mut tx = store.write().await.unwrap();
     let tenant = repo::insert(
-        &mut *tx,
+        &mut tx,
         &Tenant {
             name: "Testkommun".into(),
             slug: "test".into(),
@@ -40,7 +40,7 @@ async fn fixture(store: &Store) -> Fixture {
     .await
     .unwrap();
     let root = repo::insert(
-        &mut *tx,
+        &mut tx,
         &OrgUnit {
             tenant_id: tenant,
             parent_id: None,
@@ -52,7 +52,7 @@ async fn fixture(store: &Store) -> Fixture {
     .await
     .unwrap();
     let area = repo::insert(
-        &mut *tx,
+        &mut tx,
         &ProcessArea {
             tenant_id: tenant,
             name: "Myndighetsutövning".into(),
@@ -62,7 +62,7 @@ async fn fixture(store: &Store) -> Fixture {
     .await
     .unwrap();
     let plan = plans::create(
-        &mut *tx,
+        &mut tx,
         &QualityPlan {
             tenant_id: tenant,
             scope_id: root,
@@ -132,7 +132,7 @@ async fn records_round_trip_with_every_column_type() {
             previous_self_inspection_id: None,
             sort_order: 3,
         };
-        let si_id = plans::create(&mut *tx, &si).await.unwrap();
+        let si_id = plans::create(&mut tx, &si).await.unwrap();
         let run = SelfInspectionRun {
             self_inspection_id: si_id,
             run_on: day(2024, 2, 29),
@@ -143,8 +143,37 @@ async fn records_round_trip_with_every_column_type() {
             comment: "80 procent, delvis godkänt".into(),
             recorded_by: "test".into(),
         };
-        let run_id = plans::create(&mut *tx, &run).await.unwrap();
+        let run_id = plans::create(&mut tx, &run).await.unwrap();
+        // A null float followed by a value through the same statement (PostgreSQL caches
+        // the statement with the first call's parameter types).
+        let empty = SelfInspectionRun {
+            result_value: None,
+            sample_size: None,
+            ..run.clone()
+        };
+        let empty_id = plans::create(&mut tx, &empty).await.unwrap();
+        let again = SelfInspectionRun {
+            result_value: Some(12.0),
+            ..run.clone()
+        };
+        let again_id = plans::create(&mut tx, &again).await.unwrap();
         tx.commit().await.unwrap();
+        let mut conn = store.read().await.unwrap();
+        assert_eq!(
+            repo::get::<SelfInspectionRun>(&mut conn, empty_id)
+                .await
+                .unwrap()
+                .result_value,
+            None
+        );
+        assert_eq!(
+            repo::get::<SelfInspectionRun>(&mut conn, again_id)
+                .await
+                .unwrap()
+                .result_value,
+            Some(12.0)
+        );
+        drop(conn);
 
         let mut conn = store.read().await.unwrap();
         let back = repo::get::<SelfInspection>(&mut conn, si_id).await.unwrap();
@@ -176,7 +205,7 @@ async fn the_second_of_two_writers_gets_a_conflict_not_an_overwrite() {
         let f = fixture(&store).await;
         let mut tx = store.write().await.unwrap();
         let id = plans::add_risk(
-            &mut *tx,
+            &mut tx,
             &risk(&f, "Förlängningsbeslut utan giltiga skäl", 9),
             day(2024, 1, 10),
         )
@@ -196,7 +225,7 @@ async fn the_second_of_two_writers_gets_a_conflict_not_an_overwrite() {
             ..alice_copy.item.clone()
         };
         assert_eq!(
-            repo::update(&mut *tx, id, alice_copy.version, &alice)
+            repo::update(&mut tx, id, alice_copy.version, &alice)
                 .await
                 .unwrap(),
             2
@@ -208,7 +237,7 @@ async fn the_second_of_two_writers_gets_a_conflict_not_an_overwrite() {
             title: "Bobs rubrik".into(),
             ..bob_copy.item.clone()
         };
-        let err = repo::update(&mut *tx, id, bob_copy.version, &bob)
+        let err = repo::update(&mut tx, id, bob_copy.version, &bob)
             .await
             .unwrap_err();
         assert!(
@@ -232,10 +261,10 @@ async fn the_second_of_two_writers_gets_a_conflict_not_an_overwrite() {
         // Deleting from a stale version is refused too.
         let mut tx = store.write().await.unwrap();
         assert!(matches!(
-            repo::delete::<Risk>(&mut *tx, id, 1).await,
+            repo::delete::<Risk>(&mut tx, id, 1).await,
             Err(StoreError::Conflict { .. })
         ));
-        repo::delete::<Risk>(&mut *tx, id, 2).await.unwrap();
+        repo::delete::<Risk>(&mut tx, id, 2).await.unwrap();
         tx.commit().await.unwrap();
         let mut conn = store.read().await.unwrap();
         assert!(repo::find::<Risk>(&mut conn, id).await.unwrap().is_none());
@@ -248,7 +277,7 @@ async fn concurrent_writers_never_lose_an_update() {
     on_each_backend(|store, _| async move {
         let f = fixture(&store).await;
         let mut tx = store.write().await.unwrap();
-        let id = plans::create(&mut *tx, &action(&f, "Räknare", ActionStatus::Ongoing))
+        let id = plans::create(&mut tx, &action(&f, "Räknare", ActionStatus::Ongoing))
             .await
             .unwrap();
         tx.commit().await.unwrap();
@@ -267,7 +296,7 @@ async fn concurrent_writers_never_lose_an_update() {
                     description: format!("{}|{i}", current.description),
                     ..current.item.clone()
                 };
-                match repo::update(&mut *tx, id, current.version, &next).await {
+                match repo::update(&mut tx, id, current.version, &next).await {
                     Ok(_) => {
                         tx.commit().await.unwrap();
                         true
@@ -299,7 +328,7 @@ async fn an_uncommitted_transaction_stores_nothing_and_invalid_data_is_refused()
         let f = fixture(&store).await;
         {
             let mut tx = store.write().await.unwrap();
-            plans::add_risk(&mut *tx, &risk(&f, "Halvfärdig", 4), day(2024, 1, 1))
+            plans::add_risk(&mut tx, &risk(&f, "Halvfärdig", 4), day(2024, 1, 1))
                 .await
                 .unwrap();
             // Dropped without commit.
@@ -308,7 +337,7 @@ async fn an_uncommitted_transaction_stores_nothing_and_invalid_data_is_refused()
         let mut bad = risk(&f, "Fel nivå", 8);
         bad.likelihood = Some(3);
         bad.consequence = Some(3);
-        let err = plans::add_risk(&mut *tx, &bad, day(2024, 1, 1))
+        let err = plans::add_risk(&mut tx, &bad, day(2024, 1, 1))
             .await
             .unwrap_err();
         match err {
@@ -317,12 +346,12 @@ async fn an_uncommitted_transaction_stores_nothing_and_invalid_data_is_refused()
         }
         let empty_title = risk(&f, "   ", 4);
         assert!(matches!(
-            plans::add_risk(&mut *tx, &empty_title, day(2024, 1, 1)).await,
+            plans::add_risk(&mut tx, &empty_title, day(2024, 1, 1)).await,
             Err(StoreError::Invalid(_))
         ));
         let too_high = risk(&f, "För hög", 17);
         assert!(matches!(
-            plans::add_risk(&mut *tx, &too_high, day(2024, 1, 1)).await,
+            plans::add_risk(&mut tx, &too_high, day(2024, 1, 1)).await,
             Err(StoreError::Invalid(_))
         ));
         tx.commit().await.unwrap();
@@ -339,14 +368,14 @@ async fn reassessment_keeps_history_and_follow_up_moves_status() {
         let f = fixture(&store).await;
         let mut tx = store.write().await.unwrap();
         let r = plans::add_risk(
-            &mut *tx,
+            &mut tx,
             &risk(&f, "Barn riskerar att inte få stöd inom rimlig tid", 9),
             day(2024, 1, 5),
         )
         .await
         .unwrap();
         let a = plans::create(
-            &mut *tx,
+            &mut tx,
             &action(&f, "Förändrad arbetsprocess", ActionStatus::Planned),
         )
         .await
@@ -363,7 +392,7 @@ async fn reassessment_keeps_history_and_follow_up_moves_status() {
             comment: "Åtgärderna har minskat risknivån".into(),
         };
         assert_eq!(
-            plans::reassess_risk(&mut *tx, r, 1, &assessment)
+            plans::reassess_risk(&mut tx, r, 1, &assessment)
                 .await
                 .unwrap(),
             2
@@ -375,7 +404,7 @@ async fn reassessment_keeps_history_and_follow_up_moves_status() {
             new_status: ActionStatus::Done,
             recorded_by: "test".into(),
         };
-        plans::follow_up_action(&mut *tx, 1, &follow_up)
+        plans::follow_up_action(&mut tx, 1, &follow_up)
             .await
             .unwrap();
         // A done action cannot go back to planned.
@@ -384,7 +413,7 @@ async fn reassessment_keeps_history_and_follow_up_moves_status() {
             ..follow_up.clone()
         };
         assert!(matches!(
-            plans::follow_up_action(&mut *tx, 2, &back).await,
+            plans::follow_up_action(&mut tx, 2, &back).await,
             Err(StoreError::Invalid(_))
         ));
         tx.commit().await.unwrap();
@@ -419,7 +448,7 @@ async fn rollover_carries_the_plan_into_a_draft_and_leaves_it_unchanged() {
         let f = fixture(&store).await;
         let mut tx = store.write().await.unwrap();
         plans::create(
-            &mut *tx,
+            &mut tx,
             &Section {
                 plan_id: Some(f.plan),
                 report_id: None,
@@ -431,26 +460,26 @@ async fn rollover_carries_the_plan_into_a_draft_and_leaves_it_unchanged() {
         )
         .await
         .unwrap();
-        let r = plans::add_risk(&mut *tx, &risk(&f, "Risk A", 9), day(2024, 1, 1))
+        let r = plans::add_risk(&mut tx, &risk(&f, "Risk A", 9), day(2024, 1, 1))
             .await
             .unwrap();
-        let done = plans::create(&mut *tx, &action(&f, "Klar åtgärd", ActionStatus::Done))
+        let done = plans::create(&mut tx, &action(&f, "Klar åtgärd", ActionStatus::Done))
             .await
             .unwrap();
         let going = plans::create(
-            &mut *tx,
+            &mut tx,
             &action(&f, "Pågående åtgärd", ActionStatus::Ongoing),
         )
         .await
         .unwrap();
-        links::link(&mut *tx, LinkKind::ActionRisk, done.get(), r.get())
+        links::link(&mut tx, LinkKind::ActionRisk, done.get(), r.get())
             .await
             .unwrap();
-        links::link(&mut *tx, LinkKind::ActionRisk, going.get(), r.get())
+        links::link(&mut tx, LinkKind::ActionRisk, going.get(), r.get())
             .await
             .unwrap();
         let ind = plans::create(
-            &mut *tx,
+            &mut tx,
             &Indicator {
                 plan_id: f.plan,
                 area_id: f.area,
@@ -469,7 +498,7 @@ async fn rollover_carries_the_plan_into_a_draft_and_leaves_it_unchanged() {
         .await
         .unwrap();
         plans::add_indicator_result(
-            &mut *tx,
+            &mut tx,
             &IndicatorResult {
                 indicator_id: ind,
                 year: 2024,
@@ -487,13 +516,13 @@ async fn rollover_carries_the_plan_into_a_draft_and_leaves_it_unchanged() {
         .unwrap();
         // A draft cannot be rolled over.
         assert!(matches!(
-            plans::roll_over_plan(&mut *tx, f.plan, day(2024, 12, 1)).await,
+            plans::roll_over_plan(&mut tx, f.plan, day(2024, 12, 1)).await,
             Err(StoreError::Invalid(_))
         ));
-        plans::adopt(&mut *tx, f.plan, 1, day(2023, 12, 13), "SN-2023/1")
+        plans::adopt(&mut tx, f.plan, 1, day(2023, 12, 13), "SN-2023/1")
             .await
             .unwrap();
-        let next = plans::roll_over_plan(&mut *tx, f.plan, day(2024, 12, 1))
+        let next = plans::roll_over_plan(&mut tx, f.plan, day(2024, 12, 1))
             .await
             .unwrap();
         tx.commit().await.unwrap();
@@ -531,7 +560,7 @@ async fn rollover_carries_the_plan_into_a_draft_and_leaves_it_unchanged() {
         // The same scope cannot have two plans for one year.
         let mut tx = store.write().await.unwrap();
         assert!(
-            plans::roll_over_plan(&mut *tx, f.plan, day(2024, 12, 2))
+            plans::roll_over_plan(&mut tx, f.plan, day(2024, 12, 2))
                 .await
                 .is_err()
         );

@@ -15,3 +15,12 @@ use crate::error::{WebError, WebResult};
 pub async fn tenant(conn: &mut sqlx::AnyConnection) -> WebResult<Versioned<Tenant>> {
     org::first_tenant(conn).await?.ok_or(WebError::NotFound)
 }
+
+/// A record id from a path segment; anything that is not an id is a page that does not
+/// exist (never axum's English rejection text).
+pub fn parse_id<T>(segment: &str) -> WebResult<kvalitet_domain::Id<T>> {
+    segment
+        .parse::<i64>()
+        .map(kvalitet_domain::Id::new)
+        .map_err(|_| WebError::NotFound)
+}

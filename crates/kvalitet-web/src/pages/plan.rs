@@ -320,10 +320,10 @@ pub fn view(b: &PlanBundle, tenant: String) -> PlanPage {
     }
 }
 
-pub async fn show(State(state): State<AppState>, Path(id): Path<i64>) -> WebResult<PlanPage> {
+pub async fn show(State(state): State<AppState>, Path(id): Path<String>) -> WebResult<PlanPage> {
     let mut conn = state.store.read().await?;
     let tenant = super::tenant(&mut conn).await?;
-    let bundle = plans::load_bundle(&mut conn, Id::new(id)).await?;
+    let bundle = plans::load_bundle(&mut conn, super::parse_id(&id)?).await?;
     if bundle.plan.tenant_id != tenant.id {
         return Err(crate::error::WebError::NotFound);
     }

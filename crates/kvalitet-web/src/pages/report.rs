@@ -7,7 +7,6 @@ use askama_web::WebTemplate;
 use axum::extract::{Path, State};
 
 use kvalitet_domain::Code;
-use kvalitet_domain::Id;
 use kvalitet_domain::bundle::ReportBundle;
 use kvalitet_domain::deviation::{DeviationKind, LexSarahCategory};
 use kvalitet_domain::report::Finding;
@@ -250,10 +249,10 @@ pub fn view(b: &ReportBundle, tenant: String) -> ReportPage {
     }
 }
 
-pub async fn show(State(state): State<AppState>, Path(id): Path<i64>) -> WebResult<ReportPage> {
+pub async fn show(State(state): State<AppState>, Path(id): Path<String>) -> WebResult<ReportPage> {
     let mut conn = state.store.read().await?;
     let tenant = super::tenant(&mut conn).await?;
-    let bundle = reports::load_report(&mut conn, Id::new(id)).await?;
+    let bundle = reports::load_report(&mut conn, super::parse_id(&id)?).await?;
     if bundle.report.tenant_id != tenant.id {
         return Err(WebError::NotFound);
     }

@@ -1,0 +1,146 @@
+//! The `kvalitet` binary as a user runs it: flags, errors, serving the demo, shutting
+//! down on SIGTERM.
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::{TcpListener, TcpStream};
+use std::process::{Child, Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+fn kvalitet(dir: &std::path::Path) -> Command {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_kvalitet"));
+    cmd.current_dir(dir)
+        .env_remove("KVALITET_DATABASE_URL")
+        .env_remove("KVALITET_BIND")
+        .env("KVALITET_LOG", "warn");
+    cmd
+}
+
+fn run(cmd: &mut Command) -> (Output, String, String) {
+    let out = cmd.output().expect("run kvalitet");
+    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+    (out, stdout, stderr)
+}
+
+fn http_get(addr: &str, path: &str) -> String {
+    let mut s = TcpStream::connect(addr).expect("connect");
+    write!(
+        s,
+        "GET {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n"
+    )
+    .unwrap();
+    let mut body = String::new();
+    s.read_to_string(&mut body).unwrap();
+    body
+}
+
+/// Starts `serve` and returns the child and the address it printed.
+fn serve(dir: &std::path::Path, extra: &[&str]) -> (Child, String) {
+    let mut child = kvalitet(dir)
+        .arg("serve")
+        .args(["--bind", "127.0.0.1:0"])
+        .args(extra)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn serve");
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while Instant::now() < deadline {
+        let Some(Ok(line)) = lines.next() else { break };
+        if let Some(rest) = line.strip_prefix("Kvalitet körs på http://") {
+            let addr = rest.trim_end_matches('/').to_owned();
+            // Keep reading stdout in the background so the server never blocks on it.
+            std::thread::spawn(move || for _ in lines {});
+            return (child, addr);
+        }
+    }
+    let _ = child.kill();
+    let _ = child.wait();
+    panic!("serve did not print its address");
+}
+
+#[test]
+fn serve_loads_the_demo_shows_the_plans_and_stops_on_sigterm() {
+    let dir = tempfile::tempdir().unwrap();
+    let (mut child, addr) = serve(dir.path(), &[]);
+    let page = http_get(&addr, "/");
+    assert!(page.starts_with("HTTP/1.1 200"), "{page}");
+    assert!(page.contains("Kvalitetsplan 2024 Individ- och familjeomsorg"));
+    assert!(
+        dir.path().join("kvalitet.db").exists(),
+        "default database is kvalitet.db in the working directory"
+    );
+
+    let status = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let deadline = Instant::now() + Duration::from_secs(20);
+    let exit = loop {
+        if let Some(s) = child.try_wait().unwrap() {
+            break s;
+        }
+        assert!(Instant::now() < deadline, "serve did not stop on SIGTERM");
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    assert!(exit.success(), "graceful shutdown exits 0: {exit:?}");
+
+    // Same directory, same database: the demo is not loaded twice.
+    let (out, _, stderr) = run(kvalitet(dir.path()).args(["demo", "load"]));
+    assert!(!out.status.success());
+    assert!(stderr.contains("innehåller redan data"), "{stderr}");
+}
+
+#[test]
+fn demo_load_then_serve_share_one_database() {
+    let dir = tempfile::tempdir().unwrap();
+    let (out, stdout, stderr) = run(kvalitet(dir.path()).args(["demo", "load"]));
+    assert!(out.status.success(), "{stderr}");
+    assert!(stdout.contains("3 planer, 1 berättelser"), "{stdout}");
+    let (mut child, addr) = serve(dir.path(), &["--no-demo"]);
+    let page = http_get(&addr, "/");
+    child.kill().unwrap();
+    let _ = child.wait();
+    assert!(page.contains("Kvalitetsberättelse 2022 Vuxensektionen"));
+}
+
+#[test]
+fn a_port_in_use_is_a_clear_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let taken = TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = taken.local_addr().unwrap().to_string();
+    let (out, _, stderr) = run(kvalitet(dir.path()).args(["serve", "--bind", &addr]));
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stderr.contains("används redan"), "{stderr}");
+}
+
+#[test]
+fn bad_flags_and_unreachable_databases_fail_loudly() {
+    let dir = tempfile::tempdir().unwrap();
+    let (out, _, stderr) = run(kvalitet(dir.path()).args(["serve", "--no-such-flag"]));
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr.contains("--no-such-flag"), "{stderr}");
+
+    let (out, _, stderr) = run(kvalitet(dir.path()).args([
+        "--database-url",
+        "postgres://kvalitet:hemligt@127.0.0.1:1/kvalitet",
+        "migrate",
+    ]));
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stderr.contains("kan inte öppna databasen"), "{stderr}");
+    assert!(
+        !stderr.contains("hemligt"),
+        "the password is never printed: {stderr}"
+    );
+
+    let (out, _, stderr) = run(kvalitet(dir.path())
+        .env("KVALITET_DATABASE_URL", "mysql://x/y")
+        .arg("migrate"));
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stderr.contains("sqlite:// eller postgres://"), "{stderr}");
+
+    let (out, _, stderr) = run(kvalitet(dir.path()).args(["serve", "--bind", "inte-en-adress"]));
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+}
