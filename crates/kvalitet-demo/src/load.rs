@@ -4,7 +4,6 @@
 use std::collections::HashMap;
 
 use anyhow::{Context, anyhow, bail};
-use sqlx::AnyConnection;
 
 use kvalitet_domain::action::{Action, ActionFollowUp};
 use kvalitet_domain::deviation::{Deviation, DeviationTally};
@@ -22,7 +21,7 @@ use kvalitet_domain::risk::{Risk, RiskId, RiskMatrix};
 use kvalitet_domain::self_inspection::{SelfInspection, SelfInspectionId, SelfInspectionRun};
 use kvalitet_domain::{Date, Id, Validate};
 use kvalitet_store::links::{self, LinkKind};
-use kvalitet_store::{Store, plans, repo};
+use kvalitet_store::{Actor, Store, Tx, plans, repo};
 
 use crate::schema::{FindingData, Organisation, PlanData, ReportData, SeedFile};
 use crate::{DemoFile, ORGANISATION, SEEDS};
@@ -61,7 +60,7 @@ pub async fn load_files(
     if !store.is_empty().await? {
         bail!("databasen innehåller redan data; demodata läses bara in i en tom databas");
     }
-    let mut tx = store.write().await?;
+    let mut tx = store.write(&Actor::system("demo")).await?;
     let mut summary = LoadSummary::default();
     let names = load_organisation(&mut tx, &org, &mut summary)
         .await
@@ -121,7 +120,7 @@ impl Names {
 }
 
 async fn load_organisation(
-    conn: &mut AnyConnection,
+    conn: &mut Tx,
     org: &Organisation,
     summary: &mut LoadSummary,
 ) -> anyhow::Result<Names> {
@@ -217,7 +216,7 @@ fn text(s: &str) -> String {
 }
 
 async fn load_plan(
-    conn: &mut AnyConnection,
+    conn: &mut Tx,
     names: &Names,
     data: &PlanData,
     summary: &mut LoadSummary,
@@ -458,7 +457,7 @@ async fn load_plan(
 }
 
 async fn insert_findings(
-    conn: &mut AnyConnection,
+    conn: &mut Tx,
     findings: &[FindingData],
     owner: impl Fn(&FindingData) -> (Option<Id<UserSurvey>>, Option<Id<SystematicFollowUp>>),
 ) -> anyhow::Result<()> {
@@ -481,7 +480,7 @@ async fn insert_findings(
 }
 
 async fn load_report(
-    conn: &mut AnyConnection,
+    conn: &mut Tx,
     names: &Names,
     data: &ReportData,
     summary: &mut LoadSummary,

@@ -5,6 +5,7 @@
 //! clock: callers pass "today" in. Everything here is plain data and pure functions, so
 //! the web server, the CLI, the document generators and the tests share one set of rules.
 
+pub mod access;
 pub mod action;
 pub mod bundle;
 pub mod code;

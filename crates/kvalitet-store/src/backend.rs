@@ -18,8 +18,10 @@ pub enum Backend {
 
 /// The migrations, in order: version, description, the schema written once with the
 /// backend tokens `ID_PK` and `DOUBLE`.
-const MIGRATIONS: &[(i64, &str, &str)] =
-    &[(1, "initial", include_str!("../migrations/0001_initial.sql"))];
+const MIGRATIONS: &[(i64, &str, &str)] = &[
+    (1, "initial", include_str!("../migrations/0001_initial.sql")),
+    (2, "access", include_str!("../migrations/0002_access.sql")),
+];
 
 impl Backend {
     /// The backend a URL names: `sqlite:`/`sqlite://…` or `postgres://`/`postgresql://`.

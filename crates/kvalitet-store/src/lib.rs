@@ -2,9 +2,11 @@
 //! on) and PostgreSQL (the scale-out backend), with embedded migrations for both.
 //!
 //! Architecture invariants: every SQLite/PostgreSQL difference lives in `backend.rs`;
-//! every write runs in a transaction from [`Store::write`]; every editable record has a
-//! version and is updated only if the caller's version is current.
+//! every write runs in a transaction from [`Store::write`] and is audited in it; every
+//! editable record has a version and is updated only if the caller's version is current.
 
+pub mod accounts;
+pub mod audit;
 mod backend;
 pub mod error;
 pub mod links;
@@ -35,9 +37,62 @@ pub struct Store {
     backend: Backend,
 }
 
-/// A write transaction. Dropped without `commit`, it rolls back: nothing partial is
-/// stored.
-pub type WriteTx = Transaction<'static, Any>;
+/// Who makes a change: an account, or the system itself (a migration, the demo loader,
+/// a CLI command run by an administrator on the server).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Actor {
+    pub account_id: Option<i64>,
+    pub name: String,
+}
+
+impl Actor {
+    pub fn system(what: &str) -> Actor {
+        Actor {
+            account_id: None,
+            name: format!("system:{what}"),
+        }
+    }
+
+    pub fn account(id: i64, email: &str) -> Actor {
+        Actor {
+            account_id: Some(id),
+            name: email.to_owned(),
+        }
+    }
+}
+
+/// A write transaction on behalf of an actor; every change made through it is written
+/// to the audit log in the same transaction. Dropped without `commit`, it rolls back:
+/// nothing partial is stored. It reads like a connection.
+#[derive(Debug)]
+pub struct Tx {
+    inner: Transaction<'static, Any>,
+    actor: Actor,
+}
+
+impl Tx {
+    pub fn actor(&self) -> &Actor {
+        &self.actor
+    }
+
+    pub async fn commit(self) -> Result<()> {
+        self.inner.commit().await?;
+        Ok(())
+    }
+}
+
+impl std::ops::Deref for Tx {
+    type Target = sqlx::AnyConnection;
+    fn deref(&self) -> &sqlx::AnyConnection {
+        &self.inner
+    }
+}
+
+impl std::ops::DerefMut for Tx {
+    fn deref_mut(&mut self) -> &mut sqlx::AnyConnection {
+        &mut self.inner
+    }
+}
 
 impl Store {
     /// Connects to the database at `url` (`sqlite://…` or `postgres://…`).
@@ -70,12 +125,16 @@ impl Store {
         Ok(self.pool.acquire().await?)
     }
 
-    /// A write transaction; commit it to keep its writes.
-    pub async fn write(&self) -> Result<WriteTx> {
-        Ok(self
+    /// A write transaction on behalf of `actor`; commit it to keep its writes.
+    pub async fn write(&self, actor: &Actor) -> Result<Tx> {
+        let inner = self
             .pool
             .begin_with(AssertSqlSafe(self.backend.begin_write()))
-            .await?)
+            .await?;
+        Ok(Tx {
+            inner,
+            actor: actor.clone(),
+        })
     }
 
     /// Whether the database has no tenant yet (a fresh database).

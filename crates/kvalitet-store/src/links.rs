@@ -7,6 +7,8 @@ use sqlx::{AssertSqlSafe, Row};
 use kvalitet_domain::Id;
 use kvalitet_domain::bundle::Links;
 
+use crate::Tx;
+use crate::audit;
 use crate::error::Result;
 
 /// A kind of link: its table and its two columns.
@@ -52,26 +54,34 @@ impl LinkKind {
 }
 
 /// Links `a` to `b`; linking twice is harmless.
-pub async fn link(conn: &mut AnyConnection, kind: LinkKind, a: i64, b: i64) -> Result<()> {
+pub async fn link(tx: &mut Tx, kind: LinkKind, a: i64, b: i64) -> Result<()> {
     let (table, ca, cb) = kind.table();
     let sql = format!("INSERT INTO {table} ({ca}, {cb}) VALUES ($1, $2) ON CONFLICT DO NOTHING");
-    sqlx::query(AssertSqlSafe(sql))
+    let done = sqlx::query(AssertSqlSafe(sql))
         .bind(a)
         .bind(b)
-        .execute(&mut *conn)
+        .execute(&mut **tx)
         .await?;
+    if done.rows_affected() == 1 {
+        let after = format!("{{\"{cb}\":{b}}}");
+        audit::append(tx, "link", table, Some(a), None, Some(after)).await?;
+    }
     Ok(())
 }
 
 /// Removes the link between `a` and `b`.
-pub async fn unlink(conn: &mut AnyConnection, kind: LinkKind, a: i64, b: i64) -> Result<()> {
+pub async fn unlink(tx: &mut Tx, kind: LinkKind, a: i64, b: i64) -> Result<()> {
     let (table, ca, cb) = kind.table();
     let sql = format!("DELETE FROM {table} WHERE {ca} = $1 AND {cb} = $2");
-    sqlx::query(AssertSqlSafe(sql))
+    let done = sqlx::query(AssertSqlSafe(sql))
         .bind(a)
         .bind(b)
-        .execute(&mut *conn)
+        .execute(&mut **tx)
         .await?;
+    if done.rows_affected() == 1 {
+        let before = format!("{{\"{cb}\":{b}}}");
+        audit::append(tx, "unlink", table, Some(a), Some(before), None).await?;
+    }
     Ok(())
 }
 

@@ -15,6 +15,7 @@ use kvalitet_domain::risk::{Risk, RiskAssessment, RiskId, RiskMatrix};
 use kvalitet_domain::self_inspection::{SelfInspection, SelfInspectionRun};
 use kvalitet_domain::{Date, Id, Validate, Versioned};
 
+use crate::Tx;
 use crate::error::{Result, StoreError};
 use crate::links::{self, LinkKind};
 use crate::org;
@@ -96,14 +97,14 @@ async fn plan_tenant(conn: &mut AnyConnection, plan: PlanId) -> Result<TenantId>
 }
 
 /// Validates and inserts any record that validates itself.
-pub async fn create<T: Record + Validate>(conn: &mut AnyConnection, item: &T) -> Result<Id<T>> {
+pub async fn create<T: Record + Validate>(conn: &mut Tx, item: &T) -> Result<Id<T>> {
     item.validate()?;
     repo::insert(conn, item).await
 }
 
 /// Validates and updates any record that validates itself, if still at `version`.
 pub async fn save<T: Record + Validate>(
-    conn: &mut AnyConnection,
+    conn: &mut Tx,
     id: Id<T>,
     version: i64,
     item: &T,
@@ -113,7 +114,7 @@ pub async fn save<T: Record + Validate>(
 }
 
 /// Adds a risk, validated against the tenant's matrix, and records its first assessment.
-pub async fn add_risk(conn: &mut AnyConnection, risk: &Risk, assessed_on: Date) -> Result<RiskId> {
+pub async fn add_risk(conn: &mut Tx, risk: &Risk, assessed_on: Date) -> Result<RiskId> {
     let tenant = plan_tenant(conn, risk.plan_id).await?;
     let matrix = matrix(conn, tenant).await?;
     risk.validate_with(&matrix)?;
@@ -133,7 +134,7 @@ pub async fn add_risk(conn: &mut AnyConnection, risk: &Risk, assessed_on: Date) 
 /// Re-assesses a risk: updates its likelihood, consequence and level (if the caller's
 /// version is current) and appends the assessment to its history.
 pub async fn reassess_risk(
-    conn: &mut AnyConnection,
+    conn: &mut Tx,
     id: RiskId,
     version: i64,
     assessment: &RiskAssessment,
@@ -163,7 +164,7 @@ pub async fn reassess_risk(
 
 /// Records an action's follow-up and moves the action to the follow-up's status.
 pub async fn follow_up_action(
-    conn: &mut AnyConnection,
+    conn: &mut Tx,
     version: i64,
     follow_up: &ActionFollowUp,
 ) -> Result<i64> {
@@ -178,7 +179,7 @@ pub async fn follow_up_action(
 
 /// Records an indicator's result for a year.
 pub async fn add_indicator_result(
-    conn: &mut AnyConnection,
+    conn: &mut Tx,
     result: &IndicatorResult,
 ) -> Result<Id<IndicatorResult>> {
     let indicator = repo::get::<Indicator>(conn, result.indicator_id).await?;
@@ -188,7 +189,7 @@ pub async fn add_indicator_result(
 
 /// Adopts a draft plan.
 pub async fn adopt(
-    conn: &mut AnyConnection,
+    conn: &mut Tx,
     id: PlanId,
     version: i64,
     on: Date,
@@ -211,7 +212,7 @@ pub async fn adopt(
 
 /// Rolls plan `id` into a draft of the next year; plan `id` is not changed. Returns the
 /// new plan's id.
-pub async fn roll_over_plan(conn: &mut AnyConnection, id: PlanId, today: Date) -> Result<PlanId> {
+pub async fn roll_over_plan(conn: &mut Tx, id: PlanId, today: Date) -> Result<PlanId> {
     let bundle = load_bundle(conn, id).await?;
     let rolled: RolledPlan = roll_over(&bundle).map_err(|e| {
         let mut v = kvalitet_domain::ValidationErrors::default();

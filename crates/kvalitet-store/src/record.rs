@@ -5,6 +5,7 @@
 use sqlx::Row;
 use sqlx::any::AnyRow;
 
+use kvalitet_domain::access::{Account, Role, RoleAssignment};
 use kvalitet_domain::action::{Action, ActionFollowUp, ActionStatus};
 use kvalitet_domain::deviation::{
     Deviation, DeviationKind, DeviationStatus, DeviationTally, LexSarahCategory,
@@ -168,6 +169,7 @@ macro_rules! coded_columns {
 }
 
 coded_columns!(
+    Role,
     OrgUnitKind,
     PlanState,
     SectionKind,
@@ -190,7 +192,7 @@ coded_columns!(
 
 /// A domain record stored as a row of one table, with `id` and `version` besides its
 /// fields.
-pub trait Record: Sized + Send + Sync + 'static {
+pub trait Record: Sized + Send + Sync + serde::Serialize + 'static {
     const TABLE: &'static str;
     /// The columns of the fields, in field order (without `id` and `version`).
     const COLUMNS: &'static [&'static str];
@@ -216,6 +218,10 @@ macro_rules! record {
 }
 
 record! {
+    Account => "account" {
+        tenant_id, email, display_name, password_hash, active, failed_logins, locked_until, must_change_password
+    }
+    RoleAssignment => "role_assignment" { account_id, role, scope_id }
     Tenant => "tenant" { name, slug, brand_colour, risk_matrix }
     OrgUnit => "org_unit" { tenant_id, parent_id, kind, name, capacity }
     TargetGroup => "target_group" { tenant_id, name }

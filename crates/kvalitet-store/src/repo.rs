@@ -9,6 +9,8 @@ use sqlx::{Any, AssertSqlSafe, Row};
 
 use kvalitet_domain::{Id, Versioned};
 
+use crate::Tx;
+use crate::audit;
 use crate::error::{Result, StoreError};
 use crate::record::{Record, Value};
 
@@ -75,8 +77,13 @@ fn versioned<T: Record>(row: &AnyRow) -> Result<Versioned<T>> {
     })
 }
 
+/// The record as audit data.
+fn json<T: Record>(item: &T) -> Option<String> {
+    Some(serde_json::to_string(item).expect("records serialise"))
+}
+
 /// Inserts a record; it starts at version 1.
-pub async fn insert<T: Record>(conn: &mut AnyConnection, item: &T) -> Result<Id<T>> {
+pub async fn insert<T: Record>(tx: &mut Tx, item: &T) -> Result<Id<T>> {
     let placeholders: Vec<String> = (1..=T::COLUMNS.len()).map(|i| format!("${i}")).collect();
     let sql = format!(
         "INSERT INTO {} ({}) VALUES ({}) RETURNING id",
@@ -85,9 +92,11 @@ pub async fn insert<T: Record>(conn: &mut AnyConnection, item: &T) -> Result<Id<
         placeholders.join(", ")
     );
     let row = bind_values(sqlx::query(AssertSqlSafe(sql)), item.values())
-        .fetch_one(&mut *conn)
+        .fetch_one(&mut **tx)
         .await?;
-    Ok(Id::new(row.try_get::<i64, _>("id")?))
+    let id = Id::new(row.try_get::<i64, _>("id")?);
+    audit::append(tx, "create", T::TABLE, Some(id.get()), None, json(item)).await?;
+    Ok(id)
 }
 
 /// The record with `id`, if any.
@@ -156,11 +165,12 @@ async fn explain_miss<T: Record>(conn: &mut AnyConnection, id: Id<T>, expected: 
 /// version. An edit based on an older version is refused with `Conflict`, so nobody's
 /// change is silently overwritten.
 pub async fn update<T: Record>(
-    conn: &mut AnyConnection,
+    tx: &mut Tx,
     id: Id<T>,
     expected_version: i64,
     item: &T,
 ) -> Result<i64> {
+    let before = find(tx, id).await?;
     let n = T::COLUMNS.len();
     let sets: Vec<String> = T::COLUMNS
         .iter()
@@ -177,28 +187,38 @@ pub async fn update<T: Record>(
     let q = bind_values(sqlx::query(AssertSqlSafe(sql)), item.values())
         .bind(id.get())
         .bind(expected_version);
-    match q.fetch_optional(&mut *conn).await? {
-        Some(row) => Ok(row.try_get::<i64, _>("version")?),
-        None => Err(explain_miss(conn, id, expected_version).await),
+    match q.fetch_optional(&mut **tx).await? {
+        Some(row) => {
+            let version = row.try_get::<i64, _>("version")?;
+            audit::append(
+                tx,
+                "update",
+                T::TABLE,
+                Some(id.get()),
+                before.and_then(|b| json(&b.item)),
+                json(item),
+            )
+            .await?;
+            Ok(version)
+        }
+        None => Err(explain_miss(tx, id, expected_version).await),
     }
 }
 
 /// Deletes the record if it is still at `expected_version`.
-pub async fn delete<T: Record>(
-    conn: &mut AnyConnection,
-    id: Id<T>,
-    expected_version: i64,
-) -> Result<()> {
+pub async fn delete<T: Record>(tx: &mut Tx, id: Id<T>, expected_version: i64) -> Result<()> {
+    let before = find(tx, id).await?;
     let sql = format!("DELETE FROM {} WHERE id = $1 AND version = $2", T::TABLE);
     let done = sqlx::query(AssertSqlSafe(sql))
         .bind(id.get())
         .bind(expected_version)
-        .execute(&mut *conn)
+        .execute(&mut **tx)
         .await?;
     if done.rows_affected() == 1 {
-        Ok(())
+        let before = before.and_then(|b| json(&b.item));
+        audit::append(tx, "delete", T::TABLE, Some(id.get()), before, None).await
     } else {
-        Err(explain_miss(conn, id, expected_version).await)
+        Err(explain_miss(tx, id, expected_version).await)
     }
 }
 

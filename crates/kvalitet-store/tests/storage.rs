@@ -14,7 +14,7 @@ use kvalitet_domain::self_inspection::{
 use kvalitet_domain::{Date, Id, Versioned};
 use kvalitet_store::links::{self, LinkKind};
 use kvalitet_store::testing::on_each_backend;
-use kvalitet_store::{Store, StoreError, Where, plans, repo};
+use kvalitet_store::{Actor, Store, StoreError, Where, plans, repo};
 
 struct Fixture {
     tenant: TenantId,
@@ -27,7 +27,7 @@ fn day(y: i16, m: i8, d: i8) -> Date {
 }
 
 async fn fixture(store: &Store) -> Fixture {
-    let mut tx = store.write().await.unwrap();
+    let mut tx = store.write(&Actor::system("test")).await.unwrap();
     let tenant = repo::insert(
         &mut tx,
         &Tenant {
@@ -115,7 +115,7 @@ fn action(f: &Fixture, title: &str, status: ActionStatus) -> Action {
 async fn records_round_trip_with_every_column_type() {
     on_each_backend(|store, _| async move {
         let f = fixture(&store).await;
-        let mut tx = store.write().await.unwrap();
+        let mut tx = store.write(&Actor::system("test")).await.unwrap();
         let si = SelfInspection {
             plan_id: f.plan,
             process_area_id: f.area,
@@ -203,7 +203,7 @@ async fn records_round_trip_with_every_column_type() {
 async fn the_second_of_two_writers_gets_a_conflict_not_an_overwrite() {
     on_each_backend(|store, _| async move {
         let f = fixture(&store).await;
-        let mut tx = store.write().await.unwrap();
+        let mut tx = store.write(&Actor::system("test")).await.unwrap();
         let id = plans::add_risk(
             &mut tx,
             &risk(&f, "Förlängningsbeslut utan giltiga skäl", 9),
@@ -219,7 +219,7 @@ async fn the_second_of_two_writers_gets_a_conflict_not_an_overwrite() {
         let bob_copy = repo::get::<Risk>(&mut conn, id).await.unwrap();
         drop(conn);
 
-        let mut tx = store.write().await.unwrap();
+        let mut tx = store.write(&Actor::system("test")).await.unwrap();
         let alice = Risk {
             title: "Alices rubrik".into(),
             ..alice_copy.item.clone()
@@ -232,7 +232,7 @@ async fn the_second_of_two_writers_gets_a_conflict_not_an_overwrite() {
         );
         tx.commit().await.unwrap();
 
-        let mut tx = store.write().await.unwrap();
+        let mut tx = store.write(&Actor::system("test")).await.unwrap();
         let bob = Risk {
             title: "Bobs rubrik".into(),
             ..bob_copy.item.clone()
@@ -259,7 +259,7 @@ async fn the_second_of_two_writers_gets_a_conflict_not_an_overwrite() {
         assert_eq!(now.version, 2);
 
         // Deleting from a stale version is refused too.
-        let mut tx = store.write().await.unwrap();
+        let mut tx = store.write(&Actor::system("test")).await.unwrap();
         assert!(matches!(
             repo::delete::<Risk>(&mut tx, id, 1).await,
             Err(StoreError::Conflict { .. })
@@ -276,7 +276,7 @@ async fn the_second_of_two_writers_gets_a_conflict_not_an_overwrite() {
 async fn concurrent_writers_never_lose_an_update() {
     on_each_backend(|store, _| async move {
         let f = fixture(&store).await;
-        let mut tx = store.write().await.unwrap();
+        let mut tx = store.write(&Actor::system("test")).await.unwrap();
         let id = plans::create(&mut tx, &action(&f, "Räknare", ActionStatus::Ongoing))
             .await
             .unwrap();
@@ -291,7 +291,7 @@ async fn concurrent_writers_never_lose_an_update() {
                 let current: Versioned<Action> = repo::get(&mut conn, id).await.unwrap();
                 drop(conn);
                 tokio::task::yield_now().await;
-                let mut tx = store.write().await.unwrap();
+                let mut tx = store.write(&Actor::system("test")).await.unwrap();
                 let next = Action {
                     description: format!("{}|{i}", current.description),
                     ..current.item.clone()
@@ -327,13 +327,13 @@ async fn an_uncommitted_transaction_stores_nothing_and_invalid_data_is_refused()
     on_each_backend(|store, _| async move {
         let f = fixture(&store).await;
         {
-            let mut tx = store.write().await.unwrap();
+            let mut tx = store.write(&Actor::system("test")).await.unwrap();
             plans::add_risk(&mut tx, &risk(&f, "Halvfärdig", 4), day(2024, 1, 1))
                 .await
                 .unwrap();
             // Dropped without commit.
         }
-        let mut tx = store.write().await.unwrap();
+        let mut tx = store.write(&Actor::system("test")).await.unwrap();
         let mut bad = risk(&f, "Fel nivå", 8);
         bad.likelihood = Some(3);
         bad.consequence = Some(3);
@@ -366,7 +366,7 @@ async fn an_uncommitted_transaction_stores_nothing_and_invalid_data_is_refused()
 async fn reassessment_keeps_history_and_follow_up_moves_status() {
     on_each_backend(|store, _| async move {
         let f = fixture(&store).await;
-        let mut tx = store.write().await.unwrap();
+        let mut tx = store.write(&Actor::system("test")).await.unwrap();
         let r = plans::add_risk(
             &mut tx,
             &risk(&f, "Barn riskerar att inte få stöd inom rimlig tid", 9),
@@ -382,7 +382,7 @@ async fn reassessment_keeps_history_and_follow_up_moves_status() {
         .unwrap();
         tx.commit().await.unwrap();
 
-        let mut tx = store.write().await.unwrap();
+        let mut tx = store.write(&Actor::system("test")).await.unwrap();
         let assessment = RiskAssessment {
             risk_id: r,
             assessed_on: day(2024, 6, 1),
@@ -446,7 +446,7 @@ async fn reassessment_keeps_history_and_follow_up_moves_status() {
 async fn rollover_carries_the_plan_into_a_draft_and_leaves_it_unchanged() {
     on_each_backend(|store, _| async move {
         let f = fixture(&store).await;
-        let mut tx = store.write().await.unwrap();
+        let mut tx = store.write(&Actor::system("test")).await.unwrap();
         plans::create(
             &mut tx,
             &Section {
@@ -558,7 +558,7 @@ async fn rollover_carries_the_plan_into_a_draft_and_leaves_it_unchanged() {
         assert_eq!(groups.len(), 1);
         assert_eq!(groups[0].risks[0].actions.len(), 1);
         // The same scope cannot have two plans for one year.
-        let mut tx = store.write().await.unwrap();
+        let mut tx = store.write(&Actor::system("test")).await.unwrap();
         assert!(
             plans::roll_over_plan(&mut tx, f.plan, day(2024, 12, 2))
                 .await
@@ -575,6 +575,105 @@ async fn migrating_twice_is_harmless() {
         store.migrate().await.unwrap();
         store.migrate().await.unwrap();
         assert!(store.is_empty().await.unwrap());
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn every_change_is_audited_and_tampering_is_detected() {
+    use kvalitet_store::audit;
+    on_each_backend(|store, _| async move {
+        let f = fixture(&store).await;
+        let anna = Actor::account(42, "anna@kommun.se");
+        let mut tx = store.write(&anna).await.unwrap();
+        let id = plans::add_risk(&mut tx, &risk(&f, "Före", 4), day(2024, 1, 1))
+            .await
+            .unwrap();
+        let current = repo::get::<Risk>(&mut tx, id).await.unwrap();
+        let changed = Risk {
+            title: "Efter".into(),
+            ..current.item.clone()
+        };
+        repo::update(&mut tx, id, current.version, &changed)
+            .await
+            .unwrap();
+        audit::record_read(&mut tx, "deviation", 7).await.unwrap();
+        tx.commit().await.unwrap();
+
+        let mut conn = store.read().await.unwrap();
+        let mine = audit::search(
+            &mut conn,
+            &audit::Search {
+                actor_id: Some(42),
+                limit: 100,
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+        let actions: Vec<&str> = mine.iter().rev().map(|e| e.action.as_str()).collect();
+        assert_eq!(actions, vec!["create", "create", "update", "read"]);
+        let update = mine.iter().find(|e| e.action == "update").unwrap();
+        assert_eq!(update.table_name, "risk");
+        assert!(
+            update
+                .before_data
+                .as_deref()
+                .unwrap()
+                .contains("\"title\":\"Före\"")
+        );
+        assert!(
+            update
+                .after_data
+                .as_deref()
+                .unwrap()
+                .contains("\"title\":\"Efter\"")
+        );
+        let ok = audit::verify(&mut conn).await.unwrap();
+        assert!(ok.problems.is_empty(), "{:?}", ok.problems);
+        assert!(ok.entries >= 7);
+
+        // Someone with database access rewrites history: the edit is found.
+        sqlx::query(
+            "UPDATE audit_entry SET after_data = '{\"title\":\"Något annat\"}' WHERE seq = $1",
+        )
+        .bind(update.seq)
+        .execute(&mut *conn)
+        .await
+        .unwrap();
+        let bad = audit::verify(&mut conn).await.unwrap();
+        assert!(
+            bad.problems
+                .iter()
+                .any(|p| p.contains(&format!("post {}", update.seq))),
+            "{:?}",
+            bad.problems
+        );
+
+        // A removed entry in the middle breaks the chain; a removed last entry is caught
+        // by the head.
+        sqlx::query("DELETE FROM audit_entry WHERE seq = 2")
+            .execute(&mut *conn)
+            .await
+            .unwrap();
+        let gap = audit::verify(&mut conn).await.unwrap();
+        assert!(
+            gap.problems.iter().any(|p| p.contains("post 2 saknas")),
+            "{:?}",
+            gap.problems
+        );
+        let last = mine[0].seq;
+        sqlx::query("DELETE FROM audit_entry WHERE seq = $1")
+            .bind(last)
+            .execute(&mut *conn)
+            .await
+            .unwrap();
+        let cut = audit::verify(&mut conn).await.unwrap();
+        assert!(
+            cut.problems.iter().any(|p| p.contains("i slutet")),
+            "{:?}",
+            cut.problems
+        );
     })
     .await;
 }

@@ -9,7 +9,7 @@ use tower::ServiceExt;
 use kvalitet_domain::Versioned;
 use kvalitet_domain::plan::QualityPlan;
 use kvalitet_store::testing::on_each_backend;
-use kvalitet_store::{Store, Where, repo};
+use kvalitet_store::{Actor, Store, Where, repo};
 use kvalitet_web::{AppState, router};
 
 struct TestApp {
@@ -189,7 +189,7 @@ async fn unknown_pages_get_a_swedish_404_and_text_is_escaped() {
         let id = app
             .plan_id("Kvalitetsplan 2024 Individ- och familjeomsorg")
             .await;
-        let mut tx = store.write().await.unwrap();
+        let mut tx = store.write(&Actor::system("test")).await.unwrap();
         let plan = repo::get::<QualityPlan>(&mut tx, kvalitet_domain::Id::new(id))
             .await
             .unwrap();

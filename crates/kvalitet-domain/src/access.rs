@@ -1,0 +1,321 @@
+//! People and access: accounts, roles scoped to the org tree, the one authorization rule
+//! every request goes through, and the access-log review rotation (loggkontroll).
+
+use serde::{Deserialize, Serialize};
+
+use crate::coded_enum;
+use crate::id::Id;
+use crate::org::{OrgUnitId, TenantId};
+use crate::validate::{Problem, Validate, ValidationErrors, limits};
+
+coded_enum! {
+    /// A role; each assignment of one names the part of the org tree it covers.
+    pub enum Role {
+        Administrator = "administrator",
+        QualityDeveloper = "quality_developer",
+        Manager = "manager",
+        Staff = "staff",
+        Reader = "reader",
+    }
+}
+
+/// A person who can sign in.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Account {
+    pub tenant_id: TenantId,
+    pub email: String,
+    pub display_name: String,
+    /// The Argon2id hash in PHC form; never the password.
+    #[serde(skip_serializing)]
+    pub password_hash: String,
+    pub active: bool,
+    pub failed_logins: i64,
+    /// Unix seconds; set after too many failed logins.
+    pub locked_until: Option<i64>,
+    pub must_change_password: bool,
+}
+pub type AccountId = Id<Account>;
+
+impl Validate for Account {
+    fn validate(&self) -> Result<(), ValidationErrors> {
+        let mut e = ValidationErrors::default();
+        e.text("email", &self.email, limits::SHORT);
+        let at = self.email.find('@');
+        if at.is_none_or(|i| i == 0 || i == self.email.len() - 1)
+            || self.email.contains(char::is_whitespace)
+        {
+            e.push(
+                "email",
+                Problem::Invalid("ange en e-postadress, till exempel namn@kommun.se".into()),
+            );
+        }
+        e.text("display_name", &self.display_name, limits::SHORT);
+        e.into_result()
+    }
+}
+
+/// The shortest password accepted.
+pub const MIN_PASSWORD_CHARS: usize = 12;
+
+/// Checks a new password: long enough, not blank, not the e-mail address.
+pub fn check_password(password: &str, email: &str) -> Result<(), ValidationErrors> {
+    let mut e = ValidationErrors::default();
+    if password.chars().count() < MIN_PASSWORD_CHARS {
+        e.push(
+            "password",
+            Problem::Invalid(format!(
+                "lösenordet ska ha minst {MIN_PASSWORD_CHARS} tecken"
+            )),
+        );
+    } else if password.trim().is_empty() || password.eq_ignore_ascii_case(email) {
+        e.push(
+            "password",
+            Problem::Invalid("välj ett lösenord som inte går att gissa".into()),
+        );
+    }
+    e.into_result()
+}
+
+/// A role over a part of the org tree.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RoleAssignment {
+    pub account_id: AccountId,
+    pub role: Role,
+    /// The unit, section or administration the role covers (with everything below it).
+    pub scope_id: OrgUnitId,
+}
+pub type RoleAssignmentId = Id<RoleAssignment>;
+
+impl Validate for RoleAssignment {
+    fn validate(&self) -> Result<(), ValidationErrors> {
+        Ok(())
+    }
+}
+
+/// What a request wants to do.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Permission {
+    /// Read a plan or report (adopted ones, for readers).
+    ViewPlan,
+    /// Read a plan or report that is still a draft.
+    ViewDraft,
+    /// Change a plan's content; adopt; roll over.
+    EditPlan,
+    /// Record self-inspection runs, action follow-ups and indicator results.
+    RecordFollowUp,
+    /// Register a deviation, lex Sarah report or complaint.
+    RegisterDeviation,
+    /// Read deviations (sensitive: every read is logged).
+    ViewDeviations,
+    /// Investigate, assess and close deviations.
+    HandleDeviation,
+    /// Read and search the audit log; run the access-log review.
+    ViewAuditLog,
+    /// Create accounts and assign roles.
+    ManageAccounts,
+}
+
+/// The org tree as the authorization rule needs it: each unit's parent.
+pub trait Tree {
+    fn parent(&self, unit: OrgUnitId) -> Option<OrgUnitId>;
+
+    /// Whether `unit` is `ancestor` or lies below it.
+    fn is_within(&self, unit: OrgUnitId, ancestor: OrgUnitId) -> bool {
+        let mut next = Some(unit);
+        let mut steps = 0;
+        while let Some(u) = next {
+            if u == ancestor {
+                return true;
+            }
+            next = self.parent(u);
+            steps += 1;
+            if steps > 64 {
+                return false;
+            }
+        }
+        false
+    }
+}
+
+impl Role {
+    /// What the role allows, and whether it also reaches the units above its scope (so a
+    /// unit's staff can read the section's and the administration's plans that cover
+    /// their unit).
+    fn grants(self, p: Permission) -> Option<Reach> {
+        use Permission::*;
+        use Role::*;
+        let reach = match (self, p) {
+            (Administrator, _) => Reach::Down,
+            (QualityDeveloper, ViewPlan | ViewDraft) => Reach::DownAndUp,
+            (
+                QualityDeveloper,
+                EditPlan | RecordFollowUp | RegisterDeviation | ViewDeviations | HandleDeviation,
+            ) => Reach::Down,
+            (Manager, ViewPlan | ViewDraft) => Reach::DownAndUp,
+            (Manager, RecordFollowUp | RegisterDeviation | ViewDeviations | HandleDeviation) => {
+                Reach::Down
+            }
+            (Staff, ViewPlan | ViewDraft) => Reach::DownAndUp,
+            (Staff, RegisterDeviation) => Reach::Down,
+            (Reader, ViewPlan) => Reach::DownAndUp,
+            _ => return None,
+        };
+        Some(reach)
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Reach {
+    /// The scope and everything below it.
+    Down,
+    /// That, and the units above the scope.
+    DownAndUp,
+}
+
+/// The one authorization rule: may someone with these assignments do `permission` on
+/// something that belongs to `unit`?
+pub fn allows(
+    assignments: &[RoleAssignment],
+    tree: &impl Tree,
+    permission: Permission,
+    unit: OrgUnitId,
+) -> bool {
+    assignments.iter().any(|a| match a.role.grants(permission) {
+        Some(Reach::Down) => tree.is_within(unit, a.scope_id),
+        Some(Reach::DownAndUp) => {
+            tree.is_within(unit, a.scope_id) || tree.is_within(a.scope_id, unit)
+        }
+        None => false,
+    })
+}
+
+/// Whether someone may do `permission` anywhere at all (for menus and tenant-wide pages).
+pub fn allows_somewhere(assignments: &[RoleAssignment], permission: Permission) -> bool {
+    assignments
+        .iter()
+        .any(|a| a.role.grants(permission).is_some())
+}
+
+/// The access-log review rotation: of the accounts not yet reviewed this year, how many
+/// to draw in a month so that everyone is reviewed by the end of December. Accounts are
+/// taken in a stable order that differs from year to year.
+pub fn draw_for_month<T: Copy + Ord>(
+    unreviewed: &[T],
+    month: i8,
+    order_key: impl Fn(T) -> u64,
+) -> Vec<T> {
+    let months_left = (13 - month.clamp(1, 12)) as usize;
+    let n = unreviewed.len().div_ceil(months_left);
+    let mut v: Vec<T> = unreviewed.to_vec();
+    v.sort_by_key(|&x| (order_key(x), x));
+    v.truncate(n);
+    v
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashMap;
+
+    struct T(HashMap<i64, i64>);
+    impl Tree for T {
+        fn parent(&self, unit: OrgUnitId) -> Option<OrgUnitId> {
+            self.0.get(&unit.get()).map(|p| Id::new(*p))
+        }
+    }
+
+    /// 1 = administration; 2, 3 = sections; 4 under 2, 5 under 3.
+    fn tree() -> T {
+        T(HashMap::from([(2, 1), (3, 1), (4, 2), (5, 3)]))
+    }
+
+    fn one(role: Role, scope: i64) -> Vec<RoleAssignment> {
+        vec![RoleAssignment {
+            account_id: Id::new(1),
+            role,
+            scope_id: Id::new(scope),
+        }]
+    }
+
+    #[test]
+    fn scopes_reach_down_and_reading_reaches_up() {
+        let t = tree();
+        let u = Id::new;
+        let manager = one(Role::Manager, 4);
+        assert!(allows(&manager, &t, Permission::RecordFollowUp, u(4)));
+        assert!(!allows(&manager, &t, Permission::RecordFollowUp, u(5)));
+        assert!(
+            !allows(&manager, &t, Permission::RecordFollowUp, u(2)),
+            "not the section above"
+        );
+        assert!(
+            allows(&manager, &t, Permission::ViewPlan, u(1)),
+            "reads the plan that covers the unit"
+        );
+        assert!(
+            !allows(&manager, &t, Permission::ViewPlan, u(5)),
+            "not another section's plan"
+        );
+        assert!(!allows(&manager, &t, Permission::EditPlan, u(4)));
+
+        let qd = one(Role::QualityDeveloper, 2);
+        assert!(allows(&qd, &t, Permission::EditPlan, u(2)));
+        assert!(allows(&qd, &t, Permission::EditPlan, u(4)));
+        assert!(!allows(&qd, &t, Permission::EditPlan, u(1)));
+        assert!(!allows(&qd, &t, Permission::ViewAuditLog, u(2)));
+
+        let staff = one(Role::Staff, 5);
+        assert!(allows(&staff, &t, Permission::RegisterDeviation, u(5)));
+        assert!(!allows(&staff, &t, Permission::RegisterDeviation, u(4)));
+        assert!(!allows(&staff, &t, Permission::ViewDeviations, u(5)));
+
+        let reader = one(Role::Reader, 1);
+        assert!(allows(&reader, &t, Permission::ViewPlan, u(4)));
+        assert!(!allows(&reader, &t, Permission::ViewDraft, u(4)));
+
+        let admin = one(Role::Administrator, 1);
+        assert!(allows(&admin, &t, Permission::ViewAuditLog, u(5)));
+        assert!(allows_somewhere(&admin, Permission::ManageAccounts));
+        assert!(!allows_somewhere(&reader, Permission::ManageAccounts));
+    }
+
+    #[test]
+    fn the_rotation_covers_everyone_within_the_year() {
+        let mut unreviewed: Vec<i64> = (1..=50).collect();
+        let mut seen = Vec::new();
+        for month in 1..=12 {
+            // Two people join in March.
+            if month == 3 {
+                unreviewed.extend([51, 52]);
+            }
+            let drawn = draw_for_month(&unreviewed, month, |x| {
+                (x as u64).wrapping_mul(2_654_435_761) % 1000
+            });
+            assert!(drawn.len() <= 5, "month {month} drew {}", drawn.len());
+            unreviewed.retain(|x| !drawn.contains(x));
+            seen.extend(drawn);
+        }
+        assert!(unreviewed.is_empty());
+        seen.sort_unstable();
+        assert_eq!(seen, (1..=52).collect::<Vec<_>>());
+    }
+
+    #[test]
+    fn passwords_and_addresses_are_checked() {
+        assert!(check_password("kort", "a@b.se").is_err());
+        assert!(check_password("ett-långt-lösenord", "a@b.se").is_ok());
+        let acc = |email: &str| Account {
+            tenant_id: Id::new(1),
+            email: email.into(),
+            display_name: "Anna".into(),
+            password_hash: String::new(),
+            active: true,
+            failed_logins: 0,
+            locked_until: None,
+            must_change_password: false,
+        };
+        assert!(acc("anna@kommun.se").validate().is_ok());
+        assert!(acc("anna").validate().is_err());
+        assert!(acc("anna @kommun.se").validate().is_err());
+    }
+}
