@@ -16,10 +16,7 @@ pub struct DemoFile {
 
 macro_rules! demo_file {
     ($name:literal) => {
-        DemoFile {
-            name: $name,
-            text: include_str!(concat!("../../../demo/", $name)),
-        }
+        DemoFile { name: $name, text: include_str!(concat!("../../../demo/", $name)) }
     };
 }
 

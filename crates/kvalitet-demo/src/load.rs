@@ -5,23 +5,24 @@ use std::collections::HashMap;
 
 use anyhow::{Context, anyhow, bail};
 
+use kvalitet_domain::access::Account;
 use kvalitet_domain::action::{Action, ActionFollowUp};
 use kvalitet_domain::deviation::{Deviation, DeviationTally};
 use kvalitet_domain::indicator::{Indicator, IndicatorResult};
 use kvalitet_domain::org::{
-    OrgUnit, OrgUnitId, ProcessArea, ProcessAreaId, QualityFactor, QualityFactorId, TargetGroup,
-    TargetGroupId, Tenant, TenantId, may_nest,
+    OrgUnit, OrgUnitId, ProcessArea, ProcessAreaId, QualityFactor, QualityFactorId, TargetGroup, TargetGroupId, Tenant,
+    TenantId, may_nest,
 };
 use kvalitet_domain::plan::{FocusArea, PlanId, QualityPlan, Section};
 use kvalitet_domain::report::{
-    Finding, ImprovementArea, KeyStatistic, QualityAssessment, QualityReport, ReportId, Review,
-    SystematicFollowUp, UserSurvey,
+    Finding, ImprovementArea, KeyStatistic, QualityAssessment, QualityReport, ReportId, Review, SystematicFollowUp,
+    UserSurvey,
 };
 use kvalitet_domain::risk::{Risk, RiskId, RiskMatrix};
 use kvalitet_domain::self_inspection::{SelfInspection, SelfInspectionId, SelfInspectionRun};
 use kvalitet_domain::{Date, Id, Validate};
 use kvalitet_store::links::{self, LinkKind};
-use kvalitet_store::{Actor, Store, Tx, plans, repo};
+use kvalitet_store::{Actor, Store, Tx, accounts, plans, repo};
 
 use crate::schema::{FindingData, Organisation, PlanData, ReportData, SeedFile};
 use crate::{DemoFile, ORGANISATION, SEEDS};
@@ -44,17 +45,12 @@ pub async fn load(store: &Store) -> anyhow::Result<LoadSummary> {
 }
 
 /// Loads an organisation file and seed files into an empty store, all or nothing.
-pub async fn load_files(
-    store: &Store,
-    organisation: &DemoFile,
-    seeds: &[DemoFile],
-) -> anyhow::Result<LoadSummary> {
-    let org: Organisation = toml::from_str(organisation.text)
-        .with_context(|| format!("{}: kunde inte läsas", organisation.name))?;
+pub async fn load_files(store: &Store, organisation: &DemoFile, seeds: &[DemoFile]) -> anyhow::Result<LoadSummary> {
+    let org: Organisation =
+        toml::from_str(organisation.text).with_context(|| format!("{}: kunde inte läsas", organisation.name))?;
     let mut parsed = Vec::new();
     for file in seeds {
-        let seed: SeedFile = toml::from_str(file.text)
-            .with_context(|| format!("{}: kunde inte läsas", file.name))?;
+        let seed: SeedFile = toml::from_str(file.text).with_context(|| format!("{}: kunde inte läsas", file.name))?;
         parsed.push((file.name, seed));
     }
     if !store.is_empty().await? {
@@ -62,19 +58,13 @@ pub async fn load_files(
     }
     let mut tx = store.write(&Actor::system("demo")).await?;
     let mut summary = LoadSummary::default();
-    let names = load_organisation(&mut tx, &org, &mut summary)
-        .await
-        .with_context(|| organisation.name)?;
+    let names = load_organisation(&mut tx, &org, &mut summary).await.with_context(|| organisation.name)?;
     for (file, seed) in &parsed {
         if let Some(plan) = &seed.plan {
-            load_plan(&mut tx, &names, plan, &mut summary)
-                .await
-                .with_context(|| *file)?;
+            load_plan(&mut tx, &names, plan, &mut summary).await.with_context(|| *file)?;
         }
         if let Some(report) = &seed.report {
-            load_report(&mut tx, &names, report, &mut summary)
-                .await
-                .with_context(|| *file)?;
+            load_report(&mut tx, &names, report, &mut summary).await.with_context(|| *file)?;
         }
     }
     tx.commit().await?;
@@ -92,16 +82,10 @@ struct Names {
 
 impl Names {
     fn unit(&self, name: &str) -> anyhow::Result<OrgUnitId> {
-        self.units
-            .get(name)
-            .copied()
-            .ok_or_else(|| anyhow!("okänd enhet \"{name}\""))
+        self.units.get(name).copied().ok_or_else(|| anyhow!("okänd enhet \"{name}\""))
     }
     fn area(&self, name: &str) -> anyhow::Result<ProcessAreaId> {
-        self.areas
-            .get(name)
-            .copied()
-            .ok_or_else(|| anyhow!("okänt område \"{name}\""))
+        self.areas.get(name).copied().ok_or_else(|| anyhow!("okänt område \"{name}\""))
     }
     fn factor(&self, name: Option<&str>) -> anyhow::Result<Option<QualityFactorId>> {
         let Some(name) = name else { return Ok(None) };
@@ -112,18 +96,11 @@ impl Names {
             .ok_or_else(|| anyhow!("okänd kvalitetsfaktor \"{name}\""))
     }
     fn target_group(&self, name: &str) -> anyhow::Result<TargetGroupId> {
-        self.target_groups
-            .get(name)
-            .copied()
-            .ok_or_else(|| anyhow!("okänd målgrupp \"{name}\""))
+        self.target_groups.get(name).copied().ok_or_else(|| anyhow!("okänd målgrupp \"{name}\""))
     }
 }
 
-async fn load_organisation(
-    conn: &mut Tx,
-    org: &Organisation,
-    summary: &mut LoadSummary,
-) -> anyhow::Result<Names> {
+async fn load_organisation(conn: &mut Tx, org: &Organisation, summary: &mut LoadSummary) -> anyhow::Result<Names> {
     let tenant = repo::insert(
         conn,
         &Tenant {
@@ -138,9 +115,8 @@ async fn load_organisation(
     for u in &org.units {
         let parent = match &u.parent {
             Some(p) => {
-                let (id, parent) = units
-                    .get(p)
-                    .ok_or_else(|| anyhow!("enhet \"{}\": okänd överordnad \"{p}\"", u.name))?;
+                let (id, parent) =
+                    units.get(p).ok_or_else(|| anyhow!("enhet \"{}\": okänd överordnad \"{p}\"", u.name))?;
                 if !may_nest(parent.kind, u.kind) {
                     bail!("enhet \"{}\" kan inte ligga under \"{p}\"", u.name);
                 }
@@ -148,16 +124,9 @@ async fn load_organisation(
             }
             None => None,
         };
-        let unit = OrgUnit {
-            tenant_id: tenant,
-            parent_id: parent,
-            kind: u.kind,
-            name: u.name.clone(),
-            capacity: u.capacity,
-        };
-        let id = plans::create(conn, &unit)
-            .await
-            .with_context(|| format!("enhet \"{}\"", u.name))?;
+        let unit =
+            OrgUnit { tenant_id: tenant, parent_id: parent, kind: u.kind, name: u.name.clone(), capacity: u.capacity };
+        let id = plans::create(conn, &unit).await.with_context(|| format!("enhet \"{}\"", u.name))?;
         if units.insert(u.name.clone(), (id, unit)).is_some() {
             bail!("enheten \"{}\" finns två gånger", u.name);
         }
@@ -165,27 +134,13 @@ async fn load_organisation(
     }
     let mut target_groups = HashMap::new();
     for g in &org.target_groups {
-        let id = plans::create(
-            conn,
-            &TargetGroup {
-                tenant_id: tenant,
-                name: g.name.clone(),
-            },
-        )
-        .await?;
+        let id = plans::create(conn, &TargetGroup { tenant_id: tenant, name: g.name.clone() }).await?;
         target_groups.insert(g.name.clone(), id);
     }
     let mut areas = HashMap::new();
     for (i, name) in org.process_areas.iter().enumerate() {
-        let id = plans::create(
-            conn,
-            &ProcessArea {
-                tenant_id: tenant,
-                name: name.clone(),
-                sort_order: i as i64 + 1,
-            },
-        )
-        .await?;
+        let id = plans::create(conn, &ProcessArea { tenant_id: tenant, name: name.clone(), sort_order: i as i64 + 1 })
+            .await?;
         areas.insert(name.clone(), id);
     }
     let mut factors = Vec::new();
@@ -197,30 +152,39 @@ async fn load_organisation(
             alias: f.alias.clone(),
             description: f.description.trim().to_owned(),
         };
-        let id = plans::create(conn, &factor)
-            .await
-            .with_context(|| format!("kvalitetsfaktor \"{}\"", f.name))?;
+        let id = plans::create(conn, &factor).await.with_context(|| format!("kvalitetsfaktor \"{}\"", f.name))?;
         factors.push((id, factor));
     }
-    Ok(Names {
-        tenant,
-        units: units.into_iter().map(|(k, (id, _))| (k, id)).collect(),
-        target_groups,
-        areas,
-        factors,
-    })
+    for a in &org.accounts {
+        let hash = accounts::new_password_hash(a.password.clone(), &a.email)
+            .await
+            .with_context(|| format!("konto \"{}\"", a.email))?;
+        let scope = units
+            .get(&a.scope)
+            .map(|(id, _)| *id)
+            .ok_or_else(|| anyhow!("konto \"{}\": okänd enhet \"{}\"", a.email, a.scope))?;
+        let account = Account {
+            tenant_id: tenant,
+            email: a.email.clone(),
+            display_name: a.name.clone(),
+            password_hash: String::new(),
+            active: true,
+            failed_logins: 0,
+            locked_until: None,
+            must_change_password: false,
+        };
+        accounts::create_account(conn, &account, hash, &[(a.role, scope)])
+            .await
+            .with_context(|| format!("konto \"{}\"", a.email))?;
+    }
+    Ok(Names { tenant, units: units.into_iter().map(|(k, (id, _))| (k, id)).collect(), target_groups, areas, factors })
 }
 
 fn text(s: &str) -> String {
     s.trim().to_owned()
 }
 
-async fn load_plan(
-    conn: &mut Tx,
-    names: &Names,
-    data: &PlanData,
-    summary: &mut LoadSummary,
-) -> anyhow::Result<PlanId> {
+async fn load_plan(conn: &mut Tx, names: &Names, data: &PlanData, summary: &mut LoadSummary) -> anyhow::Result<PlanId> {
     let plan = QualityPlan {
         tenant_id: names.tenant,
         scope_id: names.unit(&data.scope)?,
@@ -243,9 +207,7 @@ async fn load_plan(
             body: text(&s.body),
             sort_order: i as i64 + 1,
         };
-        plans::create(conn, &section)
-            .await
-            .with_context(|| format!("avsnitt \"{}\"", s.heading))?;
+        plans::create(conn, &section).await.with_context(|| format!("avsnitt \"{}\"", s.heading))?;
     }
     for (i, f) in data.focus_areas.iter().enumerate() {
         let focus = FocusArea {
@@ -256,13 +218,9 @@ async fn load_plan(
             quality_factor_id: names.factor(f.quality_factor.as_deref())?,
             sort_order: i as i64 + 1,
         };
-        plans::create(conn, &focus)
-            .await
-            .with_context(|| format!("fokusområde \"{}\"", f.title))?;
+        plans::create(conn, &focus).await.with_context(|| format!("fokusområde \"{}\"", f.title))?;
     }
-    let assessed_on = data
-        .adopted_on
-        .unwrap_or_else(|| Date::new(data.year as i16, 1, 1).expect("valid year"));
+    let assessed_on = data.adopted_on.unwrap_or_else(|| Date::new(data.year as i16, 1, 1).expect("valid year"));
     let mut risks: HashMap<&str, RiskId> = HashMap::new();
     for (i, r) in data.risks.iter().enumerate() {
         let ctx = || format!("risk \"{}\"", r.key);
@@ -279,38 +237,20 @@ async fn load_plan(
             needs_reassessment: false,
             sort_order: i as i64 + 1,
         };
-        let id = plans::add_risk(conn, &risk, assessed_on)
-            .await
-            .with_context(ctx)?;
+        let id = plans::add_risk(conn, &risk, assessed_on).await.with_context(ctx)?;
         for u in &r.units {
-            links::link(
-                conn,
-                LinkKind::RiskUnit,
-                id.get(),
-                names.unit(u).with_context(ctx)?.get(),
-            )
-            .await?;
+            links::link(conn, LinkKind::RiskUnit, id.get(), names.unit(u).with_context(ctx)?.get()).await?;
         }
         for g in &r.target_groups {
-            links::link(
-                conn,
-                LinkKind::RiskTargetGroup,
-                id.get(),
-                names.target_group(g).with_context(ctx)?.get(),
-            )
-            .await?;
+            links::link(conn, LinkKind::RiskTargetGroup, id.get(), names.target_group(g).with_context(ctx)?.get())
+                .await?;
         }
         if risks.insert(r.key.as_str(), id).is_some() {
             bail!("risknyckeln \"{}\" finns två gånger", r.key);
         }
         summary.risks += 1;
     }
-    let risk = |key: &str| {
-        risks
-            .get(key)
-            .copied()
-            .ok_or_else(|| anyhow!("okänd risknyckel \"{key}\""))
-    };
+    let risk = |key: &str| risks.get(key).copied().ok_or_else(|| anyhow!("okänd risknyckel \"{key}\""));
     let mut sis: HashMap<&str, SelfInspectionId> = HashMap::new();
     for (i, s) in data.self_inspections.iter().enumerate() {
         let ctx = || format!("egenkontroll \"{}\"", s.key);
@@ -325,25 +265,14 @@ async fn load_plan(
             is_new: s.is_new,
             previous_status: s.previous_status,
             action_note: text(&s.action_note),
-            unit_id: s
-                .unit
-                .as_deref()
-                .map(|u| names.unit(u))
-                .transpose()
-                .with_context(ctx)?,
+            unit_id: s.unit.as_deref().map(|u| names.unit(u)).transpose().with_context(ctx)?,
             keep_next_year: s.keep_next_year,
             previous_self_inspection_id: None,
             sort_order: i as i64 + 1,
         };
         let id = plans::create(conn, &si).await.with_context(ctx)?;
         for key in &s.risks {
-            links::link(
-                conn,
-                LinkKind::SelfInspectionRisk,
-                id.get(),
-                risk(key).with_context(ctx)?.get(),
-            )
-            .await?;
+            links::link(conn, LinkKind::SelfInspectionRisk, id.get(), risk(key).with_context(ctx)?.get()).await?;
         }
         for run in &s.runs {
             let run = SelfInspectionRun {
@@ -378,19 +307,11 @@ async fn load_plan(
         };
         let id = plans::create(conn, &action).await.with_context(ctx)?;
         for key in &a.risks {
-            links::link(
-                conn,
-                LinkKind::ActionRisk,
-                id.get(),
-                risk(key).with_context(ctx)?.get(),
-            )
-            .await?;
+            links::link(conn, LinkKind::ActionRisk, id.get(), risk(key).with_context(ctx)?.get()).await?;
         }
         for key in &a.self_inspections {
-            let si = sis
-                .get(key.as_str())
-                .ok_or_else(|| anyhow!("okänd egenkontrollnyckel \"{key}\""))
-                .with_context(ctx)?;
+            let si =
+                sis.get(key.as_str()).ok_or_else(|| anyhow!("okänd egenkontrollnyckel \"{key}\"")).with_context(ctx)?;
             links::link(conn, LinkKind::ActionSelfInspection, id.get(), si.get()).await?;
         }
         for f in &a.follow_ups {
@@ -406,12 +327,7 @@ async fn load_plan(
         if let Some(last) = a.follow_ups.last()
             && last.status != a.status
         {
-            bail!(
-                "åtgärd \"{}\": status {} skiljer sig från sista uppföljningens {}",
-                a.title,
-                a.status,
-                last.status
-            );
+            bail!("åtgärd \"{}\": status {} skiljer sig från sista uppföljningens {}", a.title, a.status, last.status);
         }
         summary.actions += 1;
     }
@@ -421,9 +337,7 @@ async fn load_plan(
             plan_id,
             area_id: names.area(&d.area).with_context(ctx)?,
             name: text(&d.name),
-            quality_factor_id: names
-                .factor(d.quality_factor.as_deref())
-                .with_context(ctx)?,
+            quality_factor_id: names.factor(d.quality_factor.as_deref()).with_context(ctx)?,
             unit: d.unit,
             source: d.source,
             target_value: d.target_value,
@@ -447,9 +361,7 @@ async fn load_plan(
                 comment: text(&r.comment),
                 no_data: r.no_data,
             };
-            plans::add_indicator_result(conn, &result)
-                .await
-                .with_context(ctx)?;
+            plans::add_indicator_result(conn, &result).await.with_context(ctx)?;
         }
         summary.indicators += 1;
     }
@@ -472,9 +384,7 @@ async fn insert_findings(
             national_value: f.national_value,
             sort_order: i as i64 + 1,
         };
-        plans::create(conn, &finding)
-            .await
-            .with_context(|| format!("resultat \"{}\"", f.label))?;
+        plans::create(conn, &finding).await.with_context(|| format!("resultat \"{}\"", f.label))?;
     }
     Ok(())
 }
@@ -507,9 +417,7 @@ async fn load_report(
             body: text(&s.body),
             sort_order: i as i64 + 1,
         };
-        plans::create(conn, &section)
-            .await
-            .with_context(|| format!("avsnitt \"{}\"", s.heading))?;
+        plans::create(conn, &section).await.with_context(|| format!("avsnitt \"{}\"", s.heading))?;
     }
     for (i, s) in data.statistics.iter().enumerate() {
         let stat = KeyStatistic {
@@ -522,9 +430,7 @@ async fn load_report(
             comment: text(&s.comment),
             sort_order: i as i64 + 1,
         };
-        plans::create(conn, &stat)
-            .await
-            .with_context(|| format!("nyckeltal \"{}\"", s.label))?;
+        plans::create(conn, &stat).await.with_context(|| format!("nyckeltal \"{}\"", s.label))?;
     }
     for (i, s) in data.surveys.iter().enumerate() {
         let survey = UserSurvey {
@@ -539,9 +445,7 @@ async fn load_report(
             summary: text(&s.summary),
             sort_order: i as i64 + 1,
         };
-        let id = plans::create(conn, &survey)
-            .await
-            .with_context(|| format!("brukarundersökning \"{}\"", s.name))?;
+        let id = plans::create(conn, &survey).await.with_context(|| format!("brukarundersökning \"{}\"", s.name))?;
         insert_findings(conn, &s.findings, |_| (Some(id), None)).await?;
     }
     for (i, f) in data.follow_ups.iter().enumerate() {
@@ -569,9 +473,7 @@ async fn load_report(
             body: text(&r.body),
             sort_order: i as i64 + 1,
         };
-        plans::create(conn, &review)
-            .await
-            .with_context(|| format!("granskning \"{}\"", r.title))?;
+        plans::create(conn, &review).await.with_context(|| format!("granskning \"{}\"", r.title))?;
     }
     for d in &data.deviations {
         let deviation = Deviation {
@@ -592,9 +494,7 @@ async fn load_report(
             action_id: None,
             reported_by: "Demodata".into(),
         };
-        plans::create(conn, &deviation)
-            .await
-            .with_context(|| format!("avvikelse \"{}\"", d.title))?;
+        plans::create(conn, &deviation).await.with_context(|| format!("avvikelse \"{}\"", d.title))?;
     }
     for t in &data.deviation_tallies {
         let tally = DeviationTally {
@@ -606,21 +506,13 @@ async fn load_report(
             count: t.count,
             note: text(&t.note),
         };
-        tally
-            .validate()
-            .with_context(|| format!("antal {} {}", t.kind, t.year))?;
+        tally.validate().with_context(|| format!("antal {} {}", t.kind, t.year))?;
         repo::insert(conn, &tally).await?;
     }
     for (i, a) in data.assessments.iter().enumerate() {
-        let assessment = QualityAssessment {
-            report_id,
-            area: text(&a.area),
-            body: text(&a.body),
-            sort_order: i as i64 + 1,
-        };
-        plans::create(conn, &assessment)
-            .await
-            .with_context(|| format!("bedömning \"{}\"", a.area))?;
+        let assessment =
+            QualityAssessment { report_id, area: text(&a.area), body: text(&a.body), sort_order: i as i64 + 1 };
+        plans::create(conn, &assessment).await.with_context(|| format!("bedömning \"{}\"", a.area))?;
     }
     for (i, a) in data.improvement_areas.iter().enumerate() {
         let area = ImprovementArea {
@@ -629,9 +521,7 @@ async fn load_report(
             quality_factor_id: names.factor(a.quality_factor.as_deref())?,
             sort_order: i as i64 + 1,
         };
-        plans::create(conn, &area)
-            .await
-            .context("förbättringsområde")?;
+        plans::create(conn, &area).await.context("förbättringsområde")?;
     }
     Ok(report_id)
 }

@@ -5,6 +5,7 @@
 use serde::Deserialize;
 
 use kvalitet_domain::Date;
+use kvalitet_domain::access::Role;
 use kvalitet_domain::action::ActionStatus;
 use kvalitet_domain::deviation::{DeviationKind, DeviationStatus, LexSarahCategory};
 use kvalitet_domain::indicator::{Direction, IndicatorSource, MeasureUnit};
@@ -23,6 +24,19 @@ pub struct Organisation {
     pub units: Vec<UnitData>,
     pub target_groups: Vec<NamedData>,
     pub quality_factors: Vec<FactorData>,
+    #[serde(default)]
+    pub accounts: Vec<AccountData>,
+}
+
+/// A demo account, one per role.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AccountData {
+    pub email: String,
+    pub name: String,
+    pub role: Role,
+    pub scope: String,
+    pub password: String,
 }
 
 #[derive(Debug, Deserialize)]

@@ -17,10 +17,7 @@ fn seeds_dir() -> Option<PathBuf> {
     if dir.is_dir() {
         return Some(dir);
     }
-    assert!(
-        std::env::var("CI").is_err(),
-        "CI must have shared/seeds beside the checkout"
-    );
+    assert!(std::env::var("CI").is_err(), "CI must have shared/seeds beside the checkout");
     eprintln!("seed fidelity checks SKIPPED: {} not found", dir.display());
     None
 }
@@ -80,10 +77,7 @@ async fn every_seed_item_is_in_the_loaded_data() {
         let mut conn = store.read().await.unwrap();
         let all: Vec<Versioned<QualityPlan>> = repo::list(&mut conn, Where::all()).await.unwrap();
         for expect in PLANS {
-            let plan = all
-                .iter()
-                .find(|p| p.title == expect.plan_title)
-                .expect(expect.plan_title);
+            let plan = all.iter().find(|p| p.title == expect.plan_title).expect(expect.plan_title);
             let bundle = plans::load_bundle(&mut conn, plan.id).await.unwrap();
             let text = seed_text(&dir, expect.seed);
             let seed = norm(&text);
@@ -91,14 +85,7 @@ async fn every_seed_item_is_in_the_loaded_data() {
             // As many risks as the seed prints risk levels, each with its level.
             let levels: Vec<i64> = text
                 .match_indices("Risknivå ")
-                .map(|(i, _)| {
-                    text[i + 10..]
-                        .split_whitespace()
-                        .next()
-                        .unwrap()
-                        .parse()
-                        .unwrap()
-                })
+                .map(|(i, _)| text[i + 10..].split_whitespace().next().unwrap().parse().unwrap())
                 .collect();
             assert_eq!(bundle.risks.len(), levels.len(), "{}: risks", expect.seed);
             let mut loaded_levels: Vec<i64> = bundle.risks.iter().map(|r| r.level).collect();
@@ -107,49 +94,19 @@ async fn every_seed_item_is_in_the_loaded_data() {
             printed.sort_unstable();
             assert_eq!(loaded_levels, printed, "{}: risk levels", expect.seed);
             for r in &bundle.risks {
-                assert!(
-                    seed.contains(&norm(&r.title)),
-                    "{}: risk not in seed: {}",
-                    expect.seed,
-                    r.title
-                );
+                assert!(seed.contains(&norm(&r.title)), "{}: risk not in seed: {}", expect.seed, r.title);
             }
 
-            assert_eq!(
-                bundle.self_inspections.len(),
-                expect.self_inspections,
-                "{}: self-inspections",
-                expect.seed
-            );
+            assert_eq!(bundle.self_inspections.len(), expect.self_inspections, "{}: self-inspections", expect.seed);
             for s in &bundle.self_inspections {
-                assert!(
-                    seed.contains(&norm(&s.title)),
-                    "{}: self-inspection not in seed: {}",
-                    expect.seed,
-                    s.title
-                );
+                assert!(seed.contains(&norm(&s.title)), "{}: self-inspection not in seed: {}", expect.seed, s.title);
             }
-            assert_eq!(
-                bundle.indicators.len(),
-                expect.indicators,
-                "{}: indicators",
-                expect.seed
-            );
+            assert_eq!(bundle.indicators.len(), expect.indicators, "{}: indicators", expect.seed);
             for i in &bundle.indicators {
-                assert!(
-                    seed.contains(&norm(&i.name)),
-                    "{}: indicator not in seed: {}",
-                    expect.seed,
-                    i.name
-                );
+                assert!(seed.contains(&norm(&i.name)), "{}: indicator not in seed: {}", expect.seed, i.name);
             }
             for a in &bundle.actions {
-                assert!(
-                    seed.contains(&norm(&a.title)),
-                    "{}: action not in seed: {}",
-                    expect.seed,
-                    a.title
-                );
+                assert!(seed.contains(&norm(&a.title)), "{}: action not in seed: {}", expect.seed, a.title);
             }
             // Every self-inspection of the follow-up was followed up with a verdict.
             if expect.seed.starts_with("004") {
@@ -166,28 +123,17 @@ async fn the_report_prints_the_seed_tables() {
     on_each_backend(|store, _| async move {
         kvalitet_demo::load(&store).await.expect("demo data loads");
         let mut conn = store.read().await.unwrap();
-        let report: Vec<Versioned<QualityReport>> =
-            repo::list(&mut conn, Where::all()).await.unwrap();
+        let report: Vec<Versioned<QualityReport>> = repo::list(&mut conn, Where::all()).await.unwrap();
         let bundle = reports::load_report(&mut conn, report[0].id).await.unwrap();
         // Seed 002, "Lex Sarah / Intern avvikelse / Synpunkter och klagomål".
         assert_eq!(bundle.deviation_counts(DeviationKind::LexSarah), (1, 1));
         assert_eq!(bundle.deviation_counts(DeviationKind::Internal), (4, 1));
         assert_eq!(bundle.deviation_counts(DeviationKind::Complaint), (5, 3));
-        assert_eq!(
-            bundle.lex_sarah_counts(LexSarahCategory::Impropriety),
-            (1, 0)
-        );
-        assert_eq!(
-            bundle.lex_sarah_counts(LexSarahCategory::NoImpropriety),
-            (0, 1)
-        );
+        assert_eq!(bundle.lex_sarah_counts(LexSarahCategory::Impropriety), (1, 0));
+        assert_eq!(bundle.lex_sarah_counts(LexSarahCategory::NoImpropriety), (0, 1));
         assert_eq!(bundle.lex_sarah_counts(LexSarahCategory::Serious), (0, 0));
         // Beroendeenheten's survey: 26 answers of 73 asked, 36 %.
-        let survey = bundle
-            .surveys
-            .iter()
-            .find(|s| s.answers == Some(26))
-            .expect("beroende survey");
+        let survey = bundle.surveys.iter().find(|s| s.answers == Some(26)).expect("beroende survey");
         assert_eq!(survey.sample_size, Some(73));
         assert_eq!(survey.response_rate().map(f64::round), Some(36.0));
         // Personligt ombud: 115 unique individuals.
@@ -196,18 +142,10 @@ async fn the_report_prints_the_seed_tables() {
         let Some(dir) = seeds_dir() else { return };
         let seed = norm(&seed_text(&dir, "002_e7b48487659906d4.txt"));
         for s in &bundle.sections {
-            assert!(
-                seed.contains(&norm(&s.heading)),
-                "section heading not in seed: {}",
-                s.heading
-            );
+            assert!(seed.contains(&norm(&s.heading)), "section heading not in seed: {}", s.heading);
         }
         for i in &bundle.improvement_areas {
-            assert!(
-                seed.contains(&norm(&i.text)),
-                "improvement area not in seed: {}",
-                i.text
-            );
+            assert!(seed.contains(&norm(&i.text)), "improvement area not in seed: {}", i.text);
         }
     })
     .await;

@@ -41,13 +41,8 @@ impl Validate for Account {
         let mut e = ValidationErrors::default();
         e.text("email", &self.email, limits::SHORT);
         let at = self.email.find('@');
-        if at.is_none_or(|i| i == 0 || i == self.email.len() - 1)
-            || self.email.contains(char::is_whitespace)
-        {
-            e.push(
-                "email",
-                Problem::Invalid("ange en e-postadress, till exempel namn@kommun.se".into()),
-            );
+        if at.is_none_or(|i| i == 0 || i == self.email.len() - 1) || self.email.contains(char::is_whitespace) {
+            e.push("email", Problem::Invalid("ange en e-postadress, till exempel namn@kommun.se".into()));
         }
         e.text("display_name", &self.display_name, limits::SHORT);
         e.into_result()
@@ -61,17 +56,9 @@ pub const MIN_PASSWORD_CHARS: usize = 12;
 pub fn check_password(password: &str, email: &str) -> Result<(), ValidationErrors> {
     let mut e = ValidationErrors::default();
     if password.chars().count() < MIN_PASSWORD_CHARS {
-        e.push(
-            "password",
-            Problem::Invalid(format!(
-                "lösenordet ska ha minst {MIN_PASSWORD_CHARS} tecken"
-            )),
-        );
+        e.push("password", Problem::Invalid(format!("lösenordet ska ha minst {MIN_PASSWORD_CHARS} tecken")));
     } else if password.trim().is_empty() || password.eq_ignore_ascii_case(email) {
-        e.push(
-            "password",
-            Problem::Invalid("välj ett lösenord som inte går att gissa".into()),
-        );
+        e.push("password", Problem::Invalid("välj ett lösenord som inte går att gissa".into()));
     }
     e.into_result()
 }
@@ -145,16 +132,14 @@ impl Role {
         use Permission::*;
         use Role::*;
         let reach = match (self, p) {
+            (Administrator, ViewPlan | ViewDraft) => Reach::DownAndUp,
             (Administrator, _) => Reach::Down,
             (QualityDeveloper, ViewPlan | ViewDraft) => Reach::DownAndUp,
-            (
-                QualityDeveloper,
-                EditPlan | RecordFollowUp | RegisterDeviation | ViewDeviations | HandleDeviation,
-            ) => Reach::Down,
-            (Manager, ViewPlan | ViewDraft) => Reach::DownAndUp,
-            (Manager, RecordFollowUp | RegisterDeviation | ViewDeviations | HandleDeviation) => {
+            (QualityDeveloper, EditPlan | RecordFollowUp | RegisterDeviation | ViewDeviations | HandleDeviation) => {
                 Reach::Down
             }
+            (Manager, ViewPlan | ViewDraft) => Reach::DownAndUp,
+            (Manager, RecordFollowUp | RegisterDeviation | ViewDeviations | HandleDeviation) => Reach::Down,
             (Staff, ViewPlan | ViewDraft) => Reach::DownAndUp,
             (Staff, RegisterDeviation) => Reach::Down,
             (Reader, ViewPlan) => Reach::DownAndUp,
@@ -174,36 +159,23 @@ enum Reach {
 
 /// The one authorization rule: may someone with these assignments do `permission` on
 /// something that belongs to `unit`?
-pub fn allows(
-    assignments: &[RoleAssignment],
-    tree: &impl Tree,
-    permission: Permission,
-    unit: OrgUnitId,
-) -> bool {
+pub fn allows(assignments: &[RoleAssignment], tree: &impl Tree, permission: Permission, unit: OrgUnitId) -> bool {
     assignments.iter().any(|a| match a.role.grants(permission) {
         Some(Reach::Down) => tree.is_within(unit, a.scope_id),
-        Some(Reach::DownAndUp) => {
-            tree.is_within(unit, a.scope_id) || tree.is_within(a.scope_id, unit)
-        }
+        Some(Reach::DownAndUp) => tree.is_within(unit, a.scope_id) || tree.is_within(a.scope_id, unit),
         None => false,
     })
 }
 
 /// Whether someone may do `permission` anywhere at all (for menus and tenant-wide pages).
 pub fn allows_somewhere(assignments: &[RoleAssignment], permission: Permission) -> bool {
-    assignments
-        .iter()
-        .any(|a| a.role.grants(permission).is_some())
+    assignments.iter().any(|a| a.role.grants(permission).is_some())
 }
 
 /// The access-log review rotation: of the accounts not yet reviewed this year, how many
 /// to draw in a month so that everyone is reviewed by the end of December. Accounts are
 /// taken in a stable order that differs from year to year.
-pub fn draw_for_month<T: Copy + Ord>(
-    unreviewed: &[T],
-    month: i8,
-    order_key: impl Fn(T) -> u64,
-) -> Vec<T> {
+pub fn draw_for_month<T: Copy + Ord>(unreviewed: &[T], month: i8, order_key: impl Fn(T) -> u64) -> Vec<T> {
     let months_left = (13 - month.clamp(1, 12)) as usize;
     let n = unreviewed.len().div_ceil(months_left);
     let mut v: Vec<T> = unreviewed.to_vec();
@@ -230,11 +202,7 @@ mod tests {
     }
 
     fn one(role: Role, scope: i64) -> Vec<RoleAssignment> {
-        vec![RoleAssignment {
-            account_id: Id::new(1),
-            role,
-            scope_id: Id::new(scope),
-        }]
+        vec![RoleAssignment { account_id: Id::new(1), role, scope_id: Id::new(scope) }]
     }
 
     #[test]
@@ -244,18 +212,9 @@ mod tests {
         let manager = one(Role::Manager, 4);
         assert!(allows(&manager, &t, Permission::RecordFollowUp, u(4)));
         assert!(!allows(&manager, &t, Permission::RecordFollowUp, u(5)));
-        assert!(
-            !allows(&manager, &t, Permission::RecordFollowUp, u(2)),
-            "not the section above"
-        );
-        assert!(
-            allows(&manager, &t, Permission::ViewPlan, u(1)),
-            "reads the plan that covers the unit"
-        );
-        assert!(
-            !allows(&manager, &t, Permission::ViewPlan, u(5)),
-            "not another section's plan"
-        );
+        assert!(!allows(&manager, &t, Permission::RecordFollowUp, u(2)), "not the section above");
+        assert!(allows(&manager, &t, Permission::ViewPlan, u(1)), "reads the plan that covers the unit");
+        assert!(!allows(&manager, &t, Permission::ViewPlan, u(5)), "not another section's plan");
         assert!(!allows(&manager, &t, Permission::EditPlan, u(4)));
 
         let qd = one(Role::QualityDeveloper, 2);
@@ -288,9 +247,7 @@ mod tests {
             if month == 3 {
                 unreviewed.extend([51, 52]);
             }
-            let drawn = draw_for_month(&unreviewed, month, |x| {
-                (x as u64).wrapping_mul(2_654_435_761) % 1000
-            });
+            let drawn = draw_for_month(&unreviewed, month, |x| (x as u64).wrapping_mul(2_654_435_761) % 1000);
             assert!(drawn.len() <= 5, "month {month} drew {}", drawn.len());
             unreviewed.retain(|x| !drawn.contains(x));
             seen.extend(drawn);
@@ -317,5 +274,41 @@ mod tests {
         assert!(acc("anna@kommun.se").validate().is_ok());
         assert!(acc("anna").validate().is_err());
         assert!(acc("anna @kommun.se").validate().is_err());
+    }
+}
+
+coded_enum! {
+    /// The outcome of reviewing one person's accesses.
+    pub enum ReviewOutcome {
+        /// No accesses without a reason.
+        NoRemarks = "no_remarks",
+        /// Accesses that need looking into.
+        Remarks = "remarks",
+    }
+}
+
+/// One person's access-log review (loggkontroll) in a year.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AccessLogReview {
+    pub tenant_id: TenantId,
+    pub account_id: AccountId,
+    pub year: i64,
+    pub month: i64,
+    pub reviewed_on: crate::Date,
+    pub reviewer: String,
+    pub outcome: ReviewOutcome,
+    pub comment: String,
+}
+pub type AccessLogReviewId = Id<AccessLogReview>;
+
+impl Validate for AccessLogReview {
+    fn validate(&self) -> Result<(), ValidationErrors> {
+        let mut e = ValidationErrors::default();
+        e.range("month", self.month, 1, 12);
+        e.optional_text("comment", &self.comment, limits::TEXT);
+        if self.outcome == ReviewOutcome::Remarks && self.comment.trim().is_empty() {
+            e.push("comment", Problem::Invalid("beskriv vad som behöver utredas".into()));
+        }
+        e.into_result()
     }
 }

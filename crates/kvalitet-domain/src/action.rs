@@ -25,10 +25,7 @@ coded_enum! {
 impl ActionStatus {
     /// Whether an action in this status goes on into next year's plan on rollover.
     pub fn carries_into_next_year(self) -> bool {
-        matches!(
-            self,
-            ActionStatus::Planned | ActionStatus::Ongoing | ActionStatus::CarriedOver
-        )
+        matches!(self, ActionStatus::Planned | ActionStatus::Ongoing | ActionStatus::CarriedOver)
     }
 
     pub fn is_closed(self) -> bool {
@@ -71,10 +68,7 @@ impl Validate for Action {
         e.optional_text("description", &self.description, limits::TEXT);
         e.optional_text("responsible", &self.responsible, limits::SHORT);
         if self.status == ActionStatus::Withdrawn
-            && self
-                .withdrawn_reason
-                .as_deref()
-                .is_none_or(|r| r.trim().is_empty())
+            && self.withdrawn_reason.as_deref().is_none_or(|r| r.trim().is_empty())
         {
             e.push("withdrawn_reason", Problem::Required);
         }
@@ -106,10 +100,7 @@ impl Action {
     pub fn apply(&mut self, follow_up: &ActionFollowUp) -> Result<(), ValidationErrors> {
         let mut e = ValidationErrors::default();
         if !self.status.may_become(follow_up.new_status) {
-            e.push(
-                "new_status",
-                Problem::NotAllowed("en påbörjad åtgärd kan inte bli planerad igen"),
-            );
+            e.push("new_status", Problem::NotAllowed("en påbörjad åtgärd kan inte bli planerad igen"));
         }
         if follow_up.new_status == ActionStatus::Withdrawn && self.withdrawn_reason.is_none() {
             self.withdrawn_reason = Some(follow_up.text.clone());

@@ -93,11 +93,7 @@ impl AreaGroup<'_> {
 
 impl PlanBundle {
     fn action_view<'a>(&'a self, action: &'a Versioned<Action>) -> ActionView<'a> {
-        let mut follow_ups: Vec<_> = self
-            .action_follow_ups
-            .iter()
-            .filter(|f| f.action_id == action.id)
-            .collect();
+        let mut follow_ups: Vec<_> = self.action_follow_ups.iter().filter(|f| f.action_id == action.id).collect();
         follow_ups.sort_by_key(|f| (f.entry_on, f.id));
         ActionView { action, follow_ups }
     }
@@ -113,44 +109,19 @@ impl PlanBundle {
         RiskView { risk, actions }
     }
 
-    pub fn self_inspection_view<'a>(
-        &'a self,
-        si: &'a Versioned<SelfInspection>,
-    ) -> SelfInspectionView<'a> {
-        let risks = self
-            .risks
-            .iter()
-            .filter(|r| self.links.self_inspection_risk.contains(&(si.id, r.id)))
-            .collect();
-        let actions =
-            self.actions_where(|a| self.links.action_self_inspection.contains(&(a, si.id)));
-        let mut runs: Vec<_> = self
-            .runs
-            .iter()
-            .filter(|r| r.self_inspection_id == si.id)
-            .collect();
+    pub fn self_inspection_view<'a>(&'a self, si: &'a Versioned<SelfInspection>) -> SelfInspectionView<'a> {
+        let risks = self.risks.iter().filter(|r| self.links.self_inspection_risk.contains(&(si.id, r.id))).collect();
+        let actions = self.actions_where(|a| self.links.action_self_inspection.contains(&(a, si.id)));
+        let mut runs: Vec<_> = self.runs.iter().filter(|r| r.self_inspection_id == si.id).collect();
         runs.sort_by_key(|r| (r.run_on, r.id));
-        SelfInspectionView {
-            self_inspection: si,
-            risks,
-            actions,
-            runs,
-        }
+        SelfInspectionView { self_inspection: si, risks, actions, runs }
     }
 
     pub fn indicator_view<'a>(&'a self, ind: &'a Versioned<Indicator>) -> IndicatorView<'a> {
         let quality_factor = ind.quality_factor_id.and_then(|q| self.factor(q));
-        let mut results: Vec<_> = self
-            .indicator_results
-            .iter()
-            .filter(|r| r.indicator_id == ind.id)
-            .collect();
+        let mut results: Vec<_> = self.indicator_results.iter().filter(|r| r.indicator_id == ind.id).collect();
         results.sort_by_key(|r| r.year);
-        IndicatorView {
-            indicator: ind,
-            quality_factor,
-            results,
-        }
+        IndicatorView { indicator: ind, quality_factor, results }
     }
 
     pub fn factor(&self, id: QualityFactorId) -> Option<&Versioned<QualityFactor>> {
@@ -174,8 +145,7 @@ impl PlanBundle {
 
     fn groups(&self, indicators: bool) -> Vec<AreaGroup<'_>> {
         let mut risks_by_area: HashMap<ProcessAreaId, Vec<&Versioned<Risk>>> = HashMap::new();
-        let mut sis_by_area: HashMap<ProcessAreaId, Vec<&Versioned<SelfInspection>>> =
-            HashMap::new();
+        let mut sis_by_area: HashMap<ProcessAreaId, Vec<&Versioned<SelfInspection>>> = HashMap::new();
         let mut inds_by_area: HashMap<ProcessAreaId, Vec<&Versioned<Indicator>>> = HashMap::new();
         if indicators {
             for i in &self.indicators {
@@ -203,10 +173,7 @@ impl PlanBundle {
                 AreaGroup {
                     area,
                     risks: risks.into_iter().map(|r| self.risk_view(r)).collect(),
-                    self_inspections: sis
-                        .into_iter()
-                        .map(|s| self.self_inspection_view(s))
-                        .collect(),
+                    self_inspections: sis.into_iter().map(|s| self.self_inspection_view(s)).collect(),
                     indicators: inds.into_iter().map(|i| self.indicator_view(i)).collect(),
                 }
             })
@@ -218,11 +185,7 @@ impl PlanBundle {
     pub fn loose_actions(&self) -> Vec<ActionView<'_>> {
         self.actions_where(|a| {
             !self.links.action_risk.iter().any(|(x, _)| *x == a)
-                && !self
-                    .links
-                    .action_self_inspection
-                    .iter()
-                    .any(|(x, _)| *x == a)
+                && !self.links.action_self_inspection.iter().any(|(x, _)| *x == a)
         })
     }
 }
@@ -249,10 +212,7 @@ pub struct ReportBundle {
 
 impl ReportBundle {
     pub fn unit_name(&self, id: crate::org::OrgUnitId) -> &str {
-        self.units
-            .iter()
-            .find(|u| u.id == id)
-            .map_or("", |u| u.name.as_str())
+        self.units.iter().find(|u| u.id == id).map_or("", |u| u.name.as_str())
     }
 
     /// Counts per kind for the report's year and the year before (seed 002's table).

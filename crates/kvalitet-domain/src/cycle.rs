@@ -55,22 +55,14 @@ pub fn roll_over(from: &PlanBundle) -> Result<RolledPlan, RolloverError> {
     let risks = from
         .risks
         .iter()
-        .map(|r| Risk {
-            previous_risk_id: Some(r.id),
-            needs_reassessment: true,
-            ..r.item.clone()
-        })
+        .map(|r| Risk { previous_risk_id: Some(r.id), needs_reassessment: true, ..r.item.clone() })
         .collect();
     let actions = from
         .actions
         .iter()
         .filter(|a| a.status.carries_into_next_year())
         .map(|a| Action {
-            status: if a.status == ActionStatus::Planned {
-                ActionStatus::Planned
-            } else {
-                ActionStatus::Ongoing
-            },
+            status: if a.status == ActionStatus::Planned { ActionStatus::Planned } else { ActionStatus::Ongoing },
             previous_action_id: Some(a.id),
             ..a.item.clone()
         })
@@ -86,21 +78,7 @@ pub fn roll_over(from: &PlanBundle) -> Result<RolledPlan, RolloverError> {
             ..s.item.clone()
         })
         .collect();
-    let indicators = from
-        .indicators
-        .iter()
-        .map(|i| Indicator {
-            previous_indicator_id: Some(i.id),
-            ..i.item.clone()
-        })
-        .collect();
-    Ok(RolledPlan {
-        plan,
-        sections,
-        focus_areas,
-        risks,
-        actions,
-        self_inspections,
-        indicators,
-    })
+    let indicators =
+        from.indicators.iter().map(|i| Indicator { previous_indicator_id: Some(i.id), ..i.item.clone() }).collect();
+    Ok(RolledPlan { plan, sections, focus_areas, risks, actions, self_inspections, indicators })
 }

@@ -45,10 +45,7 @@ coded_enum! {
 impl LexSarahCategory {
     /// Serious impropriety or a risk of it must be reported to IVO.
     pub fn must_report_to_ivo(self) -> bool {
-        matches!(
-            self,
-            LexSarahCategory::Serious | LexSarahCategory::RiskOfSerious
-        )
+        matches!(self, LexSarahCategory::Serious | LexSarahCategory::RiskOfSerious)
     }
 }
 
@@ -84,36 +81,24 @@ impl Validate for Deviation {
         e.optional_text("investigation", &self.investigation, limits::TEXT);
         e.optional_text("measures_taken", &self.measures_taken, limits::TEXT);
         if self.reported_on < self.occurred_on {
-            e.push(
-                "reported_on",
-                Problem::NotAllowed("kan inte vara före händelsedatum"),
-            );
+            e.push("reported_on", Problem::NotAllowed("kan inte vara före händelsedatum"));
         }
         if self.lex_sarah_category.is_some() && self.kind != DeviationKind::LexSarah {
-            e.push(
-                "lex_sarah_category",
-                Problem::NotAllowed("bara lex Sarah-rapporter bedöms i lex Sarah-kategorier"),
-            );
+            e.push("lex_sarah_category", Problem::NotAllowed("bara lex Sarah-rapporter bedöms i lex Sarah-kategorier"));
         }
-        let assessed = matches!(
-            self.status,
-            DeviationStatus::Assessed | DeviationStatus::Closed
-        );
+        let assessed = matches!(self.status, DeviationStatus::Assessed | DeviationStatus::Closed);
         if assessed && self.kind == DeviationKind::LexSarah && self.lex_sarah_category.is_none() {
             e.push("lex_sarah_category", Problem::Required);
         }
         if self.status == DeviationStatus::Closed {
             match self.closed_on {
                 None => e.push("closed_on", Problem::Required),
-                Some(c) if c < self.reported_on => e.push(
-                    "closed_on",
-                    Problem::NotAllowed("kan inte vara före rapportdatum"),
-                ),
+                Some(c) if c < self.reported_on => {
+                    e.push("closed_on", Problem::NotAllowed("kan inte vara före rapportdatum"))
+                }
                 Some(_) => {}
             }
-            if self
-                .lex_sarah_category
-                .is_some_and(LexSarahCategory::must_report_to_ivo)
+            if self.lex_sarah_category.is_some_and(LexSarahCategory::must_report_to_ivo)
                 && self.reported_to_ivo_on.is_none()
             {
                 e.push(
@@ -147,10 +132,7 @@ impl Validate for DeviationTally {
         e.range("year", self.year, 2000, 2100);
         e.range("count", self.count, 0, 1_000_000);
         if self.lex_sarah_category.is_some() && self.kind != DeviationKind::LexSarah {
-            e.push(
-                "lex_sarah_category",
-                Problem::NotAllowed("bara lex Sarah-rapporter bedöms i lex Sarah-kategorier"),
-            );
+            e.push("lex_sarah_category", Problem::NotAllowed("bara lex Sarah-rapporter bedöms i lex Sarah-kategorier"));
         }
         e.into_result()
     }
@@ -164,15 +146,9 @@ pub fn count_by_kind_and_year<'a>(
     kind: DeviationKind,
     year: i64,
 ) -> i64 {
-    let from_records = records
-        .into_iter()
-        .filter(|d| d.kind == kind && i64::from(d.reported_on.year()) == year)
-        .count() as i64;
-    let from_tallies: i64 = tallies
-        .into_iter()
-        .filter(|t| t.kind == kind && t.year == year)
-        .map(|t| t.count)
-        .sum();
+    let from_records =
+        records.into_iter().filter(|d| d.kind == kind && i64::from(d.reported_on.year()) == year).count() as i64;
+    let from_tallies: i64 = tallies.into_iter().filter(|t| t.kind == kind && t.year == year).map(|t| t.count).sum();
     from_records + from_tallies
 }
 
@@ -185,14 +161,9 @@ pub fn count_lex_sarah<'a>(
 ) -> i64 {
     let from_records = records
         .into_iter()
-        .filter(|d| {
-            d.lex_sarah_category == Some(category) && i64::from(d.reported_on.year()) == year
-        })
+        .filter(|d| d.lex_sarah_category == Some(category) && i64::from(d.reported_on.year()) == year)
         .count() as i64;
-    let from_tallies: i64 = tallies
-        .into_iter()
-        .filter(|t| t.lex_sarah_category == Some(category) && t.year == year)
-        .map(|t| t.count)
-        .sum();
+    let from_tallies: i64 =
+        tallies.into_iter().filter(|t| t.lex_sarah_category == Some(category) && t.year == year).map(|t| t.count).sum();
     from_records + from_tallies
 }

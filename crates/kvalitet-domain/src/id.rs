@@ -12,10 +12,7 @@ pub struct Id<T> {
 
 impl<T> Id<T> {
     pub const fn new(raw: i64) -> Self {
-        Id {
-            raw,
-            _type: PhantomData,
-        }
+        Id { raw, _type: PhantomData }
     }
 
     pub const fn get(self) -> i64 {

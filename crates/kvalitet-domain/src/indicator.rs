@@ -139,19 +139,15 @@ impl IndicatorResult {
             check_value(&mut e, "response_rate", r, MeasureUnit::Percent);
         }
         match (self.numerator, self.denominator) {
-            (Some(n), Some(d)) if n < 0 || d <= 0 || n > d => e.push(
-                "numerator",
-                Problem::Invalid("täljaren ska vara mellan 0 och nämnaren".into()),
-            ),
+            (Some(n), Some(d)) if n < 0 || d <= 0 || n > d => {
+                e.push("numerator", Problem::Invalid("täljaren ska vara mellan 0 och nämnaren".into()))
+            }
             (Some(_), None) => e.push("denominator", Problem::Required),
             (None, Some(_)) => e.push("numerator", Problem::Required),
             _ => {}
         }
         if self.no_data && self.value.is_some() {
-            e.push(
-                "value",
-                Problem::NotAllowed("ett resultat utan tillgängliga data kan inte ha ett värde"),
-            );
+            e.push("value", Problem::NotAllowed("ett resultat utan tillgängliga data kan inte ha ett värde"));
         }
         e.into_result()
     }

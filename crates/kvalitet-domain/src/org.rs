@@ -60,10 +60,7 @@ impl Validate for OrgUnit {
             e.range("capacity", c, 1, 10_000);
         }
         if self.parent_id.is_none() && self.kind != OrgUnitKind::Administration {
-            e.push(
-                "parent_id",
-                crate::Problem::NotAllowed("bara en förvaltning kan ligga överst i organisationen"),
-            );
+            e.push("parent_id", crate::Problem::NotAllowed("bara en förvaltning kan ligga överst i organisationen"));
         }
         e.into_result()
     }
@@ -135,10 +132,6 @@ impl QualityFactor {
     /// Whether `name` names this factor (by its name or its alias), ignoring case.
     pub fn is_named(&self, name: &str) -> bool {
         let name = name.trim().to_lowercase();
-        self.name.to_lowercase() == name
-            || self
-                .alias
-                .as_deref()
-                .is_some_and(|a| a.to_lowercase() == name)
+        self.name.to_lowercase() == name || self.alias.as_deref().is_some_and(|a| a.to_lowercase() == name)
     }
 }

@@ -137,10 +137,7 @@ impl Validate for Section {
         e.text("heading", &self.heading, limits::TITLE);
         e.optional_text("body", &self.body, limits::TEXT);
         if self.plan_id.is_some() == self.report_id.is_some() {
-            e.push(
-                "plan_id",
-                Problem::Invalid("ett avsnitt hör till en plan eller en berättelse".into()),
-            );
+            e.push("plan_id", Problem::Invalid("ett avsnitt hör till en plan eller en berättelse".into()));
         }
         e.into_result()
     }
@@ -199,10 +196,7 @@ mod tests {
     fn adoption_needs_date_and_reference_and_happens_once() {
         let mut p = draft();
         let day = Date::constant(2023, 12, 13);
-        assert!(matches!(
-            p.adopt(day, "  "),
-            Err(TransitionError::Invalid(_))
-        ));
+        assert!(matches!(p.adopt(day, "  "), Err(TransitionError::Invalid(_))));
         assert_eq!(p.state, PlanState::Draft);
         p.adopt(day, "SN-2023/112").unwrap();
         assert_eq!(p.state, PlanState::Adopted);

@@ -85,10 +85,7 @@ impl Validate for UserSurvey {
         if let (Some(a), Some(s)) = (self.answers, self.sample_size)
             && a > s
         {
-            e.push(
-                "answers",
-                Problem::NotAllowed("kan inte vara fler än antalet tillfrågade"),
-            );
+            e.push("answers", Problem::NotAllowed("kan inte vara fler än antalet tillfrågade"));
         }
         if let Some(r) = self.response_rate {
             e.range("response_rate", r.round() as i64, 0, 100);
@@ -155,12 +152,7 @@ impl Validate for Finding {
             e.push("value", Problem::OutOfRange { min: 0, max: 100 });
         }
         if self.survey_id.is_some() == self.follow_up_id.is_some() {
-            e.push(
-                "survey_id",
-                Problem::Invalid(
-                    "ett resultat hör till en undersökning eller en uppföljning".into(),
-                ),
-            );
+            e.push("survey_id", Problem::Invalid("ett resultat hör till en undersökning eller en uppföljning".into()));
         }
         e.into_result()
     }

@@ -71,9 +71,8 @@ impl RiskMatrix {
 
     /// Every level that is a product likelihood × consequence on this matrix.
     pub fn possible_levels(&self) -> Vec<u8> {
-        let mut levels: Vec<u8> = (1..=self.likelihood_steps)
-            .flat_map(|l| (1..=self.consequence_steps).map(move |c| l * c))
-            .collect();
+        let mut levels: Vec<u8> =
+            (1..=self.likelihood_steps).flat_map(|l| (1..=self.consequence_steps).map(move |c| l * c)).collect();
         levels.sort_unstable();
         levels.dedup();
         levels
@@ -86,15 +85,8 @@ impl RiskMatrix {
         if self.zones.is_empty() {
             e.push("zones", Problem::Required);
         }
-        if !self
-            .zones
-            .windows(2)
-            .all(|w| w[0].max_level < w[1].max_level)
-        {
-            e.push(
-                "zones",
-                Problem::Invalid("zonerna ska stå i stigande ordning".into()),
-            );
+        if !self.zones.windows(2).all(|w| w[0].max_level < w[1].max_level) {
+            e.push("zones", Problem::Invalid("zonerna ska stå i stigande ordning".into()));
         }
         e.into_result()
     }
@@ -108,10 +100,7 @@ pub struct RiskLevel(u8);
 impl RiskLevel {
     pub fn new(level: i64, matrix: &RiskMatrix) -> Result<Self, Problem> {
         if level < 1 || level > matrix.max_level().into() {
-            return Err(Problem::OutOfRange {
-                min: 1,
-                max: matrix.max_level().into(),
-            });
+            return Err(Problem::OutOfRange { min: 1, max: matrix.max_level().into() });
         }
         Ok(RiskLevel(level as u8))
     }
@@ -137,19 +126,10 @@ pub struct Assessment {
 
 impl Assessment {
     /// An assessment from likelihood and consequence; the level is their product.
-    pub fn from_factors(
-        likelihood: i64,
-        consequence: i64,
-        matrix: &RiskMatrix,
-    ) -> Result<Self, ValidationErrors> {
+    pub fn from_factors(likelihood: i64, consequence: i64, matrix: &RiskMatrix) -> Result<Self, ValidationErrors> {
         let mut e = ValidationErrors::default();
         e.range("likelihood", likelihood, 1, matrix.likelihood_steps.into());
-        e.range(
-            "consequence",
-            consequence,
-            1,
-            matrix.consequence_steps.into(),
-        );
+        e.range("consequence", consequence, 1, matrix.consequence_steps.into());
         e.into_result()?;
         Ok(Assessment {
             likelihood: Some(likelihood as u8),
@@ -165,11 +145,7 @@ impl Assessment {
             e.push("level", p);
             e
         })?;
-        Ok(Assessment {
-            likelihood: None,
-            consequence: None,
-            level,
-        })
+        Ok(Assessment { likelihood: None, consequence: None, level })
     }
 
     /// Checks a stored or submitted combination: both factors or neither, and the level
@@ -205,17 +181,8 @@ impl Assessment {
             }
             (l, _, _) => {
                 let mut e = ValidationErrors::default();
-                let field = if l.is_none() {
-                    "likelihood"
-                } else {
-                    "consequence"
-                };
-                e.push(
-                    field,
-                    Problem::Invalid(
-                        "ange både sannolikhet och konsekvens, eller bara risknivån".into(),
-                    ),
-                );
+                let field = if l.is_none() { "likelihood" } else { "consequence" };
+                e.push(field, Problem::Invalid("ange både sannolikhet och konsekvens, eller bara risknivån".into()));
                 Err(e)
             }
         }
@@ -260,8 +227,7 @@ impl Risk {
         let mut e = ValidationErrors::default();
         e.text("title", &self.title, limits::TITLE);
         e.optional_text("consequence_text", &self.consequence_text, limits::TEXT);
-        let assessment =
-            Assessment::check(self.likelihood, self.consequence, Some(self.level), matrix);
+        let assessment = Assessment::check(self.likelihood, self.consequence, Some(self.level), matrix);
         match assessment {
             Ok(a) if e.errors.is_empty() => Ok(a),
             Ok(_) => Err(e),
@@ -333,44 +299,20 @@ mod tests {
     #[test]
     fn level_must_match_factors() {
         let m = RiskMatrix::default();
-        assert_eq!(
-            Assessment::check(Some(3), Some(3), Some(9), &m)
-                .unwrap()
-                .level
-                .get(),
-            9
-        );
+        assert_eq!(Assessment::check(Some(3), Some(3), Some(9), &m).unwrap().level.get(), 9);
         let err = Assessment::check(Some(3), Some(3), Some(8), &m).unwrap_err();
-        assert!(matches!(
-            err.errors[0].problem,
-            Problem::LevelMismatch { level: 8, .. }
-        ));
+        assert!(matches!(err.errors[0].problem, Problem::LevelMismatch { level: 8, .. }));
         assert!(Assessment::check(Some(5), Some(1), None, &m).is_err());
         assert!(Assessment::check(Some(2), None, Some(4), &m).is_err());
-        assert_eq!(
-            Assessment::check(None, None, Some(12), &m)
-                .unwrap()
-                .likelihood,
-            None
-        );
+        assert_eq!(Assessment::check(None, None, Some(12), &m).unwrap().likelihood, None);
         assert!(Assessment::check(None, None, Some(17), &m).is_err());
         assert!(Assessment::check(None, None, Some(0), &m).is_err());
     }
 
     #[test]
     fn a_larger_matrix_allows_higher_levels() {
-        let m = RiskMatrix {
-            likelihood_steps: 5,
-            consequence_steps: 5,
-            ..RiskMatrix::default()
-        };
-        assert_eq!(
-            Assessment::check(Some(5), Some(5), None, &m)
-                .unwrap()
-                .level
-                .get(),
-            25
-        );
+        let m = RiskMatrix { likelihood_steps: 5, consequence_steps: 5, ..RiskMatrix::default() };
+        assert_eq!(Assessment::check(Some(5), Some(5), None, &m).unwrap().level.get(), 25);
         assert_eq!(m.zone(RiskLevel::new(25, &m).unwrap()).code, "very_high");
     }
 }

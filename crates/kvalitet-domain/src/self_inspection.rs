@@ -49,11 +49,7 @@ impl Frequency {
     pub fn due_dates(self, year: i16) -> Vec<Date> {
         let months_per_run = 12 / self.runs_per_year() as i8;
         (1..=self.runs_per_year() as i8)
-            .map(|i| {
-                Date::new(year, i * months_per_run, 1)
-                    .expect("valid month")
-                    .last_of_month()
-            })
+            .map(|i| Date::new(year, i * months_per_run, 1).expect("valid month").last_of_month())
             .collect()
     }
 }
@@ -115,10 +111,7 @@ impl Validate for SelfInspection {
         e.optional_text("target", &self.target, limits::TITLE);
         e.optional_text("action_note", &self.action_note, limits::TEXT);
         if self.is_new && self.previous_status.is_some() {
-            e.push(
-                "previous_status",
-                Problem::NotAllowed("en ny egenkontroll har ingen status från förra året"),
-            );
+            e.push("previous_status", Problem::NotAllowed("en ny egenkontroll har ingen status från förra året"));
         }
         e.into_result()
     }
@@ -152,10 +145,7 @@ impl Validate for SelfInspectionRun {
         if let Some(v) = self.result_value
             && !v.is_finite()
         {
-            e.push(
-                "result_value",
-                Problem::Invalid("måste vara ett tal".into()),
-            );
+            e.push("result_value", Problem::Invalid("måste vara ett tal".into()));
         }
         if self.verdict == Verdict::NotMeasurable && self.verdict_reason.trim().is_empty() {
             e.push("verdict_reason", Problem::Required);
@@ -183,9 +173,6 @@ mod tests {
         let m = Frequency::Monthly.due_dates(2024);
         assert_eq!(m.len(), 12);
         assert_eq!(m[1], Date::constant(2024, 2, 29));
-        assert_eq!(
-            Frequency::Yearly.due_dates(2023),
-            vec![Date::constant(2023, 12, 31)]
-        );
+        assert_eq!(Frequency::Yearly.due_dates(2023), vec![Date::constant(2023, 12, 31)]);
     }
 }

@@ -78,15 +78,9 @@ mod tests {
         assert_eq!(s.basis(), Basis::TooThin);
         // Edges stay inside 0..=1.
         let all = wilson(10, 10).unwrap();
-        assert!(
-            close(all.ci_high, 1.0) && close(all.ci_low, 0.7225),
-            "{all:?}"
-        );
+        assert!(close(all.ci_high, 1.0) && close(all.ci_low, 0.7225), "{all:?}");
         let none = wilson(0, 10).unwrap();
-        assert!(
-            close(none.ci_low, 0.0) && close(none.ci_high, 0.2775),
-            "{none:?}"
-        );
+        assert!(close(none.ci_low, 0.0) && close(none.ci_high, 0.2775), "{none:?}");
     }
 
     #[test]

@@ -9,18 +9,9 @@ use unicode_segmentation::UnicodeSegmentation;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Problem {
     Empty,
-    TooLong {
-        max: usize,
-    },
-    OutOfRange {
-        min: i64,
-        max: i64,
-    },
-    LevelMismatch {
-        likelihood: u8,
-        consequence: u8,
-        level: u8,
-    },
+    TooLong { max: usize },
+    OutOfRange { min: i64, max: i64 },
+    LevelMismatch { likelihood: u8, consequence: u8, level: u8 },
     Required,
     NotAllowed(&'static str),
     Invalid(String),
@@ -32,11 +23,7 @@ impl fmt::Display for Problem {
             Problem::Empty => f.write_str("får inte vara tomt"),
             Problem::TooLong { max } => write!(f, "får vara högst {max} tecken"),
             Problem::OutOfRange { min, max } => write!(f, "ska vara mellan {min} och {max}"),
-            Problem::LevelMismatch {
-                likelihood,
-                consequence,
-                level,
-            } => write!(
+            Problem::LevelMismatch { likelihood, consequence, level } => write!(
                 f,
                 "risknivån {level} stämmer inte med sannolikhet {likelihood} × konsekvens {consequence} = {}",
                 u16::from(*likelihood) * u16::from(*consequence)
@@ -63,11 +50,7 @@ pub struct ValidationErrors {
 
 impl fmt::Display for ValidationErrors {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let parts: Vec<String> = self
-            .errors
-            .iter()
-            .map(|e| format!("{}: {}", e.field, e.problem))
-            .collect();
+        let parts: Vec<String> = self.errors.iter().map(|e| format!("{}: {}", e.field, e.problem)).collect();
         f.write_str(&parts.join("; "))
     }
 }
@@ -78,18 +61,11 @@ impl ValidationErrors {
     }
 
     pub fn into_result(self) -> Result<(), ValidationErrors> {
-        if self.errors.is_empty() {
-            Ok(())
-        } else {
-            Err(self)
-        }
+        if self.errors.is_empty() { Ok(()) } else { Err(self) }
     }
 
     pub fn for_field(&self, field: &str) -> Option<&Problem> {
-        self.errors
-            .iter()
-            .find(|e| e.field == field)
-            .map(|e| &e.problem)
+        self.errors.iter().find(|e| e.field == field).map(|e| &e.problem)
     }
 
     /// A required, non-blank text of at most `max` characters (graphemes: å is one).

@@ -32,18 +32,11 @@ pub fn now_seconds() -> i64 {
 /// Hashes a password with Argon2id (slow on purpose: call it off the async runtime's
 /// worker threads, e.g. in `spawn_blocking`).
 pub fn hash_password(password: &str) -> String {
-    Argon2::default()
-        .hash_password(password.as_bytes())
-        .expect("argon2 hashes any password")
-        .to_string()
+    Argon2::default().hash_password(password.as_bytes()).expect("argon2 hashes any password").to_string()
 }
 
 fn password_matches(password: &str, hash: &str) -> bool {
-    PasswordHash::new(hash).is_ok_and(|h| {
-        Argon2::default()
-            .verify_password(password.as_bytes(), &h)
-            .is_ok()
-    })
+    PasswordHash::new(hash).is_ok_and(|h| Argon2::default().verify_password(password.as_bytes(), &h).is_ok())
 }
 
 /// A random token, hex.
@@ -57,28 +50,14 @@ fn token_hash(token: &str) -> String {
     hex::encode(Sha256::digest(token.as_bytes()))
 }
 
-pub async fn find_by_email(
-    conn: &mut AnyConnection,
-    email: &str,
-) -> Result<Option<Versioned<Account>>> {
+pub async fn find_by_email(conn: &mut AnyConnection, email: &str) -> Result<Option<Versioned<Account>>> {
     let email = email.trim().to_lowercase();
-    Ok(
-        repo::list::<Account>(conn, Where::sql("email = $1", vec![Value::Text(email)]))
-            .await?
-            .into_iter()
-            .next(),
-    )
+    Ok(repo::list::<Account>(conn, Where::sql("email = $1", vec![Value::Text(email)])).await?.into_iter().next())
 }
 
-pub async fn assignments(
-    conn: &mut AnyConnection,
-    account: AccountId,
-) -> Result<Vec<RoleAssignment>> {
-    let v: Vec<Versioned<RoleAssignment>> = repo::list(
-        conn,
-        Where::sql("account_id = $1", vec![account.to_value()]),
-    )
-    .await?;
+pub async fn assignments(conn: &mut AnyConnection, account: AccountId) -> Result<Vec<RoleAssignment>> {
+    let v: Vec<Versioned<RoleAssignment>> =
+        repo::list(conn, Where::sql("account_id = $1", vec![account.to_value()])).await?;
     Ok(v.into_iter().map(|a| a.item).collect())
 }
 
@@ -88,38 +67,18 @@ pub async fn create_account(
     tx: &mut Tx,
     account: &Account,
     password_hash: String,
-    roles: &[(
-        kvalitet_domain::access::Role,
-        kvalitet_domain::org::OrgUnitId,
-    )],
+    roles: &[(kvalitet_domain::access::Role, kvalitet_domain::org::OrgUnitId)],
 ) -> Result<AccountId> {
-    let account = Account {
-        email: account.email.trim().to_lowercase(),
-        password_hash,
-        ..account.clone()
-    };
+    let account = Account { email: account.email.trim().to_lowercase(), password_hash, ..account.clone() };
     account.validate()?;
     if find_by_email(tx, &account.email).await?.is_some() {
         let mut e = kvalitet_domain::ValidationErrors::default();
-        e.push(
-            "email",
-            kvalitet_domain::Problem::Invalid(
-                "det finns redan ett konto med den e-postadressen".into(),
-            ),
-        );
+        e.push("email", kvalitet_domain::Problem::Invalid("det finns redan ett konto med den e-postadressen".into()));
         return Err(e.into());
     }
     let id = repo::insert(tx, &account).await?;
     for (role, scope) in roles {
-        repo::insert(
-            tx,
-            &RoleAssignment {
-                account_id: id,
-                role: *role,
-                scope_id: *scope,
-            },
-        )
-        .await?;
+        repo::insert(tx, &RoleAssignment { account_id: id, role: *role, scope_id: *scope }).await?;
     }
     Ok(id)
 }
@@ -127,11 +86,7 @@ pub async fn create_account(
 /// Checks a new password against the policy and hashes it.
 pub async fn new_password_hash(password: String, email: &str) -> Result<String> {
     check_password(&password, email)?;
-    Ok(
-        tokio::task::spawn_blocking(move || hash_password(&password))
-            .await
-            .expect("hashing does not panic"),
-    )
+    Ok(tokio::task::spawn_blocking(move || hash_password(&password)).await.expect("hashing does not panic"))
 }
 
 /// Why a sign-in was refused. Deliberately the same text for an unknown address and a
@@ -170,9 +125,7 @@ pub async fn login(
         return Ok(Err(LoginRefused::Locked { until }));
     }
     let (pw, hash) = (password.to_owned(), account.password_hash.clone());
-    let ok = tokio::task::spawn_blocking(move || password_matches(&pw, &hash))
-        .await
-        .expect("verify does not panic");
+    let ok = tokio::task::spawn_blocking(move || password_matches(&pw, &hash)).await.expect("verify does not panic");
     let actor = Actor::account(account.id.get(), &account.email);
     let mut tx = store.write(&actor).await?;
     // Re-read inside the write transaction: a concurrent failure must not be lost.
@@ -180,26 +133,14 @@ pub async fn login(
     if !ok {
         let failed = current.failed_logins + 1;
         let locked_until = (failed >= MAX_FAILED_LOGINS).then_some(now + LOCKOUT_SECONDS);
-        let next = Account {
-            failed_logins: failed,
-            locked_until,
-            ..current.item.clone()
-        };
+        let next = Account { failed_logins: failed, locked_until, ..current.item.clone() };
         sqlx::query("UPDATE account SET failed_logins = $1, locked_until = $2, version = version + 1 WHERE id = $3")
             .bind(next.failed_logins)
             .bind(next.locked_until)
             .bind(account.id.get())
             .execute(&mut *tx)
             .await?;
-        audit::append(
-            &mut tx,
-            "login_failed",
-            "account",
-            Some(account.id.get()),
-            None,
-            None,
-        )
-        .await?;
+        audit::append(&mut tx, "login_failed", "account", Some(account.id.get()), None, None).await?;
         tx.commit().await?;
         return Ok(Err(match locked_until {
             Some(until) => LoginRefused::Locked { until },
@@ -210,10 +151,7 @@ pub async fn login(
         .bind(account.id.get())
         .execute(&mut *tx)
         .await?;
-    let session = NewSession {
-        token: random_token(),
-        csrf_token: random_token(),
-    };
+    let session = NewSession { token: random_token(), csrf_token: random_token() };
     sqlx::query(
         "INSERT INTO session (token_hash, account_id, csrf_token, created_at, last_seen_at) VALUES ($1, $2, $3, $4, $4)",
     )
@@ -223,15 +161,7 @@ pub async fn login(
     .bind(now)
     .execute(&mut *tx)
     .await?;
-    audit::append(
-        &mut tx,
-        "login",
-        "account",
-        Some(account.id.get()),
-        None,
-        None,
-    )
-    .await?;
+    audit::append(&mut tx, "login", "account", Some(account.id.get()), None, None).await?;
     tx.commit().await?;
     Ok(Ok((account.id, session)))
 }
@@ -258,10 +188,7 @@ pub async fn session(store: &crate::Store, token: &str) -> Result<Option<Session
     let created: i64 = row.try_get("created_at")?;
     let seen: i64 = row.try_get("last_seen_at")?;
     if now - seen > IDLE_TIMEOUT_SECONDS || now - created > ABSOLUTE_TIMEOUT_SECONDS {
-        sqlx::query("DELETE FROM session WHERE token_hash = $1")
-            .bind(hash)
-            .execute(&mut *conn)
-            .await?;
+        sqlx::query("DELETE FROM session WHERE token_hash = $1").bind(hash).execute(&mut *conn).await?;
         return Ok(None);
     }
     if now - seen > 60 {
@@ -277,20 +204,13 @@ pub async fn session(store: &crate::Store, token: &str) -> Result<Option<Session
         _ => return Ok(None),
     };
     let assignments = assignments(&mut conn, account_id).await?;
-    Ok(Some(Session {
-        account,
-        assignments,
-        csrf_token: row.try_get("csrf_token")?,
-    }))
+    Ok(Some(Session { account, assignments, csrf_token: row.try_get("csrf_token")? }))
 }
 
 /// Ends a session.
 pub async fn logout(store: &crate::Store, token: &str, actor: &Actor) -> Result<()> {
     let mut tx = store.write(actor).await?;
-    sqlx::query("DELETE FROM session WHERE token_hash = $1")
-        .bind(token_hash(token))
-        .execute(&mut *tx)
-        .await?;
+    sqlx::query("DELETE FROM session WHERE token_hash = $1").bind(token_hash(token)).execute(&mut *tx).await?;
     audit::append(&mut tx, "logout", "account", actor.account_id, None, None).await?;
     tx.commit().await
 }
@@ -307,25 +227,15 @@ pub async fn change_password(
     let acc = repo::get::<Account>(&mut conn, account).await?;
     drop(conn);
     let (pw, hash) = (current.to_owned(), acc.password_hash.clone());
-    if !tokio::task::spawn_blocking(move || password_matches(&pw, &hash))
-        .await
-        .expect("verify does not panic")
-    {
+    if !tokio::task::spawn_blocking(move || password_matches(&pw, &hash)).await.expect("verify does not panic") {
         let mut e = kvalitet_domain::ValidationErrors::default();
-        e.push(
-            "current",
-            kvalitet_domain::Problem::Invalid("det nuvarande lösenordet stämmer inte".into()),
-        );
+        e.push("current", kvalitet_domain::Problem::Invalid("det nuvarande lösenordet stämmer inte".into()));
         return Err(StoreError::Invalid(e));
     }
     let new_hash = new_password_hash(new, &acc.email).await?;
     let actor = Actor::account(account.get(), &acc.email);
     let mut tx = store.write(&actor).await?;
-    let next = Account {
-        password_hash: new_hash,
-        must_change_password: false,
-        ..acc.item.clone()
-    };
+    let next = Account { password_hash: new_hash, must_change_password: false, ..acc.item.clone() };
     repo::update(&mut tx, account, acc.version, &next).await?;
     sqlx::query("DELETE FROM session WHERE account_id = $1 AND token_hash <> $2")
         .bind(account.get())

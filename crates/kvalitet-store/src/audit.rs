@@ -55,9 +55,7 @@ impl AuditEntry {
 
 /// Now, in UTC, to the second.
 pub fn now_utc() -> String {
-    jiff::Timestamp::now()
-        .strftime("%Y-%m-%dT%H:%M:%SZ")
-        .to_string()
+    jiff::Timestamp::now().strftime("%Y-%m-%dT%H:%M:%SZ").to_string()
 }
 
 /// Appends an entry in the caller's transaction.
@@ -72,10 +70,9 @@ pub async fn append(
     let actor: Actor = tx.actor().clone();
     let conn: &mut AnyConnection = tx;
     // Taking the head row first serialises concurrent appends.
-    let head =
-        sqlx::query("UPDATE audit_head SET seq = seq + 1 WHERE id = 1 RETURNING seq, last_hash")
-            .fetch_one(&mut *conn)
-            .await?;
+    let head = sqlx::query("UPDATE audit_head SET seq = seq + 1 WHERE id = 1 RETURNING seq, last_hash")
+        .fetch_one(&mut *conn)
+        .await?;
     let mut entry = AuditEntry {
         seq: head.try_get("seq")?,
         at: now_utc(),
@@ -114,10 +111,7 @@ pub async fn append(
     )
     .execute(&mut *conn)
     .await?;
-    sqlx::query("UPDATE audit_head SET last_hash = $1 WHERE id = 1")
-        .bind(entry.hash)
-        .execute(&mut *conn)
-        .await?;
+    sqlx::query("UPDATE audit_head SET last_hash = $1 WHERE id = 1").bind(entry.hash).execute(&mut *conn).await?;
     Ok(())
 }
 
@@ -129,18 +123,10 @@ pub async fn record_read(tx: &mut Tx, table: &str, record_id: i64) -> Result<()>
 fn entry_from(row: &sqlx::any::AnyRow) -> Result<AuditEntry> {
     use sqlx::ValueRef;
     let opt_text = |c: &str| -> Result<Option<String>> {
-        Ok(if row.try_get_raw(c)?.is_null() {
-            None
-        } else {
-            Some(row.try_get::<String, _>(c)?)
-        })
+        Ok(if row.try_get_raw(c)?.is_null() { None } else { Some(row.try_get::<String, _>(c)?) })
     };
     let opt_int = |c: &str| -> Result<Option<i64>> {
-        Ok(if row.try_get_raw(c)?.is_null() {
-            None
-        } else {
-            Some(row.try_get::<i64, _>(c)?)
-        })
+        Ok(if row.try_get_raw(c)?.is_null() { None } else { Some(row.try_get::<i64, _>(c)?) })
     };
     Ok(AuditEntry {
         seq: row.try_get("seq")?,
@@ -157,7 +143,8 @@ fn entry_from(row: &sqlx::any::AnyRow) -> Result<AuditEntry> {
     })
 }
 
-const COLUMNS: &str = "seq, at, actor_id, actor, action, table_name, record_id, before_data, after_data, prev_hash, hash";
+const COLUMNS: &str =
+    "seq, at, actor_id, actor, action, table_name, record_id, before_data, after_data, prev_hash, hash";
 
 /// What [`verify`] found.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -170,9 +157,7 @@ pub struct Verification {
 /// Walks the whole chain: every entry's hash, every link to the previous entry, no gap
 /// in the numbering, and the head matching the last entry.
 pub async fn verify(conn: &mut AnyConnection) -> Result<Verification> {
-    let head = sqlx::query("SELECT seq, last_hash FROM audit_head WHERE id = 1")
-        .fetch_one(&mut *conn)
-        .await?;
+    let head = sqlx::query("SELECT seq, last_hash FROM audit_head WHERE id = 1").fetch_one(&mut *conn).await?;
     let head_seq: i64 = head.try_get("seq")?;
     let head_hash: String = head.try_get("last_hash")?;
     let mut problems = Vec::new();
@@ -182,34 +167,22 @@ pub async fn verify(conn: &mut AnyConnection) -> Result<Verification> {
     let mut after = 0i64;
     loop {
         // In pages, so a long log is never held in memory at once.
-        let sql =
-            format!("SELECT {COLUMNS} FROM audit_entry WHERE seq > $1 ORDER BY seq LIMIT 5000");
-        let rows = sqlx::query(AssertSqlSafe(sql))
-            .bind(after)
-            .fetch_all(&mut *conn)
-            .await?;
+        let sql = format!("SELECT {COLUMNS} FROM audit_entry WHERE seq > $1 ORDER BY seq LIMIT 5000");
+        let rows = sqlx::query(AssertSqlSafe(sql)).bind(after).fetch_all(&mut *conn).await?;
         if rows.is_empty() {
             break;
         }
         for row in &rows {
             let e = entry_from(row)?;
             if e.seq != expected_seq {
-                problems.push(format!(
-                    "post {} saknas (nästa post är {})",
-                    expected_seq, e.seq
-                ));
+                problems.push(format!("post {} saknas (nästa post är {})", expected_seq, e.seq));
             }
             if e.prev_hash != prev_hash {
-                problems.push(format!(
-                    "post {}: kedjan är bruten, föregående post har ändrats eller tagits bort",
-                    e.seq
-                ));
+                problems
+                    .push(format!("post {}: kedjan är bruten, föregående post har ändrats eller tagits bort", e.seq));
             }
             if e.compute_hash() != e.hash {
-                problems.push(format!(
-                    "post {}: innehållet har ändrats efter att den skrevs",
-                    e.seq
-                ));
+                problems.push(format!("post {}: innehållet har ändrats efter att den skrevs", e.seq));
             }
             prev_hash = e.hash.clone();
             expected_seq = e.seq + 1;
@@ -264,16 +237,9 @@ pub async fn search(conn: &mut AnyConnection, s: &Search) -> Result<Vec<AuditEnt
     if let Some(t) = &s.to {
         add("at < ?", Value::Text(format!("{t}T99")));
     }
-    let filter = if clauses.is_empty() {
-        "1 = 1".to_owned()
-    } else {
-        clauses.join(" AND ")
-    };
+    let filter = if clauses.is_empty() { "1 = 1".to_owned() } else { clauses.join(" AND ") };
     let limit = s.limit.clamp(1, 1000);
-    let sql =
-        format!("SELECT {COLUMNS} FROM audit_entry WHERE {filter} ORDER BY seq DESC LIMIT {limit}");
-    let rows = bind_values(sqlx::query(AssertSqlSafe(sql)), values)
-        .fetch_all(&mut *conn)
-        .await?;
+    let sql = format!("SELECT {COLUMNS} FROM audit_entry WHERE {filter} ORDER BY seq DESC LIMIT {limit}");
+    let rows = bind_values(sqlx::query(AssertSqlSafe(sql)), values).fetch_all(&mut *conn).await?;
     rows.iter().map(entry_from).collect()
 }

@@ -8,25 +8,14 @@ pub enum StoreError {
     #[error("posten finns inte: {table} {id}")]
     NotFound { table: &'static str, id: i64 },
     /// The record was changed by someone else since the version the edit was based on.
-    #[error(
-        "posten har ändrats av någon annan (din version {expected}, aktuell version {current})"
-    )]
-    Conflict {
-        table: &'static str,
-        id: i64,
-        expected: i64,
-        current: i64,
-    },
+    #[error("posten har ändrats av någon annan (din version {expected}, aktuell version {current})")]
+    Conflict { table: &'static str, id: i64, expected: i64, current: i64 },
     #[error("ogiltiga uppgifter: {0}")]
     Invalid(#[from] ValidationErrors),
     #[error("{0}")]
     BadUrl(String),
     #[error("felaktigt lagrat värde i {table}.{column}: {detail}")]
-    Corrupt {
-        table: &'static str,
-        column: String,
-        detail: String,
-    },
+    Corrupt { table: &'static str, column: String, detail: String },
     #[error("databasfel: {0}")]
     Database(#[from] sqlx::Error),
     #[error("migreringsfel: {0}")]

@@ -35,6 +35,7 @@ pub use repo::Where;
 pub struct Store {
     pool: AnyPool,
     backend: Backend,
+    url: String,
 }
 
 /// Who makes a change: an account, or the system itself (a migration, the demo loader,
@@ -47,17 +48,11 @@ pub struct Actor {
 
 impl Actor {
     pub fn system(what: &str) -> Actor {
-        Actor {
-            account_id: None,
-            name: format!("system:{what}"),
-        }
+        Actor { account_id: None, name: format!("system:{what}") }
     }
 
     pub fn account(id: i64, email: &str) -> Actor {
-        Actor {
-            account_id: Some(id),
-            name: email.to_owned(),
-        }
+        Actor { account_id: Some(id), name: email.to_owned() }
     }
 }
 
@@ -102,18 +97,19 @@ impl Store {
         let in_memory = backend == Backend::Sqlite && url.contains(":memory:");
         // Each connection to an in-memory SQLite database is its own database.
         let max = if in_memory { 1 } else { 8 };
-        let pool = backend
-            .pool_options(max)
-            .acquire_timeout(Duration::from_secs(10))
-            .connect(url)
-            .await?;
-        Ok(Store { pool, backend })
+        let pool = backend.pool_options(max).acquire_timeout(Duration::from_secs(10)).connect(url).await?;
+        Ok(Store { pool, backend, url: url.to_owned() })
     }
 
     /// Brings the schema up to date.
     pub async fn migrate(&self) -> Result<()> {
         self.backend.migrator().run(&self.pool).await?;
         Ok(())
+    }
+
+    /// The URL the store was opened with (may hold a password: never print it).
+    pub fn url(&self) -> &str {
+        &self.url
     }
 
     pub fn backend(&self) -> Backend {
@@ -127,14 +123,8 @@ impl Store {
 
     /// A write transaction on behalf of `actor`; commit it to keep its writes.
     pub async fn write(&self, actor: &Actor) -> Result<Tx> {
-        let inner = self
-            .pool
-            .begin_with(AssertSqlSafe(self.backend.begin_write()))
-            .await?;
-        Ok(Tx {
-            inner,
-            actor: actor.clone(),
-        })
+        let inner = self.pool.begin_with(AssertSqlSafe(self.backend.begin_write())).await?;
+        Ok(Tx { inner, actor: actor.clone() })
     }
 
     /// Whether the database has no tenant yet (a fresh database).

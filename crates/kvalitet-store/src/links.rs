@@ -26,12 +26,8 @@ impl LinkKind {
     fn table(self) -> (&'static str, &'static str, &'static str) {
         match self {
             LinkKind::ActionRisk => ("action_risk", "action_id", "risk_id"),
-            LinkKind::ActionSelfInspection => {
-                ("action_self_inspection", "action_id", "self_inspection_id")
-            }
-            LinkKind::SelfInspectionRisk => {
-                ("self_inspection_risk", "self_inspection_id", "risk_id")
-            }
+            LinkKind::ActionSelfInspection => ("action_self_inspection", "action_id", "self_inspection_id"),
+            LinkKind::SelfInspectionRisk => ("self_inspection_risk", "self_inspection_id", "risk_id"),
             LinkKind::IndicatorRisk => ("indicator_risk", "indicator_id", "risk_id"),
             LinkKind::RiskUnit => ("risk_unit", "risk_id", "unit_id"),
             LinkKind::RiskTargetGroup => ("risk_target_group", "risk_id", "target_group_id"),
@@ -57,11 +53,7 @@ impl LinkKind {
 pub async fn link(tx: &mut Tx, kind: LinkKind, a: i64, b: i64) -> Result<()> {
     let (table, ca, cb) = kind.table();
     let sql = format!("INSERT INTO {table} ({ca}, {cb}) VALUES ($1, $2) ON CONFLICT DO NOTHING");
-    let done = sqlx::query(AssertSqlSafe(sql))
-        .bind(a)
-        .bind(b)
-        .execute(&mut **tx)
-        .await?;
+    let done = sqlx::query(AssertSqlSafe(sql)).bind(a).bind(b).execute(&mut **tx).await?;
     if done.rows_affected() == 1 {
         let after = format!("{{\"{cb}\":{b}}}");
         audit::append(tx, "link", table, Some(a), None, Some(after)).await?;
@@ -73,11 +65,7 @@ pub async fn link(tx: &mut Tx, kind: LinkKind, a: i64, b: i64) -> Result<()> {
 pub async fn unlink(tx: &mut Tx, kind: LinkKind, a: i64, b: i64) -> Result<()> {
     let (table, ca, cb) = kind.table();
     let sql = format!("DELETE FROM {table} WHERE {ca} = $1 AND {cb} = $2");
-    let done = sqlx::query(AssertSqlSafe(sql))
-        .bind(a)
-        .bind(b)
-        .execute(&mut **tx)
-        .await?;
+    let done = sqlx::query(AssertSqlSafe(sql)).bind(a).bind(b).execute(&mut **tx).await?;
     if done.rows_affected() == 1 {
         let before = format!("{{\"{cb}\":{b}}}");
         audit::append(tx, "unlink", table, Some(a), Some(before), None).await?;
@@ -86,34 +74,21 @@ pub async fn unlink(tx: &mut Tx, kind: LinkKind, a: i64, b: i64) -> Result<()> {
 }
 
 /// Every link of `kind` whose first item belongs to the plan.
-pub async fn plan_links(
-    conn: &mut AnyConnection,
-    kind: LinkKind,
-    plan_id: i64,
-) -> Result<Vec<(i64, i64)>> {
-    let rows = sqlx::query(AssertSqlSafe(kind.plan_query()))
-        .bind(plan_id)
-        .fetch_all(&mut *conn)
-        .await?;
-    rows.iter()
-        .map(|r| Ok((r.try_get::<i64, _>("a")?, r.try_get::<i64, _>("b")?)))
-        .collect()
+pub async fn plan_links(conn: &mut AnyConnection, kind: LinkKind, plan_id: i64) -> Result<Vec<(i64, i64)>> {
+    let rows = sqlx::query(AssertSqlSafe(kind.plan_query())).bind(plan_id).fetch_all(&mut *conn).await?;
+    rows.iter().map(|r| Ok((r.try_get::<i64, _>("a")?, r.try_get::<i64, _>("b")?))).collect()
 }
 
 /// All the links between a plan's items.
 pub async fn load_plan_links(conn: &mut AnyConnection, plan_id: i64) -> Result<Links> {
     Ok(Links {
         action_risk: typed(plan_links(conn, LinkKind::ActionRisk, plan_id).await?),
-        action_self_inspection: typed(
-            plan_links(conn, LinkKind::ActionSelfInspection, plan_id).await?,
-        ),
+        action_self_inspection: typed(plan_links(conn, LinkKind::ActionSelfInspection, plan_id).await?),
         self_inspection_risk: typed(plan_links(conn, LinkKind::SelfInspectionRisk, plan_id).await?),
         indicator_risk: typed(plan_links(conn, LinkKind::IndicatorRisk, plan_id).await?),
     })
 }
 
 fn typed<A, B>(v: Vec<(i64, i64)>) -> Vec<(Id<A>, Id<B>)> {
-    v.into_iter()
-        .map(|(a, b)| (Id::new(a), Id::new(b)))
-        .collect()
+    v.into_iter().map(|(a, b)| (Id::new(a), Id::new(b))).collect()
 }

@@ -11,10 +11,7 @@ use crate::repo::{self, Where};
 
 /// The first tenant (installations with one municipality have only this one).
 pub async fn first_tenant(conn: &mut AnyConnection) -> Result<Option<Versioned<Tenant>>> {
-    Ok(repo::list::<Tenant>(conn, Where::all())
-        .await?
-        .into_iter()
-        .next())
+    Ok(repo::list::<Tenant>(conn, Where::all()).await?.into_iter().next())
 }
 
 /// Every org unit of a tenant.
@@ -28,12 +25,7 @@ pub fn subtree(units: &[Versioned<OrgUnit>], root: OrgUnitId) -> Vec<OrgUnitId> 
     let mut i = 0;
     while i < out.len() {
         let parent = out[i];
-        out.extend(
-            units
-                .iter()
-                .filter(|u| u.parent_id == Some(parent))
-                .map(|u| u.id),
-        );
+        out.extend(units.iter().filter(|u| u.parent_id == Some(parent)).map(|u| u.id));
         i += 1;
     }
     out
@@ -56,17 +48,11 @@ pub fn path(units: &[Versioned<OrgUnit>], unit: OrgUnitId) -> Vec<&Versioned<Org
     out
 }
 
-pub async fn process_areas(
-    conn: &mut AnyConnection,
-    tenant: TenantId,
-) -> Result<Vec<Versioned<ProcessArea>>> {
+pub async fn process_areas(conn: &mut AnyConnection, tenant: TenantId) -> Result<Vec<Versioned<ProcessArea>>> {
     repo::list(conn, Where::sql("tenant_id = $1", vec![tenant.to_value()])).await
 }
 
-pub async fn quality_factors(
-    conn: &mut AnyConnection,
-    tenant: TenantId,
-) -> Result<Vec<Versioned<QualityFactor>>> {
+pub async fn quality_factors(conn: &mut AnyConnection, tenant: TenantId) -> Result<Vec<Versioned<QualityFactor>>> {
     let mut v: Vec<Versioned<QualityFactor>> =
         repo::list(conn, Where::sql("tenant_id = $1", vec![tenant.to_value()])).await?;
     v.sort_by_key(|q| q.number);

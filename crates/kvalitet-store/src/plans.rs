@@ -23,10 +23,7 @@ use crate::record::{Column, Record};
 use crate::repo::{self, Where};
 
 /// Every plan of a tenant, newest year first.
-pub async fn list_plans(
-    conn: &mut AnyConnection,
-    tenant: TenantId,
-) -> Result<Vec<Versioned<QualityPlan>>> {
+pub async fn list_plans(conn: &mut AnyConnection, tenant: TenantId) -> Result<Vec<Versioned<QualityPlan>>> {
     let mut plans: Vec<Versioned<QualityPlan>> =
         repo::list(conn, Where::sql("tenant_id = $1", vec![tenant.to_value()])).await?;
     plans.sort_by(|a, b| b.year.cmp(&a.year).then(a.id.cmp(&b.id)));
@@ -46,26 +43,17 @@ pub async fn load_bundle(conn: &mut AnyConnection, plan_id: PlanId) -> Result<Pl
     let p = plan_id.to_value();
     let action_follow_ups = repo::list::<ActionFollowUp>(
         conn,
-        Where::sql(
-            "action_id IN (SELECT id FROM action WHERE plan_id = $1)",
-            vec![p.clone()],
-        ),
+        Where::sql("action_id IN (SELECT id FROM action WHERE plan_id = $1)", vec![p.clone()]),
     )
     .await?;
     let runs = repo::list::<SelfInspectionRun>(
         conn,
-        Where::sql(
-            "self_inspection_id IN (SELECT id FROM self_inspection WHERE plan_id = $1)",
-            vec![p.clone()],
-        ),
+        Where::sql("self_inspection_id IN (SELECT id FROM self_inspection WHERE plan_id = $1)", vec![p.clone()]),
     )
     .await?;
     let indicator_results = repo::list::<IndicatorResult>(
         conn,
-        Where::sql(
-            "indicator_id IN (SELECT id FROM indicator WHERE plan_id = $1)",
-            vec![p],
-        ),
+        Where::sql("indicator_id IN (SELECT id FROM indicator WHERE plan_id = $1)", vec![p]),
     )
     .await?;
     Ok(PlanBundle {
@@ -103,12 +91,7 @@ pub async fn create<T: Record + Validate>(conn: &mut Tx, item: &T) -> Result<Id<
 }
 
 /// Validates and updates any record that validates itself, if still at `version`.
-pub async fn save<T: Record + Validate>(
-    conn: &mut Tx,
-    id: Id<T>,
-    version: i64,
-    item: &T,
-) -> Result<i64> {
+pub async fn save<T: Record + Validate>(conn: &mut Tx, id: Id<T>, version: i64, item: &T) -> Result<i64> {
     item.validate()?;
     repo::update(conn, id, version, item).await
 }
@@ -133,12 +116,7 @@ pub async fn add_risk(conn: &mut Tx, risk: &Risk, assessed_on: Date) -> Result<R
 
 /// Re-assesses a risk: updates its likelihood, consequence and level (if the caller's
 /// version is current) and appends the assessment to its history.
-pub async fn reassess_risk(
-    conn: &mut Tx,
-    id: RiskId,
-    version: i64,
-    assessment: &RiskAssessment,
-) -> Result<i64> {
+pub async fn reassess_risk(conn: &mut Tx, id: RiskId, version: i64, assessment: &RiskAssessment) -> Result<i64> {
     let current = repo::get::<Risk>(conn, id).await?;
     let tenant = plan_tenant(conn, current.plan_id).await?;
     let matrix = matrix(conn, tenant).await?;
@@ -151,23 +129,12 @@ pub async fn reassess_risk(
         ..current.item
     };
     let new_version = repo::update(conn, id, version, &risk).await?;
-    repo::insert(
-        conn,
-        &RiskAssessment {
-            risk_id: id,
-            ..assessment.clone()
-        },
-    )
-    .await?;
+    repo::insert(conn, &RiskAssessment { risk_id: id, ..assessment.clone() }).await?;
     Ok(new_version)
 }
 
 /// Records an action's follow-up and moves the action to the follow-up's status.
-pub async fn follow_up_action(
-    conn: &mut Tx,
-    version: i64,
-    follow_up: &ActionFollowUp,
-) -> Result<i64> {
+pub async fn follow_up_action(conn: &mut Tx, version: i64, follow_up: &ActionFollowUp) -> Result<i64> {
     follow_up.validate()?;
     let current = repo::get::<Action>(conn, follow_up.action_id).await?;
     let mut action = current.item;
@@ -178,32 +145,20 @@ pub async fn follow_up_action(
 }
 
 /// Records an indicator's result for a year.
-pub async fn add_indicator_result(
-    conn: &mut Tx,
-    result: &IndicatorResult,
-) -> Result<Id<IndicatorResult>> {
+pub async fn add_indicator_result(conn: &mut Tx, result: &IndicatorResult) -> Result<Id<IndicatorResult>> {
     let indicator = repo::get::<Indicator>(conn, result.indicator_id).await?;
     result.validate_for(indicator.unit)?;
     repo::insert(conn, result).await
 }
 
 /// Adopts a draft plan.
-pub async fn adopt(
-    conn: &mut Tx,
-    id: PlanId,
-    version: i64,
-    on: Date,
-    reference: &str,
-) -> Result<i64> {
+pub async fn adopt(conn: &mut Tx, id: PlanId, version: i64, on: Date, reference: &str) -> Result<i64> {
     let mut plan = repo::get::<QualityPlan>(conn, id).await?.item;
     plan.adopt(on, reference).map_err(|e| match e {
         kvalitet_domain::plan::TransitionError::Invalid(v) => StoreError::Invalid(v),
         other => {
             let mut v = kvalitet_domain::ValidationErrors::default();
-            v.push(
-                "state",
-                kvalitet_domain::Problem::Invalid(other.to_string()),
-            );
+            v.push("state", kvalitet_domain::Problem::Invalid(other.to_string()));
             StoreError::Invalid(v)
         }
     })?;
@@ -221,35 +176,14 @@ pub async fn roll_over_plan(conn: &mut Tx, id: PlanId, today: Date) -> Result<Pl
     })?;
     let new_plan = create(conn, &rolled.plan).await?;
     for s in &rolled.sections {
-        repo::insert(
-            conn,
-            &Section {
-                plan_id: Some(new_plan),
-                ..s.clone()
-            },
-        )
-        .await?;
+        repo::insert(conn, &Section { plan_id: Some(new_plan), ..s.clone() }).await?;
     }
     for f in &rolled.focus_areas {
-        repo::insert(
-            conn,
-            &FocusArea {
-                plan_id: new_plan,
-                ..f.clone()
-            },
-        )
-        .await?;
+        repo::insert(conn, &FocusArea { plan_id: new_plan, ..f.clone() }).await?;
     }
     let mut risks: HashMap<i64, i64> = HashMap::new();
     for r in &rolled.risks {
-        let new = repo::insert(
-            conn,
-            &Risk {
-                plan_id: new_plan,
-                ..r.clone()
-            },
-        )
-        .await?;
+        let new = repo::insert(conn, &Risk { plan_id: new_plan, ..r.clone() }).await?;
         repo::insert(
             conn,
             &RiskAssessment {
@@ -266,71 +200,27 @@ pub async fn roll_over_plan(conn: &mut Tx, id: PlanId, today: Date) -> Result<Pl
     }
     let mut sis: HashMap<i64, i64> = HashMap::new();
     for s in &rolled.self_inspections {
-        let new = repo::insert(
-            conn,
-            &SelfInspection {
-                plan_id: new_plan,
-                ..s.clone()
-            },
-        )
-        .await?;
-        sis.insert(
-            s.previous_self_inspection_id.map_or(0, |p| p.get()),
-            new.get(),
-        );
+        let new = repo::insert(conn, &SelfInspection { plan_id: new_plan, ..s.clone() }).await?;
+        sis.insert(s.previous_self_inspection_id.map_or(0, |p| p.get()), new.get());
     }
     let mut actions: HashMap<i64, i64> = HashMap::new();
     for a in &rolled.actions {
-        let new = repo::insert(
-            conn,
-            &Action {
-                plan_id: new_plan,
-                ..a.clone()
-            },
-        )
-        .await?;
+        let new = repo::insert(conn, &Action { plan_id: new_plan, ..a.clone() }).await?;
         actions.insert(a.previous_action_id.map_or(0, |p| p.get()), new.get());
     }
     let mut indicators: HashMap<i64, i64> = HashMap::new();
     for i in &rolled.indicators {
-        let new = repo::insert(
-            conn,
-            &Indicator {
-                plan_id: new_plan,
-                ..i.clone()
-            },
-        )
-        .await?;
+        let new = repo::insert(conn, &Indicator { plan_id: new_plan, ..i.clone() }).await?;
         indicators.insert(i.previous_indicator_id.map_or(0, |p| p.get()), new.get());
     }
     let l = &bundle.links;
-    let remake =
-        |pairs: Vec<(i64, i64)>, a: &HashMap<i64, i64>, b: &HashMap<i64, i64>| -> Vec<(i64, i64)> {
-            pairs
-                .into_iter()
-                .filter_map(|(x, y)| Some((*a.get(&x)?, *b.get(&y)?)))
-                .collect()
-        };
-    let ar: Vec<(i64, i64)> = l
-        .action_risk
-        .iter()
-        .map(|(a, b)| (a.get(), b.get()))
-        .collect();
-    let asi: Vec<(i64, i64)> = l
-        .action_self_inspection
-        .iter()
-        .map(|(a, b)| (a.get(), b.get()))
-        .collect();
-    let sir: Vec<(i64, i64)> = l
-        .self_inspection_risk
-        .iter()
-        .map(|(a, b)| (a.get(), b.get()))
-        .collect();
-    let ir: Vec<(i64, i64)> = l
-        .indicator_risk
-        .iter()
-        .map(|(a, b)| (a.get(), b.get()))
-        .collect();
+    let remake = |pairs: Vec<(i64, i64)>, a: &HashMap<i64, i64>, b: &HashMap<i64, i64>| -> Vec<(i64, i64)> {
+        pairs.into_iter().filter_map(|(x, y)| Some((*a.get(&x)?, *b.get(&y)?))).collect()
+    };
+    let ar: Vec<(i64, i64)> = l.action_risk.iter().map(|(a, b)| (a.get(), b.get())).collect();
+    let asi: Vec<(i64, i64)> = l.action_self_inspection.iter().map(|(a, b)| (a.get(), b.get())).collect();
+    let sir: Vec<(i64, i64)> = l.self_inspection_risk.iter().map(|(a, b)| (a.get(), b.get())).collect();
+    let ir: Vec<(i64, i64)> = l.indicator_risk.iter().map(|(a, b)| (a.get(), b.get())).collect();
     for (a, b) in remake(ar, &actions, &risks) {
         links::link(conn, LinkKind::ActionRisk, a, b).await?;
     }

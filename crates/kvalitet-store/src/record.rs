@@ -5,26 +5,18 @@
 use sqlx::Row;
 use sqlx::any::AnyRow;
 
-use kvalitet_domain::access::{Account, Role, RoleAssignment};
+use kvalitet_domain::access::{AccessLogReview, Account, ReviewOutcome, Role, RoleAssignment};
 use kvalitet_domain::action::{Action, ActionFollowUp, ActionStatus};
-use kvalitet_domain::deviation::{
-    Deviation, DeviationKind, DeviationStatus, DeviationTally, LexSarahCategory,
-};
-use kvalitet_domain::indicator::{
-    Direction, Indicator, IndicatorResult, IndicatorSource, MeasureUnit,
-};
+use kvalitet_domain::deviation::{Deviation, DeviationKind, DeviationStatus, DeviationTally, LexSarahCategory};
+use kvalitet_domain::indicator::{Direction, Indicator, IndicatorResult, IndicatorSource, MeasureUnit};
 use kvalitet_domain::org::{OrgUnit, OrgUnitKind, ProcessArea, QualityFactor, TargetGroup, Tenant};
-use kvalitet_domain::plan::{
-    FocusArea, FocusAreaKind, PlanState, QualityPlan, Section, SectionKind,
-};
+use kvalitet_domain::plan::{FocusArea, FocusAreaKind, PlanState, QualityPlan, Section, SectionKind};
 use kvalitet_domain::report::{
-    Finding, ImprovementArea, KeyStatistic, QualityAssessment, QualityReport, ReportState, Review,
-    ReviewKind, SystematicFollowUp, UserSurvey,
+    Finding, ImprovementArea, KeyStatistic, QualityAssessment, QualityReport, ReportState, Review, ReviewKind,
+    SystematicFollowUp, UserSurvey,
 };
 use kvalitet_domain::risk::{Risk, RiskAssessment, RiskMatrix, RiskOrigin};
-use kvalitet_domain::self_inspection::{
-    Frequency, Method, SelfInspection, SelfInspectionRun, TrafficLight, Verdict,
-};
+use kvalitet_domain::self_inspection::{Frequency, Method, SelfInspection, SelfInspectionRun, TrafficLight, Verdict};
 use kvalitet_domain::{Code, Date, Id};
 
 use crate::error::{Result, StoreError};
@@ -50,11 +42,7 @@ pub trait Column: Sized {
 }
 
 fn corrupt(table: &'static str, column: &str, detail: impl ToString) -> StoreError {
-    StoreError::Corrupt {
-        table,
-        column: column.to_owned(),
-        detail: detail.to_string(),
-    }
+    StoreError::Corrupt { table, column: column.to_owned(), detail: detail.to_string() }
 }
 
 impl Column for i64 {
@@ -144,11 +132,7 @@ impl<T: Column> Column for Option<T> {
     fn read(row: &AnyRow, table: &'static str, column: &str) -> Result<Self> {
         use sqlx::ValueRef;
         let value = row.try_get_raw(column)?;
-        if value.is_null() {
-            Ok(None)
-        } else {
-            T::read(row, table, column).map(Some)
-        }
+        if value.is_null() { Ok(None) } else { T::read(row, table, column).map(Some) }
     }
 }
 
@@ -170,6 +154,7 @@ macro_rules! coded_columns {
 
 coded_columns!(
     Role,
+    ReviewOutcome,
     OrgUnitKind,
     PlanState,
     SectionKind,
@@ -222,6 +207,9 @@ record! {
         tenant_id, email, display_name, password_hash, active, failed_logins, locked_until, must_change_password
     }
     RoleAssignment => "role_assignment" { account_id, role, scope_id }
+    AccessLogReview => "access_log_review" {
+        tenant_id, account_id, year, month, reviewed_on, reviewer, outcome, comment
+    }
     Tenant => "tenant" { name, slug, brand_colour, risk_matrix }
     OrgUnit => "org_unit" { tenant_id, parent_id, kind, name, capacity }
     TargetGroup => "target_group" { tenant_id, name }

@@ -25,10 +25,7 @@ pub struct Where {
 impl Where {
     /// Every row.
     pub fn all() -> Where {
-        Where {
-            sql: "1 = 1",
-            binds: vec![],
-        }
+        Where { sql: "1 = 1", binds: vec![] }
     }
 
     /// A clause with its values, e.g. `Where::sql("plan_id = $1", vec![id.to_value()])`.
@@ -62,11 +59,7 @@ fn select_list<T: Record>() -> String {
 }
 
 fn order_by<T: Record>() -> &'static str {
-    if T::COLUMNS.contains(&"sort_order") {
-        "sort_order, id"
-    } else {
-        "id"
-    }
+    if T::COLUMNS.contains(&"sort_order") { "sort_order, id" } else { "id" }
 }
 
 fn versioned<T: Record>(row: &AnyRow) -> Result<Versioned<T>> {
@@ -91,9 +84,7 @@ pub async fn insert<T: Record>(tx: &mut Tx, item: &T) -> Result<Id<T>> {
         T::COLUMNS.join(", "),
         placeholders.join(", ")
     );
-    let row = bind_values(sqlx::query(AssertSqlSafe(sql)), item.values())
-        .fetch_one(&mut **tx)
-        .await?;
+    let row = bind_values(sqlx::query(AssertSqlSafe(sql)), item.values()).fetch_one(&mut **tx).await?;
     let id = Id::new(row.try_get::<i64, _>("id")?);
     audit::append(tx, "create", T::TABLE, Some(id.get()), None, json(item)).await?;
     Ok(id)
@@ -101,62 +92,33 @@ pub async fn insert<T: Record>(tx: &mut Tx, item: &T) -> Result<Id<T>> {
 
 /// The record with `id`, if any.
 pub async fn find<T: Record>(conn: &mut AnyConnection, id: Id<T>) -> Result<Option<Versioned<T>>> {
-    let sql = format!(
-        "SELECT {} FROM {} WHERE id = $1",
-        select_list::<T>(),
-        T::TABLE
-    );
-    let row = sqlx::query(AssertSqlSafe(sql))
-        .bind(id.get())
-        .fetch_optional(&mut *conn)
-        .await?;
+    let sql = format!("SELECT {} FROM {} WHERE id = $1", select_list::<T>(), T::TABLE);
+    let row = sqlx::query(AssertSqlSafe(sql)).bind(id.get()).fetch_optional(&mut *conn).await?;
     row.as_ref().map(versioned).transpose()
 }
 
 /// The record with `id`, or `NotFound`.
 pub async fn get<T: Record>(conn: &mut AnyConnection, id: Id<T>) -> Result<Versioned<T>> {
-    find(conn, id).await?.ok_or(StoreError::NotFound {
-        table: T::TABLE,
-        id: id.get(),
-    })
+    find(conn, id).await?.ok_or(StoreError::NotFound { table: T::TABLE, id: id.get() })
 }
 
 /// The records matching `filter`, in their display order (`sort_order`, then id).
 pub async fn list<T: Record>(conn: &mut AnyConnection, filter: Where) -> Result<Vec<Versioned<T>>> {
-    let sql = format!(
-        "SELECT {} FROM {} WHERE {} ORDER BY {}",
-        select_list::<T>(),
-        T::TABLE,
-        filter.sql,
-        order_by::<T>()
-    );
-    let rows = bind_values(sqlx::query(AssertSqlSafe(sql)), filter.binds)
-        .fetch_all(&mut *conn)
-        .await?;
+    let sql =
+        format!("SELECT {} FROM {} WHERE {} ORDER BY {}", select_list::<T>(), T::TABLE, filter.sql, order_by::<T>());
+    let rows = bind_values(sqlx::query(AssertSqlSafe(sql)), filter.binds).fetch_all(&mut *conn).await?;
     rows.iter().map(versioned).collect()
 }
 
 /// Why a versioned write touched no row: the record is gone, or it has a newer version.
 async fn explain_miss<T: Record>(conn: &mut AnyConnection, id: Id<T>, expected: i64) -> StoreError {
     let sql = format!("SELECT version FROM {} WHERE id = $1", T::TABLE);
-    match sqlx::query(AssertSqlSafe(sql))
-        .bind(id.get())
-        .fetch_optional(&mut *conn)
-        .await
-    {
+    match sqlx::query(AssertSqlSafe(sql)).bind(id.get()).fetch_optional(&mut *conn).await {
         Ok(Some(row)) => match row.try_get::<i64, _>("version") {
-            Ok(current) => StoreError::Conflict {
-                table: T::TABLE,
-                id: id.get(),
-                expected,
-                current,
-            },
+            Ok(current) => StoreError::Conflict { table: T::TABLE, id: id.get(), expected, current },
             Err(e) => e.into(),
         },
-        Ok(None) => StoreError::NotFound {
-            table: T::TABLE,
-            id: id.get(),
-        },
+        Ok(None) => StoreError::NotFound { table: T::TABLE, id: id.get() },
         Err(e) => e.into(),
     }
 }
@@ -164,19 +126,10 @@ async fn explain_miss<T: Record>(conn: &mut AnyConnection, id: Id<T>, expected: 
 /// Replaces the record's fields if it is still at `expected_version`; returns the new
 /// version. An edit based on an older version is refused with `Conflict`, so nobody's
 /// change is silently overwritten.
-pub async fn update<T: Record>(
-    tx: &mut Tx,
-    id: Id<T>,
-    expected_version: i64,
-    item: &T,
-) -> Result<i64> {
+pub async fn update<T: Record>(tx: &mut Tx, id: Id<T>, expected_version: i64, item: &T) -> Result<i64> {
     let before = find(tx, id).await?;
     let n = T::COLUMNS.len();
-    let sets: Vec<String> = T::COLUMNS
-        .iter()
-        .enumerate()
-        .map(|(i, c)| format!("{c} = ${}", i + 1))
-        .collect();
+    let sets: Vec<String> = T::COLUMNS.iter().enumerate().map(|(i, c)| format!("{c} = ${}", i + 1)).collect();
     let sql = format!(
         "UPDATE {} SET {}, version = version + 1 WHERE id = ${} AND version = ${} RETURNING version",
         T::TABLE,
@@ -184,21 +137,12 @@ pub async fn update<T: Record>(
         n + 1,
         n + 2
     );
-    let q = bind_values(sqlx::query(AssertSqlSafe(sql)), item.values())
-        .bind(id.get())
-        .bind(expected_version);
+    let q = bind_values(sqlx::query(AssertSqlSafe(sql)), item.values()).bind(id.get()).bind(expected_version);
     match q.fetch_optional(&mut **tx).await? {
         Some(row) => {
             let version = row.try_get::<i64, _>("version")?;
-            audit::append(
-                tx,
-                "update",
-                T::TABLE,
-                Some(id.get()),
-                before.and_then(|b| json(&b.item)),
-                json(item),
-            )
-            .await?;
+            audit::append(tx, "update", T::TABLE, Some(id.get()), before.and_then(|b| json(&b.item)), json(item))
+                .await?;
             Ok(version)
         }
         None => Err(explain_miss(tx, id, expected_version).await),
@@ -209,11 +153,7 @@ pub async fn update<T: Record>(
 pub async fn delete<T: Record>(tx: &mut Tx, id: Id<T>, expected_version: i64) -> Result<()> {
     let before = find(tx, id).await?;
     let sql = format!("DELETE FROM {} WHERE id = $1 AND version = $2", T::TABLE);
-    let done = sqlx::query(AssertSqlSafe(sql))
-        .bind(id.get())
-        .bind(expected_version)
-        .execute(&mut **tx)
-        .await?;
+    let done = sqlx::query(AssertSqlSafe(sql)).bind(id.get()).bind(expected_version).execute(&mut **tx).await?;
     if done.rows_affected() == 1 {
         let before = before.and_then(|b| json(&b.item));
         audit::append(tx, "delete", T::TABLE, Some(id.get()), before, None).await
@@ -225,8 +165,6 @@ pub async fn delete<T: Record>(tx: &mut Tx, id: Id<T>, expected_version: i64) ->
 /// How many rows a table has.
 pub async fn count<T: Record>(conn: &mut AnyConnection) -> Result<i64> {
     let sql = format!("SELECT COUNT(*) AS n FROM {}", T::TABLE);
-    let row = sqlx::query(AssertSqlSafe(sql))
-        .fetch_one(&mut *conn)
-        .await?;
+    let row = sqlx::query(AssertSqlSafe(sql)).fetch_one(&mut *conn).await?;
     Ok(row.try_get::<i64, _>("n")?)
 }

@@ -8,8 +8,8 @@ use kvalitet_domain::deviation::{Deviation, DeviationTally};
 use kvalitet_domain::org::{OrgUnitId, TenantId};
 use kvalitet_domain::plan::Section;
 use kvalitet_domain::report::{
-    Finding, ImprovementArea, KeyStatistic, QualityAssessment, QualityReport, ReportId, Review,
-    SystematicFollowUp, UserSurvey,
+    Finding, ImprovementArea, KeyStatistic, QualityAssessment, QualityReport, ReportId, Review, SystematicFollowUp,
+    UserSurvey,
 };
 
 use crate::error::Result;
@@ -18,10 +18,7 @@ use crate::record::{Column, Record, Value};
 use crate::repo::{self, Where};
 
 /// Every report of a tenant, newest year first.
-pub async fn list_reports(
-    conn: &mut AnyConnection,
-    tenant: TenantId,
-) -> Result<Vec<Versioned<QualityReport>>> {
+pub async fn list_reports(conn: &mut AnyConnection, tenant: TenantId) -> Result<Vec<Versioned<QualityReport>>> {
     let mut v: Vec<Versioned<QualityReport>> =
         repo::list(conn, Where::sql("tenant_id = $1", vec![tenant.to_value()])).await?;
     v.sort_by(|a, b| b.year.cmp(&a.year).then(a.id.cmp(&b.id)));
@@ -45,10 +42,7 @@ async fn of_units<T: Record>(
         ),
     )
     .await?;
-    Ok(all
-        .into_iter()
-        .filter(|r| units.contains(&unit_of(&r.item)))
-        .collect())
+    Ok(all.into_iter().filter(|r| units.contains(&unit_of(&r.item))).collect())
 }
 
 /// A report with everything it draws on.
@@ -57,40 +51,25 @@ pub async fn load_report(conn: &mut AnyConnection, id: ReportId) -> Result<Repor
     let tenant = report.tenant_id;
     let all_units = org::units(conn, tenant).await?;
     let scope_ids = org::subtree(&all_units, report.scope_id);
-    let units: Vec<_> = scope_ids
-        .iter()
-        .filter_map(|id| all_units.iter().find(|u| u.id == *id).cloned())
-        .collect();
-    let scope = units.first().cloned().ok_or(crate::StoreError::NotFound {
-        table: "org_unit",
-        id: report.scope_id.get(),
-    })?;
+    let units: Vec<_> = scope_ids.iter().filter_map(|id| all_units.iter().find(|u| u.id == *id).cloned()).collect();
+    let scope =
+        units.first().cloned().ok_or(crate::StoreError::NotFound { table: "org_unit", id: report.scope_id.get() })?;
     let year = report.year;
     let r = id.to_value();
-    let surveys =
-        of_units::<UserSurvey>(conn, tenant, (year, year), &scope_ids, |s| s.unit_id).await?;
-    let follow_ups =
-        of_units::<SystematicFollowUp>(conn, tenant, (year, year), &scope_ids, |s| s.unit_id)
-            .await?;
+    let surveys = of_units::<UserSurvey>(conn, tenant, (year, year), &scope_ids, |s| s.unit_id).await?;
+    let follow_ups = of_units::<SystematicFollowUp>(conn, tenant, (year, year), &scope_ids, |s| s.unit_id).await?;
     let mut findings: Vec<Versioned<Finding>> = Vec::new();
     for s in &surveys {
-        findings
-            .extend(repo::list(conn, Where::sql("survey_id = $1", vec![s.id.to_value()])).await?);
+        findings.extend(repo::list(conn, Where::sql("survey_id = $1", vec![s.id.to_value()])).await?);
     }
     for f in &follow_ups {
-        findings.extend(
-            repo::list(conn, Where::sql("follow_up_id = $1", vec![f.id.to_value()])).await?,
-        );
+        findings.extend(repo::list(conn, Where::sql("follow_up_id = $1", vec![f.id.to_value()])).await?);
     }
     let deviations: Vec<Versioned<Deviation>> = repo::list::<Deviation>(
         conn,
         Where::sql(
             "tenant_id = $1 AND reported_on >= $2 AND reported_on <= $3",
-            vec![
-                tenant.to_value(),
-                Value::Text(format!("{}-01-01", year - 1)),
-                Value::Text(format!("{year}-12-31")),
-            ],
+            vec![tenant.to_value(), Value::Text(format!("{}-01-01", year - 1)), Value::Text(format!("{year}-12-31"))],
         ),
     )
     .await?
@@ -98,27 +77,12 @@ pub async fn load_report(conn: &mut AnyConnection, id: ReportId) -> Result<Repor
     .filter(|d| scope_ids.contains(&d.unit_id))
     .collect();
     Ok(ReportBundle {
-        sections: repo::list::<Section>(conn, Where::sql("report_id = $1", vec![r.clone()]))
-            .await?,
-        statistics: of_units::<KeyStatistic>(conn, tenant, (year - 1, year), &scope_ids, |s| {
-            s.unit_id
-        })
-        .await?,
+        sections: repo::list::<Section>(conn, Where::sql("report_id = $1", vec![r.clone()])).await?,
+        statistics: of_units::<KeyStatistic>(conn, tenant, (year - 1, year), &scope_ids, |s| s.unit_id).await?,
         reviews: of_units::<Review>(conn, tenant, (year, year), &scope_ids, |s| s.unit_id).await?,
-        tallies: of_units::<DeviationTally>(conn, tenant, (year - 1, year), &scope_ids, |s| {
-            s.unit_id
-        })
-        .await?,
-        assessments: repo::list::<QualityAssessment>(
-            conn,
-            Where::sql("report_id = $1", vec![r.clone()]),
-        )
-        .await?,
-        improvement_areas: repo::list::<ImprovementArea>(
-            conn,
-            Where::sql("report_id = $1", vec![r]),
-        )
-        .await?,
+        tallies: of_units::<DeviationTally>(conn, tenant, (year - 1, year), &scope_ids, |s| s.unit_id).await?,
+        assessments: repo::list::<QualityAssessment>(conn, Where::sql("report_id = $1", vec![r.clone()])).await?,
+        improvement_areas: repo::list::<ImprovementArea>(conn, Where::sql("report_id = $1", vec![r])).await?,
         deviations,
         surveys,
         follow_ups,

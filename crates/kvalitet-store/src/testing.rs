@@ -38,22 +38,15 @@ impl TestDb {
     pub async fn sqlite() -> TestDb {
         let path = std::env::temp_dir().join(format!("{}.db", unique_name()));
         let url = sqlite_file_url(&path);
-        let store = Store::connect(&url)
-            .await
-            .expect("open SQLite test database");
+        let store = Store::connect(&url).await.expect("open SQLite test database");
         store.migrate().await.expect("migrate SQLite test database");
-        TestDb {
-            store,
-            url,
-            cleanup: Cleanup::File(path),
-        }
+        TestDb { store, url, cleanup: Cleanup::File(path) }
     }
 
     /// A fresh PostgreSQL database, or `None` (with a message) where no PostgreSQL
     /// answers and CI does not require one.
     pub async fn postgres() -> Option<TestDb> {
-        let admin_url =
-            std::env::var("KVALITET_TEST_POSTGRES").unwrap_or_else(|_| DEFAULT_ADMIN_URL.into());
+        let admin_url = std::env::var("KVALITET_TEST_POSTGRES").unwrap_or_else(|_| DEFAULT_ADMIN_URL.into());
         let required = std::env::var("KVALITET_REQUIRE_POSTGRES").is_ok_and(|v| v == "1");
         let mut admin = match sqlx::PgConnection::connect(&admin_url).await {
             Ok(c) => c,
@@ -61,9 +54,7 @@ impl TestDb {
                 say_skipped(&admin_url, &e);
                 return None;
             }
-            Err(e) => panic!(
-                "PostgreSQL required (KVALITET_REQUIRE_POSTGRES=1) but not reachable at {admin_url}: {e}"
-            ),
+            Err(e) => panic!("PostgreSQL required (KVALITET_REQUIRE_POSTGRES=1) but not reachable at {admin_url}: {e}"),
         };
         let name = unique_name();
         admin
@@ -71,18 +62,9 @@ impl TestDb {
             .await
             .expect("create PostgreSQL test database");
         let url = database_url(&admin_url, &name);
-        let store = Store::connect(&url)
-            .await
-            .expect("connect to PostgreSQL test database");
-        store
-            .migrate()
-            .await
-            .expect("migrate PostgreSQL test database");
-        Some(TestDb {
-            store,
-            url,
-            cleanup: Cleanup::Postgres { admin_url, name },
-        })
+        let store = Store::connect(&url).await.expect("connect to PostgreSQL test database");
+        store.migrate().await.expect("migrate PostgreSQL test database");
+        Some(TestDb { store, url, cleanup: Cleanup::Postgres { admin_url, name } })
     }
 
     /// Closes the store and removes the database.
@@ -97,9 +79,7 @@ impl TestDb {
             Cleanup::Postgres { admin_url, name } => {
                 if let Ok(mut admin) = sqlx::PgConnection::connect(&admin_url).await {
                     let _ = admin
-                        .execute(sqlx::AssertSqlSafe(format!(
-                            "DROP DATABASE IF EXISTS {name} WITH (FORCE)"
-                        )))
+                        .execute(sqlx::AssertSqlSafe(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")))
                         .await;
                 }
             }

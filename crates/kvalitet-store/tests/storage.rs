@@ -2,15 +2,11 @@
 //! PostgreSQL database.
 
 use kvalitet_domain::action::{Action, ActionFollowUp, ActionStatus};
-use kvalitet_domain::indicator::{
-    Direction, Indicator, IndicatorResult, IndicatorSource, MeasureUnit,
-};
+use kvalitet_domain::indicator::{Direction, Indicator, IndicatorResult, IndicatorSource, MeasureUnit};
 use kvalitet_domain::org::{OrgUnit, OrgUnitKind, ProcessArea, Tenant, TenantId};
 use kvalitet_domain::plan::{PlanId, PlanState, QualityPlan, Section, SectionKind};
 use kvalitet_domain::risk::{Risk, RiskAssessment, RiskMatrix, RiskOrigin};
-use kvalitet_domain::self_inspection::{
-    Frequency, Method, SelfInspection, SelfInspectionRun, TrafficLight, Verdict,
-};
+use kvalitet_domain::self_inspection::{Frequency, Method, SelfInspection, SelfInspectionRun, TrafficLight, Verdict};
 use kvalitet_domain::{Date, Id, Versioned};
 use kvalitet_store::links::{self, LinkKind};
 use kvalitet_store::testing::on_each_backend;
@@ -51,16 +47,10 @@ async fn fixture(store: &Store) -> Fixture {
     )
     .await
     .unwrap();
-    let area = repo::insert(
-        &mut tx,
-        &ProcessArea {
-            tenant_id: tenant,
-            name: "Myndighetsutövning".into(),
-            sort_order: 1,
-        },
-    )
-    .await
-    .unwrap();
+    let area =
+        repo::insert(&mut tx, &ProcessArea { tenant_id: tenant, name: "Myndighetsutövning".into(), sort_order: 1 })
+            .await
+            .unwrap();
     let plan = plans::create(
         &mut tx,
         &QualityPlan {
@@ -146,55 +136,26 @@ async fn records_round_trip_with_every_column_type() {
         let run_id = plans::create(&mut tx, &run).await.unwrap();
         // A null float followed by a value through the same statement (PostgreSQL caches
         // the statement with the first call's parameter types).
-        let empty = SelfInspectionRun {
-            result_value: None,
-            sample_size: None,
-            ..run.clone()
-        };
+        let empty = SelfInspectionRun { result_value: None, sample_size: None, ..run.clone() };
         let empty_id = plans::create(&mut tx, &empty).await.unwrap();
-        let again = SelfInspectionRun {
-            result_value: Some(12.0),
-            ..run.clone()
-        };
+        let again = SelfInspectionRun { result_value: Some(12.0), ..run.clone() };
         let again_id = plans::create(&mut tx, &again).await.unwrap();
         tx.commit().await.unwrap();
         let mut conn = store.read().await.unwrap();
-        assert_eq!(
-            repo::get::<SelfInspectionRun>(&mut conn, empty_id)
-                .await
-                .unwrap()
-                .result_value,
-            None
-        );
-        assert_eq!(
-            repo::get::<SelfInspectionRun>(&mut conn, again_id)
-                .await
-                .unwrap()
-                .result_value,
-            Some(12.0)
-        );
+        assert_eq!(repo::get::<SelfInspectionRun>(&mut conn, empty_id).await.unwrap().result_value, None);
+        assert_eq!(repo::get::<SelfInspectionRun>(&mut conn, again_id).await.unwrap().result_value, Some(12.0));
         drop(conn);
 
         let mut conn = store.read().await.unwrap();
         let back = repo::get::<SelfInspection>(&mut conn, si_id).await.unwrap();
         assert_eq!(back.item, si);
         assert_eq!(back.version, 1);
-        let back_run = repo::get::<SelfInspectionRun>(&mut conn, run_id)
-            .await
-            .unwrap();
+        let back_run = repo::get::<SelfInspectionRun>(&mut conn, run_id).await.unwrap();
         assert_eq!(back_run.item, run);
-        let whole = repo::get::<SelfInspectionRun>(&mut conn, run_id)
-            .await
-            .unwrap();
+        let whole = repo::get::<SelfInspectionRun>(&mut conn, run_id).await.unwrap();
         assert_eq!(whole.run_on.to_string(), "2024-02-29");
         let missing = repo::get::<SelfInspection>(&mut conn, Id::new(999_999)).await;
-        assert!(matches!(
-            missing,
-            Err(StoreError::NotFound {
-                table: "self_inspection",
-                ..
-            })
-        ));
+        assert!(matches!(missing, Err(StoreError::NotFound { table: "self_inspection", .. })));
     })
     .await;
 }
@@ -204,13 +165,9 @@ async fn the_second_of_two_writers_gets_a_conflict_not_an_overwrite() {
     on_each_backend(|store, _| async move {
         let f = fixture(&store).await;
         let mut tx = store.write(&Actor::system("test")).await.unwrap();
-        let id = plans::add_risk(
-            &mut tx,
-            &risk(&f, "Förlängningsbeslut utan giltiga skäl", 9),
-            day(2024, 1, 10),
-        )
-        .await
-        .unwrap();
+        let id = plans::add_risk(&mut tx, &risk(&f, "Förlängningsbeslut utan giltiga skäl", 9), day(2024, 1, 10))
+            .await
+            .unwrap();
         tx.commit().await.unwrap();
 
         // Two people open the same risk at version 1.
@@ -220,35 +177,15 @@ async fn the_second_of_two_writers_gets_a_conflict_not_an_overwrite() {
         drop(conn);
 
         let mut tx = store.write(&Actor::system("test")).await.unwrap();
-        let alice = Risk {
-            title: "Alices rubrik".into(),
-            ..alice_copy.item.clone()
-        };
-        assert_eq!(
-            repo::update(&mut tx, id, alice_copy.version, &alice)
-                .await
-                .unwrap(),
-            2
-        );
+        let alice = Risk { title: "Alices rubrik".into(), ..alice_copy.item.clone() };
+        assert_eq!(repo::update(&mut tx, id, alice_copy.version, &alice).await.unwrap(), 2);
         tx.commit().await.unwrap();
 
         let mut tx = store.write(&Actor::system("test")).await.unwrap();
-        let bob = Risk {
-            title: "Bobs rubrik".into(),
-            ..bob_copy.item.clone()
-        };
-        let err = repo::update(&mut tx, id, bob_copy.version, &bob)
-            .await
-            .unwrap_err();
+        let bob = Risk { title: "Bobs rubrik".into(), ..bob_copy.item.clone() };
+        let err = repo::update(&mut tx, id, bob_copy.version, &bob).await.unwrap_err();
         assert!(
-            matches!(
-                err,
-                StoreError::Conflict {
-                    expected: 1,
-                    current: 2,
-                    ..
-                }
-            ),
+            matches!(err, StoreError::Conflict { expected: 1, current: 2, .. }),
             "expected a conflict, got {err:?}"
         );
         drop(tx);
@@ -260,10 +197,7 @@ async fn the_second_of_two_writers_gets_a_conflict_not_an_overwrite() {
 
         // Deleting from a stale version is refused too.
         let mut tx = store.write(&Actor::system("test")).await.unwrap();
-        assert!(matches!(
-            repo::delete::<Risk>(&mut tx, id, 1).await,
-            Err(StoreError::Conflict { .. })
-        ));
+        assert!(matches!(repo::delete::<Risk>(&mut tx, id, 1).await, Err(StoreError::Conflict { .. })));
         repo::delete::<Risk>(&mut tx, id, 2).await.unwrap();
         tx.commit().await.unwrap();
         let mut conn = store.read().await.unwrap();
@@ -277,9 +211,7 @@ async fn concurrent_writers_never_lose_an_update() {
     on_each_backend(|store, _| async move {
         let f = fixture(&store).await;
         let mut tx = store.write(&Actor::system("test")).await.unwrap();
-        let id = plans::create(&mut tx, &action(&f, "Räknare", ActionStatus::Ongoing))
-            .await
-            .unwrap();
+        let id = plans::create(&mut tx, &action(&f, "Räknare", ActionStatus::Ongoing)).await.unwrap();
         tx.commit().await.unwrap();
 
         // Sixteen writers each read the action and try to append their mark to it.
@@ -292,10 +224,7 @@ async fn concurrent_writers_never_lose_an_update() {
                 drop(conn);
                 tokio::task::yield_now().await;
                 let mut tx = store.write(&Actor::system("test")).await.unwrap();
-                let next = Action {
-                    description: format!("{}|{i}", current.description),
-                    ..current.item.clone()
-                };
+                let next = Action { description: format!("{}|{i}", current.description), ..current.item.clone() };
                 match repo::update(&mut tx, id, current.version, &next).await {
                     Ok(_) => {
                         tx.commit().await.unwrap();
@@ -328,32 +257,22 @@ async fn an_uncommitted_transaction_stores_nothing_and_invalid_data_is_refused()
         let f = fixture(&store).await;
         {
             let mut tx = store.write(&Actor::system("test")).await.unwrap();
-            plans::add_risk(&mut tx, &risk(&f, "Halvfärdig", 4), day(2024, 1, 1))
-                .await
-                .unwrap();
+            plans::add_risk(&mut tx, &risk(&f, "Halvfärdig", 4), day(2024, 1, 1)).await.unwrap();
             // Dropped without commit.
         }
         let mut tx = store.write(&Actor::system("test")).await.unwrap();
         let mut bad = risk(&f, "Fel nivå", 8);
         bad.likelihood = Some(3);
         bad.consequence = Some(3);
-        let err = plans::add_risk(&mut tx, &bad, day(2024, 1, 1))
-            .await
-            .unwrap_err();
+        let err = plans::add_risk(&mut tx, &bad, day(2024, 1, 1)).await.unwrap_err();
         match err {
             StoreError::Invalid(v) => assert!(v.to_string().contains("stämmer inte"), "{v}"),
             other => panic!("expected invalid, got {other:?}"),
         }
         let empty_title = risk(&f, "   ", 4);
-        assert!(matches!(
-            plans::add_risk(&mut tx, &empty_title, day(2024, 1, 1)).await,
-            Err(StoreError::Invalid(_))
-        ));
+        assert!(matches!(plans::add_risk(&mut tx, &empty_title, day(2024, 1, 1)).await, Err(StoreError::Invalid(_))));
         let too_high = risk(&f, "För hög", 17);
-        assert!(matches!(
-            plans::add_risk(&mut tx, &too_high, day(2024, 1, 1)).await,
-            Err(StoreError::Invalid(_))
-        ));
+        assert!(matches!(plans::add_risk(&mut tx, &too_high, day(2024, 1, 1)).await, Err(StoreError::Invalid(_))));
         tx.commit().await.unwrap();
         let mut conn = store.read().await.unwrap();
         assert_eq!(repo::count::<Risk>(&mut conn).await.unwrap(), 0);
@@ -367,19 +286,11 @@ async fn reassessment_keeps_history_and_follow_up_moves_status() {
     on_each_backend(|store, _| async move {
         let f = fixture(&store).await;
         let mut tx = store.write(&Actor::system("test")).await.unwrap();
-        let r = plans::add_risk(
-            &mut tx,
-            &risk(&f, "Barn riskerar att inte få stöd inom rimlig tid", 9),
-            day(2024, 1, 5),
-        )
-        .await
-        .unwrap();
-        let a = plans::create(
-            &mut tx,
-            &action(&f, "Förändrad arbetsprocess", ActionStatus::Planned),
-        )
-        .await
-        .unwrap();
+        let r =
+            plans::add_risk(&mut tx, &risk(&f, "Barn riskerar att inte få stöd inom rimlig tid", 9), day(2024, 1, 5))
+                .await
+                .unwrap();
+        let a = plans::create(&mut tx, &action(&f, "Förändrad arbetsprocess", ActionStatus::Planned)).await.unwrap();
         tx.commit().await.unwrap();
 
         let mut tx = store.write(&Actor::system("test")).await.unwrap();
@@ -391,12 +302,7 @@ async fn reassessment_keeps_history_and_follow_up_moves_status() {
             level: 6,
             comment: "Åtgärderna har minskat risknivån".into(),
         };
-        assert_eq!(
-            plans::reassess_risk(&mut tx, r, 1, &assessment)
-                .await
-                .unwrap(),
-            2
-        );
+        assert_eq!(plans::reassess_risk(&mut tx, r, 1, &assessment).await.unwrap(), 2);
         let follow_up = ActionFollowUp {
             action_id: a,
             entry_on: day(2024, 12, 31),
@@ -404,40 +310,19 @@ async fn reassessment_keeps_history_and_follow_up_moves_status() {
             new_status: ActionStatus::Done,
             recorded_by: "test".into(),
         };
-        plans::follow_up_action(&mut tx, 1, &follow_up)
-            .await
-            .unwrap();
+        plans::follow_up_action(&mut tx, 1, &follow_up).await.unwrap();
         // A done action cannot go back to planned.
-        let back = ActionFollowUp {
-            new_status: ActionStatus::Planned,
-            ..follow_up.clone()
-        };
-        assert!(matches!(
-            plans::follow_up_action(&mut tx, 2, &back).await,
-            Err(StoreError::Invalid(_))
-        ));
+        let back = ActionFollowUp { new_status: ActionStatus::Planned, ..follow_up.clone() };
+        assert!(matches!(plans::follow_up_action(&mut tx, 2, &back).await, Err(StoreError::Invalid(_))));
         tx.commit().await.unwrap();
 
         let mut conn = store.read().await.unwrap();
         let now = repo::get::<Risk>(&mut conn, r).await.unwrap();
-        assert_eq!(
-            (now.likelihood, now.consequence, now.level),
-            (Some(2), Some(3), 6)
-        );
-        let history: Vec<Versioned<RiskAssessment>> = repo::list(
-            &mut conn,
-            Where::sql("risk_id = $1", vec![kvalitet_store::Value::Int(r.get())]),
-        )
-        .await
-        .unwrap();
-        assert_eq!(
-            history.iter().map(|h| h.level).collect::<Vec<_>>(),
-            vec![9, 6]
-        );
-        assert_eq!(
-            repo::get::<Action>(&mut conn, a).await.unwrap().status,
-            ActionStatus::Done
-        );
+        assert_eq!((now.likelihood, now.consequence, now.level), (Some(2), Some(3), 6));
+        let history: Vec<Versioned<RiskAssessment>> =
+            repo::list(&mut conn, Where::sql("risk_id = $1", vec![kvalitet_store::Value::Int(r.get())])).await.unwrap();
+        assert_eq!(history.iter().map(|h| h.level).collect::<Vec<_>>(), vec![9, 6]);
+        assert_eq!(repo::get::<Action>(&mut conn, a).await.unwrap().status, ActionStatus::Done);
     })
     .await;
 }
@@ -460,24 +345,11 @@ async fn rollover_carries_the_plan_into_a_draft_and_leaves_it_unchanged() {
         )
         .await
         .unwrap();
-        let r = plans::add_risk(&mut tx, &risk(&f, "Risk A", 9), day(2024, 1, 1))
-            .await
-            .unwrap();
-        let done = plans::create(&mut tx, &action(&f, "Klar åtgärd", ActionStatus::Done))
-            .await
-            .unwrap();
-        let going = plans::create(
-            &mut tx,
-            &action(&f, "Pågående åtgärd", ActionStatus::Ongoing),
-        )
-        .await
-        .unwrap();
-        links::link(&mut tx, LinkKind::ActionRisk, done.get(), r.get())
-            .await
-            .unwrap();
-        links::link(&mut tx, LinkKind::ActionRisk, going.get(), r.get())
-            .await
-            .unwrap();
+        let r = plans::add_risk(&mut tx, &risk(&f, "Risk A", 9), day(2024, 1, 1)).await.unwrap();
+        let done = plans::create(&mut tx, &action(&f, "Klar åtgärd", ActionStatus::Done)).await.unwrap();
+        let going = plans::create(&mut tx, &action(&f, "Pågående åtgärd", ActionStatus::Ongoing)).await.unwrap();
+        links::link(&mut tx, LinkKind::ActionRisk, done.get(), r.get()).await.unwrap();
+        links::link(&mut tx, LinkKind::ActionRisk, going.get(), r.get()).await.unwrap();
         let ind = plans::create(
             &mut tx,
             &Indicator {
@@ -515,16 +387,9 @@ async fn rollover_carries_the_plan_into_a_draft_and_leaves_it_unchanged() {
         .await
         .unwrap();
         // A draft cannot be rolled over.
-        assert!(matches!(
-            plans::roll_over_plan(&mut tx, f.plan, day(2024, 12, 1)).await,
-            Err(StoreError::Invalid(_))
-        ));
-        plans::adopt(&mut tx, f.plan, 1, day(2023, 12, 13), "SN-2023/1")
-            .await
-            .unwrap();
-        let next = plans::roll_over_plan(&mut tx, f.plan, day(2024, 12, 1))
-            .await
-            .unwrap();
+        assert!(matches!(plans::roll_over_plan(&mut tx, f.plan, day(2024, 12, 1)).await, Err(StoreError::Invalid(_))));
+        plans::adopt(&mut tx, f.plan, 1, day(2023, 12, 13), "SN-2023/1").await.unwrap();
+        let next = plans::roll_over_plan(&mut tx, f.plan, day(2024, 12, 1)).await.unwrap();
         tx.commit().await.unwrap();
 
         let mut conn = store.read().await.unwrap();
@@ -541,17 +406,8 @@ async fn rollover_carries_the_plan_into_a_draft_and_leaves_it_unchanged() {
         assert_eq!(new.risks.len(), 1);
         assert!(new.risks[0].needs_reassessment);
         assert_eq!(new.risks[0].previous_risk_id, Some(r));
-        assert_eq!(
-            new.actions
-                .iter()
-                .map(|a| a.title.as_str())
-                .collect::<Vec<_>>(),
-            vec!["Pågående åtgärd"]
-        );
-        assert_eq!(
-            new.links.action_risk,
-            vec![(new.actions[0].id, new.risks[0].id)]
-        );
+        assert_eq!(new.actions.iter().map(|a| a.title.as_str()).collect::<Vec<_>>(), vec!["Pågående åtgärd"]);
+        assert_eq!(new.links.action_risk, vec![(new.actions[0].id, new.risks[0].id)]);
         assert_eq!(new.indicators.len(), 1);
         assert!(new.indicator_results.is_empty());
         let groups = new.risk_groups();
@@ -559,11 +415,7 @@ async fn rollover_carries_the_plan_into_a_draft_and_leaves_it_unchanged() {
         assert_eq!(groups[0].risks[0].actions.len(), 1);
         // The same scope cannot have two plans for one year.
         let mut tx = store.write(&Actor::system("test")).await.unwrap();
-        assert!(
-            plans::roll_over_plan(&mut tx, f.plan, day(2024, 12, 2))
-                .await
-                .is_err()
-        );
+        assert!(plans::roll_over_plan(&mut tx, f.plan, day(2024, 12, 2)).await.is_err());
         let _ = f.tenant;
     })
     .await;
@@ -586,94 +438,45 @@ async fn every_change_is_audited_and_tampering_is_detected() {
         let f = fixture(&store).await;
         let anna = Actor::account(42, "anna@kommun.se");
         let mut tx = store.write(&anna).await.unwrap();
-        let id = plans::add_risk(&mut tx, &risk(&f, "Före", 4), day(2024, 1, 1))
-            .await
-            .unwrap();
+        let id = plans::add_risk(&mut tx, &risk(&f, "Före", 4), day(2024, 1, 1)).await.unwrap();
         let current = repo::get::<Risk>(&mut tx, id).await.unwrap();
-        let changed = Risk {
-            title: "Efter".into(),
-            ..current.item.clone()
-        };
-        repo::update(&mut tx, id, current.version, &changed)
-            .await
-            .unwrap();
+        let changed = Risk { title: "Efter".into(), ..current.item.clone() };
+        repo::update(&mut tx, id, current.version, &changed).await.unwrap();
         audit::record_read(&mut tx, "deviation", 7).await.unwrap();
         tx.commit().await.unwrap();
 
         let mut conn = store.read().await.unwrap();
-        let mine = audit::search(
-            &mut conn,
-            &audit::Search {
-                actor_id: Some(42),
-                limit: 100,
-                ..Default::default()
-            },
-        )
-        .await
-        .unwrap();
+        let mine = audit::search(&mut conn, &audit::Search { actor_id: Some(42), limit: 100, ..Default::default() })
+            .await
+            .unwrap();
         let actions: Vec<&str> = mine.iter().rev().map(|e| e.action.as_str()).collect();
         assert_eq!(actions, vec!["create", "create", "update", "read"]);
         let update = mine.iter().find(|e| e.action == "update").unwrap();
         assert_eq!(update.table_name, "risk");
-        assert!(
-            update
-                .before_data
-                .as_deref()
-                .unwrap()
-                .contains("\"title\":\"Före\"")
-        );
-        assert!(
-            update
-                .after_data
-                .as_deref()
-                .unwrap()
-                .contains("\"title\":\"Efter\"")
-        );
+        assert!(update.before_data.as_deref().unwrap().contains("\"title\":\"Före\""));
+        assert!(update.after_data.as_deref().unwrap().contains("\"title\":\"Efter\""));
         let ok = audit::verify(&mut conn).await.unwrap();
         assert!(ok.problems.is_empty(), "{:?}", ok.problems);
         assert!(ok.entries >= 7);
 
         // Someone with database access rewrites history: the edit is found.
-        sqlx::query(
-            "UPDATE audit_entry SET after_data = '{\"title\":\"Något annat\"}' WHERE seq = $1",
-        )
-        .bind(update.seq)
-        .execute(&mut *conn)
-        .await
-        .unwrap();
+        sqlx::query("UPDATE audit_entry SET after_data = '{\"title\":\"Något annat\"}' WHERE seq = $1")
+            .bind(update.seq)
+            .execute(&mut *conn)
+            .await
+            .unwrap();
         let bad = audit::verify(&mut conn).await.unwrap();
-        assert!(
-            bad.problems
-                .iter()
-                .any(|p| p.contains(&format!("post {}", update.seq))),
-            "{:?}",
-            bad.problems
-        );
+        assert!(bad.problems.iter().any(|p| p.contains(&format!("post {}", update.seq))), "{:?}", bad.problems);
 
         // A removed entry in the middle breaks the chain; a removed last entry is caught
         // by the head.
-        sqlx::query("DELETE FROM audit_entry WHERE seq = 2")
-            .execute(&mut *conn)
-            .await
-            .unwrap();
+        sqlx::query("DELETE FROM audit_entry WHERE seq = 2").execute(&mut *conn).await.unwrap();
         let gap = audit::verify(&mut conn).await.unwrap();
-        assert!(
-            gap.problems.iter().any(|p| p.contains("post 2 saknas")),
-            "{:?}",
-            gap.problems
-        );
+        assert!(gap.problems.iter().any(|p| p.contains("post 2 saknas")), "{:?}", gap.problems);
         let last = mine[0].seq;
-        sqlx::query("DELETE FROM audit_entry WHERE seq = $1")
-            .bind(last)
-            .execute(&mut *conn)
-            .await
-            .unwrap();
+        sqlx::query("DELETE FROM audit_entry WHERE seq = $1").bind(last).execute(&mut *conn).await.unwrap();
         let cut = audit::verify(&mut conn).await.unwrap();
-        assert!(
-            cut.problems.iter().any(|p| p.contains("i slutet")),
-            "{:?}",
-            cut.problems
-        );
+        assert!(cut.problems.iter().any(|p| p.contains("i slutet")), "{:?}", cut.problems);
     })
     .await;
 }

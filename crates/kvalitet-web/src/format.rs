@@ -17,11 +17,7 @@ pub fn number(v: f64) -> String {
         grouped.push(c);
     }
     let sign = if negative { "−" } else { "" };
-    if tenth == 0 {
-        format!("{sign}{grouped}")
-    } else {
-        format!("{sign}{grouped},{tenth}")
-    }
+    if tenth == 0 { format!("{sign}{grouped}") } else { format!("{sign}{grouped},{tenth}") }
 }
 
 /// A share 0..=1 as a percentage: `0.783` → `78 %`.

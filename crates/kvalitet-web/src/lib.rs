@@ -1,10 +1,11 @@
 //! The web interface: server-rendered Swedish HTML over axum. It reads and writes only
 //! through the store; handlers are thin (extract, call the store, render a template).
 
+mod auth;
 mod error;
 mod format;
 mod pages;
 mod router;
 mod text;
 
-pub use router::{AppState, router};
+pub use router::{AppState, route_table, router};

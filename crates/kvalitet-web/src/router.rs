@@ -1,8 +1,12 @@
-//! Every route of the application, in one place, and the layers around them.
+//! Every route of the application, in one table, and the layers around them. The route
+//! table is public so the access-matrix test can check that every route has an entry.
+
+use std::collections::BTreeMap;
 
 use axum::Router;
 use axum::http::{HeaderName, HeaderValue, header};
-use axum::routing::get;
+use axum::routing::{MethodRouter, get, post};
+use tower_http::csrf::CsrfLayer;
 use tower_http::set_header::SetResponseHeaderLayer;
 
 use kvalitet_store::Store;
@@ -15,6 +19,43 @@ use crate::pages;
 #[derive(Clone, Debug)]
 pub struct AppState {
     pub store: Store,
+    /// Whether cookies carry `Secure` (only HTTPS, and localhost, send them back).
+    pub secure_cookies: bool,
+}
+
+impl AppState {
+    pub fn new(store: Store) -> AppState {
+        AppState { store, secure_cookies: true }
+    }
+}
+
+/// Every route: method, path, handler.
+fn routes() -> Vec<(&'static str, &'static str, MethodRouter<AppState>)> {
+    vec![
+        ("GET", "/", get(pages::start::show)),
+        ("GET", "/planer/{id}", get(pages::plan::show)),
+        ("GET", "/berattelser/{id}", get(pages::report::show)),
+        ("GET", "/logga-in", get(pages::session::form)),
+        ("POST", "/logga-in", post(pages::session::submit)),
+        ("POST", "/logga-ut", post(pages::session::logout)),
+        ("GET", "/konto/losenord", get(pages::session::password_form)),
+        ("POST", "/konto/losenord", post(pages::session::password_submit)),
+        ("GET", "/avvikelser", get(pages::deviations::list)),
+        ("GET", "/avvikelser/ny", get(pages::deviations::new_form)),
+        ("POST", "/avvikelser/ny", post(pages::deviations::create)),
+        ("GET", "/avvikelser/{id}", get(pages::deviations::show)),
+        ("GET", "/admin/logg", get(pages::audit::search)),
+        ("GET", "/admin/loggkontroll", get(pages::log_review::show)),
+        ("POST", "/admin/loggkontroll", post(pages::log_review::record)),
+        ("GET", "/static/style.css", get(pages::assets::style)),
+        ("GET", "/static/theme.css", get(pages::assets::theme)),
+        ("GET", "/healthz", get(pages::assets::health)),
+    ]
+}
+
+/// The method and path of every route.
+pub fn route_table() -> Vec<(&'static str, &'static str)> {
+    routes().into_iter().map(|(m, p, _)| (m, p)).collect()
 }
 
 /// The application's router.
@@ -27,25 +68,25 @@ pub fn router(state: AppState) -> Router {
         (header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
         (header::REFERRER_POLICY, "same-origin"),
         (header::X_FRAME_OPTIONS, "DENY"),
-        (
-            HeaderName::from_static("permissions-policy"),
-            "camera=(), microphone=(), geolocation=()",
-        ),
+        (HeaderName::from_static("permissions-policy"), "camera=(), microphone=(), geolocation=()"),
     ];
-    let mut router = Router::new()
-        .route("/", get(pages::start::show))
-        .route("/planer/{id}", get(pages::plan::show))
-        .route("/berattelser/{id}", get(pages::report::show))
-        .route("/static/style.css", get(pages::assets::style))
-        .route("/static/theme.css", get(pages::assets::theme))
-        .route("/healthz", get(pages::assets::health))
-        .fallback(|| async { WebError::NotFound })
-        .with_state(state);
+    let mut by_path: BTreeMap<&str, MethodRouter<AppState>> = BTreeMap::new();
+    for (_, path, handler) in routes() {
+        let merged = match by_path.remove(path) {
+            Some(existing) => existing.merge(handler),
+            None => handler,
+        };
+        by_path.insert(path, merged);
+    }
+    let mut router = Router::new();
+    for (path, handler) in by_path {
+        router = router.route(path, handler);
+    }
+    // Cross-site form posts are refused by origin (Sec-Fetch-Site / Origin); forms also
+    // carry the session's CSRF token, checked by each handler.
+    let mut router = router.fallback(|| async { WebError::NotFound }).with_state(state).layer(CsrfLayer::new());
     for (name, value) in headers {
-        router = router.layer(SetResponseHeaderLayer::if_not_present(
-            name,
-            HeaderValue::from_static(value),
-        ));
+        router = router.layer(SetResponseHeaderLayer::if_not_present(name, HeaderValue::from_static(value)));
     }
     router
 }

@@ -6,11 +6,7 @@ use std::net::SocketAddr;
 use clap::{Parser, Subcommand};
 
 #[derive(Debug, Parser)]
-#[command(
-    name = "kvalitet",
-    version,
-    about = "Ledningssystem för systematiskt kvalitetsarbete i socialtjänsten"
-)]
+#[command(name = "kvalitet", version, about = "Ledningssystem för systematiskt kvalitetsarbete i socialtjänsten")]
 pub struct Cli {
     /// Databasens adress: sqlite://FIL eller postgres://… (standard: kvalitet.db i aktuell katalog)
     #[arg(long, global = true, env = "KVALITET_DATABASE_URL")]
@@ -38,6 +34,43 @@ pub enum Command {
         #[command(subcommand)]
         command: DemoCommand,
     },
+    /// Konton
+    User {
+        #[command(subcommand)]
+        command: UserCommand,
+    },
+    /// Granskningsloggen
+    Audit {
+        #[command(subcommand)]
+        command: AuditCommand,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum UserCommand {
+    /// Skapar ett konto med en roll; lösenordet läses från standard in
+    Add {
+        /// Kontots e-postadress (används för inloggning)
+        email: String,
+        /// Roll: administrator, quality_developer, manager, staff eller reader
+        #[arg(long)]
+        role: String,
+        /// Den del av organisationen rollen gäller: enhetens namn eller nummer (standard: högsta nivån)
+        #[arg(long)]
+        scope: Option<String>,
+        /// Namnet som visas (standard: e-postadressen)
+        #[arg(long)]
+        name: Option<String>,
+        /// Läs lösenordet från standard in (första raden)
+        #[arg(long, required = true)]
+        password_stdin: bool,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AuditCommand {
+    /// Kontrollerar att ingen post i granskningsloggen har ändrats eller tagits bort
+    Verify,
 }
 
 #[derive(Debug, Subcommand)]

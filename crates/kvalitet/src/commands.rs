@@ -8,13 +8,12 @@ use tokio::net::TcpListener;
 use kvalitet_store::{Store, sqlite_file_url};
 use kvalitet_web::{AppState, router};
 
-use crate::cli::{Cli, Command, DemoCommand};
+use crate::cli::{AuditCommand, Cli, Command, DemoCommand, UserCommand};
+use crate::users;
 
 /// The database every subcommand uses unless told otherwise: `kvalitet.db` here.
 fn database_url(cli: &Cli) -> String {
-    cli.database_url
-        .clone()
-        .unwrap_or_else(|| sqlite_file_url(Path::new("kvalitet.db")))
+    cli.database_url.clone().unwrap_or_else(|| sqlite_file_url(Path::new("kvalitet.db")))
 }
 
 /// Connects and migrates, with an error that says which database could not be opened
@@ -27,13 +26,8 @@ async fn open(url: &str) -> anyhow::Result<Store> {
         }
         None => url.to_owned(),
     };
-    let store = Store::connect(url)
-        .await
-        .with_context(|| format!("kan inte öppna databasen {shown}"))?;
-    store
-        .migrate()
-        .await
-        .with_context(|| format!("kan inte uppdatera schemat i {shown}"))?;
+    let store = Store::connect(url).await.with_context(|| format!("kan inte öppna databasen {shown}"))?;
+    store.migrate().await.with_context(|| format!("kan inte uppdatera schemat i {shown}"))?;
     Ok(store)
 }
 
@@ -44,9 +38,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             open(&url).await?;
             println!("Databasens schema är uppdaterat.");
         }
-        Command::Demo {
-            command: DemoCommand::Load,
-        } => {
+        Command::Demo { command: DemoCommand::Load } => {
             let store = open(&url).await?;
             let s = kvalitet_demo::load(&store).await?;
             println!(
@@ -54,33 +46,44 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 s.units, s.plans, s.reports, s.risks, s.self_inspections, s.actions, s.indicators
             );
         }
+        Command::User { command: UserCommand::Add { email, role, scope, name, password_stdin: _ } } => {
+            let store = open(&url).await?;
+            let mut password = String::new();
+            std::io::stdin().read_line(&mut password).context("kunde inte läsa lösenordet från standard in")?;
+            let password = password.trim_end_matches(['\n', '\r']).to_owned();
+            users::add(&store, &email, &role, scope.as_deref(), name.as_deref(), password).await?;
+            println!("Kontot {email} är skapat.");
+        }
+        Command::Audit { command: AuditCommand::Verify } => {
+            let store = open(&url).await?;
+            let mut conn = store.read().await?;
+            let v = kvalitet_store::audit::verify(&mut conn).await?;
+            if v.problems.is_empty() {
+                println!("Granskningsloggen är hel: {} poster, ingen har ändrats eller tagits bort.", v.entries);
+            } else {
+                for p in &v.problems {
+                    eprintln!("{p}");
+                }
+                bail!("granskningsloggen har ändrats: {} fel bland {} poster", v.problems.len(), v.entries);
+            }
+        }
         Command::Serve { bind, no_demo } => {
             let store = open(&url).await?;
             if !no_demo && store.is_empty().await? {
-                let s = kvalitet_demo::load(&store)
-                    .await
-                    .context("kunde inte läsa in demodata")?;
-                println!(
-                    "Tom databas: demodata inlästa ({} planer, {} berättelser).",
-                    s.plans, s.reports
-                );
+                let s = kvalitet_demo::load(&store).await.context("kunde inte läsa in demodata")?;
+                println!("Tom databas: demodata inlästa ({} planer, {} berättelser).", s.plans, s.reports);
             }
+            users::first_administrator(&store).await?;
             let listener = match TcpListener::bind(bind).await {
                 Ok(l) => l,
                 Err(e) if e.kind() == std::io::ErrorKind::AddrInUse => {
-                    bail!(
-                        "adressen {bind} används redan av ett annat program; välj en annan med --bind"
-                    )
+                    bail!("adressen {bind} används redan av ett annat program; välj en annan med --bind")
                 }
                 Err(e) => return Err(e).with_context(|| format!("kan inte lyssna på {bind}")),
             };
             println!("Kvalitet körs på http://{}/", listener.local_addr()?);
-            let app = router(AppState {
-                store: store.clone(),
-            });
-            axum::serve(listener, app)
-                .with_graceful_shutdown(shutdown_signal())
-                .await?;
+            let app = router(AppState::new(store.clone()));
+            axum::serve(listener, app).with_graceful_shutdown(shutdown_signal()).await?;
             store.close().await;
             println!("Kvalitet har stängts.");
         }

@@ -8,10 +8,7 @@ use std::time::{Duration, Instant};
 
 fn kvalitet(dir: &std::path::Path) -> Command {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_kvalitet"));
-    cmd.current_dir(dir)
-        .env_remove("KVALITET_DATABASE_URL")
-        .env_remove("KVALITET_BIND")
-        .env("KVALITET_LOG", "warn");
+    cmd.current_dir(dir).env_remove("KVALITET_DATABASE_URL").env_remove("KVALITET_BIND").env("KVALITET_LOG", "warn");
     cmd
 }
 
@@ -22,16 +19,30 @@ fn run(cmd: &mut Command) -> (Output, String, String) {
     (out, stdout, stderr)
 }
 
-fn http_get(addr: &str, path: &str) -> String {
+fn http(addr: &str, request: &str) -> String {
     let mut s = TcpStream::connect(addr).expect("connect");
-    write!(
-        s,
-        "GET {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n"
-    )
-    .unwrap();
+    s.write_all(request.as_bytes()).unwrap();
     let mut body = String::new();
     s.read_to_string(&mut body).unwrap();
     body
+}
+
+fn http_get(addr: &str, path: &str, cookie: &str) -> String {
+    http(addr, &format!("GET {path} HTTP/1.1\r\nHost: {addr}\r\nCookie: {cookie}\r\nConnection: close\r\n\r\n"))
+}
+
+/// Signs in as the demo administrator; returns the session cookie.
+fn http_login(addr: &str) -> String {
+    let body = "email=admin%40exempel.se&password=demo-administrator";
+    let res = http(
+        addr,
+        &format!(
+            "POST /logga-in HTTP/1.1\r\nHost: {addr}\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+            body.len()
+        ),
+    );
+    let line = res.lines().find(|l| l.to_ascii_lowercase().starts_with("set-cookie:")).expect("session cookie");
+    line.split_once(':').unwrap().1.trim().split(';').next().unwrap().to_owned()
 }
 
 /// Starts `serve` and returns the child and the address it printed.
@@ -64,18 +75,15 @@ fn serve(dir: &std::path::Path, extra: &[&str]) -> (Child, String) {
 fn serve_loads_the_demo_shows_the_plans_and_stops_on_sigterm() {
     let dir = tempfile::tempdir().unwrap();
     let (mut child, addr) = serve(dir.path(), &[]);
-    let page = http_get(&addr, "/");
+    let anonymous = http_get(&addr, "/", "");
+    assert!(anonymous.starts_with("HTTP/1.1 303"), "{anonymous}");
+    let cookie = http_login(&addr);
+    let page = http_get(&addr, "/", &cookie);
     assert!(page.starts_with("HTTP/1.1 200"), "{page}");
     assert!(page.contains("Kvalitetsplan 2024 Individ- och familjeomsorg"));
-    assert!(
-        dir.path().join("kvalitet.db").exists(),
-        "default database is kvalitet.db in the working directory"
-    );
+    assert!(dir.path().join("kvalitet.db").exists(), "default database is kvalitet.db in the working directory");
 
-    let status = Command::new("kill")
-        .args(["-TERM", &child.id().to_string()])
-        .status()
-        .unwrap();
+    let status = Command::new("kill").args(["-TERM", &child.id().to_string()]).status().unwrap();
     assert!(status.success());
     let deadline = Instant::now() + Duration::from_secs(20);
     let exit = loop {
@@ -100,7 +108,8 @@ fn demo_load_then_serve_share_one_database() {
     assert!(out.status.success(), "{stderr}");
     assert!(stdout.contains("3 planer, 1 berättelser"), "{stdout}");
     let (mut child, addr) = serve(dir.path(), &["--no-demo"]);
-    let page = http_get(&addr, "/");
+    let cookie = http_login(&addr);
+    let page = http_get(&addr, "/", &cookie);
     child.kill().unwrap();
     let _ = child.wait();
     assert!(page.contains("Kvalitetsberättelse 2022 Vuxensektionen"));
@@ -130,17 +139,127 @@ fn bad_flags_and_unreachable_databases_fail_loudly() {
     ]));
     assert_eq!(out.status.code(), Some(1));
     assert!(stderr.contains("kan inte öppna databasen"), "{stderr}");
-    assert!(
-        !stderr.contains("hemligt"),
-        "the password is never printed: {stderr}"
-    );
+    assert!(!stderr.contains("hemligt"), "the password is never printed: {stderr}");
 
-    let (out, _, stderr) = run(kvalitet(dir.path())
-        .env("KVALITET_DATABASE_URL", "mysql://x/y")
-        .arg("migrate"));
+    let (out, _, stderr) = run(kvalitet(dir.path()).env("KVALITET_DATABASE_URL", "mysql://x/y").arg("migrate"));
     assert_eq!(out.status.code(), Some(1));
     assert!(stderr.contains("sqlite:// eller postgres://"), "{stderr}");
 
     let (out, _, stderr) = run(kvalitet(dir.path()).args(["serve", "--bind", "inte-en-adress"]));
     assert_eq!(out.status.code(), Some(2), "{stderr}");
+}
+
+fn with_stdin(cmd: &mut Command, input: &str) -> (Output, String, String) {
+    let mut child = cmd.stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().unwrap();
+    child.stdin.take().unwrap().write_all(input.as_bytes()).unwrap();
+    let out = child.wait_with_output().unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+    (out, stdout, stderr)
+}
+
+#[test]
+fn user_add_reads_the_password_from_stdin_and_the_account_can_sign_in() {
+    let dir = tempfile::tempdir().unwrap();
+    assert!(run(kvalitet(dir.path()).args(["demo", "load"])).0.status.success());
+    let (out, stdout, stderr) = with_stdin(
+        kvalitet(dir.path()).args([
+            "user",
+            "add",
+            "ny@exempel.se",
+            "--role",
+            "manager",
+            "--scope",
+            "Barnenheten",
+            "--password-stdin",
+        ]),
+        "ett-eget-lösenord-1\n",
+    );
+    assert!(out.status.success(), "{stderr}");
+    assert!(stdout.contains("ny@exempel.se"));
+    assert!(!stdout.contains("ett-eget-lösenord-1") && !stderr.contains("ett-eget-lösenord-1"));
+
+    let (out, _, stderr) = with_stdin(
+        kvalitet(dir.path()).args(["user", "add", "kort@exempel.se", "--role", "staff", "--password-stdin"]),
+        "kort\n",
+    );
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stderr.contains("minst 12 tecken"), "{stderr}");
+    let (out, _, stderr) = with_stdin(
+        kvalitet(dir.path()).args(["user", "add", "x@exempel.se", "--role", "kung", "--password-stdin"]),
+        "ett-eget-lösenord-1\n",
+    );
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stderr.contains("okänd roll"), "{stderr}");
+
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    rt.block_on(async {
+        let url = kvalitet_store::sqlite_file_url(&dir.path().join("kvalitet.db"));
+        let store = kvalitet_store::Store::connect(&url).await.unwrap();
+        let ok = kvalitet_store::accounts::login(&store, "ny@exempel.se", "ett-eget-lösenord-1").await.unwrap();
+        assert!(ok.is_ok());
+        store.close().await;
+    });
+}
+
+#[test]
+fn audit_verify_finds_a_tampered_entry() {
+    let dir = tempfile::tempdir().unwrap();
+    assert!(run(kvalitet(dir.path()).args(["demo", "load"])).0.status.success());
+    let (out, stdout, stderr) = run(kvalitet(dir.path()).args(["audit", "verify"]));
+    assert!(out.status.success(), "{stderr}");
+    assert!(stdout.contains("Granskningsloggen är hel"), "{stdout}");
+
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    rt.block_on(async {
+        let url = kvalitet_store::sqlite_file_url(&dir.path().join("kvalitet.db"));
+        let store = kvalitet_store::Store::connect(&url).await.unwrap();
+        let mut conn = store.read().await.unwrap();
+        sqlx::query("UPDATE audit_entry SET actor = 'någon annan' WHERE seq = 10").execute(&mut *conn).await.unwrap();
+        drop(conn);
+        store.close().await;
+    });
+    let (out, _, stderr) = run(kvalitet(dir.path()).args(["audit", "verify"]));
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stderr.contains("post 10: innehållet har ändrats"), "{stderr}");
+}
+
+#[test]
+fn the_first_start_without_demo_data_prints_a_one_time_administrator_password() {
+    let dir = tempfile::tempdir().unwrap();
+    // An organisation without accounts: the demo loaded, its accounts removed.
+    assert!(run(kvalitet(dir.path()).args(["demo", "load"])).0.status.success());
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    rt.block_on(async {
+        let url = kvalitet_store::sqlite_file_url(&dir.path().join("kvalitet.db"));
+        let store = kvalitet_store::Store::connect(&url).await.unwrap();
+        let mut conn = store.read().await.unwrap();
+        sqlx::query("DELETE FROM session").execute(&mut *conn).await.unwrap();
+        sqlx::query("DELETE FROM role_assignment").execute(&mut *conn).await.unwrap();
+        sqlx::query("DELETE FROM account").execute(&mut *conn).await.unwrap();
+        drop(conn);
+        store.close().await;
+    });
+    let mut child = kvalitet(dir.path())
+        .args(["serve", "--bind", "127.0.0.1:0", "--no-demo"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let first = lines.next().unwrap().unwrap();
+    let _ = child.kill();
+    let _ = child.wait();
+    assert!(first.starts_with("Första administratören: admin@kvalitet.local, engångslösenord "), "{first}");
+    let password = first.rsplit(' ').next().unwrap().to_owned();
+    assert_eq!(password.len(), 20);
+    rt.block_on(async {
+        let url = kvalitet_store::sqlite_file_url(&dir.path().join("kvalitet.db"));
+        let store = kvalitet_store::Store::connect(&url).await.unwrap();
+        let ok = kvalitet_store::accounts::login(&store, "admin@kvalitet.local", &password).await.unwrap();
+        assert!(ok.is_ok(), "the printed password signs in");
+        let mut conn = store.read().await.unwrap();
+        let acc = kvalitet_store::accounts::find_by_email(&mut conn, "admin@kvalitet.local").await.unwrap().unwrap();
+        assert!(acc.must_change_password);
+    });
 }

@@ -10,10 +10,7 @@ use crate::router::AppState;
 
 pub async fn style() -> impl IntoResponse {
     (
-        [
-            (header::CONTENT_TYPE, "text/css; charset=utf-8"),
-            (header::CACHE_CONTROL, "public, max-age=3600"),
-        ],
+        [(header::CONTENT_TYPE, "text/css; charset=utf-8"), (header::CACHE_CONTROL, "public, max-age=3600")],
         include_str!("../../static/style.css"),
     )
 }
@@ -29,23 +26,10 @@ pub async fn theme(State(state): State<AppState>) -> WebResult<impl IntoResponse
     let tenant = super::tenant(&mut conn).await?;
     let mut css = format!(":root {{ --brand: {}; }}\n", colour(&tenant.brand_colour));
     for zone in &tenant.risk_matrix.zones {
-        let code: String = zone
-            .code
-            .chars()
-            .filter(|c| c.is_ascii_alphanumeric() || *c == '_')
-            .collect();
-        css.push_str(&format!(
-            ".zone-{code} {{ --zone: {}; }}\n",
-            colour(&zone.colour)
-        ));
+        let code: String = zone.code.chars().filter(|c| c.is_ascii_alphanumeric() || *c == '_').collect();
+        css.push_str(&format!(".zone-{code} {{ --zone: {}; }}\n", colour(&zone.colour)));
     }
-    Ok((
-        [
-            (header::CONTENT_TYPE, "text/css; charset=utf-8"),
-            (header::CACHE_CONTROL, "no-cache"),
-        ],
-        css,
-    ))
+    Ok(([(header::CONTENT_TYPE, "text/css; charset=utf-8"), (header::CACHE_CONTROL, "no-cache")], css))
 }
 
 pub async fn health(State(state): State<AppState>) -> WebResult<&'static str> {

@@ -1,8 +1,12 @@
 //! The pages, one module per resource; each holds its handler and its template struct.
 
 pub mod assets;
+pub mod audit;
+pub mod deviations;
+pub mod log_review;
 pub mod plan;
 pub mod report;
+pub mod session;
 pub mod start;
 
 use kvalitet_domain::Versioned;
@@ -19,8 +23,5 @@ pub async fn tenant(conn: &mut sqlx::AnyConnection) -> WebResult<Versioned<Tenan
 /// A record id from a path segment; anything that is not an id is a page that does not
 /// exist (never axum's English rejection text).
 pub fn parse_id<T>(segment: &str) -> WebResult<kvalitet_domain::Id<T>> {
-    segment
-        .parse::<i64>()
-        .map(kvalitet_domain::Id::new)
-        .map_err(|_| WebError::NotFound)
+    segment.parse::<i64>().map(kvalitet_domain::Id::new).map_err(|_| WebError::NotFound)
 }

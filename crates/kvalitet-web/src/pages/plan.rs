@@ -7,12 +7,14 @@ use askama_web::WebTemplate;
 use axum::extract::{Path, State};
 
 use kvalitet_domain::Code;
+use kvalitet_domain::Id;
+use kvalitet_domain::access::Permission;
 use kvalitet_domain::bundle::{ActionView, PlanBundle};
 use kvalitet_domain::indicator::MeasureUnit;
 use kvalitet_domain::stats::Basis;
-use kvalitet_domain::{Id, Versioned};
 use kvalitet_store::plans;
 
+use crate::auth::{Nav, User};
 use crate::error::WebResult;
 use crate::format::{number, percent, share_percent};
 use crate::router::AppState;
@@ -112,7 +114,7 @@ pub struct FocusV {
 #[derive(Template, WebTemplate)]
 #[template(path = "plan.html")]
 pub struct PlanPage {
-    pub tenant: String,
+    pub nav: Nav,
     pub title: String,
     pub scope: String,
     pub year: i64,
@@ -136,11 +138,7 @@ fn action_v(a: &ActionView<'_>) -> ActionV {
         follow_ups: a
             .follow_ups
             .iter()
-            .map(|f| FollowUpV {
-                date: f.entry_on.to_string(),
-                status: f.new_status.code(),
-                blocks: blocks(&f.text),
-            })
+            .map(|f| FollowUpV { date: f.entry_on.to_string(), status: f.new_status.code(), blocks: blocks(&f.text) })
             .collect(),
     }
 }
@@ -157,7 +155,7 @@ fn anchor<T>(prefix: &str, id: Id<T>) -> String {
     format!("{prefix}-{id}")
 }
 
-pub fn view(b: &PlanBundle, tenant: String) -> PlanPage {
+pub fn view(b: &PlanBundle, nav: Nav) -> PlanPage {
     let areas = b
         .risk_groups()
         .into_iter()
@@ -197,11 +195,7 @@ pub fn view(b: &PlanBundle, tenant: String) -> PlanPage {
                         frequency: si.frequency.code(),
                         target: si.target.clone(),
                         purpose: blocks(&si.purpose),
-                        risks: s
-                            .risks
-                            .iter()
-                            .map(|r| (anchor("risk", r.id), r.title.clone()))
-                            .collect(),
+                        risks: s.risks.iter().map(|r| (anchor("risk", r.id), r.title.clone())).collect(),
                         action_note: si.action_note.clone(),
                         actions: s.actions.iter().map(action_v).collect(),
                         runs: s
@@ -239,10 +233,7 @@ pub fn view(b: &PlanBundle, tenant: String) -> PlanPage {
                         name: ind.name.clone(),
                         factor: i.quality_factor.map(|q| q.name.clone()).unwrap_or_default(),
                         unit: ind.unit.code(),
-                        target: ind
-                            .target_value
-                            .map(|t| value_in(ind.unit, t))
-                            .unwrap_or_default(),
+                        target: ind.target_value.map(|t| value_in(ind.unit, t)).unwrap_or_default(),
                         no_data: ind.no_data,
                         note: ind.note.clone(),
                         results: i
@@ -252,27 +243,13 @@ pub fn view(b: &PlanBundle, tenant: String) -> PlanPage {
                                 let share = r.share();
                                 ResultV {
                                     year: r.year,
-                                    value: r
-                                        .value
-                                        .map(|v| value_in(ind.unit, v))
-                                        .unwrap_or_default(),
-                                    basis: share
-                                        .map(|s| number(s.denominator as f64))
-                                        .unwrap_or_default(),
+                                    value: r.value.map(|v| value_in(ind.unit, v)).unwrap_or_default(),
+                                    basis: share.map(|s| number(s.denominator as f64)).unwrap_or_default(),
                                     interval: share
-                                        .map(|s| {
-                                            format!(
-                                                "{}–{}",
-                                                share_percent(s.ci_low),
-                                                share_percent(s.ci_high)
-                                            )
-                                        })
+                                        .map(|s| format!("{}–{}", share_percent(s.ci_low), share_percent(s.ci_high)))
                                         .unwrap_or_default(),
                                     thin: share.is_some_and(|s| s.basis() == Basis::TooThin),
-                                    national: r
-                                        .national_value
-                                        .map(|v| value_in(ind.unit, v))
-                                        .unwrap_or_default(),
+                                    national: r.national_value.map(|v| value_in(ind.unit, v)).unwrap_or_default(),
                                     no_data: r.no_data,
                                     blocks: blocks(&r.comment),
                                 }
@@ -284,49 +261,33 @@ pub fn view(b: &PlanBundle, tenant: String) -> PlanPage {
         })
         .collect();
     PlanPage {
-        tenant,
+        nav,
         title: b.plan.title.clone(),
         scope: b.scope.name.clone(),
         year: b.plan.year,
         state: b.plan.state.code(),
         adopted_on: b.plan.adopted_on.map(|d| d.to_string()).unwrap_or_default(),
         board_reference: b.plan.board_reference.clone().unwrap_or_default(),
-        sections: b
-            .sections
-            .iter()
-            .map(|s| SectionV {
-                heading: s.heading.clone(),
-                blocks: blocks(&s.body),
-            })
-            .collect(),
+        sections: b.sections.iter().map(|s| SectionV { heading: s.heading.clone(), blocks: blocks(&s.body) }).collect(),
         focus_areas: b
             .focus_areas
             .iter()
-            .map(|f| FocusV {
-                kind: f.kind.code(),
-                title: f.title.clone(),
-                blocks: blocks(&f.body),
-            })
+            .map(|f| FocusV { kind: f.kind.code(), title: f.title.clone(), blocks: blocks(&f.body) })
             .collect(),
         areas,
         loose_actions: b.loose_actions().iter().map(action_v).collect(),
         indicator_groups,
-        counts: (
-            b.risks.len(),
-            b.self_inspections.len(),
-            b.actions.len(),
-            b.indicators.len(),
-        ),
+        counts: (b.risks.len(), b.self_inspections.len(), b.actions.len(), b.indicators.len()),
     }
 }
 
-pub async fn show(State(state): State<AppState>, Path(id): Path<String>) -> WebResult<PlanPage> {
+pub async fn show(State(state): State<AppState>, user: User, Path(id): Path<String>) -> WebResult<PlanPage> {
     let mut conn = state.store.read().await?;
-    let tenant = super::tenant(&mut conn).await?;
     let bundle = plans::load_bundle(&mut conn, super::parse_id(&id)?).await?;
-    if bundle.plan.tenant_id != tenant.id {
+    if bundle.plan.tenant_id != user.session.account.tenant_id {
         return Err(crate::error::WebError::NotFound);
     }
-    let _: &Versioned<_> = &bundle.plan;
-    Ok(view(&bundle, tenant.item.name))
+    let permission = if bundle.plan.is_adopted() { Permission::ViewPlan } else { Permission::ViewDraft };
+    user.require(permission, bundle.plan.scope_id)?;
+    Ok(view(&bundle, user.nav()))
 }

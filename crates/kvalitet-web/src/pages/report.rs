@@ -7,12 +7,17 @@ use askama_web::WebTemplate;
 use axum::extract::{Path, State};
 
 use kvalitet_domain::Code;
+use kvalitet_domain::access::Permission;
 use kvalitet_domain::bundle::ReportBundle;
 use kvalitet_domain::deviation::{DeviationKind, LexSarahCategory};
+use kvalitet_domain::org::OrgUnitId;
 use kvalitet_domain::report::Finding;
+use kvalitet_domain::report::ReportState;
 use kvalitet_domain::stats::Basis;
+use kvalitet_store::audit;
 use kvalitet_store::reports;
 
+use crate::auth::{Nav, User};
 use crate::error::{WebError, WebResult};
 use crate::format::{number, percent, share_percent};
 use crate::router::AppState;
@@ -63,7 +68,8 @@ pub struct TitledV {
 #[derive(Template, WebTemplate)]
 #[template(path = "report.html")]
 pub struct ReportPage {
-    pub tenant: String,
+    pub nav: Nav,
+    pub may_see_deviations: bool,
     pub title: String,
     pub scope: String,
     pub year: i64,
@@ -95,51 +101,29 @@ fn finding_v(f: &Finding) -> FindingV {
         basis: f.basis.map(|b| number(b as f64)).unwrap_or_default(),
         interval: share
             .map(|s| {
-                let warn = if s.basis() == Basis::TooThin {
-                    " *"
-                } else {
-                    ""
-                };
-                format!(
-                    "{}–{}{warn}",
-                    share_percent(s.ci_low),
-                    share_percent(s.ci_high)
-                )
+                let warn = if s.basis() == Basis::TooThin { " *" } else { "" };
+                format!("{}–{}{warn}", share_percent(s.ci_low), share_percent(s.ci_high))
             })
             .unwrap_or_default(),
         national: f.national_value.map(percent).unwrap_or_default(),
     }
 }
 
-pub fn view(b: &ReportBundle, tenant: String) -> ReportPage {
+pub fn view(b: &ReportBundle, nav: Nav, may_see: &dyn Fn(OrgUnitId) -> bool) -> ReportPage {
     let year = b.report.year;
     let findings_of = |pred: &dyn Fn(&Finding) -> bool| -> Vec<FindingV> {
-        b.findings
-            .iter()
-            .filter(|f| pred(&f.item))
-            .map(|f| finding_v(&f.item))
-            .collect()
+        b.findings.iter().filter(|f| pred(&f.item)).map(|f| finding_v(&f.item)).collect()
     };
     ReportPage {
-        tenant,
+        nav,
+        may_see_deviations: may_see(b.scope.id),
         title: b.report.title.clone(),
         scope: b.scope.name.clone(),
         year,
         last_year: year - 1,
         state: b.report.state.code(),
-        submitted_on: b
-            .report
-            .submitted_on
-            .map(|d| d.to_string())
-            .unwrap_or_default(),
-        sections: b
-            .sections
-            .iter()
-            .map(|s| SectionV {
-                heading: s.heading.clone(),
-                blocks: blocks(&s.body),
-            })
-            .collect(),
+        submitted_on: b.report.submitted_on.map(|d| d.to_string()).unwrap_or_default(),
+        sections: b.sections.iter().map(|s| SectionV { heading: s.heading.clone(), blocks: blocks(&s.body) }).collect(),
         statistics: b
             .statistics
             .iter()
@@ -147,11 +131,7 @@ pub fn view(b: &ReportBundle, tenant: String) -> ReportPage {
                 unit: b.unit_name(s.unit_id).to_owned(),
                 year: s.year,
                 label: s.label.clone(),
-                value: if s.unit == "%" {
-                    percent(s.value)
-                } else {
-                    format!("{} {}", number(s.value), s.unit)
-                },
+                value: if s.unit == "%" { percent(s.value) } else { format!("{} {}", number(s.value), s.unit) },
                 comment: s.comment.clone(),
             })
             .collect(),
@@ -164,10 +144,7 @@ pub fn view(b: &ReportBundle, tenant: String) -> ReportPage {
                 instrument: s.instrument.clone(),
                 sample: s.sample_size.map(|v| number(v as f64)).unwrap_or_default(),
                 answers: s.answers.map(|v| number(v as f64)).unwrap_or_default(),
-                rate: s
-                    .response_rate()
-                    .map(|r| percent(r.round()))
-                    .unwrap_or_default(),
+                rate: s.response_rate().map(|r| percent(r.round())).unwrap_or_default(),
                 thin: thin(s.answers),
                 blocks: blocks(&s.summary),
                 findings: findings_of(&|f| f.survey_id == Some(s.id)),
@@ -197,34 +174,24 @@ pub fn view(b: &ReportBundle, tenant: String) -> ReportPage {
         .into_iter()
         .map(|k| {
             let (this_year, last_year) = b.deviation_counts(k);
-            CountV {
-                code: k.code(),
-                this_year,
-                last_year,
-            }
+            CountV { code: k.code(), this_year, last_year }
         })
         .collect(),
         lex_sarah_counts: LexSarahCategory::ALL
             .iter()
             .map(|c| {
                 let (this_year, last_year) = b.lex_sarah_counts(*c);
-                CountV {
-                    code: c.code(),
-                    this_year,
-                    last_year,
-                }
+                CountV { code: c.code(), this_year, last_year }
             })
             .collect(),
         deviations: b
             .deviations
             .iter()
-            .filter(|d| i64::from(d.reported_on.year()) == year)
+            .filter(|d| i64::from(d.reported_on.year()) == year && may_see(d.unit_id))
             .map(|d| TitledV {
                 title: d.title.clone(),
                 subtitle: b.unit_name(d.unit_id).to_owned(),
-                blocks: blocks(
-                    &[d.description.as_str(), &d.investigation, &d.measures_taken].join("\n\n"),
-                ),
+                blocks: blocks(&[d.description.as_str(), &d.investigation, &d.measures_taken].join("\n\n")),
             })
             .collect(),
         reviews: b
@@ -239,22 +206,36 @@ pub fn view(b: &ReportBundle, tenant: String) -> ReportPage {
         assessments: b
             .assessments
             .iter()
-            .map(|a| TitledV {
-                title: a.area.clone(),
-                subtitle: String::new(),
-                blocks: blocks(&a.body),
-            })
+            .map(|a| TitledV { title: a.area.clone(), subtitle: String::new(), blocks: blocks(&a.body) })
             .collect(),
         improvement_areas: b.improvement_areas.iter().map(|i| i.text.clone()).collect(),
     }
 }
 
-pub async fn show(State(state): State<AppState>, Path(id): Path<String>) -> WebResult<ReportPage> {
+pub async fn show(State(state): State<AppState>, user: User, Path(id): Path<String>) -> WebResult<ReportPage> {
     let mut conn = state.store.read().await?;
-    let tenant = super::tenant(&mut conn).await?;
     let bundle = reports::load_report(&mut conn, super::parse_id(&id)?).await?;
-    if bundle.report.tenant_id != tenant.id {
+    drop(conn);
+    if bundle.report.tenant_id != user.session.account.tenant_id {
         return Err(WebError::NotFound);
     }
-    Ok(view(&bundle, tenant.item.name))
+    let permission =
+        if bundle.report.state == ReportState::Draft { Permission::ViewDraft } else { Permission::ViewPlan };
+    user.require(permission, bundle.report.scope_id)?;
+    // Deviations are sensitive: only those the user may see are shown, and each read
+    // is logged. The year-against-year counts are aggregates and shown to every reader.
+    let may_see = |unit| user.may(Permission::ViewDeviations, unit);
+    let shown: Vec<_> = bundle
+        .deviations
+        .iter()
+        .filter(|d| i64::from(d.reported_on.year()) == bundle.report.year && may_see(d.unit_id))
+        .collect();
+    if !shown.is_empty() {
+        let mut tx = state.store.write(&user.actor()).await?;
+        for d in &shown {
+            audit::record_read(&mut tx, "deviation", d.id.get()).await?;
+        }
+        tx.commit().await?;
+    }
+    Ok(view(&bundle, user.nav(), &may_see))
 }

@@ -1,65 +1,20 @@
-//! The web interface through its public surface: the real router on a fresh database
-//! with the demo data, on both backends.
+//! The pages' content for a signed-in user.
 
-use axum::Router;
-use axum::body::Body;
-use axum::http::{Request, StatusCode};
-use tower::ServiceExt;
+use axum::http::StatusCode;
 
-use kvalitet_domain::Versioned;
 use kvalitet_domain::plan::QualityPlan;
 use kvalitet_store::testing::on_each_backend;
-use kvalitet_store::{Actor, Store, Where, repo};
-use kvalitet_web::{AppState, router};
+use kvalitet_store::{Actor, repo};
 
-struct TestApp {
-    router: Router,
-    store: Store,
-}
-
-impl TestApp {
-    async fn with_demo(store: Store) -> TestApp {
-        kvalitet_demo::load(&store).await.expect("demo data");
-        TestApp {
-            router: router(AppState {
-                store: store.clone(),
-            }),
-            store,
-        }
-    }
-
-    async fn get(&self, path: &str) -> (StatusCode, axum::http::HeaderMap, String) {
-        let res = self
-            .router
-            .clone()
-            .oneshot(Request::get(path).body(Body::empty()).unwrap())
-            .await
-            .unwrap();
-        let status = res.status();
-        let headers = res.headers().clone();
-        let bytes = axum::body::to_bytes(res.into_body(), 10 << 20)
-            .await
-            .unwrap();
-        (status, headers, String::from_utf8(bytes.to_vec()).unwrap())
-    }
-
-    async fn plan_id(&self, title: &str) -> i64 {
-        let mut conn = self.store.read().await.unwrap();
-        let plans: Vec<Versioned<QualityPlan>> = repo::list(&mut conn, Where::all()).await.unwrap();
-        plans
-            .iter()
-            .find(|p| p.title == title)
-            .expect(title)
-            .id
-            .get()
-    }
-}
+use crate::{ADMIN, QUALITY, TestApp};
 
 #[tokio::test]
 async fn the_start_page_lists_the_plans_and_reports() {
     on_each_backend(|store, _| async move {
-        let app = TestApp::with_demo(store).await;
-        let (status, headers, body) = app.get("/").await;
+        let mut app = TestApp::with_demo(store).await;
+        app.login(ADMIN).await;
+        let r = app.get("/").await;
+        let (status, headers, body) = (r.status, r.headers, r.body);
         assert_eq!(status, StatusCode::OK);
         assert!(body.starts_with("<!doctype html>\n<html lang=\"sv\">"));
         for title in [
@@ -71,14 +26,8 @@ async fn the_start_page_lists_the_plans_and_reports() {
             assert!(body.contains(title), "start page lacks {title}");
         }
         // Newest year first.
-        assert!(
-            body.find("Kvalitetsplan 2024").unwrap() < body.find("Kvalitetsplan 2022").unwrap()
-        );
-        let csp = headers
-            .get("content-security-policy")
-            .unwrap()
-            .to_str()
-            .unwrap();
+        assert!(body.find("Kvalitetsplan 2024").unwrap() < body.find("Kvalitetsplan 2022").unwrap());
+        let csp = headers.get("content-security-policy").unwrap().to_str().unwrap();
         assert!(csp.contains("frame-ancestors 'none'") && csp.contains("script-src 'self'"));
         assert_eq!(headers.get("x-content-type-options").unwrap(), "nosniff");
     })
@@ -88,9 +37,11 @@ async fn the_start_page_lists_the_plans_and_reports() {
 #[tokio::test]
 async fn the_plan_page_groups_risks_and_self_inspections_by_area() {
     on_each_backend(|store, _| async move {
-        let app = TestApp::with_demo(store).await;
+        let mut app = TestApp::with_demo(store).await;
+        app.login(ADMIN).await;
         let id = app.plan_id("Kvalitetsplan 2024 Individ- och familjeomsorg").await;
-        let (status, _, body) = app.get(&format!("/planer/{id}")).await;
+        let r = app.get(&format!("/planer/{id}")).await;
+        let (status, body) = (r.status, r.body);
         assert_eq!(status, StatusCode::OK);
         let at = |needle: &str| body.find(needle).unwrap_or_else(|| panic!("plan page lacks {needle}"));
         // Areas in display order, each item after its own heading.
@@ -118,9 +69,11 @@ async fn the_plan_page_groups_risks_and_self_inspections_by_area() {
 #[tokio::test]
 async fn the_followed_up_plan_shows_runs_and_follow_ups() {
     on_each_backend(|store, _| async move {
-        let app = TestApp::with_demo(store).await;
+        let mut app = TestApp::with_demo(store).await;
+        app.login(ADMIN).await;
         let id = app.plan_id("Kvalitetsplan 2022 för vuxna").await;
-        let (status, _, body) = app.get(&format!("/planer/{id}")).await;
+        let r = app.get(&format!("/planer/{id}")).await;
+        let (status, body) = (r.status, r.body);
         assert_eq!(status, StatusCode::OK);
         assert!(body.contains("Uppföljd"));
         assert!(body.contains("Kunde inte mätas"));
@@ -136,36 +89,23 @@ async fn the_followed_up_plan_shows_runs_and_follow_ups() {
 #[tokio::test]
 async fn the_report_page_prints_the_year_against_year_tables() {
     on_each_backend(|store, _| async move {
-        let app = TestApp::with_demo(store).await;
-        let (status, _, body) = app.get("/").await;
+        let mut app = TestApp::with_demo(store).await;
+        app.login(ADMIN).await;
+        let r = app.get("/").await;
+        let (status, body) = (r.status, r.body);
         assert_eq!(status, StatusCode::OK);
-        let href = body
-            .split("href=\"/berattelser/")
-            .nth(1)
-            .unwrap()
-            .split('"')
-            .next()
-            .unwrap()
-            .to_owned();
-        let (status, _, body) = app.get(&format!("/berattelser/{href}")).await;
+        let href = body.split("href=\"/berattelser/").nth(1).unwrap().split('"').next().unwrap().to_owned();
+        let r = app.get(&format!("/berattelser/{href}")).await;
+        let (status, body) = (r.status, r.body);
         assert_eq!(status, StatusCode::OK);
         let row = |label: &str| {
-            let i = body
-                .find(&format!("<th scope=\"row\">{label}</th>"))
-                .unwrap_or_else(|| panic!("no row {label}"));
+            let i = body.find(&format!("<th scope=\"row\">{label}</th>")).unwrap_or_else(|| panic!("no row {label}"));
             body[i..].split("</tr>").next().unwrap().to_owned()
         };
         assert!(row("Lex Sarah").contains("<td class=\"num\">1</td><td class=\"num\">1</td>"));
-        assert!(
-            row("Intern avvikelse").contains("<td class=\"num\">4</td><td class=\"num\">1</td>")
-        );
-        assert!(
-            row("Synpunkter och klagomål")
-                .contains("<td class=\"num\">5</td><td class=\"num\">3</td>")
-        );
-        assert!(
-            row("Missförhållande").contains("<td class=\"num\">1</td><td class=\"num\">–</td>")
-        );
+        assert!(row("Intern avvikelse").contains("<td class=\"num\">4</td><td class=\"num\">1</td>"));
+        assert!(row("Synpunkter och klagomål").contains("<td class=\"num\">5</td><td class=\"num\">3</td>"));
+        assert!(row("Missförhållande").contains("<td class=\"num\">1</td><td class=\"num\">–</td>"));
         assert!(body.contains("36\u{a0}%"), "response rate 26 of 73");
         assert!(body.contains("Få har svarat"), "small-sample caveat");
     })
@@ -175,38 +115,29 @@ async fn the_report_page_prints_the_year_against_year_tables() {
 #[tokio::test]
 async fn unknown_pages_get_a_swedish_404_and_text_is_escaped() {
     on_each_backend(|store, _| async move {
-        let app = TestApp::with_demo(store.clone()).await;
-        let (status, _, body) = app.get("/planer/999999").await;
+        let mut app = TestApp::with_demo(store.clone()).await;
+        app.login(QUALITY).await;
+        let r = app.get("/planer/999999").await;
+        let (status, body) = (r.status, r.body);
         assert_eq!(status, StatusCode::NOT_FOUND);
         assert!(body.contains("Sidan finns inte"));
-        let (status, _, _) = app.get("/planer/inte-ett-tal").await;
+        let status = app.get("/planer/inte-ett-tal").await.status;
         assert_eq!(status, StatusCode::NOT_FOUND);
-        let (status, _, body) = app.get("/finns/inte").await;
+        let r = app.get("/finns/inte").await;
+        let (status, body) = (r.status, r.body);
         assert_eq!(status, StatusCode::NOT_FOUND);
         assert!(body.contains("lang=\"sv\""));
 
         // A title with markup is shown as text, never as markup.
-        let id = app
-            .plan_id("Kvalitetsplan 2024 Individ- och familjeomsorg")
-            .await;
+        let id = app.plan_id("Kvalitetsplan 2024 Individ- och familjeomsorg").await;
         let mut tx = store.write(&Actor::system("test")).await.unwrap();
-        let plan = repo::get::<QualityPlan>(&mut tx, kvalitet_domain::Id::new(id))
-            .await
-            .unwrap();
-        let evil = QualityPlan {
-            title: "<script>alert(1)</script> & co".into(),
-            ..plan.item.clone()
-        };
-        repo::update(&mut tx, plan.id, plan.version, &evil)
-            .await
-            .unwrap();
+        let plan = repo::get::<QualityPlan>(&mut tx, kvalitet_domain::Id::new(id)).await.unwrap();
+        let evil = QualityPlan { title: "<script>alert(1)</script> & co".into(), ..plan.item.clone() };
+        repo::update(&mut tx, plan.id, plan.version, &evil).await.unwrap();
         tx.commit().await.unwrap();
-        let (_, _, body) = app.get(&format!("/planer/{id}")).await;
+        let body = app.get(&format!("/planer/{id}")).await.body;
         assert!(!body.contains("<script>alert(1)"));
-        assert!(
-            body.contains("&#60;script&#62;alert(1)&#60;/script&#62; &#38; co")
-                || body.contains("&lt;script&gt;")
-        );
+        assert!(body.contains("&#60;script&#62;alert(1)&#60;/script&#62; &#38; co") || body.contains("&lt;script&gt;"));
     })
     .await;
 }
@@ -214,20 +145,15 @@ async fn unknown_pages_get_a_swedish_404_and_text_is_escaped() {
 #[tokio::test]
 async fn the_theme_carries_the_tenant_colours() {
     on_each_backend(|store, _| async move {
-        let app = TestApp::with_demo(store).await;
-        let (status, headers, css) = app.get("/static/theme.css").await;
+        let mut app = TestApp::with_demo(store).await;
+        app.login(ADMIN).await;
+        let r = app.get("/static/theme.css").await;
+        let (status, headers, css) = (r.status, r.headers, r.body);
         assert_eq!(status, StatusCode::OK);
-        assert!(
-            headers
-                .get("content-type")
-                .unwrap()
-                .to_str()
-                .unwrap()
-                .starts_with("text/css")
-        );
+        assert!(headers.get("content-type").unwrap().to_str().unwrap().starts_with("text/css"));
         assert!(css.contains("--brand: #005a8c"));
         assert!(css.contains(".zone-very_high { --zone: #f0a3a3; }"));
-        let (status, _, _) = app.get("/static/style.css").await;
+        let status = app.get("/static/style.css").await.status;
         assert_eq!(status, StatusCode::OK);
     })
     .await;

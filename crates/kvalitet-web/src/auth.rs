@@ -1,0 +1,182 @@
+//! Who is asking, and may they: the session cookie, the signed-in user as an extractor,
+//! the one authorization check every handler calls, and the CSRF token check for forms.
+
+use std::collections::HashMap;
+
+use axum::extract::{FromRequestParts, OptionalFromRequestParts};
+use axum::http::request::Parts;
+use axum::http::{Method, header};
+
+use kvalitet_domain::Versioned;
+use kvalitet_domain::access::{self, Permission, RoleAssignment, Tree};
+use kvalitet_domain::org::{OrgUnit, OrgUnitId};
+use kvalitet_store::Actor;
+use kvalitet_store::accounts::{self, Session};
+
+use crate::error::{WebError, WebResult};
+use crate::router::AppState;
+
+pub const SESSION_COOKIE: &str = "kvalitet_session";
+
+/// The value of cookie `name` in a request.
+pub fn cookie<'a>(parts: &'a Parts, name: &str) -> Option<&'a str> {
+    parts
+        .headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|kv| kv.trim().split_once('='))
+        .find(|(k, _)| *k == name)
+        .map(|(_, v)| v)
+}
+
+/// The `Set-Cookie` value for a session token (or for ending one, with `None`).
+pub fn session_cookie(token: Option<&str>, secure: bool) -> String {
+    let secure = if secure { "; Secure" } else { "" };
+    match token {
+        Some(t) => format!(
+            "{SESSION_COOKIE}={t}; Path=/; HttpOnly; SameSite=Lax; Max-Age={}{secure}",
+            accounts::ABSOLUTE_TIMEOUT_SECONDS
+        ),
+        None => format!("{SESSION_COOKIE}=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0{secure}"),
+    }
+}
+
+/// The org tree as parent links, for the authorization rule.
+#[derive(Debug, Clone, Default)]
+pub struct OrgTree {
+    parents: HashMap<OrgUnitId, OrgUnitId>,
+}
+
+impl OrgTree {
+    pub fn new(units: &[Versioned<OrgUnit>]) -> OrgTree {
+        OrgTree { parents: units.iter().filter_map(|u| u.parent_id.map(|p| (u.id, p))).collect() }
+    }
+}
+
+impl Tree for OrgTree {
+    fn parent(&self, unit: OrgUnitId) -> Option<OrgUnitId> {
+        self.parents.get(&unit).copied()
+    }
+}
+
+/// A signed-in user.
+#[derive(Debug, Clone)]
+pub struct User {
+    pub session: Session,
+    /// The name of the user's municipality.
+    pub tenant: String,
+    pub token: String,
+    pub tree: OrgTree,
+}
+
+impl User {
+    pub fn actor(&self) -> Actor {
+        Actor::account(self.session.account.id.get(), &self.session.account.email)
+    }
+
+    pub fn assignments(&self) -> &[RoleAssignment] {
+        &self.session.assignments
+    }
+
+    /// The one authorization check: refuses with 403 unless the user's roles allow
+    /// `permission` on something belonging to `unit`.
+    pub fn require(&self, permission: Permission, unit: OrgUnitId) -> WebResult<()> {
+        if self.may(permission, unit) { Ok(()) } else { Err(WebError::Forbidden) }
+    }
+
+    pub fn may(&self, permission: Permission, unit: OrgUnitId) -> bool {
+        access::allows(self.assignments(), &self.tree, permission, unit)
+    }
+
+    /// For pages that are not about one unit (the audit log, accounts).
+    pub fn require_somewhere(&self, permission: Permission) -> WebResult<()> {
+        if access::allows_somewhere(self.assignments(), permission) { Ok(()) } else { Err(WebError::Forbidden) }
+    }
+
+    /// Checks a form's CSRF token against the session's.
+    pub fn check_csrf(&self, token: &str) -> WebResult<()> {
+        if !token.is_empty() && constant_time_eq(token.as_bytes(), self.session.csrf_token.as_bytes()) {
+            Ok(())
+        } else {
+            Err(WebError::Csrf)
+        }
+    }
+
+    /// What the page header shows.
+    pub fn nav(&self) -> Nav {
+        let a = self.assignments();
+        Nav {
+            signed_in: true,
+            name: self.session.account.display_name.clone(),
+            tenant: self.tenant.clone(),
+            csrf: self.session.csrf_token.clone(),
+            deviations: access::allows_somewhere(a, Permission::ViewDeviations)
+                || access::allows_somewhere(a, Permission::RegisterDeviation),
+            audit: access::allows_somewhere(a, Permission::ViewAuditLog),
+        }
+    }
+}
+
+fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
+/// The header's view of the user.
+#[derive(Debug, Clone, Default)]
+pub struct Nav {
+    pub signed_in: bool,
+    pub name: String,
+    pub tenant: String,
+    pub csrf: String,
+    pub deviations: bool,
+    pub audit: bool,
+}
+
+async fn load_user(parts: &Parts, state: &AppState) -> WebResult<Option<User>> {
+    let Some(token) = cookie(parts, SESSION_COOKIE).filter(|t| !t.is_empty() && t.len() <= 128) else {
+        return Ok(None);
+    };
+    let Some(session) = accounts::session(&state.store, token).await? else { return Ok(None) };
+    let mut conn = state.store.read().await?;
+    let units = kvalitet_store::org::units(&mut conn, session.account.tenant_id).await?;
+    let tenant = kvalitet_store::repo::get::<kvalitet_domain::org::Tenant>(&mut conn, session.account.tenant_id)
+        .await?
+        .item
+        .name;
+    Ok(Some(User { session, tenant, token: token.to_owned(), tree: OrgTree::new(&units) }))
+}
+
+impl FromRequestParts<AppState> for User {
+    type Rejection = WebError;
+
+    /// A page that needs a signed-in user: anyone else is sent to the sign-in page
+    /// (GET) or refused (other methods).
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        match load_user(parts, state).await? {
+            // Someone signed in with a one-time password chooses their own first.
+            Some(u)
+                if u.session.account.must_change_password
+                    && parts.method == Method::GET
+                    && parts.uri.path() != "/konto/losenord" =>
+            {
+                Err(WebError::ChangePassword)
+            }
+            Some(u) => Ok(u),
+            None if parts.method == Method::GET || parts.method == Method::HEAD => {
+                let next = parts.uri.path_and_query().map_or("/", |p| p.as_str()).to_owned();
+                Err(WebError::SignIn { next })
+            }
+            None => Err(WebError::Unauthenticated),
+        }
+    }
+}
+
+impl OptionalFromRequestParts<AppState> for User {
+    type Rejection = WebError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Option<Self>, Self::Rejection> {
+        load_user(parts, state).await
+    }
+}

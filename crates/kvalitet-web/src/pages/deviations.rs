@@ -1,0 +1,268 @@
+//! Deviations, lex Sarah reports and complaints: the list (only of units the user may
+//! see; every record shown is logged as read), registration by any staff member for
+//! their own unit, and the record's page.
+
+use std::collections::HashMap;
+
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::Form;
+use axum::extract::{Path, Query, State};
+use axum::response::{IntoResponse, Redirect, Response};
+
+use kvalitet_domain::access::{self, Permission};
+use kvalitet_domain::deviation::{Deviation, DeviationKind, DeviationStatus};
+use kvalitet_domain::org::{OrgUnit, OrgUnitKind};
+use kvalitet_domain::{Code, Date, Validate, Versioned};
+use kvalitet_store::{Column, Where, audit, org, plans, repo};
+
+use crate::auth::{Nav, User};
+use crate::error::{WebError, WebResult};
+use crate::router::AppState;
+use crate::text::{Block, blocks};
+
+/// Today in Sweden.
+pub fn today() -> Date {
+    jiff::Zoned::now()
+        .with_time_zone(jiff::tz::TimeZone::get("Europe/Stockholm").unwrap_or(jiff::tz::TimeZone::UTC))
+        .date()
+}
+
+pub struct Row {
+    pub href: String,
+    pub title: String,
+    pub unit: String,
+    pub kind: &'static str,
+    pub status: &'static str,
+    pub reported_on: String,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "deviations.html")]
+pub struct ListPage {
+    pub nav: Nav,
+    pub rows: Vec<Row>,
+    pub may_view: bool,
+    pub may_register: bool,
+    pub registered: bool,
+}
+
+fn unit_name(units: &[Versioned<OrgUnit>], id: kvalitet_domain::org::OrgUnitId) -> String {
+    units.iter().find(|u| u.id == id).map(|u| u.name.clone()).unwrap_or_default()
+}
+
+pub async fn list(
+    State(state): State<AppState>,
+    user: User,
+    Query(q): Query<HashMap<String, String>>,
+) -> WebResult<ListPage> {
+    let may_view = access::allows_somewhere(user.assignments(), Permission::ViewDeviations);
+    let may_register = access::allows_somewhere(user.assignments(), Permission::RegisterDeviation);
+    if !may_view && !may_register {
+        return Err(WebError::Forbidden);
+    }
+    let tenant = user.session.account.tenant_id;
+    let mut conn = state.store.read().await?;
+    let units = org::units(&mut conn, tenant).await?;
+    let mut all: Vec<Versioned<Deviation>> =
+        repo::list(&mut conn, Where::sql("tenant_id = $1", vec![tenant.to_value()])).await?;
+    drop(conn);
+    all.retain(|d| user.may(Permission::ViewDeviations, d.unit_id));
+    all.sort_by(|a, b| b.reported_on.cmp(&a.reported_on).then(b.id.cmp(&a.id)));
+    if !all.is_empty() {
+        let mut tx = state.store.write(&user.actor()).await?;
+        for d in &all {
+            audit::record_read(&mut tx, "deviation", d.id.get()).await?;
+        }
+        tx.commit().await?;
+    }
+    let rows = all
+        .iter()
+        .map(|d| Row {
+            href: format!("/avvikelser/{}", d.id),
+            title: d.title.clone(),
+            unit: unit_name(&units, d.unit_id),
+            kind: d.kind.code(),
+            status: d.status.code(),
+            reported_on: d.reported_on.to_string(),
+        })
+        .collect();
+    Ok(ListPage { nav: user.nav(), rows, may_view, may_register, registered: q.contains_key("registrerad") })
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "deviation_new.html")]
+pub struct NewPage {
+    pub nav: Nav,
+    pub units: Vec<(i64, String)>,
+    pub kinds: Vec<&'static str>,
+    pub values: HashMap<String, String>,
+    pub errors: Vec<(String, String)>,
+}
+
+impl NewPage {
+    pub fn value(&self, field: &str) -> &str {
+        self.values.get(field).map_or("", String::as_str)
+    }
+
+    pub fn error(&self, field: &str) -> &str {
+        self.errors.iter().find(|(f, _)| f == field).map_or("", |(_, m)| m.as_str())
+    }
+}
+
+/// The units the user may register deviations for.
+async fn registrable_units(state: &AppState, user: &User) -> WebResult<Vec<(i64, String)>> {
+    let mut conn = state.store.read().await?;
+    let units = org::units(&mut conn, user.session.account.tenant_id).await?;
+    Ok(units
+        .iter()
+        .filter(|u| u.kind == OrgUnitKind::Unit && user.may(Permission::RegisterDeviation, u.id))
+        .map(|u| (u.id.get(), u.name.clone()))
+        .collect())
+}
+
+pub async fn new_form(State(state): State<AppState>, user: User) -> WebResult<NewPage> {
+    let units = registrable_units(&state, &user).await?;
+    if units.is_empty() {
+        return Err(WebError::Forbidden);
+    }
+    let mut values = HashMap::new();
+    values.insert("occurred_on".to_owned(), today().to_string());
+    if units.len() == 1 {
+        values.insert("unit".to_owned(), units[0].0.to_string());
+    }
+    Ok(NewPage { nav: user.nav(), units, kinds: kinds(), values, errors: vec![] })
+}
+
+fn kinds() -> Vec<&'static str> {
+    DeviationKind::ALL.iter().map(|k| k.code()).collect()
+}
+
+pub async fn create(
+    State(state): State<AppState>,
+    user: User,
+    Form(f): Form<HashMap<String, String>>,
+) -> WebResult<Response> {
+    user.check_csrf(f.get("csrf").map_or("", String::as_str))?;
+    let units = registrable_units(&state, &user).await?;
+    let get = |k: &str| f.get(k).map(|s| s.trim().to_owned()).unwrap_or_default();
+    let mut errors: Vec<(String, String)> = Vec::new();
+    let unit = get("unit").parse::<i64>().ok();
+    let Some(unit) = unit.filter(|u| units.iter().any(|(id, _)| id == u)) else {
+        if unit.is_some() {
+            return Err(WebError::Forbidden);
+        }
+        errors.push(("unit".into(), "Välj vilken enhet det gäller.".into()));
+        return Ok(render_errors(&user, units, f, errors));
+    };
+    let kind = DeviationKind::from_code(&get("kind"));
+    if kind.is_none() {
+        errors.push(("kind".into(), "Välj vad du vill rapportera.".into()));
+    }
+    let occurred: Option<Date> = get("occurred_on").parse().ok();
+    let today = today();
+    match occurred {
+        None => errors.push(("occurred_on".into(), "Ange datum som ÅÅÅÅ-MM-DD, till exempel 2024-03-31.".into())),
+        Some(d) if d > today => errors.push(("occurred_on".into(), "Datumet kan inte vara i framtiden.".into())),
+        Some(_) => {}
+    }
+    let deviation = Deviation {
+        tenant_id: user.session.account.tenant_id,
+        unit_id: kvalitet_domain::Id::new(unit),
+        kind: kind.unwrap_or(DeviationKind::Internal),
+        status: DeviationStatus::Registered,
+        occurred_on: occurred.unwrap_or(today),
+        reported_on: today,
+        title: get("title"),
+        description: get("description"),
+        investigation: String::new(),
+        lex_sarah_category: None,
+        reported_to_ivo_on: None,
+        measures_taken: String::new(),
+        closed_on: None,
+        risk_id: None,
+        action_id: None,
+        reported_by: user.session.account.display_name.clone(),
+    };
+    if let Err(v) = deviation.validate() {
+        for e in v.errors {
+            let label = match e.field {
+                "title" => "Rubriken",
+                "description" => "Beskrivningen",
+                _ => "Fältet",
+            };
+            errors.push((e.field.to_owned(), format!("{label} {}.", e.problem)));
+        }
+    }
+    if !errors.is_empty() {
+        return Ok(render_errors(&user, units, f, errors));
+    }
+    let mut tx = state.store.write(&user.actor()).await?;
+    let id = plans::create(&mut tx, &deviation).await?;
+    tx.commit().await?;
+    if user.may(Permission::ViewDeviations, deviation.unit_id) {
+        Ok(Redirect::to(&format!("/avvikelser/{id}")).into_response())
+    } else {
+        Ok(Redirect::to("/avvikelser?registrerad=1").into_response())
+    }
+}
+
+fn render_errors(
+    user: &User,
+    units: Vec<(i64, String)>,
+    f: HashMap<String, String>,
+    errors: Vec<(String, String)>,
+) -> Response {
+    let page = NewPage { nav: user.nav(), units, kinds: kinds(), values: f, errors };
+    (axum::http::StatusCode::UNPROCESSABLE_ENTITY, page).into_response()
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "deviation.html")]
+pub struct ShowPage {
+    pub nav: Nav,
+    pub title: String,
+    pub unit: String,
+    pub kind: &'static str,
+    pub status: &'static str,
+    pub occurred_on: String,
+    pub reported_on: String,
+    pub reported_by: String,
+    pub category: &'static str,
+    pub ivo: String,
+    pub closed_on: String,
+    pub description: Vec<Block>,
+    pub investigation: Vec<Block>,
+    pub measures: Vec<Block>,
+}
+
+pub async fn show(State(state): State<AppState>, user: User, Path(id): Path<String>) -> WebResult<ShowPage> {
+    let id = super::parse_id::<Deviation>(&id)?;
+    let mut conn = state.store.read().await?;
+    let d = repo::get::<Deviation>(&mut conn, id).await?;
+    if d.tenant_id != user.session.account.tenant_id {
+        return Err(WebError::NotFound);
+    }
+    user.require(Permission::ViewDeviations, d.unit_id)?;
+    let units = org::units(&mut conn, d.tenant_id).await?;
+    drop(conn);
+    let mut tx = state.store.write(&user.actor()).await?;
+    audit::record_read(&mut tx, "deviation", d.id.get()).await?;
+    tx.commit().await?;
+    Ok(ShowPage {
+        nav: user.nav(),
+        title: d.title.clone(),
+        unit: unit_name(&units, d.unit_id),
+        kind: d.kind.code(),
+        status: d.status.code(),
+        occurred_on: d.occurred_on.to_string(),
+        reported_on: d.reported_on.to_string(),
+        reported_by: d.reported_by.clone(),
+        category: d.lex_sarah_category.map_or("", |c| c.code()),
+        ivo: d.reported_to_ivo_on.map(|x| x.to_string()).unwrap_or_default(),
+        closed_on: d.closed_on.map(|x| x.to_string()).unwrap_or_default(),
+        description: blocks(&d.description),
+        investigation: blocks(&d.investigation),
+        measures: blocks(&d.measures_taken),
+    })
+}

@@ -1,0 +1,250 @@
+//! The access matrix: every route of the application, with every role, on a resource in
+//! the role's part of the org tree and on one outside it, and anonymously. A route
+//! without an entry here fails the test.
+
+use std::collections::HashMap;
+
+use axum::http::StatusCode;
+
+use kvalitet_domain::Versioned;
+use kvalitet_domain::deviation::{Deviation, DeviationKind, DeviationStatus};
+use kvalitet_domain::org::OrgUnit;
+use kvalitet_domain::report::{QualityReport, ReportState};
+use kvalitet_store::testing::on_each_backend;
+use kvalitet_store::{Actor, Where, plans, repo};
+
+use crate::{ADMIN, MANAGER, QUALITY, READER, STAFF, TestApp};
+
+/// Whether a request gets through.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Expect {
+    Allow,
+    Deny,
+}
+use Expect::{Allow as A, Deny as D};
+
+/// Per route: [admin in, admin out, quality developer in, out, manager in, out, staff in,
+/// out, reader in, out], then anonymous. The demo accounts' scopes: the administrator
+/// and the reader cover the whole IFO, the quality developer Vuxensektionen, the manager
+/// and the staff member Beroendeenheten. "In" resources belong to Beroendeenheten or the
+/// plan and report that cover it; "out" resources to Barn- och ungdomssektionen, except
+/// for the administrator and the reader, whose out-of-scope accounts are re-scoped to
+/// Barn- och ungdomssektionen below.
+fn matrix() -> HashMap<(&'static str, &'static str), ([Expect; 10], Expect)> {
+    HashMap::from([
+        (("GET", "/"), ([A, A, A, A, A, A, A, A, A, A], D)),
+        (("GET", "/planer/{id}"), ([A, D, A, D, A, D, A, D, A, D], D)),
+        (("GET", "/berattelser/{id}"), ([A, D, A, D, A, D, A, D, A, D], D)),
+        (("GET", "/logga-in"), ([A, A, A, A, A, A, A, A, A, A], A)),
+        (("POST", "/logga-in"), ([A, A, A, A, A, A, A, A, A, A], A)),
+        (("POST", "/logga-ut"), ([A, A, A, A, A, A, A, A, A, A], D)),
+        (("GET", "/konto/losenord"), ([A, A, A, A, A, A, A, A, A, A], D)),
+        (("POST", "/konto/losenord"), ([A, A, A, A, A, A, A, A, A, A], D)),
+        (("GET", "/avvikelser"), ([A, A, A, A, A, A, A, A, D, D], D)),
+        (("GET", "/avvikelser/ny"), ([A, A, A, A, A, A, A, A, D, D], D)),
+        (("POST", "/avvikelser/ny"), ([A, D, A, D, A, D, A, D, D, D], D)),
+        (("GET", "/avvikelser/{id}"), ([A, D, A, D, A, D, D, D, D, D], D)),
+        (("GET", "/admin/logg"), ([A, A, D, D, D, D, D, D, D, D], D)),
+        (("GET", "/admin/loggkontroll"), ([A, A, D, D, D, D, D, D, D, D], D)),
+        (("POST", "/admin/loggkontroll"), ([A, A, D, D, D, D, D, D, D, D], D)),
+        (("GET", "/static/style.css"), ([A, A, A, A, A, A, A, A, A, A], A)),
+        (("GET", "/static/theme.css"), ([A, A, A, A, A, A, A, A, A, A], A)),
+        (("GET", "/healthz"), ([A, A, A, A, A, A, A, A, A, A], A)),
+    ])
+}
+
+/// The concrete resources the paths are filled with.
+struct Fixture {
+    plan_in: i64,
+    plan_out: i64,
+    report_in: i64,
+    report_out: i64,
+    deviation_in: i64,
+    deviation_out: i64,
+    unit_in: i64,
+    unit_out: i64,
+}
+
+async fn fixture(app: &TestApp) -> Fixture {
+    let store = &app.store;
+    let mut conn = store.read().await.unwrap();
+    let units: Vec<Versioned<OrgUnit>> = repo::list(&mut conn, Where::all()).await.unwrap();
+    let unit = |name: &str| units.iter().find(|u| u.name == name).unwrap().id;
+    let reports: Vec<Versioned<QualityReport>> = repo::list(&mut conn, Where::all()).await.unwrap();
+    let deviations: Vec<Versioned<Deviation>> = repo::list(&mut conn, Where::all()).await.unwrap();
+    drop(conn);
+    let report_in = reports[0].id.get();
+    let deviation_in = deviations.iter().find(|d| d.unit_id == unit("Beroendeenheten")).unwrap().id.get();
+    // Resources outside the manager's, staff member's and quality developer's scope.
+    let mut tx = store.write(&Actor::system("test")).await.unwrap();
+    let report_out = plans::create(
+        &mut tx,
+        &QualityReport {
+            scope_id: unit("Barn- och ungdomssektionen"),
+            title: "Kvalitetsberättelse 2022 Barn och unga".into(),
+            state: ReportState::Submitted,
+            ..reports[0].item.clone()
+        },
+    )
+    .await
+    .unwrap()
+    .get();
+    let deviation_out = plans::create(
+        &mut tx,
+        &Deviation {
+            unit_id: unit("Barnenheten"),
+            kind: DeviationKind::Internal,
+            status: DeviationStatus::Registered,
+            lex_sarah_category: None,
+            title: "Utanför".into(),
+            ..deviations[0].item.clone()
+        },
+    )
+    .await
+    .unwrap()
+    .get();
+    tx.commit().await.unwrap();
+    Fixture {
+        plan_in: app.plan_id("Kvalitetsplan 2022 för vuxna").await,
+        plan_out: app.plan_id("Kvalitetsplan 2022 Barn och unga 0-20 år").await,
+        report_in,
+        report_out,
+        deviation_in,
+        deviation_out,
+        unit_in: unit("Beroendeenheten").get(),
+        unit_out: unit("Barnenheten").get(),
+    }
+}
+
+/// One request on `path`, in or out of scope; the outcome as allow or deny.
+async fn attempt(app: &TestApp, f: &Fixture, method: &str, path: &str, inside: bool, csrf: &str) -> (Expect, String) {
+    let pick = |a: i64, b: i64| if inside { a } else { b }.to_string();
+    let url = match path {
+        "/planer/{id}" => format!("/planer/{}", pick(f.plan_in, f.plan_out)),
+        "/berattelser/{id}" => format!("/berattelser/{}", pick(f.report_in, f.report_out)),
+        "/avvikelser/{id}" => format!("/avvikelser/{}", pick(f.deviation_in, f.deviation_out)),
+        other => other.to_owned(),
+    };
+    let unit = pick(f.unit_in, f.unit_out);
+    let res = match (method, path) {
+        ("GET", _) => app.get(&url).await,
+        ("POST", "/logga-in") => {
+            app.post(&url, &[("email", "ingen@exempel.se"), ("password", "fel-lösenord-123")]).await
+        }
+        ("POST", "/konto/losenord") => {
+            app.post(&url, &[("csrf", csrf), ("current", "fel"), ("password", "kort")]).await
+        }
+        ("POST", "/avvikelser/ny") => {
+            let form = [
+                ("csrf", csrf),
+                ("kind", "internal"),
+                ("unit", &unit),
+                ("occurred_on", "2024-01-15"),
+                ("title", "Matris"),
+            ];
+            app.post(&url, &form).await
+        }
+        ("POST", "/admin/loggkontroll") => app.post(&url, &[("csrf", csrf), ("outcome", "no_remarks")]).await,
+        ("POST", _) => app.post(&url, &[("csrf", csrf)]).await,
+        other => panic!("no request for {other:?}"),
+    };
+    let signed_out_redirect = res.status == StatusCode::SEE_OTHER && res.location().starts_with("/logga-in?nasta");
+    let outcome = match res.status {
+        StatusCode::FORBIDDEN | StatusCode::UNAUTHORIZED => D,
+        _ if signed_out_redirect => D,
+        s if s.is_success() || s.is_redirection() || s == StatusCode::UNPROCESSABLE_ENTITY => A,
+        s => panic!("{method} {url}: unexpected status {s}: {}", res.body),
+    };
+    (outcome, format!("{method} {url} -> {}", res.status))
+}
+
+#[tokio::test]
+async fn every_route_with_every_role_in_and_out_of_scope() {
+    on_each_backend(|store, _| async move {
+        let base = TestApp::with_demo(store.clone()).await;
+        let f = fixture(&base).await;
+        let matrix = matrix();
+        let routes = kvalitet_web::route_table();
+        for route in &routes {
+            assert!(matrix.contains_key(route), "route {route:?} has no entry in the access matrix");
+        }
+        assert_eq!(routes.len(), matrix.len(), "the matrix names routes that do not exist");
+
+        // Out-of-scope variants of the administrator and the reader, whose demo accounts
+        // cover the whole tree.
+        let mut conn = store.read().await.unwrap();
+        let units: Vec<Versioned<OrgUnit>> = repo::list(&mut conn, Where::all()).await.unwrap();
+        drop(conn);
+        let barn = units.iter().find(|u| u.name == "Barn- och ungdomssektionen").unwrap().id;
+        let mut tx = store.write(&Actor::system("test")).await.unwrap();
+        for (email, role) in [
+            ("admin-barn@exempel.se", kvalitet_domain::access::Role::Administrator),
+            ("namnd-barn@exempel.se", kvalitet_domain::access::Role::Reader),
+        ] {
+            let hash = kvalitet_store::accounts::hash_password("ett-långt-lösenord");
+            let account = kvalitet_domain::access::Account {
+                tenant_id: units[0].tenant_id,
+                email: email.into(),
+                display_name: email.into(),
+                password_hash: String::new(),
+                active: true,
+                failed_logins: 0,
+                locked_until: None,
+                must_change_password: false,
+            };
+            kvalitet_store::accounts::create_account(&mut tx, &account, hash, &[(role, barn)]).await.unwrap();
+        }
+        tx.commit().await.unwrap();
+
+        // The administrator's and reader's "out" requests go through their Barn-scoped
+        // twins on "in" resources (which lie outside Barn).
+        let columns: [((&str, &str), bool, bool); 10] = [
+            (ADMIN, true, true),
+            (("admin-barn@exempel.se", "ett-långt-lösenord"), true, false),
+            (QUALITY, true, true),
+            (QUALITY, false, false),
+            (MANAGER, true, true),
+            (MANAGER, false, false),
+            (STAFF, true, true),
+            (STAFF, false, false),
+            (READER, true, true),
+            (("namnd-barn@exempel.se", "ett-långt-lösenord"), true, false),
+        ]
+        .map(|(account, inside, _)| (account, inside, true));
+        let mut failures = Vec::new();
+        let mut checked = 0;
+        for (col, (account, inside, _)) in columns.iter().enumerate() {
+            let mut app = TestApp::on(store.clone());
+            app.login(*account).await;
+            let csrf = app.csrf().await;
+            // Logging out ends the session, so it goes last.
+            let mut ordered = routes.clone();
+            ordered.sort_by_key(|r| *r == ("POST", "/logga-ut"));
+            for route in &ordered {
+                let (expected, _) = matrix[route];
+                let (got, what) = attempt(&app, &f, route.0, route.1, *inside, &csrf).await;
+                checked += 1;
+                if got != expected[col] {
+                    failures.push(format!(
+                        "{} ({}): expected {:?}, got {:?}: {what}",
+                        account.0,
+                        if *inside { "in" } else { "out" },
+                        expected[col],
+                        got
+                    ));
+                }
+            }
+        }
+        let anonymous = TestApp::on(store.clone());
+        for route in &routes {
+            let (_, expected) = matrix[route];
+            let (got, what) = attempt(&anonymous, &f, route.0, route.1, true, "").await;
+            checked += 1;
+            if got != expected {
+                failures.push(format!("anonymous: expected {expected:?}, got {got:?}: {what}"));
+            }
+        }
+        assert!(failures.is_empty(), "{} of {checked} checks failed:\n{}", failures.len(), failures.join("\n"));
+    })
+    .await;
+}

@@ -1,0 +1,115 @@
+//! The web interface through its public surface: the real router on fresh databases
+//! with the demo data, on both backends, signed in as the demo accounts.
+
+mod access;
+mod pages;
+mod security;
+
+use axum::Router;
+use axum::body::Body;
+use axum::http::{HeaderMap, Request, StatusCode, header};
+use tower::ServiceExt;
+
+use kvalitet_domain::Versioned;
+use kvalitet_domain::plan::QualityPlan;
+use kvalitet_store::{Store, Where, repo};
+use kvalitet_web::{AppState, router};
+
+/// The demo accounts (demo/organisation.toml).
+pub const ADMIN: (&str, &str) = ("admin@exempel.se", "demo-administrator");
+pub const QUALITY: (&str, &str) = ("kvalitet@exempel.se", "demo-kvalitetsutvecklare");
+pub const MANAGER: (&str, &str) = ("chef@exempel.se", "demo-enhetschef");
+pub const STAFF: (&str, &str) = ("medarbetare@exempel.se", "demo-medarbetare");
+pub const READER: (&str, &str) = ("namnd@exempel.se", "demo-namndledamot");
+
+pub struct Response {
+    pub status: StatusCode,
+    pub headers: HeaderMap,
+    pub body: String,
+}
+
+impl Response {
+    pub fn location(&self) -> &str {
+        self.headers.get(header::LOCATION).map_or("", |v| v.to_str().unwrap())
+    }
+}
+
+/// The app, and a browser-like client with at most one session cookie.
+pub struct TestApp {
+    pub router: Router,
+    pub store: Store,
+    pub cookie: Option<String>,
+}
+
+impl TestApp {
+    pub async fn with_demo(store: Store) -> TestApp {
+        kvalitet_demo::load(&store).await.expect("demo data");
+        TestApp::on(store)
+    }
+
+    /// Another app instance over the same database.
+    pub fn on(store: Store) -> TestApp {
+        TestApp { router: router(AppState::new(store.clone())), store, cookie: None }
+    }
+
+    pub async fn send(&self, req: Request<Body>) -> Response {
+        let res = self.router.clone().oneshot(req).await.unwrap();
+        let status = res.status();
+        let headers = res.headers().clone();
+        let bytes = axum::body::to_bytes(res.into_body(), 10 << 20).await.unwrap();
+        Response { status, headers, body: String::from_utf8(bytes.to_vec()).unwrap() }
+    }
+
+    pub async fn get(&self, path: &str) -> Response {
+        let mut req = Request::get(path);
+        if let Some(c) = &self.cookie {
+            req = req.header(header::COOKIE, c);
+        }
+        self.send(req.body(Body::empty()).unwrap()).await
+    }
+
+    /// A form post, as a same-origin browser sends it.
+    pub async fn post(&self, path: &str, form: &[(&str, &str)]) -> Response {
+        let body: String =
+            form.iter().map(|(k, v)| format!("{}={}", encode(k), encode(v))).collect::<Vec<_>>().join("&");
+        let mut req = Request::post(path)
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .header("sec-fetch-site", "same-origin");
+        if let Some(c) = &self.cookie {
+            req = req.header(header::COOKIE, c);
+        }
+        self.send(req.body(Body::from(body)).unwrap()).await
+    }
+
+    /// Signs in; panics if refused.
+    pub async fn login(&mut self, (email, password): (&str, &str)) {
+        let res = self.post("/logga-in", &[("email", email), ("password", password), ("nasta", "/")]).await;
+        assert_eq!(res.status, StatusCode::SEE_OTHER, "login of {email} refused: {}", res.body);
+        let set = res.headers.get(header::SET_COOKIE).expect("session cookie").to_str().unwrap();
+        assert!(set.contains("HttpOnly") && set.contains("SameSite=Lax") && set.contains("Secure"), "{set}");
+        self.cookie = Some(set.split(';').next().unwrap().to_owned());
+    }
+
+    /// The session's CSRF token, as the pages carry it.
+    pub async fn csrf(&self) -> String {
+        let page = self.get("/konto/losenord").await;
+        let at = page.body.find("name=\"csrf\" value=\"").expect("csrf field") + 19;
+        page.body[at..].split('"').next().unwrap().to_owned()
+    }
+
+    pub async fn plan_id(&self, title: &str) -> i64 {
+        let mut conn = self.store.read().await.unwrap();
+        let plans: Vec<Versioned<QualityPlan>> = repo::list(&mut conn, Where::all()).await.unwrap();
+        plans.iter().find(|p| p.title == title).expect(title).id.get()
+    }
+}
+
+fn encode(s: &str) -> String {
+    s.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => (b as char).to_string(),
+            b' ' => "+".into(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}

@@ -1,0 +1,180 @@
+//! Sign-in, sessions, CSRF, lockout and the audit of reads, through HTTP.
+
+use axum::body::Body;
+use axum::http::{Request, StatusCode, header};
+
+use kvalitet_store::audit::{self, Search};
+use kvalitet_store::testing::on_each_backend;
+use kvalitet_store::{Store, accounts};
+
+use crate::{ADMIN, MANAGER, STAFF, TestApp};
+
+#[tokio::test]
+async fn pages_need_a_signed_in_user() {
+    on_each_backend(|store, _| async move {
+        let app = TestApp::with_demo(store).await;
+        let res = app.get("/planer/1").await;
+        assert_eq!(res.status, StatusCode::SEE_OTHER);
+        assert_eq!(res.location(), "/logga-in?nasta=/planer/1");
+        let res = app.get("/logga-in").await;
+        assert_eq!(res.status, StatusCode::OK);
+        assert!(res.body.contains("Logga in"));
+        let res = app.post("/avvikelser/ny", &[("title", "x")]).await;
+        assert_eq!(res.status, StatusCode::UNAUTHORIZED);
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_wrong_password_is_refused_without_telling_which_part_was_wrong() {
+    on_each_backend(|store, _| async move {
+        let app = TestApp::with_demo(store).await;
+        let wrong = app.post("/logga-in", &[("email", STAFF.0), ("password", "fel-lösenord-123")]).await;
+        let unknown = app.post("/logga-in", &[("email", "ingen@exempel.se"), ("password", "fel-lösenord-123")]).await;
+        assert_eq!(wrong.status, StatusCode::OK);
+        assert!(wrong.body.contains("E-postadressen eller lösenordet stämmer inte"));
+        assert_eq!(unknown.body.replace("ingen@exempel.se", STAFF.0), wrong.body);
+        assert!(wrong.headers.get(header::SET_COOKIE).is_none());
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_locked_out_account_cannot_log_in_even_with_the_right_password() {
+    on_each_backend(|store, _| async move {
+        let mut app = TestApp::with_demo(store.clone()).await;
+        for _ in 0..accounts::MAX_FAILED_LOGINS {
+            app.post("/logga-in", &[("email", MANAGER.0), ("password", "gissning-nummer-x")]).await;
+        }
+        let res = app.post("/logga-in", &[("email", MANAGER.0), ("password", MANAGER.1)]).await;
+        assert_eq!(res.status, StatusCode::OK);
+        assert!(res.body.contains("spärrat"), "{}", res.body);
+        assert!(res.headers.get(header::SET_COOKIE).is_none());
+        // Other accounts are not affected.
+        app.login(STAFF).await;
+        // The failures are in the audit log.
+        let mut conn = store.read().await.unwrap();
+        let failed =
+            audit::search(&mut conn, &Search { action: Some("login_failed".into()), limit: 50, ..Default::default() })
+                .await
+                .unwrap();
+        assert_eq!(failed.len() as i64, accounts::MAX_FAILED_LOGINS);
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_post_without_the_csrf_token_or_from_another_site_is_refused() {
+    on_each_backend(|store, _| async move {
+        let mut app = TestApp::with_demo(store).await;
+        app.login(STAFF).await;
+        let form = [("kind", "internal"), ("unit", "0"), ("title", "Test"), ("occurred_on", "2024-01-01")];
+        let res = app.post("/avvikelser/ny", &form).await;
+        assert_eq!(res.status, StatusCode::FORBIDDEN, "no token");
+        assert!(res.body.contains("kontrollkod"));
+        let res = app.post("/avvikelser/ny", &[("csrf", "fel"), ("title", "Test")]).await;
+        assert_eq!(res.status, StatusCode::FORBIDDEN, "wrong token");
+        // A cross-site form post is refused before any handler runs, token or not.
+        let csrf = app.csrf().await;
+        let req = Request::post("/logga-ut")
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .header(header::COOKIE, app.cookie.clone().unwrap())
+            .header("sec-fetch-site", "cross-site")
+            .header(header::ORIGIN, "https://evil.example")
+            .body(Body::from(format!("csrf={csrf}")))
+            .unwrap();
+        assert_eq!(app.send(req).await.status, StatusCode::FORBIDDEN);
+        // The session is still alive: nothing above logged the user out.
+        assert_eq!(app.get("/").await.status, StatusCode::OK);
+        let res = app.post("/logga-ut", &[("csrf", &csrf)]).await;
+        assert_eq!(res.status, StatusCode::SEE_OTHER);
+        assert_eq!(app.get("/").await.status, StatusCode::SEE_OTHER, "logged out");
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_session_from_another_instance_works() {
+    on_each_backend(|store, backend| async move {
+        let mut first = TestApp::with_demo(store.clone()).await;
+        first.login(ADMIN).await;
+        // A second instance with its own pool on the same database.
+        let url = match backend {
+            kvalitet_store::Backend::Sqlite | kvalitet_store::Backend::Postgres => store_url(&store).await,
+        };
+        let other_store = Store::connect(&url).await.unwrap();
+        let mut second = TestApp::on(other_store);
+        second.cookie = first.cookie.clone();
+        let res = second.get("/").await;
+        assert_eq!(res.status, StatusCode::OK);
+        assert!(res.body.contains("Alva Administratör"));
+    })
+    .await;
+}
+
+/// The URL the test store was opened with.
+async fn store_url(store: &Store) -> String {
+    store.url().to_owned()
+}
+
+#[tokio::test]
+async fn staff_register_a_deviation_and_every_read_of_it_is_logged() {
+    on_each_backend(|store, _| async move {
+        let mut staff = TestApp::with_demo(store.clone()).await;
+        staff.login(STAFF).await;
+        let form_page = staff.get("/avvikelser/ny").await;
+        assert_eq!(form_page.status, StatusCode::OK);
+        let unit = form_page.body.split("<option value=\"").nth(2).unwrap().split('"').next().unwrap().to_owned();
+        let csrf = staff.csrf().await;
+        // Errors are shown beside the fields, nothing is stored.
+        let bad = staff
+            .post("/avvikelser/ny", &[("csrf", &csrf), ("unit", &unit), ("occurred_on", "2024-13-40"), ("title", "")])
+            .await;
+        assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(bad.body.contains("Välj vad du vill rapportera"));
+        assert!(bad.body.contains("Ange datum som ÅÅÅÅ-MM-DD"));
+        assert!(bad.body.contains("Rubriken får inte vara tomt"));
+        let ok = staff
+            .post(
+                "/avvikelser/ny",
+                &[
+                    ("csrf", &csrf),
+                    ("kind", "internal"),
+                    ("unit", &unit),
+                    ("occurred_on", "2024-02-29"),
+                    ("title", "Fel dos <b>medicin</b>"),
+                    ("description", "Upptäcktes vid kvällsgenomgång."),
+                ],
+            )
+            .await;
+        assert_eq!(ok.status, StatusCode::SEE_OTHER, "{}", ok.body);
+        assert_eq!(ok.location(), "/avvikelser?registrerad=1", "staff may not read deviations");
+
+        let mut manager = TestApp::on(store.clone());
+        manager.login(MANAGER).await;
+        let list = manager.get("/avvikelser").await;
+        assert!(list.body.contains("Fel dos &#60;b&#62;medicin&#60;/b&#62;"), "escaped title in list");
+        let href = list.body.split("href=\"/avvikelser/").find(|s| s.starts_with(char::is_numeric)).unwrap();
+        let id = href.split('"').next().unwrap().to_owned();
+        let page = manager.get(&format!("/avvikelser/{id}")).await;
+        assert_eq!(page.status, StatusCode::OK);
+        assert!(page.body.contains("Upptäcktes vid kvällsgenomgång."));
+        let mut conn = store.read().await.unwrap();
+        let reads = audit::search(
+            &mut conn,
+            &Search {
+                action: Some("read".into()),
+                table_name: Some("deviation".into()),
+                record_id: id.parse().ok(),
+                limit: 50,
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+        assert_eq!(reads.len(), 2, "listed once, opened once");
+        assert!(reads.iter().all(|r| r.actor == MANAGER.0));
+        assert!(audit::verify(&mut conn).await.unwrap().problems.is_empty());
+    })
+    .await;
+}
