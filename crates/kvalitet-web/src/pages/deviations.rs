@@ -148,13 +148,15 @@ pub async fn create(
     let get = |k: &str| f.get(k).map(|s| s.trim().to_owned()).unwrap_or_default();
     let mut errors: Vec<(String, String)> = Vec::new();
     let unit = get("unit").parse::<i64>().ok();
-    let Some(unit) = unit.filter(|u| units.iter().any(|(id, _)| id == u)) else {
-        if unit.is_some() {
-            return Err(WebError::Forbidden);
-        }
+    // A unit the user may not register for is refused outright; a missing one is a
+    // field error like the others.
+    if unit.is_some_and(|u| !units.iter().any(|(id, _)| *id == u)) {
+        return Err(WebError::Forbidden);
+    }
+    if unit.is_none() {
         errors.push(("unit".into(), "Välj vilken enhet det gäller.".into()));
-        return Ok(render_errors(&user, units, f, errors));
-    };
+    }
+    let unit = unit.unwrap_or(0);
     let kind = DeviationKind::from_code(&get("kind"));
     if kind.is_none() {
         errors.push(("kind".into(), "Välj vad du vill rapportera.".into()));
