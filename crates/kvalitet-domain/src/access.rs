@@ -139,7 +139,9 @@ impl Role {
                 Reach::Down
             }
             (Manager, ViewPlan | ViewDraft) => Reach::DownAndUp,
-            (Manager, RecordFollowUp | RegisterDeviation | ViewDeviations | HandleDeviation) => Reach::Down,
+            // A manager follows up the items of the plans that cover their unit.
+            (Manager, RecordFollowUp) => Reach::DownAndUp,
+            (Manager, RegisterDeviation | ViewDeviations | HandleDeviation) => Reach::Down,
             (Staff, ViewPlan | ViewDraft) => Reach::DownAndUp,
             (Staff, RegisterDeviation) => Reach::Down,
             (Reader, ViewPlan) => Reach::DownAndUp,
@@ -212,7 +214,8 @@ mod tests {
         let manager = one(Role::Manager, 4);
         assert!(allows(&manager, &t, Permission::RecordFollowUp, u(4)));
         assert!(!allows(&manager, &t, Permission::RecordFollowUp, u(5)));
-        assert!(!allows(&manager, &t, Permission::RecordFollowUp, u(2)), "not the section above");
+        assert!(allows(&manager, &t, Permission::RecordFollowUp, u(2)), "items of the plan covering the unit");
+        assert!(!allows(&manager, &t, Permission::HandleDeviation, u(2)), "not the section's deviations");
         assert!(allows(&manager, &t, Permission::ViewPlan, u(1)), "reads the plan that covers the unit");
         assert!(!allows(&manager, &t, Permission::ViewPlan, u(5)), "not another section's plan");
         assert!(!allows(&manager, &t, Permission::EditPlan, u(4)));

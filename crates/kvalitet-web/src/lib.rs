@@ -2,8 +2,10 @@
 //! through the store; handlers are thin (extract, call the store, render a template).
 
 mod auth;
+mod chart;
 mod error;
 mod format;
+mod forms;
 mod pages;
 mod router;
 mod text;

@@ -3,6 +3,7 @@
 pub mod assets;
 pub mod audit;
 pub mod deviations;
+pub mod follow_up;
 pub mod log_review;
 pub mod plan;
 pub mod report;

@@ -32,6 +32,7 @@ pub struct FollowUpV {
 }
 
 pub struct ActionV {
+    pub href: String,
     pub title: String,
     pub blocks: Vec<Block>,
     pub status: &'static str,
@@ -60,6 +61,7 @@ pub struct RunV {
 }
 
 pub struct SelfInspectionV {
+    pub href: String,
     pub title: String,
     pub is_new: bool,
     pub previous_status: &'static str,
@@ -85,6 +87,7 @@ pub struct ResultV {
 }
 
 pub struct IndicatorV {
+    pub href: String,
     pub name: String,
     pub factor: String,
     pub unit: &'static str,
@@ -131,6 +134,7 @@ pub struct PlanPage {
 
 fn action_v(a: &ActionView<'_>) -> ActionV {
     ActionV {
+        href: format!("/atgarder/{}", a.action.id),
         title: a.action.title.clone(),
         blocks: blocks(&a.action.description),
         status: a.action.status.code(),
@@ -188,6 +192,7 @@ pub fn view(b: &PlanBundle, nav: Nav) -> PlanPage {
                 .map(|s| {
                     let si = s.self_inspection;
                     SelfInspectionV {
+                        href: format!("/egenkontroller/{}", si.id),
                         title: si.title.clone(),
                         is_new: si.is_new,
                         previous_status: si.previous_status.map_or("", |p| p.code()),
@@ -230,6 +235,7 @@ pub fn view(b: &PlanBundle, nav: Nav) -> PlanPage {
                 .map(|i| {
                     let ind = i.indicator;
                     IndicatorV {
+                        href: format!("/indikatorer/{}", ind.id),
                         name: ind.name.clone(),
                         factor: i.quality_factor.map(|q| q.name.clone()).unwrap_or_default(),
                         unit: ind.unit.code(),

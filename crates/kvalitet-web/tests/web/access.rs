@@ -40,6 +40,12 @@ fn matrix() -> HashMap<(&'static str, &'static str), ([Expect; 10], Expect)> {
         (("POST", "/logga-ut"), ([A, A, A, A, A, A, A, A, A, A], D)),
         (("GET", "/konto/losenord"), ([A, A, A, A, A, A, A, A, A, A], D)),
         (("POST", "/konto/losenord"), ([A, A, A, A, A, A, A, A, A, A], D)),
+        (("GET", "/egenkontroller/{id}"), ([A, D, A, D, A, D, A, D, A, D], D)),
+        (("POST", "/egenkontroller/{id}/genomforanden"), ([A, D, A, D, A, D, D, D, D, D], D)),
+        (("GET", "/atgarder/{id}"), ([A, D, A, D, A, D, A, D, A, D], D)),
+        (("POST", "/atgarder/{id}/uppfoljning"), ([A, D, A, D, A, D, D, D, D, D], D)),
+        (("GET", "/indikatorer/{id}"), ([A, D, A, D, A, D, A, D, A, D], D)),
+        (("POST", "/indikatorer/{id}/resultat"), ([A, D, A, D, A, D, D, D, D, D], D)),
         (("GET", "/avvikelser"), ([A, A, A, A, A, A, A, A, D, D], D)),
         (("GET", "/avvikelser/ny"), ([A, A, A, A, A, A, A, A, D, D], D)),
         (("POST", "/avvikelser/ny"), ([A, D, A, D, A, D, A, D, D, D], D)),
@@ -57,6 +63,12 @@ fn matrix() -> HashMap<(&'static str, &'static str), ([Expect; 10], Expect)> {
 struct Fixture {
     plan_in: i64,
     plan_out: i64,
+    si_in: i64,
+    si_out: i64,
+    action_in: i64,
+    action_out: i64,
+    indicator_in: i64,
+    indicator_out: i64,
     report_in: i64,
     report_out: i64,
     deviation_in: i64,
@@ -104,9 +116,31 @@ async fn fixture(app: &TestApp) -> Fixture {
     .unwrap()
     .get();
     tx.commit().await.unwrap();
+    let plan_in = app.plan_id("Kvalitetsplan 2022 för vuxna").await;
+    let plan_out = app.plan_id("Kvalitetsplan 2022 Barn och unga 0-20 år").await;
+    let mut conn = store.read().await.unwrap();
+    let first = |table: &'static str, plan: i64| {
+        let sql = format!("SELECT MIN(id) AS id FROM {table} WHERE plan_id = {plan}");
+        async move { sql }
+    };
+    let mut ids = Vec::new();
+    for table in ["self_inspection", "action", "indicator"] {
+        for plan in [plan_in, plan_out] {
+            let sql = first(table, plan).await;
+            let row = sqlx::query(sqlx::AssertSqlSafe(sql)).fetch_one(&mut *conn).await.unwrap();
+            ids.push(sqlx::Row::try_get::<i64, _>(&row, "id").unwrap());
+        }
+    }
+    drop(conn);
     Fixture {
-        plan_in: app.plan_id("Kvalitetsplan 2022 för vuxna").await,
-        plan_out: app.plan_id("Kvalitetsplan 2022 Barn och unga 0-20 år").await,
+        plan_in,
+        plan_out,
+        si_in: ids[0],
+        si_out: ids[1],
+        action_in: ids[2],
+        action_out: ids[3],
+        indicator_in: ids[4],
+        indicator_out: ids[5],
         report_in,
         report_out,
         deviation_in,
@@ -123,6 +157,12 @@ async fn attempt(app: &TestApp, f: &Fixture, method: &str, path: &str, inside: b
         "/planer/{id}" => format!("/planer/{}", pick(f.plan_in, f.plan_out)),
         "/berattelser/{id}" => format!("/berattelser/{}", pick(f.report_in, f.report_out)),
         "/avvikelser/{id}" => format!("/avvikelser/{}", pick(f.deviation_in, f.deviation_out)),
+        "/egenkontroller/{id}" => format!("/egenkontroller/{}", pick(f.si_in, f.si_out)),
+        "/egenkontroller/{id}/genomforanden" => format!("/egenkontroller/{}/genomforanden", pick(f.si_in, f.si_out)),
+        "/atgarder/{id}" => format!("/atgarder/{}", pick(f.action_in, f.action_out)),
+        "/atgarder/{id}/uppfoljning" => format!("/atgarder/{}/uppfoljning", pick(f.action_in, f.action_out)),
+        "/indikatorer/{id}" => format!("/indikatorer/{}", pick(f.indicator_in, f.indicator_out)),
+        "/indikatorer/{id}/resultat" => format!("/indikatorer/{}/resultat", pick(f.indicator_in, f.indicator_out)),
         other => other.to_owned(),
     };
     let unit = pick(f.unit_in, f.unit_out);

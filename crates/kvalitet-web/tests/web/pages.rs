@@ -53,7 +53,7 @@ async fn the_plan_page_groups_risks_and_self_inspections_by_area() {
         let risk = at("Barn och unga får inte sitt behov av stöd och skydd tillgodosett på ett rättssäkert sätt</h4>");
         assert!(common < risk && risk < authority);
         assert!(body[risk..].contains("Risknivå 9"));
-        let si = at("Andel aktualiseringar avslutade inom 14 dagar</h4>");
+        let si = at("Andel aktualiseringar avslutade inom 14 dagar</a></h4>");
         assert!(authority < si && si < delivery);
         let hygiene = at("Självskattning av basala hygienrutiner");
         assert!(housing < hygiene);

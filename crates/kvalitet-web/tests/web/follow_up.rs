@@ -1,0 +1,170 @@
+//! Following up the year through HTTP: a manager records a self-inspection run, an
+//! action's follow-up and an indicator's result, sees them in the plan's follow-up, and
+//! a lost race is shown as a conflict with both versions.
+
+use axum::http::StatusCode;
+
+use kvalitet_store::testing::on_each_backend;
+
+use crate::{MANAGER, QUALITY, STAFF, TestApp};
+
+/// The first link of `prefix` on a page.
+fn first_link(body: &str, prefix: &str) -> String {
+    let at = body.find(&format!("href=\"{prefix}")).unwrap_or_else(|| panic!("no link to {prefix}")) + 6;
+    body[at..].split('"').next().unwrap().to_owned()
+}
+
+#[tokio::test]
+async fn a_manager_records_the_years_follow_up_and_the_plan_shows_it() {
+    on_each_backend(|store, _| async move {
+        let mut manager = TestApp::with_demo(store.clone()).await;
+        manager.login(MANAGER).await;
+        let plan = manager.plan_id("Kvalitetsplan 2024 Individ- och familjeomsorg").await;
+        let plan_page = manager.get(&format!("/planer/{plan}")).await.body;
+        let si = first_link(&plan_page, "/egenkontroller/");
+        let action = first_link(&plan_page, "/atgarder/");
+        let indicator = first_link(&plan_page, "/indikatorer/");
+        let csrf = manager.csrf().await;
+
+        // A self-inspection run: errors beside the fields first, then stored.
+        let bad = manager
+            .post(
+                &format!("{si}/genomforanden"),
+                &[("csrf", &csrf), ("run_on", "2024-31-01"), ("verdict", "not_measurable"), ("sample_size", "tolv")],
+            )
+            .await;
+        assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(bad.body.contains("Ange datum som ÅÅÅÅ-MM-DD"));
+        assert!(bad.body.contains("Ange ett heltal"));
+        assert!(bad.body.contains("value=\"tolv\""), "what was typed is kept");
+        let ok = manager
+            .post(
+                &format!("{si}/genomforanden"),
+                &[
+                    ("csrf", &csrf),
+                    ("run_on", "2024-03-31"),
+                    ("verdict", "partly_approved"),
+                    ("result_value", "80,5"),
+                    ("sample_size", "40"),
+                    ("comment", "Åtta av tio kontrollerade ärenden godkända."),
+                ],
+            )
+            .await;
+        assert_eq!(ok.status, StatusCode::SEE_OTHER, "{}", ok.body);
+        let si_page = manager.get(&si).await.body;
+        assert!(si_page.contains("Åtta av tio kontrollerade ärenden godkända."));
+        assert!(si_page.contains("80,5"));
+        assert!(si_page.contains("Delvis godkänt"));
+
+        // An action's follow-up moves its status.
+        let action_page = manager.get(&action).await.body;
+        let version =
+            action_page.split("name=\"version\" value=\"").nth(1).unwrap().split('"').next().unwrap().to_owned();
+        let res = manager
+            .post(
+                &format!("{action}/uppfoljning"),
+                &[
+                    ("csrf", &csrf),
+                    ("version", &version),
+                    ("entry_on", "2024-06-30"),
+                    ("text", "Arbetssättet är infört på alla enheter."),
+                    ("new_status", "done"),
+                ],
+            )
+            .await;
+        assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
+        let after = manager.get(&action).await.body;
+        assert!(after.contains("Arbetssättet är infört på alla enheter."));
+        assert!(!after.contains("value=\"planned\""), "a done action cannot go back to planned");
+
+        // An indicator result with its basis: 45 of 60 is 75 % with an interval.
+        let res = manager
+            .post(
+                &format!("{indicator}/resultat"),
+                &[
+                    ("csrf", &csrf),
+                    ("year", "2024"),
+                    ("value", "75"),
+                    ("numerator", "45"),
+                    ("denominator", "60"),
+                    ("comment", "Första mätningen."),
+                ],
+            )
+            .await;
+        assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
+        let dup =
+            manager.post(&format!("{indicator}/resultat"), &[("csrf", &csrf), ("year", "2024"), ("value", "70")]).await;
+        assert_eq!(dup.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(dup.body.contains("Det finns redan ett resultat för 2024"));
+        let ind_page = manager.get(&indicator).await.body;
+        assert!(ind_page.contains("<td class=\"num\">60</td>"), "n shown");
+        // 45 of 60: Wilson 95 % interval 0.628–0.842, computed by hand.
+        assert!(ind_page.contains("63\u{a0}%–84\u{a0}%"), "Wilson interval of 45/60 shown");
+
+        // The plan's follow-up shows what was recorded.
+        let plan_page = manager.get(&format!("/planer/{plan}")).await.body;
+        assert!(plan_page.contains("Åtta av tio kontrollerade ärenden godkända."));
+        assert!(plan_page.contains("Arbetssättet är infört på alla enheter."));
+        assert!(plan_page.contains("Första mätningen."));
+
+        // Staff read but do not record.
+        let mut staff = TestApp::on(store.clone());
+        staff.login(STAFF).await;
+        let page = staff.get(&si).await;
+        assert_eq!(page.status, StatusCode::OK);
+        assert!(!page.body.contains("Registrera en genomförd kontroll"));
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn two_people_following_up_the_same_action_get_a_conflict_not_an_overwrite() {
+    on_each_backend(|store, _| async move {
+        let mut manager = TestApp::with_demo(store.clone()).await;
+        manager.login(MANAGER).await;
+        let mut quality = TestApp::on(store.clone());
+        quality.login(QUALITY).await;
+        let plan = manager.plan_id("Kvalitetsplan 2022 för vuxna").await;
+        let action = first_link(&manager.get(&format!("/planer/{plan}")).await.body, "/atgarder/");
+        // Both open the action at the same version.
+        let version =
+            |body: &str| body.split("name=\"version\" value=\"").nth(1).unwrap().split('"').next().unwrap().to_owned();
+        let v_manager = version(&manager.get(&action).await.body);
+        let v_quality = version(&quality.get(&action).await.body);
+        assert_eq!(v_manager, v_quality);
+        let (c1, c2) = (manager.csrf().await, quality.csrf().await);
+        let first = manager
+            .post(
+                &format!("{action}/uppfoljning"),
+                &[
+                    ("csrf", &c1),
+                    ("version", &v_manager),
+                    ("entry_on", "2023-01-15"),
+                    ("text", "Chefens uppföljning."),
+                    ("new_status", "done"),
+                ],
+            )
+            .await;
+        assert_eq!(first.status, StatusCode::SEE_OTHER);
+        let second = quality
+            .post(
+                &format!("{action}/uppfoljning"),
+                &[
+                    ("csrf", &c2),
+                    ("version", &v_quality),
+                    ("entry_on", "2023-01-16"),
+                    ("text", "Kvalitetsutvecklarens text."),
+                    ("new_status", "ongoing"),
+                ],
+            )
+            .await;
+        assert_eq!(second.status, StatusCode::CONFLICT);
+        assert!(second.body.contains("Någon annan har följt upp åtgärden medan du skrev"));
+        assert!(second.body.contains("Chefens uppföljning."), "their version is shown");
+        assert!(second.body.contains("Kvalitetsutvecklarens text."), "mine is kept");
+        let page = quality.get(&action).await.body;
+        assert!(page.contains("Chefens uppföljning."));
+        assert!(!page.contains("<p>Kvalitetsutvecklarens text.</p>"), "the losing edit was not stored");
+    })
+    .await;
+}
