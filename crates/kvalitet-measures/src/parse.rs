@@ -1,0 +1,513 @@
+//! Reading the export files into a [`Dataset`], streaming, validating every row and
+//! pseudonymising person ids on the way.
+
+use std::collections::{HashMap, HashSet};
+use std::fs::File;
+use std::io::{self, BufReader, Cursor, Read};
+use std::path::PathBuf;
+
+use csv::ByteRecord;
+use jiff::civil::Date;
+
+use crate::data::{
+    Case, CaseId, Contact, Dataset, Intervention, NameId, PreAssessmentDecision, TargetGroup,
+};
+use crate::error::{ImportError, ImportErrors, Problem, ProblemKind};
+use crate::format::{
+    Col, Table, TextEncoding, column_for, decode, detect_delimiter, detect_encoding, parse_date,
+};
+use crate::pseudo::{PersonKey, Pseudonymiser, Secret};
+
+/// Where one table comes from.
+#[derive(Debug, Clone)]
+pub enum Source {
+    /// A file on disk, named in messages as given.
+    Path(PathBuf),
+    /// Bytes in memory (tests, uploads), named `name` in messages.
+    Bytes { name: String, data: Vec<u8> },
+}
+
+impl Source {
+    fn name(&self) -> String {
+        match self {
+            Source::Path(p) => p.display().to_string(),
+            Source::Bytes { name, .. } => name.clone(),
+        }
+    }
+}
+
+/// The files of one export; at least one should be given.
+#[derive(Debug, Clone, Default)]
+pub struct Sources {
+    pub arenden: Option<Source>,
+    pub insatser: Option<Source>,
+    pub kontakter: Option<Source>,
+}
+
+/// Choices for an import.
+#[derive(Debug, Clone, Default)]
+pub struct ImportOptions {
+    /// When given, every unit must be one of these (compared trimmed, case-insensitively).
+    pub known_units: Option<HashSet<String>>,
+}
+
+/// Reads and validates every given table. Returns the data only when no file has a problem;
+/// otherwise every problem in every file.
+pub fn import(
+    sources: &Sources,
+    secret: &Secret,
+    options: &ImportOptions,
+) -> Result<Dataset, ImportError> {
+    let known = options
+        .known_units
+        .as_ref()
+        .map(|set| set.iter().map(|u| u.trim().to_lowercase()).collect());
+    let mut p = Parser {
+        pseudo: secret.pseudonymiser(),
+        known,
+        data: Dataset::default(),
+        problems: Vec::new(),
+    };
+    if let Some(src) = &sources.arenden {
+        let rows = p.read_table(src, Table::Arenden)?;
+        p.data.arenden = Some(rows.cases);
+    }
+    if let Some(src) = &sources.insatser {
+        let rows = p.read_table(src, Table::Insatser)?;
+        p.data.insatser = Some(rows.interventions);
+    }
+    if let Some(src) = &sources.kontakter {
+        let rows = p.read_table(src, Table::Kontakter)?;
+        p.data.kontakter = Some(rows.contacts);
+    }
+    if p.problems.is_empty() {
+        Ok(p.data)
+    } else {
+        Err(ImportErrors::new(p.problems).into())
+    }
+}
+
+struct Parser {
+    pseudo: Pseudonymiser,
+    known: Option<HashSet<String>>,
+    data: Dataset,
+    problems: Vec<Problem>,
+}
+
+#[derive(Default)]
+struct Rows {
+    cases: Vec<Case>,
+    interventions: Vec<Intervention>,
+    contacts: Vec<Contact>,
+}
+
+/// One file being read: where each column is and how to report a cell.
+struct FileCtx {
+    file: String,
+    encoding: TextEncoding,
+    headers: Vec<String>,
+    index: HashMap<Col, usize>,
+}
+
+/// The file as a reader from its first header byte, with its encoding and delimiter.
+fn open(source: &Source) -> io::Result<(Box<dyn Read>, TextEncoding, u8)> {
+    let (encoding, mut reader): (TextEncoding, Box<dyn Read>) = match source {
+        Source::Path(path) => {
+            let enc = detect_encoding(BufReader::new(File::open(path)?))?;
+            (
+                enc,
+                Box::new(BufReader::with_capacity(1 << 16, File::open(path)?)),
+            )
+        }
+        Source::Bytes { data, .. } => (
+            detect_encoding(&data[..])?,
+            Box::new(Cursor::new(data.clone())),
+        ),
+    };
+    // Read the head (up to the first line end) to strip a BOM and find the delimiter.
+    let mut head = Vec::with_capacity(4096);
+    let mut chunk = [0u8; 4096];
+    while !head.contains(&b'\n') && head.len() < (1 << 20) {
+        let n = reader.read(&mut chunk)?;
+        if n == 0 {
+            break;
+        }
+        head.extend_from_slice(&chunk[..n]);
+    }
+    if head.starts_with(b"\xEF\xBB\xBF") {
+        head.drain(..3);
+    }
+    let delimiter = detect_delimiter(&head);
+    Ok((
+        Box::new(Cursor::new(head).chain(reader)),
+        encoding,
+        delimiter,
+    ))
+}
+
+impl Parser {
+    fn read_table(&mut self, source: &Source, table: Table) -> Result<Rows, ImportError> {
+        let file = source.name();
+        let io_err = |source| ImportError::Io {
+            file: file.clone(),
+            source,
+        };
+        let (reader, encoding, delimiter) = open(source).map_err(io_err)?;
+        let mut csv = csv::ReaderBuilder::new()
+            .delimiter(delimiter)
+            .has_headers(false)
+            .flexible(true)
+            .from_reader(reader);
+        let mut record = ByteRecord::new();
+        let mut rows = Rows::default();
+        let has_header = csv
+            .read_byte_record(&mut record)
+            .map_err(|e| csv_io(e, &file))?;
+        if !has_header {
+            self.problems.push(Problem {
+                file,
+                row: 1,
+                column: String::new(),
+                kind: ProblemKind::EmptyFile,
+            });
+            return Ok(rows);
+        }
+        let Some(ctx) = self.header(&file, encoding, table, &record) else {
+            return Ok(rows);
+        };
+        let mut seen_cases: HashMap<CaseId, u64> = HashMap::new();
+        loop {
+            match csv.read_byte_record(&mut record) {
+                Ok(false) => break,
+                Ok(true) => {}
+                Err(e) => {
+                    let line = e.position().map(|p| p.line()).unwrap_or(0);
+                    if let csv::ErrorKind::Io(_) = e.kind() {
+                        return Err(csv_io(e, &file));
+                    }
+                    self.problems.push(Problem {
+                        file: file.clone(),
+                        row: line,
+                        column: String::new(),
+                        kind: ProblemKind::Malformed {
+                            detail: "ogiltig rad".into(),
+                        },
+                    });
+                    break;
+                }
+            }
+            if record.iter().all(|f| f.trim_ascii().is_empty()) {
+                continue; // blank line
+            }
+            let line = record.position().map(|p| p.line()).unwrap_or(0);
+            let row = Row {
+                ctx: &ctx,
+                rec: &record,
+                line,
+            };
+            match table {
+                Table::Arenden => {
+                    if let Some(case) = self.case(&row, &mut seen_cases) {
+                        rows.cases.push(case);
+                    }
+                }
+                Table::Insatser => {
+                    if let Some(i) = self.intervention(&row) {
+                        rows.interventions.push(i);
+                    }
+                }
+                Table::Kontakter => {
+                    let c = self.contact(&row);
+                    if let Some(c) = c {
+                        rows.contacts.push(c);
+                    }
+                }
+            }
+            if !self.problems.is_empty() {
+                // The import will fail: keep validating, but stop keeping rows.
+                rows = Rows::default();
+            }
+        }
+        Ok(rows)
+    }
+
+    fn header(
+        &mut self,
+        file: &str,
+        encoding: TextEncoding,
+        table: Table,
+        record: &ByteRecord,
+    ) -> Option<FileCtx> {
+        let headers: Vec<String> = record
+            .iter()
+            .map(|h| decode(encoding, h).trim().to_owned())
+            .collect();
+        let mut index = HashMap::new();
+        let before = self.problems.len();
+        for (i, h) in headers.iter().enumerate() {
+            if let Some(col) = column_for(table, h)
+                && index.insert(col, i).is_some()
+            {
+                self.problems.push(Problem {
+                    file: file.to_owned(),
+                    row: 1,
+                    column: h.clone(),
+                    kind: ProblemKind::DuplicateColumn,
+                });
+            }
+        }
+        for (col, required) in table.columns() {
+            if *required && !index.contains_key(col) {
+                self.problems.push(Problem {
+                    file: file.to_owned(),
+                    row: 1,
+                    column: col.canonical().to_owned(),
+                    kind: ProblemKind::MissingColumn,
+                });
+            }
+        }
+        (self.problems.len() == before).then(|| FileCtx {
+            file: file.to_owned(),
+            encoding,
+            headers,
+            index,
+        })
+    }
+
+    fn problem(&mut self, row: &Row<'_>, col: Col, kind: ProblemKind) {
+        let column = row.ctx.index.get(&col).map_or_else(
+            || col.canonical().to_owned(),
+            |i| row.ctx.headers[*i].clone(),
+        );
+        self.problems.push(Problem {
+            file: row.ctx.file.clone(),
+            row: row.line,
+            column,
+            kind,
+        });
+    }
+
+    /// The trimmed text of a required cell; a problem when it is empty.
+    fn required_text<'r>(&mut self, row: &Row<'r>, col: Col) -> Option<std::borrow::Cow<'r, str>> {
+        let raw = row.raw(col);
+        if raw.is_empty() {
+            self.problem(row, col, ProblemKind::MissingValue);
+            return None;
+        }
+        Some(decode(row.ctx.encoding, raw))
+    }
+
+    fn date(&mut self, row: &Row<'_>, col: Col) -> Option<Date> {
+        let raw = row.raw(col);
+        if raw.is_empty() {
+            return None;
+        }
+        let parsed = parse_date(raw);
+        if parsed.is_none() {
+            // Show the cell only when it is short enough to be a date, never a personnummer.
+            let shown = (raw.len() <= 10).then(|| decode(row.ctx.encoding, raw).into_owned());
+            self.problem(row, col, ProblemKind::InvalidDate { shown });
+        }
+        parsed
+    }
+
+    fn ordered(&mut self, row: &Row<'_>, start: (Col, Option<Date>), end: (Col, Option<Date>)) {
+        if let (Some(s), Some(e)) = (start.1, end.1)
+            && e < s
+        {
+            let start_column = row.header(start.0);
+            self.problem(row, end.0, ProblemKind::EndBeforeStart { start_column });
+        }
+    }
+
+    fn person(&mut self, row: &Row<'_>) -> Option<PersonKey> {
+        let raw = row.raw(Col::PersonId);
+        if raw.is_empty() {
+            self.problem(row, Col::PersonId, ProblemKind::MissingValue);
+            return None;
+        }
+        Some(self.pseudo.key(raw))
+    }
+
+    fn unit(&mut self, row: &Row<'_>) -> Option<NameId> {
+        let name = self.required_text(row, Col::Unit)?;
+        let name = name.trim();
+        if let Some(known) = &self.known
+            && !known.contains(&name.to_lowercase())
+        {
+            let shown = name.chars().take(60).collect();
+            self.problem(row, Col::Unit, ProblemKind::UnknownUnit { shown });
+            return None;
+        }
+        Some(self.data.units.intern(name))
+    }
+
+    fn case(&mut self, row: &Row<'_>, seen: &mut HashMap<CaseId, u64>) -> Option<Case> {
+        let case_id = self.required_text(row, Col::CaseId);
+        let person = self.person(row);
+        let unit = self.unit(row);
+        let target_group = match row.raw(Col::TargetGroup).to_ascii_lowercase().as_slice() {
+            b"barn" | b"child" => Some(TargetGroup::Barn),
+            b"vuxen" | b"adult" => Some(TargetGroup::Vuxen),
+            b"" => {
+                self.problem(row, Col::TargetGroup, ProblemKind::MissingValue);
+                None
+            }
+            other => {
+                let shown = shown_value(row.ctx.encoding, other);
+                let kind = ProblemKind::UnknownValue {
+                    shown,
+                    allowed: "barn, vuxen",
+                };
+                self.problem(row, Col::TargetGroup, kind);
+                None
+            }
+        };
+        let decision_raw = row.raw(Col::ForhandsbedomningBeslut).to_ascii_lowercase();
+        let decision = match decision_raw.as_slice() {
+            b"" => None,
+            b"inled" => Some(PreAssessmentDecision::Inled),
+            b"ej_inled" | b"ej inled" => Some(PreAssessmentDecision::EjInled),
+            other => {
+                let shown = shown_value(row.ctx.encoding, other);
+                let kind = ProblemKind::UnknownValue {
+                    shown,
+                    allowed: "inled, ej_inled",
+                };
+                self.problem(row, Col::ForhandsbedomningBeslut, kind);
+                None
+            }
+        };
+        let aktualisering = self.date(row, Col::Aktualisering);
+        let forhandsbedomning = self.date(row, Col::Forhandsbedomning);
+        let utredning_start = self.date(row, Col::UtredningStart);
+        let utredning_slut = self.date(row, Col::UtredningSlut);
+        let forlangning = self.date(row, Col::Forlangning);
+        self.ordered(
+            row,
+            (Col::Aktualisering, aktualisering),
+            (Col::Forhandsbedomning, forhandsbedomning),
+        );
+        self.ordered(
+            row,
+            (Col::UtredningStart, utredning_start),
+            (Col::UtredningSlut, utredning_slut),
+        );
+        let case_id: CaseId = case_id?.trim().into();
+        if let Some(first_row) = seen.get(&case_id) {
+            let kind = ProblemKind::DuplicateCaseId {
+                first_row: *first_row,
+            };
+            self.problem(row, Col::CaseId, kind);
+        } else {
+            seen.insert(case_id.clone(), row.line);
+        }
+        Some(Case {
+            case_id,
+            person: person?,
+            unit: unit?,
+            target_group: target_group?,
+            aktualisering,
+            forhandsbedomning,
+            forhandsbedomning_beslut: decision,
+            utredning_start,
+            utredning_slut,
+            forlangning,
+        })
+    }
+
+    fn intervention(&mut self, row: &Row<'_>) -> Option<Intervention> {
+        let case_id = self
+            .required_text(row, Col::CaseId)
+            .map(|c| c.trim().into());
+        let person = self.person(row);
+        let unit = self.unit(row);
+        let insats = self
+            .required_text(row, Col::Insats)
+            .map(|n| n.trim().to_owned());
+        let beslut = self.date(row, Col::Beslut);
+        let verkstallighet = self.date(row, Col::Verkstallighet);
+        let start = self.date(row, Col::Start);
+        let slut = self.date(row, Col::Slut);
+        let planerad_slut = self.date(row, Col::PlaneradSlut);
+        let genomforandeplan = self.date(row, Col::Genomforandeplan);
+        let plan_uppfoljning = self.date(row, Col::PlanUppfoljning);
+        self.ordered(
+            row,
+            (Col::Beslut, beslut),
+            (Col::Verkstallighet, verkstallighet),
+        );
+        self.ordered(row, (Col::Start, start), (Col::Slut, slut));
+        let insats = self.data.insatser_names.intern(&insats?);
+        Some(Intervention {
+            case_id: case_id?,
+            person: person?,
+            unit: unit?,
+            insats,
+            beslut,
+            verkstallighet,
+            start,
+            slut,
+            planerad_slut,
+            genomforandeplan,
+            plan_uppfoljning,
+        })
+    }
+
+    fn contact(&mut self, row: &Row<'_>) -> Option<Contact> {
+        let unit = self.unit(row);
+        let forsta_kontakt = self.date(row, Col::ForstaKontakt);
+        let forsta_besok = self.date(row, Col::ForstaBesok);
+        self.ordered(
+            row,
+            (Col::ForstaKontakt, forsta_kontakt),
+            (Col::ForstaBesok, forsta_besok),
+        );
+        Some(Contact {
+            unit: unit?,
+            forsta_kontakt,
+            forsta_besok,
+        })
+    }
+}
+
+/// One data row of a file.
+struct Row<'r> {
+    ctx: &'r FileCtx,
+    rec: &'r ByteRecord,
+    line: u64,
+}
+
+impl<'r> Row<'r> {
+    /// The trimmed bytes of a cell; empty when the column or the cell is absent.
+    fn raw(&self, col: Col) -> &'r [u8] {
+        self.ctx
+            .index
+            .get(&col)
+            .and_then(|i| self.rec.get(*i))
+            .unwrap_or(b"")
+            .trim_ascii()
+    }
+
+    fn header(&self, col: Col) -> String {
+        self.ctx.index.get(&col).map_or_else(
+            || col.canonical().to_owned(),
+            |i| self.ctx.headers[*i].clone(),
+        )
+    }
+}
+
+fn shown_value(encoding: TextEncoding, raw: &[u8]) -> String {
+    decode(encoding, raw).chars().take(40).collect()
+}
+
+fn csv_io(e: csv::Error, file: &str) -> ImportError {
+    let source = match e.into_kind() {
+        csv::ErrorKind::Io(io) => io,
+        other => io::Error::other(format!("{other:?}")),
+    };
+    ImportError::Io {
+        file: file.to_owned(),
+        source,
+    }
+}
