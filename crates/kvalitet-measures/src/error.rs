@@ -22,15 +22,15 @@ pub enum ProblemKind {
     InvalidDate { shown: Option<String> },
     /// An end date lies before its start date; `start_column` is the start's header.
     EndBeforeStart { start_column: String },
-    /// A value outside the allowed set.
+    /// A value outside the allowed set; `shown` unless it could be a person id.
     UnknownValue {
-        shown: String,
+        shown: Option<String>,
         allowed: &'static str,
     },
     /// A `case_id` already used on an earlier row.
     DuplicateCaseId { first_row: u64 },
-    /// A unit that is not among the known units.
-    UnknownUnit { shown: String },
+    /// A unit that is not among the known units; `shown` unless it could be a person id.
+    UnknownUnit { shown: Option<String> },
     /// The CSV itself could not be read (broken quoting, unreadable bytes).
     Malformed { detail: String },
 }
@@ -84,15 +84,21 @@ impl fmt::Display for Problem {
             ProblemKind::EndBeforeStart { start_column } => {
                 write!(f, "datumet ligger före {start_column} på samma rad")
             }
-            ProblemKind::UnknownValue { shown, allowed } => {
-                write!(f, "okänt värde \"{shown}\", tillåtna värden: {allowed}")
-            }
+            ProblemKind::UnknownValue {
+                shown: Some(shown),
+                allowed,
+            } => write!(f, "okänt värde \"{shown}\", tillåtna värden: {allowed}"),
+            ProblemKind::UnknownValue {
+                shown: None,
+                allowed,
+            } => write!(f, "okänt värde, tillåtna värden: {allowed}"),
             ProblemKind::DuplicateCaseId { first_row } => {
                 write!(f, "ärende-id:t finns redan på rad {first_row}")
             }
-            ProblemKind::UnknownUnit { shown } => {
+            ProblemKind::UnknownUnit { shown: Some(shown) } => {
                 write!(f, "okänd enhet \"{shown}\"")
             }
+            ProblemKind::UnknownUnit { shown: None } => write!(f, "okänd enhet"),
             ProblemKind::Malformed { detail } => {
                 write!(f, "raden kan inte läsas som CSV ({detail})")
             }

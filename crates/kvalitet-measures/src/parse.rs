@@ -304,8 +304,8 @@ impl Parser {
         }
         let parsed = parse_date(raw);
         if parsed.is_none() {
-            // Show the cell only when it is short enough to be a date, never a personnummer.
-            let shown = (raw.len() <= 10).then(|| decode(row.ctx.encoding, raw).into_owned());
+            // Show the cell only when it has the shape of a date, never a personnummer.
+            let shown = date_shaped(raw).then(|| decode(row.ctx.encoding, raw).into_owned());
             self.problem(row, col, ProblemKind::InvalidDate { shown });
         }
         parsed
@@ -335,7 +335,7 @@ impl Parser {
         if let Some(known) = &self.known
             && !known.contains(&name.to_lowercase())
         {
-            let shown = name.chars().take(60).collect();
+            let shown = shown_text(name);
             self.problem(row, Col::Unit, ProblemKind::UnknownUnit { shown });
             return None;
         }
@@ -497,8 +497,28 @@ impl<'r> Row<'r> {
     }
 }
 
-fn shown_value(encoding: TextEncoding, raw: &[u8]) -> String {
-    decode(encoding, raw).chars().take(40).collect()
+fn shown_value(encoding: TextEncoding, raw: &[u8]) -> Option<String> {
+    shown_text(&decode(encoding, raw))
+}
+
+/// A cell value fit to show in a message: cut to 60 characters, and `None` when it has
+/// six or more digits (it could be a personnummer in the wrong column).
+fn shown_text(value: &str) -> Option<String> {
+    let digits = value.chars().filter(char::is_ascii_digit).count();
+    (digits < 6).then(|| value.chars().take(60).collect())
+}
+
+/// `dddd-dd-dd` or `dddddddd`: a malformed date worth echoing. A personnummer
+/// (10 or 12 digits, with or without a hyphen) never has this shape.
+fn date_shaped(raw: &[u8]) -> bool {
+    let digit_at = |i: usize| raw[i].is_ascii_digit();
+    match raw.len() {
+        8 => (0..8).all(digit_at),
+        10 => {
+            raw[4] == b'-' && raw[7] == b'-' && [0, 1, 2, 3, 5, 6, 8, 9].into_iter().all(digit_at)
+        }
+        _ => false,
+    }
 }
 
 fn csv_io(e: csv::Error, file: &str) -> ImportError {
