@@ -581,12 +581,22 @@ impl Out<'_> {
         r
     }
 
-    /// Which units occur in `table` (for per-unit rows).
+    /// Which units occur in `table` (for per-unit rows); for cases, only units with cases
+    /// of the measure's target group.
     fn present(&self, table: Table) -> Vec<bool> {
+        let group = match &self.def.kind {
+            Kind::WithinLimit { target_group, .. }
+            | Kind::MeanDays { target_group, .. }
+            | Kind::InterventionDuringInvestigation { target_group } => *target_group,
+            _ => None,
+        };
         let mut present = vec![false; self.data.units.len()];
         let mut mark = |u: NameId| present[u as usize] = true;
         match table {
-            Table::Arenden => cases(self.data).iter().for_each(|c| mark(c.unit)),
+            Table::Arenden => cases(self.data)
+                .iter()
+                .filter(|c| group.is_none_or(|g| c.target_group == g))
+                .for_each(|c| mark(c.unit)),
             Table::Insatser => interventions(self.data).iter().for_each(|c| mark(c.unit)),
             Table::Kontakter => contacts(self.data).iter().for_each(|c| mark(c.unit)),
         }

@@ -173,7 +173,8 @@ pub fn percent(fraction: f64) -> String {
 
 /// One decimal with a decimal comma: `12.25` as `12,3`.
 pub fn decimal(v: f64) -> String {
-    format!("{v:.1}").replace('.', ",")
+    // Round half away from zero (as people do), not half to even.
+    format!("{:.1}", (v * 10.0).round() / 10.0).replace('.', ",")
 }
 
 #[cfg(test)]
@@ -184,7 +185,8 @@ mod tests {
     fn swedish_number_forms() {
         assert_eq!(percent(0.783333), "78,3 %");
         assert_eq!(percent(1.0), "100,0 %");
-        assert_eq!(decimal(12.25), "12,2");
+        assert_eq!(decimal(12.25), "12,3");
+        assert_eq!(decimal(11.25), "11,3");
         assert_eq!(decimal(3.0), "3,0");
     }
 }

@@ -298,11 +298,17 @@ fn breakdown_by_unit_and_by_month() {
         1,
         1,
     );
-    // A unit with cases but none in the population still gets a row, with no value.
+    // A unit with cases of the target group but none in the population gets a row with
+    // no value; a unit without cases of the target group gets none.
     share(
-        find(&u, "forhandsbedomning_14d", Some("Vuxenenheten"), None),
+        find(&u, "barnutredning_4man", Some("Familjeenheten"), None),
         0,
         0,
+    );
+    assert!(
+        !u.iter()
+            .any(|r| r.measure == "forhandsbedomning_14d"
+                && r.unit.as_deref() == Some("Vuxenenheten"))
     );
     share(find(&u, "forhandsbedomning_14d", None, None), 2, 3);
     share(
