@@ -1,6 +1,10 @@
 //! The parsed export: cases, interventions and contacts, with person ids pseudonymised.
 
+use std::borrow::Borrow;
 use std::collections::HashMap;
+use std::fmt;
+use std::hash::{Hash, Hasher};
+use std::ops::Deref;
 use std::sync::Arc;
 
 use jiff::civil::Date;
@@ -8,8 +12,99 @@ use serde::{Deserialize, Serialize};
 
 use crate::pseudo::PersonKey;
 
-/// A case id as exported (case ids are not personal data and are kept).
-pub type CaseId = Arc<str>;
+/// A case id as exported (case ids are not personal data and are kept). Ids of up to 14
+/// bytes are stored inline (no allocation), longer ones shared; 16 bytes either way.
+#[derive(Clone)]
+pub struct CaseId(Repr);
+
+const INLINE: usize = 14;
+
+#[derive(Clone)]
+enum Repr {
+    Inline { len: u8, buf: [u8; INLINE] },
+    Shared(Arc<Box<str>>),
+}
+
+impl CaseId {
+    pub fn new(id: &str) -> CaseId {
+        if id.len() <= INLINE {
+            let mut buf = [0u8; INLINE];
+            buf[..id.len()].copy_from_slice(id.as_bytes());
+            CaseId(Repr::Inline {
+                len: id.len() as u8,
+                buf,
+            })
+        } else {
+            CaseId(Repr::Shared(Arc::new(id.into())))
+        }
+    }
+
+    pub fn as_str(&self) -> &str {
+        match &self.0 {
+            Repr::Inline { len, buf } => {
+                std::str::from_utf8(&buf[..usize::from(*len)]).expect("copied from a str")
+            }
+            Repr::Shared(s) => s,
+        }
+    }
+}
+
+impl From<&str> for CaseId {
+    fn from(id: &str) -> CaseId {
+        CaseId::new(id)
+    }
+}
+
+impl Deref for CaseId {
+    type Target = str;
+    fn deref(&self) -> &str {
+        self.as_str()
+    }
+}
+
+impl Borrow<str> for CaseId {
+    fn borrow(&self) -> &str {
+        self.as_str()
+    }
+}
+
+impl PartialEq for CaseId {
+    fn eq(&self, other: &Self) -> bool {
+        self.as_str() == other.as_str()
+    }
+}
+
+impl Eq for CaseId {}
+
+impl Hash for CaseId {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        self.as_str().hash(state);
+    }
+}
+
+impl PartialOrd for CaseId {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl Ord for CaseId {
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        self.as_str().cmp(other.as_str())
+    }
+}
+
+impl fmt::Debug for CaseId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(self.as_str(), f)
+    }
+}
+
+impl fmt::Display for CaseId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
 
 /// Index of a name in a [`Names`] table.
 pub type NameId = u32;
@@ -117,4 +212,25 @@ pub struct Dataset {
     pub arenden: Option<Vec<Case>>,
     pub insatser: Option<Vec<Intervention>>,
     pub kontakter: Option<Vec<Contact>>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn case_ids_short_and_long_behave_alike() {
+        let short = CaseId::new("2024-123456");
+        let long = CaseId::new("IFO-BARN-2024-000123456");
+        assert_eq!(size_of::<CaseId>(), 16);
+        assert_eq!(&*short, "2024-123456");
+        assert_eq!(long.as_str(), "IFO-BARN-2024-000123456");
+        assert_eq!(short.clone(), short);
+        assert_eq!(format!("{long:?}"), "\"IFO-BARN-2024-000123456\"");
+        let mut map = HashMap::new();
+        map.insert(long.clone(), 1);
+        assert_eq!(map.get("IFO-BARN-2024-000123456"), Some(&1));
+        assert!(CaseId::new("A1") < CaseId::new("A2"));
+        assert_eq!(CaseId::new("ÅÄÖ-ärende-1").as_str(), "ÅÄÖ-ärende-1");
+    }
 }

@@ -106,8 +106,11 @@ struct FileCtx {
     file: String,
     encoding: TextEncoding,
     headers: Vec<String>,
-    index: HashMap<Col, usize>,
+    /// Position of each column (by `Col as usize`) in the file.
+    index: [Option<usize>; COLS],
 }
+
+const COLS: usize = Col::ForstaBesok as usize + 1;
 
 /// The file as a reader from its first header byte, with its encoding and delimiter.
 fn open(source: &Source) -> io::Result<(Box<dyn Read>, TextEncoding, u8)> {
@@ -242,11 +245,11 @@ impl Parser {
             .iter()
             .map(|h| decode(encoding, h).trim().to_owned())
             .collect();
-        let mut index = HashMap::new();
+        let mut index = [None; COLS];
         let before = self.problems.len();
         for (i, h) in headers.iter().enumerate() {
             if let Some(col) = column_for(table, h)
-                && index.insert(col, i).is_some()
+                && index[col as usize].replace(i).is_some()
             {
                 self.problems.push(Problem {
                     file: file.to_owned(),
@@ -257,7 +260,7 @@ impl Parser {
             }
         }
         for (col, required) in table.columns() {
-            if *required && !index.contains_key(col) {
+            if *required && index[*col as usize].is_none() {
                 self.problems.push(Problem {
                     file: file.to_owned(),
                     row: 1,
@@ -275,10 +278,7 @@ impl Parser {
     }
 
     fn problem(&mut self, row: &Row<'_>, col: Col, kind: ProblemKind) {
-        let column = row.ctx.index.get(&col).map_or_else(
-            || col.canonical().to_owned(),
-            |i| row.ctx.headers[*i].clone(),
-        );
+        let column = row.header(col);
         self.problems.push(Problem {
             file: row.ctx.file.clone(),
             row: row.line,
@@ -346,9 +346,11 @@ impl Parser {
         let case_id = self.required_text(row, Col::CaseId);
         let person = self.person(row);
         let unit = self.unit(row);
-        let target_group = match row.raw(Col::TargetGroup).to_ascii_lowercase().as_slice() {
-            b"barn" | b"child" => Some(TargetGroup::Barn),
-            b"vuxen" | b"adult" => Some(TargetGroup::Vuxen),
+        let tg = row.raw(Col::TargetGroup);
+        let is = |words: &[&[u8]]| words.iter().any(|w| tg.eq_ignore_ascii_case(w));
+        let target_group = match tg {
+            _ if is(&[b"barn", b"child"]) => Some(TargetGroup::Barn),
+            _ if is(&[b"vuxen", b"adult"]) => Some(TargetGroup::Vuxen),
             b"" => {
                 self.problem(row, Col::TargetGroup, ProblemKind::MissingValue);
                 None
@@ -363,11 +365,12 @@ impl Parser {
                 None
             }
         };
-        let decision_raw = row.raw(Col::ForhandsbedomningBeslut).to_ascii_lowercase();
-        let decision = match decision_raw.as_slice() {
+        let dec = row.raw(Col::ForhandsbedomningBeslut);
+        let is = |words: &[&[u8]]| words.iter().any(|w| dec.eq_ignore_ascii_case(w));
+        let decision = match dec {
             b"" => None,
-            b"inled" => Some(PreAssessmentDecision::Inled),
-            b"ej_inled" | b"ej inled" => Some(PreAssessmentDecision::EjInled),
+            _ if is(&[b"inled"]) => Some(PreAssessmentDecision::Inled),
+            _ if is(&[b"ej_inled", b"ej inled"]) => Some(PreAssessmentDecision::EjInled),
             other => {
                 let shown = shown_value(row.ctx.encoding, other);
                 let kind = ProblemKind::UnknownValue {
@@ -424,7 +427,7 @@ impl Parser {
         let unit = self.unit(row);
         let insats = self
             .required_text(row, Col::Insats)
-            .map(|n| n.trim().to_owned());
+            .map(|n| self.data.insatser_names.intern(n.trim()));
         let beslut = self.date(row, Col::Beslut);
         let verkstallighet = self.date(row, Col::Verkstallighet);
         let start = self.date(row, Col::Start);
@@ -438,12 +441,11 @@ impl Parser {
             (Col::Verkstallighet, verkstallighet),
         );
         self.ordered(row, (Col::Start, start), (Col::Slut, slut));
-        let insats = self.data.insatser_names.intern(&insats?);
         Some(Intervention {
             case_id: case_id?,
             person: person?,
             unit: unit?,
-            insats,
+            insats: insats?,
             beslut,
             verkstallighet,
             start,
@@ -481,18 +483,16 @@ struct Row<'r> {
 impl<'r> Row<'r> {
     /// The trimmed bytes of a cell; empty when the column or the cell is absent.
     fn raw(&self, col: Col) -> &'r [u8] {
-        self.ctx
-            .index
-            .get(&col)
-            .and_then(|i| self.rec.get(*i))
+        self.ctx.index[col as usize]
+            .and_then(|i| self.rec.get(i))
             .unwrap_or(b"")
             .trim_ascii()
     }
 
     fn header(&self, col: Col) -> String {
-        self.ctx.index.get(&col).map_or_else(
+        self.ctx.index[col as usize].map_or_else(
             || col.canonical().to_owned(),
-            |i| self.ctx.headers[*i].clone(),
+            |i| self.ctx.headers[i].clone(),
         )
     }
 }
