@@ -6,12 +6,11 @@
 
 use std::collections::HashMap;
 
-use jiff::civil::Date;
-
 use crate::data::{Case, CaseId, Contact, Dataset, Intervention, NameId, Names, TargetGroup};
+use crate::day::Day;
 use crate::definition::{DateField, Kind, Limit, MeasureDef};
 use crate::format::Table;
-use crate::period::{By, Period, days_between};
+use crate::period::{By, Period};
 use crate::result::{MeasureResult, ValueType};
 
 /// A residential unit's number of places.
@@ -69,7 +68,7 @@ pub fn compute(
 
 /// Uniform access to the rows of the three tables.
 trait Row {
-    fn date(&self, field: DateField) -> Option<Date>;
+    fn date(&self, field: DateField) -> Option<Day>;
     fn unit(&self) -> NameId;
     fn case_id(&self) -> Option<&CaseId>;
     fn target_group(&self) -> Option<TargetGroup>;
@@ -77,7 +76,7 @@ trait Row {
 }
 
 impl Row for Case {
-    fn date(&self, field: DateField) -> Option<Date> {
+    fn date(&self, field: DateField) -> Option<Day> {
         match field {
             DateField::Aktualisering => self.aktualisering,
             DateField::Forhandsbedomning => self.forhandsbedomning,
@@ -102,7 +101,7 @@ impl Row for Case {
 }
 
 impl Row for Intervention {
-    fn date(&self, field: DateField) -> Option<Date> {
+    fn date(&self, field: DateField) -> Option<Day> {
         match field {
             DateField::Beslut => self.beslut,
             DateField::Verkstallighet => self.verkstallighet,
@@ -129,7 +128,7 @@ impl Row for Intervention {
 }
 
 impl Row for Contact {
-    fn date(&self, field: DateField) -> Option<Date> {
+    fn date(&self, field: DateField) -> Option<Day> {
         match field {
             DateField::ForstaKontakt => self.forsta_kontakt,
             DateField::ForstaBesok => self.forsta_besok,
@@ -176,11 +175,15 @@ impl<'o> Grid<'o> {
     }
 
     /// The slots an event dated `d` (inside the period) in `unit` counts in.
-    fn event_slots(&self, unit: NameId, d: Date) -> [Option<usize>; 2] {
+    fn event_slots(&self, unit: NameId, d: Day) -> [Option<usize>; 2] {
         let extra = match self.options.by {
             By::None => None,
             By::Unit => Some(1 + unit as usize),
-            By::Month => Some(1 + self.options.period.month_index(d)),
+            By::Month => {
+                let (y, m) = d.year_month();
+                let (fy, fm) = Day::from(self.options.period.from).year_month();
+                Some(1 + ((y - fy) * 12 + m - fm) as usize)
+            }
         };
         [Some(0), extra]
     }
@@ -224,6 +227,26 @@ impl<'o> Grid<'o> {
             ),
         }
         out
+    }
+}
+
+/// A period as day numbers, for fast comparisons in row loops.
+#[derive(Clone, Copy)]
+struct DayRange {
+    from: Day,
+    to: Day,
+}
+
+impl DayRange {
+    fn new(p: Period) -> Self {
+        DayRange {
+            from: Day::from(p.from),
+            to: Day::from(p.to),
+        }
+    }
+
+    fn contains(&self, d: Day) -> bool {
+        self.from <= d && d <= self.to
     }
 }
 
@@ -335,7 +358,7 @@ impl Out<'_> {
         limit: Limit,
         group: Option<TargetGroup>,
     ) -> Vec<Acc> {
-        let period = self.grid.options.period;
+        let period = DayRange::new(self.grid.options.period);
         let mut accs = vec![Acc::default(); self.grid.slots];
         for r in rows {
             let (Some(t), Some(f)) = (r.date(to), r.date(from)) else {
@@ -344,8 +367,8 @@ impl Out<'_> {
             if !period.contains(t) || group.is_some_and(|g| r.target_group() != Some(g)) {
                 continue;
             }
-            let within = t <= limit.deadline(f);
-            let wait = i64::from(days_between(f, t));
+            let within = t <= limit.deadline_day(f);
+            let wait = i64::from(f.days_until(t));
             for slot in self.grid.event_slots(r.unit(), t).into_iter().flatten() {
                 let acc = &mut accs[slot];
                 acc.den += 1;
@@ -371,7 +394,7 @@ impl Out<'_> {
         to: DateField,
         group: Option<TargetGroup>,
     ) -> Vec<Acc> {
-        let period = self.grid.options.period;
+        let period = DayRange::new(self.grid.options.period);
         let mut accs = vec![Acc::default(); self.grid.slots];
         for r in rows {
             let (Some(t), Some(f)) = (r.date(to), r.date(from)) else {
@@ -380,7 +403,7 @@ impl Out<'_> {
             if !period.contains(t) || group.is_some_and(|g| r.target_group() != Some(g)) {
                 continue;
             }
-            let d = days_between(f, t);
+            let d = f.days_until(t);
             for slot in self.grid.event_slots(r.unit(), t).into_iter().flatten() {
                 accs[slot].days.push(d);
                 accs[slot].sum += i64::from(d);
@@ -398,10 +421,11 @@ impl Out<'_> {
     ) -> Vec<Acc> {
         let mut accs = vec![Acc::default(); self.grid.slots];
         for (p, all, per_unit) in self.grid.state_periods() {
-            let threshold = limit.before(p.to);
+            let threshold = Day::from(limit.before(p.to));
+            let end = Day::from(p.to);
             for r in rows {
                 let Some(f) = r.date(from) else { continue };
-                if f > threshold || r.date(to).is_some_and(|t| t <= p.to) {
+                if f > threshold || r.date(to).is_some_and(|t| t <= end) {
                     continue;
                 }
                 for slot in [Some(all), per_unit.then(|| 1 + r.unit() as usize)]
@@ -419,15 +443,16 @@ impl Out<'_> {
     fn plans(&self, rows: &[Intervention], limit: Limit) -> Vec<Acc> {
         let mut accs = vec![Acc::default(); self.grid.slots];
         for (p, all, per_unit) in self.grid.state_periods() {
-            let earliest = limit.before(p.to);
+            let earliest = Day::from(limit.before(p.to));
+            let end = Day::from(p.to);
             for r in rows {
-                let active = r.start.is_some_and(|s| s <= p.to) && r.slut.is_none_or(|e| e > p.to);
+                let active = r.start.is_some_and(|s| s <= end) && r.slut.is_none_or(|e| e > end);
                 if !active {
                     continue;
                 }
-                let within = r.genomforandeplan.is_some_and(|g| g <= p.to)
+                let within = r.genomforandeplan.is_some_and(|g| g <= end)
                     && r.plan_uppfoljning
-                        .is_some_and(|u| earliest <= u && u <= p.to);
+                        .is_some_and(|u| earliest <= u && u <= end);
                 for slot in [Some(all), per_unit.then(|| 1 + r.unit as usize)]
                     .into_iter()
                     .flatten()
@@ -464,7 +489,7 @@ impl Out<'_> {
                 started[ci] = true;
             }
         }
-        let period = self.grid.options.period;
+        let period = DayRange::new(self.grid.options.period);
         let mut accs = vec![Acc::default(); self.grid.slots];
         for (ci, c) in cases.iter().enumerate() {
             let (Some(_), Some(t)) = (c.utredning_start, c.utredning_slut) else {
@@ -486,7 +511,7 @@ impl Out<'_> {
     }
 
     fn count<R: Row>(&mut self, rows: &[R], date: DateField, table: Table) {
-        let period = self.grid.options.period;
+        let period = DayRange::new(self.grid.options.period);
         let mut totals = vec![0u64; self.grid.slots];
         let mut groups: HashMap<(usize, NameId), u64> = HashMap::new();
         for r in rows {
@@ -545,13 +570,13 @@ impl Out<'_> {
                 let (Some(ci), Some(start)) = (residential.get(&r.insats), r.start) else {
                     continue;
                 };
-                let first = start.max(p.from);
+                let first = start.max(Day::from(p.from));
                 let last = match r.slut {
-                    Some(e) => e.yesterday().map_or(p.to, |y| y.min(p.to)),
-                    None => p.to,
+                    Some(e) => e.plus_days(-1).min(Day::from(p.to)),
+                    None => Day::from(p.to),
                 };
                 if last >= first {
-                    occupied[*ci] += (days_between(first, last) + 1) as u64;
+                    occupied[*ci] += (first.days_until(last) + 1) as u64;
                 }
             }
             let days = p.days() as u64;

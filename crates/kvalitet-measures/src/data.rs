@@ -7,9 +7,9 @@ use std::hash::{Hash, Hasher};
 use std::ops::Deref;
 use std::sync::Arc;
 
-use jiff::civil::Date;
 use serde::{Deserialize, Serialize};
 
+use crate::day::Day;
 use crate::pseudo::PersonKey;
 
 /// A case id as exported (case ids are not personal data and are kept). Ids of up to 14
@@ -126,19 +126,20 @@ pub enum PreAssessmentDecision {
     EjInled,
 }
 
-/// One row of `arenden`. Dates that have not happened are `None`.
+/// One row of `arenden`. Dates that have not happened are `None`; [`Day::date`] gives
+/// the `jiff` date.
 #[derive(Debug, Clone)]
 pub struct Case {
     pub case_id: CaseId,
     pub person: PersonKey,
     pub unit: NameId,
     pub target_group: TargetGroup,
-    pub aktualisering: Option<Date>,
-    pub forhandsbedomning: Option<Date>,
+    pub aktualisering: Option<Day>,
+    pub forhandsbedomning: Option<Day>,
     pub forhandsbedomning_beslut: Option<PreAssessmentDecision>,
-    pub utredning_start: Option<Date>,
-    pub utredning_slut: Option<Date>,
-    pub forlangning: Option<Date>,
+    pub utredning_start: Option<Day>,
+    pub utredning_slut: Option<Day>,
+    pub forlangning: Option<Day>,
 }
 
 /// One row of `insatser`.
@@ -149,21 +150,21 @@ pub struct Intervention {
     pub unit: NameId,
     /// The intervention's name (`FBI`, `Balder`, or a residential unit), in [`Dataset::insatser_names`].
     pub insats: NameId,
-    pub beslut: Option<Date>,
-    pub verkstallighet: Option<Date>,
-    pub start: Option<Date>,
-    pub slut: Option<Date>,
-    pub planerad_slut: Option<Date>,
-    pub genomforandeplan: Option<Date>,
-    pub plan_uppfoljning: Option<Date>,
+    pub beslut: Option<Day>,
+    pub verkstallighet: Option<Day>,
+    pub start: Option<Day>,
+    pub slut: Option<Day>,
+    pub planerad_slut: Option<Day>,
+    pub genomforandeplan: Option<Day>,
+    pub plan_uppfoljning: Option<Day>,
 }
 
 /// One row of `kontakter`.
 #[derive(Debug, Clone)]
 pub struct Contact {
     pub unit: NameId,
-    pub forsta_kontakt: Option<Date>,
-    pub forsta_besok: Option<Date>,
+    pub forsta_kontakt: Option<Day>,
+    pub forsta_besok: Option<Day>,
 }
 
 /// Interned names (units, intervention names): each distinct name stored once.

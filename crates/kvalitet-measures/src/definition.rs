@@ -5,6 +5,7 @@ use jiff::civil::Date;
 use serde::{Deserialize, Serialize};
 
 use crate::data::TargetGroup;
+use crate::day::Day;
 use crate::format::Table;
 
 /// The default measures, as shipped.
@@ -68,6 +69,14 @@ impl Limit {
         match self {
             Limit::Days(d) => from.saturating_add(jiff::Span::new().days(d)),
             Limit::Months(m) => from.saturating_add(jiff::Span::new().months(m)),
+        }
+    }
+
+    /// [`Limit::deadline`] for a [`Day`]; days without going through `jiff`.
+    pub fn deadline_day(self, from: Day) -> Day {
+        match self {
+            Limit::Days(d) => from.plus_days(d),
+            Limit::Months(_) => Day::from(self.deadline(from.date())),
         }
     }
 

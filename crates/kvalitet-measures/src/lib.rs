@@ -7,6 +7,7 @@
 pub mod cli;
 pub mod compute;
 pub mod data;
+pub mod day;
 pub mod definition;
 pub mod error;
 pub mod format;
@@ -19,6 +20,7 @@ pub mod result;
 pub use cli::{ComputeArgs, run_compute};
 pub use compute::{Capacity, ComputeOptions, Report, compute};
 pub use data::{Case, CaseId, Contact, Dataset, Intervention, TargetGroup};
+pub use day::Day;
 pub use definition::{
     DEFAULT_MEASURES_TOML, MeasureDef, default_definitions, merge_definitions, parse_definitions,
 };

@@ -7,11 +7,11 @@ use std::io::{self, BufReader, Cursor, Read};
 use std::path::PathBuf;
 
 use csv::ByteRecord;
-use jiff::civil::Date;
 
 use crate::data::{
     Case, CaseId, Contact, Dataset, Intervention, NameId, PreAssessmentDecision, TargetGroup,
 };
+use crate::day::Day;
 use crate::error::{ImportError, ImportErrors, Problem, ProblemKind};
 use crate::format::{
     Col, Table, TextEncoding, column_for, decode, detect_delimiter, detect_encoding, parse_date,
@@ -297,12 +297,12 @@ impl Parser {
         Some(decode(row.ctx.encoding, raw))
     }
 
-    fn date(&mut self, row: &Row<'_>, col: Col) -> Option<Date> {
+    fn date(&mut self, row: &Row<'_>, col: Col) -> Option<Day> {
         let raw = row.raw(col);
         if raw.is_empty() {
             return None;
         }
-        let parsed = parse_date(raw);
+        let parsed = parse_date(raw).and_then(Day::new);
         if parsed.is_none() {
             // Show the cell only when it has the shape of a date, never a personnummer.
             let shown = date_shaped(raw).then(|| decode(row.ctx.encoding, raw).into_owned());
@@ -311,7 +311,7 @@ impl Parser {
         parsed
     }
 
-    fn ordered(&mut self, row: &Row<'_>, start: (Col, Option<Date>), end: (Col, Option<Date>)) {
+    fn ordered(&mut self, row: &Row<'_>, start: (Col, Option<Day>), end: (Col, Option<Day>)) {
         if let (Some(s), Some(e)) = (start.1, end.1)
             && e < s
         {
