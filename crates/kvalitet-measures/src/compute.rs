@@ -4,12 +4,13 @@
 //! slot `1 + unit` is one unit over the whole period; with `By::Month` slot `1 + i` is
 //! month `i` across all units.
 
-use std::collections::HashMap;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use crate::data::{Case, CaseId, Contact, Dataset, Intervention, NameId, Names, TargetGroup};
 use crate::day::Day;
 use crate::definition::{DateField, Kind, Limit, MeasureDef};
 use crate::format::Table;
+use crate::fxhash::FastMap;
 use crate::period::{By, Period};
 use crate::result::{MeasureResult, ValueType};
 
@@ -36,7 +37,8 @@ pub struct Report {
     pub skipped: Vec<String>,
 }
 
-/// Computes every definition over `data`.
+/// Computes every definition over `data`, the measures spread over the available cores;
+/// results come in definition order.
 pub fn compute(
     data: &Dataset,
     defs: &[MeasureDef],
@@ -44,6 +46,7 @@ pub fn compute(
 ) -> anyhow::Result<Report> {
     let grid = Grid::new(options, data.units.len());
     let mut report = Report::default();
+    let mut todo = Vec::new();
     for def in defs {
         def.validate()?;
         let present = def.tables().iter().all(|t| match t {
@@ -51,18 +54,47 @@ pub fn compute(
             Table::Insatser => data.insatser.is_some(),
             Table::Kontakter => data.kontakter.is_some(),
         });
-        if !present {
+        if present {
+            todo.push(def);
+        } else {
             report.skipped.push(def.id.clone());
-            continue;
         }
-        let mut out = Out {
-            def,
-            grid: &grid,
-            data,
-            results: &mut report.results,
-        };
-        out.measure()?;
     }
+    let threads = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .min(todo.len())
+        .max(1);
+    let next = AtomicUsize::new(0);
+    let work = || -> anyhow::Result<Vec<(usize, Vec<MeasureResult>)>> {
+        let mut done = Vec::new();
+        loop {
+            let i = next.fetch_add(1, Ordering::Relaxed);
+            let Some(def) = todo.get(i) else {
+                return Ok(done);
+            };
+            let mut results = Vec::new();
+            Out {
+                def,
+                grid: &grid,
+                data,
+                results: &mut results,
+            }
+            .measure()?;
+            done.push((i, results));
+        }
+    };
+    let mut per_def: Vec<(usize, Vec<MeasureResult>)> = std::thread::scope(|s| {
+        let handles: Vec<_> = (0..threads).map(|_| s.spawn(work)).collect();
+        handles
+            .into_iter()
+            .map(|h| h.join().expect("a measure thread panicked"))
+            .collect::<anyhow::Result<Vec<_>>>()
+    })?
+    .into_iter()
+    .flatten()
+    .collect();
+    per_def.sort_by_key(|(i, _)| *i);
+    report.results = per_def.into_iter().flat_map(|(_, r)| r).collect();
     Ok(report)
 }
 
@@ -471,9 +503,14 @@ impl Out<'_> {
 
     fn during_investigation(&self, group: Option<TargetGroup>) -> Vec<Acc> {
         let cases = cases(self.data);
-        let index: HashMap<&str, usize> = cases
+        let period = DayRange::new(self.grid.options.period);
+        // Only the population's cases: investigations ended in the period.
+        let index: FastMap<&str, usize> = cases
             .iter()
             .enumerate()
+            .filter(|(_, c)| {
+                c.utredning_start.is_some() && c.utredning_slut.is_some_and(|t| period.contains(t))
+            })
             .map(|(i, c)| (&*c.case_id, i))
             .collect();
         let mut started = vec![false; cases.len()];
@@ -489,7 +526,6 @@ impl Out<'_> {
                 started[ci] = true;
             }
         }
-        let period = DayRange::new(self.grid.options.period);
         let mut accs = vec![Acc::default(); self.grid.slots];
         for (ci, c) in cases.iter().enumerate() {
             let (Some(_), Some(t)) = (c.utredning_start, c.utredning_slut) else {
@@ -513,7 +549,7 @@ impl Out<'_> {
     fn count<R: Row>(&mut self, rows: &[R], date: DateField, table: Table) {
         let period = DayRange::new(self.grid.options.period);
         let mut totals = vec![0u64; self.grid.slots];
-        let mut groups: HashMap<(usize, NameId), u64> = HashMap::new();
+        let mut groups: FastMap<(usize, NameId), u64> = FastMap::default();
         for r in rows {
             let Some(d) = r.date(date).filter(|d| period.contains(*d)) else {
                 continue;
@@ -552,7 +588,7 @@ impl Out<'_> {
         let capacities = &self.grid.options.capacities;
         let names = &self.data.insatser_names;
         // insats name id -> index of its residential unit in `capacities`.
-        let residential: HashMap<NameId, usize> = (0..names.len() as NameId)
+        let residential: FastMap<NameId, usize> = (0..names.len() as NameId)
             .filter_map(|id| {
                 let name = names.name(id).to_lowercase();
                 capacities
@@ -628,12 +664,17 @@ impl Out<'_> {
         present
     }
 
-    fn emit_accs(&mut self, table: Table, accs: Vec<Acc>, fill: impl Fn(&mut MeasureResult, &Acc)) {
+    fn emit_accs(
+        &mut self,
+        table: Table,
+        mut accs: Vec<Acc>,
+        fill: impl Fn(&mut MeasureResult, &Acc),
+    ) {
         let present = self.present(table);
         for (slot, unit, month) in self.grid.report_slots(&self.data.units, &present) {
             let mut r = self.result(unit, month);
             fill(&mut r, &accs[slot]);
-            r.outside = accs[slot].outside.clone();
+            r.outside = std::mem::take(&mut accs[slot].outside);
             self.results.push(r);
         }
     }

@@ -1,7 +1,6 @@
 //! The parsed export: cases, interventions and contacts, with person ids pseudonymised.
 
 use std::borrow::Borrow;
-use std::collections::HashMap;
 use std::fmt;
 use std::hash::{Hash, Hasher};
 use std::ops::Deref;
@@ -10,6 +9,7 @@ use std::sync::Arc;
 use serde::{Deserialize, Serialize};
 
 use crate::day::Day;
+use crate::fxhash::FastMap;
 use crate::pseudo::PersonKey;
 
 /// A case id as exported (case ids are not personal data and are kept). Ids of up to 14
@@ -36,6 +36,13 @@ impl CaseId {
             })
         } else {
             CaseId(Repr::Shared(Arc::new(id.into())))
+        }
+    }
+
+    fn as_bytes(&self) -> &[u8] {
+        match &self.0 {
+            Repr::Inline { len, buf } => &buf[..usize::from(*len)],
+            Repr::Shared(s) => s.as_bytes(),
         }
     }
 
@@ -70,15 +77,18 @@ impl Borrow<str> for CaseId {
 
 impl PartialEq for CaseId {
     fn eq(&self, other: &Self) -> bool {
-        self.as_str() == other.as_str()
+        self.as_bytes() == other.as_bytes()
     }
 }
 
 impl Eq for CaseId {}
 
 impl Hash for CaseId {
+    /// Hashes as `str` does (bytes, then 0xff), without re-checking UTF-8, so that
+    /// `Borrow<str>` lookups find it.
     fn hash<H: Hasher>(&self, state: &mut H) {
-        self.as_str().hash(state);
+        state.write(self.as_bytes());
+        state.write_u8(0xff);
     }
 }
 
@@ -90,7 +100,7 @@ impl PartialOrd for CaseId {
 
 impl Ord for CaseId {
     fn cmp(&self, other: &Self) -> std::cmp::Ordering {
-        self.as_str().cmp(other.as_str())
+        self.as_bytes().cmp(other.as_bytes())
     }
 }
 
@@ -171,7 +181,7 @@ pub struct Contact {
 #[derive(Debug, Clone, Default)]
 pub struct Names {
     names: Vec<String>,
-    index: HashMap<String, NameId>,
+    index: FastMap<String, NameId>,
 }
 
 impl Names {
@@ -228,7 +238,7 @@ mod tests {
         assert_eq!(long.as_str(), "IFO-BARN-2024-000123456");
         assert_eq!(short.clone(), short);
         assert_eq!(format!("{long:?}"), "\"IFO-BARN-2024-000123456\"");
-        let mut map = HashMap::new();
+        let mut map = std::collections::HashMap::new();
         map.insert(long.clone(), 1);
         assert_eq!(map.get("IFO-BARN-2024-000123456"), Some(&1));
         assert!(CaseId::new("A1") < CaseId::new("A2"));

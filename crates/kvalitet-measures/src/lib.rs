@@ -11,6 +11,7 @@ pub mod day;
 pub mod definition;
 pub mod error;
 pub mod format;
+pub mod fxhash;
 pub mod output;
 pub mod parse;
 pub mod period;

@@ -1,7 +1,7 @@
 //! Reading the export files into a [`Dataset`], streaming, validating every row and
 //! pseudonymising person ids on the way.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
 use std::fs::File;
 use std::io::{self, BufReader, Cursor, Read};
 use std::path::PathBuf;
@@ -62,28 +62,78 @@ pub fn import(
         .known_units
         .as_ref()
         .map(|set| set.iter().map(|u| u.trim().to_lowercase()).collect());
-    let mut p = Parser {
-        pseudo: secret.pseudonymiser(),
-        known,
-        data: Dataset::default(),
-        problems: Vec::new(),
-    };
-    if let Some(src) = &sources.arenden {
-        let rows = p.read_table(src, Table::Arenden)?;
-        p.data.arenden = Some(rows.cases);
+    let jobs = [
+        (Table::Arenden, sources.arenden.as_ref()),
+        (Table::Insatser, sources.insatser.as_ref()),
+        (Table::Kontakter, sources.kontakter.as_ref()),
+    ];
+    // One thread per file; each has its own names, merged afterwards in table order.
+    let parsed: Vec<(Table, Parser, Result<Rows, ImportError>)> = std::thread::scope(|s| {
+        let handles: Vec<_> = jobs
+            .iter()
+            .filter_map(|(table, src)| src.map(|src| (*table, src)))
+            .map(|(table, src)| {
+                let known = known.clone();
+                let handle = s.spawn(move || {
+                    let mut p = Parser {
+                        pseudo: secret.pseudonymiser(),
+                        known,
+                        data: Dataset::default(),
+                        problems: Vec::new(),
+                    };
+                    let rows = p.read_table(src, table);
+                    (p, rows)
+                });
+                (table, handle)
+            })
+            .collect();
+        handles
+            .into_iter()
+            .map(|(table, h)| {
+                let (p, rows) = h.join().expect("a parser thread panicked");
+                (table, p, rows)
+            })
+            .collect()
+    });
+    let mut data = Dataset::default();
+    let mut problems = Vec::new();
+    for (table, p, rows) in parsed {
+        let rows = rows?;
+        problems.extend(p.problems);
+        if !problems.is_empty() {
+            continue;
+        }
+        // Unit ids of this file -> ids in the merged names.
+        let remap: Vec<NameId> = (0..p.data.units.len() as NameId)
+            .map(|id| data.units.intern(p.data.units.name(id)))
+            .collect();
+        match table {
+            Table::Arenden => {
+                let mut cases = rows.cases;
+                cases
+                    .iter_mut()
+                    .for_each(|c| c.unit = remap[c.unit as usize]);
+                data.arenden = Some(cases);
+            }
+            Table::Insatser => {
+                let mut rows = rows.interventions;
+                rows.iter_mut()
+                    .for_each(|i| i.unit = remap[i.unit as usize]);
+                data.insatser = Some(rows);
+                data.insatser_names = p.data.insatser_names;
+            }
+            Table::Kontakter => {
+                let mut rows = rows.contacts;
+                rows.iter_mut()
+                    .for_each(|c| c.unit = remap[c.unit as usize]);
+                data.kontakter = Some(rows);
+            }
+        }
     }
-    if let Some(src) = &sources.insatser {
-        let rows = p.read_table(src, Table::Insatser)?;
-        p.data.insatser = Some(rows.interventions);
-    }
-    if let Some(src) = &sources.kontakter {
-        let rows = p.read_table(src, Table::Kontakter)?;
-        p.data.kontakter = Some(rows.contacts);
-    }
-    if p.problems.is_empty() {
-        Ok(p.data)
+    if problems.is_empty() {
+        Ok(data)
     } else {
-        Err(ImportErrors::new(p.problems).into())
+        Err(ImportErrors::new(problems).into())
     }
 }
 
@@ -99,6 +149,15 @@ struct Rows {
     cases: Vec<Case>,
     interventions: Vec<Intervention>,
     contacts: Vec<Contact>,
+}
+
+/// The case ids of a file with their lines, to find duplicates after reading: the ids of
+/// kept rows are in `Rows::cases` (lines in `lines`), those of rejected rows in `rejected`.
+/// Sorting indices once needs far less memory than a hash map of every id.
+#[derive(Default)]
+struct CaseIds {
+    lines: Vec<u32>,
+    rejected: Vec<(CaseId, u32)>,
 }
 
 /// One file being read: where each column is and how to report a cell.
@@ -178,7 +237,7 @@ impl Parser {
         let Some(ctx) = self.header(&file, encoding, table, &record) else {
             return Ok(rows);
         };
-        let mut seen_cases: HashMap<CaseId, u64> = HashMap::new();
+        let mut ids = CaseIds::default();
         loop {
             match csv.read_byte_record(&mut record) {
                 Ok(false) => break,
@@ -210,8 +269,14 @@ impl Parser {
             };
             match table {
                 Table::Arenden => {
-                    if let Some(case) = self.case(&row, &mut seen_cases) {
-                        rows.cases.push(case);
+                    let line = u32::try_from(line).unwrap_or(u32::MAX);
+                    match self.case(&row) {
+                        (Some(case), _) => {
+                            rows.cases.push(case);
+                            ids.lines.push(line);
+                        }
+                        (None, Some(id)) => ids.rejected.push((id, line)),
+                        (None, None) => {}
                     }
                 }
                 Table::Insatser => {
@@ -226,12 +291,59 @@ impl Parser {
                     }
                 }
             }
-            if !self.problems.is_empty() {
-                // The import will fail: keep validating, but stop keeping rows.
-                rows = Rows::default();
-            }
+        }
+        if table == Table::Arenden {
+            self.duplicates(&ctx, &rows.cases, &ids);
+        }
+        if !self.problems.is_empty() {
+            rows = Rows::default();
         }
         Ok(rows)
+    }
+
+    /// Reports every case id used on an earlier line, then puts the file's problems back
+    /// in line order.
+    fn duplicates(&mut self, ctx: &FileCtx, cases: &[Case], ids: &CaseIds) {
+        let n = cases.len();
+        let total = u32::try_from(n + ids.rejected.len()).expect("fewer than 4 billion rows");
+        let id = |i: u32| -> &str {
+            let i = i as usize;
+            if i < n {
+                &cases[i].case_id
+            } else {
+                &ids.rejected[i - n].0
+            }
+        };
+        let line = |i: u32| {
+            let i = i as usize;
+            if i < n {
+                ids.lines[i]
+            } else {
+                ids.rejected[i - n].1
+            }
+        };
+        let mut order: Vec<u32> = (0..total).collect();
+        order.sort_unstable_by(|a, b| id(*a).cmp(id(*b)).then(line(*a).cmp(&line(*b))));
+        let before = self.problems.len();
+        let column = ctx.index[Col::CaseId as usize].map_or_else(
+            || Col::CaseId.canonical().to_owned(),
+            |i| ctx.headers[i].clone(),
+        );
+        for group in order.chunk_by(|a, b| id(*a) == id(*b)) {
+            let first_row = u64::from(line(group[0]));
+            for dup in &group[1..] {
+                self.problems.push(Problem {
+                    file: ctx.file.clone(),
+                    row: u64::from(line(*dup)),
+                    column: column.clone(),
+                    kind: ProblemKind::DuplicateCaseId { first_row },
+                });
+            }
+        }
+        if self.problems.len() > before {
+            // Stable: problems of one line keep their column order, duplicates last.
+            self.problems.sort_by_key(|p| p.row);
+        }
     }
 
     fn header(
@@ -342,7 +454,8 @@ impl Parser {
         Some(self.data.units.intern(name))
     }
 
-    fn case(&mut self, row: &Row<'_>, seen: &mut HashMap<CaseId, u64>) -> Option<Case> {
+    /// The case of a row, or `None` with the row's case id when it has one.
+    fn case(&mut self, row: &Row<'_>) -> (Option<Case>, Option<CaseId>) {
         let case_id = self.required_text(row, Col::CaseId);
         let person = self.person(row);
         let unit = self.unit(row);
@@ -396,27 +509,25 @@ impl Parser {
             (Col::UtredningStart, utredning_start),
             (Col::UtredningSlut, utredning_slut),
         );
-        let case_id: CaseId = case_id?.trim().into();
-        if let Some(first_row) = seen.get(&case_id) {
-            let kind = ProblemKind::DuplicateCaseId {
-                first_row: *first_row,
-            };
-            self.problem(row, Col::CaseId, kind);
-        } else {
-            seen.insert(case_id.clone(), row.line);
-        }
-        Some(Case {
+        let Some(case_id) = case_id.map(|c| CaseId::new(c.trim())) else {
+            return (None, None);
+        };
+        let (Some(person), Some(unit), Some(target_group)) = (person, unit, target_group) else {
+            return (None, Some(case_id));
+        };
+        let case = Case {
             case_id,
-            person: person?,
-            unit: unit?,
-            target_group: target_group?,
+            person,
+            unit,
+            target_group,
             aktualisering,
             forhandsbedomning,
             forhandsbedomning_beslut: decision,
             utredning_start,
             utredning_slut,
             forlangning,
-        })
+        };
+        (Some(case), None)
     }
 
     fn intervention(&mut self, row: &Row<'_>) -> Option<Intervention> {
