@@ -645,6 +645,9 @@ impl Out<'_> {
     /// Which units occur in `table` (for per-unit rows); for cases, only units with cases
     /// of the measure's target group.
     fn present(&self, table: Table) -> Vec<bool> {
+        if self.grid.options.by != By::Unit {
+            return Vec::new(); // only unit rows need it
+        }
         let group = match &self.def.kind {
             Kind::WithinLimit { target_group, .. }
             | Kind::MeanDays { target_group, .. }

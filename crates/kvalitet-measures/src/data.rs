@@ -39,7 +39,8 @@ impl CaseId {
         }
     }
 
-    fn as_bytes(&self) -> &[u8] {
+    /// The id's bytes (UTF-8), without re-checking them.
+    pub fn as_bytes(&self) -> &[u8] {
         match &self.0 {
             Repr::Inline { len, buf } => &buf[..usize::from(*len)],
             Repr::Shared(s) => s.as_bytes(),

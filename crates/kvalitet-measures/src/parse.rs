@@ -306,12 +306,12 @@ impl Parser {
     fn duplicates(&mut self, ctx: &FileCtx, cases: &[Case], ids: &CaseIds) {
         let n = cases.len();
         let total = u32::try_from(n + ids.rejected.len()).expect("fewer than 4 billion rows");
-        let id = |i: u32| -> &str {
+        let id = |i: u32| -> &[u8] {
             let i = i as usize;
             if i < n {
-                &cases[i].case_id
+                cases[i].case_id.as_bytes()
             } else {
-                &ids.rejected[i - n].0
+                ids.rejected[i - n].0.as_bytes()
             }
         };
         let line = |i: u32| {

@@ -25,10 +25,16 @@ pub struct Period {
 }
 
 impl Period {
-    /// A period; refused when `to` is before `from`.
+    /// A period; refused when `to` is before `from` or a date is outside the years
+    /// 1900-2200 that the import accepts.
     pub fn new(from: Date, to: Date) -> anyhow::Result<Period> {
         if to < from {
             bail!("perioden slutar ({to}) före den börjar ({from})");
+        }
+        for d in [from, to] {
+            if !(1900..=2200).contains(&d.year()) {
+                bail!("perioden måste ligga mellan åren 1900 och 2200, inte {d}");
+            }
         }
         Ok(Period { from, to })
     }
@@ -93,5 +99,6 @@ mod tests {
         assert_eq!(p.days(), 17 + 31 + 29 + 1);
         assert_eq!(days_between(date(2024, 2, 28), date(2024, 3, 1)), 2);
         assert!(Period::new(date(2024, 1, 2), date(2024, 1, 1)).is_err());
+        assert!(Period::new(date(1899, 12, 31), date(2024, 1, 1)).is_err());
     }
 }
