@@ -14,6 +14,7 @@ use crate::output::{Format, write_results};
 use crate::parse::{ImportOptions, Source, Sources, import};
 use crate::period::{By, Period};
 use crate::pseudo::Secret;
+use crate::xlsx::workbook_sources;
 
 const LONG_ABOUT: &str = "\
 Beräknar mått för handläggningstider och processer ur en export från verksamhetssystemet.
@@ -34,6 +35,11 @@ case-insensitive):
     (the last three optional columns)
   kontakter (walk-in contacts): unit, forsta_kontakt, forsta_besok
 
+Spreadsheets (XLSX, XLSM, XLS, ODS): --xlsx BOOK reads the sheets named arenden, insatser
+and kontakter (Ärenden etc. also match); a spreadsheet given as --arenden FILE etc. is read
+from its sheet named after the table, else its first sheet. Date cells and text dates both
+work; messages name the sheet as BOOK[sheet]:row:column.
+
 person_id is replaced by HMAC-SHA256 under a random key while reading; it is never stored
 or shown. A file with any problem is rejected with every problem as file:row:column.
 Shares are fractions 0..1 in JSON/CSV (full precision) and per cent in the table.
@@ -42,7 +48,7 @@ See crates/kvalitet-measures/README.md for the measures and their rules.";
 /// Arguments of `measures compute`.
 #[derive(Debug, Clone, clap::Args)]
 #[command(about = "Beräkna mått ur en export (ärenden, insatser, kontakter)", long_about = LONG_ABOUT)]
-#[command(group(clap::ArgGroup::new("tables").required(true).multiple(true).args(["arenden", "insatser", "kontakter"])))]
+#[command(group(clap::ArgGroup::new("tables").required(true).multiple(true).args(["arenden", "insatser", "kontakter", "xlsx"])))]
 pub struct ComputeArgs {
     /// The cases file (arenden).
     #[arg(long, value_name = "FILE")]
@@ -53,6 +59,10 @@ pub struct ComputeArgs {
     /// The walk-in contacts file (kontakter).
     #[arg(long, value_name = "FILE")]
     pub kontakter: Option<PathBuf>,
+    /// A workbook (XLSX, XLSM, XLS, ODS) with sheets named arenden, insatser and/or
+    /// kontakter; a file given with --arenden etc. replaces that sheet.
+    #[arg(long, value_name = "FILE")]
+    pub xlsx: Option<PathBuf>,
     /// First day of the period (YYYY-MM-DD or YYYYMMDD), included.
     #[arg(long, value_name = "DATE", value_parser = date_arg)]
     pub from: Date,
@@ -104,8 +114,12 @@ fn capacity_arg(s: &str) -> Result<Capacity, String> {
 /// Runs `measures compute`: reads the files, computes, writes to `out` (or to `-o FILE`).
 /// Skipped measures (a table not given) are noted on standard error.
 pub fn run_compute(args: &ComputeArgs, out: &mut dyn Write) -> anyhow::Result<()> {
-    if args.arenden.is_none() && args.insatser.is_none() && args.kontakter.is_none() {
-        bail!("ange minst en av --arenden, --insatser och --kontakter");
+    if args.arenden.is_none()
+        && args.insatser.is_none()
+        && args.kontakter.is_none()
+        && args.xlsx.is_none()
+    {
+        bail!("ange minst en av --arenden, --insatser, --kontakter och --xlsx");
     }
     let period = Period::new(args.from, args.to)?;
     let mut defs = default_definitions();
@@ -116,10 +130,21 @@ pub fn run_compute(args: &ComputeArgs, out: &mut dyn Write) -> anyhow::Result<()
             .with_context(|| format!("fel i måttfilen {}", path.display()))?;
         defs = merge_definitions(defs, overrides);
     }
+    let book = match &args.xlsx {
+        Some(path) => workbook_sources(path)?,
+        None => Sources::default(),
+    };
+    if args.xlsx.is_some()
+        && book.arenden.is_none()
+        && book.insatser.is_none()
+        && book.kontakter.is_none()
+    {
+        bail!("arbetsboken har inget blad som heter arenden, insatser eller kontakter");
+    }
     let sources = Sources {
-        arenden: args.arenden.clone().map(Source::Path),
-        insatser: args.insatser.clone().map(Source::Path),
-        kontakter: args.kontakter.clone().map(Source::Path),
+        arenden: args.arenden.clone().map(Source::Path).or(book.arenden),
+        insatser: args.insatser.clone().map(Source::Path).or(book.insatser),
+        kontakter: args.kontakter.clone().map(Source::Path).or(book.kontakter),
     };
     let options = ImportOptions {
         known_units: (!args.known_units.is_empty())

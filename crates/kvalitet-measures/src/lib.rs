@@ -17,6 +17,7 @@ pub mod parse;
 pub mod period;
 pub mod pseudo;
 pub mod result;
+pub mod xlsx;
 
 pub use cli::{ComputeArgs, run_compute};
 pub use compute::{Capacity, ComputeOptions, Report, compute};
@@ -31,3 +32,4 @@ pub use parse::{ImportOptions, Source, Sources, import};
 pub use period::{By, Period};
 pub use pseudo::{PersonKey, Secret, SecretError};
 pub use result::{MeasureResult, ValueType};
+pub use xlsx::workbook_sources;

@@ -17,6 +17,7 @@ use crate::format::{
     Col, Table, TextEncoding, column_for, decode, detect_delimiter, detect_encoding, parse_date,
 };
 use crate::pseudo::{PersonKey, Pseudonymiser, Secret};
+use crate::xlsx::{is_spreadsheet, read_sheet};
 
 /// Where one table comes from.
 #[derive(Debug, Clone)]
@@ -25,6 +26,10 @@ pub enum Source {
     Path(PathBuf),
     /// Bytes in memory (tests, uploads), named `name` in messages.
     Bytes { name: String, data: Vec<u8> },
+    /// One sheet of a spreadsheet (see [`crate::xlsx::workbook_sources`]). A `Path` with
+    /// a spreadsheet extension is read too: its sheet named after the table, else its
+    /// first sheet.
+    Sheet { path: PathBuf, sheet: String },
 }
 
 impl Source {
@@ -32,6 +37,7 @@ impl Source {
         match self {
             Source::Path(p) => p.display().to_string(),
             Source::Bytes { name, .. } => name.clone(),
+            Source::Sheet { path, sheet } => format!("{}[{sheet}]", path.display()),
         }
     }
 }
@@ -160,6 +166,14 @@ struct CaseIds {
     rejected: Vec<(CaseId, u32)>,
 }
 
+/// The rows of one file being collected.
+struct Collector {
+    ctx: FileCtx,
+    table: Table,
+    rows: Rows,
+    ids: CaseIds,
+}
+
 /// One file being read: where each column is and how to report a cell.
 struct FileCtx {
     file: String,
@@ -185,6 +199,7 @@ fn open(source: &Source) -> io::Result<(Box<dyn Read>, TextEncoding, u8)> {
             detect_encoding(&data[..])?,
             Box::new(Cursor::new(data.clone())),
         ),
+        Source::Sheet { .. } => unreachable!("sheets are read by crate::xlsx"),
     };
     // Read the head (up to the first line end) to strip a BOM and find the delimiter.
     let mut head = Vec::with_capacity(4096);
@@ -209,6 +224,23 @@ fn open(source: &Source) -> io::Result<(Box<dyn Read>, TextEncoding, u8)> {
 
 impl Parser {
     fn read_table(&mut self, source: &Source, table: Table) -> Result<Rows, ImportError> {
+        let sheet = match source {
+            Source::Sheet { path, sheet } => Some((path, Some(sheet.as_str()))),
+            Source::Path(path) if is_spreadsheet(path) => Some((path, None)),
+            _ => None,
+        };
+        if let Some((path, sheet)) = sheet {
+            let (file, records) = read_sheet(path, sheet, table)?;
+            let mut records = records.into_iter();
+            let header = records.next().map(|(_, rec)| rec);
+            let Some(mut c) = self.start(&file, TextEncoding::Utf8, table, header.as_ref()) else {
+                return Ok(Rows::default());
+            };
+            for (line, rec) in records {
+                self.add(&mut c, &rec, line);
+            }
+            return Ok(self.finish(c));
+        }
         let file = source.name();
         let io_err = |source| ImportError::Io {
             file: file.clone(),
@@ -221,23 +253,13 @@ impl Parser {
             .flexible(true)
             .from_reader(reader);
         let mut record = ByteRecord::new();
-        let mut rows = Rows::default();
         let has_header = csv
             .read_byte_record(&mut record)
             .map_err(|e| csv_io(e, &file))?;
-        if !has_header {
-            self.problems.push(Problem {
-                file,
-                row: 1,
-                column: String::new(),
-                kind: ProblemKind::EmptyFile,
-            });
-            return Ok(rows);
-        }
-        let Some(ctx) = self.header(&file, encoding, table, &record) else {
-            return Ok(rows);
+        let header = has_header.then_some(&record);
+        let Some(mut c) = self.start(&file, encoding, table, header) else {
+            return Ok(Rows::default());
         };
-        let mut ids = CaseIds::default();
         loop {
             match csv.read_byte_record(&mut record) {
                 Ok(false) => break,
@@ -258,47 +280,85 @@ impl Parser {
                     break;
                 }
             }
-            if record.iter().all(|f| f.trim_ascii().is_empty()) {
-                continue; // blank line
-            }
             let line = record.position().map(|p| p.line()).unwrap_or(0);
-            let row = Row {
-                ctx: &ctx,
-                rec: &record,
-                line,
-            };
-            match table {
-                Table::Arenden => {
-                    let line = u32::try_from(line).unwrap_or(u32::MAX);
-                    match self.case(&row) {
-                        (Some(case), _) => {
-                            rows.cases.push(case);
-                            ids.lines.push(line);
-                        }
-                        (None, Some(id)) => ids.rejected.push((id, line)),
-                        (None, None) => {}
+            self.add(&mut c, &record, line);
+        }
+        Ok(self.finish(c))
+    }
+
+    /// Checks the header row and prepares to collect rows; `None` when the file is empty
+    /// or its header has problems (they are recorded).
+    fn start(
+        &mut self,
+        file: &str,
+        encoding: TextEncoding,
+        table: Table,
+        header: Option<&ByteRecord>,
+    ) -> Option<Collector> {
+        let Some(header) = header else {
+            self.problems.push(Problem {
+                file: file.to_owned(),
+                row: 1,
+                column: String::new(),
+                kind: ProblemKind::EmptyFile,
+            });
+            return None;
+        };
+        let ctx = self.header(file, encoding, table, header)?;
+        Some(Collector {
+            ctx,
+            table,
+            rows: Rows::default(),
+            ids: CaseIds::default(),
+        })
+    }
+
+    /// Validates one data row and keeps it when it is valid.
+    fn add(&mut self, c: &mut Collector, record: &ByteRecord, line: u64) {
+        if record.iter().all(|f| f.trim_ascii().is_empty()) {
+            return; // blank line
+        }
+        let row = Row {
+            ctx: &c.ctx,
+            rec: record,
+            line,
+        };
+        match c.table {
+            Table::Arenden => {
+                let line = u32::try_from(line).unwrap_or(u32::MAX);
+                match self.case(&row) {
+                    (Some(case), _) => {
+                        c.rows.cases.push(case);
+                        c.ids.lines.push(line);
                     }
+                    (None, Some(id)) => c.ids.rejected.push((id, line)),
+                    (None, None) => {}
                 }
-                Table::Insatser => {
-                    if let Some(i) = self.intervention(&row) {
-                        rows.interventions.push(i);
-                    }
+            }
+            Table::Insatser => {
+                if let Some(i) = self.intervention(&row) {
+                    c.rows.interventions.push(i);
                 }
-                Table::Kontakter => {
-                    let c = self.contact(&row);
-                    if let Some(c) = c {
-                        rows.contacts.push(c);
-                    }
+            }
+            Table::Kontakter => {
+                if let Some(k) = self.contact(&row) {
+                    c.rows.contacts.push(k);
                 }
             }
         }
-        if table == Table::Arenden {
-            self.duplicates(&ctx, &rows.cases, &ids);
+    }
+
+    /// The rows of a file once read: checked for duplicate case ids, and dropped when the
+    /// import has any problem.
+    fn finish(&mut self, c: Collector) -> Rows {
+        if c.table == Table::Arenden {
+            self.duplicates(&c.ctx, &c.rows.cases, &c.ids);
         }
-        if !self.problems.is_empty() {
-            rows = Rows::default();
+        if self.problems.is_empty() {
+            c.rows
+        } else {
+            Rows::default()
         }
-        Ok(rows)
     }
 
     /// Reports every case id used on an earlier line, then puts the file's problems back

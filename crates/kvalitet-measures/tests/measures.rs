@@ -714,3 +714,71 @@ fn a_municipality_can_change_a_limit_in_toml() {
     assert_eq!(get("vuxen_forhandsbedomning_3d")["numerator"], 2);
     assert_eq!(get("vuxen_forhandsbedomning_3d")["denominator"], 3);
 }
+
+#[test]
+fn a_workbook_gives_the_same_results_as_the_csv_files() {
+    // export.xlsx holds the CSV fixtures as sheets "Ärenden" (real date cells),
+    // "Insatser" and "Kontakter" (text), plus an "Info" sheet that is ignored.
+    let book = fixture("export.xlsx").display().to_string();
+    let arenden = fixture("arenden.csv").display().to_string();
+    let insatser = fixture("insatser.csv").display().to_string();
+    let kontakter = fixture("kontakter.csv").display().to_string();
+    let common = [
+        "--capacity",
+        "Stödboendet=2",
+        "--by",
+        "month",
+        "--format",
+        "json",
+    ];
+    let run = |files: &[&str]| {
+        let mut extra = files.to_vec();
+        extra.extend(common);
+        let mut out = Vec::new();
+        run_compute(&cli(&extra), &mut out).unwrap();
+        String::from_utf8(out).unwrap()
+    };
+    let from_csv = run(&[
+        "--arenden",
+        &arenden,
+        "--insatser",
+        &insatser,
+        "--kontakter",
+        &kontakter,
+    ]);
+    let from_book = run(&["--xlsx", &book]);
+    assert!(from_csv.contains("forsta_besok_10d"));
+    assert_eq!(from_book, from_csv);
+    // A spreadsheet given as one table's file is read from the sheet named after it.
+    let sources = Sources {
+        kontakter: Some(Source::Path(fixture("export.xlsx"))),
+        ..Sources::default()
+    };
+    let d = import(&sources, &secret(), &ImportOptions::default()).unwrap();
+    assert_eq!(d.kontakter.unwrap().len(), 6);
+}
+
+#[test]
+fn a_bad_sheet_is_located_by_sheet_row_and_column() {
+    let sources = workbook_sources(&fixture("bad.xlsx")).unwrap();
+    assert!(sources.arenden.is_some() && sources.insatser.is_none());
+    let errors = import_err(&sources, &ImportOptions::default());
+    let file = format!("{}[arenden]", fixture("bad.xlsx").display());
+    let located: Vec<(&str, u64, &str)> = errors
+        .problems
+        .iter()
+        .map(|p| (p.file.as_str(), p.row, p.column.as_str()))
+        .collect();
+    assert_eq!(
+        located,
+        [
+            (file.as_str(), 3, "aktualisering"),
+            (file.as_str(), 3, "utredning_slut")
+        ],
+        "{errors}"
+    );
+    assert!(matches!(
+        &errors.problems[1].kind,
+        ProblemKind::EndBeforeStart { start_column } if start_column == "Utredning start"
+    ));
+}
