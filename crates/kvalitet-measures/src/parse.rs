@@ -13,9 +13,7 @@ use crate::data::{
 };
 use crate::day::Day;
 use crate::error::{ImportError, ImportErrors, Problem, ProblemKind};
-use crate::format::{
-    Col, Table, TextEncoding, column_for, decode, detect_delimiter, detect_encoding, parse_date,
-};
+use crate::format::{Col, Table, TextEncoding, column_for, decode, detect_delimiter, parse_date};
 use crate::pseudo::{PersonKey, Pseudonymiser, Secret};
 use crate::xlsx::{is_spreadsheet, read_sheet};
 
@@ -186,19 +184,10 @@ struct FileCtx {
 const COLS: usize = Col::ForstaBesok as usize + 1;
 
 /// The file as a reader from its first header byte, with its encoding and delimiter.
-fn open(source: &Source) -> io::Result<(Box<dyn Read>, TextEncoding, u8)> {
-    let (encoding, mut reader): (TextEncoding, Box<dyn Read>) = match source {
-        Source::Path(path) => {
-            let enc = detect_encoding(BufReader::new(File::open(path)?))?;
-            (
-                enc,
-                Box::new(BufReader::with_capacity(1 << 16, File::open(path)?)),
-            )
-        }
-        Source::Bytes { data, .. } => (
-            detect_encoding(&data[..])?,
-            Box::new(Cursor::new(data.clone())),
-        ),
+fn open(source: &Source) -> io::Result<(Box<dyn Read + '_>, u8)> {
+    let mut reader: Box<dyn Read> = match source {
+        Source::Path(path) => Box::new(BufReader::with_capacity(1 << 16, File::open(path)?)),
+        Source::Bytes { data, .. } => Box::new(&data[..]),
         Source::Sheet { .. } => unreachable!("sheets are read by crate::xlsx"),
     };
     // Read the head (up to the first line end) to strip a BOM and find the delimiter.
@@ -215,11 +204,20 @@ fn open(source: &Source) -> io::Result<(Box<dyn Read>, TextEncoding, u8)> {
         head.drain(..3);
     }
     let delimiter = detect_delimiter(&head);
-    Ok((
-        Box::new(Cursor::new(head).chain(reader)),
-        encoding,
-        delimiter,
-    ))
+    Ok((Box::new(Cursor::new(head).chain(reader)), delimiter))
+}
+
+/// Whether every field of a record is valid UTF-8. Since delimiters, quotes and line ends
+/// are ASCII, a file is valid UTF-8 exactly when all its fields are.
+fn is_utf8(record: &ByteRecord) -> bool {
+    record.as_slice().is_ascii() || record.iter().all(|f| std::str::from_utf8(f).is_ok())
+}
+
+/// How reading a CSV file under an assumed encoding ended.
+enum Read1 {
+    Done(Rows),
+    /// Read as UTF-8, but the file is not: read it again as Windows-1252.
+    NotUtf8,
 }
 
 impl Parser {
@@ -241,24 +239,49 @@ impl Parser {
             }
             return Ok(self.finish(c));
         }
+        // Read as UTF-8 in one pass; at the first field that is not UTF-8, start over as
+        // Windows-1252 (each parser reads one file, so its state can be reset).
+        match self.read_csv(source, table, TextEncoding::Utf8)? {
+            Read1::Done(rows) => Ok(rows),
+            Read1::NotUtf8 => {
+                self.problems.clear();
+                self.data = Dataset::default();
+                match self.read_csv(source, table, TextEncoding::Windows1252)? {
+                    Read1::Done(rows) => Ok(rows),
+                    Read1::NotUtf8 => unreachable!("only UTF-8 reading gives up"),
+                }
+            }
+        }
+    }
+
+    fn read_csv(
+        &mut self,
+        source: &Source,
+        table: Table,
+        encoding: TextEncoding,
+    ) -> Result<Read1, ImportError> {
         let file = source.name();
         let io_err = |source| ImportError::Io {
             file: file.clone(),
             source,
         };
-        let (reader, encoding, delimiter) = open(source).map_err(io_err)?;
+        let (reader, delimiter) = open(source).map_err(io_err)?;
         let mut csv = csv::ReaderBuilder::new()
             .delimiter(delimiter)
             .has_headers(false)
             .flexible(true)
             .from_reader(reader);
+        let utf8 = encoding == TextEncoding::Utf8;
         let mut record = ByteRecord::new();
         let has_header = csv
             .read_byte_record(&mut record)
             .map_err(|e| csv_io(e, &file))?;
+        if has_header && utf8 && !is_utf8(&record) {
+            return Ok(Read1::NotUtf8);
+        }
         let header = has_header.then_some(&record);
         let Some(mut c) = self.start(&file, encoding, table, header) else {
-            return Ok(Rows::default());
+            return Ok(Read1::Done(Rows::default()));
         };
         loop {
             match csv.read_byte_record(&mut record) {
@@ -280,10 +303,13 @@ impl Parser {
                     break;
                 }
             }
+            if utf8 && !is_utf8(&record) {
+                return Ok(Read1::NotUtf8);
+            }
             let line = record.position().map(|p| p.line()).unwrap_or(0);
             self.add(&mut c, &record, line);
         }
-        Ok(self.finish(c))
+        Ok(Read1::Done(self.finish(c)))
     }
 
     /// Checks the header row and prepares to collect rows; `None` when the file is empty

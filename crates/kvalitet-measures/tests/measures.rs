@@ -782,3 +782,24 @@ fn a_bad_sheet_is_located_by_sheet_row_and_column() {
         ProblemKind::EndBeforeStart { start_column } if start_column == "Utredning start"
     ));
 }
+
+#[test]
+fn one_byte_that_is_not_utf8_makes_the_whole_file_windows_1252() {
+    // Line 2 is valid UTF-8 ("Gränsen"), line 3 is Windows-1252 ("Östra"): the file is
+    // not valid UTF-8, so all of it is read as Windows-1252, line 2 included.
+    let data =
+        b"enhet;forsta_kontakt;forsta_besok\nGr\xc3\xa4nsen;2024-01-01;\n\xd6stra;2024-01-02;\n"
+            .to_vec();
+    let sources = Sources {
+        kontakter: Some(Source::Bytes {
+            name: "k.csv".into(),
+            data,
+        }),
+        ..Sources::default()
+    };
+    let d = import(&sources, &secret(), &ImportOptions::default()).unwrap();
+    let k = d.kontakter.unwrap();
+    assert_eq!(d.units.name(k[0].unit), "GrÃ¤nsen");
+    assert_eq!(d.units.name(k[1].unit), "Östra");
+    assert_eq!(d.units.len(), 2, "nothing left from the UTF-8 attempt");
+}
