@@ -3,6 +3,7 @@
 
 use std::collections::HashSet;
 use std::fs::File;
+use std::hash::{BuildHasherDefault, Hasher};
 use std::io::{self, BufReader, Cursor, Read};
 use std::path::PathBuf;
 
@@ -14,6 +15,7 @@ use crate::data::{
 use crate::day::Day;
 use crate::error::{ImportError, ImportErrors, Problem, ProblemKind};
 use crate::format::{Col, Table, TextEncoding, column_for, decode, detect_delimiter, parse_date};
+use crate::fxhash::{FastMap, FxHasher};
 use crate::pseudo::{PersonKey, Pseudonymiser, Secret};
 use crate::xlsx::{is_spreadsheet, read_sheet};
 
@@ -388,43 +390,61 @@ impl Parser {
     }
 
     /// Reports every case id used on an earlier line, then puts the file's problems back
-    /// in line order.
+    /// in line order. Sorts 64-bit hashes of the ids (cheap, no indirection), then looks
+    /// at the actual ids only for hashes that occur more than once.
     fn duplicates(&mut self, ctx: &FileCtx, cases: &[Case], ids: &CaseIds) {
-        let n = cases.len();
-        let total = u32::try_from(n + ids.rejected.len()).expect("fewer than 4 billion rows");
-        let id = |i: u32| -> &[u8] {
-            let i = i as usize;
-            if i < n {
-                cases[i].case_id.as_bytes()
-            } else {
-                ids.rejected[i - n].0.as_bytes()
-            }
+        let hash = |id: &[u8]| {
+            let mut h = FxHasher::default();
+            h.write(id);
+            h.finish()
         };
-        let line = |i: u32| {
-            let i = i as usize;
-            if i < n {
-                ids.lines[i]
-            } else {
-                ids.rejected[i - n].1
-            }
+        let all = || {
+            let kept = cases
+                .iter()
+                .zip(&ids.lines)
+                .map(|(c, l)| (c.case_id.as_bytes(), *l));
+            kept.chain(ids.rejected.iter().map(|(c, l)| (c.as_bytes(), *l)))
         };
-        let mut order: Vec<u32> = (0..total).collect();
-        order.sort_unstable_by(|a, b| id(*a).cmp(id(*b)).then(line(*a).cmp(&line(*b))));
+        let mut hashes: Vec<u64> = all().map(|(id, _)| hash(id)).collect();
+        hashes.sort_unstable();
+        let repeated: HashSet<u64, BuildHasherDefault<FxHasher>> = hashes
+            .chunk_by(|a, b| a == b)
+            .filter(|g| g.len() > 1)
+            .map(|g| g[0])
+            .collect();
+        drop(hashes);
+        if repeated.is_empty() {
+            return;
+        }
+        let mut candidates: Vec<(u32, &[u8])> = all()
+            .filter(|(id, _)| repeated.contains(&hash(id)))
+            .map(|(id, line)| (line, id))
+            .collect();
+        candidates.sort_unstable();
+        let mut first_rows: FastMap<&[u8], u32> = FastMap::default();
+        let mut dups = Vec::new();
+        for (line, id) in candidates {
+            match first_rows.get(id) {
+                Some(first) => dups.push((line, *first)),
+                None => {
+                    first_rows.insert(id, line);
+                }
+            }
+        }
         let before = self.problems.len();
         let column = ctx.index[Col::CaseId as usize].map_or_else(
             || Col::CaseId.canonical().to_owned(),
             |i| ctx.headers[i].clone(),
         );
-        for group in order.chunk_by(|a, b| id(*a) == id(*b)) {
-            let first_row = u64::from(line(group[0]));
-            for dup in &group[1..] {
-                self.problems.push(Problem {
-                    file: ctx.file.clone(),
-                    row: u64::from(line(*dup)),
-                    column: column.clone(),
-                    kind: ProblemKind::DuplicateCaseId { first_row },
-                });
-            }
+        for (line, first_row) in dups {
+            self.problems.push(Problem {
+                file: ctx.file.clone(),
+                row: u64::from(line),
+                column: column.clone(),
+                kind: ProblemKind::DuplicateCaseId {
+                    first_row: u64::from(first_row),
+                },
+            });
         }
         if self.problems.len() > before {
             // Stable: problems of one line keep their column order, duplicates last.

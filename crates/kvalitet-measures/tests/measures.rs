@@ -803,3 +803,30 @@ fn one_byte_that_is_not_utf8_makes_the_whole_file_windows_1252() {
     assert_eq!(d.units.name(k[1].unit), "Östra");
     assert_eq!(d.units.len(), 2, "nothing left from the UTF-8 attempt");
 }
+
+#[test]
+fn every_repeat_of_a_case_id_points_at_its_first_row() {
+    let mut csv = String::from(
+        "case_id;person_id;unit;target_group;aktualisering;forhandsbedomning;utredning_start;utredning_slut\n",
+    );
+    for id in ["X", "Y", "X", "Z", "X", "Y"] {
+        csv.push_str(&format!("{id};19121212-1212;E;barn;;;;\n"));
+    }
+    let sources = Sources {
+        arenden: Some(Source::Bytes {
+            name: "a.csv".into(),
+            data: csv.into_bytes(),
+        }),
+        ..Sources::default()
+    };
+    let errors = import_err(&sources, &ImportOptions::default());
+    let dups: Vec<(u64, &ProblemKind)> = errors.problems.iter().map(|p| (p.row, &p.kind)).collect();
+    assert_eq!(
+        dups,
+        [
+            (4, &ProblemKind::DuplicateCaseId { first_row: 2 }),
+            (6, &ProblemKind::DuplicateCaseId { first_row: 2 }),
+            (7, &ProblemKind::DuplicateCaseId { first_row: 3 }),
+        ]
+    );
+}
