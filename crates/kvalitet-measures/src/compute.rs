@@ -588,7 +588,8 @@ impl Out<'_> {
         let capacities = &self.grid.options.capacities;
         let names = &self.data.insatser_names;
         // insats name id -> index of its residential unit in `capacities`.
-        let residential: FastMap<NameId, usize> = (0..names.len() as NameId)
+        let residential: FastMap<NameId, usize> = (0..names.len())
+            .map(|id| id as NameId)
             .filter_map(|id| {
                 let name = names.name(id).to_lowercase();
                 capacities

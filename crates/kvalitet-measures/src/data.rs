@@ -118,7 +118,10 @@ impl fmt::Display for CaseId {
 }
 
 /// Index of a name in a [`Names`] table.
-pub type NameId = u32;
+pub type NameId = u16;
+
+/// At most this many distinct names per kind (units, intervention names).
+pub const MAX_NAMES: usize = NameId::MAX as usize + 1;
 
 /// Whom a case is about.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -186,15 +189,15 @@ pub struct Names {
 }
 
 impl Names {
-    /// The id of `name`, adding it when new.
-    pub fn intern(&mut self, name: &str) -> NameId {
+    /// The id of `name`, adding it when new; `None` when [`MAX_NAMES`] names are taken.
+    pub fn intern(&mut self, name: &str) -> Option<NameId> {
         if let Some(id) = self.index.get(name) {
-            return *id;
+            return Some(*id);
         }
-        let id = NameId::try_from(self.names.len()).expect("fewer than 4 billion names");
+        let id = NameId::try_from(self.names.len()).ok()?;
         self.names.push(name.to_owned());
         self.index.insert(name.to_owned(), id);
-        id
+        Some(id)
     }
 
     pub fn name(&self, id: NameId) -> &str {

@@ -31,6 +31,8 @@ pub enum ProblemKind {
     DuplicateCaseId { first_row: u64 },
     /// A unit that is not among the known units; `shown` unless it could be a person id.
     UnknownUnit { shown: Option<String> },
+    /// More distinct values in the column than can be told apart (65 536).
+    TooManyNames,
     /// The CSV itself could not be read (broken quoting, unreadable bytes).
     Malformed { detail: String },
 }
@@ -49,6 +51,7 @@ impl ProblemKind {
             ProblemKind::DuplicateCaseId { .. } => "ärende-id finns redan",
             ProblemKind::UnknownUnit { .. } => "okänd enhet",
             ProblemKind::Malformed { .. } => "trasig CSV-rad",
+            ProblemKind::TooManyNames => "för många olika värden",
         }
     }
 }
@@ -99,6 +102,9 @@ impl fmt::Display for Problem {
                 write!(f, "okänd enhet \"{shown}\"")
             }
             ProblemKind::UnknownUnit { shown: None } => write!(f, "okänd enhet"),
+            ProblemKind::TooManyNames => {
+                write!(f, "kolumnen har fler än 65 536 olika värden")
+            }
             ProblemKind::Malformed { detail } => {
                 write!(f, "raden kan inte läsas som CSV ({detail})")
             }

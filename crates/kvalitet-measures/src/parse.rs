@@ -110,9 +110,18 @@ pub fn import(
             continue;
         }
         // Unit ids of this file -> ids in the merged names.
-        let remap: Vec<NameId> = (0..p.data.units.len() as NameId)
-            .map(|id| data.units.intern(p.data.units.name(id)))
+        let remap: Option<Vec<NameId>> = (0..p.data.units.len())
+            .map(|id| data.units.intern(p.data.units.name(id as NameId)))
             .collect();
+        let Some(remap) = remap else {
+            problems.push(Problem {
+                file: table.name().to_owned(),
+                row: 1,
+                column: Col::Unit.canonical().to_owned(),
+                kind: ProblemKind::TooManyNames,
+            });
+            continue;
+        };
         match table {
             Table::Arenden => {
                 let mut cases = rows.cases;
@@ -557,7 +566,11 @@ impl Parser {
             self.problem(row, Col::Unit, ProblemKind::UnknownUnit { shown });
             return None;
         }
-        Some(self.data.units.intern(name))
+        let id = self.data.units.intern(name);
+        if id.is_none() {
+            self.problem(row, Col::Unit, ProblemKind::TooManyNames);
+        }
+        id
     }
 
     /// The case of a row, or `None` with the row's case id when it has one.
@@ -642,9 +655,16 @@ impl Parser {
             .map(|c| c.trim().into());
         let person = self.person(row);
         let unit = self.unit(row);
-        let insats = self
-            .required_text(row, Col::Insats)
-            .map(|n| self.data.insatser_names.intern(n.trim()));
+        let insats = match self.required_text(row, Col::Insats) {
+            Some(n) => {
+                let id = self.data.insatser_names.intern(n.trim());
+                if id.is_none() {
+                    self.problem(row, Col::Insats, ProblemKind::TooManyNames);
+                }
+                id
+            }
+            None => None,
+        };
         let beslut = self.date(row, Col::Beslut);
         let verkstallighet = self.date(row, Col::Verkstallighet);
         let start = self.date(row, Col::Start);

@@ -830,3 +830,29 @@ fn every_repeat_of_a_case_id_points_at_its_first_row() {
         ]
     );
 }
+
+#[test]
+fn more_distinct_units_than_fit_are_refused_not_wrapped() {
+    let mut csv = String::from("unit,forsta_kontakt,forsta_besok\n");
+    for i in 0..65_537 {
+        csv.push_str(&format!("Enhet {i},,\n"));
+    }
+    let sources = Sources {
+        kontakter: Some(Source::Bytes {
+            name: "k.csv".into(),
+            data: csv.into_bytes(),
+        }),
+        ..Sources::default()
+    };
+    let errors = import_err(&sources, &ImportOptions::default());
+    assert_eq!(errors.problems.len(), 1, "{errors}");
+    assert_eq!(errors.problems[0].row, 65_538);
+    assert_eq!(errors.problems[0].kind, ProblemKind::TooManyNames);
+}
+
+#[test]
+fn parsed_rows_stay_small() {
+    // The memory budget of the benchmark depends on these.
+    assert_eq!(size_of::<Case>(), 56);
+    assert_eq!(size_of::<Intervention>(), 64);
+}
