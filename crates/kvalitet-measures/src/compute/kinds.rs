@@ -1,308 +1,25 @@
-//! Computing the measures over a dataset for a period, for all units and per unit or month.
-//!
-//! Results are "slots": slot 0 is the whole period across all units; with `By::Unit`
-//! slot `1 + unit` is one unit over the whole period; with `By::Month` slot `1 + i` is
-//! month `i` across all units.
+//! How each kind of measure is computed: one method per kind, filling the slots.
 
-use std::sync::atomic::{AtomicUsize, Ordering};
-
-use crate::data::{Case, CaseId, Contact, Dataset, Intervention, NameId, Names, TargetGroup};
+use crate::data::{Dataset, Intervention, NameId, TargetGroup};
 use crate::day::Day;
 use crate::definition::{DateField, Kind, Limit, MeasureDef};
 use crate::format::Table;
 use crate::fxhash::FastMap;
-use crate::period::{By, Period};
+use crate::period::By;
 use crate::result::{MeasureResult, ValueType};
 
-/// A residential unit's number of places.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Capacity {
-    /// The residential unit, as named in `insatser.insats` (compared case-insensitively).
-    pub unit: String,
-    pub places: u32,
-}
+use super::grid::{Acc, DayRange, Grid};
+use super::rows::{Row, cases, contacts, interventions};
 
-/// What to compute over.
-#[derive(Debug, Clone)]
-pub struct ComputeOptions {
-    pub period: Period,
-    pub by: By,
-    pub capacities: Vec<Capacity>,
-}
-
-/// The results, and the ids of measures skipped because a table they read was not given.
-#[derive(Debug, Clone, Default)]
-pub struct Report {
-    pub results: Vec<MeasureResult>,
-    pub skipped: Vec<String>,
-}
-
-/// Computes every definition over `data`, the measures spread over the available cores;
-/// results come in definition order.
-pub fn compute(
-    data: &Dataset,
-    defs: &[MeasureDef],
-    options: &ComputeOptions,
-) -> anyhow::Result<Report> {
-    let grid = Grid::new(options, data.units.len());
-    let mut report = Report::default();
-    let mut todo = Vec::new();
-    for def in defs {
-        def.validate()?;
-        let present = def.tables().iter().all(|t| match t {
-            Table::Arenden => data.arenden.is_some(),
-            Table::Insatser => data.insatser.is_some(),
-            Table::Kontakter => data.kontakter.is_some(),
-        });
-        if present {
-            todo.push(def);
-        } else {
-            report.skipped.push(def.id.clone());
-        }
-    }
-    let threads = std::thread::available_parallelism()
-        .map_or(1, |n| n.get())
-        .min(todo.len())
-        .max(1);
-    let next = AtomicUsize::new(0);
-    let work = || -> anyhow::Result<Vec<(usize, Vec<MeasureResult>)>> {
-        let mut done = Vec::new();
-        loop {
-            let i = next.fetch_add(1, Ordering::Relaxed);
-            let Some(def) = todo.get(i) else {
-                return Ok(done);
-            };
-            let mut results = Vec::new();
-            Out {
-                def,
-                grid: &grid,
-                data,
-                results: &mut results,
-            }
-            .measure()?;
-            done.push((i, results));
-        }
-    };
-    let mut per_def: Vec<(usize, Vec<MeasureResult>)> = std::thread::scope(|s| {
-        let handles: Vec<_> = (0..threads).map(|_| s.spawn(work)).collect();
-        handles
-            .into_iter()
-            .map(|h| h.join().expect("a measure thread panicked"))
-            .collect::<anyhow::Result<Vec<_>>>()
-    })?
-    .into_iter()
-    .flatten()
-    .collect();
-    per_def.sort_by_key(|(i, _)| *i);
-    report.results = per_def.into_iter().flat_map(|(_, r)| r).collect();
-    Ok(report)
-}
-
-/// Uniform access to the rows of the three tables.
-trait Row {
-    fn date(&self, field: DateField) -> Option<Day>;
-    fn unit(&self) -> NameId;
-    fn case_id(&self) -> Option<&CaseId>;
-    fn target_group(&self) -> Option<TargetGroup>;
-    fn insats(&self) -> Option<NameId>;
-}
-
-impl Row for Case {
-    fn date(&self, field: DateField) -> Option<Day> {
-        match field {
-            DateField::Aktualisering => self.aktualisering,
-            DateField::Forhandsbedomning => self.forhandsbedomning,
-            DateField::UtredningStart => self.utredning_start,
-            DateField::UtredningSlut => self.utredning_slut,
-            DateField::Forlangning => self.forlangning,
-            _ => None,
-        }
-    }
-    fn unit(&self) -> NameId {
-        self.unit
-    }
-    fn case_id(&self) -> Option<&CaseId> {
-        Some(&self.case_id)
-    }
-    fn target_group(&self) -> Option<TargetGroup> {
-        Some(self.target_group)
-    }
-    fn insats(&self) -> Option<NameId> {
-        None
-    }
-}
-
-impl Row for Intervention {
-    fn date(&self, field: DateField) -> Option<Day> {
-        match field {
-            DateField::Beslut => self.beslut,
-            DateField::Verkstallighet => self.verkstallighet,
-            DateField::Start => self.start,
-            DateField::Slut => self.slut,
-            DateField::PlaneradSlut => self.planerad_slut,
-            DateField::Genomforandeplan => self.genomforandeplan,
-            DateField::PlanUppfoljning => self.plan_uppfoljning,
-            _ => None,
-        }
-    }
-    fn unit(&self) -> NameId {
-        self.unit
-    }
-    fn case_id(&self) -> Option<&CaseId> {
-        Some(&self.case_id)
-    }
-    fn target_group(&self) -> Option<TargetGroup> {
-        None
-    }
-    fn insats(&self) -> Option<NameId> {
-        Some(self.insats)
-    }
-}
-
-impl Row for Contact {
-    fn date(&self, field: DateField) -> Option<Day> {
-        match field {
-            DateField::ForstaKontakt => self.forsta_kontakt,
-            DateField::ForstaBesok => self.forsta_besok,
-            _ => None,
-        }
-    }
-    fn unit(&self) -> NameId {
-        self.unit
-    }
-    fn case_id(&self) -> Option<&CaseId> {
-        None
-    }
-    fn target_group(&self) -> Option<TargetGroup> {
-        None
-    }
-    fn insats(&self) -> Option<NameId> {
-        None
-    }
-}
-
-/// The slots of a computation (see the module docs).
-struct Grid<'o> {
-    options: &'o ComputeOptions,
-    months: Vec<(String, Period)>,
-    slots: usize,
-}
-
-impl<'o> Grid<'o> {
-    fn new(options: &'o ComputeOptions, units: usize) -> Self {
-        let months = match options.by {
-            By::Month => options.period.months(),
-            _ => Vec::new(),
-        };
-        let slots = 1 + match options.by {
-            By::None => 0,
-            By::Unit => units,
-            By::Month => months.len(),
-        };
-        Grid {
-            options,
-            months,
-            slots,
-        }
-    }
-
-    /// The slots an event dated `d` (inside the period) in `unit` counts in.
-    fn event_slots(&self, unit: NameId, d: Day) -> [Option<usize>; 2] {
-        let extra = match self.options.by {
-            By::None => None,
-            By::Unit => Some(1 + unit as usize),
-            By::Month => {
-                let (y, m) = d.year_month();
-                let (fy, fm) = Day::from(self.options.period.from).year_month();
-                Some(1 + ((y - fy) * 12 + m - fm) as usize)
-            }
-        };
-        [Some(0), extra]
-    }
-
-    /// The periods a state-at-period-end measure is evaluated at: (period, slot for all
-    /// units, whether per-unit slots apply).
-    fn state_periods(&self) -> Vec<(Period, usize, bool)> {
-        let mut out = vec![(self.options.period, 0, self.options.by == By::Unit)];
-        out.extend(
-            self.months
-                .iter()
-                .enumerate()
-                .map(|(i, (_, p))| (*p, 1 + i, false)),
-        );
-        out
-    }
-
-    /// The slots to report, in order, with their unit and month labels. Unit slots are
-    /// given for the units in `present`, sorted by name.
-    fn report_slots(
-        &self,
-        units: &Names,
-        present: &[bool],
-    ) -> Vec<(usize, Option<String>, Option<String>)> {
-        let mut out = vec![(0, None, None)];
-        match self.options.by {
-            By::None => {}
-            By::Unit => {
-                let mut ids: Vec<usize> = (0..present.len()).filter(|u| present[*u]).collect();
-                ids.sort_by(|a, b| units.name(*a as NameId).cmp(units.name(*b as NameId)));
-                out.extend(
-                    ids.into_iter()
-                        .map(|u| (1 + u, Some(units.name(u as NameId).to_owned()), None)),
-                );
-            }
-            By::Month => out.extend(
-                self.months
-                    .iter()
-                    .enumerate()
-                    .map(|(i, (label, _))| (1 + i, None, Some(label.clone()))),
-            ),
-        }
-        out
-    }
-}
-
-/// A period as day numbers, for fast comparisons in row loops.
-#[derive(Clone, Copy)]
-struct DayRange {
-    from: Day,
-    to: Day,
-}
-
-impl DayRange {
-    fn new(p: Period) -> Self {
-        DayRange {
-            from: Day::from(p.from),
-            to: Day::from(p.to),
-        }
-    }
-
-    fn contains(&self, d: Day) -> bool {
-        self.from <= d && d <= self.to
-    }
-}
-
-/// What one slot has gathered.
-#[derive(Debug, Clone, Default)]
-struct Acc {
-    num: u64,
-    den: u64,
-    extension: u64,
-    sum: i64,
-    max: Option<i64>,
-    days: Vec<i32>,
-    outside: Vec<CaseId>,
-}
-
-struct Out<'a> {
-    def: &'a MeasureDef,
-    grid: &'a Grid<'a>,
-    data: &'a Dataset,
-    results: &'a mut Vec<MeasureResult>,
+pub(super) struct Out<'a> {
+    pub(super) def: &'a MeasureDef,
+    pub(super) grid: &'a Grid<'a>,
+    pub(super) data: &'a Dataset,
+    pub(super) results: &'a mut Vec<MeasureResult>,
 }
 
 impl Out<'_> {
-    fn measure(&mut self) -> anyhow::Result<()> {
+    pub(super) fn measure(&mut self) -> anyhow::Result<()> {
         let limit = self.def.limit()?;
         let data = self.data;
         match self.def.kind.clone() {
@@ -382,7 +99,7 @@ impl Out<'_> {
         Ok(())
     }
 
-    fn within<R: Row>(
+    pub(super) fn within<R: Row>(
         &self,
         rows: &[R],
         from: DateField,
@@ -419,7 +136,7 @@ impl Out<'_> {
         accs
     }
 
-    fn days<R: Row>(
+    pub(super) fn days<R: Row>(
         &self,
         rows: &[R],
         from: DateField,
@@ -444,7 +161,7 @@ impl Out<'_> {
         accs
     }
 
-    fn pending<R: Row>(
+    pub(super) fn pending<R: Row>(
         &self,
         rows: &[R],
         from: DateField,
@@ -472,7 +189,7 @@ impl Out<'_> {
         accs
     }
 
-    fn plans(&self, rows: &[Intervention], limit: Limit) -> Vec<Acc> {
+    pub(super) fn plans(&self, rows: &[Intervention], limit: Limit) -> Vec<Acc> {
         let mut accs = vec![Acc::default(); self.grid.slots];
         for (p, all, per_unit) in self.grid.state_periods() {
             let earliest = Day::from(limit.before(p.to));
@@ -501,7 +218,7 @@ impl Out<'_> {
         accs
     }
 
-    fn during_investigation(&self, group: Option<TargetGroup>) -> Vec<Acc> {
+    pub(super) fn during_investigation(&self, group: Option<TargetGroup>) -> Vec<Acc> {
         let cases = cases(self.data);
         let period = DayRange::new(self.grid.options.period);
         // Only the population's cases: investigations ended in the period.
@@ -546,7 +263,7 @@ impl Out<'_> {
         accs
     }
 
-    fn count<R: Row>(&mut self, rows: &[R], date: DateField, table: Table) {
+    pub(super) fn count<R: Row>(&mut self, rows: &[R], date: DateField, table: Table) {
         let period = DayRange::new(self.grid.options.period);
         let mut totals = vec![0u64; self.grid.slots];
         let mut groups: FastMap<(usize, NameId), u64> = FastMap::default();
@@ -584,7 +301,7 @@ impl Out<'_> {
         }
     }
 
-    fn occupancy(&mut self) {
+    pub(super) fn occupancy(&mut self) {
         let capacities = &self.grid.options.capacities;
         let names = &self.data.insatser_names;
         // insats name id -> index of its residential unit in `capacities`.
@@ -636,7 +353,7 @@ impl Out<'_> {
         }
     }
 
-    fn result(&self, unit: Option<String>, month: Option<String>) -> MeasureResult {
+    pub(super) fn result(&self, unit: Option<String>, month: Option<String>) -> MeasureResult {
         let mut r = MeasureResult::new(&self.def.id, &self.def.name, ValueType::Share);
         r.unit = unit;
         r.month = month;
@@ -645,7 +362,7 @@ impl Out<'_> {
 
     /// Which units occur in `table` (for per-unit rows); for cases, only units with cases
     /// of the measure's target group.
-    fn present(&self, table: Table) -> Vec<bool> {
+    pub(super) fn present(&self, table: Table) -> Vec<bool> {
         if self.grid.options.by != By::Unit {
             return Vec::new(); // only unit rows need it
         }
@@ -668,7 +385,7 @@ impl Out<'_> {
         present
     }
 
-    fn emit_accs(
+    pub(super) fn emit_accs(
         &mut self,
         table: Table,
         mut accs: Vec<Acc>,
@@ -682,18 +399,6 @@ impl Out<'_> {
             self.results.push(r);
         }
     }
-}
-
-fn cases(data: &Dataset) -> &[Case] {
-    data.arenden.as_deref().unwrap_or(&[])
-}
-
-fn interventions(data: &Dataset) -> &[Intervention] {
-    data.insatser.as_deref().unwrap_or(&[])
-}
-
-fn contacts(data: &Dataset) -> &[Contact] {
-    data.kontakter.as_deref().unwrap_or(&[])
 }
 
 /// The median of `days` (sorted in place); the mean of the two middle values when even.
