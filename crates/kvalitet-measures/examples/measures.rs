@@ -13,7 +13,7 @@ struct Cli {
 
 #[derive(Debug, Subcommand)]
 enum Command {
-    /// Compute measures from an export.
+    // No doc comment here: it would replace ComputeArgs' own help texts.
     Compute(ComputeArgs),
 }
 

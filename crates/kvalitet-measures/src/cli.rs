@@ -16,7 +16,9 @@ use crate::period::{By, Period};
 use crate::pseudo::Secret;
 use crate::xlsx::workbook_sources;
 
-const LONG_ABOUT: &str = "\
+/// The long help of `measures compute`: the file format in brief. Clap applies it when the
+/// subcommand variant has no doc comment of its own (a doc comment there replaces it).
+pub const LONG_ABOUT: &str = "\
 Beräknar mått för handläggningstider och processer ur en export från verksamhetssystemet.
 Computes statutory-time and process measures from a case-management export.
 

@@ -85,3 +85,32 @@ fn cli_requires_a_table_and_sane_arguments() {
     reversed.from = date(2024, 4, 1);
     assert!(run_compute(&reversed, &mut Vec::new()).is_err());
 }
+
+#[test]
+fn the_long_help_documents_the_file_format() {
+    use clap::CommandFactory;
+    #[derive(Debug, Parser)]
+    struct Top {
+        #[command(subcommand)]
+        command: Command,
+    }
+    #[derive(Debug, clap::Subcommand)]
+    enum Command {
+        Compute(ComputeArgs),
+    }
+    let mut top = Top::command();
+    let compute = top.find_subcommand_mut("compute").unwrap();
+    let help = compute.render_long_help().to_string();
+    for needle in [
+        "arenden (cases)",
+        "forhandsbedomning_beslut",
+        "YYYYMMDD",
+        "Windows-1252",
+        "HMAC-SHA256",
+        "--capacity <UNIT=PLACES>",
+    ] {
+        assert!(help.contains(needle), "{needle} missing from:\n{help}");
+    }
+    let short = compute.render_help().to_string();
+    assert!(short.contains("Beräkna mått"), "{short}");
+}
