@@ -25,6 +25,12 @@ impl Day {
         u32::try_from(n).ok().and_then(NonZeroU32::new).map(Day)
     }
 
+    /// The day of a valid date from 1900 on (the caller has checked month and day).
+    pub(crate) fn from_ymd(y: i32, m: i32, d: i32) -> Day {
+        let n = days_from_civil(i64::from(y), i64::from(m), i64::from(d)) + OFFSET;
+        Day(NonZeroU32::new(n as u32).expect("a date from 1900 on"))
+    }
+
     /// The calendar date.
     pub fn date(self) -> Date {
         let (y, m, d) = civil_from_days(i64::from(self.0.get()) - OFFSET);

@@ -110,10 +110,12 @@ impl Out<'_> {
         let period = DayRange::new(self.grid.options.period);
         let mut accs = vec![Acc::default(); self.grid.slots];
         for r in rows {
-            let (Some(t), Some(f)) = (r.date(to), r.date(from)) else {
+            // The cheapest test first: most rows end outside the period.
+            let Some(t) = r.date(to).filter(|t| period.contains(*t)) else {
                 continue;
             };
-            if !period.contains(t) || group.is_some_and(|g| r.target_group() != Some(g)) {
+            let Some(f) = r.date(from) else { continue };
+            if group.is_some_and(|g| r.target_group() != Some(g)) {
                 continue;
             }
             let within = t <= limit.deadline_day(f);
@@ -146,10 +148,12 @@ impl Out<'_> {
         let period = DayRange::new(self.grid.options.period);
         let mut accs = vec![Acc::default(); self.grid.slots];
         for r in rows {
-            let (Some(t), Some(f)) = (r.date(to), r.date(from)) else {
+            // The cheapest test first: most rows end outside the period.
+            let Some(t) = r.date(to).filter(|t| period.contains(*t)) else {
                 continue;
             };
-            if !period.contains(t) || group.is_some_and(|g| r.target_group() != Some(g)) {
+            let Some(f) = r.date(from) else { continue };
+            if group.is_some_and(|g| r.target_group() != Some(g)) {
                 continue;
             }
             let d = f.days_until(t);

@@ -7,7 +7,7 @@ use crate::data::{
 };
 use crate::day::Day;
 use crate::error::{Problem, ProblemKind};
-use crate::format::{Col, TextEncoding, decode, parse_date};
+use crate::format::{Col, TextEncoding, decode, parse_day};
 use crate::pseudo::PersonKey;
 
 use super::{FileCtx, Parser};
@@ -42,7 +42,7 @@ impl Parser {
         if raw.is_empty() {
             return None;
         }
-        let parsed = parse_date(raw).and_then(Day::new);
+        let parsed = parse_day(raw);
         if parsed.is_none() {
             // Show the cell only when it has the shape of a date, never a personnummer.
             let shown = date_shaped(raw).then(|| decode(row.ctx.encoding, raw).into_owned());
