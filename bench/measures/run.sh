@@ -3,7 +3,7 @@
 #
 # Usage: bench/measures/run.sh [N...]       (default: 1000000 10000000 rows per table)
 # Needs python3 with venv/pip (DuckDB is installed into a venv under $BENCH_DIR).
-# Prints a markdown table: wall time and peak RSS of both, input size, and whether the
+# Prints a markdown table: wall time, CPU time and peak RSS of both, input size, and whether the
 # figures agree (whole period 2024, all units).
 set -euo pipefail
 
@@ -27,7 +27,8 @@ fi
 "$BENCH_DIR/venv/bin/pip" install --quiet duckdb
 PY="$BENCH_DIR/venv/bin/python"
 
-# run_timed OUT_PREFIX CMD...: runs CMD, writes OUT_PREFIX.wall (s) and OUT_PREFIX.rss (KiB).
+# run_timed OUT_PREFIX CMD...: runs CMD, writes OUT_PREFIX.wall (s), OUT_PREFIX.cpu (user +
+# system s) and OUT_PREFIX.rss (KiB).
 run_timed() {
   local prefix=$1
   shift
@@ -37,6 +38,8 @@ run_timed() {
         n = split($2, p, ":"); s = 0; for (i = 1; i <= n; i++) s = s * 60 + p[i]; print s }' \
       "$prefix.time" >"$prefix.wall"
     awk -F': ' '/Maximum resident set size/ { print $2 }' "$prefix.time" >"$prefix.rss"
+    awk -F': ' '/User time|System time/ { s += $2 } END { printf "%.2f\n", s }' \
+      "$prefix.time" >"$prefix.cpu"
   else
     python3 - "$prefix" "$@" <<'PYEOF'
 import resource, subprocess, sys, time
@@ -44,7 +47,9 @@ prefix, cmd = sys.argv[1], sys.argv[2:]
 t = time.monotonic()
 subprocess.run(cmd, check=True)
 open(prefix + ".wall", "w").write(f"{time.monotonic() - t:.2f}\n")
-open(prefix + ".rss", "w").write(f"{resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss}\n")
+usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+open(prefix + ".rss", "w").write(f"{usage.ru_maxrss}\n")
+open(prefix + ".cpu", "w").write(f"{usage.ru_utime + usage.ru_stime:.2f}\n")
 PYEOF
   fi
 }
@@ -67,10 +72,10 @@ for N in "${SIZES[@]}"; do
   echo "DuckDB, $N rows" >&2
   run_timed "$D/duck" sh -c "'$PY' '$HERE/duckdb_measures.py' '$D' $FROM $TO ${CAPS[*]} > '$D/duck.json'"
   if AGREE=$("$PY" "$HERE/compare.py" "$D/ours.json" "$D/duck.json"); then :; else AGREE="NO: see $D"; echo "$AGREE" >&2; fi
-  ROWS+=("| $N | $INPUT_MIB | $(cat "$D/ours.wall") | $(mib "$(cat "$D/ours.rss")") | $(cat "$D/duck.wall") | $(mib "$(cat "$D/duck.rss")") | $AGREE |")
+  ROWS+=("| $N | $INPUT_MIB | $(cat "$D/ours.wall") | $(cat "$D/ours.cpu") | $(mib "$(cat "$D/ours.rss")") | $(cat "$D/duck.wall") | $(cat "$D/duck.cpu") | $(mib "$(cat "$D/duck.rss")") | $AGREE |")
 done
 
 echo
-echo "| rows per table | input MiB | kvalitet-measures s | kvalitet-measures peak RSS MiB | DuckDB s | DuckDB peak RSS MiB | figures |"
-echo "| ---: | ---: | ---: | ---: | ---: | ---: | --- |"
+echo "| rows per table | input MiB | ours wall s | ours CPU s | ours peak RSS MiB | DuckDB wall s | DuckDB CPU s | DuckDB peak RSS MiB | figures |"
+echo "| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |"
 printf '%s\n' "${ROWS[@]}"
