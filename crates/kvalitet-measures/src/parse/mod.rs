@@ -1,0 +1,188 @@
+//! Reading the export files into a [`Dataset`], streaming, validating every row and
+//! pseudonymising person ids on the way.
+
+use std::collections::HashSet;
+use std::path::PathBuf;
+
+mod file;
+mod row;
+
+use crate::data::{Case, CaseId, Contact, Dataset, Intervention, NameId};
+use crate::error::{ImportError, ImportErrors, Problem, ProblemKind};
+use crate::format::{Col, Table, TextEncoding};
+use crate::pseudo::{Pseudonymiser, Secret};
+
+/// Where one table comes from.
+#[derive(Debug, Clone)]
+pub enum Source {
+    /// A file on disk, named in messages as given.
+    Path(PathBuf),
+    /// Bytes in memory (tests, uploads), named `name` in messages.
+    Bytes { name: String, data: Vec<u8> },
+    /// One sheet of a spreadsheet (see [`crate::xlsx::workbook_sources`]). A `Path` with
+    /// a spreadsheet extension is read too: its sheet named after the table, else its
+    /// first sheet.
+    Sheet { path: PathBuf, sheet: String },
+}
+
+impl Source {
+    fn name(&self) -> String {
+        match self {
+            Source::Path(p) => p.display().to_string(),
+            Source::Bytes { name, .. } => name.clone(),
+            Source::Sheet { path, sheet } => format!("{}[{sheet}]", path.display()),
+        }
+    }
+}
+
+/// The files of one export; at least one should be given.
+#[derive(Debug, Clone, Default)]
+pub struct Sources {
+    pub arenden: Option<Source>,
+    pub insatser: Option<Source>,
+    pub kontakter: Option<Source>,
+}
+
+/// Choices for an import.
+#[derive(Debug, Clone, Default)]
+pub struct ImportOptions {
+    /// When given, every unit must be one of these (compared trimmed, case-insensitively).
+    pub known_units: Option<HashSet<String>>,
+}
+
+/// Reads and validates every given table. Returns the data only when no file has a problem;
+/// otherwise every problem in every file.
+pub fn import(
+    sources: &Sources,
+    secret: &Secret,
+    options: &ImportOptions,
+) -> Result<Dataset, ImportError> {
+    let known = options
+        .known_units
+        .as_ref()
+        .map(|set| set.iter().map(|u| u.trim().to_lowercase()).collect());
+    let jobs = [
+        (Table::Arenden, sources.arenden.as_ref()),
+        (Table::Insatser, sources.insatser.as_ref()),
+        (Table::Kontakter, sources.kontakter.as_ref()),
+    ];
+    // One thread per file; each has its own names, merged afterwards in table order.
+    let parsed: Vec<(Table, Parser, Result<Rows, ImportError>)> = std::thread::scope(|s| {
+        let handles: Vec<_> = jobs
+            .iter()
+            .filter_map(|(table, src)| src.map(|src| (*table, src)))
+            .map(|(table, src)| {
+                let known = known.clone();
+                let handle = s.spawn(move || {
+                    let mut p = Parser {
+                        pseudo: secret.pseudonymiser(),
+                        known,
+                        data: Dataset::default(),
+                        problems: Vec::new(),
+                    };
+                    let rows = p.read_table(src, table);
+                    (p, rows)
+                });
+                (table, handle)
+            })
+            .collect();
+        handles
+            .into_iter()
+            .map(|(table, h)| {
+                let (p, rows) = h.join().expect("a parser thread panicked");
+                (table, p, rows)
+            })
+            .collect()
+    });
+    let mut data = Dataset::default();
+    let mut problems = Vec::new();
+    for (table, p, rows) in parsed {
+        let rows = rows?;
+        problems.extend(p.problems);
+        if !problems.is_empty() {
+            continue;
+        }
+        // Unit ids of this file -> ids in the merged names.
+        let remap: Option<Vec<NameId>> = (0..p.data.units.len())
+            .map(|id| data.units.intern(p.data.units.name(id as NameId)))
+            .collect();
+        let Some(remap) = remap else {
+            problems.push(Problem {
+                file: table.name().to_owned(),
+                row: 1,
+                column: Col::Unit.canonical().to_owned(),
+                kind: ProblemKind::TooManyNames,
+            });
+            continue;
+        };
+        match table {
+            Table::Arenden => {
+                let mut cases = rows.cases;
+                cases
+                    .iter_mut()
+                    .for_each(|c| c.unit = remap[c.unit as usize]);
+                data.arenden = Some(cases);
+            }
+            Table::Insatser => {
+                let mut rows = rows.interventions;
+                rows.iter_mut()
+                    .for_each(|i| i.unit = remap[i.unit as usize]);
+                data.insatser = Some(rows);
+                data.insatser_names = p.data.insatser_names;
+            }
+            Table::Kontakter => {
+                let mut rows = rows.contacts;
+                rows.iter_mut()
+                    .for_each(|c| c.unit = remap[c.unit as usize]);
+                data.kontakter = Some(rows);
+            }
+        }
+    }
+    if problems.is_empty() {
+        Ok(data)
+    } else {
+        Err(ImportErrors::new(problems).into())
+    }
+}
+
+struct Parser {
+    pseudo: Pseudonymiser,
+    known: Option<HashSet<String>>,
+    data: Dataset,
+    problems: Vec<Problem>,
+}
+
+#[derive(Default)]
+struct Rows {
+    cases: Vec<Case>,
+    interventions: Vec<Intervention>,
+    contacts: Vec<Contact>,
+}
+
+/// The case ids of a file with their lines, to find duplicates after reading: the ids of
+/// kept rows are in `Rows::cases` (lines in `lines`), those of rejected rows in `rejected`.
+/// Sorting indices once needs far less memory than a hash map of every id.
+#[derive(Default)]
+struct CaseIds {
+    lines: Vec<u32>,
+    rejected: Vec<(CaseId, u32)>,
+}
+
+/// The rows of one file being collected.
+struct Collector {
+    ctx: FileCtx,
+    table: Table,
+    rows: Rows,
+    ids: CaseIds,
+}
+
+/// One file being read: where each column is and how to report a cell.
+struct FileCtx {
+    file: String,
+    encoding: TextEncoding,
+    headers: Vec<String>,
+    /// Position of each column (by `Col as usize`) in the file.
+    index: [Option<usize>; COLS],
+}
+
+const COLS: usize = Col::ForstaBesok as usize + 1;

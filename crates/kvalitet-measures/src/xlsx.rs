@@ -1,0 +1,105 @@
+//! Reading tables from spreadsheets (XLSX, XLSM, XLS, ODS) with calamine: one sheet per
+//! table, cells turned into the same text rows the CSV path validates.
+
+use std::path::Path;
+
+use calamine::{Data, Reader, open_workbook_auto};
+use csv::ByteRecord;
+
+use crate::error::ImportError;
+use crate::format::{Table, normalise_header};
+use crate::parse::{Source, Sources};
+
+/// Whether `path` names a spreadsheet (by its extension).
+pub fn is_spreadsheet(path: &Path) -> bool {
+    path.extension()
+        .and_then(|e| e.to_str())
+        .is_some_and(|e| ["xlsx", "xlsm", "xls", "ods"].contains(&e.to_ascii_lowercase().as_str()))
+}
+
+/// The tables of one workbook: sheets named `arenden`, `insatser` and `kontakter`
+/// (matched like headers, so `Ärenden` counts). Sheets with other names are ignored.
+pub fn workbook_sources(path: &Path) -> Result<Sources, ImportError> {
+    let names = open(path)?.sheet_names();
+    let mut sources = Sources::default();
+    for name in names {
+        let norm = normalise_header(&name);
+        let slot = match norm.as_str() {
+            "arenden" => &mut sources.arenden,
+            "insatser" => &mut sources.insatser,
+            "kontakter" => &mut sources.kontakter,
+            _ => continue,
+        };
+        *slot = Some(Source::Sheet {
+            path: path.to_owned(),
+            sheet: name,
+        });
+    }
+    Ok(sources)
+}
+
+fn open(path: &Path) -> Result<calamine::Sheets<std::io::BufReader<std::fs::File>>, ImportError> {
+    open_workbook_auto(path).map_err(|e| ImportError::Io {
+        file: path.display().to_string(),
+        source: std::io::Error::other(e.to_string()),
+    })
+}
+
+/// The rows of a table's sheet as `(row number, cells)`, the header first, and the name
+/// to use in messages (`book.xlsx[arenden]`). `sheet` `None` takes the sheet named after
+/// the table, else the first sheet.
+pub(crate) fn read_sheet(
+    path: &Path,
+    sheet: Option<&str>,
+    table: Table,
+) -> Result<(String, Vec<(u64, ByteRecord)>), ImportError> {
+    let mut book = open(path)?;
+    let names = book.sheet_names();
+    let name = match sheet {
+        Some(s) => s.to_owned(),
+        None => names
+            .iter()
+            .find(|n| normalise_header(n) == table.name())
+            .or(names.first())
+            .cloned()
+            .unwrap_or_default(),
+    };
+    let file = format!("{}[{name}]", path.display());
+    let range = book.worksheet_range(&name).map_err(|e| ImportError::Io {
+        file: file.clone(),
+        source: std::io::Error::other(e.to_string()),
+    })?;
+    let first_row = u64::from(range.start().map_or(0, |(r, _)| r));
+    let rows = range
+        .rows()
+        .enumerate()
+        .map(|(i, cells)| {
+            let mut rec = ByteRecord::new();
+            for cell in cells {
+                rec.push_field(cell_text(cell).as_bytes());
+            }
+            (first_row + i as u64 + 1, rec)
+        })
+        .collect();
+    Ok((file, rows))
+}
+
+/// A cell as the text the CSV path would have seen: dates as `YYYY-MM-DD`, whole numbers
+/// without decimals.
+fn cell_text(cell: &Data) -> String {
+    match cell {
+        Data::Empty => String::new(),
+        Data::String(s) | Data::DurationIso(s) => s.clone(),
+        Data::DateTimeIso(s) => s.get(..10).unwrap_or(s).to_owned(),
+        Data::Int(i) => i.to_string(),
+        Data::Float(f) if f.fract() == 0.0 && f.abs() < 1e15 => format!("{}", *f as i64),
+        Data::Float(f) => f.to_string(),
+        Data::Bool(b) => b.to_string(),
+        Data::DateTime(dt) if dt.is_datetime() => {
+            let (y, m, d, ..) = dt.to_ymd_hms_milli();
+            format!("{y:04}-{m:02}-{d:02}")
+        }
+        Data::DateTime(dt) => dt.as_f64().to_string(),
+        Data::Error(e) => format!("#{e}"),
+    }
+}
