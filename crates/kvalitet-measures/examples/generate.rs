@@ -37,14 +37,7 @@ const UNITS: [&str; 8] = [
     "Socialpsykiatrin",
     "Ekonomiskt bistånd",
 ];
-const INSATSER: [&str; 6] = [
-    "FBI",
-    "Balder",
-    "Stödboendet",
-    "Jourhemmet",
-    "Kontaktperson",
-    "Öppenvård",
-];
+const INSATSER: [&str; 6] = ["FBI", "Balder", "Stödboendet", "Jourhemmet", "Kontaktperson", "Öppenvård"];
 
 fn main() -> anyhow::Result<()> {
     let mut args = std::env::args().skip(1);
@@ -53,9 +46,7 @@ fn main() -> anyhow::Result<()> {
     std::fs::create_dir_all(&dir)?;
     // Day 0 = 2022-06-01; dates as text, precomputed.
     let base: Date = date(2022, 6, 1);
-    let days: Vec<String> = (0..1500)
-        .map(|d| base.saturating_add(jiff::Span::new().days(d)).to_string())
-        .collect();
+    let days: Vec<String> = (0..1500).map(|d| base.saturating_add(jiff::Span::new().days(d)).to_string()).collect();
     let day = |d: u64| days[d as usize].as_str();
     let mut rng = Rng(0x5EED);
 
@@ -69,25 +60,14 @@ fn main() -> anyhow::Result<()> {
         let unit = UNITS[rng.below(UNITS.len() as u64) as usize];
         let group = if rng.chance(60) { "barn" } else { "vuxen" };
         let akt = 200 + rng.below(700);
-        write!(
-            w,
-            "C{i},19{:06}-{:04},{unit},{group},{}",
-            person / 10_000 % 1_000_000,
-            person % 10_000,
-            day(akt)
-        )?;
+        write!(w, "C{i},19{:06}-{:04},{unit},{group},{}", person / 10_000 % 1_000_000, person % 10_000, day(akt))?;
         if rng.chance(10) {
             writeln!(w, ",,,,,")?;
             continue;
         }
         let fhb = akt + rng.below(25);
         let inled = rng.chance(70);
-        write!(
-            w,
-            ",{},{}",
-            day(fhb),
-            if inled { "inled" } else { "ej_inled" }
-        )?;
+        write!(w, ",{},{}", day(fhb), if inled { "inled" } else { "ej_inled" })?;
         if !inled {
             writeln!(w, ",,,")?;
             continue;

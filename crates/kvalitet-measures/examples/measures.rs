@@ -18,9 +18,7 @@ enum Command {
 }
 
 fn main() -> anyhow::Result<()> {
-    let Cli {
-        command: Command::Compute(args),
-    } = Cli::parse();
+    let Cli { command: Command::Compute(args) } = Cli::parse();
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::new(stdout.lock());
     run_compute(&args, &mut out)?;

@@ -97,50 +97,33 @@ fn date_arg(s: &str) -> Result<Date, String> {
 }
 
 fn capacity_arg(s: &str) -> Result<Capacity, String> {
-    let (unit, places) = s
-        .rsplit_once('=')
-        .ok_or_else(|| format!("skriv ENHET=PLATSER, inte \"{s}\""))?;
-    let places = places
-        .trim()
-        .parse()
-        .map_err(|_| format!("antalet platser ska vara ett heltal: \"{places}\""))?;
+    let (unit, places) = s.rsplit_once('=').ok_or_else(|| format!("skriv ENHET=PLATSER, inte \"{s}\""))?;
+    let places = places.trim().parse().map_err(|_| format!("antalet platser ska vara ett heltal: \"{places}\""))?;
     if unit.trim().is_empty() {
         return Err("enhetens namn saknas".into());
     }
-    Ok(Capacity {
-        unit: unit.trim().to_owned(),
-        places,
-    })
+    Ok(Capacity { unit: unit.trim().to_owned(), places })
 }
 
 /// Runs `measures compute`: reads the files, computes, writes to `out` (or to `-o FILE`).
 /// Skipped measures (a table not given) are noted on standard error.
 pub fn run_compute(args: &ComputeArgs, out: &mut dyn Write) -> anyhow::Result<()> {
-    if args.arenden.is_none()
-        && args.insatser.is_none()
-        && args.kontakter.is_none()
-        && args.xlsx.is_none()
-    {
+    if args.arenden.is_none() && args.insatser.is_none() && args.kontakter.is_none() && args.xlsx.is_none() {
         bail!("ange minst en av --arenden, --insatser, --kontakter och --xlsx");
     }
     let period = Period::new(args.from, args.to)?;
     let mut defs = default_definitions();
     if let Some(path) = &args.measures {
-        let text = std::fs::read_to_string(path)
-            .with_context(|| format!("kunde inte läsa måttfilen {}", path.display()))?;
-        let overrides = parse_definitions(&text)
-            .with_context(|| format!("fel i måttfilen {}", path.display()))?;
+        let text =
+            std::fs::read_to_string(path).with_context(|| format!("kunde inte läsa måttfilen {}", path.display()))?;
+        let overrides = parse_definitions(&text).with_context(|| format!("fel i måttfilen {}", path.display()))?;
         defs = merge_definitions(defs, overrides);
     }
     let book = match &args.xlsx {
         Some(path) => workbook_sources(path)?,
         None => Sources::default(),
     };
-    if args.xlsx.is_some()
-        && book.arenden.is_none()
-        && book.insatser.is_none()
-        && book.kontakter.is_none()
-    {
+    if args.xlsx.is_some() && book.arenden.is_none() && book.insatser.is_none() && book.kontakter.is_none() {
         bail!("arbetsboken har inget blad som heter arenden, insatser eller kontakter");
     }
     let sources = Sources {
@@ -149,28 +132,18 @@ pub fn run_compute(args: &ComputeArgs, out: &mut dyn Write) -> anyhow::Result<()
         kontakter: args.kontakter.clone().map(Source::Path).or(book.kontakter),
     };
     let options = ImportOptions {
-        known_units: (!args.known_units.is_empty())
-            .then(|| args.known_units.iter().cloned().collect()),
+        known_units: (!args.known_units.is_empty()).then(|| args.known_units.iter().cloned().collect()),
     };
     // Nothing is stored, so an ephemeral key is enough.
     let secret = Secret::generate()?;
     let data = import(&sources, &secret, &options)?;
-    let report = compute(
-        &data,
-        &defs,
-        &ComputeOptions {
-            period,
-            by: args.by,
-            capacities: args.capacity.clone(),
-        },
-    )?;
+    let report = compute(&data, &defs, &ComputeOptions { period, by: args.by, capacities: args.capacity.clone() })?;
     for id in &report.skipped {
         eprintln!("Måttet {id} beräknades inte: en fil det behöver saknas.");
     }
     match &args.output {
         Some(path) => {
-            let file = File::create(path)
-                .with_context(|| format!("kunde inte skapa {}", path.display()))?;
+            let file = File::create(path).with_context(|| format!("kunde inte skapa {}", path.display()))?;
             let mut w = BufWriter::new(file);
             write_results(&report.results, args.format, &mut w)?;
             w.flush()?;

@@ -30,10 +30,7 @@ impl CaseId {
         if id.len() <= INLINE {
             let mut buf = [0u8; INLINE];
             buf[..id.len()].copy_from_slice(id.as_bytes());
-            CaseId(Repr::Inline {
-                len: id.len() as u8,
-                buf,
-            })
+            CaseId(Repr::Inline { len: id.len() as u8, buf })
         } else {
             CaseId(Repr::Shared(Arc::new(id.into())))
         }
@@ -49,9 +46,7 @@ impl CaseId {
 
     pub fn as_str(&self) -> &str {
         match &self.0 {
-            Repr::Inline { len, buf } => {
-                std::str::from_utf8(&buf[..usize::from(*len)]).expect("copied from a str")
-            }
+            Repr::Inline { len, buf } => std::str::from_utf8(&buf[..usize::from(*len)]).expect("copied from a str"),
             Repr::Shared(s) => s,
         }
     }

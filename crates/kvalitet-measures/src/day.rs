@@ -17,11 +17,7 @@ const OFFSET: i64 = 25_567 + 1;
 impl Day {
     /// The day of `date`; `None` before 1900-01-01.
     pub fn new(date: Date) -> Option<Day> {
-        let n = days_from_civil(
-            i64::from(date.year()),
-            i64::from(date.month()),
-            i64::from(date.day()),
-        ) + OFFSET;
+        let n = days_from_civil(i64::from(date.year()), i64::from(date.month()), i64::from(date.day())) + OFFSET;
         u32::try_from(n).ok().and_then(NonZeroU32::new).map(Day)
     }
 
@@ -94,15 +90,7 @@ fn civil_from_days(z: i64) -> (i64, i64, i64) {
     let mp = (5 * doy + 2) / 153;
     let d = doy - (153 * mp + 2) / 5 + 1;
     let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    (
-        if m <= 2 {
-            yoe + era * 400 + 1
-        } else {
-            yoe + era * 400
-        },
-        m,
-        d,
-    )
+    (if m <= 2 { yoe + era * 400 + 1 } else { yoe + era * 400 }, m, d)
 }
 
 #[cfg(test)]
@@ -120,10 +108,7 @@ mod tests {
             let day = Day::from(d);
             assert_eq!(day.0.get(), n, "{d}");
             assert_eq!(day.date(), d);
-            assert_eq!(
-                day.year_month(),
-                (i32::from(d.year()), i32::from(d.month()))
-            );
+            assert_eq!(day.year_month(), (i32::from(d.year()), i32::from(d.month())));
             d = d.tomorrow().unwrap();
             n += 1;
         }

@@ -36,11 +36,10 @@ impl DateField {
     pub fn table(self) -> Table {
         use DateField::*;
         match self {
-            Aktualisering | Forhandsbedomning | UtredningStart | UtredningSlut | Forlangning => {
-                Table::Arenden
+            Aktualisering | Forhandsbedomning | UtredningStart | UtredningSlut | Forlangning => Table::Arenden,
+            Beslut | Verkstallighet | Start | Slut | PlaneradSlut | Genomforandeplan | PlanUppfoljning => {
+                Table::Insatser
             }
-            Beslut | Verkstallighet | Start | Slut | PlaneradSlut | Genomforandeplan
-            | PlanUppfoljning => Table::Insatser,
             ForstaKontakt | ForstaBesok => Table::Kontakter,
         }
     }
@@ -108,29 +107,17 @@ pub enum Kind {
         report_wait: bool,
     },
     /// Mean days `to - from` over rows with `to` in the period, with the median.
-    MeanDays {
-        from: DateField,
-        to: DateField,
-        target_group: Option<TargetGroup>,
-    },
+    MeanDays { from: DateField, to: DateField, target_group: Option<TargetGroup> },
     /// Count of rows with `from` at least the limit before the period's end and no `to`
     /// on or before the period's end.
-    PendingOverLimit {
-        from: DateField,
-        to: DateField,
-        limit_days: Option<i32>,
-        limit_months: Option<i32>,
-    },
+    PendingOverLimit { from: DateField, to: DateField, limit_days: Option<i32>, limit_months: Option<i32> },
     /// Count of rows with `date` in the period, per intervention name (insatser) or in all.
     CountByGroup { date: DateField },
     /// Occupancy of residential units (capacity given at compute time).
     Occupancy,
     /// Share of interventions active at the period's end whose implementation plan exists
     /// and was followed up within the limit before the period's end.
-    PlanFollowedUp {
-        limit_days: Option<i32>,
-        limit_months: Option<i32>,
-    },
+    PlanFollowedUp { limit_days: Option<i32>, limit_months: Option<i32> },
     /// Share of investigations ended in the period during which an intervention started.
     InterventionDuringInvestigation { target_group: Option<TargetGroup> },
 }
@@ -162,9 +149,9 @@ impl MeasureDef {
     /// The tables the measure reads; it is skipped when one of them was not given.
     pub fn tables(&self) -> Vec<Table> {
         match &self.kind {
-            Kind::WithinLimit { to, .. }
-            | Kind::MeanDays { to, .. }
-            | Kind::PendingOverLimit { to, .. } => vec![to.table()],
+            Kind::WithinLimit { to, .. } | Kind::MeanDays { to, .. } | Kind::PendingOverLimit { to, .. } => {
+                vec![to.table()]
+            }
             Kind::CountByGroup { date } => vec![date.table()],
             Kind::Occupancy | Kind::PlanFollowedUp { .. } => vec![Table::Insatser],
             Kind::InterventionDuringInvestigation { .. } => vec![Table::Arenden, Table::Insatser],
@@ -174,20 +161,11 @@ impl MeasureDef {
     /// The limit of kinds that have one.
     pub fn limit(&self) -> anyhow::Result<Option<Limit>> {
         Ok(match &self.kind {
-            Kind::WithinLimit {
-                limit_days,
-                limit_months,
-                ..
+            Kind::WithinLimit { limit_days, limit_months, .. }
+            | Kind::PendingOverLimit { limit_days, limit_months, .. }
+            | Kind::PlanFollowedUp { limit_days, limit_months } => {
+                Some(Limit::from_fields(&self.id, *limit_days, *limit_months)?)
             }
-            | Kind::PendingOverLimit {
-                limit_days,
-                limit_months,
-                ..
-            }
-            | Kind::PlanFollowedUp {
-                limit_days,
-                limit_months,
-            } => Some(Limit::from_fields(&self.id, *limit_days, *limit_months)?),
             _ => None,
         })
     }
@@ -200,24 +178,14 @@ impl MeasureDef {
         }
         self.limit()?;
         match &self.kind {
-            Kind::WithinLimit {
-                from,
-                to,
-                report_extension,
-                target_group,
-                ..
-            } => {
+            Kind::WithinLimit { from, to, report_extension, target_group, .. } => {
                 same_table(id, *from, *to)?;
                 if *report_extension && to.table() != Table::Arenden {
                     bail!("måttet {id}: report_extension gäller bara tabellen arenden");
                 }
                 group_needs_cases(id, *target_group, *to)?;
             }
-            Kind::MeanDays {
-                from,
-                to,
-                target_group,
-            } => {
+            Kind::MeanDays { from, to, target_group } => {
                 same_table(id, *from, *to)?;
                 group_needs_cases(id, *target_group, *to)?;
             }
@@ -279,18 +247,9 @@ mod tests {
     fn defaults_parse_and_months_clamp_to_month_end() {
         let defs = default_definitions();
         assert!(defs.len() >= 14, "{}", defs.len());
-        assert_eq!(
-            Limit::Months(4).deadline(date(2023, 10, 31)),
-            date(2024, 2, 29)
-        );
-        assert_eq!(
-            Limit::Months(3).before(date(2024, 5, 31)),
-            date(2024, 2, 29)
-        );
-        assert_eq!(
-            Limit::Days(14).deadline(date(2024, 2, 20)),
-            date(2024, 3, 5)
-        );
+        assert_eq!(Limit::Months(4).deadline(date(2023, 10, 31)), date(2024, 2, 29));
+        assert_eq!(Limit::Months(3).before(date(2024, 5, 31)), date(2024, 2, 29));
+        assert_eq!(Limit::Days(14).deadline(date(2024, 2, 20)), date(2024, 3, 5));
     }
 
     #[test]
@@ -315,10 +274,7 @@ mod tests {
         )
         .unwrap();
         let merged = merge_definitions(default_definitions(), over);
-        let f = merged
-            .iter()
-            .find(|d| d.id == "forhandsbedomning_14d")
-            .unwrap();
+        let f = merged.iter().find(|d| d.id == "forhandsbedomning_14d").unwrap();
         assert_eq!(f.limit().unwrap(), Some(Limit::Days(10)));
         assert!(merged.iter().all(|d| d.id != "belaggning"));
     }
@@ -335,12 +291,9 @@ mod tests {
             limit_days = 1
         "#;
         assert!(parse_definitions(mixed).is_err());
-        let two_limits = mixed
-            .replace("beslut", "aktualisering")
-            .replace("limit_days = 1", "limit_days = 1\nlimit_months = 1");
+        let two_limits =
+            mixed.replace("beslut", "aktualisering").replace("limit_days = 1", "limit_days = 1\nlimit_months = 1");
         assert!(parse_definitions(&two_limits).is_err());
-        assert!(
-            parse_definitions("[[measure]]\nid = \"y\"\nname = \"y\"\nkind = \"nope\"").is_err()
-        );
+        assert!(parse_definitions("[[measure]]\nid = \"y\"\nname = \"y\"\nkind = \"nope\"").is_err());
     }
 }

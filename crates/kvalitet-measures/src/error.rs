@@ -23,10 +23,7 @@ pub enum ProblemKind {
     /// An end date lies before its start date; `start_column` is the start's header.
     EndBeforeStart { start_column: String },
     /// A value outside the allowed set; `shown` unless it could be a person id.
-    UnknownValue {
-        shown: Option<String>,
-        allowed: &'static str,
-    },
+    UnknownValue { shown: Option<String>, allowed: &'static str },
     /// A `case_id` already used on an earlier row.
     DuplicateCaseId { first_row: u64 },
     /// A unit that is not among the known units; `shown` unless it could be a person id.
@@ -87,14 +84,10 @@ impl fmt::Display for Problem {
             ProblemKind::EndBeforeStart { start_column } => {
                 write!(f, "datumet ligger före {start_column} på samma rad")
             }
-            ProblemKind::UnknownValue {
-                shown: Some(shown),
-                allowed,
-            } => write!(f, "okänt värde \"{shown}\", tillåtna värden: {allowed}"),
-            ProblemKind::UnknownValue {
-                shown: None,
-                allowed,
-            } => write!(f, "okänt värde, tillåtna värden: {allowed}"),
+            ProblemKind::UnknownValue { shown: Some(shown), allowed } => {
+                write!(f, "okänt värde \"{shown}\", tillåtna värden: {allowed}")
+            }
+            ProblemKind::UnknownValue { shown: None, allowed } => write!(f, "okänt värde, tillåtna värden: {allowed}"),
             ProblemKind::DuplicateCaseId { first_row } => {
                 write!(f, "ärende-id:t finns redan på rad {first_row}")
             }
@@ -123,21 +116,14 @@ pub struct ImportErrors {
 
 impl ImportErrors {
     pub fn new(problems: Vec<Problem>) -> Self {
-        ImportErrors {
-            problems,
-            listed: DEFAULT_LISTED,
-        }
+        ImportErrors { problems, listed: DEFAULT_LISTED }
     }
 }
 
 impl fmt::Display for ImportErrors {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let total = self.problems.len();
-        writeln!(
-            f,
-            "Importen avbröts: {} fel hittades. Inga uppgifter har lästs in.",
-            thousands(total as u64)
-        )?;
+        writeln!(f, "Importen avbröts: {} fel hittades. Inga uppgifter har lästs in.", thousands(total as u64))?;
         for p in self.problems.iter().take(self.listed) {
             writeln!(f, "{p}")?;
         }
@@ -146,9 +132,7 @@ impl fmt::Display for ImportErrors {
             writeln!(f, "… och {} fel till:", thousands(rest.len() as u64))?;
             let mut counts: BTreeMap<(&str, &str, &str), u64> = BTreeMap::new();
             for p in rest {
-                *counts
-                    .entry((p.file.as_str(), p.kind.label(), p.column.as_str()))
-                    .or_default() += 1;
+                *counts.entry((p.file.as_str(), p.kind.label(), p.column.as_str())).or_default() += 1;
             }
             let mut counts: Vec<_> = counts.into_iter().collect();
             counts.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));

@@ -54,21 +54,12 @@ impl Col {
     pub fn aliases(self) -> &'static [&'static str] {
         match self {
             Col::CaseId => &["case_id", "arende", "arende_id", "arendenummer", "arendenr"],
-            Col::PersonId => &[
-                "person_id",
-                "person",
-                "personnummer",
-                "personnr",
-                "pnr",
-                "klient_id",
-            ],
+            Col::PersonId => &["person_id", "person", "personnummer", "personnr", "pnr", "klient_id"],
             Col::Unit => &["unit", "enhet"],
             Col::TargetGroup => &["target_group", "malgrupp"],
             Col::Aktualisering => &["aktualisering", "aktualiseringsdatum", "intake"],
             Col::Forhandsbedomning => &["forhandsbedomning", "pre_assessment"],
-            Col::ForhandsbedomningBeslut => {
-                &["forhandsbedomning_beslut", "pre_assessment_decision"]
-            }
+            Col::ForhandsbedomningBeslut => &["forhandsbedomning_beslut", "pre_assessment_decision"],
             Col::UtredningStart => &["utredning_start", "utredningsstart", "investigation_start"],
             Col::UtredningSlut => &["utredning_slut", "utredningsslut", "investigation_end"],
             Col::Forlangning => &["forlangning", "forlangningsbeslut", "extension"],
@@ -124,11 +115,7 @@ impl Table {
                 (Col::Genomforandeplan, false),
                 (Col::PlanUppfoljning, false),
             ],
-            Table::Kontakter => &[
-                (Col::Unit, true),
-                (Col::ForstaKontakt, true),
-                (Col::ForstaBesok, true),
-            ],
+            Table::Kontakter => &[(Col::Unit, true), (Col::ForstaKontakt, true), (Col::ForstaBesok, true)],
         }
     }
 }
@@ -153,11 +140,7 @@ pub fn normalise_header(raw: &str) -> String {
 /// Which column of `table` a header cell names, if any.
 pub fn column_for(table: Table, header: &str) -> Option<Col> {
     let norm = normalise_header(header);
-    table
-        .columns()
-        .iter()
-        .map(|(c, _)| *c)
-        .find(|c| c.aliases().contains(&norm.as_str()))
+    table.columns().iter().map(|(c, _)| *c).find(|c| c.aliases().contains(&norm.as_str()))
 }
 
 /// The text encoding of a file: valid UTF-8 is UTF-8, anything else is Windows-1252.
@@ -174,11 +157,7 @@ pub fn detect_encoding(mut reader: impl Read) -> io::Result<TextEncoding> {
     loop {
         let n = reader.read(&mut buf[carry..])?;
         if n == 0 {
-            return Ok(if carry == 0 {
-                TextEncoding::Utf8
-            } else {
-                TextEncoding::Windows1252
-            });
+            return Ok(if carry == 0 { TextEncoding::Utf8 } else { TextEncoding::Windows1252 });
         }
         let filled = carry + n;
         match std::str::from_utf8(&buf[..filled]) {
@@ -201,11 +180,7 @@ pub fn decode(encoding: TextEncoding, bytes: &[u8]) -> Cow<'_, str> {
             Ok(s) => Cow::Borrowed(s),
             Err(_) => String::from_utf8_lossy(bytes),
         },
-        TextEncoding::Windows1252 => {
-            encoding_rs::WINDOWS_1252
-                .decode_without_bom_handling(bytes)
-                .0
-        }
+        TextEncoding::Windows1252 => encoding_rs::WINDOWS_1252.decode_without_bom_handling(bytes).0,
     }
 }
 
@@ -242,9 +217,7 @@ pub fn parse_day(raw: &[u8]) -> Option<Day> {
         2 => 28,
         _ => return None,
     };
-    (1..=days_in_month)
-        .contains(&d)
-        .then(|| Day::from_ymd(y, m, d))
+    (1..=days_in_month).contains(&d).then(|| Day::from_ymd(y, m, d))
 }
 
 /// Year, month and day of `YYYY-MM-DD` or `YYYYMMDD`, the year in 1900..=2200; month and
@@ -252,9 +225,7 @@ pub fn parse_day(raw: &[u8]) -> Option<Day> {
 fn parse_ymd(raw: &[u8]) -> Option<(i32, i32, i32)> {
     let s = raw.trim_ascii();
     let num = |b: &[u8]| -> Option<i32> {
-        b.iter().try_fold(0i32, |acc, c| {
-            c.is_ascii_digit().then(|| acc * 10 + i32::from(c - b'0'))
-        })
+        b.iter().try_fold(0i32, |acc, c| c.is_ascii_digit().then(|| acc * 10 + i32::from(c - b'0')))
     };
     let (y, m, d) = match s.len() {
         10 if s[4] == b'-' && s[7] == b'-' => (num(&s[..4])?, num(&s[5..7])?, num(&s[8..])?),
@@ -285,42 +256,24 @@ mod tests {
         for y in [1899, 1900, 1999, 2000, 2023, 2024, 2100, 2200, 2201] {
             for m in 0..=13 {
                 for d in 0..=32 {
-                    for s in [
-                        format!("{y:04}-{m:02}-{d:02}"),
-                        format!("{y:04}{m:02}{d:02}"),
-                    ] {
+                    for s in [format!("{y:04}-{m:02}-{d:02}"), format!("{y:04}{m:02}{d:02}")] {
                         let expected = parse_date(s.as_bytes()).and_then(Day::new);
                         assert_eq!(parse_day(s.as_bytes()), expected, "{s}");
                     }
                 }
             }
         }
-        assert_eq!(
-            parse_day(b"2024-02-29").map(Day::date),
-            Some(date(2024, 2, 29))
-        );
+        assert_eq!(parse_day(b"2024-02-29").map(Day::date), Some(date(2024, 2, 29)));
         assert_eq!(parse_day(b"2023-02-29"), None);
     }
 
     #[test]
     fn headers_match_swedish_and_english_aliases() {
         assert_eq!(column_for(Table::Arenden, " Ärende "), Some(Col::CaseId));
-        assert_eq!(
-            column_for(Table::Arenden, "MÅLGRUPP"),
-            Some(Col::TargetGroup)
-        );
-        assert_eq!(
-            column_for(Table::Arenden, "Förhandsbedömning"),
-            Some(Col::Forhandsbedomning)
-        );
-        assert_eq!(
-            column_for(Table::Insatser, "Planerad slut"),
-            Some(Col::PlaneradSlut)
-        );
-        assert_eq!(
-            column_for(Table::Kontakter, "first_visit"),
-            Some(Col::ForstaBesok)
-        );
+        assert_eq!(column_for(Table::Arenden, "MÅLGRUPP"), Some(Col::TargetGroup));
+        assert_eq!(column_for(Table::Arenden, "Förhandsbedömning"), Some(Col::Forhandsbedomning));
+        assert_eq!(column_for(Table::Insatser, "Planerad slut"), Some(Col::PlaneradSlut));
+        assert_eq!(column_for(Table::Kontakter, "first_visit"), Some(Col::ForstaBesok));
         assert_eq!(column_for(Table::Kontakter, "case_id"), None);
     }
 
@@ -328,14 +281,8 @@ mod tests {
     fn delimiter_and_encoding_are_detected() {
         assert_eq!(detect_delimiter(b"a;b;\"c,d\"\n1,2,3"), b';');
         assert_eq!(detect_delimiter(b"a,b,c\n"), b',');
-        assert_eq!(
-            detect_encoding(&b"enhet\nGr\xc3\xa4nsen"[..]).unwrap(),
-            TextEncoding::Utf8
-        );
-        assert_eq!(
-            detect_encoding(&b"enhet\nGr\xe4nsen"[..]).unwrap(),
-            TextEncoding::Windows1252
-        );
+        assert_eq!(detect_encoding(&b"enhet\nGr\xc3\xa4nsen"[..]).unwrap(), TextEncoding::Utf8);
+        assert_eq!(detect_encoding(&b"enhet\nGr\xe4nsen"[..]).unwrap(), TextEncoding::Windows1252);
         assert_eq!(decode(TextEncoding::Windows1252, b"\xc5\xe4\xf6"), "Åäö");
     }
 }

@@ -80,9 +80,8 @@ mod tests {
         };
         assert_ne!(h(b"abcdefgh1"), h(b"abcdefgh2"));
         // Keys differing only in their last byte spread over the low bits too.
-        let low: std::collections::HashSet<u64> = (0..256u32)
-            .map(|i| h(format!("C12345{i:03}").as_bytes()) & 0xff)
-            .collect();
+        let low: std::collections::HashSet<u64> =
+            (0..256u32).map(|i| h(format!("C12345{i:03}").as_bytes()) & 0xff).collect();
         assert!(low.len() > 128, "{}", low.len());
     }
 }

@@ -23,9 +23,7 @@ pub use cli::{ComputeArgs, run_compute};
 pub use compute::{Capacity, ComputeOptions, Report, compute};
 pub use data::{Case, CaseId, Contact, Dataset, Intervention, TargetGroup};
 pub use day::Day;
-pub use definition::{
-    DEFAULT_MEASURES_TOML, MeasureDef, default_definitions, merge_definitions, parse_definitions,
-};
+pub use definition::{DEFAULT_MEASURES_TOML, MeasureDef, default_definitions, merge_definitions, parse_definitions};
 pub use error::{ImportError, ImportErrors, Problem, ProblemKind};
 pub use output::{Format, write_results};
 pub use parse::{ImportOptions, Source, Sources, import};

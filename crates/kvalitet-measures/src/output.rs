@@ -20,11 +20,7 @@ pub enum Format {
 }
 
 /// Writes `results` in `format`.
-pub fn write_results(
-    results: &[MeasureResult],
-    format: Format,
-    out: &mut dyn Write,
-) -> anyhow::Result<()> {
+pub fn write_results(results: &[MeasureResult], format: Format, out: &mut dyn Write) -> anyhow::Result<()> {
     match format {
         Format::Json => {
             serde_json::to_writer_pretty(&mut *out, results)?;
@@ -60,10 +56,7 @@ fn write_csv(results: &[MeasureResult], out: &mut dyn Write) -> anyhow::Result<(
     w.write_record(CSV_COLUMNS)?;
     for r in results {
         let opt = |v: Option<String>| v.unwrap_or_default();
-        let value_type = serde_json::to_value(r.value_type)?
-            .as_str()
-            .unwrap_or_default()
-            .to_owned();
+        let value_type = serde_json::to_value(r.value_type)?.as_str().unwrap_or_default().to_owned();
         w.write_record([
             r.measure.clone(),
             r.name.clone(),
@@ -88,9 +81,7 @@ fn write_csv(results: &[MeasureResult], out: &mut dyn Write) -> anyhow::Result<(
 }
 
 fn write_table(results: &[MeasureResult], out: &mut dyn Write) -> anyhow::Result<()> {
-    let head = [
-        "Mått", "Enhet", "Månad", "Grupp", "Antal", "Underlag", "Värde", "95 % KI", "Övrigt",
-    ];
+    let head = ["Mått", "Enhet", "Månad", "Grupp", "Antal", "Underlag", "Värde", "95 % KI", "Övrigt"];
     let mut rows: Vec<[String; 9]> = vec![head.map(str::to_owned)];
     for r in results {
         rows.push([
@@ -99,9 +90,7 @@ fn write_table(results: &[MeasureResult], out: &mut dyn Write) -> anyhow::Result
             r.month.clone().unwrap_or_else(|| "Perioden".into()),
             r.group.clone().unwrap_or_default(),
             r.numerator.map(crate::error::thousands).unwrap_or_default(),
-            r.denominator
-                .map(crate::error::thousands)
-                .unwrap_or_default(),
+            r.denominator.map(crate::error::thousands).unwrap_or_default(),
             shown_value(r),
             match (r.ci_low, r.ci_high) {
                 (Some(l), Some(h)) => format!("{}–{}", percent(l), percent(h)),

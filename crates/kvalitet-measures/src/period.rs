@@ -57,10 +57,7 @@ impl Period {
             let last = first.last_of_month();
             out.push((
                 format!("{:04}-{:02}", first.year(), first.month()),
-                Period {
-                    from: first.max(self.from),
-                    to: last.min(self.to),
-                },
+                Period { from: first.max(self.from), to: last.min(self.to) },
             ));
             first = last.tomorrow().expect("dates before year 9999");
         }
@@ -69,8 +66,7 @@ impl Period {
 
     /// The index in [`Period::months`] of the month holding `d` (which must be in the period).
     pub fn month_index(&self, d: Date) -> usize {
-        let months = (i32::from(d.year()) - i32::from(self.from.year())) * 12
-            + i32::from(d.month())
+        let months = (i32::from(d.year()) - i32::from(self.from.year())) * 12 + i32::from(d.month())
             - i32::from(self.from.month());
         months as usize
     }

@@ -56,8 +56,7 @@ impl Secret {
     /// A pseudonymiser keyed with this secret.
     pub fn pseudonymiser(&self) -> Pseudonymiser {
         Pseudonymiser {
-            mac: <Hmac<Sha256> as KeyInit>::new_from_slice(&self.0)
-                .expect("HMAC accepts keys of any length"),
+            mac: <Hmac<Sha256> as KeyInit>::new_from_slice(&self.0).expect("HMAC accepts keys of any length"),
         }
     }
 }

@@ -30,19 +30,14 @@ pub fn workbook_sources(path: &Path) -> Result<Sources, ImportError> {
             "kontakter" => &mut sources.kontakter,
             _ => continue,
         };
-        *slot = Some(Source::Sheet {
-            path: path.to_owned(),
-            sheet: name,
-        });
+        *slot = Some(Source::Sheet { path: path.to_owned(), sheet: name });
     }
     Ok(sources)
 }
 
 fn open(path: &Path) -> Result<calamine::Sheets<std::io::BufReader<std::fs::File>>, ImportError> {
-    open_workbook_auto(path).map_err(|e| ImportError::Io {
-        file: path.display().to_string(),
-        source: std::io::Error::other(e.to_string()),
-    })
+    open_workbook_auto(path)
+        .map_err(|e| ImportError::Io { file: path.display().to_string(), source: std::io::Error::other(e.to_string()) })
 }
 
 /// The rows of a table's sheet as `(row number, cells)`, the header first, and the name
@@ -57,18 +52,14 @@ pub(crate) fn read_sheet(
     let names = book.sheet_names();
     let name = match sheet {
         Some(s) => s.to_owned(),
-        None => names
-            .iter()
-            .find(|n| normalise_header(n) == table.name())
-            .or(names.first())
-            .cloned()
-            .unwrap_or_default(),
+        None => {
+            names.iter().find(|n| normalise_header(n) == table.name()).or(names.first()).cloned().unwrap_or_default()
+        }
     };
     let file = format!("{}[{name}]", path.display());
-    let range = book.worksheet_range(&name).map_err(|e| ImportError::Io {
-        file: file.clone(),
-        source: std::io::Error::other(e.to_string()),
-    })?;
+    let range = book
+        .worksheet_range(&name)
+        .map_err(|e| ImportError::Io { file: file.clone(), source: std::io::Error::other(e.to_string()) })?;
     let first_row = u64::from(range.start().map_or(0, |(r, _)| r));
     let rows = range
         .rows()

@@ -44,6 +44,17 @@ pub enum Command {
         #[command(subcommand)]
         command: AuditCommand,
     },
+    /// Mått ur verksamhetssystemets export (handläggningstider, verkställighet, beläggning)
+    Measures {
+        #[command(subcommand)]
+        command: MeasuresCommand,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum MeasuresCommand {
+    // No doc comment here: the measures crate's own help (with the file format) is used.
+    Compute(kvalitet_measures::ComputeArgs),
 }
 
 #[derive(Debug, Subcommand)]

@@ -8,7 +8,7 @@ use tokio::net::TcpListener;
 use kvalitet_store::{Store, sqlite_file_url};
 use kvalitet_web::{AppState, router};
 
-use crate::cli::{AuditCommand, Cli, Command, DemoCommand, UserCommand};
+use crate::cli::{AuditCommand, Cli, Command, DemoCommand, MeasuresCommand, UserCommand};
 use crate::users;
 
 /// The database every subcommand uses unless told otherwise: `kvalitet.db` here.
@@ -66,6 +66,10 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 }
                 bail!("granskningsloggen har ändrats: {} fel bland {} poster", v.problems.len(), v.entries);
             }
+        }
+        Command::Measures { command: MeasuresCommand::Compute(args) } => {
+            // Computed straight from the files; nothing is stored.
+            kvalitet_measures::run_compute(&args, &mut std::io::stdout().lock())?;
         }
         Command::Serve { bind, no_demo } => {
             let store = open(&url).await?;

@@ -263,3 +263,45 @@ fn the_first_start_without_demo_data_prints_a_one_time_administrator_password() 
         assert!(acc.must_change_password);
     });
 }
+
+#[test]
+fn measures_compute_reads_the_export_and_names_bad_cells() {
+    let dir = tempfile::tempdir().unwrap();
+    let fixtures = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../kvalitet-measures/tests/fixtures");
+    let (out, stdout, stderr) = run(kvalitet(dir.path()).args([
+        "measures",
+        "compute",
+        "--arenden",
+        fixtures.join("arenden.csv").to_str().unwrap(),
+        "--from",
+        "2024-01-01",
+        "--to",
+        "2024-03-31",
+        "--format",
+        "json",
+    ]));
+    assert!(out.status.success(), "{stderr}");
+    let json: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    let row = json
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["measure"] == "forhandsbedomning_14d" && r["unit"].is_null() && r["month"].is_null())
+        .expect("the period's row for all units");
+    assert_eq!((row["numerator"].as_i64(), row["denominator"].as_i64()), (Some(2), Some(3)));
+    assert!(!dir.path().join("kvalitet.db").exists(), "compute touches no database");
+
+    let (out, _, stderr) = run(kvalitet(dir.path()).args([
+        "measures",
+        "compute",
+        "--arenden",
+        fixtures.join("arenden_bad.csv").to_str().unwrap(),
+        "--from",
+        "2024-01-01",
+        "--to",
+        "2024-03-31",
+    ]));
+    assert!(!out.status.success());
+    assert!(stderr.contains("arenden_bad.csv:"), "{stderr}");
+    assert!(!stderr.contains("19121212"), "no personal identity number in errors");
+}

@@ -24,11 +24,7 @@ impl<'o> Grid<'o> {
             By::Unit => units,
             By::Month => months.len(),
         };
-        Grid {
-            options,
-            months,
-            slots,
-        }
+        Grid { options, months, slots }
     }
 
     /// The slots an event dated `d` (inside the period) in `unit` counts in.
@@ -49,39 +45,24 @@ impl<'o> Grid<'o> {
     /// units, whether per-unit slots apply).
     pub(super) fn state_periods(&self) -> Vec<(Period, usize, bool)> {
         let mut out = vec![(self.options.period, 0, self.options.by == By::Unit)];
-        out.extend(
-            self.months
-                .iter()
-                .enumerate()
-                .map(|(i, (_, p))| (*p, 1 + i, false)),
-        );
+        out.extend(self.months.iter().enumerate().map(|(i, (_, p))| (*p, 1 + i, false)));
         out
     }
 
     /// The slots to report, in order, with their unit and month labels. Unit slots are
     /// given for the units in `present`, sorted by name.
-    pub(super) fn report_slots(
-        &self,
-        units: &Names,
-        present: &[bool],
-    ) -> Vec<(usize, Option<String>, Option<String>)> {
+    pub(super) fn report_slots(&self, units: &Names, present: &[bool]) -> Vec<(usize, Option<String>, Option<String>)> {
         let mut out = vec![(0, None, None)];
         match self.options.by {
             By::None => {}
             By::Unit => {
                 let mut ids: Vec<usize> = (0..present.len()).filter(|u| present[*u]).collect();
                 ids.sort_by(|a, b| units.name(*a as NameId).cmp(units.name(*b as NameId)));
-                out.extend(
-                    ids.into_iter()
-                        .map(|u| (1 + u, Some(units.name(u as NameId).to_owned()), None)),
-                );
+                out.extend(ids.into_iter().map(|u| (1 + u, Some(units.name(u as NameId).to_owned()), None)));
             }
-            By::Month => out.extend(
-                self.months
-                    .iter()
-                    .enumerate()
-                    .map(|(i, (label, _))| (1 + i, None, Some(label.clone()))),
-            ),
+            By::Month => {
+                out.extend(self.months.iter().enumerate().map(|(i, (label, _))| (1 + i, None, Some(label.clone()))))
+            }
         }
         out
     }
@@ -96,10 +77,7 @@ pub(super) struct DayRange {
 
 impl DayRange {
     pub(super) fn new(p: Period) -> Self {
-        DayRange {
-            from: Day::from(p.from),
-            to: Day::from(p.to),
-        }
+        DayRange { from: Day::from(p.from), to: Day::from(p.to) }
     }
 
     pub(super) fn contains(&self, d: Day) -> bool {

@@ -23,14 +23,7 @@ impl Out<'_> {
         let limit = self.def.limit()?;
         let data = self.data;
         match self.def.kind.clone() {
-            Kind::WithinLimit {
-                from,
-                to,
-                target_group,
-                report_extension,
-                report_wait,
-                ..
-            } => {
+            Kind::WithinLimit { from, to, target_group, report_extension, report_wait, .. } => {
                 let limit = limit.expect("validated");
                 let accs = match to.table() {
                     Table::Arenden => self.within(cases(data), from, to, limit, target_group),
@@ -48,11 +41,7 @@ impl Out<'_> {
                     }
                 });
             }
-            Kind::MeanDays {
-                from,
-                to,
-                target_group,
-            } => {
+            Kind::MeanDays { from, to, target_group } => {
                 let accs = match to.table() {
                     Table::Arenden => self.days(cases(data), from, to, target_group),
                     Table::Insatser => self.days(interventions(data), from, to, None),
@@ -81,9 +70,7 @@ impl Out<'_> {
             }
             Kind::PlanFollowedUp { .. } => {
                 let accs = self.plans(interventions(data), limit.expect("validated"));
-                self.emit_accs(Table::Insatser, accs, |r, acc| {
-                    r.set_share(acc.num, acc.den)
-                });
+                self.emit_accs(Table::Insatser, accs, |r, acc| r.set_share(acc.num, acc.den));
             }
             Kind::InterventionDuringInvestigation { target_group } => {
                 let accs = self.during_investigation(target_group);
@@ -165,13 +152,7 @@ impl Out<'_> {
         accs
     }
 
-    pub(super) fn pending<R: Row>(
-        &self,
-        rows: &[R],
-        from: DateField,
-        to: DateField,
-        limit: Limit,
-    ) -> Vec<Acc> {
+    pub(super) fn pending<R: Row>(&self, rows: &[R], from: DateField, to: DateField, limit: Limit) -> Vec<Acc> {
         let mut accs = vec![Acc::default(); self.grid.slots];
         for (p, all, per_unit) in self.grid.state_periods() {
             let threshold = Day::from(limit.before(p.to));
@@ -181,10 +162,7 @@ impl Out<'_> {
                 if f > threshold || r.date(to).is_some_and(|t| t <= end) {
                     continue;
                 }
-                for slot in [Some(all), per_unit.then(|| 1 + r.unit() as usize)]
-                    .into_iter()
-                    .flatten()
-                {
+                for slot in [Some(all), per_unit.then(|| 1 + r.unit() as usize)].into_iter().flatten() {
                     accs[slot].num += 1;
                     accs[slot].outside.extend(r.case_id().cloned());
                 }
@@ -204,12 +182,8 @@ impl Out<'_> {
                     continue;
                 }
                 let within = r.genomforandeplan.is_some_and(|g| g <= end)
-                    && r.plan_uppfoljning
-                        .is_some_and(|u| earliest <= u && u <= end);
-                for slot in [Some(all), per_unit.then(|| 1 + r.unit as usize)]
-                    .into_iter()
-                    .flatten()
-                {
+                    && r.plan_uppfoljning.is_some_and(|u| earliest <= u && u <= end);
+                for slot in [Some(all), per_unit.then(|| 1 + r.unit as usize)].into_iter().flatten() {
                     accs[slot].den += 1;
                     if within {
                         accs[slot].num += 1;
@@ -229,9 +203,7 @@ impl Out<'_> {
         let index: FastMap<&str, usize> = cases
             .iter()
             .enumerate()
-            .filter(|(_, c)| {
-                c.utredning_start.is_some() && c.utredning_slut.is_some_and(|t| period.contains(t))
-            })
+            .filter(|(_, c)| c.utredning_start.is_some() && c.utredning_slut.is_some_and(|t| period.contains(t)))
             .map(|(i, c)| (&*c.case_id, i))
             .collect();
         let mut started = vec![false; cases.len()];
@@ -289,11 +261,8 @@ impl Out<'_> {
             r.value_type = ValueType::Count;
             r.value = Some(totals[slot] as f64);
             self.results.push(r);
-            let mut in_slot: Vec<(&str, u64)> = groups
-                .iter()
-                .filter(|((s, _), _)| *s == slot)
-                .map(|((_, g), n)| (names.name(*g), *n))
-                .collect();
+            let mut in_slot: Vec<(&str, u64)> =
+                groups.iter().filter(|((s, _), _)| *s == slot).map(|((_, g), n)| (names.name(*g), *n)).collect();
             in_slot.sort();
             for (name, n) in in_slot {
                 let mut r = self.result(unit.clone(), month.clone());
@@ -313,10 +282,7 @@ impl Out<'_> {
             .map(|id| id as NameId)
             .filter_map(|id| {
                 let name = names.name(id).to_lowercase();
-                capacities
-                    .iter()
-                    .position(|c| c.unit.trim().to_lowercase() == name)
-                    .map(|ci| (id, ci))
+                capacities.iter().position(|c| c.unit.trim().to_lowercase() == name).map(|ci| (id, ci))
             })
             .collect();
         let mut periods = vec![(None, self.grid.options.period)];
@@ -340,12 +306,8 @@ impl Out<'_> {
             let days = p.days() as u64;
             let total_places: u64 = capacities.iter().map(|c| u64::from(c.places)).sum();
             let mut rows_out = vec![(None, occupied.iter().sum::<u64>(), total_places)];
-            rows_out.extend(
-                capacities
-                    .iter()
-                    .zip(&occupied)
-                    .map(|(c, o)| (Some(c.unit.clone()), *o, u64::from(c.places))),
-            );
+            rows_out
+                .extend(capacities.iter().zip(&occupied).map(|(c, o)| (Some(c.unit.clone()), *o, u64::from(c.places))));
             for (unit, occ, places) in rows_out {
                 let mut r = self.result(unit, month.clone());
                 r.value_type = ValueType::Occupancy;
@@ -379,22 +341,16 @@ impl Out<'_> {
         let mut present = vec![false; self.data.units.len()];
         let mut mark = |u: NameId| present[u as usize] = true;
         match table {
-            Table::Arenden => cases(self.data)
-                .iter()
-                .filter(|c| group.is_none_or(|g| c.target_group == g))
-                .for_each(|c| mark(c.unit)),
+            Table::Arenden => {
+                cases(self.data).iter().filter(|c| group.is_none_or(|g| c.target_group == g)).for_each(|c| mark(c.unit))
+            }
             Table::Insatser => interventions(self.data).iter().for_each(|c| mark(c.unit)),
             Table::Kontakter => contacts(self.data).iter().for_each(|c| mark(c.unit)),
         }
         present
     }
 
-    pub(super) fn emit_accs(
-        &mut self,
-        table: Table,
-        mut accs: Vec<Acc>,
-        fill: impl Fn(&mut MeasureResult, &Acc),
-    ) {
+    pub(super) fn emit_accs(&mut self, table: Table, mut accs: Vec<Acc>, fill: impl Fn(&mut MeasureResult, &Acc)) {
         let present = self.present(table);
         for (slot, unit, month) in self.grid.report_slots(&self.data.units, &present) {
             let mut r = self.result(unit, month);
@@ -409,9 +365,5 @@ impl Out<'_> {
 fn median(days: &mut [i32]) -> f64 {
     days.sort_unstable();
     let n = days.len();
-    if n % 2 == 1 {
-        f64::from(days[n / 2])
-    } else {
-        (f64::from(days[n / 2 - 1]) + f64::from(days[n / 2])) / 2.0
-    }
+    if n % 2 == 1 { f64::from(days[n / 2]) } else { (f64::from(days[n / 2 - 1]) + f64::from(days[n / 2])) / 2.0 }
 }

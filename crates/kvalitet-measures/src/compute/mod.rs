@@ -44,11 +44,7 @@ pub struct Report {
 
 /// Computes every definition over `data`, the measures spread over the available cores;
 /// results come in definition order.
-pub fn compute(
-    data: &Dataset,
-    defs: &[MeasureDef],
-    options: &ComputeOptions,
-) -> anyhow::Result<Report> {
+pub fn compute(data: &Dataset, defs: &[MeasureDef], options: &ComputeOptions) -> anyhow::Result<Report> {
     let grid = Grid::new(options, data.units.len());
     let mut report = Report::default();
     let mut todo = Vec::new();
@@ -65,10 +61,7 @@ pub fn compute(
             report.skipped.push(def.id.clone());
         }
     }
-    let threads = std::thread::available_parallelism()
-        .map_or(1, |n| n.get())
-        .min(todo.len())
-        .max(1);
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).min(todo.len()).max(1);
     let next = AtomicUsize::new(0);
     let work = || -> anyhow::Result<Vec<(usize, Vec<MeasureResult>)>> {
         let mut done = Vec::new();
@@ -78,22 +71,13 @@ pub fn compute(
                 return Ok(done);
             };
             let mut results = Vec::new();
-            Out {
-                def,
-                grid: &grid,
-                data,
-                results: &mut results,
-            }
-            .measure()?;
+            Out { def, grid: &grid, data, results: &mut results }.measure()?;
             done.push((i, results));
         }
     };
     let mut per_def: Vec<(usize, Vec<MeasureResult>)> = std::thread::scope(|s| {
         let handles: Vec<_> = (0..threads).map(|_| s.spawn(work)).collect();
-        handles
-            .into_iter()
-            .map(|h| h.join().expect("a measure thread panicked"))
-            .collect::<anyhow::Result<Vec<_>>>()
+        handles.into_iter().map(|h| h.join().expect("a measure thread panicked")).collect::<anyhow::Result<Vec<_>>>()
     })?
     .into_iter()
     .flatten()

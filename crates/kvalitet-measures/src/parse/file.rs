@@ -55,11 +55,7 @@ pub(super) enum Read1 {
 }
 
 impl Parser {
-    pub(super) fn read_table(
-        &mut self,
-        source: &Source,
-        table: Table,
-    ) -> Result<Rows, ImportError> {
+    pub(super) fn read_table(&mut self, source: &Source, table: Table) -> Result<Rows, ImportError> {
         let sheet = match source {
             Source::Sheet { path, sheet } => Some((path, Some(sheet.as_str()))),
             Source::Path(path) if is_spreadsheet(path) => Some((path, None)),
@@ -99,21 +95,13 @@ impl Parser {
         encoding: TextEncoding,
     ) -> Result<Read1, ImportError> {
         let file = source.name();
-        let io_err = |source| ImportError::Io {
-            file: file.clone(),
-            source,
-        };
+        let io_err = |source| ImportError::Io { file: file.clone(), source };
         let (reader, delimiter) = open(source).map_err(io_err)?;
-        let mut csv = csv::ReaderBuilder::new()
-            .delimiter(delimiter)
-            .has_headers(false)
-            .flexible(true)
-            .from_reader(reader);
+        let mut csv =
+            csv::ReaderBuilder::new().delimiter(delimiter).has_headers(false).flexible(true).from_reader(reader);
         let utf8 = encoding == TextEncoding::Utf8;
         let mut record = ByteRecord::new();
-        let has_header = csv
-            .read_byte_record(&mut record)
-            .map_err(|e| csv_io(e, &file))?;
+        let has_header = csv.read_byte_record(&mut record).map_err(|e| csv_io(e, &file))?;
         if has_header && utf8 && !is_utf8(&record) {
             return Ok(Read1::NotUtf8);
         }
@@ -134,9 +122,7 @@ impl Parser {
                         file: file.clone(),
                         row: line,
                         column: String::new(),
-                        kind: ProblemKind::Malformed {
-                            detail: "ogiltig rad".into(),
-                        },
+                        kind: ProblemKind::Malformed { detail: "ogiltig rad".into() },
                     });
                     break;
                 }
@@ -169,12 +155,7 @@ impl Parser {
             return None;
         };
         let ctx = self.header(file, encoding, table, header)?;
-        Some(Collector {
-            ctx,
-            table,
-            rows: Rows::default(),
-            ids: CaseIds::default(),
-        })
+        Some(Collector { ctx, table, rows: Rows::default(), ids: CaseIds::default() })
     }
 
     /// Validates one data row and keeps it when it is valid.
@@ -182,11 +163,7 @@ impl Parser {
         if record.iter().all(|f| f.trim_ascii().is_empty()) {
             return; // blank line
         }
-        let row = Row {
-            ctx: &c.ctx,
-            rec: record,
-            line,
-        };
+        let row = Row { ctx: &c.ctx, rec: record, line };
         match c.table {
             Table::Arenden => {
                 let line = u32::try_from(line).unwrap_or(u32::MAX);
@@ -218,11 +195,7 @@ impl Parser {
         if c.table == Table::Arenden {
             self.duplicates(&c.ctx, &c.rows.cases, &c.ids);
         }
-        if self.problems.is_empty() {
-            c.rows
-        } else {
-            Rows::default()
-        }
+        if self.problems.is_empty() { c.rows } else { Rows::default() }
     }
 
     /// Reports every case id used on an earlier line, then puts the file's problems back
@@ -235,27 +208,19 @@ impl Parser {
             h.finish()
         };
         let all = || {
-            let kept = cases
-                .iter()
-                .zip(&ids.lines)
-                .map(|(c, l)| (c.case_id.as_bytes(), *l));
+            let kept = cases.iter().zip(&ids.lines).map(|(c, l)| (c.case_id.as_bytes(), *l));
             kept.chain(ids.rejected.iter().map(|(c, l)| (c.as_bytes(), *l)))
         };
         let mut hashes: Vec<u64> = all().map(|(id, _)| hash(id)).collect();
         hashes.sort_unstable();
-        let repeated: HashSet<u64, BuildHasherDefault<FxHasher>> = hashes
-            .chunk_by(|a, b| a == b)
-            .filter(|g| g.len() > 1)
-            .map(|g| g[0])
-            .collect();
+        let repeated: HashSet<u64, BuildHasherDefault<FxHasher>> =
+            hashes.chunk_by(|a, b| a == b).filter(|g| g.len() > 1).map(|g| g[0]).collect();
         drop(hashes);
         if repeated.is_empty() {
             return;
         }
-        let mut candidates: Vec<(u32, &[u8])> = all()
-            .filter(|(id, _)| repeated.contains(&hash(id)))
-            .map(|(id, line)| (line, id))
-            .collect();
+        let mut candidates: Vec<(u32, &[u8])> =
+            all().filter(|(id, _)| repeated.contains(&hash(id))).map(|(id, line)| (line, id)).collect();
         candidates.sort_unstable();
         let mut first_rows: FastMap<&[u8], u32> = FastMap::default();
         let mut dups = Vec::new();
@@ -268,18 +233,14 @@ impl Parser {
             }
         }
         let before = self.problems.len();
-        let column = ctx.index[Col::CaseId as usize].map_or_else(
-            || Col::CaseId.canonical().to_owned(),
-            |i| ctx.headers[i].clone(),
-        );
+        let column = ctx.index[Col::CaseId as usize]
+            .map_or_else(|| Col::CaseId.canonical().to_owned(), |i| ctx.headers[i].clone());
         for (line, first_row) in dups {
             self.problems.push(Problem {
                 file: ctx.file.clone(),
                 row: u64::from(line),
                 column: column.clone(),
-                kind: ProblemKind::DuplicateCaseId {
-                    first_row: u64::from(first_row),
-                },
+                kind: ProblemKind::DuplicateCaseId { first_row: u64::from(first_row) },
             });
         }
         if self.problems.len() > before {
@@ -295,10 +256,7 @@ impl Parser {
         table: Table,
         record: &ByteRecord,
     ) -> Option<FileCtx> {
-        let headers: Vec<String> = record
-            .iter()
-            .map(|h| decode(encoding, h).trim().to_owned())
-            .collect();
+        let headers: Vec<String> = record.iter().map(|h| decode(encoding, h).trim().to_owned()).collect();
         let mut index = [None; COLS];
         let before = self.problems.len();
         for (i, h) in headers.iter().enumerate() {
@@ -323,12 +281,7 @@ impl Parser {
                 });
             }
         }
-        (self.problems.len() == before).then(|| FileCtx {
-            file: file.to_owned(),
-            encoding,
-            headers,
-            index,
-        })
+        (self.problems.len() == before).then(|| FileCtx { file: file.to_owned(), encoding, headers, index })
     }
 }
 
@@ -337,8 +290,5 @@ pub(super) fn csv_io(e: csv::Error, file: &str) -> ImportError {
         csv::ErrorKind::Io(io) => io,
         other => io::Error::other(format!("{other:?}")),
     };
-    ImportError::Io {
-        file: file.to_owned(),
-        source,
-    }
+    ImportError::Io { file: file.to_owned(), source }
 }

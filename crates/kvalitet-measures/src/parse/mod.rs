@@ -52,15 +52,8 @@ pub struct ImportOptions {
 
 /// Reads and validates every given table. Returns the data only when no file has a problem;
 /// otherwise every problem in every file.
-pub fn import(
-    sources: &Sources,
-    secret: &Secret,
-    options: &ImportOptions,
-) -> Result<Dataset, ImportError> {
-    let known = options
-        .known_units
-        .as_ref()
-        .map(|set| set.iter().map(|u| u.trim().to_lowercase()).collect());
+pub fn import(sources: &Sources, secret: &Secret, options: &ImportOptions) -> Result<Dataset, ImportError> {
+    let known = options.known_units.as_ref().map(|set| set.iter().map(|u| u.trim().to_lowercase()).collect());
     let jobs = [
         (Table::Arenden, sources.arenden.as_ref()),
         (Table::Insatser, sources.insatser.as_ref()),
@@ -103,9 +96,8 @@ pub fn import(
             continue;
         }
         // Unit ids of this file -> ids in the merged names.
-        let remap: Option<Vec<NameId>> = (0..p.data.units.len())
-            .map(|id| data.units.intern(p.data.units.name(id as NameId)))
-            .collect();
+        let remap: Option<Vec<NameId>> =
+            (0..p.data.units.len()).map(|id| data.units.intern(p.data.units.name(id as NameId))).collect();
         let Some(remap) = remap else {
             problems.push(Problem {
                 file: table.name().to_owned(),
@@ -118,31 +110,23 @@ pub fn import(
         match table {
             Table::Arenden => {
                 let mut cases = rows.cases;
-                cases
-                    .iter_mut()
-                    .for_each(|c| c.unit = remap[c.unit as usize]);
+                cases.iter_mut().for_each(|c| c.unit = remap[c.unit as usize]);
                 data.arenden = Some(cases);
             }
             Table::Insatser => {
                 let mut rows = rows.interventions;
-                rows.iter_mut()
-                    .for_each(|i| i.unit = remap[i.unit as usize]);
+                rows.iter_mut().for_each(|i| i.unit = remap[i.unit as usize]);
                 data.insatser = Some(rows);
                 data.insatser_names = p.data.insatser_names;
             }
             Table::Kontakter => {
                 let mut rows = rows.contacts;
-                rows.iter_mut()
-                    .for_each(|c| c.unit = remap[c.unit as usize]);
+                rows.iter_mut().for_each(|c| c.unit = remap[c.unit as usize]);
                 data.kontakter = Some(rows);
             }
         }
     }
-    if problems.is_empty() {
-        Ok(data)
-    } else {
-        Err(ImportErrors::new(problems).into())
-    }
+    if problems.is_empty() { Ok(data) } else { Err(ImportErrors::new(problems).into()) }
 }
 
 struct Parser {

@@ -2,9 +2,7 @@
 
 use csv::ByteRecord;
 
-use crate::data::{
-    Case, CaseId, Contact, Intervention, NameId, PreAssessmentDecision, TargetGroup,
-};
+use crate::data::{Case, CaseId, Contact, Intervention, NameId, PreAssessmentDecision, TargetGroup};
 use crate::day::Day;
 use crate::error::{Problem, ProblemKind};
 use crate::format::{Col, TextEncoding, decode, parse_day};
@@ -15,20 +13,11 @@ use super::{FileCtx, Parser};
 impl Parser {
     pub(super) fn problem(&mut self, row: &Row<'_>, col: Col, kind: ProblemKind) {
         let column = row.header(col);
-        self.problems.push(Problem {
-            file: row.ctx.file.clone(),
-            row: row.line,
-            column,
-            kind,
-        });
+        self.problems.push(Problem { file: row.ctx.file.clone(), row: row.line, column, kind });
     }
 
     /// The trimmed text of a required cell; a problem when it is empty.
-    pub(super) fn required_text<'r>(
-        &mut self,
-        row: &Row<'r>,
-        col: Col,
-    ) -> Option<std::borrow::Cow<'r, str>> {
+    pub(super) fn required_text<'r>(&mut self, row: &Row<'r>, col: Col) -> Option<std::borrow::Cow<'r, str>> {
         let raw = row.raw(col);
         if raw.is_empty() {
             self.problem(row, col, ProblemKind::MissingValue);
@@ -51,12 +40,7 @@ impl Parser {
         parsed
     }
 
-    pub(super) fn ordered(
-        &mut self,
-        row: &Row<'_>,
-        start: (Col, Option<Day>),
-        end: (Col, Option<Day>),
-    ) {
+    pub(super) fn ordered(&mut self, row: &Row<'_>, start: (Col, Option<Day>), end: (Col, Option<Day>)) {
         if let (Some(s), Some(e)) = (start.1, end.1)
             && e < s
         {
@@ -107,10 +91,7 @@ impl Parser {
             }
             other => {
                 let shown = shown_value(row.ctx.encoding, other);
-                let kind = ProblemKind::UnknownValue {
-                    shown,
-                    allowed: "barn, vuxen",
-                };
+                let kind = ProblemKind::UnknownValue { shown, allowed: "barn, vuxen" };
                 self.problem(row, Col::TargetGroup, kind);
                 None
             }
@@ -123,10 +104,7 @@ impl Parser {
             _ if is(&[b"ej_inled", b"ej inled"]) => Some(PreAssessmentDecision::EjInled),
             other => {
                 let shown = shown_value(row.ctx.encoding, other);
-                let kind = ProblemKind::UnknownValue {
-                    shown,
-                    allowed: "inled, ej_inled",
-                };
+                let kind = ProblemKind::UnknownValue { shown, allowed: "inled, ej_inled" };
                 self.problem(row, Col::ForhandsbedomningBeslut, kind);
                 None
             }
@@ -136,16 +114,8 @@ impl Parser {
         let utredning_start = self.date(row, Col::UtredningStart);
         let utredning_slut = self.date(row, Col::UtredningSlut);
         let forlangning = self.date(row, Col::Forlangning);
-        self.ordered(
-            row,
-            (Col::Aktualisering, aktualisering),
-            (Col::Forhandsbedomning, forhandsbedomning),
-        );
-        self.ordered(
-            row,
-            (Col::UtredningStart, utredning_start),
-            (Col::UtredningSlut, utredning_slut),
-        );
+        self.ordered(row, (Col::Aktualisering, aktualisering), (Col::Forhandsbedomning, forhandsbedomning));
+        self.ordered(row, (Col::UtredningStart, utredning_start), (Col::UtredningSlut, utredning_slut));
         let Some(case_id) = case_id.map(|c| CaseId::new(c.trim())) else {
             return (None, None);
         };
@@ -168,9 +138,7 @@ impl Parser {
     }
 
     pub(super) fn intervention(&mut self, row: &Row<'_>) -> Option<Intervention> {
-        let case_id = self
-            .required_text(row, Col::CaseId)
-            .map(|c| c.trim().into());
+        let case_id = self.required_text(row, Col::CaseId).map(|c| c.trim().into());
         let person = self.person(row);
         let unit = self.unit(row);
         let insats = match self.required_text(row, Col::Insats) {
@@ -190,11 +158,7 @@ impl Parser {
         let planerad_slut = self.date(row, Col::PlaneradSlut);
         let genomforandeplan = self.date(row, Col::Genomforandeplan);
         let plan_uppfoljning = self.date(row, Col::PlanUppfoljning);
-        self.ordered(
-            row,
-            (Col::Beslut, beslut),
-            (Col::Verkstallighet, verkstallighet),
-        );
+        self.ordered(row, (Col::Beslut, beslut), (Col::Verkstallighet, verkstallighet));
         self.ordered(row, (Col::Start, start), (Col::Slut, slut));
         Some(Intervention {
             case_id: case_id?,
@@ -215,16 +179,8 @@ impl Parser {
         let unit = self.unit(row);
         let forsta_kontakt = self.date(row, Col::ForstaKontakt);
         let forsta_besok = self.date(row, Col::ForstaBesok);
-        self.ordered(
-            row,
-            (Col::ForstaKontakt, forsta_kontakt),
-            (Col::ForstaBesok, forsta_besok),
-        );
-        Some(Contact {
-            unit: unit?,
-            forsta_kontakt,
-            forsta_besok,
-        })
+        self.ordered(row, (Col::ForstaKontakt, forsta_kontakt), (Col::ForstaBesok, forsta_besok));
+        Some(Contact { unit: unit?, forsta_kontakt, forsta_besok })
     }
 }
 
@@ -238,17 +194,11 @@ pub(super) struct Row<'r> {
 impl<'r> Row<'r> {
     /// The trimmed bytes of a cell; empty when the column or the cell is absent.
     pub(super) fn raw(&self, col: Col) -> &'r [u8] {
-        self.ctx.index[col as usize]
-            .and_then(|i| self.rec.get(i))
-            .unwrap_or(b"")
-            .trim_ascii()
+        self.ctx.index[col as usize].and_then(|i| self.rec.get(i)).unwrap_or(b"").trim_ascii()
     }
 
     pub(super) fn header(&self, col: Col) -> String {
-        self.ctx.index[col as usize].map_or_else(
-            || col.canonical().to_owned(),
-            |i| self.ctx.headers[i].clone(),
-        )
+        self.ctx.index[col as usize].map_or_else(|| col.canonical().to_owned(), |i| self.ctx.headers[i].clone())
     }
 }
 
@@ -269,9 +219,7 @@ pub(super) fn date_shaped(raw: &[u8]) -> bool {
     let digit_at = |i: usize| raw[i].is_ascii_digit();
     match raw.len() {
         8 => (0..8).all(digit_at),
-        10 => {
-            raw[4] == b'-' && raw[7] == b'-' && [0, 1, 2, 3, 5, 6, 8, 9].into_iter().all(digit_at)
-        }
+        10 => raw[4] == b'-' && raw[7] == b'-' && [0, 1, 2, 3, 5, 6, 8, 9].into_iter().all(digit_at),
         _ => false,
     }
 }

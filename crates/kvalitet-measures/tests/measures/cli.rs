@@ -16,10 +16,7 @@ fn run_compute_writes_json_csv_and_a_swedish_table() {
     let rows = json.as_array().unwrap();
     // Measures on insatser and kontakter are skipped without those files.
     assert!(rows.iter().all(|r| r["measure"] != "verkstallighet_14d"));
-    let r = rows
-        .iter()
-        .find(|r| r["measure"] == "forhandsbedomning_14d" && r["month"].is_null())
-        .unwrap();
+    let r = rows.iter().find(|r| r["measure"] == "forhandsbedomning_14d" && r["month"].is_null()).unwrap();
     assert!(r["unit"].is_null());
     assert_eq!(r["numerator"], 2);
     assert_eq!(r["denominator"], 3);
@@ -28,21 +25,11 @@ fn run_compute_writes_json_csv_and_a_swedish_table() {
     assert!(r.get("outside").is_none());
     assert!(rows.iter().any(|r| r["month"] == "2024-02"));
 
-    let args = cli(&[
-        "--arenden",
-        &arenden,
-        "--insatser",
-        &insatser,
-        "--capacity",
-        "Stödboendet=2",
-    ]);
+    let args = cli(&["--arenden", &arenden, "--insatser", &insatser, "--capacity", "Stödboendet=2"]);
     let mut out = Vec::new();
     run_compute(&args, &mut out).unwrap();
     let table = String::from_utf8(out).unwrap();
-    let line = table
-        .lines()
-        .find(|l| l.starts_with("Förhandsbedömning inom 14 dagar"))
-        .unwrap();
+    let line = table.lines().find(|l| l.starts_with("Förhandsbedömning inom 14 dagar")).unwrap();
     assert!(line.contains("66,7 %"), "{table}");
     assert!(line.contains("20,8 %–93,9 %"), "{table}");
     assert!(table.starts_with("Mått "), "{table}");
@@ -52,13 +39,8 @@ fn run_compute_writes_json_csv_and_a_swedish_table() {
     let mut out = Vec::new();
     run_compute(&args, &mut out).unwrap();
     let csv = String::from_utf8(out).unwrap();
-    assert!(
-        csv.starts_with("measure,name,value_type,unit,month,group,numerator,denominator,value")
-    );
-    assert!(
-        csv.contains("barnutredning_4man,Barnutredning klar inom 4 månader,share,,,,1,2,0.5,"),
-        "{csv}"
-    );
+    assert!(csv.starts_with("measure,name,value_type,unit,month,group,numerator,denominator,value"));
+    assert!(csv.contains("barnutredning_4man,Barnutredning klar inom 4 månader,share,,,,1,2,0.5,"), "{csv}");
 }
 
 #[test]
@@ -70,15 +52,7 @@ fn cli_requires_a_table_and_sane_arguments() {
     };
     assert!(parse(&[]).is_err(), "no table given");
     assert!(parse(&["--kontakter", "k.csv", "--capacity", "Boendet"]).is_err());
-    let a = parse(&[
-        "--kontakter",
-        "k.csv",
-        "--capacity",
-        "Hus = 3=4",
-        "--by",
-        "unit",
-    ])
-    .unwrap();
+    let a = parse(&["--kontakter", "k.csv", "--capacity", "Hus = 3=4", "--by", "unit"]).unwrap();
     assert_eq!(a.capacity[0].unit, "Hus = 3");
     assert_eq!(a.capacity[0].places, 4);
     let mut reversed = parse(&["--kontakter", "k.csv"]).unwrap();

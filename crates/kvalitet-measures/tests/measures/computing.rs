@@ -46,10 +46,7 @@ fn adult_investigations_60_90_days_and_mean() {
     assert_eq!(ids(r), ["A5"]);
     let r = find(&all, "vuxenutredning_dagar", None, None);
     assert_eq!(r.value_type, ValueType::Days);
-    assert!(
-        close(r.value.unwrap(), (60.0 + 121.0 + 36.0) / 3.0),
-        "{r:?}"
-    );
+    assert!(close(r.value.unwrap(), (60.0 + 121.0 + 36.0) / 3.0), "{r:?}");
     assert_eq!(r.median, Some(60.0));
     assert_eq!(r.denominator, Some(3));
     assert_eq!(r.numerator, None);
@@ -165,21 +162,9 @@ fn interventions_ended_on_plan_and_plans_followed_up() {
     let m = results(By::Month);
     // January (end 01-31): A1 (plan dated 02-01, not yet), A3 (no plan), X99 (in) -> 1/3.
     // February (end 02-29): A1 (follow-up 03-15 not yet), A3, A9 (starts 02-29), X99 -> 1/4.
-    share(
-        find(&m, "genomforandeplan_uppfoljd_3man", None, Some("2024-01")),
-        1,
-        3,
-    );
-    share(
-        find(&m, "genomforandeplan_uppfoljd_3man", None, Some("2024-02")),
-        1,
-        4,
-    );
-    share(
-        find(&m, "genomforandeplan_uppfoljd_3man", None, Some("2024-03")),
-        1,
-        3,
-    );
+    share(find(&m, "genomforandeplan_uppfoljd_3man", None, Some("2024-01")), 1, 3);
+    share(find(&m, "genomforandeplan_uppfoljd_3man", None, Some("2024-02")), 1, 4);
+    share(find(&m, "genomforandeplan_uppfoljd_3man", None, Some("2024-03")), 1, 3);
 }
 
 #[test]
@@ -196,39 +181,15 @@ fn intervention_started_during_investigation() {
 #[test]
 fn breakdown_by_unit_and_by_month() {
     let u = results(By::Unit);
-    share(
-        find(&u, "forhandsbedomning_14d", Some("Barn och familj"), None),
-        1,
-        2,
-    );
-    share(
-        find(&u, "forhandsbedomning_14d", Some("Familjeenheten"), None),
-        1,
-        1,
-    );
+    share(find(&u, "forhandsbedomning_14d", Some("Barn och familj"), None), 1, 2);
+    share(find(&u, "forhandsbedomning_14d", Some("Familjeenheten"), None), 1, 1);
     // A unit with cases of the target group but none in the population gets a row with
     // no value; a unit without cases of the target group gets none.
-    share(
-        find(&u, "barnutredning_4man", Some("Familjeenheten"), None),
-        0,
-        0,
-    );
-    assert!(
-        !u.iter()
-            .any(|r| r.measure == "forhandsbedomning_14d"
-                && r.unit.as_deref() == Some("Vuxenenheten"))
-    );
+    share(find(&u, "barnutredning_4man", Some("Familjeenheten"), None), 0, 0);
+    assert!(!u.iter().any(|r| r.measure == "forhandsbedomning_14d" && r.unit.as_deref() == Some("Vuxenenheten")));
     share(find(&u, "forhandsbedomning_14d", None, None), 2, 3);
-    share(
-        find(&u, "verkstallighet_14d", Some("Vuxenenheten"), None),
-        1,
-        2,
-    );
-    share(
-        find(&u, "verkstallighet_14d", Some("Familjeenheten"), None),
-        0,
-        1,
-    );
+    share(find(&u, "verkstallighet_14d", Some("Vuxenenheten"), None), 1, 2);
+    share(find(&u, "verkstallighet_14d", Some("Familjeenheten"), None), 0, 1);
     let r = find(&u, "forsta_besok_10d", Some("Öppenvård Åby"), None);
     share(r, 1, 2);
     assert!(close(r.mean.unwrap(), 11.5));
@@ -236,27 +197,12 @@ fn breakdown_by_unit_and_by_month() {
     assert!(!u.iter().any(|r| r.month.is_some()));
 
     let m = results(By::Month);
-    share(
-        find(&m, "forhandsbedomning_14d", None, Some("2024-01")),
-        1,
-        2,
-    );
-    share(
-        find(&m, "forhandsbedomning_14d", None, Some("2024-02")),
-        0,
-        0,
-    );
-    share(
-        find(&m, "forhandsbedomning_14d", None, Some("2024-03")),
-        1,
-        1,
-    );
+    share(find(&m, "forhandsbedomning_14d", None, Some("2024-01")), 1, 2);
+    share(find(&m, "forhandsbedomning_14d", None, Some("2024-02")), 0, 0);
+    share(find(&m, "forhandsbedomning_14d", None, Some("2024-03")), 1, 1);
     share(find(&m, "verkstallighet_14d", None, Some("2024-02")), 1, 3);
     share(find(&m, "verkstallighet_14d", None, None), 2, 5);
-    assert!(
-        !m.iter()
-            .any(|r| r.unit.is_some() && r.measure != "belaggning")
-    );
+    assert!(!m.iter().any(|r| r.unit.is_some() && r.measure != "belaggning"));
 }
 
 #[test]
@@ -288,26 +234,12 @@ fn a_municipality_can_change_a_limit_in_toml() {
     )
     .unwrap();
     let arenden = fixture("arenden.csv").display().to_string();
-    let args = cli(&[
-        "--arenden",
-        &arenden,
-        "--format",
-        "json",
-        "--measures",
-        toml.to_str().unwrap(),
-    ]);
+    let args = cli(&["--arenden", &arenden, "--format", "json", "--measures", toml.to_str().unwrap()]);
     let mut out = Vec::new();
     run_compute(&args, &mut out).unwrap();
     std::fs::remove_dir_all(&dir).unwrap();
     let json: serde_json::Value = serde_json::from_slice(&out).unwrap();
-    let get = |id: &str| {
-        json.as_array()
-            .unwrap()
-            .iter()
-            .find(|r| r["measure"] == id)
-            .cloned()
-            .unwrap()
-    };
+    let get = |id: &str| json.as_array().unwrap().iter().find(|r| r["measure"] == id).cloned().unwrap();
     // A2's 15 days is now within.
     assert_eq!(get("forhandsbedomning_14d")["numerator"], 3);
     // Vuxen pre-assessed in the period: A4 (3 days, in), A6 (10 days), A9 (3 days, in).

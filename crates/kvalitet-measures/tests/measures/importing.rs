@@ -13,18 +13,12 @@ fn formats_are_detected_per_file() {
     assert_eq!(kontakter.len(), 6);
     assert_eq!(data.units.name(kontakter[0].unit), "Mottagningen Västerås");
     assert_eq!(data.units.name(kontakter[2].unit), "Öppenvård Åby");
-    assert_eq!(
-        kontakter[2].forsta_besok.map(Day::date),
-        Some(date(2024, 3, 1))
-    );
+    assert_eq!(kontakter[2].forsta_besok.map(Day::date), Some(date(2024, 3, 1)));
     // BOM, commas, English headers and mixed date forms.
     let insatser = data.insatser.as_ref().unwrap();
     assert_eq!(insatser.len(), 9);
     assert_eq!(&*insatser[0].case_id, "A1");
-    assert_eq!(
-        insatser[1].planerad_slut.map(Day::date),
-        Some(date(2024, 2, 29))
-    );
+    assert_eq!(insatser[1].planerad_slut.map(Day::date), Some(date(2024, 2, 29)));
     assert_eq!(data.insatser_names.name(insatser[2].insats), "Stödboendet");
     // Semicolons; the blank line is skipped.
     let arenden = data.arenden.as_ref().unwrap();
@@ -47,13 +41,8 @@ fn the_same_content_parses_alike_in_any_encoding_and_delimiter() {
         b"Unit;First visit;FIRST_CONTACT\r\n\xd6ppenv\xe5rd \xc5by;20240301;20240220\r\n".to_vec(),
     ];
     for data in variants {
-        let sources = Sources {
-            kontakter: Some(Source::Bytes {
-                name: "kontakter.csv".into(),
-                data,
-            }),
-            ..Sources::default()
-        };
+        let sources =
+            Sources { kontakter: Some(Source::Bytes { name: "kontakter.csv".into(), data }), ..Sources::default() };
         let d = import(&sources, &secret(), &ImportOptions::default()).unwrap();
         let k = &d.kontakter.unwrap()[0];
         assert_eq!(d.units.name(k.unit), "Öppenvård Åby");
@@ -69,17 +58,12 @@ fn bad_files_are_rejected_with_every_problem_located() {
         insatser: Some(Source::Path(fixture("insatser_missing_column.csv"))),
         kontakter: None,
     };
-    let options = ImportOptions {
-        known_units: Some(["enhet a".to_owned()].into()),
-    };
+    let options = ImportOptions { known_units: Some(["enhet a".to_owned()].into()) };
     let errors = import_err(&sources, &options);
     let bad = fixture("arenden_bad.csv").display().to_string();
     let missing = fixture("insatser_missing_column.csv").display().to_string();
-    let located: Vec<(String, u64, &str)> = errors
-        .problems
-        .iter()
-        .map(|p| (p.file.clone(), p.row, p.column.as_str()))
-        .collect();
+    let located: Vec<(String, u64, &str)> =
+        errors.problems.iter().map(|p| (p.file.clone(), p.row, p.column.as_str())).collect();
     let expected = vec![
         (bad.clone(), 2, "forhandsbedomning"),
         (bad.clone(), 3, "target_group"),
@@ -92,69 +76,36 @@ fn bad_files_are_rejected_with_every_problem_located() {
     ];
     assert_eq!(located, expected, "{errors}");
     let kinds: Vec<&ProblemKind> = errors.problems.iter().map(|p| &p.kind).collect();
-    assert!(
-        matches!(kinds[0], ProblemKind::EndBeforeStart { start_column } if start_column == "aktualisering")
-    );
-    assert!(
-        matches!(kinds[1], ProblemKind::UnknownValue { shown: Some(shown), .. } if shown == "tonåring")
-    );
+    assert!(matches!(kinds[0], ProblemKind::EndBeforeStart { start_column } if start_column == "aktualisering"));
+    assert!(matches!(kinds[1], ProblemKind::UnknownValue { shown: Some(shown), .. } if shown == "tonåring"));
     assert!(matches!(kinds[2], ProblemKind::InvalidDate { shown: Some(s) } if s == "2024-13-01"));
     assert_eq!(kinds[4], &ProblemKind::DuplicateCaseId { first_row: 2 });
-    assert!(
-        matches!(kinds[5], ProblemKind::UnknownUnit { shown: Some(shown) } if shown == "Okänd enhet")
-    );
+    assert!(matches!(kinds[5], ProblemKind::UnknownUnit { shown: Some(shown) } if shown == "Okänd enhet"));
     assert_eq!(kinds[6], &ProblemKind::InvalidDate { shown: None });
     assert_eq!(kinds[7], &ProblemKind::MissingColumn);
     let text = errors.to_string();
-    assert!(
-        text.contains(&format!("{bad}:4:Ärende: ärende-id:t finns redan på rad 2")),
-        "{text}"
-    );
-    assert!(
-        text.contains(&format!(
-            "{missing}:1:verkstallighet: kolumnen verkstallighet saknas"
-        )),
-        "{text}"
-    );
+    assert!(text.contains(&format!("{bad}:4:Ärende: ärende-id:t finns redan på rad 2")), "{text}");
+    assert!(text.contains(&format!("{missing}:1:verkstallighet: kolumnen verkstallighet saknas")), "{text}");
     // Without the known units, the unit is fine.
     let errors = import_err(&sources, &ImportOptions::default());
-    assert!(
-        !errors
-            .problems
-            .iter()
-            .any(|p| matches!(p.kind, ProblemKind::UnknownUnit { .. }))
-    );
+    assert!(!errors.problems.iter().any(|p| matches!(p.kind, ProblemKind::UnknownUnit { .. })));
 }
 
 #[test]
 fn an_empty_file_and_an_unreadable_file() {
-    let sources = Sources {
-        kontakter: Some(Source::Bytes {
-            name: "tom.csv".into(),
-            data: Vec::new(),
-        }),
-        ..Sources::default()
-    };
+    let sources =
+        Sources { kontakter: Some(Source::Bytes { name: "tom.csv".into(), data: Vec::new() }), ..Sources::default() };
     let e = import_err(&sources, &ImportOptions::default());
     assert_eq!(e.problems[0].kind, ProblemKind::EmptyFile);
-    let sources = Sources {
-        kontakter: Some(Source::Path(fixture("finns-inte.csv"))),
-        ..Sources::default()
-    };
-    assert!(matches!(
-        import(&sources, &secret(), &ImportOptions::default()),
-        Err(ImportError::Io { .. })
-    ));
+    let sources = Sources { kontakter: Some(Source::Path(fixture("finns-inte.csv"))), ..Sources::default() };
+    assert!(matches!(import(&sources, &secret(), &ImportOptions::default()), Err(ImportError::Io { .. })));
 }
 
 #[test]
 fn person_ids_never_show_in_debug_or_errors() {
     let data = dataset();
     let debug = format!("{data:?}");
-    assert!(
-        debug.contains("PersonKey("),
-        "the debug output shows pseudonyms"
-    );
+    assert!(debug.contains("PersonKey("), "the debug output shows pseudonyms");
     for form in PERSON_FORMS {
         assert!(!debug.contains(form), "{form} in Debug output");
     }
@@ -163,15 +114,10 @@ fn person_ids_never_show_in_debug_or_errors() {
                P1;19121212-1212;19121212-1212;19121212-1212;19121212-1212;191212121212;121212-1212;1212121212\n\
                P1;19121212-1212;E;barn;;;;\n";
     let sources = Sources {
-        arenden: Some(Source::Bytes {
-            name: "arenden.csv".into(),
-            data: bad.as_bytes().to_vec(),
-        }),
+        arenden: Some(Source::Bytes { name: "arenden.csv".into(), data: bad.as_bytes().to_vec() }),
         ..Sources::default()
     };
-    let known = ImportOptions {
-        known_units: Some(["E".to_owned()].into()),
-    };
+    let known = ImportOptions { known_units: Some(["E".to_owned()].into()) };
     let errors = import_err(&sources, &known);
     assert_eq!(errors.problems.len(), 7, "{errors}");
     let text = format!("{errors}\n{errors:?}");
@@ -187,10 +133,7 @@ fn thousands_of_bad_rows_give_a_short_summary() {
         csv.push_str(&format!("C{i};19121212-1212;E;FBI;2024-02-30;;;\n"));
     }
     let sources = Sources {
-        insatser: Some(Source::Bytes {
-            name: "insatser.csv".into(),
-            data: csv.into_bytes(),
-        }),
+        insatser: Some(Source::Bytes { name: "insatser.csv".into(), data: csv.into_bytes() }),
         ..Sources::default()
     };
     let errors = import_err(&sources, &ImportOptions::default());
@@ -199,10 +142,7 @@ fn thousands_of_bad_rows_give_a_short_summary() {
     let text = errors.to_string();
     assert!(text.lines().count() < 100, "{text}");
     assert!(text.contains("5 000 fel"), "{text}");
-    assert!(
-        text.contains("… och 4 950 fel till:\n  4 950 × ogiltigt datum i kolumn beslut"),
-        "{text}"
-    );
+    assert!(text.contains("… och 4 950 fel till:\n  4 950 × ogiltigt datum i kolumn beslut"), "{text}");
 }
 
 #[test]
@@ -213,14 +153,7 @@ fn a_workbook_gives_the_same_results_as_the_csv_files() {
     let arenden = fixture("arenden.csv").display().to_string();
     let insatser = fixture("insatser.csv").display().to_string();
     let kontakter = fixture("kontakter.csv").display().to_string();
-    let common = [
-        "--capacity",
-        "Stödboendet=2",
-        "--by",
-        "month",
-        "--format",
-        "json",
-    ];
+    let common = ["--capacity", "Stödboendet=2", "--by", "month", "--format", "json"];
     let run = |files: &[&str]| {
         let mut extra = files.to_vec();
         extra.extend(common);
@@ -228,22 +161,12 @@ fn a_workbook_gives_the_same_results_as_the_csv_files() {
         run_compute(&cli(&extra), &mut out).unwrap();
         String::from_utf8(out).unwrap()
     };
-    let from_csv = run(&[
-        "--arenden",
-        &arenden,
-        "--insatser",
-        &insatser,
-        "--kontakter",
-        &kontakter,
-    ]);
+    let from_csv = run(&["--arenden", &arenden, "--insatser", &insatser, "--kontakter", &kontakter]);
     let from_book = run(&["--xlsx", &book]);
     assert!(from_csv.contains("forsta_besok_10d"));
     assert_eq!(from_book, from_csv);
     // A spreadsheet given as one table's file is read from the sheet named after it.
-    let sources = Sources {
-        kontakter: Some(Source::Path(fixture("export.xlsx"))),
-        ..Sources::default()
-    };
+    let sources = Sources { kontakter: Some(Source::Path(fixture("export.xlsx"))), ..Sources::default() };
     let d = import(&sources, &secret(), &ImportOptions::default()).unwrap();
     assert_eq!(d.kontakter.unwrap().len(), 6);
 }
@@ -254,19 +177,9 @@ fn a_bad_sheet_is_located_by_sheet_row_and_column() {
     assert!(sources.arenden.is_some() && sources.insatser.is_none());
     let errors = import_err(&sources, &ImportOptions::default());
     let file = format!("{}[arenden]", fixture("bad.xlsx").display());
-    let located: Vec<(&str, u64, &str)> = errors
-        .problems
-        .iter()
-        .map(|p| (p.file.as_str(), p.row, p.column.as_str()))
-        .collect();
-    assert_eq!(
-        located,
-        [
-            (file.as_str(), 3, "aktualisering"),
-            (file.as_str(), 3, "utredning_slut")
-        ],
-        "{errors}"
-    );
+    let located: Vec<(&str, u64, &str)> =
+        errors.problems.iter().map(|p| (p.file.as_str(), p.row, p.column.as_str())).collect();
+    assert_eq!(located, [(file.as_str(), 3, "aktualisering"), (file.as_str(), 3, "utredning_slut")], "{errors}");
     assert!(matches!(
         &errors.problems[1].kind,
         ProblemKind::EndBeforeStart { start_column } if start_column == "Utredning start"
@@ -277,16 +190,8 @@ fn a_bad_sheet_is_located_by_sheet_row_and_column() {
 fn one_byte_that_is_not_utf8_makes_the_whole_file_windows_1252() {
     // Line 2 is valid UTF-8 ("Gränsen"), line 3 is Windows-1252 ("Östra"): the file is
     // not valid UTF-8, so all of it is read as Windows-1252, line 2 included.
-    let data =
-        b"enhet;forsta_kontakt;forsta_besok\nGr\xc3\xa4nsen;2024-01-01;\n\xd6stra;2024-01-02;\n"
-            .to_vec();
-    let sources = Sources {
-        kontakter: Some(Source::Bytes {
-            name: "k.csv".into(),
-            data,
-        }),
-        ..Sources::default()
-    };
+    let data = b"enhet;forsta_kontakt;forsta_besok\nGr\xc3\xa4nsen;2024-01-01;\n\xd6stra;2024-01-02;\n".to_vec();
+    let sources = Sources { kontakter: Some(Source::Bytes { name: "k.csv".into(), data }), ..Sources::default() };
     let d = import(&sources, &secret(), &ImportOptions::default()).unwrap();
     let k = d.kontakter.unwrap();
     assert_eq!(d.units.name(k[0].unit), "GrÃ¤nsen");
@@ -302,13 +207,8 @@ fn every_repeat_of_a_case_id_points_at_its_first_row() {
     for id in ["X", "Y", "X", "Z", "X", "Y"] {
         csv.push_str(&format!("{id};19121212-1212;E;barn;;;;\n"));
     }
-    let sources = Sources {
-        arenden: Some(Source::Bytes {
-            name: "a.csv".into(),
-            data: csv.into_bytes(),
-        }),
-        ..Sources::default()
-    };
+    let sources =
+        Sources { arenden: Some(Source::Bytes { name: "a.csv".into(), data: csv.into_bytes() }), ..Sources::default() };
     let errors = import_err(&sources, &ImportOptions::default());
     let dups: Vec<(u64, &ProblemKind)> = errors.problems.iter().map(|p| (p.row, &p.kind)).collect();
     assert_eq!(
@@ -328,10 +228,7 @@ fn more_distinct_units_than_fit_are_refused_not_wrapped() {
         csv.push_str(&format!("Enhet {i},,\n"));
     }
     let sources = Sources {
-        kontakter: Some(Source::Bytes {
-            name: "k.csv".into(),
-            data: csv.into_bytes(),
-        }),
+        kontakter: Some(Source::Bytes { name: "k.csv".into(), data: csv.into_bytes() }),
         ..Sources::default()
     };
     let errors = import_err(&sources, &ImportOptions::default());

@@ -15,9 +15,7 @@ mod computing;
 mod importing;
 
 pub fn fixture(name: &str) -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/fixtures")
-        .join(name)
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures").join(name)
 }
 
 pub fn secret() -> Secret {
@@ -41,14 +39,8 @@ pub fn results(by: By) -> Vec<MeasureResult> {
         period: Period::new(date(2024, 1, 1), date(2024, 3, 31)).unwrap(),
         by,
         capacities: vec![
-            Capacity {
-                unit: "stödboendet".into(),
-                places: 2,
-            },
-            Capacity {
-                unit: "Jourhemmet".into(),
-                places: 1,
-            },
+            Capacity { unit: "stödboendet".into(), places: 2 },
+            Capacity { unit: "Jourhemmet".into(), places: 1 },
         ],
     };
     let report = compute(&dataset(), &default_definitions(), &options).unwrap();
@@ -65,10 +57,7 @@ pub fn find<'r>(
     let hits: Vec<_> = results
         .iter()
         .filter(|r| {
-            r.measure == measure
-                && r.unit.as_deref() == unit
-                && r.month.as_deref() == month
-                && r.group.is_none()
+            r.measure == measure && r.unit.as_deref() == unit && r.month.as_deref() == month && r.group.is_none()
         })
         .collect();
     assert_eq!(hits.len(), 1, "{measure} {unit:?} {month:?}: {hits:?}");
@@ -77,12 +66,7 @@ pub fn find<'r>(
 
 /// Asserts numerator/denominator of a share and that value is their quotient.
 pub fn share(r: &MeasureResult, num: u64, den: u64) {
-    assert_eq!(
-        (r.numerator, r.denominator),
-        (Some(num), Some(den)),
-        "{}",
-        r.measure
-    );
+    assert_eq!((r.numerator, r.denominator), (Some(num), Some(den)), "{}", r.measure);
     assert_eq!(r.value_type, ValueType::Share);
     if den == 0 {
         assert_eq!(r.value, None, "{}", r.measure);
@@ -117,13 +101,7 @@ pub struct Cli {
 }
 
 pub fn cli(extra: &[&str]) -> ComputeArgs {
-    let mut argv = vec![
-        "measures".to_owned(),
-        "--from".into(),
-        "2024-01-01".into(),
-        "--to".into(),
-        "20240331".into(),
-    ];
+    let mut argv = vec!["measures".to_owned(), "--from".into(), "2024-01-01".into(), "--to".into(), "20240331".into()];
     argv.extend(extra.iter().map(|s| s.to_string()));
     Cli::try_parse_from(argv).unwrap().args
 }
