@@ -84,3 +84,70 @@ mod tests {
         assert!(trend("x", &[(2022, 1.0)], None, "").is_none());
     }
 }
+
+/// One cell of the heat map: how many risks have this likelihood and consequence.
+pub struct Cell {
+    pub likelihood: u8,
+    pub consequence: u8,
+    pub count: usize,
+    pub zone: String,
+}
+
+/// The risk matrix as an SVG grid: likelihood up the side, consequence along the
+/// bottom, each cell coloured by its zone (through the theme's CSS classes) and labelled
+/// with its count.
+pub fn heat_map(title: &str, likelihood_steps: u8, consequence_steps: u8, cells: &[Cell]) -> String {
+    let size = 72.0;
+    let (left, bottom, top) = (92.0, 56.0, 8.0);
+    let w = left + size * f64::from(consequence_steps) + 8.0;
+    let h = top + size * f64::from(likelihood_steps) + bottom;
+    let total: usize = cells.iter().map(|c| c.count).sum();
+    let desc = cells
+        .iter()
+        .filter(|c| c.count > 0)
+        .map(|c| format!("sannolikhet {} och konsekvens {}: {} risker", c.likelihood, c.consequence, c.count))
+        .collect::<Vec<_>>()
+        .join("; ");
+    let mut svg = format!(
+        "<svg class=\"heatmap\" viewBox=\"0 0 {w} {h}\" role=\"img\" aria-labelledby=\"map-title map-desc\" xmlns=\"http://www.w3.org/2000/svg\">\
+         <title id=\"map-title\">{}</title><desc id=\"map-desc\">{total} risker med bedömd sannolikhet och konsekvens. {}</desc>",
+        esc(title),
+        esc(&desc)
+    );
+    for c in cells {
+        let x = left + size * f64::from(c.consequence - 1);
+        let y = top + size * f64::from(likelihood_steps - c.likelihood);
+        let zone: String = c.zone.chars().filter(|ch| ch.is_ascii_alphanumeric() || *ch == '_').collect();
+        let _ = write!(
+            svg,
+            "<rect x=\"{x}\" y=\"{y}\" width=\"{size}\" height=\"{size}\" class=\"cell zone-{zone}\"/>\
+             <text x=\"{}\" y=\"{}\" class=\"count\" text-anchor=\"middle\">{}</text>\
+             <text x=\"{}\" y=\"{}\" class=\"level\" text-anchor=\"end\">{}</text>",
+            x + size / 2.0,
+            y + size / 2.0 + 8.0,
+            if c.count == 0 { String::new() } else { c.count.to_string() },
+            x + size - 5.0,
+            y + 14.0,
+            u16::from(c.likelihood) * u16::from(c.consequence)
+        );
+    }
+    for l in 1..=likelihood_steps {
+        let y = top + size * f64::from(likelihood_steps - l) + size / 2.0 + 4.0;
+        let _ = write!(svg, "<text x=\"{}\" y=\"{y}\" class=\"axis\" text-anchor=\"end\">{l}</text>", left - 10.0);
+    }
+    for c in 1..=consequence_steps {
+        let x = left + size * f64::from(c - 1) + size / 2.0;
+        let _ =
+            write!(svg, "<text x=\"{x}\" y=\"{}\" class=\"axis\" text-anchor=\"middle\">{c}</text>", h - bottom + 20.0);
+    }
+    let _ = write!(
+        svg,
+        "<text x=\"{}\" y=\"{}\" class=\"axis-title\" text-anchor=\"middle\">Konsekvens</text>\
+         <text x=\"16\" y=\"{}\" class=\"axis-title\" text-anchor=\"middle\" transform=\"rotate(-90 16 {})\">Sannolikhet</text></svg>",
+        left + size * f64::from(consequence_steps) / 2.0,
+        h - 10.0,
+        top + size * f64::from(likelihood_steps) / 2.0,
+        top + size * f64::from(likelihood_steps) / 2.0
+    );
+    svg
+}

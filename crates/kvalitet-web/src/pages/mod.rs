@@ -2,11 +2,13 @@
 
 pub mod assets;
 pub mod audit;
+pub mod cycle;
 pub mod deviations;
 pub mod follow_up;
 pub mod log_review;
 pub mod plan;
 pub mod report;
+pub mod risks;
 pub mod session;
 pub mod start;
 

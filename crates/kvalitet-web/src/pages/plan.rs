@@ -7,16 +7,19 @@ use askama_web::WebTemplate;
 use axum::extract::{Path, State};
 
 use kvalitet_domain::Code;
-use kvalitet_domain::Id;
 use kvalitet_domain::access::Permission;
 use kvalitet_domain::bundle::{ActionView, PlanBundle};
 use kvalitet_domain::indicator::MeasureUnit;
+use kvalitet_domain::plan::QualityPlan;
 use kvalitet_domain::stats::Basis;
+use kvalitet_domain::{Id, Versioned};
 use kvalitet_store::plans;
+use kvalitet_store::{Column, Value, Where, repo};
 
 use crate::auth::{Nav, User};
 use crate::error::WebResult;
 use crate::format::{number, percent, share_percent};
+use crate::forms::FormState;
 use crate::router::AppState;
 use crate::text::{Block, blocks};
 
@@ -41,6 +44,7 @@ pub struct ActionV {
 }
 
 pub struct RiskV {
+    pub href: String,
     pub anchor: String,
     pub title: String,
     pub level: u8,
@@ -118,6 +122,15 @@ pub struct FocusV {
 #[template(path = "plan.html")]
 pub struct PlanPage {
     pub nav: Nav,
+    pub href: String,
+    pub heat_map: String,
+    pub version: i64,
+    /// May adopt the draft or roll the adopted plan into next year.
+    pub may_edit: bool,
+    pub is_draft: bool,
+    /// Next year's plan of the same scope, if it exists.
+    pub next_plan: String,
+    pub form: crate::forms::FormState,
     pub title: String,
     pub scope: String,
     pub year: i64,
@@ -171,6 +184,7 @@ pub fn view(b: &PlanBundle, nav: Nav) -> PlanPage {
                 .map(|r| {
                     let zone = b.matrix.zone(r.risk.level());
                     RiskV {
+                        href: format!("/risker/{}", r.risk.id),
                         anchor: anchor("risk", r.risk.id),
                         title: r.risk.title.clone(),
                         level: r.risk.level().get(),
@@ -268,6 +282,13 @@ pub fn view(b: &PlanBundle, nav: Nav) -> PlanPage {
         .collect();
     PlanPage {
         nav,
+        href: format!("/planer/{}", b.plan.id),
+        heat_map: format!("/planer/{}/riskkarta", b.plan.id),
+        version: b.plan.version,
+        may_edit: false,
+        is_draft: !b.plan.is_adopted(),
+        next_plan: String::new(),
+        form: crate::forms::FormState::default(),
         title: b.plan.title.clone(),
         scope: b.scope.name.clone(),
         year: b.plan.year,
@@ -287,13 +308,37 @@ pub fn view(b: &PlanBundle, nav: Nav) -> PlanPage {
     }
 }
 
-pub async fn show(State(state): State<AppState>, user: User, Path(id): Path<String>) -> WebResult<PlanPage> {
+/// The plan page for a user: what they may see, and the annual-cycle controls where
+/// they may edit the plan.
+pub async fn page(state: &AppState, user: &User, id: Id<QualityPlan>, form: FormState) -> WebResult<PlanPage> {
     let mut conn = state.store.read().await?;
-    let bundle = plans::load_bundle(&mut conn, super::parse_id(&id)?).await?;
+    let bundle = plans::load_bundle(&mut conn, id).await?;
     if bundle.plan.tenant_id != user.session.account.tenant_id {
         return Err(crate::error::WebError::NotFound);
     }
     let permission = if bundle.plan.is_adopted() { Permission::ViewPlan } else { Permission::ViewDraft };
     user.require(permission, bundle.plan.scope_id)?;
-    Ok(view(&bundle, user.nav()))
+    let next: Vec<Versioned<QualityPlan>> = repo::list(
+        &mut conn,
+        Where::sql(
+            "scope_id = $1 AND year = $2",
+            vec![bundle.plan.scope_id.to_value(), Value::Int(bundle.plan.year + 1)],
+        ),
+    )
+    .await?;
+    let mut page = view(&bundle, user.nav());
+    page.may_edit = user.may(Permission::EditPlan, bundle.plan.scope_id);
+    page.next_plan = next.first().map(|p| format!("/planer/{}", p.id)).unwrap_or_default();
+    if form.values.is_empty() {
+        let mut form = form;
+        form.values.insert("adopted_on".into(), super::deviations::today().to_string());
+        page.form = form;
+    } else {
+        page.form = form;
+    }
+    Ok(page)
+}
+
+pub async fn show(State(state): State<AppState>, user: User, Path(id): Path<String>) -> WebResult<PlanPage> {
+    page(&state, &user, super::parse_id(&id)?, FormState::default()).await
 }

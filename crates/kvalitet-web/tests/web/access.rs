@@ -40,6 +40,11 @@ fn matrix() -> HashMap<(&'static str, &'static str), ([Expect; 10], Expect)> {
         (("POST", "/logga-ut"), ([A, A, A, A, A, A, A, A, A, A], D)),
         (("GET", "/konto/losenord"), ([A, A, A, A, A, A, A, A, A, A], D)),
         (("POST", "/konto/losenord"), ([A, A, A, A, A, A, A, A, A, A], D)),
+        (("GET", "/planer/{id}/riskkarta"), ([A, D, A, D, A, D, A, D, A, D], D)),
+        (("POST", "/planer/{id}/anta"), ([A, D, A, D, D, D, D, D, D, D], D)),
+        (("POST", "/planer/{id}/nasta-ar"), ([A, D, A, D, D, D, D, D, D, D], D)),
+        (("GET", "/risker/{id}"), ([A, D, A, D, A, D, A, D, A, D], D)),
+        (("POST", "/risker/{id}/bedomning"), ([A, D, A, D, D, D, D, D, D, D], D)),
         (("GET", "/egenkontroller/{id}"), ([A, D, A, D, A, D, A, D, A, D], D)),
         (("POST", "/egenkontroller/{id}/genomforanden"), ([A, D, A, D, A, D, D, D, D, D], D)),
         (("GET", "/atgarder/{id}"), ([A, D, A, D, A, D, A, D, A, D], D)),
@@ -65,6 +70,8 @@ struct Fixture {
     plan_out: i64,
     si_in: i64,
     si_out: i64,
+    risk_in: i64,
+    risk_out: i64,
     action_in: i64,
     action_out: i64,
     indicator_in: i64,
@@ -124,7 +131,7 @@ async fn fixture(app: &TestApp) -> Fixture {
         async move { sql }
     };
     let mut ids = Vec::new();
-    for table in ["self_inspection", "action", "indicator"] {
+    for table in ["self_inspection", "action", "indicator", "risk"] {
         for plan in [plan_in, plan_out] {
             let sql = first(table, plan).await;
             let row = sqlx::query(sqlx::AssertSqlSafe(sql)).fetch_one(&mut *conn).await.unwrap();
@@ -141,6 +148,8 @@ async fn fixture(app: &TestApp) -> Fixture {
         action_out: ids[3],
         indicator_in: ids[4],
         indicator_out: ids[5],
+        risk_in: ids[6],
+        risk_out: ids[7],
         report_in,
         report_out,
         deviation_in,
@@ -157,6 +166,11 @@ async fn attempt(app: &TestApp, f: &Fixture, method: &str, path: &str, inside: b
         "/planer/{id}" => format!("/planer/{}", pick(f.plan_in, f.plan_out)),
         "/berattelser/{id}" => format!("/berattelser/{}", pick(f.report_in, f.report_out)),
         "/avvikelser/{id}" => format!("/avvikelser/{}", pick(f.deviation_in, f.deviation_out)),
+        "/planer/{id}/riskkarta" => format!("/planer/{}/riskkarta", pick(f.plan_in, f.plan_out)),
+        "/planer/{id}/anta" => format!("/planer/{}/anta", pick(f.plan_in, f.plan_out)),
+        "/planer/{id}/nasta-ar" => format!("/planer/{}/nasta-ar", pick(f.plan_in, f.plan_out)),
+        "/risker/{id}" => format!("/risker/{}", pick(f.risk_in, f.risk_out)),
+        "/risker/{id}/bedomning" => format!("/risker/{}/bedomning", pick(f.risk_in, f.risk_out)),
         "/egenkontroller/{id}" => format!("/egenkontroller/{}", pick(f.si_in, f.si_out)),
         "/egenkontroller/{id}/genomforanden" => format!("/egenkontroller/{}/genomforanden", pick(f.si_in, f.si_out)),
         "/atgarder/{id}" => format!("/atgarder/{}", pick(f.action_in, f.action_out)),

@@ -2,6 +2,7 @@
 //! with the demo data, on both backends, signed in as the demo accounts.
 
 mod access;
+mod cycle;
 mod follow_up;
 mod log_review;
 mod pages;

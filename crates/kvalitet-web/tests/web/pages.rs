@@ -50,7 +50,8 @@ async fn the_plan_page_groups_risks_and_self_inspections_by_area() {
         let delivery = at(">Utförande av stöd och insatser</h3>");
         let housing = at(">Boende socialpsykiatri</h3>");
         assert!(common < authority && authority < delivery && delivery < housing);
-        let risk = at("Barn och unga får inte sitt behov av stöd och skydd tillgodosett på ett rättssäkert sätt</h4>");
+        let risk =
+            at("Barn och unga får inte sitt behov av stöd och skydd tillgodosett på ett rättssäkert sätt</a></h4>");
         assert!(common < risk && risk < authority);
         assert!(body[risk..].contains("Risknivå 9"));
         let si = at("Andel aktualiseringar avslutade inom 14 dagar</a></h4>");

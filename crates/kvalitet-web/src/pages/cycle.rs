@@ -1,0 +1,99 @@
+//! The annual cycle: adopting a draft plan (the board's date and reference) and rolling
+//! an adopted plan into a draft for the next year. Plan Y stays unchanged.
+
+use std::collections::HashMap;
+
+use axum::Form;
+use axum::extract::{Path, State};
+use axum::response::{IntoResponse, Redirect, Response};
+
+use kvalitet_domain::access::Permission;
+use kvalitet_domain::plan::QualityPlan;
+use kvalitet_store::{StoreError, plans, repo};
+
+use crate::auth::User;
+use crate::error::{WebError, WebResult};
+use crate::forms::FormState;
+use crate::pages::deviations::today;
+use crate::pages::plan;
+use crate::router::AppState;
+
+async fn editable(state: &AppState, user: &User, id: &str) -> WebResult<kvalitet_domain::Versioned<QualityPlan>> {
+    let id = super::parse_id::<QualityPlan>(id)?;
+    let mut conn = state.store.read().await?;
+    let plan = repo::get::<QualityPlan>(&mut conn, id).await?;
+    if plan.tenant_id != user.session.account.tenant_id {
+        return Err(WebError::NotFound);
+    }
+    user.require(Permission::EditPlan, plan.scope_id)?;
+    Ok(plan)
+}
+
+pub async fn adopt(
+    State(state): State<AppState>,
+    user: User,
+    Path(id): Path<String>,
+    Form(values): Form<HashMap<String, String>>,
+) -> WebResult<Response> {
+    user.check_csrf(values.get("csrf").map_or("", String::as_str))?;
+    let plan = editable(&state, &user, &id).await?;
+    let mut form = FormState::new(values);
+    let on = form.date("adopted_on", "datum för nämndens beslut");
+    let reference = form.value("board_reference").trim().to_owned();
+    if reference.is_empty() {
+        form.push("board_reference", "Ange nämndens diarienummer eller paragraf.");
+    }
+    if plan.is_adopted() {
+        form.push("adopted_on", "Planen är redan antagen.");
+    }
+    let version = form.value("version").parse::<i64>().unwrap_or(0);
+    if let (Some(on), false) = (on, form.has_errors()) {
+        let mut tx = state.store.write(&user.actor()).await?;
+        match plans::adopt(&mut tx, plan.id, version, on, &reference).await {
+            Ok(_) => {
+                tx.commit().await?;
+                return Ok(Redirect::to(&format!("/planer/{}", plan.id)).into_response());
+            }
+            Err(StoreError::Conflict { .. }) => form.push(
+                "adopted_on",
+                "Planen har ändrats av någon annan medan du skrev. Ladda om sidan och försök igen.",
+            ),
+            Err(StoreError::Invalid(v)) => form.add_validation(&v, |_| "Uppgiften"),
+            Err(e) => return Err(e.into()),
+        }
+    }
+    let page = plan::page(&state, &user, plan.id, form).await?;
+    Ok((axum::http::StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
+}
+
+pub async fn roll_over(
+    State(state): State<AppState>,
+    user: User,
+    Path(id): Path<String>,
+    Form(values): Form<HashMap<String, String>>,
+) -> WebResult<Response> {
+    user.check_csrf(values.get("csrf").map_or("", String::as_str))?;
+    let plan = editable(&state, &user, &id).await?;
+    let mut tx = state.store.write(&user.actor()).await?;
+    match plans::roll_over_plan(&mut tx, plan.id, today()).await {
+        Ok(next) => {
+            tx.commit().await?;
+            Ok(Redirect::to(&format!("/planer/{next}")).into_response())
+        }
+        Err(StoreError::Invalid(v)) => {
+            drop(tx);
+            let mut form = FormState::default();
+            form.add_validation(&v, |_| "Planen");
+            let page = plan::page(&state, &user, plan.id, form).await?;
+            Ok((axum::http::StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
+        }
+        Err(StoreError::Database(e)) if e.as_database_error().is_some_and(|d| d.is_unique_violation()) => {
+            drop(tx);
+            let mut form = FormState::default();
+            form.push("roll_over", "Det finns redan en plan för nästa år för den här delen av organisationen.");
+            let page = plan::page(&state, &user, plan.id, form).await?;
+            Ok((axum::http::StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
+        }
+        Err(e) => Err(e.into()),
+    }
+}

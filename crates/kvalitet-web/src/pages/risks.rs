@@ -1,0 +1,306 @@
+//! Risks: the risk's page with its assessment history and the actions' follow-ups in
+//! between, re-assessment with likelihood and consequence on the tenant's matrix (a lost
+//! race shown as a conflict), and the heat map of a plan's risks.
+
+use std::collections::HashMap;
+
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::Form;
+use axum::extract::{Path, State};
+use axum::response::{IntoResponse, Redirect, Response};
+
+use kvalitet_domain::access::Permission;
+use kvalitet_domain::action::{Action, ActionFollowUp};
+use kvalitet_domain::bundle::PlanBundle;
+use kvalitet_domain::plan::QualityPlan;
+use kvalitet_domain::risk::{Risk, RiskAssessment, RiskLevel};
+use kvalitet_domain::{Code, Id, Versioned};
+use kvalitet_store::{Column, StoreError, Where, plans, repo};
+
+use crate::auth::{Nav, User};
+use crate::chart;
+use crate::error::{WebError, WebResult};
+use crate::forms::FormState;
+use crate::pages::deviations::today;
+use crate::pages::follow_up::PlanLink;
+use crate::router::AppState;
+use crate::text::{Block, blocks};
+
+/// One line of a risk's history: an assessment, or an action's follow-up.
+pub struct Event {
+    pub date: String,
+    pub assessment: bool,
+    pub level: String,
+    pub factors: String,
+    pub zone: String,
+    pub title: String,
+    pub status: &'static str,
+    pub text: Vec<Block>,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "risk.html")]
+pub struct RiskPage {
+    pub nav: Nav,
+    pub plan: PlanLink,
+    pub href: String,
+    pub title: String,
+    pub area: String,
+    pub level: u8,
+    pub factors: String,
+    pub zone: String,
+    pub zone_label: String,
+    pub needs_reassessment: bool,
+    pub consequence: Vec<Block>,
+    pub history: Vec<Event>,
+    pub version: i64,
+    pub may_edit: bool,
+    pub likelihoods: Vec<u8>,
+    pub consequences: Vec<u8>,
+    pub conflict: String,
+    pub form: FormState,
+}
+
+async fn plan_of(state: &AppState, user: &User, plan: Id<QualityPlan>) -> WebResult<PlanBundle> {
+    let mut conn = state.store.read().await?;
+    let bundle = plans::load_bundle(&mut conn, plan).await?;
+    if bundle.plan.tenant_id != user.session.account.tenant_id {
+        return Err(WebError::NotFound);
+    }
+    let permission = if bundle.plan.is_adopted() { Permission::ViewPlan } else { Permission::ViewDraft };
+    user.require(permission, bundle.plan.scope_id)?;
+    Ok(bundle)
+}
+
+async fn risk_page(
+    state: &AppState,
+    user: &User,
+    id: Id<Risk>,
+    form: FormState,
+    conflict: String,
+) -> WebResult<RiskPage> {
+    let mut conn = state.store.read().await?;
+    let risk = repo::get::<Risk>(&mut conn, id).await?;
+    let assessments: Vec<Versioned<RiskAssessment>> =
+        repo::list(&mut conn, Where::sql("risk_id = $1", vec![risk.id.to_value()])).await?;
+    let follow_ups: Vec<Versioned<ActionFollowUp>> = repo::list(
+        &mut conn,
+        Where::sql("action_id IN (SELECT action_id FROM action_risk WHERE risk_id = $1)", vec![risk.id.to_value()]),
+    )
+    .await?;
+    let actions: Vec<Versioned<Action>> = repo::list(
+        &mut conn,
+        Where::sql("id IN (SELECT action_id FROM action_risk WHERE risk_id = $1)", vec![risk.id.to_value()]),
+    )
+    .await?;
+    drop(conn);
+    let bundle = plan_of(state, user, risk.plan_id).await?;
+    let matrix = &bundle.matrix;
+    let factors = |l: Option<i64>, c: Option<i64>| match (l, c) {
+        (Some(l), Some(c)) => format!("sannolikhet {l} × konsekvens {c}"),
+        _ => String::new(),
+    };
+    let mut history: Vec<(kvalitet_domain::Date, i64, Event)> = assessments
+        .iter()
+        .map(|a| {
+            let zone = matrix.zone(RiskLevel::from_stored(a.level));
+            (
+                a.assessed_on,
+                a.id.get(),
+                Event {
+                    date: a.assessed_on.to_string(),
+                    assessment: true,
+                    level: a.level.to_string(),
+                    factors: factors(a.likelihood, a.consequence),
+                    zone: zone.code.clone(),
+                    title: zone.label.clone(),
+                    status: "",
+                    text: blocks(&a.comment),
+                },
+            )
+        })
+        .collect();
+    history.extend(follow_ups.iter().map(|f| {
+        let title = actions.iter().find(|a| a.id == f.action_id).map(|a| a.title.clone()).unwrap_or_default();
+        (
+            f.entry_on,
+            i64::MAX,
+            Event {
+                date: f.entry_on.to_string(),
+                assessment: false,
+                level: String::new(),
+                factors: String::new(),
+                zone: String::new(),
+                title,
+                status: f.new_status.code(),
+                text: blocks(&f.text),
+            },
+        )
+    }));
+    history.sort_by_key(|(d, id, _)| (*d, *id));
+    let zone = matrix.zone(risk.level());
+    Ok(RiskPage {
+        nav: user.nav(),
+        plan: PlanLink { href: format!("/planer/{}", bundle.plan.id), title: bundle.plan.title.clone() },
+        href: format!("/risker/{}", risk.id),
+        title: risk.title.clone(),
+        area: bundle.area(risk.process_area_id).map(|a| a.name.clone()).unwrap_or_default(),
+        level: risk.level().get(),
+        factors: factors(risk.likelihood, risk.consequence),
+        zone: zone.code.clone(),
+        zone_label: zone.label.clone(),
+        needs_reassessment: risk.needs_reassessment,
+        consequence: blocks(&risk.consequence_text),
+        history: history.into_iter().map(|(_, _, e)| e).collect(),
+        version: risk.version,
+        may_edit: user.may(Permission::EditPlan, bundle.plan.scope_id),
+        likelihoods: (1..=matrix.likelihood_steps).collect(),
+        consequences: (1..=matrix.consequence_steps).collect(),
+        conflict,
+        form,
+    })
+}
+
+pub async fn show(State(state): State<AppState>, user: User, Path(id): Path<String>) -> WebResult<RiskPage> {
+    let mut form = FormState::default();
+    form.values.insert("assessed_on".into(), today().to_string());
+    risk_page(&state, &user, super::parse_id(&id)?, form, String::new()).await
+}
+
+pub async fn reassess(
+    State(state): State<AppState>,
+    user: User,
+    Path(id): Path<String>,
+    Form(values): Form<HashMap<String, String>>,
+) -> WebResult<Response> {
+    user.check_csrf(values.get("csrf").map_or("", String::as_str))?;
+    let id = super::parse_id::<Risk>(&id)?;
+    let mut conn = state.store.read().await?;
+    let risk = repo::get::<Risk>(&mut conn, id).await?;
+    drop(conn);
+    let bundle = plan_of(&state, &user, risk.plan_id).await?;
+    user.require(Permission::EditPlan, bundle.plan.scope_id)?;
+    let mut form = FormState::new(values);
+    let assessed_on = form.date("assessed_on", "datum för bedömningen");
+    let likelihood = form.count("likelihood");
+    let consequence = form.count("consequence");
+    if likelihood.is_none() && form.error("likelihood").is_empty() {
+        form.push("likelihood", "Välj hur sannolikt det är att risken inträffar.");
+    }
+    if consequence.is_none() && form.error("consequence").is_empty() {
+        form.push("consequence", "Välj hur allvarlig konsekvensen blir.");
+    }
+    let m = &bundle.matrix;
+    if likelihood.is_some_and(|l| l < 1 || l > i64::from(m.likelihood_steps)) {
+        form.push("likelihood", format!("Sannolikheten ska vara mellan 1 och {}.", m.likelihood_steps));
+    }
+    if consequence.is_some_and(|c| c < 1 || c > i64::from(m.consequence_steps)) {
+        form.push("consequence", format!("Konsekvensen ska vara mellan 1 och {}.", m.consequence_steps));
+    }
+    let version = form.value("version").parse::<i64>().unwrap_or(0);
+    let (Some(l), Some(c), Some(on), false) = (likelihood, consequence, assessed_on, form.has_errors()) else {
+        let page = risk_page(&state, &user, id, form, String::new()).await?;
+        return Ok((axum::http::StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
+    };
+    let assessment = RiskAssessment {
+        risk_id: id,
+        assessed_on: on,
+        likelihood: Some(l),
+        consequence: Some(c),
+        level: l * c,
+        comment: form.value("comment").trim().to_owned(),
+    };
+    let mut tx = state.store.write(&user.actor()).await?;
+    match plans::reassess_risk(&mut tx, id, version, &assessment).await {
+        Ok(_) => {
+            tx.commit().await?;
+            Ok(Redirect::to(&format!("/risker/{id}#historik")).into_response())
+        }
+        Err(StoreError::Conflict { .. }) => {
+            drop(tx);
+            let mut conn = state.store.read().await?;
+            let now = repo::get::<Risk>(&mut conn, id).await?;
+            drop(conn);
+            let theirs = match (now.likelihood, now.consequence) {
+                (Some(l), Some(c)) => format!("risknivå {} (sannolikhet {l} × konsekvens {c})", now.level),
+                _ => format!("risknivå {}", now.level),
+            };
+            let conflict = format!(
+                "Någon annan har bedömt risken medan du arbetade: den har nu {theirs}. Din bedömning (sannolikhet {l} × konsekvens {c} = {}) är inte sparad. Kontrollera och skicka igen om den ska gälla.",
+                l * c
+            );
+            let page = risk_page(&state, &user, id, form, conflict).await?;
+            Ok((axum::http::StatusCode::CONFLICT, page).into_response())
+        }
+        Err(StoreError::Invalid(v)) => {
+            drop(tx);
+            form.add_validation(&v, |f| match f {
+                "likelihood" => "Sannolikheten",
+                "consequence" => "Konsekvensen",
+                _ => "Bedömningen",
+            });
+            let page = risk_page(&state, &user, id, form, String::new()).await?;
+            Ok((axum::http::StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+pub struct LevelRow {
+    pub level: u8,
+    pub zone: String,
+    pub zone_label: String,
+    pub risks: Vec<(String, String)>,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "heat_map.html")]
+pub struct HeatMapPage {
+    pub nav: Nav,
+    pub plan: PlanLink,
+    pub map: String,
+    pub with_factors: usize,
+    pub levels: Vec<LevelRow>,
+}
+
+pub async fn heat_map(State(state): State<AppState>, user: User, Path(id): Path<String>) -> WebResult<HeatMapPage> {
+    let bundle = plan_of(&state, &user, super::parse_id(&id)?).await?;
+    let m = &bundle.matrix;
+    let mut cells = Vec::new();
+    for l in 1..=m.likelihood_steps {
+        for c in 1..=m.consequence_steps {
+            let count = bundle
+                .risks
+                .iter()
+                .filter(|r| r.likelihood == Some(i64::from(l)) && r.consequence == Some(i64::from(c)))
+                .count();
+            let zone = m.zone(RiskLevel::from_stored(i64::from(l) * i64::from(c))).code.clone();
+            cells.push(chart::Cell { likelihood: l, consequence: c, count, zone });
+        }
+    }
+    let with_factors = cells.iter().map(|c| c.count).sum();
+    let mut levels: Vec<LevelRow> = Vec::new();
+    let mut risks: Vec<&Versioned<Risk>> = bundle.risks.iter().collect();
+    risks.sort_by(|a, b| b.level.cmp(&a.level).then(a.sort_order.cmp(&b.sort_order)));
+    for r in risks {
+        let level = r.level().get();
+        if levels.last().is_none_or(|l| l.level != level) {
+            let zone = m.zone(r.level());
+            levels.push(LevelRow { level, zone: zone.code.clone(), zone_label: zone.label.clone(), risks: vec![] });
+        }
+        levels.last_mut().expect("pushed").risks.push((format!("/risker/{}", r.id), r.title.clone()));
+    }
+    Ok(HeatMapPage {
+        nav: user.nav(),
+        plan: PlanLink { href: format!("/planer/{}", bundle.plan.id), title: bundle.plan.title.clone() },
+        map: chart::heat_map(
+            &format!("Riskkarta, {}", bundle.plan.title),
+            m.likelihood_steps,
+            m.consequence_steps,
+            &cells,
+        ),
+        with_factors,
+        levels,
+    })
+}

@@ -1,0 +1,148 @@
+//! Risks and the annual cycle through HTTP: re-assessing a risk (with its history and a
+//! conflict on a lost race), the heat map, rolling a plan into next year and adopting it.
+
+use axum::http::StatusCode;
+
+use kvalitet_store::testing::on_each_backend;
+
+use crate::{ADMIN, QUALITY, TestApp};
+
+fn link_after(body: &str, prefix: &str) -> String {
+    let at = body.find(&format!("href=\"{prefix}")).unwrap_or_else(|| panic!("no link to {prefix}")) + 6;
+    body[at..].split('"').next().unwrap().to_owned()
+}
+
+fn version(body: &str) -> String {
+    body.split("name=\"version\" value=\"").nth(1).unwrap().split('"').next().unwrap().to_owned()
+}
+
+#[tokio::test]
+async fn a_risk_is_reassessed_on_the_matrix_and_a_stale_edit_is_a_conflict() {
+    on_each_backend(|store, _| async move {
+        let mut quality = TestApp::with_demo(store.clone()).await;
+        quality.login(QUALITY).await;
+        let mut admin = TestApp::on(store.clone());
+        admin.login(ADMIN).await;
+        let plan = quality.plan_id("Kvalitetsplan 2022 för vuxna").await;
+        let risk = link_after(&quality.get(&format!("/planer/{plan}")).await.body, "/risker/");
+        let page = quality.get(&risk).await.body;
+        assert!(page.contains("Bedömd till risknivå 9"), "the first assessment is in the history");
+        let stale = version(&page);
+        let (cq, ca) = (quality.csrf().await, admin.csrf().await);
+
+        let bad = quality
+            .post(
+                &format!("{risk}/bedomning"),
+                &[("csrf", &cq), ("version", &stale), ("assessed_on", "2023-02-01"), ("likelihood", "7")],
+            )
+            .await;
+        assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(bad.body.contains("Välj hur allvarlig konsekvensen blir"));
+        assert!(bad.body.contains("Sannolikheten ska vara mellan 1 och 4."), "out of the matrix");
+
+        let ok = admin
+            .post(
+                &format!("{risk}/bedomning"),
+                &[
+                    ("csrf", &ca),
+                    ("version", &stale),
+                    ("assessed_on", "2023-02-01"),
+                    ("likelihood", "2"),
+                    ("consequence", "3"),
+                    ("comment", "Åtgärderna har minskat risknivån."),
+                ],
+            )
+            .await;
+        assert_eq!(ok.status, StatusCode::SEE_OTHER, "{}", ok.body);
+        let lost = quality
+            .post(
+                &format!("{risk}/bedomning"),
+                &[
+                    ("csrf", &cq),
+                    ("version", &stale),
+                    ("assessed_on", "2023-02-02"),
+                    ("likelihood", "4"),
+                    ("consequence", "4"),
+                ],
+            )
+            .await;
+        assert_eq!(lost.status, StatusCode::CONFLICT);
+        assert!(lost.body.contains("risknivå 6 (sannolikhet 2 × konsekvens 3)"), "theirs shown");
+        assert!(lost.body.contains("Din bedömning (sannolikhet 4 × konsekvens 4 = 16) är inte sparad"), "mine shown");
+
+        let page = quality.get(&risk).await.body;
+        assert!(page.contains("Risknivå 6"));
+        assert!(page.contains("Bedömd till risknivå 6"));
+        assert!(page.contains("Åtgärderna har minskat risknivån."));
+        let history_9 = page.find("Bedömd till risknivå 9").unwrap();
+        let history_6 = page.find("Bedömd till risknivå 6").unwrap();
+        assert!(history_9 < history_6, "history oldest first");
+        assert!(page.contains("Åtgärd: "), "the actions' follow-ups between the assessments");
+
+        // The heat map counts the one risk with both factors, and lists all by level.
+        let map = quality.get(&format!("/planer/{plan}/riskkarta")).await;
+        assert_eq!(map.status, StatusCode::OK);
+        assert!(map.body.contains("1 risker med bedömd sannolikhet och konsekvens"));
+        assert!(map.body.contains("sannolikhet 2 och konsekvens 3: 1 risker"));
+        assert!(map.body.contains("role=\"img\""));
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_plan_is_rolled_into_next_year_and_the_draft_adopted() {
+    on_each_backend(|store, _| async move {
+        let mut quality = TestApp::with_demo(store.clone()).await;
+        quality.login(QUALITY).await;
+        let plan = quality.plan_id("Kvalitetsplan 2022 för vuxna").await;
+        let before = quality.get(&format!("/planer/{plan}")).await.body;
+        let csrf = quality.csrf().await;
+        let res = quality.post(&format!("/planer/{plan}/nasta-ar"), &[("csrf", &csrf)]).await;
+        assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
+        let next = res.location().to_owned();
+        let draft = quality.get(&next).await.body;
+        assert!(draft.contains("Kvalitetsplan 2023 för vuxna"));
+        assert!(draft.contains("Utkast"));
+        assert!(draft.contains("13 risker"), "every risk carried");
+        assert!(draft.contains("ska bedömas på nytt"));
+        // Only the actions still going on are carried: 4 were carried over in 2022.
+        assert!(
+            draft.contains("4 åtgärder"),
+            "{}",
+            draft.split("Innehåll").nth(1).unwrap_or("").chars().take(200).collect::<String>()
+        );
+        // Plan 2022 is unchanged, and knows its successor.
+        let after = quality.get(&format!("/planer/{plan}")).await.body;
+        assert!(after.contains("13 risker, 19 egenkontroller, 22 åtgärder, 6 indikatorer"));
+        assert!(after.contains(&format!("href=\"{next}\"")));
+        assert!(before.contains("Skapa utkast för 2023"));
+        // A second rollover is refused.
+        let again = quality.post(&format!("/planer/{plan}/nasta-ar"), &[("csrf", &csrf)]).await;
+        assert_eq!(again.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(again.body.contains("Det finns redan en plan för nästa år"));
+
+        // Adoption needs the board's reference.
+        let v = version(&draft);
+        let bad = quality
+            .post(&format!("{next}/anta"), &[("csrf", &csrf), ("version", &v), ("adopted_on", "2022-12-14")])
+            .await;
+        assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(bad.body.contains("Ange nämndens diarienummer"));
+        let ok = quality
+            .post(
+                &format!("{next}/anta"),
+                &[
+                    ("csrf", &csrf),
+                    ("version", &v),
+                    ("adopted_on", "2022-12-14"),
+                    ("board_reference", "SN-2022/140 § 12"),
+                ],
+            )
+            .await;
+        assert_eq!(ok.status, StatusCode::SEE_OTHER, "{}", ok.body);
+        let adopted = quality.get(&next).await.body;
+        assert!(adopted.contains("Antagen"));
+        assert!(adopted.contains("2022-12-14, SN-2022/140 § 12"));
+    })
+    .await;
+}
