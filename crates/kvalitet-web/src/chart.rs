@@ -68,22 +68,6 @@ pub fn trend(title: &str, points: &[(i64, f64)], target: Option<f64>, unit_suffi
     Some(svg)
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn a_trend_has_a_text_alternative_and_one_dot_per_year() {
-        let svg =
-            trend("Andel <inom> 60 dagar", &[(2021, 40.0), (2022, 45.0), (2023, 52.5)], Some(50.0), " %").unwrap();
-        assert!(svg.contains("role=\"img\""));
-        assert!(svg.contains("<title id=\"chart-title\">Andel &lt;inom&gt; 60 dagar</title>"));
-        assert!(svg.contains("2023: 52,5 %"));
-        assert_eq!(svg.matches("<circle").count(), 3);
-        assert!(svg.contains("class=\"target\""));
-        assert!(trend("x", &[(2022, 1.0)], None, "").is_none());
-    }
-}
 
 /// One cell of the heat map: how many risks have this likelihood and consequence.
 pub struct Cell {
@@ -150,4 +134,21 @@ pub fn heat_map(title: &str, likelihood_steps: u8, consequence_steps: u8, cells:
         top + size * f64::from(likelihood_steps) / 2.0
     );
     svg
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_trend_has_a_text_alternative_and_one_dot_per_year() {
+        let svg =
+            trend("Andel <inom> 60 dagar", &[(2021, 40.0), (2022, 45.0), (2023, 52.5)], Some(50.0), " %").unwrap();
+        assert!(svg.contains("role=\"img\""));
+        assert!(svg.contains("<title id=\"chart-title\">Andel &lt;inom&gt; 60 dagar</title>"));
+        assert!(svg.contains("2023: 52,5 %"));
+        assert_eq!(svg.matches("<circle").count(), 3);
+        assert!(svg.contains("class=\"target\""));
+        assert!(trend("x", &[(2022, 1.0)], None, "").is_none());
+    }
 }
