@@ -68,7 +68,6 @@ pub fn trend(title: &str, points: &[(i64, f64)], target: Option<f64>, unit_suffi
     Some(svg)
 }
 
-
 /// One cell of the heat map: how many risks have this likelihood and consequence.
 pub struct Cell {
     pub likelihood: u8,

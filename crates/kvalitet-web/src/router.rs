@@ -55,6 +55,7 @@ fn routes() -> Vec<(&'static str, &'static str, MethodRouter<AppState>)> {
         ("GET", "/avvikelser/ny", get(pages::deviations::new_form)),
         ("POST", "/avvikelser/ny", post(pages::deviations::create)),
         ("GET", "/avvikelser/{id}", get(pages::deviations::show)),
+        ("POST", "/avvikelser/{id}/handlaggning", post(pages::deviations::handle)),
         ("GET", "/admin/logg", get(pages::audit::search)),
         ("GET", "/admin/loggkontroll", get(pages::log_review::show)),
         ("POST", "/admin/loggkontroll", post(pages::log_review::record)),

@@ -10,14 +10,21 @@ use axum::Form;
 use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
 
+use kvalitet_domain::access::Tree;
 use kvalitet_domain::access::{self, Permission};
-use kvalitet_domain::deviation::{Deviation, DeviationKind, DeviationStatus};
+use kvalitet_domain::deviation::{
+    Deviation, DeviationKind, DeviationStatus, DeviationTally, LexSarahCategory, count_by_kind_and_year,
+};
+use kvalitet_domain::org::OrgUnitId;
 use kvalitet_domain::org::{OrgUnit, OrgUnitKind};
-use kvalitet_domain::{Code, Date, Validate, Versioned};
+use kvalitet_domain::plan::QualityPlan;
+use kvalitet_domain::risk::Risk;
+use kvalitet_domain::{Code, Date, Id, Validate, Versioned};
 use kvalitet_store::{Column, Where, audit, org, plans, repo};
 
 use crate::auth::{Nav, User};
 use crate::error::{WebError, WebResult};
+use crate::forms::FormState;
 use crate::router::AppState;
 use crate::text::{Block, blocks};
 
@@ -41,6 +48,10 @@ pub struct Row {
 #[template(path = "deviations.html")]
 pub struct ListPage {
     pub nav: Nav,
+    pub year: i64,
+    pub kinds: Vec<&'static str>,
+    /// Per unit in the user's scope: the unit and, per kind, (this year, last year).
+    pub counts: Vec<(String, Vec<(i64, i64)>)>,
     pub rows: Vec<Row>,
     pub may_view: bool,
     pub may_register: bool,
@@ -68,6 +79,31 @@ pub async fn list(
         repo::list(&mut conn, Where::sql("tenant_id = $1", vec![tenant.to_value()])).await?;
     drop(conn);
     all.retain(|d| user.may(Permission::ViewDeviations, d.unit_id));
+    let year = q.get("ar").and_then(|y| y.parse::<i64>().ok()).unwrap_or(i64::from(today().year()));
+    let mut conn = state.store.read().await?;
+    let tallies: Vec<Versioned<DeviationTally>> =
+        repo::list(&mut conn, Where::sql("tenant_id = $1", vec![tenant.to_value()])).await?;
+    drop(conn);
+    // Year against year per unit and kind, from records and tallies, for the units the
+    // user may see (aggregates, so no read is logged for them).
+    let counts: Vec<(String, Vec<(i64, i64)>)> = units
+        .iter()
+        .filter(|u| user.may(Permission::ViewDeviations, u.id))
+        .filter_map(|u| {
+            let recs: Vec<&Deviation> = all.iter().filter(|d| d.unit_id == u.id).map(|d| &d.item).collect();
+            let tals: Vec<&DeviationTally> = tallies.iter().filter(|t| t.unit_id == u.id).map(|t| &t.item).collect();
+            let row: Vec<(i64, i64)> = DeviationKind::ALL
+                .iter()
+                .map(|k| {
+                    (
+                        count_by_kind_and_year(recs.iter().copied(), tals.iter().copied(), *k, year),
+                        count_by_kind_and_year(recs.iter().copied(), tals.iter().copied(), *k, year - 1),
+                    )
+                })
+                .collect();
+            row.iter().any(|(a, b)| a + b > 0).then(|| (u.name.clone(), row))
+        })
+        .collect();
     all.sort_by(|a, b| b.reported_on.cmp(&a.reported_on).then(b.id.cmp(&a.id)));
     if !all.is_empty() {
         let mut tx = state.store.write(&user.actor()).await?;
@@ -87,7 +123,16 @@ pub async fn list(
             reported_on: d.reported_on.to_string(),
         })
         .collect();
-    Ok(ListPage { nav: user.nav(), rows, may_view, may_register, registered: q.contains_key("registrerad") })
+    Ok(ListPage {
+        nav: user.nav(),
+        year,
+        kinds: kinds(),
+        counts,
+        rows,
+        may_view,
+        may_register,
+        registered: q.contains_key("registrerad"),
+    })
 }
 
 #[derive(Template, WebTemplate)]
@@ -223,6 +268,16 @@ fn render_errors(
 #[template(path = "deviation.html")]
 pub struct ShowPage {
     pub nav: Nav,
+    pub href: String,
+    pub version: i64,
+    pub is_lex_sarah: bool,
+    pub may_handle: bool,
+    pub statuses: Vec<&'static str>,
+    pub categories: Vec<&'static str>,
+    pub risks: Vec<(i64, String)>,
+    pub risk: String,
+    pub conflict: bool,
+    pub form: FormState,
     pub title: String,
     pub unit: String,
     pub kind: &'static str,
@@ -238,8 +293,27 @@ pub struct ShowPage {
     pub measures: Vec<Block>,
 }
 
-pub async fn show(State(state): State<AppState>, user: User, Path(id): Path<String>) -> WebResult<ShowPage> {
-    let id = super::parse_id::<Deviation>(&id)?;
+/// Risks of the plans that cover the deviation's unit, to tie it to.
+async fn risks_for(state: &AppState, user: &User, unit: OrgUnitId) -> WebResult<Vec<(i64, String)>> {
+    let mut conn = state.store.read().await?;
+    let plans: Vec<Versioned<QualityPlan>> =
+        repo::list(&mut conn, Where::sql("tenant_id = $1", vec![user.session.account.tenant_id.to_value()])).await?;
+    let mut out = Vec::new();
+    for p in plans.iter().filter(|p| user.tree.is_within(unit, p.scope_id)) {
+        let risks: Vec<Versioned<Risk>> =
+            repo::list(&mut conn, Where::sql("plan_id = $1", vec![p.id.to_value()])).await?;
+        out.extend(risks.iter().map(|r| (r.id.get(), format!("{} ({})", r.title, p.year))));
+    }
+    Ok(out)
+}
+
+async fn show_page(
+    state: &AppState,
+    user: &User,
+    id: Id<Deviation>,
+    form: Option<FormState>,
+    conflict: bool,
+) -> WebResult<ShowPage> {
     let mut conn = state.store.read().await?;
     let d = repo::get::<Deviation>(&mut conn, id).await?;
     if d.tenant_id != user.session.account.tenant_id {
@@ -251,8 +325,34 @@ pub async fn show(State(state): State<AppState>, user: User, Path(id): Path<Stri
     let mut tx = state.store.write(&user.actor()).await?;
     audit::record_read(&mut tx, "deviation", d.id.get()).await?;
     tx.commit().await?;
+    let risks = risks_for(state, user, d.unit_id).await?;
+    let form = form.unwrap_or_else(|| {
+        let mut f = FormState::default();
+        let v = &mut f.values;
+        v.insert("status".into(), d.status.code().into());
+        v.insert("investigation".into(), d.investigation.clone());
+        v.insert("lex_sarah_category".into(), d.lex_sarah_category.map_or("", |c| c.code()).into());
+        v.insert("reported_to_ivo_on".into(), d.reported_to_ivo_on.map(|x| x.to_string()).unwrap_or_default());
+        v.insert("measures_taken".into(), d.measures_taken.clone());
+        v.insert("closed_on".into(), d.closed_on.map(|x| x.to_string()).unwrap_or_default());
+        v.insert("risk_id".into(), d.risk_id.map(|r| r.get().to_string()).unwrap_or_default());
+        f
+    });
     Ok(ShowPage {
         nav: user.nav(),
+        href: format!("/avvikelser/{}", d.id),
+        version: d.version,
+        is_lex_sarah: d.kind == DeviationKind::LexSarah,
+        may_handle: user.may(Permission::HandleDeviation, d.unit_id),
+        statuses: DeviationStatus::ALL.iter().map(|s| s.code()).collect(),
+        categories: LexSarahCategory::ALL.iter().map(|c| c.code()).collect(),
+        risk: d
+            .risk_id
+            .and_then(|r| risks.iter().find(|(id, _)| *id == r.get()).map(|(_, t)| t.clone()))
+            .unwrap_or_default(),
+        risks,
+        conflict,
+        form,
         title: d.title.clone(),
         unit: unit_name(&units, d.unit_id),
         kind: d.kind.code(),
@@ -267,4 +367,92 @@ pub async fn show(State(state): State<AppState>, user: User, Path(id): Path<Stri
         investigation: blocks(&d.investigation),
         measures: blocks(&d.measures_taken),
     })
+}
+
+pub async fn show(State(state): State<AppState>, user: User, Path(id): Path<String>) -> WebResult<ShowPage> {
+    show_page(&state, &user, super::parse_id(&id)?, None, false).await
+}
+
+/// The unit manager investigates, assesses (lex Sarah), reports to IVO, ties the
+/// deviation to a risk and closes it; the domain's rules say what a state requires.
+pub async fn handle(
+    State(state): State<AppState>,
+    user: User,
+    Path(id): Path<String>,
+    Form(values): Form<HashMap<String, String>>,
+) -> WebResult<Response> {
+    user.check_csrf(values.get("csrf").map_or("", String::as_str))?;
+    let id = super::parse_id::<Deviation>(&id)?;
+    let mut conn = state.store.read().await?;
+    let d = repo::get::<Deviation>(&mut conn, id).await?;
+    drop(conn);
+    if d.tenant_id != user.session.account.tenant_id {
+        return Err(WebError::NotFound);
+    }
+    user.require(Permission::HandleDeviation, d.unit_id)?;
+    let mut form = FormState::new(values);
+    let status = DeviationStatus::from_code(form.value("status"));
+    if status.is_none() {
+        form.push("status", "Välj ärendets status.");
+    }
+    let category = match form.value("lex_sarah_category") {
+        "" => None,
+        code => match LexSarahCategory::from_code(code) {
+            Some(c) => Some(c),
+            None => {
+                form.push("lex_sarah_category", "Välj en bedömning i listan.");
+                None
+            }
+        },
+    };
+    let optional_date = |form: &mut FormState, field: &str| -> Option<Date> {
+        if form.value(field).trim().is_empty() { None } else { form.date(field, "datum") }
+    };
+    let ivo = optional_date(&mut form, "reported_to_ivo_on");
+    let closed = optional_date(&mut form, "closed_on");
+    let risks = risks_for(&state, &user, d.unit_id).await?;
+    let risk_id = match form.value("risk_id").parse::<i64>() {
+        Ok(r) if risks.iter().any(|(id, _)| *id == r) => Some(Id::new(r)),
+        Ok(_) => {
+            form.push("risk_id", "Välj en risk i listan.");
+            None
+        }
+        Err(_) => None,
+    };
+    let next = Deviation {
+        status: status.unwrap_or(d.status),
+        investigation: form.value("investigation").trim().to_owned(),
+        lex_sarah_category: category,
+        reported_to_ivo_on: ivo,
+        measures_taken: form.value("measures_taken").trim().to_owned(),
+        closed_on: closed,
+        risk_id,
+        ..d.item.clone()
+    };
+    if let Err(v) = next.validate() {
+        form.add_validation(&v, |f| match f {
+            "lex_sarah_category" => "Bedömningen",
+            "reported_to_ivo_on" => "Anmälan till IVO:",
+            "closed_on" => "Avslutsdatumet",
+            _ => "Uppgiften",
+        });
+    }
+    if form.has_errors() {
+        let page = show_page(&state, &user, id, Some(form), false).await?;
+        return Ok((axum::http::StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
+    }
+    let version = form.value("version").parse::<i64>().unwrap_or(0);
+    let mut tx = state.store.write(&user.actor()).await?;
+    match repo::update(&mut tx, id, version, &next).await {
+        Ok(_) => {
+            tx.commit().await?;
+            Ok(Redirect::to(&format!("/avvikelser/{id}")).into_response())
+        }
+        Err(kvalitet_store::StoreError::Conflict { .. }) => {
+            drop(tx);
+            let page = show_page(&state, &user, id, Some(form), true).await?;
+            Ok((axum::http::StatusCode::CONFLICT, page).into_response())
+        }
+        Err(e) => Err(e.into()),
+    }
 }

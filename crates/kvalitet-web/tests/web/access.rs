@@ -55,6 +55,7 @@ fn matrix() -> HashMap<(&'static str, &'static str), ([Expect; 10], Expect)> {
         (("GET", "/avvikelser/ny"), ([A, A, A, A, A, A, A, A, D, D], D)),
         (("POST", "/avvikelser/ny"), ([A, D, A, D, A, D, A, D, D, D], D)),
         (("GET", "/avvikelser/{id}"), ([A, D, A, D, A, D, D, D, D, D], D)),
+        (("POST", "/avvikelser/{id}/handlaggning"), ([A, D, A, D, A, D, D, D, D, D], D)),
         (("GET", "/admin/logg"), ([A, A, D, D, D, D, D, D, D, D], D)),
         (("GET", "/admin/loggkontroll"), ([A, A, D, D, D, D, D, D, D, D], D)),
         (("POST", "/admin/loggkontroll"), ([A, A, D, D, D, D, D, D, D, D], D)),
@@ -166,6 +167,9 @@ async fn attempt(app: &TestApp, f: &Fixture, method: &str, path: &str, inside: b
         "/planer/{id}" => format!("/planer/{}", pick(f.plan_in, f.plan_out)),
         "/berattelser/{id}" => format!("/berattelser/{}", pick(f.report_in, f.report_out)),
         "/avvikelser/{id}" => format!("/avvikelser/{}", pick(f.deviation_in, f.deviation_out)),
+        "/avvikelser/{id}/handlaggning" => {
+            format!("/avvikelser/{}/handlaggning", pick(f.deviation_in, f.deviation_out))
+        }
         "/planer/{id}/riskkarta" => format!("/planer/{}/riskkarta", pick(f.plan_in, f.plan_out)),
         "/planer/{id}/anta" => format!("/planer/{}/anta", pick(f.plan_in, f.plan_out)),
         "/planer/{id}/nasta-ar" => format!("/planer/{}/nasta-ar", pick(f.plan_in, f.plan_out)),

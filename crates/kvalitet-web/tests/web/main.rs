@@ -3,6 +3,7 @@
 
 mod access;
 mod cycle;
+mod deviations;
 mod follow_up;
 mod log_review;
 mod pages;
