@@ -176,3 +176,34 @@ mod tests {
         assert_eq!(Frequency::Yearly.due_dates(2023), vec![Date::constant(2023, 12, 31)]);
     }
 }
+
+/// The due dates of `year` that have passed by `today` without a run in their period
+/// (the time since the previous due date, or since the start of the year).
+pub fn missing_runs(frequency: Frequency, year: i16, runs: &[Date], today: Date) -> Vec<Date> {
+    let mut previous = Date::new(year, 1, 1).expect("valid year").yesterday().expect("not the first day");
+    let mut missing = Vec::new();
+    for due in frequency.due_dates(year) {
+        if due <= today && !runs.iter().any(|r| *r > previous && *r <= due) {
+            missing.push(due);
+        }
+        previous = due;
+    }
+    missing
+}
+
+#[cfg(test)]
+mod due_tests {
+    use super::*;
+
+    #[test]
+    fn a_run_covers_its_own_period_only() {
+        let d = |m, day| Date::constant(2024, m, day);
+        let runs = [d(2, 10), d(5, 31)];
+        let today = d(8, 15);
+        assert_eq!(missing_runs(Frequency::Quarterly, 2024, &runs, today), vec![]);
+        assert_eq!(missing_runs(Frequency::Quarterly, 2024, &[d(2, 10)], today), vec![d(6, 30)]);
+        let monthly = missing_runs(Frequency::Monthly, 2024, &runs, today);
+        assert_eq!(monthly, vec![d(1, 31), d(3, 31), d(4, 30), d(6, 30), d(7, 31)]);
+        assert_eq!(missing_runs(Frequency::Yearly, 2024, &[], today), vec![], "not due until December");
+    }
+}

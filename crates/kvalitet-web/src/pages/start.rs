@@ -12,9 +12,21 @@ use kvalitet_domain::access::Permission;
 use kvalitet_domain::plan::PlanState;
 use kvalitet_domain::report::ReportState;
 
+use kvalitet_domain::self_inspection::missing_runs;
+
 use crate::auth::{Nav, User};
 use crate::error::WebResult;
+use crate::pages::deviations::today;
 use crate::router::AppState;
+
+/// Something waiting for the user: what, where, since when.
+pub struct Todo {
+    pub kind: &'static str,
+    pub href: String,
+    pub title: String,
+    pub context: String,
+    pub since: String,
+}
 
 pub struct Row {
     pub href: String,
@@ -29,6 +41,8 @@ pub struct Row {
 #[template(path = "start.html")]
 pub struct StartPage {
     pub nav: Nav,
+    pub today: String,
+    pub todo: Vec<Todo>,
     pub tenant: String,
     pub plans: Vec<Row>,
     pub reports: Vec<Row>,
@@ -78,5 +92,68 @@ pub async fn show(State(state): State<AppState>, user: User) -> WebResult<StartP
             date: r.submitted_on.map(|d| d.to_string()).unwrap_or_default(),
         })
         .collect();
-    Ok(StartPage { nav: user.nav(), tenant: tenant.item.name, plans, reports })
+    drop(conn);
+    let todo = agenda(&state, &user).await?;
+    Ok(StartPage { nav: user.nav(), today: today().to_string(), todo, tenant: tenant.item.name, plans, reports })
+}
+
+/// What is due for the user and their units, most urgent kind first.
+async fn agenda(state: &AppState, user: &User) -> WebResult<Vec<Todo>> {
+    let today = today();
+    let mut conn = state.store.read().await?;
+    let a = kvalitet_store::agenda::load(&mut conn, user.session.account.tenant_id, today).await?;
+    drop(conn);
+    let plan = |id| a.current_plans.iter().chain(&a.open_plans).find(|p| p.id == id);
+    let mut todo = Vec::new();
+    for d in a.new_deviations.iter().filter(|d| user.may(Permission::HandleDeviation, d.unit_id)) {
+        todo.push(Todo {
+            kind: "deviation",
+            href: format!("/avvikelser/{}", d.id),
+            title: d.title.clone(),
+            context: String::new(),
+            since: d.reported_on.to_string(),
+        });
+    }
+    for si in &a.self_inspections {
+        let Some(p) = plan(si.plan_id) else { continue };
+        if !user.may(Permission::RecordFollowUp, si.unit_id.unwrap_or(p.scope_id)) {
+            continue;
+        }
+        let runs: Vec<_> = a.runs.iter().filter(|r| r.self_inspection_id == si.id).map(|r| r.run_on).collect();
+        let missing = missing_runs(si.frequency, p.year as i16, &runs, today);
+        if let Some(first) = missing.first() {
+            todo.push(Todo {
+                kind: "self_inspection",
+                href: format!("/egenkontroller/{}", si.id),
+                title: si.title.clone(),
+                context: format!("{} · {} kontroller saknas", p.title, missing.len()),
+                since: first.to_string(),
+            });
+        }
+    }
+    for act in &a.overdue_actions {
+        let Some(p) = plan(act.plan_id) else { continue };
+        if user.may(Permission::RecordFollowUp, p.scope_id) {
+            todo.push(Todo {
+                kind: "action",
+                href: format!("/atgarder/{}", act.id),
+                title: act.title.clone(),
+                context: p.title.clone(),
+                since: act.due_on.map(|d| d.to_string()).unwrap_or_default(),
+            });
+        }
+    }
+    for r in &a.risks_to_reassess {
+        let Some(p) = plan(r.plan_id) else { continue };
+        if user.may(Permission::EditPlan, p.scope_id) {
+            todo.push(Todo {
+                kind: "risk",
+                href: format!("/risker/{}", r.id),
+                title: r.title.clone(),
+                context: p.title.clone(),
+                since: String::new(),
+            });
+        }
+    }
+    Ok(todo)
 }

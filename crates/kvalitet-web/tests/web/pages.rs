@@ -159,3 +159,32 @@ async fn the_theme_carries_the_tenant_colours() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn the_start_page_shows_what_is_due_for_me_and_my_units() {
+    use crate::{MANAGER, STAFF};
+    on_each_backend(|store, _| async move {
+        let mut manager = TestApp::with_demo(store.clone()).await;
+        manager.login(MANAGER).await;
+        let page = manager.get("/").await.body;
+        // The adopted 2024 plan covers the manager's unit: its self-inspections are due.
+        assert!(page.contains("Egenkontroll att genomföra"));
+        assert!(page.contains("Loggkontroll</a> <span class=\"muted\">Kvalitetsplan 2024 Individ- och familjeomsorg · 12 kontroller saknas</span> <span class=\"muted\">sedan 2024-01-31</span>"));
+        assert!(!page.contains("Ny avvikelse att utreda"));
+
+        let mut staff = TestApp::on(store.clone());
+        staff.login(STAFF).await;
+        assert!(staff.get("/").await.body.contains("Inget väntar på dig just nu"), "staff record nothing");
+        let form = staff.get("/avvikelser/ny").await.body;
+        let unit = form.split("<option value=\"").nth(2).unwrap().split('"').next().unwrap().to_owned();
+        let csrf = staff.csrf().await;
+        let today = jiff::Zoned::now().with_time_zone(jiff::tz::TimeZone::get("Europe/Stockholm").unwrap()).date().to_string();
+        staff
+            .post("/avvikelser/ny", &[("csrf", &csrf), ("kind", "complaint"), ("unit", &unit), ("occurred_on", &today), ("title", "Svårt att nå handläggaren")])
+            .await;
+        let page = manager.get("/").await.body;
+        assert!(page.contains("Ny avvikelse att utreda"));
+        assert!(page.contains("Svårt att nå handläggaren"));
+    })
+    .await;
+}
