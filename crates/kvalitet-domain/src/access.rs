@@ -96,6 +96,8 @@ pub enum Permission {
     ViewDeviations,
     /// Investigate, assess and close deviations.
     HandleDeviation,
+    /// Read the case ids behind a measure from imported case data (sensitive: logged).
+    ViewCaseData,
     /// Read and search the audit log; run the access-log review.
     ViewAuditLog,
     /// Create accounts and assign roles.
@@ -135,13 +137,14 @@ impl Role {
             (Administrator, ViewPlan | ViewDraft) => Reach::DownAndUp,
             (Administrator, _) => Reach::Down,
             (QualityDeveloper, ViewPlan | ViewDraft) => Reach::DownAndUp,
-            (QualityDeveloper, EditPlan | RecordFollowUp | RegisterDeviation | ViewDeviations | HandleDeviation) => {
-                Reach::Down
-            }
+            (
+                QualityDeveloper,
+                EditPlan | RecordFollowUp | RegisterDeviation | ViewDeviations | HandleDeviation | ViewCaseData,
+            ) => Reach::Down,
             (Manager, ViewPlan | ViewDraft) => Reach::DownAndUp,
             // A manager follows up the items of the plans that cover their unit.
             (Manager, RecordFollowUp) => Reach::DownAndUp,
-            (Manager, RegisterDeviation | ViewDeviations | HandleDeviation) => Reach::Down,
+            (Manager, RegisterDeviation | ViewDeviations | HandleDeviation | ViewCaseData) => Reach::Down,
             (Staff, ViewPlan | ViewDraft) => Reach::DownAndUp,
             (Staff, RegisterDeviation) => Reach::Down,
             (Reader, ViewPlan) => Reach::DownAndUp,

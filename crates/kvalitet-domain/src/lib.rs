@@ -13,6 +13,7 @@ pub mod cycle;
 pub mod deviation;
 pub mod id;
 pub mod indicator;
+pub mod measure;
 pub mod org;
 pub mod plan;
 pub mod report;

@@ -9,6 +9,7 @@ use kvalitet_domain::access::{AccessLogReview, Account, ReviewOutcome, Role, Rol
 use kvalitet_domain::action::{Action, ActionFollowUp, ActionStatus};
 use kvalitet_domain::deviation::{Deviation, DeviationKind, DeviationStatus, DeviationTally, LexSarahCategory};
 use kvalitet_domain::indicator::{Direction, Indicator, IndicatorResult, IndicatorSource, MeasureUnit};
+use kvalitet_domain::measure::MeasureLink;
 use kvalitet_domain::org::{OrgUnit, OrgUnitKind, ProcessArea, QualityFactor, TargetGroup, Tenant};
 use kvalitet_domain::plan::{FocusArea, FocusAreaKind, PlanState, QualityPlan, Section, SectionKind};
 use kvalitet_domain::report::{
@@ -207,6 +208,7 @@ record! {
         tenant_id, email, display_name, password_hash, active, failed_logins, locked_until, must_change_password
     }
     RoleAssignment => "role_assignment" { account_id, role, scope_id }
+    MeasureLink => "measure_link" { tenant_id, measure, self_inspection_id, indicator_id, approve_at }
     AccessLogReview => "access_log_review" {
         tenant_id, account_id, year, month, reviewed_on, reviewer, outcome, comment
     }

@@ -34,7 +34,7 @@ impl Where {
     }
 }
 
-pub(crate) fn bind_values<'q>(
+pub fn bind_values<'q>(
     mut q: Query<'q, Any, AnyArguments>,
     values: impl IntoIterator<Item = Value>,
 ) -> Query<'q, Any, AnyArguments> {

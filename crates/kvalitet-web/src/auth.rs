@@ -115,6 +115,7 @@ impl User {
             deviations: access::allows_somewhere(a, Permission::ViewDeviations)
                 || access::allows_somewhere(a, Permission::RegisterDeviation),
             audit: access::allows_somewhere(a, Permission::ViewAuditLog),
+            measures: access::allows_somewhere(a, Permission::ViewCaseData),
         }
     }
 }
@@ -132,6 +133,7 @@ pub struct Nav {
     pub csrf: String,
     pub deviations: bool,
     pub audit: bool,
+    pub measures: bool,
 }
 
 async fn load_user(parts: &Parts, state: &AppState) -> WebResult<Option<User>> {

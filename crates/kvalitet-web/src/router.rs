@@ -56,6 +56,8 @@ fn routes() -> Vec<(&'static str, &'static str, MethodRouter<AppState>)> {
         ("POST", "/avvikelser/ny", post(pages::deviations::create)),
         ("GET", "/avvikelser/{id}", get(pages::deviations::show)),
         ("POST", "/avvikelser/{id}/handlaggning", post(pages::deviations::handle)),
+        ("GET", "/matt", get(pages::measures::show)),
+        ("GET", "/matt/resultat/{id}", get(pages::measures::cases)),
         ("GET", "/admin/logg", get(pages::audit::search)),
         ("GET", "/admin/loggkontroll", get(pages::log_review::show)),
         ("POST", "/admin/loggkontroll", post(pages::log_review::record)),

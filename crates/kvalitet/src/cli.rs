@@ -55,6 +55,51 @@ pub enum Command {
 pub enum MeasuresCommand {
     // No doc comment here: the measures crate's own help (with the file format) is used.
     Compute(kvalitet_measures::ComputeArgs),
+    /// Läser in exporten i databasen (pseudonymiserad), beräknar måtten per enhet och månad och för in dem i kopplade egenkontroller och indikatorer
+    Import(ImportArgs),
+    /// Kopplar ett mått till en egenkontroll eller en indikator
+    Link {
+        /// Måttets id, till exempel forhandsbedomning_14d
+        measure: String,
+        /// Egenkontrollens nummer
+        #[arg(long, conflicts_with = "indicator", required_unless_present = "indicator")]
+        self_inspection: Option<i64>,
+        /// Indikatorns nummer
+        #[arg(long)]
+        indicator: Option<i64>,
+        /// För egenkontroller: andel i procent som krävs för godkänt
+        #[arg(long, requires = "self_inspection")]
+        approve_at: Option<f64>,
+    },
+}
+
+/// The files of an import (the format is documented in `kvalitet measures compute --help`).
+#[derive(Debug, clap::Args)]
+pub struct ImportArgs {
+    /// Ärenden (CSV eller kalkylark)
+    #[arg(long)]
+    pub arenden: Option<std::path::PathBuf>,
+    /// Insatser (CSV eller kalkylark)
+    #[arg(long)]
+    pub insatser: Option<std::path::PathBuf>,
+    /// Kontakter (CSV eller kalkylark)
+    #[arg(long)]
+    pub kontakter: Option<std::path::PathBuf>,
+    /// En arbetsbok med flikarna arenden, insatser och kontakter
+    #[arg(long, conflicts_with_all = ["arenden", "insatser", "kontakter"])]
+    pub xlsx: Option<std::path::PathBuf>,
+    /// Periodens första dag (ÅÅÅÅ-MM-DD)
+    #[arg(long)]
+    pub from: jiff::civil::Date,
+    /// Periodens sista dag (ÅÅÅÅ-MM-DD)
+    #[arg(long)]
+    pub to: jiff::civil::Date,
+    /// Egna måttdefinitioner (TOML) som ersätter eller kompletterar standardmåtten
+    #[arg(long)]
+    pub measures: Option<std::path::PathBuf>,
+    /// Installationens hemliga nyckel för pseudonymisering; skapas vid första inläsningen
+    #[arg(long, env = "KVALITET_SECRET_FILE", default_value = "kvalitet.secret")]
+    pub secret_file: std::path::PathBuf,
 }
 
 #[derive(Debug, Subcommand)]

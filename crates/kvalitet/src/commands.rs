@@ -9,7 +9,7 @@ use kvalitet_store::{Store, sqlite_file_url};
 use kvalitet_web::{AppState, router};
 
 use crate::cli::{AuditCommand, Cli, Command, DemoCommand, MeasuresCommand, UserCommand};
-use crate::users;
+use crate::{case_data, users};
 
 /// The database every subcommand uses unless told otherwise: `kvalitet.db` here.
 fn database_url(cli: &Cli) -> String {
@@ -70,6 +70,14 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Measures { command: MeasuresCommand::Compute(args) } => {
             // Computed straight from the files; nothing is stored.
             kvalitet_measures::run_compute(&args, &mut std::io::stdout().lock())?;
+        }
+        Command::Measures { command: MeasuresCommand::Import(args) } => {
+            let store = open(&url).await?;
+            case_data::import(&store, &args).await?;
+        }
+        Command::Measures { command: MeasuresCommand::Link { measure, self_inspection, indicator, approve_at } } => {
+            let store = open(&url).await?;
+            case_data::link(&store, &measure, self_inspection, indicator, approve_at).await?;
         }
         Command::Serve { bind, no_demo } => {
             let store = open(&url).await?;

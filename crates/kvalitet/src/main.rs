@@ -2,6 +2,7 @@
 //! crates; every command's work lives there, so the CLI, the server and the tests share
 //! one path.
 
+mod case_data;
 mod cli;
 mod commands;
 mod users;

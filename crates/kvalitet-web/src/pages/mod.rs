@@ -6,6 +6,7 @@ pub mod cycle;
 pub mod deviations;
 pub mod follow_up;
 pub mod log_review;
+pub mod measures;
 pub mod plan;
 pub mod report;
 pub mod risks;

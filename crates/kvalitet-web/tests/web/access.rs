@@ -56,6 +56,8 @@ fn matrix() -> HashMap<(&'static str, &'static str), ([Expect; 10], Expect)> {
         (("POST", "/avvikelser/ny"), ([A, D, A, D, A, D, A, D, D, D], D)),
         (("GET", "/avvikelser/{id}"), ([A, D, A, D, A, D, D, D, D, D], D)),
         (("POST", "/avvikelser/{id}/handlaggning"), ([A, D, A, D, A, D, D, D, D, D], D)),
+        (("GET", "/matt"), ([A, A, A, A, A, A, D, D, D, D], D)),
+        (("GET", "/matt/resultat/{id}"), ([A, D, A, D, A, D, D, D, D, D], D)),
         (("GET", "/admin/logg"), ([A, A, D, D, D, D, D, D, D, D], D)),
         (("GET", "/admin/loggkontroll"), ([A, A, D, D, D, D, D, D, D, D], D)),
         (("POST", "/admin/loggkontroll"), ([A, A, D, D, D, D, D, D, D, D], D)),
@@ -73,6 +75,8 @@ struct Fixture {
     si_out: i64,
     risk_in: i64,
     risk_out: i64,
+    result_in: i64,
+    result_out: i64,
     action_in: i64,
     action_out: i64,
     indicator_in: i64,
@@ -124,6 +128,7 @@ async fn fixture(app: &TestApp) -> Fixture {
     .unwrap()
     .get();
     tx.commit().await.unwrap();
+    app.import_case_data().await;
     let plan_in = app.plan_id("Kvalitetsplan 2022 för vuxna").await;
     let plan_out = app.plan_id("Kvalitetsplan 2022 Barn och unga 0-20 år").await;
     let mut conn = store.read().await.unwrap();
@@ -139,8 +144,19 @@ async fn fixture(app: &TestApp) -> Fixture {
             ids.push(sqlx::Row::try_get::<i64, _>(&row, "id").unwrap());
         }
     }
+    let result = |measure: &'static str, unit: i64| {
+        format!("SELECT id FROM measure_result WHERE measure = '{measure}' AND unit_id = {unit} AND month IS NULL")
+    };
+    let mut results = Vec::new();
+    for (measure, unit_name) in [("vuxenutredning_60d", "Beroendeenheten"), ("forhandsbedomning_14d", "Barnenheten")] {
+        let sql = result(measure, unit(unit_name).get());
+        let row = sqlx::query(sqlx::AssertSqlSafe(sql)).fetch_one(&mut *conn).await.unwrap();
+        results.push(sqlx::Row::try_get::<i64, _>(&row, "id").unwrap());
+    }
     drop(conn);
     Fixture {
+        result_in: results[0],
+        result_out: results[1],
         plan_in,
         plan_out,
         si_in: ids[0],
@@ -173,6 +189,7 @@ async fn attempt(app: &TestApp, f: &Fixture, method: &str, path: &str, inside: b
         "/planer/{id}/riskkarta" => format!("/planer/{}/riskkarta", pick(f.plan_in, f.plan_out)),
         "/planer/{id}/anta" => format!("/planer/{}/anta", pick(f.plan_in, f.plan_out)),
         "/planer/{id}/nasta-ar" => format!("/planer/{}/nasta-ar", pick(f.plan_in, f.plan_out)),
+        "/matt/resultat/{id}" => format!("/matt/resultat/{}", pick(f.result_in, f.result_out)),
         "/risker/{id}" => format!("/risker/{}", pick(f.risk_in, f.risk_out)),
         "/risker/{id}/bedomning" => format!("/risker/{}/bedomning", pick(f.risk_in, f.risk_out)),
         "/egenkontroller/{id}" => format!("/egenkontroller/{}", pick(f.si_in, f.si_out)),

@@ -6,6 +6,7 @@ mod cycle;
 mod deviations;
 mod follow_up;
 mod log_review;
+mod measures;
 mod pages;
 mod security;
 
@@ -99,6 +100,36 @@ impl TestApp {
         let page = self.get("/konto/losenord").await;
         let at = page.body.find("name=\"csrf\" value=\"").expect("csrf field") + 19;
         page.body[at..].split('"').next().unwrap().to_owned()
+    }
+
+    /// Imports the case-data fixture (crates/kvalitet/tests/fixtures) for Q1 2024.
+    pub async fn import_case_data(&self) {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../kvalitet/tests/fixtures");
+        let (a, i) = (dir.join("arenden.csv"), dir.join("insatser.csv"));
+        let sources = kvalitet_measures::Sources {
+            arenden: Some(kvalitet_measures::Source::Path(a.clone())),
+            insatser: Some(kvalitet_measures::Source::Path(i.clone())),
+            kontakter: None,
+        };
+        let mut conn = self.store.read().await.unwrap();
+        let tenant = kvalitet_store::org::first_tenant(&mut conn).await.unwrap().unwrap().id;
+        drop(conn);
+        let period = kvalitet_measures::Period::new(
+            kvalitet_domain::Date::constant(2024, 1, 1),
+            kvalitet_domain::Date::constant(2024, 3, 31),
+        )
+        .unwrap();
+        let (paths, secret, defs) =
+            ([a, i], kvalitet_measures::Secret::from_bytes([7; 32]), kvalitet_measures::default_definitions());
+        let req = kvalitet_store::case_data::ImportRequest {
+            tenant,
+            sources: &sources,
+            paths: &paths,
+            period,
+            secret: &secret,
+            definitions: &defs,
+        };
+        kvalitet_store::case_data::run_import(&self.store, &kvalitet_store::Actor::system("test"), &req).await.unwrap();
     }
 
     pub async fn plan_id(&self, title: &str) -> i64 {

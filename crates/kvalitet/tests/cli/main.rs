@@ -305,3 +305,5 @@ fn measures_compute_reads_the_export_and_names_bad_cells() {
     assert!(stderr.contains("arenden_bad.csv:"), "{stderr}");
     assert!(!stderr.contains("19121212"), "no personal identity number in errors");
 }
+
+mod case_data;

@@ -1,0 +1,205 @@
+//! Case-data measures in the interface: the latest import's results for the whole period,
+//! per unit and per month, and for a result the case ids outside the limit, shown only
+//! for the user's own units (every such list shown is logged as a read).
+
+use std::collections::HashMap;
+
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::extract::{Path, Query, State};
+
+use kvalitet_domain::access::{self, Permission};
+use kvalitet_store::audit;
+use kvalitet_store::case_data::{self, StoredResult};
+
+use crate::auth::{Nav, User};
+use crate::error::{WebError, WebResult};
+use crate::format::{number, share_percent};
+use crate::router::AppState;
+
+pub struct ResultRow {
+    pub label: String,
+    pub value: String,
+    pub basis: String,
+    pub interval: String,
+    pub outside: i64,
+    pub href: String,
+}
+
+pub struct MeasureV {
+    pub id: String,
+    pub name: String,
+    pub selected: bool,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "measures.html")]
+pub struct MeasuresPage {
+    pub nav: Nav,
+    pub import: Option<(String, String, String, String)>,
+    pub measures: Vec<MeasureV>,
+    pub name: String,
+    /// Whole period, per unit, per month: a caption and its rows.
+    pub tables: Vec<(&'static str, Vec<ResultRow>)>,
+}
+
+fn value(r: &StoredResult) -> String {
+    let kind = serde_json::from_str::<serde_json::Value>(&r.extra)
+        .ok()
+        .and_then(|v| v["value_type"].as_str().map(str::to_owned));
+    match (kind.as_deref(), r.value) {
+        (Some("days"), Some(v)) => format!("{} dagar", number(v)),
+        (Some("count"), Some(v)) => number(v),
+        (_, Some(v)) => share_percent(v),
+        (_, None) => "–".into(),
+    }
+}
+
+fn row(r: &StoredResult, label: String, user: &User) -> ResultRow {
+    // A result for one unit opens for those who may see that unit's case data; a result
+    // for all units (whole period or month) opens to show the user's own units' cases.
+    let may_open = match r.unit_id {
+        Some(u) => user.may(Permission::ViewCaseData, u),
+        None => true,
+    };
+    ResultRow {
+        label,
+        value: value(r),
+        basis: r.denominator.map(|d| number(d as f64)).unwrap_or_default(),
+        interval: match (r.ci_low, r.ci_high) {
+            (Some(lo), Some(hi)) => format!("{}–{}", share_percent(lo), share_percent(hi)),
+            _ => String::new(),
+        },
+        outside: r.outside,
+        href: if may_open && r.outside > 0 { format!("/matt/resultat/{}", r.id) } else { String::new() },
+    }
+}
+
+pub async fn show(
+    State(state): State<AppState>,
+    user: User,
+    Query(q): Query<HashMap<String, String>>,
+) -> WebResult<MeasuresPage> {
+    if !access::allows_somewhere(user.assignments(), Permission::ViewCaseData) {
+        return Err(WebError::Forbidden);
+    }
+    let tenant = user.session.account.tenant_id;
+    let mut conn = state.store.read().await?;
+    let Some(import) = case_data::latest_import(&mut conn, tenant).await? else {
+        return Ok(MeasuresPage {
+            nav: user.nav(),
+            import: None,
+            measures: vec![],
+            name: String::new(),
+            tables: vec![],
+        });
+    };
+    let results = case_data::results(&mut conn, import.id).await?;
+    let units = kvalitet_store::org::units(&mut conn, tenant).await?;
+    drop(conn);
+    let mut ids: Vec<(String, String)> = Vec::new();
+    for r in &results {
+        if !ids.iter().any(|(id, _)| *id == r.measure) {
+            ids.push((r.measure.clone(), r.name.clone()));
+        }
+    }
+    let selected = q
+        .get("matt")
+        .filter(|m| ids.iter().any(|(id, _)| id == *m))
+        .cloned()
+        .or_else(|| ids.first().map(|(id, _)| id.clone()))
+        .unwrap_or_default();
+    let of = |r: &&StoredResult| r.measure == selected;
+    let unit_name = |id| units.iter().find(|u| u.id == id).map(|u| u.name.clone()).unwrap_or_default();
+    let label = |r: &StoredResult| r.group.clone().map(|g| format!(" ({g})")).unwrap_or_default();
+    Ok(MeasuresPage {
+        nav: user.nav(),
+        import: Some((
+            import.period_from,
+            import.period_to,
+            import.imported_at.replace('T', " ").replace('Z', " UTC"),
+            import.imported_by,
+        )),
+        name: ids.iter().find(|(id, _)| *id == selected).map(|(_, n)| n.clone()).unwrap_or_default(),
+        measures: ids
+            .iter()
+            .map(|(id, name)| MeasureV { id: id.clone(), name: name.clone(), selected: *id == selected })
+            .collect(),
+        tables: vec![
+            (
+                "Hela perioden",
+                results
+                    .iter()
+                    .filter(of)
+                    .filter(|r| r.unit_id.is_none() && r.month.is_none())
+                    .map(|r| row(r, format!("Alla enheter{}", label(r)), &user))
+                    .collect(),
+            ),
+            (
+                "Per enhet",
+                results
+                    .iter()
+                    .filter(of)
+                    .filter_map(|r| r.unit_id.map(|u| row(r, format!("{}{}", unit_name(u), label(r)), &user)))
+                    .collect(),
+            ),
+            (
+                "Per månad",
+                results
+                    .iter()
+                    .filter(of)
+                    .filter_map(|r| r.month.clone().map(|m| row(r, format!("{m}{}", label(r)), &user)))
+                    .collect(),
+            ),
+        ],
+    })
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "measure_cases.html")]
+pub struct CasesPage {
+    pub nav: Nav,
+    pub name: String,
+    pub scope: String,
+    pub cases: Vec<(String, String)>,
+    pub hidden: usize,
+}
+
+pub async fn cases(State(state): State<AppState>, user: User, Path(id): Path<String>) -> WebResult<CasesPage> {
+    let id: i64 = id.parse().map_err(|_| WebError::NotFound)?;
+    let mut conn = state.store.read().await?;
+    let (result, _) = case_data::result_with_cases(&mut conn, id).await?;
+    if case_data::import_tenant(&mut conn, result.import_id).await? != user.session.account.tenant_id {
+        return Err(WebError::NotFound);
+    }
+    if let Some(u) = result.unit_id {
+        user.require(Permission::ViewCaseData, u)?;
+    } else if !access::allows_somewhere(user.assignments(), Permission::ViewCaseData) {
+        return Err(WebError::Forbidden);
+    }
+    let all = case_data::outside_cases_by_unit(&mut conn, id).await?;
+    let units = kvalitet_store::org::units(&mut conn, user.session.account.tenant_id).await?;
+    drop(conn);
+    let unit_name = |id| units.iter().find(|u| u.id == id).map(|u| u.name.clone()).unwrap_or_default();
+    let visible: Vec<(String, String)> = all
+        .iter()
+        .filter(|(_, u)| user.may(Permission::ViewCaseData, *u))
+        .map(|(c, u)| (c.clone(), unit_name(*u)))
+        .collect();
+    let mut tx = state.store.write(&user.actor()).await?;
+    audit::append(&mut tx, "read", "measure_result", Some(id), None, Some(format!("{{\"cases\":{}}}", visible.len())))
+        .await?;
+    tx.commit().await?;
+    let scope = match (&result.month, result.unit_id) {
+        (Some(m), _) => format!("månaden {m}"),
+        (None, Some(u)) => unit_name(u),
+        (None, None) => "hela perioden".into(),
+    };
+    Ok(CasesPage {
+        nav: user.nav(),
+        name: result.name.clone(),
+        scope,
+        hidden: all.len() - visible.len(),
+        cases: visible,
+    })
+}
