@@ -1,0 +1,146 @@
+// End-to-end tests: `kvalitet serve` on a fresh database with the demo data, driven in
+// Debian's Chromium through playwright-core, with axe-core run on every page visited
+// (any WCAG 2.0/2.1 A or AA violation fails). Screenshots go to ../artifacts/e2e/.
+
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, mkdirSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { createRequire } from 'node:module';
+import { chromium } from 'playwright-core';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const root = join(here, '..');
+const binary = process.env.KVALITET_BIN || join(root, 'target', 'debug', 'kvalitet');
+const shots = join(root, 'artifacts', 'e2e');
+const axeSource = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
+
+let server, base, browser;
+
+before(async () => {
+  mkdirSync(shots, { recursive: true });
+  const dir = mkdtempSync(join(tmpdir(), 'kvalitet-e2e-'));
+  server = spawn(binary, ['serve', '--bind', '127.0.0.1:0'], { cwd: dir, env: { ...process.env, KVALITET_LOG: 'warn' } });
+  base = await new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error('serve did not start')), 60000);
+    let out = '';
+    server.stdout.on('data', (d) => {
+      out += d;
+      const m = out.match(/Kvalitet körs på (http:\/\/[^/\s]+)\//);
+      if (m) { clearTimeout(timer); resolve(m[1]); }
+    });
+    server.on('exit', (code) => reject(new Error(`serve exited with ${code}`)));
+  });
+  browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
+    args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--disable-background-networking',
+      '--disable-component-update', '--disable-sync', '--disable-quic', '--no-first-run'],
+  });
+});
+
+after(async () => {
+  await browser?.close();
+  server?.kill('SIGTERM');
+});
+
+/** Runs axe on the page and fails on any WCAG 2.0/2.1 A or AA violation. */
+async function checkAccessibility(page, name) {
+  await page.screenshot({ path: join(shots, `${name}.png`), fullPage: true });
+  await page.evaluate(axeSource);
+  const result = await page.evaluate(() => axe.run(document, { runOnly: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] }));
+  const found = result.violations.map((v) => `${v.id} (${v.nodes.length}): ${v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join(' | ')}`);
+  assert.deepEqual(found, [], `axe violations on ${name} (${page.url()})`);
+}
+
+/** Signs in with the keyboard only: tab to each field, type, press Enter. */
+async function signInWithKeyboard(page, email, password) {
+  await page.goto(`${base}/`);
+  assert.match(page.url(), /\/logga-in/);
+  await checkAccessibility(page, 'logga-in');
+  await page.keyboard.press('Tab'); // skip link
+  await page.keyboard.press('Tab'); // brand link
+  await page.keyboard.press('Tab');
+  assert.equal(await page.evaluate(() => document.activeElement.id), 'email');
+  await page.keyboard.type(email);
+  await page.keyboard.press('Tab');
+  assert.equal(await page.evaluate(() => document.activeElement.id), 'password');
+  await page.keyboard.type(password);
+  await Promise.all([page.waitForNavigation(), page.keyboard.press('Enter')]);
+}
+
+test('a quality developer signs in, reads the plans and re-assesses a risk', async () => {
+  const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+  await signInWithKeyboard(page, 'kvalitet@exempel.se', 'demo-kvalitetsutvecklare');
+  await checkAccessibility(page, 'start');
+  await page.click('text=Kvalitetsplan 2022 för vuxna');
+  await checkAccessibility(page, 'plan');
+  await page.click('text=Riskkarta');
+  await checkAccessibility(page, 'riskkarta');
+  await page.goBack();
+  await page.click('h4 >> a >> nth=0');
+  await checkAccessibility(page, 'risk');
+  await page.check('#likelihood-2');
+  await page.check('#consequence-3');
+  await page.fill('#comment', 'Åtgärderna har gett effekt.');
+  await Promise.all([page.waitForNavigation(), page.click('main button[type=submit]')]);
+  assert.ok((await page.textContent('.level-chip')).includes('Risknivå 6'));
+  await checkAccessibility(page, 'risk-bedomd');
+  await page.close();
+});
+
+test('a manager records a self-inspection run, with errors shown beside the fields first', async () => {
+  const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+  await signInWithKeyboard(page, 'chef@exempel.se', 'demo-enhetschef');
+  await page.click('text=Kvalitetsplan 2024 Individ- och familjeomsorg');
+  await page.click('a[href^="/egenkontroller/"] >> nth=0');
+  await checkAccessibility(page, 'egenkontroll');
+  await page.fill('#run_on', '');
+  await Promise.all([page.waitForNavigation(), page.click('main button[type=submit]')]);
+  assert.ok(await page.isVisible('.error-summary'));
+  await checkAccessibility(page, 'egenkontroll-fel');
+  await page.fill('#run_on', '2024-03-31');
+  await page.check('#verdict-approved');
+  await page.fill('#sample_size', '12');
+  await page.fill('#comment', 'Alla granskade ärenden godkända.');
+  await Promise.all([page.waitForNavigation(), page.click('main button[type=submit]')]);
+  assert.ok((await page.content()).includes('Alla granskade ärenden godkända.'));
+  await page.goto(`${base}/`);
+  await checkAccessibility(page, 'start-chef');
+  await page.close();
+});
+
+test('staff register a deviation for their unit with the keyboard', async () => {
+  const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+  await signInWithKeyboard(page, 'medarbetare@exempel.se', 'demo-medarbetare');
+  await page.goto(`${base}/avvikelser`);
+  await checkAccessibility(page, 'avvikelser-medarbetare');
+  await page.click('text=Rapportera en avvikelse');
+  await checkAccessibility(page, 'avvikelse-ny');
+  await page.focus('#kind-internal');
+  await page.keyboard.press('Space');
+  await page.selectOption('#unit', { label: 'Beroendeenheten' });
+  await page.fill('#title', 'Fel dos vid kvällsmedicinering');
+  await page.fill('#description', 'Upptäcktes vid överlämningen.');
+  await page.focus('main button[type=submit]');
+  await Promise.all([page.waitForNavigation(), page.keyboard.press('Enter')]);
+  assert.ok((await page.content()).includes('Din rapport är registrerad'));
+  await checkAccessibility(page, 'avvikelse-registrerad');
+  await page.close();
+});
+
+test('an administrator reads the audit log and the report', async () => {
+  const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+  await signInWithKeyboard(page, 'admin@exempel.se', 'demo-administrator');
+  await page.click('text=Kvalitetsberättelse 2022 Vuxensektionen');
+  await checkAccessibility(page, 'berattelse');
+  await page.goto(`${base}/admin/logg`);
+  await checkAccessibility(page, 'granskningslogg');
+  await page.goto(`${base}/admin/loggkontroll`);
+  await checkAccessibility(page, 'loggkontroll');
+  await page.goto(`${base}/avvikelser`);
+  await checkAccessibility(page, 'avvikelser');
+  await page.close();
+});
