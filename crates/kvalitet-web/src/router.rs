@@ -13,6 +13,7 @@ use kvalitet_store::Store;
 
 use crate::error::WebError;
 use crate::pages;
+use crate::pages::edit::{self, Editable};
 
 /// What every handler may use. The store is the only state: app instances are
 /// stateless, so several can serve one PostgreSQL.
@@ -30,8 +31,8 @@ impl AppState {
 }
 
 /// Every route: method, path, handler.
-fn routes() -> Vec<(&'static str, &'static str, MethodRouter<AppState>)> {
-    vec![
+fn routes() -> Vec<(&'static str, String, MethodRouter<AppState>)> {
+    let fixed: Vec<(&'static str, &'static str, MethodRouter<AppState>)> = vec![
         ("GET", "/", get(pages::start::show)),
         ("GET", "/planer/{id}", get(pages::plan::show)),
         ("GET", "/berattelser/{id}", get(pages::report::show)),
@@ -64,11 +65,31 @@ fn routes() -> Vec<(&'static str, &'static str, MethodRouter<AppState>)> {
         ("GET", "/static/style.css", get(pages::assets::style)),
         ("GET", "/static/theme.css", get(pages::assets::theme)),
         ("GET", "/healthz", get(pages::assets::health)),
+    ];
+    let mut all: Vec<_> = fixed.into_iter().map(|(m, p, h)| (m, p.to_owned(), h)).collect();
+    all.extend(editable::<kvalitet_domain::risk::Risk>());
+    all.extend(editable::<kvalitet_domain::action::Action>());
+    all.extend(editable::<kvalitet_domain::self_inspection::SelfInspection>());
+    all.extend(editable::<kvalitet_domain::indicator::Indicator>());
+    all.extend(editable::<kvalitet_domain::plan::Section>());
+    all.extend(editable::<kvalitet_domain::plan::FocusArea>());
+    all
+}
+
+/// The create, edit and remove routes of a plan item type.
+fn editable<T: Editable + 'static>() -> Vec<(&'static str, String, MethodRouter<AppState>)> {
+    let p = T::PATH;
+    vec![
+        ("GET", format!("/{p}/ny"), get(edit::new_form::<T>)),
+        ("POST", format!("/{p}/ny"), post(edit::create::<T>)),
+        ("GET", format!("/{p}/{{id}}/andra"), get(edit::edit_form::<T>)),
+        ("POST", format!("/{p}/{{id}}/andra"), post(edit::update::<T>)),
+        ("POST", format!("/{p}/{{id}}/ta-bort"), post(edit::delete::<T>)),
     ]
 }
 
 /// The method and path of every route.
-pub fn route_table() -> Vec<(&'static str, &'static str)> {
+pub fn route_table() -> Vec<(&'static str, String)> {
     routes().into_iter().map(|(m, p, _)| (m, p)).collect()
 }
 
@@ -84,9 +105,9 @@ pub fn router(state: AppState) -> Router {
         (header::X_FRAME_OPTIONS, "DENY"),
         (HeaderName::from_static("permissions-policy"), "camera=(), microphone=(), geolocation=()"),
     ];
-    let mut by_path: BTreeMap<&str, MethodRouter<AppState>> = BTreeMap::new();
+    let mut by_path: BTreeMap<String, MethodRouter<AppState>> = BTreeMap::new();
     for (_, path, handler) in routes() {
-        let merged = match by_path.remove(path) {
+        let merged = match by_path.remove(&path) {
             Some(existing) => existing.merge(handler),
             None => handler,
         };
@@ -94,7 +115,7 @@ pub fn router(state: AppState) -> Router {
     }
     let mut router = Router::new();
     for (path, handler) in by_path {
-        router = router.route(path, handler);
+        router = router.route(&path, handler);
     }
     // Cross-site form posts are refused by origin (Sec-Fetch-Site / Origin); forms also
     // carry the session's CSRF token, checked by each handler.

@@ -4,6 +4,7 @@ pub mod assets;
 pub mod audit;
 pub mod cycle;
 pub mod deviations;
+pub mod edit;
 pub mod follow_up;
 pub mod log_review;
 pub mod measures;

@@ -24,6 +24,7 @@ use crate::router::AppState;
 use crate::text::{Block, blocks};
 
 pub struct SectionV {
+    pub edit: String,
     pub heading: String,
     pub blocks: Vec<Block>,
 }
@@ -44,6 +45,7 @@ pub struct ActionV {
 }
 
 pub struct RiskV {
+    pub id: i64,
     pub href: String,
     pub anchor: String,
     pub title: String,
@@ -65,6 +67,7 @@ pub struct RunV {
 }
 
 pub struct SelfInspectionV {
+    pub id: i64,
     pub href: String,
     pub title: String,
     pub is_new: bool,
@@ -113,6 +116,7 @@ pub struct AreaV {
 }
 
 pub struct FocusV {
+    pub edit: String,
     pub kind: &'static str,
     pub title: String,
     pub blocks: Vec<Block>,
@@ -123,6 +127,7 @@ pub struct FocusV {
 pub struct PlanPage {
     pub nav: Nav,
     pub href: String,
+    pub id: i64,
     pub heat_map: String,
     pub version: i64,
     /// May adopt the draft or roll the adopted plan into next year.
@@ -184,6 +189,7 @@ pub fn view(b: &PlanBundle, nav: Nav) -> PlanPage {
                 .map(|r| {
                     let zone = b.matrix.zone(r.risk.level());
                     RiskV {
+                        id: r.risk.id.get(),
                         href: format!("/risker/{}", r.risk.id),
                         anchor: anchor("risk", r.risk.id),
                         title: r.risk.title.clone(),
@@ -206,6 +212,7 @@ pub fn view(b: &PlanBundle, nav: Nav) -> PlanPage {
                 .map(|s| {
                     let si = s.self_inspection;
                     SelfInspectionV {
+                        id: si.id.get(),
                         href: format!("/egenkontroller/{}", si.id),
                         title: si.title.clone(),
                         is_new: si.is_new,
@@ -283,6 +290,7 @@ pub fn view(b: &PlanBundle, nav: Nav) -> PlanPage {
     PlanPage {
         nav,
         href: format!("/planer/{}", b.plan.id),
+        id: b.plan.id.get(),
         heat_map: format!("/planer/{}/riskkarta", b.plan.id),
         version: b.plan.version,
         may_edit: false,
@@ -295,11 +303,24 @@ pub fn view(b: &PlanBundle, nav: Nav) -> PlanPage {
         state: b.plan.state.code(),
         adopted_on: b.plan.adopted_on.map(|d| d.to_string()).unwrap_or_default(),
         board_reference: b.plan.board_reference.clone().unwrap_or_default(),
-        sections: b.sections.iter().map(|s| SectionV { heading: s.heading.clone(), blocks: blocks(&s.body) }).collect(),
+        sections: b
+            .sections
+            .iter()
+            .map(|s| SectionV {
+                edit: format!("/avsnitt/{}/andra", s.id),
+                heading: s.heading.clone(),
+                blocks: blocks(&s.body),
+            })
+            .collect(),
         focus_areas: b
             .focus_areas
             .iter()
-            .map(|f| FocusV { kind: f.kind.code(), title: f.title.clone(), blocks: blocks(&f.body) })
+            .map(|f| FocusV {
+                edit: format!("/fokusomraden/{}/andra", f.id),
+                kind: f.kind.code(),
+                title: f.title.clone(),
+                blocks: blocks(&f.body),
+            })
             .collect(),
         areas,
         loose_actions: b.loose_actions().iter().map(action_v).collect(),

@@ -123,7 +123,11 @@ pub fn view(b: &ReportBundle, nav: Nav, may_see: &dyn Fn(OrgUnitId) -> bool) -> 
         last_year: year - 1,
         state: b.report.state.code(),
         submitted_on: b.report.submitted_on.map(|d| d.to_string()).unwrap_or_default(),
-        sections: b.sections.iter().map(|s| SectionV { heading: s.heading.clone(), blocks: blocks(&s.body) }).collect(),
+        sections: b
+            .sections
+            .iter()
+            .map(|s| SectionV { edit: String::new(), heading: s.heading.clone(), blocks: blocks(&s.body) })
+            .collect(),
         statistics: b
             .statistics
             .iter()

@@ -6,6 +6,7 @@ use std::collections::HashMap;
 
 use axum::http::StatusCode;
 
+use kvalitet_domain::Id;
 use kvalitet_domain::Versioned;
 use kvalitet_domain::deviation::{Deviation, DeviationKind, DeviationStatus};
 use kvalitet_domain::org::OrgUnit;
@@ -30,8 +31,8 @@ use Expect::{Allow as A, Deny as D};
 /// plan and report that cover it; "out" resources to Barn- och ungdomssektionen, except
 /// for the administrator and the reader, whose out-of-scope accounts are re-scoped to
 /// Barn- och ungdomssektionen below.
-fn matrix() -> HashMap<(&'static str, &'static str), ([Expect; 10], Expect)> {
-    HashMap::from([
+fn matrix() -> HashMap<(&'static str, String), ([Expect; 10], Expect)> {
+    let fixed: HashMap<(&'static str, &'static str), ([Expect; 10], Expect)> = HashMap::from([
         (("GET", "/"), ([A, A, A, A, A, A, A, A, A, A], D)),
         (("GET", "/planer/{id}"), ([A, D, A, D, A, D, A, D, A, D], D)),
         (("GET", "/berattelser/{id}"), ([A, D, A, D, A, D, A, D, A, D], D)),
@@ -64,8 +65,26 @@ fn matrix() -> HashMap<(&'static str, &'static str), ([Expect; 10], Expect)> {
         (("GET", "/static/style.css"), ([A, A, A, A, A, A, A, A, A, A], A)),
         (("GET", "/static/theme.css"), ([A, A, A, A, A, A, A, A, A, A], A)),
         (("GET", "/healthz"), ([A, A, A, A, A, A, A, A, A, A], A)),
-    ])
+    ]);
+    let mut all: HashMap<(&'static str, String), ([Expect; 10], Expect)> =
+        fixed.into_iter().map(|((m, p), e)| ((m, p.to_owned()), e)).collect();
+    // Creating, editing and removing a plan's items needs EditPlan on the plan's scope.
+    for kind in EDITABLE {
+        for (method, suffix) in [
+            ("GET", "/ny"),
+            ("POST", "/ny"),
+            ("GET", "/{id}/andra"),
+            ("POST", "/{id}/andra"),
+            ("POST", "/{id}/ta-bort"),
+        ] {
+            all.insert((method, format!("/{kind}{suffix}")), ([A, D, A, D, D, D, D, D, D, D], D));
+        }
+    }
+    all
 }
+
+/// The plan item types with generic create, edit and remove pages.
+const EDITABLE: [&str; 6] = ["risker", "atgarder", "egenkontroller", "indikatorer", "avsnitt", "fokusomraden"];
 
 /// The concrete resources the paths are filled with.
 struct Fixture {
@@ -77,6 +96,9 @@ struct Fixture {
     risk_out: i64,
     result_in: i64,
     result_out: i64,
+    /// A draft plan in scope (next year's, rolled over) and its items, for editing.
+    draft: i64,
+    draft_items: HashMap<&'static str, (i64, i64)>,
     action_in: i64,
     action_out: i64,
     indicator_in: i64,
@@ -154,7 +176,47 @@ async fn fixture(app: &TestApp) -> Fixture {
         results.push(sqlx::Row::try_get::<i64, _>(&row, "id").unwrap());
     }
     drop(conn);
+    // Next year's draft of the in-scope plan, and a focus area in it and in the
+    // out-of-scope plan (the seeds' plans have none).
+    let mut tx = store.write(&Actor::system("test")).await.unwrap();
+    let draft = plans::roll_over_plan(&mut tx, Id::new(plan_in), kvalitet_domain::Date::constant(2022, 12, 1))
+        .await
+        .unwrap()
+        .get();
+    for plan in [draft, plan_out] {
+        let focus = kvalitet_domain::plan::FocusArea {
+            plan_id: Id::new(plan),
+            kind: kvalitet_domain::plan::FocusAreaKind::Special,
+            title: "Fokus".into(),
+            body: String::new(),
+            quality_factor_id: None,
+            sort_order: 1,
+        };
+        plans::create(&mut tx, &focus).await.unwrap();
+    }
+    tx.commit().await.unwrap();
+    let mut conn = store.read().await.unwrap();
+    let mut draft_items = HashMap::new();
+    for (kind, table) in [
+        ("risker", "risk"),
+        ("atgarder", "action"),
+        ("egenkontroller", "self_inspection"),
+        ("indikatorer", "indicator"),
+        ("avsnitt", "section"),
+        ("fokusomraden", "focus_area"),
+    ] {
+        let mut pair = [0i64; 2];
+        for (i, plan) in [draft, plan_out].into_iter().enumerate() {
+            let sql = format!("SELECT MIN(id) AS id FROM {table} WHERE plan_id = {plan}");
+            let row = sqlx::query(sqlx::AssertSqlSafe(sql)).fetch_one(&mut *conn).await.unwrap();
+            pair[i] = sqlx::Row::try_get::<i64, _>(&row, "id").unwrap();
+        }
+        draft_items.insert(kind, (pair[0], pair[1]));
+    }
+    drop(conn);
     Fixture {
+        draft,
+        draft_items,
         result_in: results[0],
         result_out: results[1],
         plan_in,
@@ -179,7 +241,20 @@ async fn fixture(app: &TestApp) -> Fixture {
 /// One request on `path`, in or out of scope; the outcome as allow or deny.
 async fn attempt(app: &TestApp, f: &Fixture, method: &str, path: &str, inside: bool, csrf: &str) -> (Expect, String) {
     let pick = |a: i64, b: i64| if inside { a } else { b }.to_string();
+    let editable = EDITABLE.iter().find(|k| {
+        path.starts_with(&format!("/{k}/"))
+            && (path.ends_with("/ny") || path.ends_with("/andra") || path.ends_with("/ta-bort"))
+    });
     let url = match path {
+        _ if editable.is_some() => {
+            let kind = editable.unwrap();
+            let (i, o) = f.draft_items[kind];
+            if path.ends_with("/ny") {
+                format!("/{kind}/ny?plan={}", pick(f.draft, f.plan_out))
+            } else {
+                path.replace("{id}", &pick(i, o))
+            }
+        }
         "/planer/{id}" => format!("/planer/{}", pick(f.plan_in, f.plan_out)),
         "/berattelser/{id}" => format!("/berattelser/{}", pick(f.report_in, f.report_out)),
         "/avvikelser/{id}" => format!("/avvikelser/{}", pick(f.deviation_in, f.deviation_out)),
@@ -227,7 +302,13 @@ async fn attempt(app: &TestApp, f: &Fixture, method: &str, path: &str, inside: b
     let outcome = match res.status {
         StatusCode::FORBIDDEN | StatusCode::UNAUTHORIZED => D,
         _ if signed_out_redirect => D,
-        s if s.is_success() || s.is_redirection() || s == StatusCode::UNPROCESSABLE_ENTITY => A,
+        s if s.is_success()
+            || s.is_redirection()
+            || s == StatusCode::UNPROCESSABLE_ENTITY
+            || s == StatusCode::CONFLICT =>
+        {
+            A
+        }
         s => panic!("{method} {url}: unexpected status {s}: {}", res.body),
     };
     (outcome, format!("{method} {url} -> {}", res.status))
@@ -243,6 +324,7 @@ async fn every_route_with_every_role_in_and_out_of_scope() {
         for route in &routes {
             assert!(matrix.contains_key(route), "route {route:?} has no entry in the access matrix");
         }
+        let routes: Vec<(&str, String)> = routes;
         assert_eq!(routes.len(), matrix.len(), "the matrix names routes that do not exist");
 
         // Out-of-scope variants of the administrator and the reader, whose demo accounts
@@ -294,10 +376,10 @@ async fn every_route_with_every_role_in_and_out_of_scope() {
             let csrf = app.csrf().await;
             // Logging out ends the session, so it goes last.
             let mut ordered = routes.clone();
-            ordered.sort_by_key(|r| *r == ("POST", "/logga-ut"));
+            ordered.sort_by_key(|r| r.0 == "POST" && r.1 == "/logga-ut");
             for route in &ordered {
                 let (expected, _) = matrix[route];
-                let (got, what) = attempt(&app, &f, route.0, route.1, *inside, &csrf).await;
+                let (got, what) = attempt(&app, &f, route.0, &route.1, *inside, &csrf).await;
                 checked += 1;
                 if got != expected[col] {
                     failures.push(format!(
@@ -313,7 +395,7 @@ async fn every_route_with_every_role_in_and_out_of_scope() {
         let anonymous = TestApp::on(store.clone());
         for route in &routes {
             let (_, expected) = matrix[route];
-            let (got, what) = attempt(&anonymous, &f, route.0, route.1, true, "").await;
+            let (got, what) = attempt(&anonymous, &f, route.0, &route.1, true, "").await;
             checked += 1;
             if got != expected {
                 failures.push(format!("anonymous: expected {expected:?}, got {got:?}: {what}"));

@@ -8,8 +8,13 @@ use kvalitet_store::testing::on_each_backend;
 use crate::{ADMIN, QUALITY, TestApp};
 
 fn link_after(body: &str, prefix: &str) -> String {
-    let at = body.find(&format!("href=\"{prefix}")).unwrap_or_else(|| panic!("no link to {prefix}")) + 6;
-    body[at..].split('"').next().unwrap().to_owned()
+    // The first link to an item (not to "ny", the form for a new one).
+    body.split(&format!("href=\"{prefix}"))
+        .skip(1)
+        .map(|s| s.split('"').next().unwrap())
+        .find(|s| s.starts_with(|c: char| c.is_ascii_digit()))
+        .map(|s| format!("{prefix}{s}"))
+        .unwrap_or_else(|| panic!("no link to {prefix}"))
 }
 
 fn version(body: &str) -> String {

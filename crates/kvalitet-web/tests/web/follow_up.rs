@@ -10,8 +10,13 @@ use crate::{MANAGER, QUALITY, STAFF, TestApp};
 
 /// The first link of `prefix` on a page.
 fn first_link(body: &str, prefix: &str) -> String {
-    let at = body.find(&format!("href=\"{prefix}")).unwrap_or_else(|| panic!("no link to {prefix}")) + 6;
-    body[at..].split('"').next().unwrap().to_owned()
+    // The first link to an item (not to "ny", the form for a new one).
+    body.split(&format!("href=\"{prefix}"))
+        .skip(1)
+        .map(|s| s.split('"').next().unwrap())
+        .find(|s| s.starts_with(|c: char| c.is_ascii_digit()))
+        .map(|s| format!("{prefix}{s}"))
+        .unwrap_or_else(|| panic!("no link to {prefix}"))
 }
 
 #[tokio::test]

@@ -4,6 +4,7 @@
 mod access;
 mod cycle;
 mod deviations;
+mod editing;
 mod follow_up;
 mod log_review;
 mod measures;

@@ -1,0 +1,175 @@
+//! Creating, editing and removing a plan's items through HTTP: errors beside the fields,
+//! a lost race shown with both versions, links from an action to its risk, removal only
+//! from a draft.
+
+use axum::http::StatusCode;
+
+use kvalitet_store::testing::on_each_backend;
+
+use crate::{QUALITY, TestApp};
+
+fn version(body: &str) -> String {
+    body.split("name=\"version\" value=\"").nth(1).unwrap().split('"').next().unwrap().to_owned()
+}
+
+fn option_value(body: &str, label: &str) -> String {
+    let at = body.find(&format!(">{label}</option>")).unwrap_or_else(|| panic!("no option {label}"));
+    let start = body[..at].rfind("value=\"").unwrap() + 7;
+    body[start..].split('"').next().unwrap().to_owned()
+}
+
+#[tokio::test]
+async fn a_quality_developer_edits_next_years_draft() {
+    on_each_backend(|store, _| async move {
+        let mut qd = TestApp::with_demo(store.clone()).await;
+        qd.login(QUALITY).await;
+        let csrf = qd.csrf().await;
+        let plan2022 = qd.plan_id("Kvalitetsplan 2022 för vuxna").await;
+        let next = qd.post(&format!("/planer/{plan2022}/nasta-ar"), &[("csrf", &csrf)]).await.location().to_owned();
+        let draft: i64 = next.rsplit('/').next().unwrap().parse().unwrap();
+
+        // A new risk: errors beside the fields first.
+        let form = qd.get(&format!("/risker/ny?plan={draft}")).await;
+        assert_eq!(form.status, StatusCode::OK);
+        let area = option_value(&form.body, "Myndighetsutövning för personer med beroendeproblematik");
+        let bad = qd
+            .post(
+                &format!("/risker/ny?plan={draft}"),
+                &[("csrf", &csrf), ("title", ""), ("area", &area), ("level", "17"), ("origin", "deviation")],
+            )
+            .await;
+        assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(bad.body.contains("får inte vara tomt"));
+        assert!(bad.body.contains("ska vara mellan 1 och 16"));
+        let ok = qd
+            .post(
+                &format!("/risker/ny?plan={draft}"),
+                &[
+                    ("csrf", &csrf),
+                    ("title", "Klienter väntar länge på första besök"),
+                    ("area", &area),
+                    ("level", "6"),
+                    ("origin", "deviation"),
+                    ("consequence_text", "Motivationen hinner sjunka."),
+                ],
+            )
+            .await;
+        assert_eq!(ok.status, StatusCode::SEE_OTHER, "{}", ok.body);
+        let page = qd.get(&next).await.body;
+        assert!(page.contains("Klienter väntar länge på första besök"));
+        assert!(page.contains("14 risker"));
+        let risk = page
+            .split("href=\"/risker/")
+            .filter_map(|s| s.split('"').next())
+            .filter(|s| s.chars().all(|c| c.is_ascii_digit()))
+            .map(|s| s.parse::<i64>().unwrap())
+            .max()
+            .unwrap();
+
+        // An action added from the risk is tied to it.
+        let res = qd
+            .post(
+                &format!("/atgarder/ny?plan={draft}&risk={risk}"),
+                &[("csrf", &csrf), ("title", "Fasta tider för nybesök"), ("status", "planned")],
+            )
+            .await;
+        assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
+        let risk_page = qd.get(&format!("/risker/{risk}")).await.body;
+        let plan_page = qd.get(&next).await.body;
+        let card = plan_page
+            .split("Klienter väntar länge på första besök")
+            .nth(1)
+            .unwrap()
+            .split("</article>")
+            .next()
+            .unwrap()
+            .to_owned();
+        assert!(card.contains("Fasta tider för nybesök"), "the action is under its risk");
+        assert!(risk_page.contains("Risknivå 6"));
+
+        // Two edits from the same version: the second is a conflict showing what is saved.
+        let edit = qd.get(&format!("/risker/{risk}/andra")).await;
+        assert_eq!(edit.status, StatusCode::OK, "risk {risk}: {}", edit.body.chars().take(300).collect::<String>());
+        let v = version(&edit.body);
+        let first = qd
+            .post(
+                &format!("/risker/{risk}/andra"),
+                &[
+                    ("csrf", &csrf),
+                    ("version", &v),
+                    ("title", "Lång väntan på första besök"),
+                    ("area", &area),
+                    ("level", "6"),
+                    ("origin", "deviation"),
+                ],
+            )
+            .await;
+        assert_eq!(first.status, StatusCode::SEE_OTHER);
+        let second = qd
+            .post(
+                &format!("/risker/{risk}/andra"),
+                &[
+                    ("csrf", &csrf),
+                    ("version", &v),
+                    ("title", "Väntan på nybesök"),
+                    ("area", &area),
+                    ("level", "9"),
+                    ("origin", "deviation"),
+                ],
+            )
+            .await;
+        assert_eq!(second.status, StatusCode::CONFLICT);
+        assert!(second.body.contains("Någon annan har ändrat detta medan du skrev"));
+        assert!(second.body.contains("Sparat nu: Lång väntan på första besök"), "theirs beside the field");
+        assert!(second.body.contains("value=\"Väntan på nybesök\""), "mine kept in the form");
+
+        // Removing from the draft works; from the adopted 2022 plan it is refused.
+        let edit = qd.get(&format!("/risker/{risk}/andra")).await.body;
+        let res = qd.post(&format!("/risker/{risk}/ta-bort"), &[("csrf", &csrf), ("version", &version(&edit))]).await;
+        assert_eq!(res.status, StatusCode::SEE_OTHER);
+        assert_eq!(qd.get(&format!("/risker/{risk}")).await.status, StatusCode::NOT_FOUND);
+        let adopted_risk = qd
+            .get(&format!("/planer/{plan2022}"))
+            .await
+            .body
+            .split("href=\"/risker/")
+            .skip(1)
+            .map(|s| s.split('"').next().unwrap().to_owned())
+            .find(|s| s.chars().all(|c| c.is_ascii_digit()))
+            .unwrap();
+        let edit = qd.get(&format!("/risker/{adopted_risk}/andra")).await.body;
+        assert!(!edit.contains("Ta bort"), "no removal offered on an adopted plan");
+        let res =
+            qd.post(&format!("/risker/{adopted_risk}/ta-bort"), &[("csrf", &csrf), ("version", &version(&edit))]).await;
+        assert_eq!(res.status, StatusCode::FORBIDDEN);
+
+        // A section's text.
+        let section = qd
+            .get(&next)
+            .await
+            .body
+            .split("href=\"/avsnitt/")
+            .skip(1)
+            .map(|s| s.split('/').next().unwrap().to_owned())
+            .find(|s| s.chars().all(|c| c.is_ascii_digit()))
+            .unwrap();
+        let edit = qd.get(&format!("/avsnitt/{section}/andra")).await.body;
+        let res = qd
+            .post(
+                &format!("/avsnitt/{section}/andra"),
+                &[
+                    ("csrf", &csrf),
+                    ("version", &version(&edit)),
+                    ("heading", "Inledning 2023"),
+                    ("body", "Första stycket.\n\n- en punkt"),
+                    ("kind", "introduction"),
+                ],
+            )
+            .await;
+        assert_eq!(res.status, StatusCode::SEE_OTHER);
+        let page = qd.get(&next).await.body;
+        assert!(page.contains("<h3>Inledning 2023</h3>"));
+        assert!(page.contains("<li>en punkt</li>"));
+    })
+    .await;
+}
