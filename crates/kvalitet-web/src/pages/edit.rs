@@ -724,6 +724,17 @@ fn link_query(q: &HashMap<String, String>) -> String {
         .collect()
 }
 
+/// The label of a field by its name, for messages ("Risk får inte vara tomt").
+fn label<T: Editable>(o: &Options, name: &str) -> &'static str {
+    let name = match name {
+        "process_area_id" | "area_id" => "area",
+        "quality_factor_id" => "quality_factor",
+        "unit_id" => "unit",
+        other => other,
+    };
+    T::fields(o).into_iter().find(|f| f.name == name).map_or("Fältet", |f| f.label)
+}
+
 fn plan_param(q: &HashMap<String, String>) -> WebResult<PlanId> {
     q.get("plan").and_then(|p| p.parse::<i64>().ok()).map(Id::new).ok_or(WebError::NotFound)
 }
@@ -754,7 +765,7 @@ pub async fn create<T: Editable>(
     let matrix = plans::matrix(&mut conn, plan.tenant_id).await?;
     drop(conn);
     if let Err(v) = item.check(&matrix) {
-        form.add_validation(&v, |_| "Fältet");
+        form.add_validation(&v, |f| label::<T>(&o, f));
     }
     if form.has_errors() {
         let p = page::<T>(&user, &link_query(&q), &plan, &o, None, form, None);
@@ -801,7 +812,7 @@ pub async fn update<T: Editable>(
     let matrix = plans::matrix(&mut conn, plan.tenant_id).await?;
     drop(conn);
     if let Err(v) = next.check(&matrix) {
-        form.add_validation(&v, |_| "Fältet");
+        form.add_validation(&v, |f| label::<T>(&o, f));
     }
     if form.has_errors() {
         let p = page(&user, "", &plan, &o, Some(&current), form, None);
