@@ -91,37 +91,99 @@ impl AreaGroup<'_> {
     }
 }
 
+/// The links and child records of a plan by owner, built once so grouping a plan is
+/// linear in its size (a plan may hold hundreds of risks and thousands of follow-ups).
+#[derive(Debug, Default)]
+pub struct PlanIndex<'a> {
+    actions: HashMap<ActionId, &'a Versioned<Action>>,
+    risk_actions: HashMap<RiskId, Vec<ActionId>>,
+    si_actions: HashMap<SelfInspectionId, Vec<ActionId>>,
+    si_risks: HashMap<SelfInspectionId, Vec<RiskId>>,
+    follow_ups: HashMap<ActionId, Vec<&'a Versioned<ActionFollowUp>>>,
+    runs: HashMap<SelfInspectionId, Vec<&'a Versioned<SelfInspectionRun>>>,
+    results: HashMap<IndicatorId, Vec<&'a Versioned<IndicatorResult>>>,
+    risks: HashMap<RiskId, &'a Versioned<Risk>>,
+    linked_actions: std::collections::HashSet<ActionId>,
+}
+
 impl PlanBundle {
-    fn action_view<'a>(&'a self, action: &'a Versioned<Action>) -> ActionView<'a> {
-        let mut follow_ups: Vec<_> = self.action_follow_ups.iter().filter(|f| f.action_id == action.id).collect();
-        follow_ups.sort_by_key(|f| (f.entry_on, f.id));
-        ActionView { action, follow_ups }
+    /// The plan's index; build it once per view.
+    pub fn index(&self) -> PlanIndex<'_> {
+        let mut ix = PlanIndex {
+            actions: self.actions.iter().map(|a| (a.id, a)).collect(),
+            risks: self.risks.iter().map(|r| (r.id, r)).collect(),
+            ..PlanIndex::default()
+        };
+        for (a, r) in &self.links.action_risk {
+            ix.risk_actions.entry(*r).or_default().push(*a);
+            ix.linked_actions.insert(*a);
+        }
+        for (a, s) in &self.links.action_self_inspection {
+            ix.si_actions.entry(*s).or_default().push(*a);
+            ix.linked_actions.insert(*a);
+        }
+        for (s, r) in &self.links.self_inspection_risk {
+            ix.si_risks.entry(*s).or_default().push(*r);
+        }
+        for f in &self.action_follow_ups {
+            ix.follow_ups.entry(f.action_id).or_default().push(f);
+        }
+        for v in ix.follow_ups.values_mut() {
+            v.sort_by_key(|f| (f.entry_on, f.id));
+        }
+        for r in &self.runs {
+            ix.runs.entry(r.self_inspection_id).or_default().push(r);
+        }
+        for v in ix.runs.values_mut() {
+            v.sort_by_key(|r| (r.run_on, r.id));
+        }
+        for r in &self.indicator_results {
+            ix.results.entry(r.indicator_id).or_default().push(r);
+        }
+        for v in ix.results.values_mut() {
+            v.sort_by_key(|r| r.year);
+        }
+        ix
     }
 
-    fn actions_where(&self, pred: impl Fn(ActionId) -> bool) -> Vec<ActionView<'_>> {
-        let mut v: Vec<_> = self.actions.iter().filter(|a| pred(a.id)).collect();
+    fn action_view<'a>(&'a self, ix: &PlanIndex<'a>, action: &'a Versioned<Action>) -> ActionView<'a> {
+        ActionView { action, follow_ups: ix.follow_ups.get(&action.id).cloned().unwrap_or_default() }
+    }
+
+    fn actions_of<'a>(&'a self, ix: &PlanIndex<'a>, ids: Option<&Vec<ActionId>>) -> Vec<ActionView<'a>> {
+        let mut v: Vec<&Versioned<Action>> =
+            ids.map(|ids| ids.iter().filter_map(|id| ix.actions.get(id).copied()).collect()).unwrap_or_default();
         v.sort_by_key(|a| (a.sort_order, a.id));
-        v.into_iter().map(|a| self.action_view(a)).collect()
+        v.dedup_by_key(|a| a.id);
+        v.into_iter().map(|a| self.action_view(ix, a)).collect()
     }
 
-    pub fn risk_view<'a>(&'a self, risk: &'a Versioned<Risk>) -> RiskView<'a> {
-        let actions = self.actions_where(|a| self.links.action_risk.contains(&(a, risk.id)));
-        RiskView { risk, actions }
+    pub fn risk_view<'a>(&'a self, ix: &PlanIndex<'a>, risk: &'a Versioned<Risk>) -> RiskView<'a> {
+        RiskView { risk, actions: self.actions_of(ix, ix.risk_actions.get(&risk.id)) }
     }
 
-    pub fn self_inspection_view<'a>(&'a self, si: &'a Versioned<SelfInspection>) -> SelfInspectionView<'a> {
-        let risks = self.risks.iter().filter(|r| self.links.self_inspection_risk.contains(&(si.id, r.id))).collect();
-        let actions = self.actions_where(|a| self.links.action_self_inspection.contains(&(a, si.id)));
-        let mut runs: Vec<_> = self.runs.iter().filter(|r| r.self_inspection_id == si.id).collect();
-        runs.sort_by_key(|r| (r.run_on, r.id));
-        SelfInspectionView { self_inspection: si, risks, actions, runs }
+    pub fn self_inspection_view<'a>(
+        &'a self,
+        ix: &PlanIndex<'a>,
+        si: &'a Versioned<SelfInspection>,
+    ) -> SelfInspectionView<'a> {
+        let mut risks: Vec<&Versioned<Risk>> = ix
+            .si_risks
+            .get(&si.id)
+            .map(|ids| ids.iter().filter_map(|id| ix.risks.get(id).copied()).collect())
+            .unwrap_or_default();
+        risks.sort_by_key(|r| (r.sort_order, r.id));
+        SelfInspectionView {
+            self_inspection: si,
+            risks,
+            actions: self.actions_of(ix, ix.si_actions.get(&si.id)),
+            runs: ix.runs.get(&si.id).cloned().unwrap_or_default(),
+        }
     }
 
-    pub fn indicator_view<'a>(&'a self, ind: &'a Versioned<Indicator>) -> IndicatorView<'a> {
+    pub fn indicator_view<'a>(&'a self, ix: &PlanIndex<'a>, ind: &'a Versioned<Indicator>) -> IndicatorView<'a> {
         let quality_factor = ind.quality_factor_id.and_then(|q| self.factor(q));
-        let mut results: Vec<_> = self.indicator_results.iter().filter(|r| r.indicator_id == ind.id).collect();
-        results.sort_by_key(|r| r.year);
-        IndicatorView { indicator: ind, quality_factor, results }
+        IndicatorView { indicator: ind, quality_factor, results: ix.results.get(&ind.id).cloned().unwrap_or_default() }
     }
 
     pub fn factor(&self, id: QualityFactorId) -> Option<&Versioned<QualityFactor>> {
@@ -134,16 +196,16 @@ impl PlanBundle {
 
     /// Risks and self-inspections grouped by process area, areas in display order,
     /// items in the plan's order; empty areas left out.
-    pub fn risk_groups(&self) -> Vec<AreaGroup<'_>> {
-        self.groups(false)
+    pub fn risk_groups<'a>(&'a self, ix: &PlanIndex<'a>) -> Vec<AreaGroup<'a>> {
+        self.groups(ix, false)
     }
 
     /// Indicators grouped by their area.
-    pub fn indicator_groups(&self) -> Vec<AreaGroup<'_>> {
-        self.groups(true)
+    pub fn indicator_groups<'a>(&'a self, ix: &PlanIndex<'a>) -> Vec<AreaGroup<'a>> {
+        self.groups(ix, true)
     }
 
-    fn groups(&self, indicators: bool) -> Vec<AreaGroup<'_>> {
+    fn groups<'a>(&'a self, ix: &PlanIndex<'a>, indicators: bool) -> Vec<AreaGroup<'a>> {
         let mut risks_by_area: HashMap<ProcessAreaId, Vec<&Versioned<Risk>>> = HashMap::new();
         let mut sis_by_area: HashMap<ProcessAreaId, Vec<&Versioned<SelfInspection>>> = HashMap::new();
         let mut inds_by_area: HashMap<ProcessAreaId, Vec<&Versioned<Indicator>>> = HashMap::new();
@@ -172,9 +234,9 @@ impl PlanBundle {
                 inds.sort_by_key(|i| (i.sort_order, i.id));
                 AreaGroup {
                     area,
-                    risks: risks.into_iter().map(|r| self.risk_view(r)).collect(),
-                    self_inspections: sis.into_iter().map(|s| self.self_inspection_view(s)).collect(),
-                    indicators: inds.into_iter().map(|i| self.indicator_view(i)).collect(),
+                    risks: risks.into_iter().map(|r| self.risk_view(ix, r)).collect(),
+                    self_inspections: sis.into_iter().map(|s| self.self_inspection_view(ix, s)).collect(),
+                    indicators: inds.into_iter().map(|i| self.indicator_view(ix, i)).collect(),
                 }
             })
             .filter(|g| !g.is_empty())
@@ -182,11 +244,11 @@ impl PlanBundle {
     }
 
     /// Actions tied to neither a risk nor a self-inspection.
-    pub fn loose_actions(&self) -> Vec<ActionView<'_>> {
-        self.actions_where(|a| {
-            !self.links.action_risk.iter().any(|(x, _)| *x == a)
-                && !self.links.action_self_inspection.iter().any(|(x, _)| *x == a)
-        })
+    pub fn loose_actions<'a>(&'a self, ix: &PlanIndex<'a>) -> Vec<ActionView<'a>> {
+        let mut v: Vec<&Versioned<Action>> =
+            self.actions.iter().filter(|a| !ix.linked_actions.contains(&a.id)).collect();
+        v.sort_by_key(|a| (a.sort_order, a.id));
+        v.into_iter().map(|a| self.action_view(ix, a)).collect()
     }
 }
 

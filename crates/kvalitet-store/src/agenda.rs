@@ -44,26 +44,35 @@ pub async fn load(conn: &mut AnyConnection, tenant: TenantId, today: Date) -> Re
             ),
         )
         .await?,
-        overdue_actions: repo::list(
+        overdue_actions: repo::list_limited(
             conn,
             Where::sql(
                 "plan_id IN (SELECT id FROM quality_plan WHERE tenant_id = $1 AND state = 'adopted') AND due_on < $2 AND status NOT IN ('done', 'withdrawn')",
                 vec![t.clone(), Value::Text(today.to_string())],
             ),
+            LIMIT,
         )
         .await?,
-        new_deviations: repo::list(conn, Where::sql("tenant_id = $1 AND status = 'registered'", vec![t.clone()]))
-            .await?,
-        risks_to_reassess: repo::list(
+        new_deviations: repo::list_limited(
+            conn,
+            Where::sql("tenant_id = $1 AND status = 'registered'", vec![t.clone()]),
+            LIMIT,
+        )
+        .await?,
+        risks_to_reassess: repo::list_limited(
             conn,
             Where::sql(
                 "plan_id IN (SELECT id FROM quality_plan WHERE tenant_id = $1 AND state <> 'followed_up') AND needs_reassessment = 1",
                 vec![t],
             ),
+            LIMIT,
         )
         .await?,
     })
 }
+
+/// At most this many items of one kind are read; a start page shows the first few.
+const LIMIT: i64 = 500;
 
 /// The items of the plans being carried out.
 const CURRENT_PLAN_ITEMS: &str = "plan_id IN (SELECT id FROM quality_plan WHERE tenant_id = $1 AND state = 'adopted')";

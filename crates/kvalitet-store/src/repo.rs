@@ -104,8 +104,19 @@ pub async fn get<T: Record>(conn: &mut AnyConnection, id: Id<T>) -> Result<Versi
 
 /// The records matching `filter`, in their display order (`sort_order`, then id).
 pub async fn list<T: Record>(conn: &mut AnyConnection, filter: Where) -> Result<Vec<Versioned<T>>> {
-    let sql =
-        format!("SELECT {} FROM {} WHERE {} ORDER BY {}", select_list::<T>(), T::TABLE, filter.sql, order_by::<T>());
+    list_limited(conn, filter, i64::MAX).await
+}
+
+/// At most `limit` records matching `filter`, in their display order.
+pub async fn list_limited<T: Record>(conn: &mut AnyConnection, filter: Where, limit: i64) -> Result<Vec<Versioned<T>>> {
+    let limit = if limit == i64::MAX { String::new() } else { format!(" LIMIT {}", limit.max(0)) };
+    let sql = format!(
+        "SELECT {} FROM {} WHERE {} ORDER BY {}{limit}",
+        select_list::<T>(),
+        T::TABLE,
+        filter.sql,
+        order_by::<T>()
+    );
     let rows = bind_values(sqlx::query(AssertSqlSafe(sql)), filter.binds).fetch_all(&mut *conn).await?;
     rows.iter().map(versioned).collect()
 }

@@ -410,7 +410,8 @@ async fn rollover_carries_the_plan_into_a_draft_and_leaves_it_unchanged() {
         assert_eq!(new.links.action_risk, vec![(new.actions[0].id, new.risks[0].id)]);
         assert_eq!(new.indicators.len(), 1);
         assert!(new.indicator_results.is_empty());
-        let groups = new.risk_groups();
+        let ix = new.index();
+        let groups = new.risk_groups(&ix);
         assert_eq!(groups.len(), 1);
         assert_eq!(groups[0].risks[0].actions.len(), 1);
         // The same scope cannot have two plans for one year.

@@ -178,8 +178,9 @@ fn anchor<T>(prefix: &str, id: Id<T>) -> String {
 }
 
 pub fn view(b: &PlanBundle, nav: Nav) -> PlanPage {
+    let ix = b.index();
     let areas = b
-        .risk_groups()
+        .risk_groups(&ix)
         .into_iter()
         .map(|g| AreaV {
             area: g.area.name.clone(),
@@ -246,7 +247,7 @@ pub fn view(b: &PlanBundle, nav: Nav) -> PlanPage {
         })
         .collect();
     let indicator_groups = b
-        .indicator_groups()
+        .indicator_groups(&ix)
         .into_iter()
         .map(|g| GroupV {
             area: g.area.name.clone(),
@@ -323,7 +324,7 @@ pub fn view(b: &PlanBundle, nav: Nav) -> PlanPage {
             })
             .collect(),
         areas,
-        loose_actions: b.loose_actions().iter().map(action_v).collect(),
+        loose_actions: b.loose_actions(&ix).iter().map(action_v).collect(),
         indicator_groups,
         counts: (b.risks.len(), b.self_inspections.len(), b.actions.len(), b.indicators.len()),
     }

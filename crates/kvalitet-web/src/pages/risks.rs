@@ -265,13 +265,23 @@ pub struct HeatMapPage {
 }
 
 pub async fn heat_map(State(state): State<AppState>, user: User, Path(id): Path<String>) -> WebResult<HeatMapPage> {
-    let bundle = plan_of(&state, &user, super::parse_id(&id)?).await?;
-    let m = &bundle.matrix;
+    // Only the plan and its risks: the heat map needs nothing else.
+    let mut conn = state.store.read().await?;
+    let plan = repo::get::<QualityPlan>(&mut conn, super::parse_id(&id)?).await?;
+    if plan.tenant_id != user.session.account.tenant_id {
+        return Err(WebError::NotFound);
+    }
+    let permission = if plan.is_adopted() { Permission::ViewPlan } else { Permission::ViewDraft };
+    user.require(permission, plan.scope_id)?;
+    let risks: Vec<Versioned<Risk>> =
+        repo::list(&mut conn, Where::sql("plan_id = $1", vec![plan.id.to_value()])).await?;
+    let matrix = plans::matrix(&mut conn, plan.tenant_id).await?;
+    drop(conn);
+    let m = &matrix;
     let mut cells = Vec::new();
     for l in 1..=m.likelihood_steps {
         for c in 1..=m.consequence_steps {
-            let count = bundle
-                .risks
+            let count = risks
                 .iter()
                 .filter(|r| r.likelihood == Some(i64::from(l)) && r.consequence == Some(i64::from(c)))
                 .count();
@@ -281,9 +291,9 @@ pub async fn heat_map(State(state): State<AppState>, user: User, Path(id): Path<
     }
     let with_factors = cells.iter().map(|c| c.count).sum();
     let mut levels: Vec<LevelRow> = Vec::new();
-    let mut risks: Vec<&Versioned<Risk>> = bundle.risks.iter().collect();
-    risks.sort_by(|a, b| b.level.cmp(&a.level).then(a.sort_order.cmp(&b.sort_order)));
-    for r in risks {
+    let mut sorted: Vec<&Versioned<Risk>> = risks.iter().collect();
+    sorted.sort_by(|a, b| b.level.cmp(&a.level).then(a.sort_order.cmp(&b.sort_order)));
+    for r in sorted {
         let level = r.level().get();
         if levels.last().is_none_or(|l| l.level != level) {
             let zone = m.zone(r.level());
@@ -293,13 +303,8 @@ pub async fn heat_map(State(state): State<AppState>, user: User, Path(id): Path<
     }
     Ok(HeatMapPage {
         nav: user.nav(),
-        plan: PlanLink { href: format!("/planer/{}", bundle.plan.id), title: bundle.plan.title.clone() },
-        map: chart::heat_map(
-            &format!("Riskkarta, {}", bundle.plan.title),
-            m.likelihood_steps,
-            m.consequence_steps,
-            &cells,
-        ),
+        plan: PlanLink { href: format!("/planer/{}", plan.id), title: plan.title.clone() },
+        map: chart::heat_map(&format!("Riskkarta, {}", plan.title), m.likelihood_steps, m.consequence_steps, &cells),
         with_factors,
         levels,
     })

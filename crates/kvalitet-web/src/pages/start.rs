@@ -43,6 +43,8 @@ pub struct StartPage {
     pub nav: Nav,
     pub today: String,
     pub todo: Vec<Todo>,
+    /// Items of each kind beyond the first [`SHOWN_PER_KIND`]: (kind, how many more).
+    pub more: Vec<(&'static str, usize)>,
     pub tenant: String,
     pub plans: Vec<Row>,
     pub reports: Vec<Row>,
@@ -93,8 +95,27 @@ pub async fn show(State(state): State<AppState>, user: User) -> WebResult<StartP
         })
         .collect();
     drop(conn);
-    let todo = agenda(&state, &user).await?;
-    Ok(StartPage { nav: user.nav(), today: today().to_string(), todo, tenant: tenant.item.name, plans, reports })
+    let (todo, more) = cap(agenda(&state, &user).await?);
+    Ok(StartPage { nav: user.nav(), today: today().to_string(), todo, more, tenant: tenant.item.name, plans, reports })
+}
+
+/// At most this many items of one kind are listed; the rest are counted.
+const SHOWN_PER_KIND: usize = 15;
+
+/// Keeps the first items of each kind and counts the rest.
+fn cap(todo: Vec<Todo>) -> (Vec<Todo>, Vec<(&'static str, usize)>) {
+    let mut shown: Vec<Todo> = Vec::new();
+    let mut more: Vec<(&'static str, usize)> = Vec::new();
+    for t in todo {
+        if shown.iter().filter(|s| s.kind == t.kind).count() < SHOWN_PER_KIND {
+            shown.push(t);
+        } else if let Some(m) = more.iter_mut().find(|(k, _)| *k == t.kind) {
+            m.1 += 1;
+        } else {
+            more.push((t.kind, 1));
+        }
+    }
+    (shown, more)
 }
 
 /// What is due for the user and their units, most urgent kind first.

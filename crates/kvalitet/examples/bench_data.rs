@@ -1,0 +1,146 @@
+//! Generates the web benchmark's data set into a database: one administration, 10
+//! sections, 300 units; a plan per section and per unit with 10,000 risks in all, each
+//! with two actions, 50,000 action follow-ups, and an administrator account
+//! `bench@exempel.se` / `bench-losenord-123`.
+//!
+//! `cargo run --release -p kvalitet --example bench_data -- DATABASE_URL`
+
+use kvalitet_domain::Date;
+use kvalitet_domain::access::{Account, Role};
+use kvalitet_domain::action::{Action, ActionFollowUp, ActionStatus};
+use kvalitet_domain::org::{OrgUnit, OrgUnitKind, ProcessArea, Tenant};
+use kvalitet_domain::plan::{PlanState, QualityPlan};
+use kvalitet_domain::risk::{Risk, RiskMatrix, RiskOrigin};
+use kvalitet_store::links::{self, LinkKind};
+use kvalitet_store::{Actor, Store, accounts, repo};
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    let url = std::env::args().nth(1).expect("usage: bench_data DATABASE_URL");
+    let store = Store::connect(&url).await?;
+    store.migrate().await?;
+    let mut tx = store.write(&Actor::system("bench")).await?;
+    let tenant = repo::insert(
+        &mut tx,
+        &Tenant {
+            name: "Benchkommun".into(),
+            slug: "bench".into(),
+            brand_colour: "#005a8c".into(),
+            risk_matrix: RiskMatrix::default(),
+        },
+    )
+    .await?;
+    let unit =
+        |parent, kind, name: String| OrgUnit { tenant_id: tenant, parent_id: parent, kind, name, capacity: None };
+    let root = repo::insert(&mut tx, &unit(None, OrgUnitKind::Administration, "Förvaltningen".into())).await?;
+    let mut areas = Vec::new();
+    for i in 0..8 {
+        areas.push(
+            repo::insert(&mut tx, &ProcessArea { tenant_id: tenant, name: format!("Område {i}"), sort_order: i })
+                .await?,
+        );
+    }
+    let mut scopes = vec![root];
+    for s in 0..10 {
+        let section = repo::insert(&mut tx, &unit(Some(root), OrgUnitKind::Section, format!("Sektion {s}"))).await?;
+        scopes.push(section);
+        for u in 0..30 {
+            scopes
+                .push(repo::insert(&mut tx, &unit(Some(section), OrgUnitKind::Unit, format!("Enhet {s}-{u}"))).await?);
+        }
+    }
+    let hash = accounts::hash_password("bench-losenord-123");
+    let admin = Account {
+        tenant_id: tenant,
+        email: "bench@exempel.se".into(),
+        display_name: "Bench".into(),
+        password_hash: String::new(),
+        active: true,
+        failed_logins: 0,
+        locked_until: None,
+        must_change_password: false,
+    };
+    accounts::create_account(&mut tx, &admin, hash, &[(Role::Administrator, root)]).await?;
+    // 10,000 risks over 311 plans (the administration's plan has the most), two actions
+    // each, 50,000 follow-ups.
+    let mut risks = 0;
+    let mut follow_ups = 0;
+    for (p, scope) in scopes.iter().enumerate() {
+        let plan = repo::insert(
+            &mut tx,
+            &QualityPlan {
+                tenant_id: tenant,
+                scope_id: *scope,
+                year: 2025,
+                title: format!("Kvalitetsplan 2025 nr {p}"),
+                state: PlanState::Adopted,
+                adopted_on: Some(Date::constant(2024, 12, 15)),
+                board_reference: Some("SN 2024/1".into()),
+                followed_up_on: None,
+                previous_plan_id: None,
+            },
+        )
+        .await?;
+        let n = if p == 0 { 700 } else { 30 };
+        for r in 0..n {
+            if risks == 10_000 {
+                break;
+            }
+            let (l, c) = ((r % 4 + 1) as i64, ((r / 4) % 4 + 1) as i64);
+            let risk = repo::insert(
+                &mut tx,
+                &Risk {
+                    plan_id: plan,
+                    process_area_id: areas[r % areas.len()],
+                    title: format!("Risk {p}-{r}: brukare får inte stöd i tid"),
+                    consequence_text: "Konsekvensen beskrivs här i några meningar om vad som kan hända.".into(),
+                    likelihood: Some(l),
+                    consequence: Some(c),
+                    level: l * c,
+                    origin: RiskOrigin::RiskAnalysis,
+                    previous_risk_id: None,
+                    needs_reassessment: false,
+                    sort_order: r as i64,
+                },
+            )
+            .await?;
+            risks += 1;
+            for a in 0..2 {
+                let action = repo::insert(
+                    &mut tx,
+                    &Action {
+                        plan_id: plan,
+                        title: format!("Åtgärd {a} för risk {r}"),
+                        description: "Vad ska göras, beskrivet.".into(),
+                        responsible: "Enhetschef".into(),
+                        due_on: Some(Date::constant(2025, 6, 30)),
+                        status: ActionStatus::Ongoing,
+                        withdrawn_reason: None,
+                        previous_action_id: None,
+                        sort_order: a,
+                    },
+                )
+                .await?;
+                links::link(&mut tx, LinkKind::ActionRisk, action.get(), risk.get()).await?;
+                let k = (if a == 0 { 3 } else { 2 }).min(50_000 - follow_ups);
+                for f in 0..k {
+                    repo::insert(
+                        &mut tx,
+                        &ActionFollowUp {
+                            action_id: action,
+                            entry_on: Date::constant(2025, (f + 3) as i8, 28),
+                            text: "Uppföljning: arbetet pågår enligt plan.".into(),
+                            new_status: ActionStatus::Ongoing,
+                            recorded_by: "Bench".into(),
+                        },
+                    )
+                    .await?;
+                    follow_ups += 1;
+                }
+            }
+        }
+    }
+    tx.commit().await?;
+    println!("{} units, {risks} risks, {follow_ups} follow-ups", scopes.len());
+    Ok(())
+}
