@@ -4,7 +4,9 @@
 
 use askama::Template;
 use askama_web::WebTemplate;
-use axum::extract::{Path, State};
+use std::collections::HashMap;
+
+use axum::extract::{Path, Query, State};
 
 use kvalitet_domain::Code;
 use kvalitet_domain::access::Permission;
@@ -68,6 +70,7 @@ pub struct RunV {
 
 pub struct SelfInspectionV {
     pub id: i64,
+    pub unit_id: Option<i64>,
     pub href: String,
     pub title: String,
     pub is_new: bool,
@@ -122,10 +125,30 @@ pub struct FocusV {
     pub blocks: Vec<Block>,
 }
 
+/// The plan page's filters: by process area, quality factor, action status and unit.
+#[derive(Default)]
+pub struct Filters {
+    pub area: String,
+    pub factor: String,
+    pub status: String,
+    pub unit: String,
+    pub areas: Vec<(String, String)>,
+    pub factors: Vec<(String, String)>,
+    pub statuses: Vec<&'static str>,
+    pub units: Vec<(String, String)>,
+}
+
+impl Filters {
+    pub fn active(&self) -> bool {
+        !(self.area.is_empty() && self.factor.is_empty() && self.status.is_empty() && self.unit.is_empty())
+    }
+}
+
 #[derive(Template, WebTemplate)]
 #[template(path = "plan.html")]
 pub struct PlanPage {
     pub nav: Nav,
+    pub filters: Filters,
     pub href: String,
     pub id: i64,
     pub heat_map: String,
@@ -214,6 +237,7 @@ pub fn view(b: &PlanBundle, nav: Nav) -> PlanPage {
                     let si = s.self_inspection;
                     SelfInspectionV {
                         id: si.id.get(),
+                        unit_id: si.unit_id.map(|u| u.get()),
                         href: format!("/egenkontroller/{}", si.id),
                         title: si.title.clone(),
                         is_new: si.is_new,
@@ -290,6 +314,7 @@ pub fn view(b: &PlanBundle, nav: Nav) -> PlanPage {
         .collect();
     PlanPage {
         nav,
+        filters: Filters::default(),
         href: format!("/planer/{}", b.plan.id),
         id: b.plan.id.get(),
         heat_map: format!("/planer/{}/riskkarta", b.plan.id),
@@ -332,7 +357,78 @@ pub fn view(b: &PlanBundle, nav: Nav) -> PlanPage {
 
 /// The plan page for a user: what they may see, and the annual-cycle controls where
 /// they may edit the plan.
+/// Applies the filters of `q` to the page; the filter choices come from the plan.
+fn filter(
+    page: &mut PlanPage,
+    b: &PlanBundle,
+    units: &[Versioned<kvalitet_domain::org::OrgUnit>],
+    q: &HashMap<String, String>,
+) {
+    let get = |k: &str| q.get(k).filter(|v| v.len() < 40).cloned().unwrap_or_default();
+    let f = Filters {
+        area: get("omrade"),
+        factor: get("faktor"),
+        status: get("status"),
+        unit: get("enhet"),
+        areas: page
+            .areas
+            .iter()
+            .map(|a| a.area.clone())
+            .chain(page.indicator_groups.iter().map(|g| g.area.clone()))
+            .map(|a| (a.clone(), a))
+            .collect(),
+        factors: b.quality_factors.iter().map(|q| (q.name.clone(), q.name.clone())).collect(),
+        statuses: kvalitet_domain::action::ActionStatus::ALL.iter().map(|s| s.code()).collect(),
+        units: kvalitet_store::org::subtree(units, b.plan.scope_id)
+            .iter()
+            .filter_map(|id| units.iter().find(|u| u.id == *id))
+            .map(|u| (u.id.to_string(), u.name.clone()))
+            .collect(),
+    };
+    if !f.area.is_empty() {
+        page.areas.retain(|a| a.area == f.area);
+        page.indicator_groups.retain(|g| g.area == f.area);
+    }
+    if !f.factor.is_empty() {
+        for g in &mut page.indicator_groups {
+            g.items.retain(|i| i.factor == f.factor);
+        }
+        page.indicator_groups.retain(|g| !g.items.is_empty());
+    }
+    if !f.status.is_empty() {
+        for a in &mut page.areas {
+            for r in &mut a.risks {
+                r.actions.retain(|x| x.status == f.status);
+            }
+            a.risks.retain(|r| !r.actions.is_empty());
+            for s in &mut a.self_inspections {
+                s.actions.retain(|x| x.status == f.status);
+            }
+            a.self_inspections.retain(|s| !s.actions.is_empty());
+        }
+        page.loose_actions.retain(|x| x.status == f.status);
+    }
+    if !f.unit.is_empty() {
+        for a in &mut page.areas {
+            a.self_inspections.retain(|s| s.unit_id.is_some_and(|u| u.to_string() == f.unit));
+            a.risks.clear();
+        }
+    }
+    page.areas.retain(|a| !a.risks.is_empty() || !a.self_inspections.is_empty());
+    page.filters = f;
+}
+
 pub async fn page(state: &AppState, user: &User, id: Id<QualityPlan>, form: FormState) -> WebResult<PlanPage> {
+    page_filtered(state, user, id, form, &HashMap::new()).await
+}
+
+pub async fn page_filtered(
+    state: &AppState,
+    user: &User,
+    id: Id<QualityPlan>,
+    form: FormState,
+    q: &HashMap<String, String>,
+) -> WebResult<PlanPage> {
     let mut conn = state.store.read().await?;
     let bundle = plans::load_bundle(&mut conn, id).await?;
     if bundle.plan.tenant_id != user.session.account.tenant_id {
@@ -348,7 +444,9 @@ pub async fn page(state: &AppState, user: &User, id: Id<QualityPlan>, form: Form
         ),
     )
     .await?;
+    let units = kvalitet_store::org::units(&mut conn, bundle.plan.tenant_id).await?;
     let mut page = view(&bundle, user.nav());
+    filter(&mut page, &bundle, &units, q);
     page.may_edit = user.may(Permission::EditPlan, bundle.plan.scope_id);
     page.next_plan = next.first().map(|p| format!("/planer/{}", p.id)).unwrap_or_default();
     if form.values.is_empty() {
@@ -361,6 +459,11 @@ pub async fn page(state: &AppState, user: &User, id: Id<QualityPlan>, form: Form
     Ok(page)
 }
 
-pub async fn show(State(state): State<AppState>, user: User, Path(id): Path<String>) -> WebResult<PlanPage> {
-    page(&state, &user, super::parse_id(&id)?, FormState::default()).await
+pub async fn show(
+    State(state): State<AppState>,
+    user: User,
+    Path(id): Path<String>,
+    Query(q): Query<HashMap<String, String>>,
+) -> WebResult<PlanPage> {
+    page_filtered(&state, &user, super::parse_id(&id)?, FormState::default(), &q).await
 }

@@ -188,3 +188,33 @@ async fn the_start_page_shows_what_is_due_for_me_and_my_units() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn the_plan_page_filters_by_area_factor_status_and_unit() {
+    on_each_backend(|store, _| async move {
+        let mut app = TestApp::with_demo(store).await;
+        app.login(ADMIN).await;
+        let id = app.plan_id("Kvalitetsplan 2022 för vuxna").await;
+        let all = app.get(&format!("/planer/{id}")).await.body;
+        assert!(
+            all.contains(">Kompetensförsörjning</h3>")
+                && all.contains(">Boendestöd för personer med psykisk funktionsnedsättning</h3>")
+        );
+        let area = app.get(&format!("/planer/{id}?omrade=Kompetensf%C3%B6rs%C3%B6rjning")).await.body;
+        assert!(area.contains(">Kompetensförsörjning</h3>"));
+        assert!(!area.contains(">Boendestöd för personer med psykisk funktionsnedsättning</h3>"));
+        // Only the risks and self-inspections with a withdrawn action remain.
+        let withdrawn = app.get(&format!("/planer/{id}?status=withdrawn")).await.body;
+        assert!(withdrawn.contains("Revidering av Min kompetensplan"));
+        assert!(!withdrawn.contains("Nybesökstid på"), "a done action is filtered out");
+        assert!(!withdrawn.contains("Risknivå 8"), "risks without withdrawn actions are hidden");
+        // Indicators by quality factor: the 2024 plan's "Hög delaktighet" ones only.
+        let plan2024 = app.plan_id("Kvalitetsplan 2024 Individ- och familjeomsorg").await;
+        let factor = app.get(&format!("/planer/{plan2024}?faktor=H%C3%B6g+delaktighet")).await.body;
+        assert!(factor.contains("Brukarbedömning boendestöd SoL"));
+        assert!(!factor.contains("Andelen vuxenutredningar avslutade inom 60 dagar."));
+        let nothing = app.get(&format!("/planer/{plan2024}?status=withdrawn")).await.body;
+        assert!(nothing.contains("Inga risker eller egenkontroller matchar filtret."));
+    })
+    .await;
+}
