@@ -73,6 +73,12 @@ fn routes() -> Vec<(&'static str, String, MethodRouter<AppState>)> {
     all.extend(editable::<kvalitet_domain::indicator::Indicator>());
     all.extend(editable::<kvalitet_domain::plan::Section>());
     all.extend(editable::<kvalitet_domain::plan::FocusArea>());
+    all.extend(editable::<kvalitet_domain::report::UserSurvey>());
+    all.extend(editable::<kvalitet_domain::report::KeyStatistic>());
+    all.extend(editable::<kvalitet_domain::report::SystematicFollowUp>());
+    all.extend(editable::<kvalitet_domain::report::Review>());
+    all.extend(editable::<kvalitet_domain::report::QualityAssessment>());
+    all.extend(editable::<kvalitet_domain::report::ImprovementArea>());
     all
 }
 

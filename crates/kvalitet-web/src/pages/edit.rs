@@ -17,6 +17,7 @@ use kvalitet_domain::action::{Action, ActionStatus};
 use kvalitet_domain::indicator::{Direction, Indicator, IndicatorSource, MeasureUnit};
 use kvalitet_domain::org::{OrgUnit, ProcessArea, QualityFactor};
 use kvalitet_domain::plan::{FocusArea, FocusAreaKind, PlanId, QualityPlan, Section, SectionKind};
+use kvalitet_domain::report::{QualityReport, ReportId, ReportState};
 use kvalitet_domain::risk::{Risk, RiskOrigin};
 use kvalitet_domain::self_inspection::{Frequency, Method, SelfInspection};
 use kvalitet_domain::{Code, Date, Id, Validate, ValidationErrors, Versioned};
@@ -52,15 +53,15 @@ pub struct Field {
     pub kind: Kind,
 }
 
-fn field(name: &'static str, label: &'static str, hint: &'static str, kind: Kind) -> Field {
+pub(super) fn field(name: &'static str, label: &'static str, hint: &'static str, kind: Kind) -> Field {
     Field { name, label, hint, kind }
 }
 
-fn codes<T: Code>(label: impl Fn(T) -> &'static str) -> Kind {
+pub(super) fn codes<T: Code>(label: impl Fn(T) -> &'static str) -> Kind {
     Kind::Select(T::ALL.iter().map(|v| (v.code().to_owned(), label(*v).to_owned())).collect())
 }
 
-fn optional(mut kind: Kind, none: &str) -> Kind {
+pub(super) fn optional(mut kind: Kind, none: &str) -> Kind {
     if let Kind::Select(options) = &mut kind {
         options.insert(0, (String::new(), none.to_owned()));
     }
@@ -74,9 +75,15 @@ pub trait Editable: Record + Validate + Clone {
     /// Its name in headings: "risk", "åtgärd".
     const NOUN: &'static str;
     fn fields(o: &Options) -> Vec<Field>;
-    fn plan_id(&self) -> PlanId;
-    /// A new item of the plan, before the form is applied.
-    fn blank(plan: PlanId, o: &Options) -> Self;
+    /// The plan or report the item belongs to.
+    fn owner(&self) -> Owner;
+    /// The unit the item is about, where it has its own (a survey's unit); otherwise the
+    /// owner's scope decides who may edit it.
+    fn unit(&self) -> Option<kvalitet_domain::org::OrgUnitId> {
+        None
+    }
+    /// A new item of the plan or report, before the form is applied.
+    fn blank(doc: &Doc, o: &Options) -> Self;
     /// The item's values as the form shows them.
     fn form_values(&self) -> HashMap<String, String>;
     /// The item with the form's values; problems are added to the form.
@@ -96,7 +103,7 @@ pub trait Editable: Record + Validate + Clone {
     }
 }
 
-fn id_of<T>(f: &mut FormState, name: &str, allowed: &[Id<T>], message: &str) -> Option<Id<T>> {
+pub(super) fn id_of<T>(f: &mut FormState, name: &str, allowed: &[Id<T>], message: &str) -> Option<Id<T>> {
     let raw = f.value(name).trim().to_owned();
     if raw.is_empty() {
         return None;
@@ -110,7 +117,7 @@ fn id_of<T>(f: &mut FormState, name: &str, allowed: &[Id<T>], message: &str) -> 
     }
 }
 
-fn code_of<T: Code>(f: &mut FormState, name: &str, fallback: T) -> T {
+pub(super) fn code_of<T: Code>(f: &mut FormState, name: &str, fallback: T) -> T {
     match T::from_code(f.value(name)) {
         Some(v) => v,
         None => {
@@ -120,7 +127,7 @@ fn code_of<T: Code>(f: &mut FormState, name: &str, fallback: T) -> T {
     }
 }
 
-fn text(f: &FormState, name: &str) -> String {
+pub(super) fn text(f: &FormState, name: &str) -> String {
     f.value(name).trim().to_owned()
 }
 
@@ -132,7 +139,7 @@ fn area_options(o: &Options) -> Kind {
     Kind::Select(o.areas.iter().map(|a| (a.id.to_string(), a.name.clone())).collect())
 }
 
-fn factor_options(o: &Options) -> Kind {
+pub(super) fn factor_options(o: &Options) -> Kind {
     optional(Kind::Select(o.factors.iter().map(|q| (q.id.to_string(), q.name.clone())).collect()), "Ingen")
 }
 
@@ -141,7 +148,7 @@ fn area_of(f: &mut FormState, o: &Options, current: Id<ProcessArea>) -> Id<Proce
     id_of(f, "area", &ids, "Välj ett område i listan.").unwrap_or(current)
 }
 
-fn factor_of(f: &mut FormState, o: &Options) -> Option<Id<QualityFactor>> {
+pub(super) fn factor_of(f: &mut FormState, o: &Options) -> Option<Id<QualityFactor>> {
     let ids: Vec<_> = o.factors.iter().map(|q| q.id).collect();
     id_of(f, "quality_factor", &ids, "Välj en kvalitetsfaktor i listan.")
 }
@@ -175,10 +182,11 @@ impl Editable for Risk {
             ),
         ]
     }
-    fn plan_id(&self) -> PlanId {
-        self.plan_id
+    fn owner(&self) -> Owner {
+        Owner::Plan(self.plan_id)
     }
-    fn blank(plan: PlanId, o: &Options) -> Self {
+    fn blank(doc: &Doc, o: &Options) -> Self {
+        let plan = doc.plan_id();
         Risk {
             plan_id: plan,
             process_area_id: first_area(o),
@@ -269,10 +277,11 @@ impl Editable for Action {
             field("withdrawn_reason", "Skäl till att åtgärden utgått", "", Kind::Area),
         ]
     }
-    fn plan_id(&self) -> PlanId {
-        self.plan_id
+    fn owner(&self) -> Owner {
+        Owner::Plan(self.plan_id)
     }
-    fn blank(plan: PlanId, _: &Options) -> Self {
+    fn blank(doc: &Doc, _: &Options) -> Self {
+        let plan = doc.plan_id();
         Action {
             plan_id: plan,
             title: String::new(),
@@ -357,10 +366,11 @@ impl Editable for SelfInspection {
             field("keep_next_year", "Ligger kvar nästa år", "", Kind::Check),
         ]
     }
-    fn plan_id(&self) -> PlanId {
-        self.plan_id
+    fn owner(&self) -> Owner {
+        Owner::Plan(self.plan_id)
     }
-    fn blank(plan: PlanId, o: &Options) -> Self {
+    fn blank(doc: &Doc, o: &Options) -> Self {
+        let plan = doc.plan_id();
         SelfInspection {
             plan_id: plan,
             process_area_id: first_area(o),
@@ -457,10 +467,11 @@ impl Editable for Indicator {
             field("note", "Anmärkning", "", Kind::Text),
         ]
     }
-    fn plan_id(&self) -> PlanId {
-        self.plan_id
+    fn owner(&self) -> Owner {
+        Owner::Plan(self.plan_id)
     }
-    fn blank(plan: PlanId, o: &Options) -> Self {
+    fn blank(doc: &Doc, o: &Options) -> Self {
+        let plan = doc.plan_id();
         Indicator {
             plan_id: plan,
             area_id: first_area(o),
@@ -536,13 +547,17 @@ impl Editable for Section {
             ),
         ]
     }
-    fn plan_id(&self) -> PlanId {
-        self.plan_id.unwrap_or(Id::new(0))
+    fn owner(&self) -> Owner {
+        match (self.plan_id, self.report_id) {
+            (Some(p), _) => Owner::Plan(p),
+            (None, Some(r)) => Owner::Report(r),
+            (None, None) => Owner::Plan(Id::new(0)),
+        }
     }
-    fn blank(plan: PlanId, _: &Options) -> Self {
+    fn blank(doc: &Doc, _: &Options) -> Self {
         Section {
-            plan_id: Some(plan),
-            report_id: None,
+            plan_id: doc.plan(),
+            report_id: doc.report(),
             kind: SectionKind::Narrative,
             heading: String::new(),
             body: String::new(),
@@ -585,10 +600,11 @@ impl Editable for FocusArea {
             field("quality_factor", "Kvalitetsfaktor", "", factor_options(o)),
         ]
     }
-    fn plan_id(&self) -> PlanId {
-        self.plan_id
+    fn owner(&self) -> Owner {
+        Owner::Plan(self.plan_id)
     }
-    fn blank(plan: PlanId, _: &Options) -> Self {
+    fn blank(doc: &Doc, _: &Options) -> Self {
+        let plan = doc.plan_id();
         FocusArea {
             plan_id: plan,
             kind: FocusAreaKind::Special,
@@ -615,6 +631,120 @@ impl Editable for FocusArea {
             ..self.clone()
         }
     }
+}
+
+// ---- Owners: the plan or report an item belongs to ----------------------------------
+
+/// The document an item belongs to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Owner {
+    Plan(PlanId),
+    Report(ReportId),
+    /// A unit's record of a year (a survey, a key figure): shown in the reports whose
+    /// scope covers the unit.
+    UnitYear(kvalitet_domain::org::OrgUnitId, i64),
+}
+
+/// The owning plan or report as the forms need it.
+pub struct Doc {
+    pub owner: Owner,
+    pub title: String,
+    pub href: String,
+    pub scope: kvalitet_domain::org::OrgUnitId,
+    pub tenant: kvalitet_domain::org::TenantId,
+    pub year: i64,
+    /// Adopted or submitted: its items are kept, not removed.
+    pub locked: bool,
+}
+
+impl Doc {
+    pub fn plan(&self) -> Option<PlanId> {
+        match self.owner {
+            Owner::Plan(p) => Some(p),
+            _ => None,
+        }
+    }
+
+    pub fn report(&self) -> Option<ReportId> {
+        match self.owner {
+            Owner::Report(r) => Some(r),
+            _ => None,
+        }
+    }
+
+    /// For plan items: the plan (a report item never asks).
+    pub fn plan_id(&self) -> PlanId {
+        self.plan().unwrap_or(Id::new(0))
+    }
+
+    /// For report items: the report.
+    pub fn report_id(&self) -> ReportId {
+        self.report().unwrap_or(Id::new(0))
+    }
+
+    fn query(&self) -> String {
+        match self.owner {
+            Owner::Plan(p) => format!("plan={p}"),
+            Owner::Report(r) => format!("berattelse={r}"),
+            Owner::UnitYear(..) => String::new(),
+        }
+    }
+}
+
+async fn load_doc(state: &AppState, user: &User, owner: Owner) -> WebResult<Doc> {
+    let mut conn = state.store.read().await?;
+    let doc = match owner {
+        Owner::Plan(id) => {
+            let p = repo::get::<QualityPlan>(&mut conn, id).await?;
+            Doc {
+                owner,
+                title: p.title.clone(),
+                href: format!("/planer/{id}"),
+                scope: p.scope_id,
+                tenant: p.tenant_id,
+                year: p.year,
+                locked: p.is_adopted(),
+            }
+        }
+        Owner::Report(id) => {
+            let r = repo::get::<QualityReport>(&mut conn, id).await?;
+            Doc {
+                owner,
+                title: r.title.clone(),
+                href: format!("/berattelser/{id}"),
+                scope: r.scope_id,
+                tenant: r.tenant_id,
+                year: r.year,
+                locked: r.state == ReportState::Submitted,
+            }
+        }
+        Owner::UnitYear(unit, year) => {
+            let u = repo::get::<kvalitet_domain::org::OrgUnit>(&mut conn, unit).await?;
+            let reports = kvalitet_store::reports::list_reports(&mut conn, u.tenant_id).await?;
+            let report = reports
+                .iter()
+                .find(|r| r.year == year && kvalitet_domain::access::Tree::is_within(&user.tree, unit, r.scope_id));
+            Doc {
+                owner,
+                title: report.map_or_else(|| format!("{} {year}", u.name), |r| r.title.clone()),
+                href: report.map_or_else(|| "/".to_owned(), |r| format!("/berattelser/{}", r.id)),
+                scope: unit,
+                tenant: u.tenant_id,
+                year,
+                locked: report.is_some_and(|r| r.state == ReportState::Submitted),
+            }
+        }
+    };
+    if doc.tenant != user.session.account.tenant_id {
+        return Err(WebError::NotFound);
+    }
+    Ok(doc)
+}
+
+/// Whether the user may edit `item` of `doc`: the item's own unit (which must lie in the
+/// document's scope) or else the document's scope.
+fn require_edit<T: Editable>(user: &User, doc: &Doc, item: &T) -> WebResult<()> {
+    user.require(Permission::EditPlan, item.unit().unwrap_or(doc.scope))
 }
 
 // ---- The generic pages ---------------------------------------------------------------
@@ -654,21 +784,10 @@ async fn options(state: &AppState, user: &User) -> WebResult<Options> {
     })
 }
 
-/// The plan, if the user may edit it.
-async fn editable_plan(state: &AppState, user: &User, plan: PlanId) -> WebResult<Versioned<QualityPlan>> {
-    let mut conn = state.store.read().await?;
-    let plan = repo::get::<QualityPlan>(&mut conn, plan).await?;
-    if plan.tenant_id != user.session.account.tenant_id {
-        return Err(WebError::NotFound);
-    }
-    user.require(Permission::EditPlan, plan.scope_id)?;
-    Ok(plan)
-}
-
 fn page<T: Editable>(
     user: &User,
     query: &str,
-    plan: &Versioned<QualityPlan>,
+    doc: &Doc,
     o: &Options,
     item: Option<&Versioned<T>>,
     form: FormState,
@@ -693,22 +812,22 @@ fn page<T: Editable>(
         .collect();
     EditPage {
         nav: user.nav(),
-        plan_href: format!("/planer/{}", plan.id),
-        plan_title: plan.title.clone(),
+        plan_href: doc.href.clone(),
+        plan_title: doc.title.clone(),
         heading: match item {
             Some(_) => format!("Ändra {}", T::NOUN),
             None => format!("Ny {}", T::NOUN),
         },
         action: match item {
             Some(i) => format!("/{}/{}/andra", T::PATH, i.id),
-            None => format!("/{}/ny?plan={}{query}", T::PATH, plan.id),
+            None => format!("/{}/ny?{}{query}", T::PATH, doc.query()),
         },
         version: item.map_or(0, |i| i.version),
         fields,
         form,
         conflict: saved.is_some(),
         delete: match item {
-            Some(i) if !plan.is_adopted() => format!("/{}/{}/ta-bort", T::PATH, i.id),
+            Some(i) if !doc.locked => format!("/{}/{}/ta-bort", T::PATH, i.id),
             _ => String::new(),
         },
     }
@@ -735,8 +854,22 @@ fn label<T: Editable>(o: &Options, name: &str) -> &'static str {
     T::fields(o).into_iter().find(|f| f.name == name).map_or("Fältet", |f| f.label)
 }
 
-fn plan_param(q: &HashMap<String, String>) -> WebResult<PlanId> {
-    q.get("plan").and_then(|p| p.parse::<i64>().ok()).map(Id::new).ok_or(WebError::NotFound)
+fn owner_param(q: &HashMap<String, String>) -> WebResult<Owner> {
+    let id = |k: &str| q.get(k).and_then(|p| p.parse::<i64>().ok());
+    match (id("plan"), id("berattelse")) {
+        (Some(p), None) => Ok(Owner::Plan(Id::new(p))),
+        (None, Some(r)) => Ok(Owner::Report(Id::new(r))),
+        _ => Err(WebError::NotFound),
+    }
+}
+
+/// An item's own unit must lie within its document's scope.
+fn check_unit<T: Editable>(user: &User, doc: &Doc, item: &T, form: &mut FormState) {
+    if let Some(u) = item.unit()
+        && !kvalitet_domain::access::Tree::is_within(&user.tree, u, doc.scope)
+    {
+        form.push("unit", "Välj en enhet inom den del av organisationen som dokumentet gäller.");
+    }
 }
 
 pub async fn new_form<T: Editable>(
@@ -744,10 +877,11 @@ pub async fn new_form<T: Editable>(
     user: User,
     Query(q): Query<HashMap<String, String>>,
 ) -> WebResult<EditPage> {
-    let plan = editable_plan(&state, &user, plan_param(&q)?).await?;
+    let doc = load_doc(&state, &user, owner_param(&q)?).await?;
     let o = options(&state, &user).await?;
-    let blank = T::blank(plan.id, &o);
-    Ok(page::<T>(&user, &link_query(&q), &plan, &o, None, FormState::new(blank.form_values()), None))
+    let blank = T::blank(&doc, &o);
+    require_edit(&user, &doc, &blank)?;
+    Ok(page::<T>(&user, &link_query(&q), &doc, &o, None, FormState::new(blank.form_values()), None))
 }
 
 pub async fn create<T: Editable>(
@@ -757,25 +891,28 @@ pub async fn create<T: Editable>(
     Form(values): Form<HashMap<String, String>>,
 ) -> WebResult<Response> {
     user.check_csrf(values.get("csrf").map_or("", String::as_str))?;
-    let plan = editable_plan(&state, &user, plan_param(&q)?).await?;
+    let doc = load_doc(&state, &user, owner_param(&q)?).await?;
     let o = options(&state, &user).await?;
+    require_edit(&user, &doc, &T::blank(&doc, &o))?;
     let mut form = FormState::new(values);
-    let item = T::blank(plan.id, &o).apply(&mut form, &o);
+    let item = T::blank(&doc, &o).apply(&mut form, &o);
+    require_edit(&user, &doc, &item)?;
+    check_unit(&user, &doc, &item, &mut form);
     let mut conn = state.store.read().await?;
-    let matrix = plans::matrix(&mut conn, plan.tenant_id).await?;
+    let matrix = plans::matrix(&mut conn, doc.tenant).await?;
     drop(conn);
     if let Err(v) = item.check(&matrix) {
         form.add_validation(&v, |f| label::<T>(&o, f));
     }
     if form.has_errors() {
-        let p = page::<T>(&user, &link_query(&q), &plan, &o, None, form, None);
+        let p = page::<T>(&user, &link_query(&q), &doc, &o, None, form, None);
         return Ok((axum::http::StatusCode::UNPROCESSABLE_ENTITY, p).into_response());
     }
     let mut tx = state.store.write(&user.actor()).await?;
     let id = repo::insert(&mut tx, &item).await?;
     T::after_create(&mut tx, id, &q).await?;
     tx.commit().await?;
-    Ok(Redirect::to(&format!("/planer/{}", plan.id)).into_response())
+    Ok(Redirect::to(&doc.href).into_response())
 }
 
 async fn item<T: Editable>(state: &AppState, id: &str) -> WebResult<Versioned<T>> {
@@ -790,9 +927,10 @@ pub async fn edit_form<T: Editable>(
     Path(id): Path<String>,
 ) -> WebResult<EditPage> {
     let current = item::<T>(&state, &id).await?;
-    let plan = editable_plan(&state, &user, current.plan_id()).await?;
+    let doc = load_doc(&state, &user, current.owner()).await?;
+    require_edit(&user, &doc, &current.item)?;
     let o = options(&state, &user).await?;
-    Ok(page(&user, "", &plan, &o, Some(&current), FormState::new(current.form_values()), None))
+    Ok(page(&user, "", &doc, &o, Some(&current), FormState::new(current.form_values()), None))
 }
 
 pub async fn update<T: Editable>(
@@ -803,33 +941,36 @@ pub async fn update<T: Editable>(
 ) -> WebResult<Response> {
     user.check_csrf(values.get("csrf").map_or("", String::as_str))?;
     let current = item::<T>(&state, &id).await?;
-    let plan = editable_plan(&state, &user, current.plan_id()).await?;
+    let doc = load_doc(&state, &user, current.owner()).await?;
+    require_edit(&user, &doc, &current.item)?;
     let o = options(&state, &user).await?;
     let mut form = FormState::new(values);
     let version = form.value("version").parse::<i64>().unwrap_or(0);
     let next = current.item.apply(&mut form, &o);
+    require_edit(&user, &doc, &next)?;
+    check_unit(&user, &doc, &next, &mut form);
     let mut conn = state.store.read().await?;
-    let matrix = plans::matrix(&mut conn, plan.tenant_id).await?;
+    let matrix = plans::matrix(&mut conn, doc.tenant).await?;
     drop(conn);
     if let Err(v) = next.check(&matrix) {
         form.add_validation(&v, |f| label::<T>(&o, f));
     }
     if form.has_errors() {
-        let p = page(&user, "", &plan, &o, Some(&current), form, None);
+        let p = page(&user, "", &doc, &o, Some(&current), form, None);
         return Ok((axum::http::StatusCode::UNPROCESSABLE_ENTITY, p).into_response());
     }
     let mut tx = state.store.write(&user.actor()).await?;
     match repo::update(&mut tx, current.id, version, &next).await {
         Ok(_) => {
             tx.commit().await?;
-            Ok(Redirect::to(&format!("/planer/{}", plan.id)).into_response())
+            Ok(Redirect::to(&doc.href).into_response())
         }
         Err(StoreError::Conflict { .. }) => {
             drop(tx);
             // Show both: what is saved now beside each field the user changed, and the
             // user's values kept in the form, now based on the saved version.
             let now = item::<T>(&state, &id).await?;
-            let p = page(&user, "", &plan, &o, Some(&now), form, Some(&now.item));
+            let p = page(&user, "", &doc, &o, Some(&now), form, Some(&now.item));
             Ok((axum::http::StatusCode::CONFLICT, p).into_response())
         }
         Err(e) => Err(e.into()),
@@ -844,9 +985,10 @@ pub async fn delete<T: Editable>(
 ) -> WebResult<Response> {
     user.check_csrf(values.get("csrf").map_or("", String::as_str))?;
     let current = item::<T>(&state, &id).await?;
-    let plan = editable_plan(&state, &user, current.plan_id()).await?;
-    if plan.is_adopted() {
-        // An adopted plan keeps its history: nothing is removed from it.
+    let doc = load_doc(&state, &user, current.owner()).await?;
+    require_edit(&user, &doc, &current.item)?;
+    if doc.locked {
+        // An adopted plan or a submitted report keeps its content: nothing is removed.
         return Err(WebError::Forbidden);
     }
     let version = values.get("version").and_then(|v| v.parse::<i64>().ok()).unwrap_or(0);
@@ -854,13 +996,13 @@ pub async fn delete<T: Editable>(
     match repo::delete::<T>(&mut tx, current.id, version).await {
         Ok(()) => {
             tx.commit().await?;
-            Ok(Redirect::to(&format!("/planer/{}", plan.id)).into_response())
+            Ok(Redirect::to(&doc.href).into_response())
         }
         Err(StoreError::Conflict { .. }) => {
             drop(tx);
             let o = options(&state, &user).await?;
             let now = item::<T>(&state, &id).await?;
-            let p = page(&user, "", &plan, &o, Some(&now), FormState::new(now.form_values()), Some(&now.item));
+            let p = page(&user, "", &doc, &o, Some(&now), FormState::new(now.form_values()), Some(&now.item));
             Ok((axum::http::StatusCode::CONFLICT, p).into_response())
         }
         Err(e) => Err(e.into()),

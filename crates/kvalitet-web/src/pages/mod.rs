@@ -5,6 +5,7 @@ pub mod audit;
 pub mod cycle;
 pub mod deviations;
 pub mod edit;
+pub mod edit_report;
 pub mod follow_up;
 pub mod log_review;
 pub mod measures;

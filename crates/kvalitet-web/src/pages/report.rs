@@ -26,6 +26,7 @@ use crate::text::{Block, blocks};
 use super::plan::SectionV;
 
 pub struct StatV {
+    pub edit: String,
     pub unit: String,
     pub year: i64,
     pub label: String,
@@ -42,6 +43,7 @@ pub struct FindingV {
 }
 
 pub struct SurveyV {
+    pub edit: String,
     pub unit: String,
     pub name: String,
     pub instrument: String,
@@ -60,6 +62,7 @@ pub struct CountV {
 }
 
 pub struct TitledV {
+    pub edit: String,
     pub title: String,
     pub subtitle: String,
     pub blocks: Vec<Block>,
@@ -69,6 +72,8 @@ pub struct TitledV {
 #[template(path = "report.html")]
 pub struct ReportPage {
     pub nav: Nav,
+    pub id: i64,
+    pub may_edit: bool,
     pub may_see_deviations: bool,
     pub title: String,
     pub scope: String,
@@ -85,7 +90,7 @@ pub struct ReportPage {
     pub deviations: Vec<TitledV>,
     pub reviews: Vec<TitledV>,
     pub assessments: Vec<TitledV>,
-    pub improvement_areas: Vec<String>,
+    pub improvement_areas: Vec<(String, String)>,
 }
 
 /// At most this many answers is too few to conclude from (see `stats::MIN_BASIS`).
@@ -116,6 +121,8 @@ pub fn view(b: &ReportBundle, nav: Nav, may_see: &dyn Fn(OrgUnitId) -> bool) -> 
     };
     ReportPage {
         nav,
+        id: b.report.id.get(),
+        may_edit: false,
         may_see_deviations: may_see(b.scope.id),
         title: b.report.title.clone(),
         scope: b.scope.name.clone(),
@@ -126,12 +133,17 @@ pub fn view(b: &ReportBundle, nav: Nav, may_see: &dyn Fn(OrgUnitId) -> bool) -> 
         sections: b
             .sections
             .iter()
-            .map(|s| SectionV { edit: String::new(), heading: s.heading.clone(), blocks: blocks(&s.body) })
+            .map(|s| SectionV {
+                edit: format!("/avsnitt/{}/andra", s.id),
+                heading: s.heading.clone(),
+                blocks: blocks(&s.body),
+            })
             .collect(),
         statistics: b
             .statistics
             .iter()
             .map(|s| StatV {
+                edit: format!("/nyckeltal/{}/andra", s.id),
                 unit: b.unit_name(s.unit_id).to_owned(),
                 year: s.year,
                 label: s.label.clone(),
@@ -143,6 +155,7 @@ pub fn view(b: &ReportBundle, nav: Nav, may_see: &dyn Fn(OrgUnitId) -> bool) -> 
             .surveys
             .iter()
             .map(|s| SurveyV {
+                edit: format!("/brukarundersokningar/{}/andra", s.id),
                 unit: b.unit_name(s.unit_id).to_owned(),
                 name: s.name.clone(),
                 instrument: s.instrument.clone(),
@@ -158,6 +171,7 @@ pub fn view(b: &ReportBundle, nav: Nav, may_see: &dyn Fn(OrgUnitId) -> bool) -> 
             .follow_ups
             .iter()
             .map(|s| SurveyV {
+                edit: format!("/systematiska-uppfoljningar/{}/andra", s.id),
                 unit: b.unit_name(s.unit_id).to_owned(),
                 name: s.instrument.clone(),
                 instrument: String::new(),
@@ -193,6 +207,7 @@ pub fn view(b: &ReportBundle, nav: Nav, may_see: &dyn Fn(OrgUnitId) -> bool) -> 
             .iter()
             .filter(|d| i64::from(d.reported_on.year()) == year && may_see(d.unit_id))
             .map(|d| TitledV {
+                edit: String::new(),
                 title: d.title.clone(),
                 subtitle: b.unit_name(d.unit_id).to_owned(),
                 blocks: blocks(&[d.description.as_str(), &d.investigation, &d.measures_taken].join("\n\n")),
@@ -202,6 +217,7 @@ pub fn view(b: &ReportBundle, nav: Nav, may_see: &dyn Fn(OrgUnitId) -> bool) -> 
             .reviews
             .iter()
             .map(|r| TitledV {
+                edit: format!("/granskningar/{}/andra", r.id),
                 title: r.title.clone(),
                 subtitle: b.unit_name(r.unit_id).to_owned(),
                 blocks: blocks(&r.body),
@@ -210,9 +226,18 @@ pub fn view(b: &ReportBundle, nav: Nav, may_see: &dyn Fn(OrgUnitId) -> bool) -> 
         assessments: b
             .assessments
             .iter()
-            .map(|a| TitledV { title: a.area.clone(), subtitle: String::new(), blocks: blocks(&a.body) })
+            .map(|a| TitledV {
+                edit: format!("/bedomningar/{}/andra", a.id),
+                title: a.area.clone(),
+                subtitle: String::new(),
+                blocks: blocks(&a.body),
+            })
             .collect(),
-        improvement_areas: b.improvement_areas.iter().map(|i| i.text.clone()).collect(),
+        improvement_areas: b
+            .improvement_areas
+            .iter()
+            .map(|i| (i.text.clone(), format!("/forbattringsomraden/{}/andra", i.id)))
+            .collect(),
     }
 }
 
@@ -241,5 +266,7 @@ pub async fn show(State(state): State<AppState>, user: User, Path(id): Path<Stri
         }
         tx.commit().await?;
     }
-    Ok(view(&bundle, user.nav(), &may_see))
+    let mut page = view(&bundle, user.nav(), &may_see);
+    page.may_edit = user.may(Permission::EditPlan, bundle.report.scope_id);
+    Ok(page)
 }

@@ -10,7 +10,6 @@ use kvalitet_domain::Id;
 use kvalitet_domain::Versioned;
 use kvalitet_domain::deviation::{Deviation, DeviationKind, DeviationStatus};
 use kvalitet_domain::org::OrgUnit;
-use kvalitet_domain::report::{QualityReport, ReportState};
 use kvalitet_store::testing::on_each_backend;
 use kvalitet_store::{Actor, Where, plans, repo};
 
@@ -80,8 +79,25 @@ fn matrix() -> HashMap<(&'static str, String), ([Expect; 10], Expect)> {
             all.insert((method, format!("/{kind}{suffix}")), ([A, D, A, D, D, D, D, D, D, D], D));
         }
     }
+    // The report's items: the in-scope report is submitted, so nothing is removed from it.
+    for kind in REPORT_EDITABLE {
+        for (method, suffix) in [("GET", "/ny"), ("POST", "/ny"), ("GET", "/{id}/andra"), ("POST", "/{id}/andra")] {
+            all.insert((method, format!("/{kind}{suffix}")), ([A, D, A, D, D, D, D, D, D, D], D));
+        }
+        all.insert(("POST", format!("/{kind}/{{id}}/ta-bort")), ([D, D, D, D, D, D, D, D, D, D], D));
+    }
     all
 }
+
+/// The report item types with generic pages.
+const REPORT_EDITABLE: [&str; 6] = [
+    "brukarundersokningar",
+    "nyckeltal",
+    "systematiska-uppfoljningar",
+    "granskningar",
+    "bedomningar",
+    "forbattringsomraden",
+];
 
 /// The plan item types with generic create, edit and remove pages.
 const EDITABLE: [&str; 6] = ["risker", "atgarder", "egenkontroller", "indikatorer", "avsnitt", "fokusomraden"];
@@ -99,6 +115,7 @@ struct Fixture {
     /// A draft plan in scope (next year's, rolled over) and its items, for editing.
     draft: i64,
     draft_items: HashMap<&'static str, (i64, i64)>,
+    report_items: HashMap<&'static str, (i64, i64)>,
     action_in: i64,
     action_out: i64,
     indicator_in: i64,
@@ -214,7 +231,112 @@ async fn fixture(app: &TestApp) -> Fixture {
         draft_items.insert(kind, (pair[0], pair[1]));
     }
     drop(conn);
+    // One of each report item outside the in-scope report: Barnenheten's, in 2022.
+    let barnenheten = unit("Barnenheten");
+    let tenant = units[0].tenant_id;
+    let mut tx = store.write(&Actor::system("test")).await.unwrap();
+    use kvalitet_domain::report::*;
+    let survey = plans::create(
+        &mut tx,
+        &UserSurvey {
+            tenant_id: tenant,
+            unit_id: barnenheten,
+            year: 2022,
+            name: "Barn".into(),
+            instrument: String::new(),
+            sample_size: None,
+            answers: None,
+            response_rate: None,
+            summary: String::new(),
+            sort_order: 1,
+        },
+    )
+    .await
+    .unwrap()
+    .get();
+    let stat = plans::create(
+        &mut tx,
+        &KeyStatistic {
+            tenant_id: tenant,
+            unit_id: barnenheten,
+            year: 2022,
+            label: "Barn".into(),
+            value: 1.0,
+            unit: String::new(),
+            comment: String::new(),
+            sort_order: 1,
+        },
+    )
+    .await
+    .unwrap()
+    .get();
+    let sfu = plans::create(
+        &mut tx,
+        &SystematicFollowUp {
+            tenant_id: tenant,
+            unit_id: barnenheten,
+            year: 2022,
+            instrument: "UBÅT".into(),
+            measurements: None,
+            summary: String::new(),
+            sort_order: 1,
+        },
+    )
+    .await
+    .unwrap()
+    .get();
+    let review = plans::create(
+        &mut tx,
+        &Review {
+            tenant_id: tenant,
+            unit_id: barnenheten,
+            year: 2022,
+            kind: ReviewKind::Internal,
+            title: "Barn".into(),
+            body: String::new(),
+            sort_order: 1,
+        },
+    )
+    .await
+    .unwrap()
+    .get();
+    let assessment = plans::create(
+        &mut tx,
+        &QualityAssessment { report_id: Id::new(report_out), area: String::new(), body: "Bra.".into(), sort_order: 1 },
+    )
+    .await
+    .unwrap()
+    .get();
+    let improvement = plans::create(
+        &mut tx,
+        &ImprovementArea {
+            report_id: Id::new(report_out),
+            text: "Mer.".into(),
+            quality_factor_id: None,
+            sort_order: 1,
+        },
+    )
+    .await
+    .unwrap()
+    .get();
+    tx.commit().await.unwrap();
+    let mut conn = store.read().await.unwrap();
+    let mut report_items = HashMap::new();
+    for (kind, table, out) in [
+        ("brukarundersokningar", "user_survey", survey),
+        ("nyckeltal", "key_statistic", stat),
+        ("systematiska-uppfoljningar", "systematic_follow_up", sfu),
+        ("granskningar", "review", review),
+        ("bedomningar", "quality_assessment", assessment),
+        ("forbattringsomraden", "improvement_area", improvement),
+    ] {
+        let sql = format!("SELECT MIN(id) AS id FROM {table}");
+        let row = sqlx::query(sqlx::AssertSqlSafe(sql)).fetch_one(&mut *conn).await.unwrap();
+        report_items.insert(kind, (sqlx::Row::try_get::<i64, _>(&row, "id").unwrap(), out));
+    }
+    drop(conn);
     Fixture {
+        report_items,
         draft,
         draft_items,
         result_in: results[0],
@@ -245,7 +367,17 @@ async fn attempt(app: &TestApp, f: &Fixture, method: &str, path: &str, inside: b
         path.starts_with(&format!("/{k}/"))
             && (path.ends_with("/ny") || path.ends_with("/andra") || path.ends_with("/ta-bort"))
     });
+    let report_editable = REPORT_EDITABLE.iter().find(|k| path.starts_with(&format!("/{k}/")));
     let url = match path {
+        _ if report_editable.is_some() => {
+            let kind = report_editable.unwrap();
+            let (i, o) = f.report_items[kind];
+            if path.ends_with("/ny") {
+                format!("/{kind}/ny?berattelse={}", pick(f.report_in, f.report_out))
+            } else {
+                path.replace("{id}", &pick(i, o))
+            }
+        }
         _ if editable.is_some() => {
             let kind = editable.unwrap();
             let (i, o) = f.draft_items[kind];

@@ -173,3 +173,68 @@ async fn a_quality_developer_edits_next_years_draft() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn the_quality_report_is_kept_up_to_date_in_the_same_forms() {
+    on_each_backend(|store, _| async move {
+        let mut qd = TestApp::with_demo(store.clone()).await;
+        qd.login(QUALITY).await;
+        let csrf = qd.csrf().await;
+        let home = qd.get("/").await.body;
+        let report = home.split("href=\"/berattelser/").nth(1).unwrap().split('"').next().unwrap().to_owned();
+        let page = qd.get(&format!("/berattelser/{report}")).await.body;
+        assert!(page.contains("Lägg till ett förbättringsområde"));
+
+        let res = qd
+            .post(
+                &format!("/forbattringsomraden/ny?berattelse={report}"),
+                &[("csrf", &csrf), ("text", "Fler brukare ska svara på enkäterna."), ("quality_factor", "")],
+            )
+            .await;
+        assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
+        // A key figure for a unit outside the report's scope is refused beside the field.
+        let form = qd.get(&format!("/nyckeltal/ny?berattelse={report}")).await.body;
+        let barn = option_value(&form, "Barnenheten");
+        let beroende = option_value(&form, "Beroendeenheten");
+        let bad = qd
+            .post(
+                &format!("/nyckeltal/ny?berattelse={report}"),
+                &[("csrf", &csrf), ("label", "Besök"), ("unit", &barn), ("year", "2022"), ("value", "12")],
+            )
+            .await;
+        assert_eq!(bad.status, StatusCode::FORBIDDEN, "a unit outside the quality developer's scope");
+        let ok = qd
+            .post(
+                &format!("/nyckeltal/ny?berattelse={report}"),
+                &[
+                    ("csrf", &csrf),
+                    ("label", "Nybesök inom 14 dagar"),
+                    ("unit", &beroende),
+                    ("year", "2022"),
+                    ("value", "97,5"),
+                    ("measure", "%"),
+                ],
+            )
+            .await;
+        assert_eq!(ok.status, StatusCode::SEE_OTHER, "{}", ok.body);
+        let page = qd.get(&format!("/berattelser/{report}")).await.body;
+        assert!(page.contains("Fler brukare ska svara på enkäterna."));
+        assert!(page.contains("Nybesök inom 14 dagar"));
+        assert!(page.contains("97,5\u{a0}%"));
+
+        // The submitted report keeps its content: nothing can be removed from it.
+        let survey = page
+            .split("href=\"/brukarundersokningar/")
+            .skip(1)
+            .map(|s| s.split('/').next().unwrap().to_owned())
+            .find(|s| s.chars().all(|c| c.is_ascii_digit()))
+            .unwrap();
+        let edit = qd.get(&format!("/brukarundersokningar/{survey}/andra")).await.body;
+        assert!(!edit.contains("Ta bort"));
+        let res = qd
+            .post(&format!("/brukarundersokningar/{survey}/ta-bort"), &[("csrf", &csrf), ("version", &version(&edit))])
+            .await;
+        assert_eq!(res.status, StatusCode::FORBIDDEN);
+    })
+    .await;
+}
