@@ -9,6 +9,7 @@ pub mod accounts;
 pub mod agenda;
 pub mod audit;
 mod backend;
+pub mod backup;
 pub mod case_data;
 pub mod error;
 pub mod links;

@@ -44,6 +44,16 @@ pub enum Command {
         #[command(subcommand)]
         command: AuditCommand,
     },
+    /// Gör en säkerhetskopia av databasen (fungerar medan servern kör)
+    Backup {
+        /// Filen att skriva; får inte finnas
+        file: std::path::PathBuf,
+    },
+    /// Återställer en säkerhetskopia till en ny, tom databas (--database-url)
+    Restore {
+        /// Säkerhetskopian
+        file: std::path::PathBuf,
+    },
     /// Mått ur verksamhetssystemets export (handläggningstider, verkställighet, beläggning)
     Measures {
         #[command(subcommand)]

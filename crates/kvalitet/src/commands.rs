@@ -79,6 +79,18 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             let store = open(&url).await?;
             case_data::link(&store, &measure, self_inspection, indicator, approve_at).await?;
         }
+        Command::Backup { file } => {
+            let store = open(&url).await?;
+            kvalitet_store::backup::backup(&store, &file).await?;
+            store.close().await;
+            println!("Säkerhetskopian är skriven till {}.", file.display());
+        }
+        Command::Restore { file } => {
+            kvalitet_store::backup::restore(&file, &url).await?;
+            // Bring the restored schema up to date, should the copy be older.
+            open(&url).await?.close().await;
+            println!("Säkerhetskopian {} är återställd.", file.display());
+        }
         Command::Serve { bind, no_demo } => {
             let store = open(&url).await?;
             if !no_demo && store.is_empty().await? {

@@ -307,3 +307,97 @@ fn measures_compute_reads_the_export_and_names_bad_cells() {
 }
 
 mod case_data;
+
+/// Row counts of every table, for comparing two databases.
+async fn table_counts(url: &str) -> Vec<(String, i64)> {
+    let store = kvalitet_store::Store::connect(url).await.unwrap();
+    let mut conn = store.read().await.unwrap();
+    let mut out = Vec::new();
+    for t in [
+        "tenant",
+        "org_unit",
+        "quality_plan",
+        "risk",
+        "action",
+        "action_follow_up",
+        "self_inspection",
+        "self_inspection_run",
+        "indicator",
+        "indicator_result",
+        "deviation",
+        "account",
+        "audit_entry",
+    ] {
+        let row = sqlx::query(sqlx::AssertSqlSafe(format!("SELECT COUNT(*) AS n FROM {t}")))
+            .fetch_one(&mut *conn)
+            .await
+            .unwrap();
+        out.push((t.to_owned(), sqlx::Row::try_get::<i64, _>(&row, "n").unwrap()));
+    }
+    let v = kvalitet_store::audit::verify(&mut conn).await.unwrap();
+    assert!(v.problems.is_empty(), "{:?}", v.problems);
+    drop(conn);
+    store.close().await;
+    out
+}
+
+#[test]
+fn a_backup_taken_while_serving_restores_to_the_same_data() {
+    let dir = tempfile::tempdir().unwrap();
+    let (mut child, addr) = serve(dir.path(), &[]);
+    let cookie = http_login(&addr);
+    assert!(http_get(&addr, "/", &cookie).starts_with("HTTP/1.1 200"));
+    let (out, stdout, stderr) = run(kvalitet(dir.path()).args(["backup", "kopia.db"]));
+    assert!(out.status.success(), "{stderr}");
+    assert!(stdout.contains("kopia.db"));
+    let (out, _, stderr) = run(kvalitet(dir.path()).args(["backup", "kopia.db"]));
+    assert_eq!(out.status.code(), Some(1), "an existing file is never overwritten");
+    assert!(stderr.contains("finns redan"));
+    let _ = child.kill();
+    let _ = child.wait();
+
+    let restored = dir.path().join("aterstalld.db");
+    let url = kvalitet_store::sqlite_file_url(&restored);
+    let (out, _, stderr) = run(kvalitet(dir.path()).args(["--database-url", &url, "restore", "kopia.db"]));
+    assert!(out.status.success(), "{stderr}");
+    let (out, _, stderr) = run(kvalitet(dir.path()).args(["--database-url", &url, "restore", "kopia.db"]));
+    assert_eq!(out.status.code(), Some(1), "restoring over a database is refused");
+    assert!(stderr.contains("finns redan"), "{stderr}");
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let original = rt.block_on(table_counts(&kvalitet_store::sqlite_file_url(&dir.path().join("kvalitet.db"))));
+    let copy = rt.block_on(table_counts(&url));
+    // The login after the backup is the only difference: one audit entry.
+    let strip = |v: &[(String, i64)]| v.iter().filter(|(t, _)| t != "audit_entry").cloned().collect::<Vec<_>>();
+    assert_eq!(strip(&original), strip(&copy));
+    assert!(copy.iter().any(|(t, n)| t == "risk" && *n == 26));
+
+    // PostgreSQL: pg_dump while serving, pg_restore into an empty database.
+    let Some(pg) = rt.block_on(kvalitet_store::testing::TestDb::postgres()) else { return };
+    if Command::new("pg_dump").arg("--version").output().is_err() {
+        rt.block_on(pg.drop_db());
+        return;
+    }
+    assert!(run(kvalitet(dir.path()).args(["--database-url", &pg.url, "demo", "load"])).0.status.success());
+    let (out, _, stderr) = run(kvalitet(dir.path()).args(["--database-url", &pg.url, "backup", "pg.dump"]));
+    assert!(out.status.success(), "{stderr}");
+    let empty = format!("{}_r", pg.url.rsplit('/').next().unwrap());
+    let admin_url = std::env::var("KVALITET_TEST_POSTGRES")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into());
+    let target = format!("{}/{empty}", admin_url.rsplit_once('/').unwrap().0);
+    rt.block_on(async {
+        use sqlx::{Connection, Executor};
+        let mut admin = sqlx::PgConnection::connect(&admin_url).await.unwrap();
+        admin.execute(sqlx::AssertSqlSafe(format!("CREATE DATABASE {empty}"))).await.unwrap();
+    });
+    let (out, _, stderr) = run(kvalitet(dir.path()).args(["--database-url", &target, "restore", "pg.dump"]));
+    assert!(out.status.success(), "{stderr}");
+    let a = rt.block_on(table_counts(&pg.url));
+    let b = rt.block_on(table_counts(&target));
+    assert_eq!(a, b);
+    rt.block_on(async {
+        use sqlx::{Connection, Executor};
+        let mut admin = sqlx::PgConnection::connect(&admin_url).await.unwrap();
+        let _ = admin.execute(sqlx::AssertSqlSafe(format!("DROP DATABASE IF EXISTS {empty} WITH (FORCE)"))).await;
+    });
+    rt.block_on(pg.drop_db());
+}
