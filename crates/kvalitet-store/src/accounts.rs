@@ -151,19 +151,29 @@ pub async fn login(
         .bind(account.id.get())
         .execute(&mut *tx)
         .await?;
+    let session = start_session(&mut tx, account.id, "password").await?;
+    tx.commit().await?;
+    Ok(Ok((account.id, session)))
+}
+
+/// Starts a session for an account whose identity has been established: by password
+/// ([`login`]), or by a second way in such as the municipality's OIDC provider (the seam
+/// for single sign-on: verify the ID token, find the active account by its e-mail, then
+/// call this in a write transaction). The sign-in is audited with how it was made.
+pub async fn start_session(tx: &mut Tx, account: AccountId, method: &str) -> Result<NewSession> {
     let session = NewSession { token: random_token(), csrf_token: random_token() };
     sqlx::query(
         "INSERT INTO session (token_hash, account_id, csrf_token, created_at, last_seen_at) VALUES ($1, $2, $3, $4, $4)",
     )
     .bind(token_hash(&session.token))
-    .bind(account.id.get())
+    .bind(account.get())
     .bind(session.csrf_token.clone())
-    .bind(now)
-    .execute(&mut *tx)
+    .bind(now_seconds())
+    .execute(&mut **tx)
     .await?;
-    audit::append(&mut tx, "login", "account", Some(account.id.get()), None, None).await?;
-    tx.commit().await?;
-    Ok(Ok((account.id, session)))
+    let how = format!("{{\"method\":\"{}\"}}", method.replace(['"', '\\'], ""));
+    audit::append(tx, "login", "account", Some(account.get()), None, Some(how)).await?;
+    Ok(session)
 }
 
 /// A live session, looked up by its cookie token.
