@@ -10,6 +10,7 @@ use kvalitet_documents::{Content, DocumentInput, DocumentKind, Format, load_inpu
 use kvalitet_domain::Versioned;
 use kvalitet_domain::bundle::PlanBundle;
 use kvalitet_domain::org::OrgUnit;
+use kvalitet_domain::plan::SectionKind;
 use kvalitet_store::testing::TestDb;
 use kvalitet_store::{Store, Where, repo};
 
@@ -157,9 +158,19 @@ async fn kvalitetsplan_2024_has_every_item_under_its_area_in_every_format() {
     assert!(plan.risks.len() >= 5 && plan.self_inspections.len() >= 12 && plan.indicators.len() >= 22);
     for g in generate(DocumentKind::Plan, &input) {
         let title = pos(&g, "Huddinge kommun Kvalitetsplan 2024 Individ- och familjeomsorg", 0);
+        // The prose sections in order (those of kind "other" introduce the tables and
+        // stand under the table chapters), every line of their text present.
         let mut cursor = title;
-        for s in &plan.sections {
+        for s in plan.sections.iter().filter(|s| s.kind != SectionKind::Other) {
             cursor = pos(&g, &s.heading, cursor);
+        }
+        for s in &plan.sections {
+            for line in s.body.lines().map(|l| l.trim().trim_start_matches("- ")).filter(|l| !l.is_empty()) {
+                pos(&g, line, title);
+            }
+        }
+        for f in &plan.focus_areas {
+            pos(&g, &f.title, title);
         }
         check_plan(&g, plan, cursor, "");
         pos(&g, "Antal risker per risknivå", 0);

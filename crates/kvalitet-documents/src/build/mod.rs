@@ -29,9 +29,6 @@ impl Levels {
     pub fn sub(self) -> u8 {
         self.0 + 1
     }
-    pub fn subsub(self) -> u8 {
-        self.0 + 2
-    }
 }
 
 pub fn heading(level: u8, text: impl Into<String>) -> Block {

@@ -4,7 +4,7 @@
 
 use kvalitet_domain::Code;
 use kvalitet_domain::bundle::PlanBundle;
-use kvalitet_domain::plan::FocusAreaKind;
+use kvalitet_domain::plan::{FocusAreaKind, Section, SectionKind};
 
 use super::{Levels, action_paras, adoption_line, heading, heat_map, table, value_in};
 use crate::DocumentInput;
@@ -50,38 +50,75 @@ pub fn document(input: &DocumentInput, plans: &[PlanBundle]) -> Document {
     }
 }
 
+/// Plan sections whose text introduces one of the generated chapters (seed 000 has
+/// "Risker", "Egenkontroller" and "Kvalitetsindikatorer" sections before its tables):
+/// shown under that chapter instead of on their own.
+fn chapter_of(s: &Section) -> Option<Chapter> {
+    if s.kind != SectionKind::Other {
+        return None;
+    }
+    match s.heading.trim().to_lowercase().as_str() {
+        "risker" | "egenkontroller" | "risker och egenkontroller" => Some(Chapter::Risks),
+        "kvalitetsindikatorer" => Some(Chapter::Indicators),
+        _ => None,
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Chapter {
+    Risks,
+    Indicators,
+}
+
+fn focus_areas(out: &mut Vec<Block>, p: &PlanBundle, level: u8) {
+    for kind in FocusAreaKind::ALL {
+        let mut focus: Vec<_> = p.focus_areas.iter().filter(|f| f.kind == *kind).collect();
+        if focus.is_empty() {
+            continue;
+        }
+        focus.sort_by_key(|f| (f.sort_order, f.id));
+        out.push(heading(level, labels::focus_kind_plural(*kind)));
+        for f in focus {
+            out.push(heading(level + 1, f.title.clone()));
+            out.extend(prose(&f.body));
+        }
+    }
+}
+
 fn plan_part(out: &mut Vec<Block>, p: &PlanBundle, lv: Levels, part: usize) {
     let mut sections: Vec<_> = p.sections.iter().collect();
     sections.sort_by_key(|s| (s.sort_order, s.id));
-    for s in sections {
+    let intro = |chapter: Chapter| -> Vec<Block> {
+        sections.iter().filter(|s| chapter_of(s) == Some(chapter)).flat_map(|s| prose(&s.body)).collect()
+    };
+    // Focus areas go under the plan's priorities section, as in seed 000; without one,
+    // they get a chapter of their own after the prose.
+    let mut focus_placed = p.focus_areas.is_empty();
+    for s in sections.iter().filter(|s| chapter_of(s).is_none()) {
         out.push(heading(lv.chapter(), s.heading.clone()));
         out.extend(prose(&s.body));
-    }
-
-    if !p.focus_areas.is_empty() {
-        out.push(heading(lv.chapter(), "Fokusområden"));
-        for kind in FocusAreaKind::ALL {
-            let mut focus: Vec<_> = p.focus_areas.iter().filter(|f| f.kind == *kind).collect();
-            if focus.is_empty() {
-                continue;
-            }
-            focus.sort_by_key(|f| (f.sort_order, f.id));
-            out.push(heading(lv.sub(), labels::focus_kind_plural(*kind)));
-            for f in focus {
-                out.push(heading(lv.subsub(), f.title.clone()));
-                out.extend(prose(&f.body));
-            }
+        if s.kind == SectionKind::Priorities && !focus_placed {
+            focus_areas(out, p, lv.sub());
+            focus_placed = true;
         }
+    }
+    if !focus_placed {
+        out.push(heading(lv.chapter(), "Fokusområden"));
+        focus_areas(out, p, lv.sub());
     }
 
     let groups = p.risk_groups();
     if !groups.is_empty() {
         out.push(heading(lv.chapter(), "Risker och egenkontroller"));
-        out.push(Block::Paragraph(Para::new(
-            "Risker som verksamheten har identifierat, med risknivå och de åtgärder som ska minska dem, \
-             och de egenkontroller som ska visa att verksamheten lever upp till krav och mål. \
-             Tabellerna är ordnade efter process.",
-        )));
+        let text = intro(Chapter::Risks);
+        if text.is_empty() {
+            out.push(Block::Paragraph(Para::new(
+                "Risker som verksamheten har identifierat, med risknivå och de åtgärder som ska minska dem, \
+                 och de egenkontroller som ska visa att verksamheten lever upp till krav och mål. \
+                 Tabellerna är ordnade efter process.",
+            )));
+        }
+        out.extend(text);
         let status_heading = format!("Status {}", p.plan.year - 1);
         for g in &groups {
             out.push(heading(lv.sub(), g.area.name.clone()));
@@ -170,6 +207,7 @@ fn plan_part(out: &mut Vec<Block>, p: &PlanBundle, lv: Levels, part: usize) {
     let groups = p.indicator_groups();
     if !groups.is_empty() {
         out.push(heading(lv.chapter(), "Kvalitetsindikatorer"));
+        out.extend(intro(Chapter::Indicators));
         for g in &groups {
             out.push(heading(lv.sub(), g.area.name.clone()));
             let rows = g

@@ -170,7 +170,14 @@ pub fn write(doc: &Document) -> Result<Vec<u8>, DocumentError> {
             .collect::<Vec<_>>()
             .join("; ")
     };
-    let paged: PagedDocument = typst::compile(&world).output.map_err(|e| DocumentError::Pdf(errors(&e)))?;
-    let options = typst_pdf::PdfOptions { ident: typst::foundations::Smart::Custom(doc.title.clone()), ..Default::default() };
-    typst_pdf::pdf(&paged, &options).map_err(|e| DocumentError::Pdf(errors(&e)))
+    let paged: Result<PagedDocument, _> = typst::compile(&world).output;
+    let pdf = paged.and_then(|paged| {
+        let options =
+            typst_pdf::PdfOptions { ident: typst::foundations::Smart::Custom(doc.title.clone()), ..Default::default() };
+        typst_pdf::pdf(&paged, &options)
+    });
+    // typst memoises layout work in a process-wide cache; documents are made one at a
+    // time and differ, so drop it rather than let a long-running server's memory grow.
+    typst::comemo::evict(0);
+    pdf.map_err(|e| DocumentError::Pdf(errors(&e)))
 }

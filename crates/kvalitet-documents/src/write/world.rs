@@ -70,11 +70,7 @@ impl World for DocumentWorld {
     }
 
     fn file(&self, id: FileId) -> FileResult<Bytes> {
-        if id == SHARED.main {
-            Ok(Bytes::from_string(self.source.clone()))
-        } else {
-            Err(FileError::AccessDenied)
-        }
+        if id == SHARED.main { Ok(Bytes::from_string(self.source.clone())) } else { Err(FileError::AccessDenied) }
     }
 
     fn font(&self, index: usize) -> Option<Font> {
