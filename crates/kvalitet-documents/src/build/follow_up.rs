@@ -73,7 +73,7 @@ fn part(out: &mut Vec<Block>, p: &PlanBundle, lv: Levels) {
                 out.push(table(
                     format!("Risker – {}", g.area.name),
                     &["Risk", "Risknivå", "Uppföljning av åtgärd"],
-                    &[3, 1, 6],
+                    &[5, 2, 9],
                     rows,
                 ));
             }
@@ -163,7 +163,7 @@ fn part(out: &mut Vec<Block>, p: &PlanBundle, lv: Levels) {
             out.push(table(
                 format!("Kvalitetsindikatorer – {}", g.area.name),
                 &["Kvalitetsindikator", "Målvärde", "Resultat och kommentar"],
-                &[3, 1, 6],
+                &[5, 2, 9],
                 rows,
             ));
         }

@@ -147,7 +147,7 @@ fn plan_part(out: &mut Vec<Block>, p: &PlanBundle, lv: Levels, part: usize) {
                 out.push(table(
                     format!("Risker – {}", g.area.name),
                     &["Risk", "Risknivå", "Konsekvens", "Åtgärder"],
-                    &[3, 1, 4, 4],
+                    &[6, 2, 7, 7],
                     rows,
                 ));
             }
@@ -187,7 +187,7 @@ fn plan_part(out: &mut Vec<Block>, p: &PlanBundle, lv: Levels, part: usize) {
                 out.push(table(
                     format!("Egenkontroller – {}", g.area.name),
                     &["Egenkontroll", status_heading.as_str(), "Syfte", "Kopplad till risk", "Åtgärder"],
-                    &[3, 1, 3, 3, 3],
+                    &[6, 2, 6, 5, 6],
                     rows,
                 ));
             }

@@ -106,28 +106,30 @@ fn styles(docx: Docx) -> Docx {
             .bold()
             .color("1F3A4D")
     };
-    docx.add_style(
-        Style::new("Normal", StyleType::Paragraph)
-            .name("Normal")
-            .q_format(true)
-            .size(22)
-            .fonts(RunFonts::new().ascii("Calibri").hi_ansi("Calibri").cs("Calibri")),
-    )
-    .add_style(
-        Style::new("Title", StyleType::Paragraph).name("Title").based_on("Normal").q_format(true).size(56).bold(),
-    )
-    .add_style(heading("Heading1", "heading 1", 0, 36).line_spacing(LineSpacing::new().before(480).after(120)))
-    .add_style(heading("Heading2", "heading 2", 1, 30).line_spacing(LineSpacing::new().before(360).after(120)))
-    .add_style(heading("Heading3", "heading 3", 2, 26).line_spacing(LineSpacing::new().before(240).after(80)))
-    .add_style(heading("Heading4", "heading 4", 3, 23).line_spacing(LineSpacing::new().before(200).after(60)))
-    .add_style(Style::new("Caption", StyleType::Paragraph).name("caption").based_on("Normal").q_format(true).bold())
-    .add_style(
-        Style::new("Note", StyleType::Paragraph).name("Kommentar i tabell").based_on("Normal").size(18).color("444444"),
-    )
-    .add_style(Style::new("Warning", StyleType::Paragraph).name("Varning").based_on("Normal").bold().color("8A4500"))
-    .add_style(Style::new("TableText", StyleType::Paragraph).name("Tabelltext").based_on("Normal").size(19))
-    .add_style(Style::new("TableHeading", StyleType::Paragraph).name("Tabellrubrik").based_on("TableText").bold())
-    .add_style(Style::new("TableGrid", StyleType::Table).name("Table Grid"))
+    // Docx::new() already has a "Normal" style; the default font and size set it.
+    docx.default_size(22)
+        .default_fonts(RunFonts::new().ascii("Calibri").hi_ansi("Calibri").cs("Calibri"))
+        .add_style(
+            Style::new("Title", StyleType::Paragraph).name("Title").based_on("Normal").q_format(true).size(56).bold(),
+        )
+        .add_style(heading("Heading1", "heading 1", 0, 36).line_spacing(LineSpacing::new().before(480).after(120)))
+        .add_style(heading("Heading2", "heading 2", 1, 30).line_spacing(LineSpacing::new().before(360).after(120)))
+        .add_style(heading("Heading3", "heading 3", 2, 26).line_spacing(LineSpacing::new().before(240).after(80)))
+        .add_style(heading("Heading4", "heading 4", 3, 23).line_spacing(LineSpacing::new().before(200).after(60)))
+        .add_style(Style::new("Caption", StyleType::Paragraph).name("caption").based_on("Normal").q_format(true).bold())
+        .add_style(
+            Style::new("Note", StyleType::Paragraph)
+                .name("Kommentar i tabell")
+                .based_on("Normal")
+                .size(18)
+                .color("444444"),
+        )
+        .add_style(
+            Style::new("Warning", StyleType::Paragraph).name("Varning").based_on("Normal").bold().color("8A4500"),
+        )
+        .add_style(Style::new("TableText", StyleType::Paragraph).name("Tabelltext").based_on("Normal").size(19))
+        .add_style(Style::new("TableHeading", StyleType::Paragraph).name("Tabellrubrik").based_on("TableText").bold())
+        .add_style(Style::new("TableGrid", StyleType::Table).name("Table Grid"))
 }
 
 /// The whole document as a DOCX file.
