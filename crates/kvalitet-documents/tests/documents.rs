@@ -284,3 +284,59 @@ async fn asking_for_the_wrong_data_or_a_year_without_plans_is_an_error() {
     assert!(render(DocumentKind::Plan, Format::Html, &input).is_err());
     assert!(load_input(&db.store, DocumentKind::Plan, 1999, None).await.is_err());
 }
+
+/// Heading levels of an HTML file in order.
+fn html_heading_levels(html: &str) -> Vec<u8> {
+    html.match_indices("<h").filter_map(|(i, _)| html[i + 2..].chars().next()?.to_digit(10).map(|d| d as u8)).collect()
+}
+
+#[tokio::test]
+async fn every_format_has_its_accessible_structure() {
+    let db = demo().await;
+    for (kind, year) in [(DocumentKind::Plan, 2024), (DocumentKind::FollowUp, 2022), (DocumentKind::Report, 2022)] {
+        let input = load_input(&db.store, kind, year, None).await.unwrap();
+
+        // HTML: language, one h1, no skipped heading levels, captions and header cells
+        // on every table, charts with a text alternative, no scripts.
+        let html = String::from_utf8(render(kind, Format::Html, &input).unwrap()).unwrap();
+        assert!(html.starts_with("<!DOCTYPE html>\n<html lang=\"sv\">"), "{kind:?}");
+        assert!(!html.contains("<script"), "{kind:?}");
+        let levels = html_heading_levels(&html);
+        assert_eq!(levels.iter().filter(|l| **l == 1).count(), 1, "{kind:?}: one h1");
+        for w in levels.windows(2) {
+            assert!(w[1] <= w[0] + 1, "{kind:?}: heading level skipped: {levels:?}");
+        }
+        let tables = html.matches("<table>").count();
+        assert!(tables > 0);
+        assert_eq!(html.matches("<table><caption>").count(), tables, "{kind:?}: a caption on every table");
+        assert_eq!(html.matches("<thead><tr><th scope=\"col\">").count(), tables, "{kind:?}: header rows");
+        for svg in html.match_indices("<svg").map(|(i, _)| &html[i..]) {
+            assert!(svg.contains("role=\"img\"") && svg.contains("<title id=") && svg.contains("<desc id="));
+        }
+
+        // DOCX: heading styles, every table's first row repeats on each page, the
+        // municipality in the page header, title and language in the properties.
+        let docx = render(kind, Format::Docx, &input).unwrap();
+        let mut zip = zip::ZipArchive::new(std::io::Cursor::new(docx)).unwrap();
+        let mut part = |name: &str| {
+            let mut s = String::new();
+            zip.by_name(name).unwrap_or_else(|_| panic!("{name}")).read_to_string(&mut s).unwrap();
+            s
+        };
+        let xml = part("word/document.xml");
+        assert!(xml.contains("<w:pStyle w:val=\"Heading1\" />"), "{kind:?}");
+        assert_eq!(xml.matches("<w:tblHeader />").count(), xml.matches("<w:tbl>").count(), "{kind:?}");
+        assert!(part("word/header1.xml").contains("Huddinge kommun"));
+        let core = part("docProps/core.xml");
+        assert!(core.contains("<dc:language>sv-SE</dc:language>") && core.contains("<dc:title>"), "{core}");
+        assert!(part("word/styles.xml").contains("<w:outlineLvl w:val=\"0\" />"));
+
+        // PDF: tagged, with language, title, and an outline (bookmarks) from the headings.
+        let pdf = lopdf::Document::load_mem(&render(kind, Format::Pdf, &input).unwrap()).unwrap();
+        let catalog = pdf.catalog().unwrap();
+        assert!(catalog.has(b"StructTreeRoot"), "{kind:?}: tagged PDF");
+        assert!(catalog.has(b"Outlines"), "{kind:?}: bookmarks");
+        let lang = catalog.get(b"Lang").unwrap().as_str().unwrap();
+        assert!(String::from_utf8_lossy(lang).starts_with("sv"), "{kind:?}");
+    }
+}

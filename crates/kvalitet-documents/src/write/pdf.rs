@@ -1,7 +1,8 @@
 //! PDF through typst, in-process: the model is written as typst markup (every piece of
 //! user text as an escaped string literal, never as markup), typeset in a small `World`
-//! with the bundled fonts, and exported as a tagged PDF whose outline (bookmarks) comes
-//! from the headings, with the document's title and language set.
+//! with the bundled fonts, and exported as a tagged PDF/UA-1 document (checked by typst's
+//! own validator) whose outline (bookmarks) comes from the headings, with the document's
+//! title and language set.
 
 use std::fmt::Write;
 
@@ -172,9 +173,13 @@ pub fn write(doc: &Document) -> Result<Vec<u8>, DocumentError> {
     };
     let paged: Result<PagedDocument, _> = typst::compile(&world).output;
     let pdf = paged.and_then(|paged| {
-        let options =
-            typst_pdf::PdfOptions { ident: typst::foundations::Smart::Custom(doc.title.clone()), ..Default::default() };
+        // PDF/UA-1 where typst's validator accepts the document; should some content
+        // ever fail it, a tagged PDF without the UA claim rather than no PDF at all.
+        let ident = typst::foundations::Smart::Custom(doc.title.clone());
+        let ua = typst_pdf::PdfStandards::new(&[typst_pdf::PdfStandard::Ua_1]).unwrap_or_default();
+        let options = typst_pdf::PdfOptions { ident: ident.clone(), standards: ua, ..Default::default() };
         typst_pdf::pdf(&paged, &options)
+            .or_else(|_| typst_pdf::pdf(&paged, &typst_pdf::PdfOptions { ident, ..Default::default() }))
     });
     // typst memoises layout work in a process-wide cache; documents are made one at a
     // time and differ, so drop it rather than let a long-running server's memory grow.
