@@ -1,0 +1,123 @@
+//! Builders: the data of each board document turned into the intermediate model, in the
+//! structure of the seed documents.
+
+pub mod follow_up;
+pub mod heat_map;
+pub mod plan;
+pub mod report;
+
+use kvalitet_domain::bundle::{ActionView, PlanBundle};
+use kvalitet_domain::indicator::{IndicatorResult, MeasureUnit};
+use kvalitet_domain::stats::Basis;
+
+use crate::labels;
+use crate::model::{Block, Cell, Para, Table};
+use crate::text::{cell_paras, number, percent, share_percent};
+
+/// Heading levels of one plan's or report's part: with one plan its chapters are level
+/// 1; with several, each gets a level-1 heading of its own and its chapters move down.
+#[derive(Debug, Clone, Copy)]
+pub struct Levels(pub u8);
+
+impl Levels {
+    pub fn for_parts(parts: usize) -> Levels {
+        Levels(if parts > 1 { 2 } else { 1 })
+    }
+    pub fn chapter(self) -> u8 {
+        self.0
+    }
+    pub fn sub(self) -> u8 {
+        self.0 + 1
+    }
+}
+
+pub fn heading(level: u8, text: impl Into<String>) -> Block {
+    Block::Heading { level, text: text.into() }
+}
+
+pub fn table(caption: impl Into<String>, header: &[&str], widths: &[u32], rows: Vec<Vec<Cell>>) -> Block {
+    Block::Table(Table {
+        caption: caption.into(),
+        header: header.iter().map(|h| (*h).to_owned()).collect(),
+        rows,
+        row_headers: true,
+        widths: widths.to_vec(),
+    })
+}
+
+/// "Kvalitetsplan 2024 för Individ- och familjeomsorg, antagen av nämnden 2023-12-13 (SN-2023/112)"
+pub fn adoption_line(p: &PlanBundle) -> Option<String> {
+    let on = p.plan.adopted_on?;
+    Some(match p.plan.board_reference.as_deref().filter(|r| !r.is_empty()) {
+        Some(r) => format!("Antagen av nämnden {on}, {r}"),
+        None => format!("Antagen av nämnden {on}"),
+    })
+}
+
+/// An action in a table cell: its title, what is to be done, who and when.
+pub fn action_paras(a: &ActionView<'_>, with_follow_ups: bool) -> Vec<Para> {
+    let act = &a.action.item;
+    let mut out = vec![Para::strong(format!("Åtgärd: {}", act.title))];
+    out.extend(cell_paras(&act.description));
+    let mut who = Vec::new();
+    if !act.responsible.is_empty() {
+        who.push(format!("Ansvarig: {}", act.responsible));
+    }
+    if let Some(d) = act.due_on {
+        who.push(format!("klar senast {d}"));
+    }
+    if !who.is_empty() {
+        out.push(Para::note(who.join(", ")));
+    }
+    if with_follow_ups {
+        for f in &a.follow_ups {
+            out.push(Para::note(format!("Uppföljning {}:", f.entry_on)));
+            out.extend(cell_paras(&f.text));
+        }
+        out.push(Para::strong(format!("Status: {}", labels::action_status(act.status))));
+        if let Some(r) = act.withdrawn_reason.as_deref().filter(|r| !r.trim().is_empty()) {
+            out.push(Para::new(format!("Skäl till att åtgärden utgått: {r}")));
+        }
+    }
+    out
+}
+
+pub fn value_in(unit: MeasureUnit, v: f64) -> String {
+    match unit {
+        MeasureUnit::Percent => percent(v),
+        MeasureUnit::Days => format!("{} dagar", number(v)),
+        MeasureUnit::Count | MeasureUnit::MeanScale => number(v),
+    }
+}
+
+/// One yearly result of an indicator: value, basis and interval, national value, the
+/// warning when the basis is thin, and the comment.
+pub fn result_paras(unit: MeasureUnit, r: &IndicatorResult) -> Vec<Para> {
+    let mut out = Vec::new();
+    if r.no_data {
+        out.push(Para::strong(format!("{}: Inga tillgängliga data", r.year)));
+    } else {
+        let value = r.value.map(|v| value_in(unit, v)).unwrap_or_else(|| "–".into());
+        out.push(Para::strong(format!("{}: {value}", r.year)));
+    }
+    let share = r.share();
+    if let Some(s) = share {
+        out.push(Para::note(format!(
+            "n = {}, 95 % konfidensintervall {}–{}",
+            number(s.denominator as f64),
+            share_percent(s.ci_low),
+            share_percent(s.ci_high)
+        )));
+    }
+    if let Some(rate) = r.response_rate {
+        out.push(Para::note(format!("Svarsfrekvens {}", percent(rate))));
+    }
+    if let Some(n) = r.national_value {
+        out.push(Para::note(format!("Riket: {}", value_in(unit, n))));
+    }
+    if share.is_some_and(|s| s.basis() == Basis::TooThin) {
+        out.push(Para::warning(labels::THIN_BASIS));
+    }
+    out.extend(cell_paras(&r.comment));
+    out
+}

@@ -1,0 +1,88 @@
+//! Gathering a document's data through the store: the plans (or reports) of a year whose
+//! scope lies in the subtree of the asked-for org unit, in tree order.
+
+use kvalitet_domain::org::{OrgUnit, OrgUnitId, Tenant, TenantId};
+use kvalitet_store::{Store, org, plans, repo, reports};
+use sqlx::AnyConnection;
+
+use crate::{Content, DocumentError, DocumentInput, DocumentKind};
+
+/// Loads what `kind` for `year` needs, for `scope` and every unit below it; without a
+/// scope, for the top of the org tree of the installation's first tenant (or of the
+/// scope's own tenant when a scope is given).
+pub async fn load_input(
+    store: &Store,
+    kind: DocumentKind,
+    year: i64,
+    scope: Option<OrgUnitId>,
+) -> Result<DocumentInput, DocumentError> {
+    let mut conn = store.read().await?;
+    let tenant = match scope {
+        Some(id) => repo::get::<OrgUnit>(&mut conn, id).await.map_err(|_| DocumentError::NoSuchScope)?.tenant_id,
+        None => org::first_tenant(&mut conn).await?.ok_or(DocumentError::NoSuchScope)?.id,
+    };
+    load_input_for_tenant(&mut conn, tenant, kind, year, scope).await
+}
+
+/// As [`load_input`], within one tenant (what the web handlers and the API call with the
+/// signed-in user's tenant, after checking the user may read `scope`). A scope of
+/// another tenant is refused as not found.
+pub async fn load_input_for_tenant(
+    conn: &mut AnyConnection,
+    tenant: TenantId,
+    kind: DocumentKind,
+    year: i64,
+    scope: Option<OrgUnitId>,
+) -> Result<DocumentInput, DocumentError> {
+    let municipality = repo::get::<Tenant>(conn, tenant).await?.item.name;
+    let units = org::units(conn, tenant).await?;
+    let root = match scope {
+        Some(id) => units.iter().find(|u| u.id == id).ok_or(DocumentError::NoSuchScope)?,
+        None => {
+            let mut tops: Vec<_> = units.iter().filter(|u| u.parent_id.is_none()).collect();
+            tops.sort_by_key(|u| u.id);
+            *tops.first().ok_or(DocumentError::NoSuchScope)?
+        }
+    };
+    let tree = org::subtree(&units, root.id);
+    let position = |id: OrgUnitId| tree.iter().position(|t| *t == id);
+    let content = match kind {
+        DocumentKind::Plan | DocumentKind::FollowUp => {
+            let mut found: Vec<_> = plans::list_plans(conn, tenant)
+                .await?
+                .into_iter()
+                .filter(|p| p.year == year && position(p.scope_id).is_some())
+                .collect();
+            found.sort_by_key(|p| (position(p.scope_id), p.id));
+            let mut bundles = Vec::with_capacity(found.len());
+            for p in found {
+                bundles.push(plans::load_bundle(conn, p.id).await?);
+            }
+            if bundles.is_empty() {
+                return Err(DocumentError::NothingFound { what: "kvalitetsplan", year, scope: root.name.clone() });
+            }
+            Content::Plans(bundles)
+        }
+        DocumentKind::Report => {
+            let mut found: Vec<_> = reports::list_reports(conn, tenant)
+                .await?
+                .into_iter()
+                .filter(|r| r.year == year && position(r.scope_id).is_some())
+                .collect();
+            found.sort_by_key(|r| (position(r.scope_id), r.id));
+            let mut bundles = Vec::with_capacity(found.len());
+            for r in found {
+                bundles.push(reports::load_report(conn, r.id).await?);
+            }
+            if bundles.is_empty() {
+                return Err(DocumentError::NothingFound {
+                    what: "kvalitetsberättelse",
+                    year,
+                    scope: root.name.clone(),
+                });
+            }
+            Content::Reports(bundles)
+        }
+    };
+    Ok(DocumentInput { municipality, year, scope_name: root.name.clone(), content })
+}

@@ -1,0 +1,140 @@
+//! The intermediate document model every format is written from: headings, paragraphs,
+//! lists, tables with header rows and figures with a text alternative and data tables.
+//! The three writers read only this, so DOCX, HTML and PDF cannot drift apart.
+
+/// A whole document.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Document {
+    /// "Kvalitetsplan 2024": the title page's big line and the file's title metadata.
+    pub title: String,
+    /// The municipality's name, on the title page and in every page header.
+    pub municipality: String,
+    /// Further lines on the title page (scope, adoption).
+    pub title_lines: Vec<String>,
+    pub blocks: Vec<Block>,
+}
+
+/// One block of the body.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Block {
+    /// A heading, level 1 (chapter) to 4.
+    Heading {
+        level: u8,
+        text: String,
+    },
+    Paragraph(Para),
+    /// A bulleted list of plain items.
+    List(Vec<String>),
+    Table(Table),
+    Figure(Figure),
+}
+
+/// How a paragraph is set.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ParaStyle {
+    Normal,
+    /// A bold line, e.g. an action's title inside a table cell.
+    Strong,
+    /// A quieter remark (dates, notes).
+    Note,
+    /// A warning a reader must not miss (a basis too thin to conclude from).
+    Warning,
+}
+
+/// A paragraph of plain text.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Para {
+    pub text: String,
+    pub style: ParaStyle,
+}
+
+impl Para {
+    pub fn new(text: impl Into<String>) -> Para {
+        Para { text: text.into(), style: ParaStyle::Normal }
+    }
+    pub fn strong(text: impl Into<String>) -> Para {
+        Para { text: text.into(), style: ParaStyle::Strong }
+    }
+    pub fn note(text: impl Into<String>) -> Para {
+        Para { text: text.into(), style: ParaStyle::Note }
+    }
+    pub fn warning(text: impl Into<String>) -> Para {
+        Para { text: text.into(), style: ParaStyle::Warning }
+    }
+}
+
+/// A data table. The header row repeats on every page; when `row_headers` is set the
+/// first cell of each row names the row (`<th scope="row">`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Table {
+    pub caption: String,
+    pub header: Vec<String>,
+    pub rows: Vec<Vec<Cell>>,
+    pub row_headers: bool,
+    /// Relative column widths, one per column.
+    pub widths: Vec<u32>,
+}
+
+/// One table cell: paragraphs, and an optional background colour (`#rrggbb`).
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Cell {
+    pub paras: Vec<Para>,
+    pub shading: Option<String>,
+}
+
+impl Cell {
+    pub fn text(text: impl Into<String>) -> Cell {
+        let text = text.into();
+        Cell { paras: if text.is_empty() { vec![] } else { vec![Para::new(text)] }, shading: None }
+    }
+    pub fn paras(paras: Vec<Para>) -> Cell {
+        Cell { paras, shading: None }
+    }
+    /// The cell's text, paragraphs joined by a space.
+    pub fn plain(&self) -> String {
+        self.paras.iter().map(|p| p.text.as_str()).collect::<Vec<_>>().join(" ")
+    }
+}
+
+/// A chart: the SVG for formats that show pictures, its text alternative, and the
+/// same numbers as tables for every format.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Figure {
+    pub title: String,
+    pub description: String,
+    /// A self-contained SVG (colours inline, no CSS classes), with `<title>`/`<desc>`.
+    pub svg: String,
+    pub tables: Vec<Table>,
+}
+
+impl Document {
+    /// Every piece of text a reader sees, in reading order (for tests and search).
+    pub fn plain_text(&self) -> String {
+        let mut out = vec![self.municipality.clone(), self.title.clone()];
+        out.extend(self.title_lines.iter().cloned());
+        for b in &self.blocks {
+            match b {
+                Block::Heading { text, .. } => out.push(text.clone()),
+                Block::Paragraph(p) => out.push(p.text.clone()),
+                Block::List(items) => out.extend(items.iter().cloned()),
+                Block::Table(t) => table_text(t, &mut out),
+                Block::Figure(f) => {
+                    out.push(f.title.clone());
+                    out.push(f.description.clone());
+                    for t in &f.tables {
+                        table_text(t, &mut out);
+                    }
+                }
+            }
+        }
+        out.join("\n")
+    }
+}
+
+fn table_text(t: &Table, out: &mut Vec<String>) {
+    out.push(t.caption.clone());
+    out.extend(t.header.iter().cloned());
+    for row in &t.rows {
+        out.extend(row.iter().map(Cell::plain));
+    }
+}

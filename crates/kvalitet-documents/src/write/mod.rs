@@ -1,0 +1,6 @@
+//! The format writers, each reading only the intermediate model.
+
+pub mod docx;
+pub mod html;
+pub mod pdf;
+mod world;

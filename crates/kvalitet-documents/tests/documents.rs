@@ -1,0 +1,342 @@
+//! The board documents generated from the demo data, checked from the generated files'
+//! own text: DOCX (word/document.xml), HTML (tags stripped) and PDF (text extracted).
+//! Every risk, level, self-inspection and indicator of a plan is there under its
+//! process-area heading; the follow-up has every recorded text; the report has the
+//! seed's table figures; user text with markup characters comes out as written.
+
+use std::io::Read;
+
+use kvalitet_documents::{Content, DocumentInput, DocumentKind, Format, load_input, render};
+use kvalitet_domain::Versioned;
+use kvalitet_domain::bundle::PlanBundle;
+use kvalitet_domain::org::OrgUnit;
+use kvalitet_domain::plan::SectionKind;
+use kvalitet_store::testing::TestDb;
+use kvalitet_store::{Store, Where, repo};
+
+/// The formats checked.
+const FORMATS: [Format; 3] = [Format::Docx, Format::Html, Format::Pdf];
+
+async fn demo() -> TestDb {
+    let db = TestDb::sqlite().await;
+    kvalitet_demo::load(&db.store).await.expect("load the demo data");
+    db
+}
+
+async fn unit(store: &Store, name: &str) -> Versioned<OrgUnit> {
+    let mut conn = store.read().await.unwrap();
+    let units: Vec<Versioned<OrgUnit>> = repo::list(&mut conn, Where::all()).await.unwrap();
+    units.into_iter().find(|u| u.name == name).unwrap_or_else(|| panic!("no unit {name}"))
+}
+
+/// Whitespace (including no-break spaces) squeezed to single spaces.
+fn norm(s: &str) -> String {
+    s.split(|c: char| c.is_whitespace() || c == '\u{a0}').filter(|w| !w.is_empty()).collect::<Vec<_>>().join(" ")
+}
+
+fn unescape_xml(s: &str) -> String {
+    s.replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&quot;", "\"")
+        .replace("&#39;", "'")
+        .replace("&apos;", "'")
+        .replace("&amp;", "&")
+}
+
+/// Tags replaced by spaces, entities decoded.
+fn strip_tags(xml: &str) -> String {
+    let mut out = String::with_capacity(xml.len());
+    let mut in_tag = false;
+    for c in xml.chars() {
+        match c {
+            '<' => in_tag = true,
+            '>' if in_tag => {
+                in_tag = false;
+                out.push(' ');
+            }
+            c if !in_tag => out.push(c),
+            _ => {}
+        }
+    }
+    unescape_xml(&out)
+}
+
+/// The text a reader sees in a generated file.
+fn text_of(format: Format, bytes: &[u8]) -> String {
+    match format {
+        Format::Docx => {
+            let mut zip = zip::ZipArchive::new(std::io::Cursor::new(bytes)).expect("DOCX is a zip");
+            let mut xml = String::new();
+            zip.by_name("word/document.xml").expect("word/document.xml").read_to_string(&mut xml).unwrap();
+            norm(&strip_tags(&xml))
+        }
+        Format::Html => {
+            let html = std::str::from_utf8(bytes).expect("UTF-8");
+            let body = &html[html.find("<body>").expect("a body")..];
+            norm(&strip_tags(body))
+        }
+        Format::Pdf => {
+            let text = pdf_extract::extract_text_from_mem(bytes).expect("PDF text");
+            // The PDF is set without hyphenation, so a line that ends in a hyphen ends in
+            // a real one ("HSL-avvikelser"): join it to the next line without a space.
+            norm(&text.replace("-\n", "-"))
+        }
+    }
+}
+
+struct Generated {
+    format: Format,
+    text: String,
+}
+
+fn generate(kind: DocumentKind, input: &DocumentInput) -> Vec<Generated> {
+    FORMATS
+        .iter()
+        .map(|&format| {
+            let bytes = render(kind, format, input).unwrap_or_else(|e| panic!("{kind:?} as {format:?}: {e}"));
+            assert!(bytes.len() > 1000, "{kind:?} as {format:?} is {} bytes", bytes.len());
+            Generated { format, text: text_of(format, &bytes) }
+        })
+        .collect()
+}
+
+fn pos(g: &Generated, needle: &str, from: usize) -> usize {
+    let needle = norm(needle);
+    match g.text[from..].find(&needle) {
+        Some(p) => from + p,
+        None => panic!("{:?}: {needle:?} not found after byte {from}", g.format),
+    }
+}
+
+fn plans(input: &DocumentInput) -> &[PlanBundle] {
+    match &input.content {
+        Content::Plans(p) => p,
+        Content::Reports(_) => panic!("expected plans"),
+    }
+}
+
+/// Every risk (with its level), self-inspection and indicator of `plan` is in `g`,
+/// after `from`, each under its process-area heading, areas in order. Returns where the
+/// plan's items end.
+fn check_plan(g: &Generated, plan: &PlanBundle, from: usize, level_prefix: &str) -> usize {
+    let mut cursor = pos(g, "Risker och egenkontroller", from);
+    for group in plan.risk_groups() {
+        let heading = pos(g, &group.area.name, cursor);
+        assert!(heading >= cursor, "{:?}: area {} before the previous area's items", g.format, group.area.name);
+        let mut end = heading;
+        for r in &group.risks {
+            let zone = plan.matrix.zone(r.risk.level());
+            let at =
+                pos(g, &format!("{} {level_prefix}{} {}", r.risk.title, r.risk.level().get(), zone.label), heading);
+            end = end.max(at);
+        }
+        for s in &group.self_inspections {
+            end = end.max(pos(g, &s.self_inspection.title, heading));
+        }
+        cursor = end;
+    }
+    let mut cursor = pos(g, "Kvalitetsindikatorer", cursor);
+    for group in plan.indicator_groups() {
+        let heading = pos(g, &group.area.name, cursor);
+        let mut end = heading;
+        for i in &group.indicators {
+            end = end.max(pos(g, &i.indicator.name, heading));
+        }
+        cursor = end;
+    }
+    cursor
+}
+
+#[tokio::test]
+async fn kvalitetsplan_2024_has_every_item_under_its_area_in_every_format() {
+    let db = demo().await;
+    let input = load_input(&db.store, DocumentKind::Plan, 2024, None).await.unwrap();
+    assert_eq!(input.municipality, "Huddinge kommun");
+    assert_eq!(input.scope_name, "Individ- och familjeomsorg");
+    let plan = &plans(&input)[0];
+    assert_eq!(plans(&input).len(), 1);
+    assert!(plan.risks.len() >= 5 && plan.self_inspections.len() >= 12 && plan.indicators.len() >= 22);
+    for g in generate(DocumentKind::Plan, &input) {
+        let title = pos(&g, "Huddinge kommun Kvalitetsplan 2024 Individ- och familjeomsorg", 0);
+        // The prose sections in order (those of kind "other" introduce the tables and
+        // stand under the table chapters), every line of their text present.
+        let mut cursor = title;
+        for s in plan.sections.iter().filter(|s| s.kind != SectionKind::Other) {
+            cursor = pos(&g, &s.heading, cursor);
+        }
+        for s in &plan.sections {
+            for line in s.body.lines().map(|l| l.trim().trim_start_matches("- ")).filter(|l| !l.is_empty()) {
+                pos(&g, line, title);
+            }
+        }
+        for f in &plan.focus_areas {
+            pos(&g, &f.title, title);
+        }
+        check_plan(&g, plan, cursor, "");
+        pos(&g, "Antal risker per risknivå", 0);
+        for h in
+            ["Risk", "Risknivå", "Konsekvens", "Åtgärder", "Egenkontroll", "Status 2023", "Syfte", "Kopplad till risk"]
+        {
+            pos(&g, h, 0);
+        }
+        pos(&g, "Kvalitetsindikator Kvalitetsfaktor Målvärde", 0);
+        if plan.indicators.iter().any(|i| i.no_data) {
+            pos(&g, "Inga tillgängliga data", 0);
+        }
+    }
+}
+
+#[tokio::test]
+async fn kvalitetsplan_2022_at_the_top_holds_both_sections_plans() {
+    let db = demo().await;
+    let input = load_input(&db.store, DocumentKind::Plan, 2022, None).await.unwrap();
+    let scopes: Vec<&str> = plans(&input).iter().map(|p| p.scope.name.as_str()).collect();
+    assert_eq!(scopes, ["Barn- och ungdomssektionen", "Vuxensektionen"]);
+    for g in generate(DocumentKind::Plan, &input) {
+        let mut cursor = 0;
+        for p in plans(&input) {
+            let at = pos(&g, &p.scope.name, cursor);
+            cursor = check_plan(&g, p, at, "");
+        }
+    }
+}
+
+#[tokio::test]
+async fn uppfoljning_2022_vuxna_has_every_run_and_action_follow_up_text() {
+    let db = demo().await;
+    let vuxna = unit(&db.store, "Vuxensektionen").await;
+    let input = load_input(&db.store, DocumentKind::FollowUp, 2022, Some(vuxna.id)).await.unwrap();
+    assert_eq!(plans(&input).len(), 1);
+    let plan = &plans(&input)[0];
+    assert!(!plan.runs.is_empty() && !plan.action_follow_ups.is_empty());
+    let lines = |text: &str| -> Vec<String> {
+        text.lines().map(|l| l.trim().trim_start_matches("- ").to_owned()).filter(|l| !l.is_empty()).collect()
+    };
+    for g in generate(DocumentKind::FollowUp, &input) {
+        pos(&g, "Uppföljning av kvalitetsplan 2022 Vuxensektionen", 0);
+        for run in &plan.runs {
+            for l in lines(&run.comment) {
+                pos(&g, &l, 0);
+            }
+        }
+        for f in &plan.action_follow_ups {
+            for l in lines(&f.text) {
+                pos(&g, &l, 0);
+            }
+        }
+        for a in &plan.actions {
+            pos(&g, &format!("Åtgärd: {}", a.title), 0);
+        }
+        check_plan(&g, plan, 0, "Risknivå ");
+        pos(&g, "Status: Klar", 0);
+    }
+}
+
+#[tokio::test]
+async fn kvalitetsberattelse_2022_has_the_seed_tables_rates_and_improvement_areas() {
+    let db = demo().await;
+    let input = load_input(&db.store, DocumentKind::Report, 2022, None).await.unwrap();
+    let Content::Reports(reports) = &input.content else { panic!("expected reports") };
+    let report = &reports[0];
+    for g in generate(DocumentKind::Report, &input) {
+        let table = pos(&g, "Slag 2022 2021", 0);
+        pos(&g, "Lex Sarah 1 1", table);
+        pos(&g, "Intern avvikelse 4 1", table);
+        pos(&g, "Synpunkter och klagomål 5 3", table);
+        pos(&g, "36 %", 0);
+        pos(&g, "Svarsfrekvens", 0);
+        pos(&g, "Få har svarat", 0);
+        let areas = pos(&g, "Förbättringsområden 2023", 0);
+        for i in &report.improvement_areas {
+            pos(&g, &i.text, areas);
+        }
+        for s in &report.sections {
+            pos(&g, &s.heading, 0);
+        }
+    }
+}
+
+#[tokio::test]
+async fn markup_characters_in_user_text_come_out_as_written() {
+    let db = demo().await;
+    let mut input = load_input(&db.store, DocumentKind::Plan, 2024, None).await.unwrap();
+    let nasty = r#"<script>alert("x")</script> & #set * $x$ \ _a_ @ref [l] // `c` = - + ~ 'q' {b} <b>fet</b>"#;
+    let Content::Plans(plans) = &mut input.content else { panic!() };
+    plans[0].risks[0].item.title = nasty.to_owned();
+    plans[0].sections[0].item.heading = format!("Rubrik {nasty}");
+    for format in FORMATS {
+        let bytes = render(DocumentKind::Plan, format, &input).unwrap_or_else(|e| panic!("{format:?}: {e}"));
+        if format == Format::Html {
+            let html = String::from_utf8(bytes.clone()).unwrap();
+            assert!(!html.contains("<script"), "unescaped <script> in HTML");
+            assert!(!html.contains("<b>fet"), "unescaped tag in HTML");
+        }
+        let g = Generated { format, text: text_of(format, &bytes) };
+        pos(&g, nasty, 0);
+        pos(&g, &format!("Rubrik {nasty}"), 0);
+    }
+}
+
+#[tokio::test]
+async fn asking_for_the_wrong_data_or_a_year_without_plans_is_an_error() {
+    let db = demo().await;
+    let input = load_input(&db.store, DocumentKind::Report, 2022, None).await.unwrap();
+    assert!(render(DocumentKind::Plan, Format::Html, &input).is_err());
+    assert!(load_input(&db.store, DocumentKind::Plan, 1999, None).await.is_err());
+}
+
+/// Heading levels of an HTML file in order.
+fn html_heading_levels(html: &str) -> Vec<u8> {
+    html.match_indices("<h").filter_map(|(i, _)| html[i + 2..].chars().next()?.to_digit(10).map(|d| d as u8)).collect()
+}
+
+#[tokio::test]
+async fn every_format_has_its_accessible_structure() {
+    let db = demo().await;
+    for (kind, year) in [(DocumentKind::Plan, 2024), (DocumentKind::FollowUp, 2022), (DocumentKind::Report, 2022)] {
+        let input = load_input(&db.store, kind, year, None).await.unwrap();
+
+        // HTML: language, one h1, no skipped heading levels, captions and header cells
+        // on every table, charts with a text alternative, no scripts.
+        let html = String::from_utf8(render(kind, Format::Html, &input).unwrap()).unwrap();
+        assert!(html.starts_with("<!DOCTYPE html>\n<html lang=\"sv\">"), "{kind:?}");
+        assert!(!html.contains("<script"), "{kind:?}");
+        let levels = html_heading_levels(&html);
+        assert_eq!(levels.iter().filter(|l| **l == 1).count(), 1, "{kind:?}: one h1");
+        for w in levels.windows(2) {
+            assert!(w[1] <= w[0] + 1, "{kind:?}: heading level skipped: {levels:?}");
+        }
+        let tables = html.matches("<table>").count();
+        assert!(tables > 0);
+        assert_eq!(html.matches("<table><caption>").count(), tables, "{kind:?}: a caption on every table");
+        assert_eq!(html.matches("<thead><tr><th scope=\"col\">").count(), tables, "{kind:?}: header rows");
+        for svg in html.match_indices("<svg").map(|(i, _)| &html[i..]) {
+            assert!(svg.contains("role=\"img\"") && svg.contains("<title id=") && svg.contains("<desc id="));
+        }
+
+        // DOCX: heading styles, every table's first row repeats on each page, the
+        // municipality in the page header, title and language in the properties.
+        let docx = render(kind, Format::Docx, &input).unwrap();
+        let mut zip = zip::ZipArchive::new(std::io::Cursor::new(docx)).unwrap();
+        let mut part = |name: &str| {
+            let mut s = String::new();
+            zip.by_name(name).unwrap_or_else(|_| panic!("{name}")).read_to_string(&mut s).unwrap();
+            s
+        };
+        let xml = part("word/document.xml");
+        assert!(xml.contains("<w:pStyle w:val=\"Heading1\" />"), "{kind:?}");
+        assert_eq!(xml.matches("<w:tblHeader />").count(), xml.matches("<w:tbl>").count(), "{kind:?}");
+        assert!(part("word/header1.xml").contains("Huddinge kommun"));
+        let core = part("docProps/core.xml");
+        assert!(core.contains("<dc:language>sv-SE</dc:language>") && core.contains("<dc:title>"), "{core}");
+        assert!(part("word/styles.xml").contains("<w:outlineLvl w:val=\"0\" />"));
+
+        // PDF: tagged, with language, title, and an outline (bookmarks) from the headings.
+        let pdf = lopdf::Document::load_mem(&render(kind, Format::Pdf, &input).unwrap()).unwrap();
+        let catalog = pdf.catalog().unwrap();
+        assert!(catalog.has(b"StructTreeRoot"), "{kind:?}: tagged PDF");
+        assert!(catalog.has(b"Outlines"), "{kind:?}: bookmarks");
+        let lang = catalog.get(b"Lang").unwrap().as_str().unwrap();
+        assert!(String::from_utf8_lossy(lang).starts_with("sv"), "{kind:?}");
+    }
+}
