@@ -137,6 +137,24 @@ test('staff register a deviation for their unit with the keyboard', async () => 
   await page.close();
 });
 
+test('the board documents in HTML meet the same accessibility bar', async () => {
+  const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+  await signInWithKeyboard(page, 'admin@exempel.se', 'demo-administrator');
+  await page.click('text=Kvalitetsplan 2022 för vuxna');
+  await page.click('text=Dokument till nämnden');
+  await checkAccessibility(page, 'dokument');
+  for (const kind of ['plan', 'follow-up', 'report']) {
+    const href = await page.getAttribute(`a[href*="typ=${kind}"][href*="format=html"]`, 'href');
+    const response = await page.request.get(base + href);
+    assert.equal(response.status(), 200);
+    const doc = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    await doc.setContent(await response.text());
+    await checkAccessibility(doc, `dokument-${kind}`);
+    await doc.close();
+  }
+  await page.close();
+});
+
 test('an administrator reads the audit log and the report', async () => {
   const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
   await signInWithKeyboard(page, 'admin@exempel.se', 'demo-administrator');

@@ -120,7 +120,7 @@ fn plans(input: &DocumentInput) -> &[PlanBundle] {
 /// plan's items end.
 fn check_plan(g: &Generated, plan: &PlanBundle, from: usize, level_prefix: &str) -> usize {
     let mut cursor = pos(g, "Risker och egenkontroller", from);
-    for group in plan.risk_groups() {
+    for group in plan.risk_groups(&plan.index()) {
         let heading = pos(g, &group.area.name, cursor);
         assert!(heading >= cursor, "{:?}: area {} before the previous area's items", g.format, group.area.name);
         let mut end = heading;
@@ -136,7 +136,7 @@ fn check_plan(g: &Generated, plan: &PlanBundle, from: usize, level_prefix: &str)
         cursor = end;
     }
     let mut cursor = pos(g, "Kvalitetsindikatorer", cursor);
-    for group in plan.indicator_groups() {
+    for group in plan.indicator_groups(&plan.index()) {
         let heading = pos(g, &group.area.name, cursor);
         let mut end = heading;
         for i in &group.indicators {

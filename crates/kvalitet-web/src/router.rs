@@ -42,6 +42,8 @@ fn routes() -> Vec<(&'static str, String, MethodRouter<AppState>)> {
         ("GET", "/konto/losenord", get(pages::session::password_form)),
         ("POST", "/konto/losenord", post(pages::session::password_submit)),
         ("GET", "/planer/{id}/riskkarta", get(pages::risks::heat_map)),
+        ("GET", "/planer/{id}/dokument", get(pages::documents::page)),
+        ("GET", "/api/v1/dokument", get(pages::documents::download)),
         ("POST", "/planer/{id}/anta", post(pages::cycle::adopt)),
         ("POST", "/planer/{id}/nasta-ar", post(pages::cycle::roll_over)),
         ("GET", "/risker/{id}", get(pages::risks::show)),

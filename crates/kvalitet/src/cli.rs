@@ -44,6 +44,24 @@ pub enum Command {
         #[command(subcommand)]
         command: AuditCommand,
     },
+    /// Skapar Kvalitetsplan, Uppföljning av kvalitetsplan eller Kvalitetsberättelse som DOCX, PDF eller HTML
+    Document {
+        /// Vilket dokument
+        #[arg(value_enum)]
+        kind: DocumentArg,
+        /// Året dokumentet gäller
+        #[arg(long)]
+        year: i64,
+        /// Filformat
+        #[arg(long, value_enum)]
+        format: FormatArg,
+        /// Filen att skriva
+        #[arg(short = 'o', long = "output")]
+        output: std::path::PathBuf,
+        /// Den del av organisationen dokumentet gäller: enhetens namn eller nummer (standard: högsta nivån); planerna för alla enheter under den tas med
+        #[arg(long)]
+        scope: Option<String>,
+    },
     /// Gör en säkerhetskopia av databasen (fungerar medan servern kör)
     Backup {
         /// Filen att skriva; får inte finnas
@@ -143,4 +161,43 @@ pub enum AuditCommand {
 pub enum DemoCommand {
     /// Läser in demodata i en tom databas
     Load,
+}
+
+/// The board documents.
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+pub enum DocumentArg {
+    /// Kvalitetsplan
+    Plan,
+    /// Uppföljning av kvalitetsplan
+    Followup,
+    /// Kvalitetsberättelse
+    Report,
+}
+
+impl DocumentArg {
+    pub fn kind(self) -> kvalitet_documents::DocumentKind {
+        match self {
+            DocumentArg::Plan => kvalitet_documents::DocumentKind::Plan,
+            DocumentArg::Followup => kvalitet_documents::DocumentKind::FollowUp,
+            DocumentArg::Report => kvalitet_documents::DocumentKind::Report,
+        }
+    }
+}
+
+/// The documents' formats.
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+pub enum FormatArg {
+    Docx,
+    Pdf,
+    Html,
+}
+
+impl FormatArg {
+    pub fn format(self) -> kvalitet_documents::Format {
+        match self {
+            FormatArg::Docx => kvalitet_documents::Format::Docx,
+            FormatArg::Pdf => kvalitet_documents::Format::Pdf,
+            FormatArg::Html => kvalitet_documents::Format::Html,
+        }
+    }
 }

@@ -79,6 +79,17 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             let store = open(&url).await?;
             case_data::link(&store, &measure, self_inspection, indicator, approve_at).await?;
         }
+        Command::Document { kind, year, format, output, scope } => {
+            let store = open(&url).await?;
+            let scope = match scope {
+                Some(s) => Some(users::resolve_unit(&store, &s).await?),
+                None => None,
+            };
+            let input = kvalitet_documents::load_input(&store, kind.kind(), year, scope).await?;
+            let bytes = kvalitet_documents::render(kind.kind(), format.format(), &input)?;
+            std::fs::write(&output, bytes).with_context(|| format!("kan inte skriva {}", output.display()))?;
+            println!("{} är skriven.", output.display());
+        }
         Command::Backup { file } => {
             let store = open(&url).await?;
             kvalitet_store::backup::backup(&store, &file).await?;

@@ -104,3 +104,11 @@ pub async fn first_administrator(store: &Store) -> anyhow::Result<()> {
     }
     Ok(())
 }
+
+/// The unit a scope argument names, by name or number, in the first tenant.
+pub async fn resolve_unit(store: &Store, scope: &str) -> anyhow::Result<OrgUnitId> {
+    let mut conn = store.read().await?;
+    let tenant = org::first_tenant(&mut conn).await?.ok_or_else(|| anyhow!("organisationen saknas"))?;
+    drop(conn);
+    resolve_scope(store, tenant.id, Some(scope)).await
+}

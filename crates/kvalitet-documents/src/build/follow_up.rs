@@ -46,7 +46,7 @@ fn part(out: &mut Vec<Block>, p: &PlanBundle, lv: Levels) {
          egenkontroller som genomförts för att säkerställa att verksamheten lever upp till krav och mål, \
          med de åtgärder som genomförts under året och deras status.",
     )));
-    let groups = p.risk_groups();
+    let groups = p.risk_groups(&p.index());
     if !groups.is_empty() {
         out.push(heading(lv.chapter(), "Risker och egenkontroller"));
         for g in &groups {
@@ -125,7 +125,7 @@ fn part(out: &mut Vec<Block>, p: &PlanBundle, lv: Levels) {
                 ));
             }
         }
-        let loose = p.loose_actions();
+        let loose = p.loose_actions(&p.index());
         if !loose.is_empty() {
             out.push(heading(lv.sub(), "Övriga åtgärder"));
             let rows = loose.iter().map(|a| vec![Cell::paras(action_paras(a, true))]).collect();
@@ -133,7 +133,7 @@ fn part(out: &mut Vec<Block>, p: &PlanBundle, lv: Levels) {
         }
     }
 
-    let groups = p.indicator_groups();
+    let groups = p.indicator_groups(&p.index());
     if !groups.is_empty() {
         out.push(heading(lv.chapter(), "Kvalitetsindikatorer"));
         for g in &groups {

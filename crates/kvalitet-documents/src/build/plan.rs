@@ -107,7 +107,7 @@ fn plan_part(out: &mut Vec<Block>, p: &PlanBundle, lv: Levels, part: usize) {
         focus_areas(out, p, lv.sub());
     }
 
-    let groups = p.risk_groups();
+    let groups = p.risk_groups(&p.index());
     if !groups.is_empty() {
         out.push(heading(lv.chapter(), "Risker och egenkontroller"));
         let text = intro(Chapter::Risks);
@@ -192,7 +192,7 @@ fn plan_part(out: &mut Vec<Block>, p: &PlanBundle, lv: Levels, part: usize) {
                 ));
             }
         }
-        let loose = p.loose_actions();
+        let loose = p.loose_actions(&p.index());
         if !loose.is_empty() {
             out.push(heading(lv.sub(), "Övriga åtgärder"));
             let rows = loose.iter().map(|a| vec![Cell::paras(action_paras(a, false))]).collect();
@@ -204,7 +204,7 @@ fn plan_part(out: &mut Vec<Block>, p: &PlanBundle, lv: Levels, part: usize) {
         out.push(Block::Figure(heat_map::figure(&format!("riskkarta-{part}"), &risks, &p.matrix)));
     }
 
-    let groups = p.indicator_groups();
+    let groups = p.indicator_groups(&p.index());
     if !groups.is_empty() {
         out.push(heading(lv.chapter(), "Kvalitetsindikatorer"));
         out.extend(intro(Chapter::Indicators));

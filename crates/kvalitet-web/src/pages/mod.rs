@@ -4,6 +4,7 @@ pub mod assets;
 pub mod audit;
 pub mod cycle;
 pub mod deviations;
+pub mod documents;
 pub mod edit;
 pub mod edit_report;
 pub mod follow_up;

@@ -41,6 +41,8 @@ fn matrix() -> HashMap<(&'static str, String), ([Expect; 10], Expect)> {
         (("GET", "/konto/losenord"), ([A, A, A, A, A, A, A, A, A, A], D)),
         (("POST", "/konto/losenord"), ([A, A, A, A, A, A, A, A, A, A], D)),
         (("GET", "/planer/{id}/riskkarta"), ([A, D, A, D, A, D, A, D, A, D], D)),
+        (("GET", "/planer/{id}/dokument"), ([A, D, A, D, A, D, A, D, A, D], D)),
+        (("GET", "/api/v1/dokument"), ([A, D, A, D, A, D, A, D, A, D], D)),
         (("POST", "/planer/{id}/anta"), ([A, D, A, D, D, D, D, D, D, D], D)),
         (("POST", "/planer/{id}/nasta-ar"), ([A, D, A, D, D, D, D, D, D, D], D)),
         (("GET", "/risker/{id}"), ([A, D, A, D, A, D, A, D, A, D], D)),
@@ -112,6 +114,8 @@ struct Fixture {
     risk_out: i64,
     result_in: i64,
     result_out: i64,
+    scope_in: i64,
+    scope_out: i64,
     /// A draft plan in scope (next year's, rolled over) and its items, for editing.
     draft: i64,
     draft_items: HashMap<&'static str, (i64, i64)>,
@@ -336,6 +340,8 @@ async fn fixture(app: &TestApp) -> Fixture {
     }
     drop(conn);
     Fixture {
+        scope_in: unit("Vuxensektionen").get(),
+        scope_out: unit("Barn- och ungdomssektionen").get(),
         report_items,
         draft,
         draft_items,
@@ -392,6 +398,10 @@ async fn attempt(app: &TestApp, f: &Fixture, method: &str, path: &str, inside: b
         "/avvikelser/{id}" => format!("/avvikelser/{}", pick(f.deviation_in, f.deviation_out)),
         "/avvikelser/{id}/handlaggning" => {
             format!("/avvikelser/{}/handlaggning", pick(f.deviation_in, f.deviation_out))
+        }
+        "/planer/{id}/dokument" => format!("/planer/{}/dokument", pick(f.plan_in, f.plan_out)),
+        "/api/v1/dokument" => {
+            format!("/api/v1/dokument?typ=plan&ar=2022&format=html&omfattning={}", pick(f.scope_in, f.scope_out))
         }
         "/planer/{id}/riskkarta" => format!("/planer/{}/riskkarta", pick(f.plan_in, f.plan_out)),
         "/planer/{id}/anta" => format!("/planer/{}/anta", pick(f.plan_in, f.plan_out)),

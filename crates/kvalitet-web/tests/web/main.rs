@@ -4,6 +4,7 @@
 mod access;
 mod cycle;
 mod deviations;
+mod documents;
 mod editing;
 mod follow_up;
 mod log_review;
@@ -63,7 +64,7 @@ impl TestApp {
         let status = res.status();
         let headers = res.headers().clone();
         let bytes = axum::body::to_bytes(res.into_body(), 10 << 20).await.unwrap();
-        Response { status, headers, body: String::from_utf8(bytes.to_vec()).unwrap() }
+        Response { status, headers, body: String::from_utf8_lossy(&bytes).into_owned() }
     }
 
     pub async fn get(&self, path: &str) -> Response {
