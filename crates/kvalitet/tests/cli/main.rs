@@ -1,16 +1,15 @@
 //! The `kvalitet` binary as a user runs it: flags, errors, serving the demo, shutting
 //! down on SIGTERM.
 
-use std::io::{BufRead, BufReader, Read, Write};
-use std::net::{TcpListener, TcpStream};
-use std::process::{Child, Command, Output, Stdio};
-use std::time::{Duration, Instant};
+use std::io::{BufRead, BufReader, Write};
+use std::net::TcpListener;
+use std::process::{Command, Output, Stdio};
 
-fn kvalitet(dir: &std::path::Path) -> Command {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_kvalitet"));
-    cmd.current_dir(dir).env_remove("KVALITET_DATABASE_URL").env_remove("KVALITET_BIND").env("KVALITET_LOG", "warn");
-    cmd
-}
+#[allow(dead_code, reason = "shared with the faults tests, which use more of it")]
+#[path = "../support/mod.rs"]
+mod support;
+
+use support::{Server, kvalitet};
 
 fn run(cmd: &mut Command) -> (Output, String, String) {
     let out = cmd.output().expect("run kvalitet");
@@ -19,80 +18,25 @@ fn run(cmd: &mut Command) -> (Output, String, String) {
     (out, stdout, stderr)
 }
 
-fn http(addr: &str, request: &str) -> String {
-    let mut s = TcpStream::connect(addr).expect("connect");
-    s.write_all(request.as_bytes()).unwrap();
-    let mut body = String::new();
-    s.read_to_string(&mut body).unwrap();
-    body
-}
-
-fn http_get(addr: &str, path: &str, cookie: &str) -> String {
-    http(addr, &format!("GET {path} HTTP/1.1\r\nHost: {addr}\r\nCookie: {cookie}\r\nConnection: close\r\n\r\n"))
-}
-
 /// Signs in as the demo administrator; returns the session cookie.
 fn http_login(addr: &str) -> String {
-    let body = "email=admin%40exempel.se&password=demo-administrator";
-    let res = http(
-        addr,
-        &format!(
-            "POST /logga-in HTTP/1.1\r\nHost: {addr}\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
-            body.len()
-        ),
-    );
-    let line = res.lines().find(|l| l.to_ascii_lowercase().starts_with("set-cookie:")).expect("session cookie");
-    line.split_once(':').unwrap().1.trim().split(';').next().unwrap().to_owned()
-}
-
-/// Starts `serve` and returns the child and the address it printed.
-fn serve(dir: &std::path::Path, extra: &[&str]) -> (Child, String) {
-    let mut child = kvalitet(dir)
-        .arg("serve")
-        .args(["--bind", "127.0.0.1:0"])
-        .args(extra)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("spawn serve");
-    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
-    let deadline = Instant::now() + Duration::from_secs(60);
-    while Instant::now() < deadline {
-        let Some(Ok(line)) = lines.next() else { break };
-        if let Some(rest) = line.strip_prefix("Kvalitet körs på http://") {
-            let addr = rest.trim_end_matches('/').to_owned();
-            // Keep reading stdout in the background so the server never blocks on it.
-            std::thread::spawn(move || for _ in lines {});
-            return (child, addr);
-        }
-    }
-    let _ = child.kill();
-    let _ = child.wait();
-    panic!("serve did not print its address");
+    support::login(addr, "admin@exempel.se", "demo-administrator").expect("sign in")
 }
 
 #[test]
 fn serve_loads_the_demo_shows_the_plans_and_stops_on_sigterm() {
     let dir = tempfile::tempdir().unwrap();
-    let (mut child, addr) = serve(dir.path(), &[]);
-    let anonymous = http_get(&addr, "/", "");
-    assert!(anonymous.starts_with("HTTP/1.1 303"), "{anonymous}");
+    let mut server = Server::start(kvalitet(dir.path()), &[]);
+    let addr = server.addr.clone();
+    let anonymous = support::get(&addr, "/", "");
+    assert_eq!(anonymous.status, 303, "{anonymous:?}");
     let cookie = http_login(&addr);
-    let page = http_get(&addr, "/", &cookie);
-    assert!(page.starts_with("HTTP/1.1 200"), "{page}");
-    assert!(page.contains("Kvalitetsplan 2024 Individ- och familjeomsorg"));
+    let page = support::get(&addr, "/", &cookie);
+    assert_eq!(page.status, 200, "{page:?}");
+    assert!(page.body.contains("Kvalitetsplan 2024 Individ- och familjeomsorg"));
     assert!(dir.path().join("kvalitet.db").exists(), "default database is kvalitet.db in the working directory");
 
-    let status = Command::new("kill").args(["-TERM", &child.id().to_string()]).status().unwrap();
-    assert!(status.success());
-    let deadline = Instant::now() + Duration::from_secs(20);
-    let exit = loop {
-        if let Some(s) = child.try_wait().unwrap() {
-            break s;
-        }
-        assert!(Instant::now() < deadline, "serve did not stop on SIGTERM");
-        std::thread::sleep(Duration::from_millis(50));
-    };
+    let exit = server.stop();
     assert!(exit.success(), "graceful shutdown exits 0: {exit:?}");
 
     // Same directory, same database: the demo is not loaded twice.
@@ -107,11 +51,10 @@ fn demo_load_then_serve_share_one_database() {
     let (out, stdout, stderr) = run(kvalitet(dir.path()).args(["demo", "load"]));
     assert!(out.status.success(), "{stderr}");
     assert!(stdout.contains("3 planer, 1 berättelser"), "{stdout}");
-    let (mut child, addr) = serve(dir.path(), &["--no-demo"]);
-    let cookie = http_login(&addr);
-    let page = http_get(&addr, "/", &cookie);
-    child.kill().unwrap();
-    let _ = child.wait();
+    let mut server = Server::start(kvalitet(dir.path()), &["--no-demo"]);
+    let cookie = http_login(&server.addr);
+    let page = support::get(&server.addr, "/", &cookie).body;
+    server.kill();
     assert!(page.contains("Kvalitetsberättelse 2022 Vuxensektionen"));
 }
 
@@ -344,17 +287,16 @@ async fn table_counts(url: &str) -> Vec<(String, i64)> {
 #[test]
 fn a_backup_taken_while_serving_restores_to_the_same_data() {
     let dir = tempfile::tempdir().unwrap();
-    let (mut child, addr) = serve(dir.path(), &[]);
-    let cookie = http_login(&addr);
-    assert!(http_get(&addr, "/", &cookie).starts_with("HTTP/1.1 200"));
+    let mut server = Server::start(kvalitet(dir.path()), &[]);
+    let cookie = http_login(&server.addr);
+    assert_eq!(support::get(&server.addr, "/", &cookie).status, 200);
     let (out, stdout, stderr) = run(kvalitet(dir.path()).args(["backup", "kopia.db"]));
     assert!(out.status.success(), "{stderr}");
     assert!(stdout.contains("kopia.db"));
     let (out, _, stderr) = run(kvalitet(dir.path()).args(["backup", "kopia.db"]));
     assert_eq!(out.status.code(), Some(1), "an existing file is never overwritten");
     assert!(stderr.contains("finns redan"));
-    let _ = child.kill();
-    let _ = child.wait();
+    server.kill();
 
     let restored = dir.path().join("aterstalld.db");
     let url = kvalitet_store::sqlite_file_url(&restored);
