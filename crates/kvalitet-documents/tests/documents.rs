@@ -340,3 +340,58 @@ async fn every_format_has_its_accessible_structure() {
         assert!(String::from_utf8_lossy(lang).starts_with("sv"), "{kind:?}");
     }
 }
+
+/// Whether a program can be started here.
+fn have(program: &str) -> bool {
+    std::process::Command::new(program).arg("--version").output().is_ok_and(|o| o.status.success())
+}
+
+#[tokio::test]
+async fn libreoffice_opens_every_docx_and_pdftotext_reads_every_pdf() {
+    // Where the tools are installed (Debian's libreoffice-writer-nogui and poppler-utils,
+    // which `.ci/run` installs and then requires); elsewhere the test says so and checks
+    // nothing.
+    let (lo, poppler) = (have("libreoffice"), have("pdftotext"));
+    if std::env::var_os("KVALITET_REQUIRE_OFFICE_TOOLS").is_some() {
+        assert!(lo && poppler, "CI requires libreoffice ({lo}) and pdftotext ({poppler})");
+    }
+    if !lo && !poppler {
+        eprintln!("SKIPPED: neither libreoffice nor pdftotext is installed");
+        return;
+    }
+    let db = demo().await;
+    let dir = std::env::temp_dir().join(format!("kvalitet-docs-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    for (kind, year) in [
+        (DocumentKind::Plan, 2024),
+        (DocumentKind::Plan, 2022),
+        (DocumentKind::FollowUp, 2022),
+        (DocumentKind::Report, 2022),
+    ] {
+        let input = kvalitet_documents::load_input(&db.store, kind, year, None).await.unwrap();
+        let stem = kind.file_stem(year);
+        if lo {
+            let docx = dir.join(format!("{stem}.docx"));
+            std::fs::write(&docx, render(kind, Format::Docx, &input).unwrap()).unwrap();
+            let out = std::process::Command::new("libreoffice")
+                .args(["--headless", "--convert-to", "pdf", "--outdir"])
+                .arg(dir.join("lo"))
+                .arg(&docx)
+                .env("HOME", &dir)
+                .output()
+                .unwrap();
+            assert!(out.status.success(), "{stem}.docx: {}", String::from_utf8_lossy(&out.stderr));
+            assert!(dir.join("lo").join(format!("{stem}.pdf")).exists(), "LibreOffice wrote no PDF for {stem}.docx");
+        }
+        if poppler {
+            let pdf = dir.join(format!("{stem}.pdf"));
+            std::fs::write(&pdf, render(kind, Format::Pdf, &input).unwrap()).unwrap();
+            let out = std::process::Command::new("pdftotext").arg(&pdf).arg("-").output().unwrap();
+            assert!(out.status.success(), "pdftotext {stem}.pdf: {}", String::from_utf8_lossy(&out.stderr));
+            let text = norm(&String::from_utf8_lossy(&out.stdout));
+            assert!(text.contains(&input.scope_name), "{stem}.pdf reads back without its scope");
+        }
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+    db.drop_db().await;
+}
