@@ -168,3 +168,39 @@ test('an administrator reads the audit log and the report', async () => {
   await checkAccessibility(page, 'avvikelser');
   await page.close();
 });
+
+test('with the script, the plan filters apply as they change and a risk opens for editing in place', async () => {
+  const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+  await signInWithKeyboard(page, 'kvalitet@exempel.se', 'demo-kvalitetsutvecklare');
+  await page.click('text=Kvalitetsplan 2022 för vuxna');
+  // A marker that a full page load would wipe out.
+  await page.evaluate(() => { window.kvalitetMarker = 'kvar'; });
+  const areas = await page.$$eval('#omrade option', (os) => os.map((o) => [o.value, o.textContent]).filter(([v]) => v));
+  assert.ok(areas.length > 1, 'the plan has several process areas');
+  const itemsBefore = await page.locator('article.risk, article.si').count();
+  const shown = (await page.$$eval('section.area h3', (hs) => hs.map((h) => h.textContent.trim()))).filter((h) => h !== 'Övriga åtgärder');
+  assert.ok(shown.length > 1, 'the plan shows several process areas');
+  const chosen = shown[shown.length - 1];
+  const [value] = areas.find(([, text]) => text.trim() === chosen);
+  await Promise.all([page.waitForURL(/omrade=/), page.selectOption('#omrade', value)]);
+  assert.equal(await page.evaluate(() => window.kvalitetMarker), 'kvar', 'the filter reloaded the whole page');
+  const itemsAfter = await page.locator('article.risk, article.si').count();
+  assert.ok(itemsAfter > 0 && itemsAfter < itemsBefore, `filtering by ${chosen} leaves fewer items (${itemsAfter} of ${itemsBefore})`);
+  const headings = (await page.$$eval('section.area h3', (hs) => hs.map((h) => h.textContent.trim()))).filter((h) => h !== 'Övriga åtgärder');
+  assert.deepEqual(headings, [chosen]);
+  await checkAccessibility(page, 'plan-filtrerad');
+  // Back to the whole plan (the filter as it changes), then open the first risk's edit
+  // form in place: the form appears in the card, with the focus in it.
+  await Promise.all([page.waitForURL((u) => !/omrade=[^&]/.test(u.search)), page.selectOption('#omrade', '')]);
+  const card = page.locator('article.risk').first();
+  const title = (await card.locator('h4').textContent()).trim();
+  await card.locator('text=Ändra risken').click();
+  await card.locator('form#redigera').waitFor();
+  assert.equal(await page.evaluate(() => window.kvalitetMarker), 'kvar', 'the edit form was a page load');
+  assert.equal(await page.evaluate(() => document.activeElement.id), 'title');
+  await checkAccessibility(page, 'plan-risk-andras-pa-plats');
+  await page.fill('#title', `${title} (omformulerad)`);
+  await Promise.all([page.waitForNavigation(), card.locator('button[type=submit]').click()]);
+  assert.ok((await page.content()).includes(`${title} (omformulerad)`));
+  await page.close();
+});

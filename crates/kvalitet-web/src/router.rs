@@ -66,6 +66,7 @@ fn routes() -> Vec<(&'static str, String, MethodRouter<AppState>)> {
         ("POST", "/admin/loggkontroll", post(pages::log_review::record)),
         ("GET", "/static/style.css", get(pages::assets::style)),
         ("GET", "/static/theme.css", get(pages::assets::theme)),
+        ("GET", "/static/htmx.js", get(pages::assets::htmx)),
         ("GET", "/healthz", get(pages::assets::health)),
     ];
     let mut all: Vec<_> = fixed.into_iter().map(|(m, p, h)| (m, p.to_owned(), h)).collect();

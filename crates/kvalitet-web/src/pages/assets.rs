@@ -1,5 +1,6 @@
 //! Static assets: the stylesheet, the tenant's theme (brand colour and risk-zone
-//! colours, generated so no inline style is needed), and the health check.
+//! colours, generated so no inline style is needed), the vendored htmx script, and the
+//! health check.
 
 use axum::extract::State;
 use axum::http::header;
@@ -12,6 +13,15 @@ pub async fn style() -> impl IntoResponse {
     (
         [(header::CONTENT_TYPE, "text/css; charset=utf-8"), (header::CACHE_CONTROL, "public, max-age=3600")],
         include_str!("../../static/style.css"),
+    )
+}
+
+/// htmx (vendored, version in the file name, licence beside it): the pages work without
+/// it; with it, filters apply as they change and edit forms open in place.
+pub async fn htmx() -> impl IntoResponse {
+    (
+        [(header::CONTENT_TYPE, "text/javascript; charset=utf-8"), (header::CACHE_CONTROL, "public, max-age=86400")],
+        include_str!("../../static/vendor/htmx-2.0.11.min.js"),
     )
 }
 

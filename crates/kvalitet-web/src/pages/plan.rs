@@ -364,7 +364,9 @@ fn filter(
     units: &[Versioned<kvalitet_domain::org::OrgUnit>],
     q: &HashMap<String, String>,
 ) {
-    let get = |k: &str| q.get(k).filter(|v| v.len() < 40).cloned().unwrap_or_default();
+    // Area and unit names are long ("Myndighetsutövning för personer som utsatts för eller
+    // som utövar våld i nära relationer"); anything longer than a name can be is ignored.
+    let get = |k: &str| q.get(k).filter(|v| v.len() <= 500).cloned().unwrap_or_default();
     let f = Filters {
         area: get("omrade"),
         factor: get("faktor"),

@@ -5,14 +5,17 @@ use askama_web::WebTemplate;
 use axum::extract::State;
 
 use kvalitet_domain::Code;
-use kvalitet_domain::org::OrgUnit;
 use kvalitet_store::{org, plans};
 
 use kvalitet_domain::access::Permission;
 use kvalitet_domain::plan::PlanState;
 use kvalitet_domain::report::ReportState;
 
-use kvalitet_domain::self_inspection::missing_runs;
+use std::collections::HashMap;
+
+use kvalitet_domain::plan::{PlanId, QualityPlan};
+use kvalitet_domain::self_inspection::{SelfInspectionId, missing_runs};
+use kvalitet_domain::{Date, Versioned};
 
 use crate::auth::{Nav, User};
 use crate::error::WebResult;
@@ -55,13 +58,8 @@ pub async fn show(State(state): State<AppState>, user: User) -> WebResult<StartP
     let tenant =
         kvalitet_store::repo::get::<kvalitet_domain::org::Tenant>(&mut conn, user.session.account.tenant_id).await?;
     let units = org::units(&mut conn, tenant.id).await?;
-    let scope_name = |id| {
-        units
-            .iter()
-            .find(|u: &&kvalitet_domain::Versioned<OrgUnit>| u.id == id)
-            .map(|u| u.name.clone())
-            .unwrap_or_default()
-    };
+    let names: HashMap<_, _> = units.iter().map(|u| (u.id, u.name.as_str())).collect();
+    let scope_name = |id| names.get(&id).map(|n| (*n).to_owned()).unwrap_or_default();
     let plans = plans::list_plans(&mut conn, tenant.id)
         .await?
         .into_iter()
@@ -124,7 +122,14 @@ async fn agenda(state: &AppState, user: &User) -> WebResult<Vec<Todo>> {
     let mut conn = state.store.read().await?;
     let a = kvalitet_store::agenda::load(&mut conn, user.session.account.tenant_id, today).await?;
     drop(conn);
-    let plan = |id| a.current_plans.iter().chain(&a.open_plans).find(|p| p.id == id);
+    // Looked up by id, so that the page stays linear in the number of items.
+    let plans: HashMap<PlanId, &Versioned<QualityPlan>> =
+        a.current_plans.iter().chain(&a.open_plans).map(|p| (p.id, p)).collect();
+    let plan = |id| plans.get(&id).copied();
+    let mut runs: HashMap<SelfInspectionId, Vec<Date>> = HashMap::new();
+    for r in &a.runs {
+        runs.entry(r.self_inspection_id).or_default().push(r.run_on);
+    }
     let mut todo = Vec::new();
     for d in a.new_deviations.iter().filter(|d| user.may(Permission::HandleDeviation, d.unit_id)) {
         todo.push(Todo {
@@ -140,8 +145,8 @@ async fn agenda(state: &AppState, user: &User) -> WebResult<Vec<Todo>> {
         if !user.may(Permission::RecordFollowUp, si.unit_id.unwrap_or(p.scope_id)) {
             continue;
         }
-        let runs: Vec<_> = a.runs.iter().filter(|r| r.self_inspection_id == si.id).map(|r| r.run_on).collect();
-        let missing = missing_runs(si.frequency, p.year as i16, &runs, today);
+        let done = runs.get(&si.id).map_or(&[][..], Vec::as_slice);
+        let missing = missing_runs(si.frequency, p.year as i16, done, today);
         if let Some(first) = missing.first() {
             todo.push(Todo {
                 kind: "self_inspection",

@@ -65,6 +65,7 @@ fn matrix() -> HashMap<(&'static str, String), ([Expect; 10], Expect)> {
         (("POST", "/admin/loggkontroll"), ([A, A, D, D, D, D, D, D, D, D], D)),
         (("GET", "/static/style.css"), ([A, A, A, A, A, A, A, A, A, A], A)),
         (("GET", "/static/theme.css"), ([A, A, A, A, A, A, A, A, A, A], A)),
+        (("GET", "/static/htmx.js"), ([A, A, A, A, A, A, A, A, A, A], A)),
         (("GET", "/healthz"), ([A, A, A, A, A, A, A, A, A, A], A)),
     ]);
     let mut all: HashMap<(&'static str, String), ([Expect; 10], Expect)> =

@@ -203,6 +203,15 @@ async fn the_plan_page_filters_by_area_factor_status_and_unit() {
         let area = app.get(&format!("/planer/{id}?omrade=Kompetensf%C3%B6rs%C3%B6rjning")).await.body;
         assert!(area.contains(">Kompetensförsörjning</h3>"));
         assert!(!area.contains(">Boendestöd för personer med psykisk funktionsnedsättning</h3>"));
+        // Area names run long; the filter takes them whole.
+        let long = app
+            .get(&format!(
+                "/planer/{id}?omrade=Boendest%C3%B6d+f%C3%B6r+personer+med+psykisk+funktionsneds%C3%A4ttning"
+            ))
+            .await
+            .body;
+        assert!(long.contains(">Boendestöd för personer med psykisk funktionsnedsättning</h3>"));
+        assert!(!long.contains(">Kompetensförsörjning</h3>"));
         // Only the risks and self-inspections with a withdrawn action remain.
         let withdrawn = app.get(&format!("/planer/{id}?status=withdrawn")).await.body;
         assert!(withdrawn.contains("Revidering av Min kompetensplan"));
