@@ -204,3 +204,29 @@ test('with the script, the plan filters apply as they change and a risk opens fo
   assert.ok((await page.content()).includes(`${title} (omformulerad)`));
   await page.close();
 });
+
+test('an administrator looks after the organisation', async () => {
+  const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+  await signInWithKeyboard(page, 'admin@exempel.se', 'demo-administrator');
+  await Promise.all([page.waitForNavigation(), page.click('nav[aria-label="Huvudmeny"] a[href="/organisation"]')]);
+  await checkAccessibility(page, 'organisation');
+  await Promise.all([page.waitForNavigation(), page.click('ul.tree a:text-is("Beroendeenheten")')]);
+  await checkAccessibility(page, 'organisation-enhet');
+  await Promise.all([page.waitForNavigation(), page.click('text=Ändra eller ta bort')]);
+  await checkAccessibility(page, 'organisation-enhet-andra');
+  for (const list of ['malgrupper', 'processomraden', 'kvalitetsfaktorer']) {
+    await page.goto(`${base}/organisation/${list}`);
+    await checkAccessibility(page, `organisation-${list}`);
+  }
+  await page.goto(`${base}/organisation/processomraden/ny`);
+  await checkAccessibility(page, 'organisation-nytt-processomrade');
+  // A new unit with a level that does not fit: the error beside the field.
+  await page.goto(`${base}/organisation`);
+  await Promise.all([page.waitForNavigation(), page.click('a:has-text("Ny enhet") >> nth=0')]);
+  await page.selectOption('#kind', 'section');
+  await page.fill('#name', 'Stödboendet');
+  await Promise.all([page.waitForNavigation(), page.click('button:text-is("Spara")')]);
+  assert.match(await page.textContent('.error-summary'), /Nivå ska vara enhet/);
+  await checkAccessibility(page, 'organisation-fel');
+  await page.close();
+});

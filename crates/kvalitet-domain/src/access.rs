@@ -102,6 +102,9 @@ pub enum Permission {
     ViewAuditLog,
     /// Create accounts and assign roles.
     ManageAccounts,
+    /// Change the org tree, the target groups, the process areas and the quality factors'
+    /// texts. Asked of the top of the tree: the organisation is the whole tenant's.
+    ManageOrganisation,
 }
 
 /// The org tree as the authorization rule needs it: each unit's parent.
@@ -242,6 +245,10 @@ mod tests {
         assert!(allows(&admin, &t, Permission::ViewAuditLog, u(5)));
         assert!(allows_somewhere(&admin, Permission::ManageAccounts));
         assert!(!allows_somewhere(&reader, Permission::ManageAccounts));
+        assert!(allows(&admin, &t, Permission::ManageOrganisation, u(1)));
+        let section_admin = one(Role::Administrator, 2);
+        assert!(!allows(&section_admin, &t, Permission::ManageOrganisation, u(1)), "not the whole organisation");
+        assert!(!allows(&qd, &t, Permission::ManageOrganisation, u(2)));
     }
 
     #[test]

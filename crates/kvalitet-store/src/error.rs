@@ -22,4 +22,12 @@ pub enum StoreError {
     Migrate(#[from] sqlx::migrate::MigrateError),
 }
 
+impl StoreError {
+    /// Whether the database refused a change because other rows still refer to the record
+    /// (a foreign key), as when something was added between a check and a removal.
+    pub fn is_still_referred_to(&self) -> bool {
+        matches!(self, StoreError::Database(e) if e.as_database_error().is_some_and(|d| d.is_foreign_key_violation()))
+    }
+}
+
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;

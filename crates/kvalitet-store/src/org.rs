@@ -1,12 +1,13 @@
-//! Reading the organisation: tenants, the org tree and its subtrees, areas, factors.
+//! Reading the organisation: tenants, the org tree and its subtrees, areas, factors, and
+//! what still refers to a part of it before it is removed.
 
-use sqlx::AnyConnection;
+use sqlx::{AnyConnection, AssertSqlSafe, Row};
 
-use kvalitet_domain::Versioned;
-use kvalitet_domain::org::{OrgUnit, OrgUnitId, ProcessArea, QualityFactor, Tenant, TenantId};
+use kvalitet_domain::org::{OrgUnit, OrgUnitId, ProcessArea, QualityFactor, TargetGroup, Tenant, TenantId};
+use kvalitet_domain::{Id, Versioned};
 
 use crate::error::Result;
-use crate::record::Column;
+use crate::record::{Column, Record};
 use crate::repo::{self, Where};
 
 /// The first tenant (installations with one municipality have only this one).
@@ -48,6 +49,10 @@ pub fn path(units: &[Versioned<OrgUnit>], unit: OrgUnitId) -> Vec<&Versioned<Org
     out
 }
 
+pub async fn target_groups(conn: &mut AnyConnection, tenant: TenantId) -> Result<Vec<Versioned<TargetGroup>>> {
+    repo::list(conn, Where::sql("tenant_id = $1", vec![tenant.to_value()])).await
+}
+
 pub async fn process_areas(conn: &mut AnyConnection, tenant: TenantId) -> Result<Vec<Versioned<ProcessArea>>> {
     repo::list(conn, Where::sql("tenant_id = $1", vec![tenant.to_value()])).await
 }
@@ -57,4 +62,47 @@ pub async fn quality_factors(conn: &mut AnyConnection, tenant: TenantId) -> Resu
         repo::list(conn, Where::sql("tenant_id = $1", vec![tenant.to_value()])).await?;
     v.sort_by_key(|q| q.number);
     Ok(v)
+}
+
+/// Every column that refers to a record of the organisation: (table referred to, table
+/// referring, column). The schema's foreign keys, listed once here so that a removal can
+/// say what is in the way; a test checks the list against the schema.
+pub const REFERENCES: &[(&str, &str, &str)] = &[
+    ("org_unit", "org_unit", "parent_id"),
+    ("org_unit", "quality_plan", "scope_id"),
+    ("org_unit", "quality_report", "scope_id"),
+    ("org_unit", "risk_unit", "unit_id"),
+    ("org_unit", "self_inspection", "unit_id"),
+    ("org_unit", "deviation", "unit_id"),
+    ("org_unit", "deviation_tally", "unit_id"),
+    ("org_unit", "user_survey", "unit_id"),
+    ("org_unit", "systematic_follow_up", "unit_id"),
+    ("org_unit", "review", "unit_id"),
+    ("org_unit", "key_statistic", "unit_id"),
+    ("org_unit", "role_assignment", "scope_id"),
+    ("org_unit", "case_record", "unit_id"),
+    ("org_unit", "intervention_record", "unit_id"),
+    ("org_unit", "contact_record", "unit_id"),
+    ("org_unit", "measure_result", "unit_id"),
+    ("target_group", "risk_target_group", "target_group_id"),
+    ("process_area", "risk", "process_area_id"),
+    ("process_area", "self_inspection", "process_area_id"),
+    ("process_area", "indicator", "area_id"),
+    ("quality_factor", "focus_area", "quality_factor_id"),
+    ("quality_factor", "indicator", "quality_factor_id"),
+    ("quality_factor", "improvement_area", "quality_factor_id"),
+];
+
+/// What still refers to record `id` of `T`: per referring table, how many rows, for the
+/// tables that have any. Empty when nothing does (or `T` is not of the organisation).
+pub async fn references<T: Record>(conn: &mut AnyConnection, id: Id<T>) -> Result<Vec<(&'static str, i64)>> {
+    let mut out = Vec::new();
+    for (_, table, column) in REFERENCES.iter().filter(|(to, _, _)| *to == T::TABLE) {
+        let sql = format!("SELECT COUNT(*) AS n FROM {table} WHERE {column} = $1");
+        let n: i64 = sqlx::query(AssertSqlSafe(sql)).bind(id.get()).fetch_one(&mut *conn).await?.try_get("n")?;
+        if n > 0 {
+            out.push((*table, n));
+        }
+    }
+    Ok(out)
 }

@@ -481,3 +481,35 @@ async fn every_change_is_audited_and_tampering_is_detected() {
     })
     .await;
 }
+
+/// The list a removal consults (`org::REFERENCES`) names every foreign key to the
+/// organisation's tables that the schema declares, and nothing else.
+#[tokio::test]
+async fn the_organisations_references_match_the_schema() {
+    on_each_backend(|store, backend| async move {
+        if backend != kvalitet_store::Backend::Sqlite {
+            return;
+        }
+        let mut conn = store.read().await.unwrap();
+        let sql = "SELECT m.name AS from_table, p.\"from\" AS from_column, p.\"table\" AS to_table \
+                   FROM sqlite_master m, pragma_foreign_key_list(m.name) p WHERE m.type = 'table'";
+        let rows = sqlx::query(sql).fetch_all(&mut *conn).await.unwrap();
+        let organisation = ["org_unit", "target_group", "process_area", "quality_factor"];
+        let mut declared: Vec<(String, String, String)> = rows
+            .iter()
+            .map(|r| {
+                use sqlx::Row;
+                (r.get::<String, _>("to_table"), r.get::<String, _>("from_table"), r.get::<String, _>("from_column"))
+            })
+            .filter(|(to, _, _)| organisation.contains(&to.as_str()))
+            .collect();
+        let mut listed: Vec<(String, String, String)> = kvalitet_store::org::REFERENCES
+            .iter()
+            .map(|(a, b, c)| ((*a).to_owned(), (*b).to_owned(), (*c).to_owned()))
+            .collect();
+        declared.sort();
+        listed.sort();
+        assert_eq!(listed, declared);
+    })
+    .await;
+}

@@ -47,11 +47,21 @@ pub fn session_cookie(token: Option<&str>, secure: bool) -> String {
 #[derive(Debug, Clone, Default)]
 pub struct OrgTree {
     parents: HashMap<OrgUnitId, OrgUnitId>,
+    top: Option<OrgUnitId>,
 }
 
 impl OrgTree {
     pub fn new(units: &[Versioned<OrgUnit>]) -> OrgTree {
-        OrgTree { parents: units.iter().filter_map(|u| u.parent_id.map(|p| (u.id, p))).collect() }
+        OrgTree {
+            parents: units.iter().filter_map(|u| u.parent_id.map(|p| (u.id, p))).collect(),
+            top: units.iter().filter(|u| u.parent_id.is_none()).map(|u| u.id).min(),
+        }
+    }
+
+    /// The top of the tree (the first, should there be several), where the whole
+    /// organisation's permissions are asked.
+    pub fn top(&self) -> Option<OrgUnitId> {
+        self.top
     }
 }
 
@@ -116,6 +126,7 @@ impl User {
                 || access::allows_somewhere(a, Permission::RegisterDeviation),
             audit: access::allows_somewhere(a, Permission::ViewAuditLog),
             measures: access::allows_somewhere(a, Permission::ViewCaseData),
+            organisation: self.tree.top().is_some_and(|top| self.may(Permission::ManageOrganisation, top)),
         }
     }
 }
@@ -134,6 +145,7 @@ pub struct Nav {
     pub deviations: bool,
     pub audit: bool,
     pub measures: bool,
+    pub organisation: bool,
 }
 
 async fn load_user(parts: &Parts, state: &AppState) -> WebResult<Option<User>> {

@@ -64,6 +64,11 @@ fn routes() -> Vec<(&'static str, String, MethodRouter<AppState>)> {
         ("GET", "/admin/logg", get(pages::audit::search)),
         ("GET", "/admin/loggkontroll", get(pages::log_review::show)),
         ("POST", "/admin/loggkontroll", post(pages::log_review::record)),
+        ("GET", "/organisation", get(pages::organisation::tree)),
+        ("GET", "/organisation/enheter/{id}", get(pages::organisation::unit)),
+        ("GET", "/organisation/malgrupper", get(pages::organisation::target_groups)),
+        ("GET", "/organisation/processomraden", get(pages::organisation::process_areas)),
+        ("GET", "/organisation/kvalitetsfaktorer", get(pages::organisation::quality_factors)),
         ("GET", "/static/style.css", get(pages::assets::style)),
         ("GET", "/static/theme.css", get(pages::assets::theme)),
         ("GET", "/static/htmx.js", get(pages::assets::htmx)),
@@ -82,19 +87,28 @@ fn routes() -> Vec<(&'static str, String, MethodRouter<AppState>)> {
     all.extend(editable::<kvalitet_domain::report::Review>());
     all.extend(editable::<kvalitet_domain::report::QualityAssessment>());
     all.extend(editable::<kvalitet_domain::report::ImprovementArea>());
+    all.extend(editable::<kvalitet_domain::org::OrgUnit>());
+    all.extend(editable::<kvalitet_domain::org::TargetGroup>());
+    all.extend(editable::<kvalitet_domain::org::ProcessArea>());
+    all.extend(editable::<kvalitet_domain::org::QualityFactor>());
     all
 }
 
-/// The create, edit and remove routes of a plan item type.
+/// The create, edit and remove routes of an editable type (only edit for a fixed set).
 fn editable<T: Editable + 'static>() -> Vec<(&'static str, String, MethodRouter<AppState>)> {
     let p = T::PATH;
-    vec![
-        ("GET", format!("/{p}/ny"), get(edit::new_form::<T>)),
-        ("POST", format!("/{p}/ny"), post(edit::create::<T>)),
+    let mut routes = vec![
         ("GET", format!("/{p}/{{id}}/andra"), get(edit::edit_form::<T>)),
         ("POST", format!("/{p}/{{id}}/andra"), post(edit::update::<T>)),
-        ("POST", format!("/{p}/{{id}}/ta-bort"), post(edit::delete::<T>)),
-    ]
+    ];
+    if !T::FIXED {
+        routes.extend([
+            ("GET", format!("/{p}/ny"), get(edit::new_form::<T>)),
+            ("POST", format!("/{p}/ny"), post(edit::create::<T>)),
+            ("POST", format!("/{p}/{{id}}/ta-bort"), post(edit::delete::<T>)),
+        ]);
+    }
+    routes
 }
 
 /// The method and path of every route.

@@ -2,7 +2,10 @@
 //! declares its fields (`Editable`), and the same handlers and template serve them all,
 //! with errors beside the fields and a lost race shown as a conflict with both versions.
 //! A draft plan's items may be removed; an adopted plan keeps its items (changes are
-//! kept in the audit log, and actions are withdrawn with a reason instead).
+//! kept in the audit log, and actions are withdrawn with a reason instead). The
+//! organisation's records (`edit_org.rs`) use the same pages, owned by the tenant and
+//! managed by administrators; one still referred to is not removed, and the page says
+//! what refers to it.
 
 use std::collections::HashMap;
 
@@ -70,11 +73,24 @@ pub(super) fn optional(mut kind: Kind, none: &str) -> Kind {
 
 /// A plan item that can be created, edited and removed through the generic forms.
 pub trait Editable: Record + Validate + Clone {
-    /// The path segment of its pages, e.g. `risker`.
+    /// The path of its pages, e.g. `risker` or `organisation/enheter`.
     const PATH: &'static str;
     /// Its name in headings: "risk", "åtgärd".
     const NOUN: &'static str;
+    /// Whether the noun is a neuter (ett-ord): "Nytt avsnitt", not "Ny".
+    const NEUTER: bool = false;
+    /// A fixed set (the six quality factors): edited, never created or removed.
+    const FIXED: bool = false;
     fn fields(o: &Options) -> Vec<Field>;
+    /// The owner of a new item, from its page's query (`?plan=3`, `?berattelse=2`).
+    fn new_owner(q: &HashMap<String, String>, _user: &User) -> WebResult<Owner> {
+        owner_param(q)
+    }
+    /// Where the user returns after saving or removing: the owner's page unless the
+    /// item type has a list of its own.
+    fn return_to(doc: &Doc) -> String {
+        doc.href.clone()
+    }
     /// The plan or report the item belongs to.
     fn owner(&self) -> Owner;
     /// The unit the item is about, where it has its own (a survey's unit); otherwise the
@@ -88,9 +104,23 @@ pub trait Editable: Record + Validate + Clone {
     fn form_values(&self) -> HashMap<String, String>;
     /// The item with the form's values; problems are added to the form.
     fn apply(&self, f: &mut FormState, o: &Options) -> Self;
-    /// A check beyond the item's own validation (the risk matrix, for risks).
-    fn check(&self, _matrix: &kvalitet_domain::risk::RiskMatrix) -> Result<(), ValidationErrors> {
+    /// A check beyond the item's own validation (the risk matrix, for risks; the tree,
+    /// for org units). `id` is the item's own when it is already stored.
+    fn check(
+        &self,
+        _id: Option<Id<Self>>,
+        _o: &Options,
+        _matrix: &kvalitet_domain::risk::RiskMatrix,
+    ) -> Result<(), ValidationErrors> {
         self.validate()
+    }
+    /// What still refers to the item, per referring table, when that keeps it from being
+    /// removed (the organisation's records); a plan's items have nothing in the way.
+    fn in_use(
+        _conn: &mut sqlx::AnyConnection,
+        _id: Id<Self>,
+    ) -> impl std::future::Future<Output = Result<Vec<(&'static str, i64)>, StoreError>> + Send {
+        async { Ok(vec![]) }
     }
     /// What else a new item needs once stored (an action's links to the risk or the
     /// self-inspection it was added from).
@@ -228,7 +258,12 @@ impl Editable for Risk {
             ..self.clone()
         }
     }
-    fn check(&self, matrix: &kvalitet_domain::risk::RiskMatrix) -> Result<(), ValidationErrors> {
+    fn check(
+        &self,
+        _id: Option<Id<Self>>,
+        _o: &Options,
+        matrix: &kvalitet_domain::risk::RiskMatrix,
+    ) -> Result<(), ValidationErrors> {
         self.validate_with(matrix).map(|_| ())
     }
 }
@@ -519,6 +554,7 @@ impl Editable for Indicator {
 impl Editable for Section {
     const PATH: &'static str = "avsnitt";
     const NOUN: &'static str = "avsnitt";
+    const NEUTER: bool = true;
     fn fields(_: &Options) -> Vec<Field> {
         vec![
             field("heading", "Rubrik", "", Kind::Text),
@@ -584,6 +620,7 @@ impl Editable for Section {
 impl Editable for FocusArea {
     const PATH: &'static str = "fokusomraden";
     const NOUN: &'static str = "fokusområde";
+    const NEUTER: bool = true;
     fn fields(o: &Options) -> Vec<Field> {
         vec![
             field(
@@ -643,6 +680,9 @@ pub enum Owner {
     /// A unit's record of a year (a survey, a key figure): shown in the reports whose
     /// scope covers the unit.
     UnitYear(kvalitet_domain::org::OrgUnitId, i64),
+    /// The tenant's organisation: its tree, target groups, process areas and quality
+    /// factors, managed from the top of the tree.
+    Organisation(kvalitet_domain::org::TenantId),
 }
 
 /// The owning plan or report as the forms need it.
@@ -686,7 +726,7 @@ impl Doc {
         match self.owner {
             Owner::Plan(p) => format!("plan={p}"),
             Owner::Report(r) => format!("berattelse={r}"),
-            Owner::UnitYear(..) => String::new(),
+            Owner::UnitYear(..) | Owner::Organisation(..) => String::new(),
         }
     }
 }
@@ -734,6 +774,15 @@ async fn load_doc(state: &AppState, user: &User, owner: Owner) -> WebResult<Doc>
                 locked: report.is_some_and(|r| r.state == ReportState::Submitted),
             }
         }
+        Owner::Organisation(tenant) => Doc {
+            owner,
+            title: "Organisation".to_owned(),
+            href: "/organisation".to_owned(),
+            scope: super::organisation::top(&user.tree)?,
+            tenant,
+            year: 0,
+            locked: false,
+        },
     };
     if doc.tenant != user.session.account.tenant_id {
         return Err(WebError::NotFound);
@@ -742,9 +791,14 @@ async fn load_doc(state: &AppState, user: &User, owner: Owner) -> WebResult<Doc>
 }
 
 /// Whether the user may edit `item` of `doc`: the item's own unit (which must lie in the
-/// document's scope) or else the document's scope.
+/// document's scope) or else the document's scope. The organisation asks for the right
+/// to manage it, at the top of the tree.
 fn require_edit<T: Editable>(user: &User, doc: &Doc, item: &T) -> WebResult<()> {
-    user.require(Permission::EditPlan, item.unit().unwrap_or(doc.scope))
+    let permission = match doc.owner {
+        Owner::Organisation(_) => Permission::ManageOrganisation,
+        Owner::Plan(_) | Owner::Report(_) | Owner::UnitYear(..) => Permission::EditPlan,
+    };
+    user.require(permission, item.unit().unwrap_or(doc.scope))
 }
 
 // ---- The generic pages ---------------------------------------------------------------
@@ -772,6 +826,10 @@ pub struct EditPage {
     pub form: FormState,
     pub conflict: bool,
     pub delete: String,
+    /// Whose the item is, for the removal's hint: `plan`, `report` or `organisation`.
+    pub owner: &'static str,
+    /// Why the item was not removed: what still refers to it, per referring table.
+    pub in_use: Vec<(&'static str, i64)>,
 }
 
 async fn options(state: &AppState, user: &User) -> WebResult<Options> {
@@ -816,6 +874,7 @@ fn page<T: Editable>(
         plan_title: doc.title.clone(),
         heading: match item {
             Some(_) => format!("Ändra {}", T::NOUN),
+            None if T::NEUTER => format!("Nytt {}", T::NOUN),
             None => format!("Ny {}", T::NOUN),
         },
         action: match item {
@@ -827,9 +886,15 @@ fn page<T: Editable>(
         form,
         conflict: saved.is_some(),
         delete: match item {
-            Some(i) if !doc.locked => format!("/{}/{}/ta-bort", T::PATH, i.id),
+            Some(i) if !doc.locked && !T::FIXED => format!("/{}/{}/ta-bort", T::PATH, i.id),
             _ => String::new(),
         },
+        owner: match doc.owner {
+            Owner::Plan(_) => "plan",
+            Owner::Report(_) | Owner::UnitYear(..) => "report",
+            Owner::Organisation(_) => "organisation",
+        },
+        in_use: vec![],
     }
 }
 
@@ -854,7 +919,7 @@ fn label<T: Editable>(o: &Options, name: &str) -> &'static str {
     T::fields(o).into_iter().find(|f| f.name == name).map_or("Fältet", |f| f.label)
 }
 
-fn owner_param(q: &HashMap<String, String>) -> WebResult<Owner> {
+pub(super) fn owner_param(q: &HashMap<String, String>) -> WebResult<Owner> {
     let id = |k: &str| q.get(k).and_then(|p| p.parse::<i64>().ok());
     match (id("plan"), id("berattelse")) {
         (Some(p), None) => Ok(Owner::Plan(Id::new(p))),
@@ -877,11 +942,18 @@ pub async fn new_form<T: Editable>(
     user: User,
     Query(q): Query<HashMap<String, String>>,
 ) -> WebResult<EditPage> {
-    let doc = load_doc(&state, &user, owner_param(&q)?).await?;
+    let doc = load_doc(&state, &user, T::new_owner(&q, &user)?).await?;
     let o = options(&state, &user).await?;
     let blank = T::blank(&doc, &o);
     require_edit(&user, &doc, &blank)?;
-    Ok(page::<T>(&user, &link_query(&q), &doc, &o, None, FormState::new(blank.form_values()), None))
+    // A link may choose some of the values (a new unit under a given section).
+    let mut values = blank.form_values();
+    for f in T::fields(&o) {
+        if let Some(v) = q.get(f.name) {
+            values.insert(f.name.to_owned(), v.clone());
+        }
+    }
+    Ok(page::<T>(&user, &link_query(&q), &doc, &o, None, FormState::new(values), None))
 }
 
 pub async fn create<T: Editable>(
@@ -891,7 +963,7 @@ pub async fn create<T: Editable>(
     Form(values): Form<HashMap<String, String>>,
 ) -> WebResult<Response> {
     user.check_csrf(values.get("csrf").map_or("", String::as_str))?;
-    let doc = load_doc(&state, &user, owner_param(&q)?).await?;
+    let doc = load_doc(&state, &user, T::new_owner(&q, &user)?).await?;
     let o = options(&state, &user).await?;
     require_edit(&user, &doc, &T::blank(&doc, &o))?;
     let mut form = FormState::new(values);
@@ -901,7 +973,7 @@ pub async fn create<T: Editable>(
     let mut conn = state.store.read().await?;
     let matrix = plans::matrix(&mut conn, doc.tenant).await?;
     drop(conn);
-    if let Err(v) = item.check(&matrix) {
+    if let Err(v) = item.check(None, &o, &matrix) {
         form.add_validation(&v, |f| label::<T>(&o, f));
     }
     if form.has_errors() {
@@ -912,7 +984,7 @@ pub async fn create<T: Editable>(
     let id = repo::insert(&mut tx, &item).await?;
     T::after_create(&mut tx, id, &q).await?;
     tx.commit().await?;
-    Ok(Redirect::to(&doc.href).into_response())
+    Ok(Redirect::to(&T::return_to(&doc)).into_response())
 }
 
 async fn item<T: Editable>(state: &AppState, id: &str) -> WebResult<Versioned<T>> {
@@ -952,7 +1024,7 @@ pub async fn update<T: Editable>(
     let mut conn = state.store.read().await?;
     let matrix = plans::matrix(&mut conn, doc.tenant).await?;
     drop(conn);
-    if let Err(v) = next.check(&matrix) {
+    if let Err(v) = next.check(Some(current.id), &o, &matrix) {
         form.add_validation(&v, |f| label::<T>(&o, f));
     }
     if form.has_errors() {
@@ -963,7 +1035,7 @@ pub async fn update<T: Editable>(
     match repo::update(&mut tx, current.id, version, &next).await {
         Ok(_) => {
             tx.commit().await?;
-            Ok(Redirect::to(&doc.href).into_response())
+            Ok(Redirect::to(&T::return_to(&doc)).into_response())
         }
         Err(StoreError::Conflict { .. }) => {
             drop(tx);
@@ -987,16 +1059,27 @@ pub async fn delete<T: Editable>(
     let current = item::<T>(&state, &id).await?;
     let doc = load_doc(&state, &user, current.owner()).await?;
     require_edit(&user, &doc, &current.item)?;
-    if doc.locked {
+    if doc.locked || T::FIXED {
         // An adopted plan or a submitted report keeps its content: nothing is removed.
         return Err(WebError::Forbidden);
     }
     let version = values.get("version").and_then(|v| v.parse::<i64>().ok()).unwrap_or(0);
     let mut tx = state.store.write(&user.actor()).await?;
+    // Checked in the transaction that removes it; should something be added in between,
+    // the database's foreign keys still refuse.
+    let in_use = T::in_use(&mut tx, current.id).await?;
+    if !in_use.is_empty() {
+        drop(tx);
+        return refused::<T>(&state, &user, &doc, &id, in_use).await;
+    }
     match repo::delete::<T>(&mut tx, current.id, version).await {
         Ok(()) => {
             tx.commit().await?;
-            Ok(Redirect::to(&doc.href).into_response())
+            Ok(Redirect::to(&T::return_to(&doc)).into_response())
+        }
+        Err(e) if e.is_still_referred_to() => {
+            drop(tx);
+            refused::<T>(&state, &user, &doc, &id, vec![("other", 0)]).await
         }
         Err(StoreError::Conflict { .. }) => {
             drop(tx);
@@ -1007,4 +1090,19 @@ pub async fn delete<T: Editable>(
         }
         Err(e) => Err(e.into()),
     }
+}
+
+/// The item's page again, saying why it was not removed: what still refers to it.
+async fn refused<T: Editable>(
+    state: &AppState,
+    user: &User,
+    doc: &Doc,
+    id: &str,
+    in_use: Vec<(&'static str, i64)>,
+) -> WebResult<Response> {
+    let o = options(state, user).await?;
+    let now = item::<T>(state, id).await?;
+    let mut p = page(user, "", doc, &o, Some(&now), FormState::new(now.form_values()), None);
+    p.in_use = in_use;
+    Ok((axum::http::StatusCode::CONFLICT, p).into_response())
 }

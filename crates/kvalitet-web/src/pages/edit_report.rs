@@ -95,6 +95,7 @@ impl Editable for UserSurvey {
 impl Editable for KeyStatistic {
     const PATH: &'static str = "nyckeltal";
     const NOUN: &'static str = "nyckeltal";
+    const NEUTER: bool = true;
     fn fields(o: &Options) -> Vec<Field> {
         vec![
             field("label", "Nyckeltal", "Till exempel Unika individer som fått stöd", Kind::Text),
@@ -278,6 +279,7 @@ impl Editable for QualityAssessment {
 impl Editable for ImprovementArea {
     const PATH: &'static str = "forbattringsomraden";
     const NOUN: &'static str = "förbättringsområde";
+    const NEUTER: bool = true;
     fn fields(o: &Options) -> Vec<Field> {
         vec![
             field("text", "Förbättringsområde", "", Kind::Area),

@@ -89,8 +89,39 @@ fn matrix() -> HashMap<(&'static str, String), ([Expect; 10], Expect)> {
         }
         all.insert(("POST", format!("/{kind}/{{id}}/ta-bort")), ([D, D, D, D, D, D, D, D, D, D], D));
     }
+    // The organisation is managed by the administrator of the whole tree only; an
+    // administrator of one section does not change the organisation around it.
+    let organisation = ([A, D, D, D, D, D, D, D, D, D], D);
+    for path in [
+        "/organisation",
+        "/organisation/enheter/{id}",
+        "/organisation/malgrupper",
+        "/organisation/processomraden",
+        "/organisation/kvalitetsfaktorer",
+    ] {
+        all.insert(("GET", path.to_owned()), organisation);
+    }
+    for kind in ORGANISATION_EDITABLE {
+        for (method, suffix) in [("GET", "/{id}/andra"), ("POST", "/{id}/andra")] {
+            all.insert((method, format!("/{kind}{suffix}")), organisation);
+        }
+        if kind != "organisation/kvalitetsfaktorer" {
+            for (method, suffix) in [("GET", "/ny"), ("POST", "/ny"), ("POST", "/{id}/ta-bort")] {
+                all.insert((method, format!("/{kind}{suffix}")), organisation);
+            }
+        }
+    }
     all
 }
+
+/// The organisation's record types with generic pages (the quality factors are only
+/// edited, never created or removed).
+const ORGANISATION_EDITABLE: [&str; 4] = [
+    "organisation/enheter",
+    "organisation/malgrupper",
+    "organisation/processomraden",
+    "organisation/kvalitetsfaktorer",
+];
 
 /// The report item types with generic pages.
 const REPORT_EDITABLE: [&str; 6] = [
@@ -131,6 +162,11 @@ struct Fixture {
     deviation_out: i64,
     unit_in: i64,
     unit_out: i64,
+    /// A target group, a process area and a quality factor (the organisation's, so the
+    /// same in and out of scope).
+    target_group: i64,
+    process_area: i64,
+    quality_factor: i64,
 }
 
 async fn fixture(app: &TestApp) -> Fixture {
@@ -364,7 +400,16 @@ async fn fixture(app: &TestApp) -> Fixture {
         deviation_out,
         unit_in: unit("Beroendeenheten").get(),
         unit_out: unit("Barnenheten").get(),
+        target_group: first_of::<kvalitet_domain::org::TargetGroup>(store).await,
+        process_area: first_of::<kvalitet_domain::org::ProcessArea>(store).await,
+        quality_factor: first_of::<kvalitet_domain::org::QualityFactor>(store).await,
     }
+}
+
+async fn first_of<T: kvalitet_store::Record>(store: &kvalitet_store::Store) -> i64 {
+    let mut conn = store.read().await.unwrap();
+    let all: Vec<Versioned<T>> = repo::list(&mut conn, Where::all()).await.unwrap();
+    all[0].id.get()
 }
 
 /// One request on `path`, in or out of scope; the outcome as allow or deny.
@@ -376,6 +421,15 @@ async fn attempt(app: &TestApp, f: &Fixture, method: &str, path: &str, inside: b
     });
     let report_editable = REPORT_EDITABLE.iter().find(|k| path.starts_with(&format!("/{k}/")));
     let url = match path {
+        _ if path.starts_with("/organisation/") => {
+            let id = match path.split('/').nth(2) {
+                Some("enheter") => pick(f.unit_in, f.unit_out),
+                Some("malgrupper") => f.target_group.to_string(),
+                Some("processomraden") => f.process_area.to_string(),
+                _ => f.quality_factor.to_string(),
+            };
+            path.replace("{id}", &id)
+        }
         _ if report_editable.is_some() => {
             let kind = report_editable.unwrap();
             let (i, o) = f.report_items[kind];

@@ -9,6 +9,7 @@ mod editing;
 mod follow_up;
 mod log_review;
 mod measures;
+mod organisation;
 mod pages;
 mod security;
 
