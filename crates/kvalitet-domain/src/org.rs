@@ -123,6 +123,9 @@ impl Validate for QualityFactor {
         let mut e = ValidationErrors::default();
         e.range("number", self.number, 1, 6);
         e.text("name", &self.name, limits::TITLE);
+        if let Some(alias) = &self.alias {
+            e.optional_text("alias", alias, limits::TITLE);
+        }
         e.optional_text("description", &self.description, limits::TEXT);
         e.into_result()
     }
