@@ -72,7 +72,8 @@ pub(crate) fn read_sheet(
         };
         return Err(ImportError::Workbook { file: path.display().to_string(), reason });
     }
-    let broken = || ImportError::Workbook { file: file.clone(), reason: "bladet är trasigt och kan inte läsas".into() };
+    let broken =
+        || ImportError::Workbook { file: file.clone(), reason: "bladet är trasigt och kan inte läsas".into() };
     // calamine panics on some malformed sheets (an overlong cell reference overflows its
     // column arithmetic; found by fuzzing): a broken file, not a broken program.
     let read = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| book.worksheet_range(&name)));

@@ -106,11 +106,7 @@ type Submission = Vec<(String, String)>;
 
 /// A valid submission of the form with `text(n)` in its n-th free-text field, dates and
 /// numbers kept (or made up), and `overrides` last.
-fn fill(
-    fields: &[(String, Input)],
-    text: impl Fn(usize) -> String,
-    overrides: &[(&str, &str)],
-) -> Submission {
+fn fill(fields: &[(String, Input)], text: impl Fn(usize) -> String, overrides: &[(&str, &str)]) -> Submission {
     let mut out: Submission = Vec::new();
     let mut n = 0;
     for (name, input) in fields {
