@@ -51,7 +51,23 @@ fn path() -> &'static PathBuf {
     PATH.get_or_init(|| std::env::temp_dir().join(format!("kvalitet-fuzz-{}.xlsx", std::process::id())))
 }
 
+/// libFuzzer's panic hook aborts on every panic, even one the product catches. The
+/// product catches calamine's panics on malformed sheets (an upstream bug, see
+/// README.md) and refuses the file; let those unwind, and keep every other panic fatal.
+fn let_calamine_panics_unwind() {
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    ONCE.call_once(|| {
+        let fatal = std::panic::take_hook();
+        std::panic::set_hook(Box::new(move |info| {
+            if !info.location().is_some_and(|l| l.file().contains("/calamine-")) {
+                fatal(info);
+            }
+        }));
+    });
+}
+
 fuzz_target!(|data: &[u8]| {
+    let_calamine_panics_unwind();
     let Some((&mode, rest)) = data.split_first() else { return };
     let file = match mode % 2 {
         0 => rest.to_vec(),
