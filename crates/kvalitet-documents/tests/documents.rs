@@ -278,6 +278,31 @@ async fn markup_characters_in_user_text_come_out_as_written() {
 }
 
 #[tokio::test]
+async fn markup_in_follow_up_and_report_text_is_escaped_in_html() {
+    let db = demo().await;
+    let script = "<script>alert(1)</script>";
+    let img = "\"><img src=x onerror=alert(1)>";
+    let nasty = format!("{script} {img}");
+    let vuxna = unit(&db.store, "Vuxensektionen").await;
+    let mut follow_up = load_input(&db.store, DocumentKind::FollowUp, 2022, Some(vuxna.id)).await.unwrap();
+    let Content::Plans(plans) = &mut follow_up.content else { panic!() };
+    plans[0].risks[0].item.title = nasty.clone();
+    plans[0].action_follow_ups[0].item.text = nasty.clone();
+    plans[0].runs[0].item.comment = nasty.clone();
+    let mut report = load_input(&db.store, DocumentKind::Report, 2022, None).await.unwrap();
+    let Content::Reports(reports) = &mut report.content else { panic!() };
+    reports[0].improvement_areas[0].item.text = nasty.clone();
+    reports[0].reviews[0].item.title = nasty.clone();
+    for (kind, input) in [(DocumentKind::FollowUp, &follow_up), (DocumentKind::Report, &report)] {
+        let html = String::from_utf8(render(kind, Format::Html, input).unwrap()).unwrap();
+        assert!(!html.contains("<script") && !html.contains("<img src=x"), "{kind:?}: unescaped markup");
+        assert!(html.contains("&lt;script&gt;") || html.contains("&#60;script&#62;"), "{kind:?}: the text is shown");
+        let g = Generated { format: Format::Html, text: text_of(Format::Html, html.as_bytes()) };
+        pos(&g, &nasty, 0);
+    }
+}
+
+#[tokio::test]
 async fn asking_for_the_wrong_data_or_a_year_without_plans_is_an_error() {
     let db = demo().await;
     let input = load_input(&db.store, DocumentKind::Report, 2022, None).await.unwrap();

@@ -67,6 +67,9 @@ impl Validate for Action {
         e.text("title", &self.title, limits::TITLE);
         e.optional_text("description", &self.description, limits::TEXT);
         e.optional_text("responsible", &self.responsible, limits::SHORT);
+        if let Some(reason) = &self.withdrawn_reason {
+            e.optional_text("withdrawn_reason", reason, limits::TEXT);
+        }
         if self.status == ActionStatus::Withdrawn
             && self.withdrawn_reason.as_deref().is_none_or(|r| r.trim().is_empty())
         {

@@ -131,6 +131,7 @@ impl Validate for DeviationTally {
         let mut e = ValidationErrors::default();
         e.range("year", self.year, 2000, 2100);
         e.range("count", self.count, 0, 1_000_000);
+        e.optional_text("note", &self.note, limits::TEXT);
         if self.lex_sarah_category.is_some() && self.kind != DeviationKind::LexSarah {
             e.push("lex_sarah_category", Problem::NotAllowed("bara lex Sarah-rapporter bedöms i lex Sarah-kategorier"));
         }

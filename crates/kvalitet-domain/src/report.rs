@@ -81,6 +81,7 @@ impl Validate for UserSurvey {
         let mut e = ValidationErrors::default();
         e.range("year", self.year, 2000, 2100);
         e.text("name", &self.name, limits::TITLE);
+        e.optional_text("instrument", &self.instrument, limits::TITLE);
         e.optional_text("summary", &self.summary, limits::TEXT);
         if let (Some(a), Some(s)) = (self.answers, self.sample_size)
             && a > s

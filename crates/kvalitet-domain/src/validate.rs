@@ -9,9 +9,20 @@ use unicode_segmentation::UnicodeSegmentation;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Problem {
     Empty,
-    TooLong { max: usize },
-    OutOfRange { min: i64, max: i64 },
-    LevelMismatch { likelihood: u8, consequence: u8, level: u8 },
+    TooLong {
+        max: usize,
+    },
+    /// Control characters (NUL, escape codes) other than line breaks and tabs.
+    ControlCharacters,
+    OutOfRange {
+        min: i64,
+        max: i64,
+    },
+    LevelMismatch {
+        likelihood: u8,
+        consequence: u8,
+        level: u8,
+    },
     Required,
     NotAllowed(&'static str),
     Invalid(String),
@@ -22,6 +33,7 @@ impl fmt::Display for Problem {
         match self {
             Problem::Empty => f.write_str("får inte vara tomt"),
             Problem::TooLong { max } => write!(f, "får vara högst {max} tecken"),
+            Problem::ControlCharacters => f.write_str("innehåller otillåtna tecken (styrtecken)"),
             Problem::OutOfRange { min, max } => write!(f, "ska vara mellan {min} och {max}"),
             Problem::LevelMismatch { likelihood, consequence, level } => write!(
                 f,
@@ -77,10 +89,14 @@ impl ValidationErrors {
         }
     }
 
-    /// An optional text of at most `max` characters.
+    /// An optional text of at most `max` characters, without control characters other
+    /// than line breaks and tabs (a NUL byte cannot even be stored in PostgreSQL).
     pub fn optional_text(&mut self, field: &'static str, value: &str, max: usize) {
-        if value.graphemes(true).count() > max {
+        // A character is at least one byte: count graphemes only when it could matter.
+        if value.len() > max && value.graphemes(true).count() > max {
             self.push(field, Problem::TooLong { max });
+        } else if value.chars().any(is_forbidden_control) {
+            self.push(field, Problem::ControlCharacters);
         }
     }
 
@@ -91,14 +107,51 @@ impl ValidationErrors {
     }
 }
 
+/// A control character that text may not hold: any but tab, line feed and carriage return.
+pub fn is_forbidden_control(c: char) -> bool {
+    c.is_control() && !matches!(c, '\t' | '\n' | '\r')
+}
+
 /// A record that can check itself.
 pub trait Validate {
     fn validate(&self) -> Result<(), ValidationErrors>;
 }
 
-/// Limits for free text, in characters.
+/// Limits for free text, in characters (graphemes): every text field of every record is
+/// held to one of these.
 pub mod limits {
+    /// Titles, names and labels.
     pub const TITLE: usize = 300;
+    /// Prose: descriptions, summaries, comments.
     pub const TEXT: usize = 20_000;
+    /// Short values: a person's name, a responsible role, a board reference.
     pub const SHORT: usize = 120;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn texts_are_held_to_their_limit_and_refuse_control_characters() {
+        let mut e = ValidationErrors::default();
+        e.text("a", &"å".repeat(limits::TITLE), limits::TITLE);
+        e.optional_text("b", "rad ett\r\nrad två\tmed tabb", limits::TEXT);
+        assert!(e.errors.is_empty(), "{e}");
+        e.text("c", &"x".repeat(100_000), limits::TITLE);
+        e.optional_text("d", "a\u{0}b", limits::TEXT);
+        e.optional_text("f", "färg \u{1b}[31m", limits::TEXT);
+        e.optional_text("g", "\u{85}", limits::TEXT);
+        let problems: Vec<_> = e.errors.iter().map(|f| (f.field, f.problem.clone())).collect();
+        assert_eq!(
+            problems,
+            [
+                ("c", Problem::TooLong { max: limits::TITLE }),
+                ("d", Problem::ControlCharacters),
+                ("f", Problem::ControlCharacters),
+                ("g", Problem::ControlCharacters),
+            ]
+        );
+        assert_eq!(Problem::ControlCharacters.to_string(), "innehåller otillåtna tecken (styrtecken)");
+    }
 }

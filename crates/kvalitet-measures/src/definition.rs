@@ -45,6 +45,11 @@ impl DateField {
     }
 }
 
+/// The longest limits a definition may set (ten years): date arithmetic stays within the
+/// years the import accepts.
+pub const MAX_LIMIT_DAYS: i32 = 3650;
+pub const MAX_LIMIT_MONTHS: i32 = 120;
+
 /// A time limit in calendar days or calendar months.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Limit {
@@ -57,8 +62,10 @@ pub enum Limit {
 impl Limit {
     fn from_fields(id: &str, days: Option<i32>, months: Option<i32>) -> anyhow::Result<Limit> {
         match (days, months) {
-            (Some(d), None) => Ok(Limit::Days(d)),
-            (None, Some(m)) => Ok(Limit::Months(m)),
+            (Some(d), None) if (0..=MAX_LIMIT_DAYS).contains(&d) => Ok(Limit::Days(d)),
+            (None, Some(m)) if (0..=MAX_LIMIT_MONTHS).contains(&m) => Ok(Limit::Months(m)),
+            (Some(_), None) => bail!("måttet {id}: limit_days ska vara mellan 0 och {MAX_LIMIT_DAYS}"),
+            (None, Some(_)) => bail!("måttet {id}: limit_months ska vara mellan 0 och {MAX_LIMIT_MONTHS}"),
             _ => bail!("måttet {id}: ange exakt en av limit_days och limit_months"),
         }
     }
@@ -295,5 +302,13 @@ mod tests {
             mixed.replace("beslut", "aktualisering").replace("limit_days = 1", "limit_days = 1\nlimit_months = 1");
         assert!(parse_definitions(&two_limits).is_err());
         assert!(parse_definitions("[[measure]]\nid = \"y\"\nname = \"y\"\nkind = \"nope\"").is_err());
+        // Limits that would overflow date arithmetic (found by fuzzing) or run backwards.
+        let base = mixed.replace("beslut", "aktualisering");
+        for bad in ["limit_days = -1", "limit_days = 2147483647", "limit_days = 3651"] {
+            let e = parse_definitions(&base.replace("limit_days = 1", bad)).unwrap_err().to_string();
+            assert!(e.contains("limit_days ska vara mellan 0 och 3650"), "{bad}: {e}");
+        }
+        let months = base.replace("limit_days = 1", "limit_months = 2147483647");
+        assert!(parse_definitions(&months).unwrap_err().to_string().contains("limit_months ska vara mellan 0 och 120"));
     }
 }

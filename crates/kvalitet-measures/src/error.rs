@@ -32,7 +32,20 @@ pub enum ProblemKind {
     TooManyNames,
     /// The CSV itself could not be read (broken quoting, unreadable bytes).
     Malformed { detail: String },
+    /// The file is not text in UTF-8 or Windows-1252 (UTF-16, or binary data).
+    NotText,
+    /// A row has more (non-empty) cells than the header row.
+    FieldCount { found: usize, expected: usize },
+    /// A cell holds a line break: in a CSV file almost always a quote that is never closed.
+    LineBreak,
+    /// A cell holds control characters (binary data, NUL bytes).
+    ControlCharacters,
+    /// A text cell is longer than [`MAX_CELL_CHARS`].
+    TooLong { max: usize },
 }
+
+/// The longest text a kept cell (case id, unit, intervention name) may have, in characters.
+pub const MAX_CELL_CHARS: usize = 200;
 
 impl ProblemKind {
     /// The kind in words, without the cell's value: used to count problems of one kind.
@@ -49,6 +62,11 @@ impl ProblemKind {
             ProblemKind::UnknownUnit { .. } => "okänd enhet",
             ProblemKind::Malformed { .. } => "trasig CSV-rad",
             ProblemKind::TooManyNames => "för många olika värden",
+            ProblemKind::NotText => "inte en textfil",
+            ProblemKind::FieldCount { .. } => "fel antal fält",
+            ProblemKind::LineBreak => "radbrytning i cell",
+            ProblemKind::ControlCharacters => "otillåtna tecken",
+            ProblemKind::TooLong { .. } => "för långt värde",
         }
     }
 }
@@ -101,6 +119,21 @@ impl fmt::Display for Problem {
             ProblemKind::Malformed { detail } => {
                 write!(f, "raden kan inte läsas som CSV ({detail})")
             }
+            ProblemKind::NotText => write!(
+                f,
+                "filen är inte text i UTF-8 eller Windows-1252 (den ser ut att vara UTF-16 eller binär); \
+                 spara den som CSV (UTF-8)"
+            ),
+            ProblemKind::FieldCount { found, expected } => {
+                write!(f, "raden har {found} fält men rubrikraden har {expected}")
+            }
+            ProblemKind::LineBreak => {
+                write!(f, "cellen innehåller en radbrytning; oftast saknas ett avslutande citattecken (\") i raden")
+            }
+            ProblemKind::ControlCharacters => {
+                write!(f, "cellen innehåller otillåtna tecken (styrtecken eller binära data)")
+            }
+            ProblemKind::TooLong { max } => write!(f, "värdet är för långt, högst {max} tecken"),
         }
     }
 }
@@ -153,6 +186,9 @@ pub enum ImportError {
         #[source]
         source: std::io::Error,
     },
+    /// A spreadsheet that cannot be read, or lacks the sheet asked for; `reason` in Swedish.
+    #[error("kunde inte läsa arbetsboken {file}: {reason}")]
+    Workbook { file: String, reason: String },
     #[error(transparent)]
     Invalid(#[from] ImportErrors),
 }

@@ -57,13 +57,14 @@ fn write_csv(results: &[MeasureResult], out: &mut dyn Write) -> anyhow::Result<(
     for r in results {
         let opt = |v: Option<String>| v.unwrap_or_default();
         let value_type = serde_json::to_value(r.value_type)?.as_str().unwrap_or_default().to_owned();
+        let text = |v: Option<&String>| v.map_or_else(String::new, |v| neutralise_formula(v));
         w.write_record([
-            r.measure.clone(),
-            r.name.clone(),
+            text(Some(&r.measure)),
+            text(Some(&r.name)),
             value_type,
-            opt(r.unit.clone()),
-            opt(r.month.clone()),
-            opt(r.group.clone()),
+            text(r.unit.as_ref()),
+            text(r.month.as_ref()),
+            text(r.group.as_ref()),
             opt(r.numerator.map(|v| v.to_string())),
             opt(r.denominator.map(|v| v.to_string())),
             opt(r.value.map(|v| v.to_string())),
@@ -78,6 +79,13 @@ fn write_csv(results: &[MeasureResult], out: &mut dyn Write) -> anyhow::Result<(
     }
     w.flush()?;
     Ok(())
+}
+
+/// A text cell as a spreadsheet will not run it: one starting with `=`, `+`, `-`, `@`,
+/// a tab or a carriage return gets a leading `'` (OWASP's advice against CSV injection).
+/// Unit and intervention names come from the imported files, so they may start so.
+pub fn neutralise_formula(text: &str) -> String {
+    if text.starts_with(['=', '+', '-', '@', '\t', '\r']) { format!("'{text}") } else { text.to_owned() }
 }
 
 fn write_table(results: &[MeasureResult], out: &mut dyn Write) -> anyhow::Result<()> {
@@ -169,6 +177,15 @@ pub fn decimal(v: f64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn formula_cells_are_neutralised() {
+        assert_eq!(neutralise_formula("=HYPERLINK(\"x\")"), "'=HYPERLINK(\"x\")");
+        for lead in ["+1", "-1", "@SUM(A1)", "\tx", "\rx"] {
+            assert_eq!(neutralise_formula(lead), format!("'{lead}"));
+        }
+        assert_eq!(neutralise_formula("Enhet A"), "Enhet A");
+    }
 
     #[test]
     fn swedish_number_forms() {

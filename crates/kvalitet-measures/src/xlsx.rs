@@ -36,8 +36,16 @@ pub fn workbook_sources(path: &Path) -> Result<Sources, ImportError> {
 }
 
 fn open(path: &Path) -> Result<calamine::Sheets<std::io::BufReader<std::fs::File>>, ImportError> {
-    open_workbook_auto(path)
-        .map_err(|e| ImportError::Io { file: path.display().to_string(), source: std::io::Error::other(e.to_string()) })
+    let file = path.display().to_string();
+    // A file that cannot be opened at all is an I/O error; one that opens but is no
+    // workbook (not a zip, truncated, broken XML) is named as such, in Swedish.
+    std::fs::File::open(path).map_err(|source| ImportError::Io { file: file.clone(), source })?;
+    let broken = || ImportError::Workbook {
+        file: file.clone(),
+        reason: "filen är trasig eller inte en arbetsbok (XLSX, XLSM, XLS eller ODS)".into(),
+    };
+    // calamine may panic on malformed files (see `read_sheet`): refused like any broken file.
+    std::panic::catch_unwind(|| open_workbook_auto(path)).map_err(|_| broken())?.map_err(|_| broken())
 }
 
 /// The rows of a table's sheet as `(row number, cells)`, the header first, and the name
@@ -57,9 +65,19 @@ pub(crate) fn read_sheet(
         }
     };
     let file = format!("{}[{name}]", path.display());
-    let range = book
-        .worksheet_range(&name)
-        .map_err(|e| ImportError::Io { file: file.clone(), source: std::io::Error::other(e.to_string()) })?;
+    if !names.contains(&name) {
+        let reason = match names.is_empty() {
+            true => "arbetsboken har inga blad".to_owned(),
+            false => format!("bladet {name} finns inte (bladen heter {})", names.join(", ")),
+        };
+        return Err(ImportError::Workbook { file: path.display().to_string(), reason });
+    }
+    let broken =
+        || ImportError::Workbook { file: file.clone(), reason: "bladet är trasigt och kan inte läsas".into() };
+    // calamine panics on some malformed sheets (an overlong cell reference overflows its
+    // column arithmetic; found by fuzzing): a broken file, not a broken program.
+    let read = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| book.worksheet_range(&name)));
+    let range = read.map_err(|_| broken())?.map_err(|_| broken())?;
     let first_row = u64::from(range.start().map_or(0, |(r, _)| r));
     let rows = range
         .rows()

@@ -5,6 +5,25 @@ use std::collections::HashMap;
 
 use kvalitet_domain::{Date, ValidationErrors};
 
+/// The years a date typed in a form may have; dates are stored as `YYYY-MM-DD`.
+pub const DATE_YEARS: std::ops::RangeInclusive<i16> = 1900..=2200;
+
+/// A date written exactly `ÅÅÅÅ-MM-DD` that exists in the calendar (not `2023-02-30`).
+/// Stricter than `jiff`'s parser, which also takes times, signs and six-digit years.
+pub fn parse_date(raw: &str) -> Option<Date> {
+    let b = raw.as_bytes();
+    let shaped = b.len() == 10
+        && b[4] == b'-'
+        && b[7] == b'-'
+        && b.iter().enumerate().all(|(i, c)| i == 4 || i == 7 || c.is_ascii_digit());
+    if !shaped {
+        return None;
+    }
+    let num = |s: &str| s.parse::<i16>().ok();
+    let (y, m, d) = (num(&raw[..4])?, num(&raw[5..7])?, num(&raw[8..])?);
+    Date::new(y, i8::try_from(m).ok()?, i8::try_from(d).ok()?).ok()
+}
+
 /// A form as submitted: its values (shown again after an error) and its errors.
 #[derive(Debug, Clone, Default)]
 pub struct FormState {
@@ -46,9 +65,13 @@ impl FormState {
             self.push(field, format!("Ange {label}."));
             return None;
         }
-        match raw.parse::<Date>() {
-            Ok(d) => Some(d),
-            Err(_) => {
+        match parse_date(&raw) {
+            Some(d) if DATE_YEARS.contains(&d.year()) => Some(d),
+            Some(_) => {
+                self.push(field, "Ange ett datum mellan år 1900 och 2200.");
+                None
+            }
+            None => {
                 self.push(field, "Ange datum som ÅÅÅÅ-MM-DD, till exempel 2024-03-31.");
                 None
             }
@@ -113,5 +136,18 @@ mod tests {
         assert!(f.error("c").contains("ÅÅÅÅ-MM-DD"));
         assert!(f.error("d").contains("heltal"));
         assert_eq!(f.errors.len(), 2);
+    }
+
+    #[test]
+    fn dates_are_written_one_way_and_within_the_years_stored() {
+        assert_eq!(parse_date("2024-02-29"), Some(Date::constant(2024, 2, 29)));
+        for bad in ["2023-02-30", "abc", "20240229", "2024-2-29", "+002024-02-29", "2024-02-29T10:00", "-0001-01-01"] {
+            assert_eq!(parse_date(bad), None, "{bad}");
+        }
+        let mut f =
+            FormState::new(HashMap::from([("a".into(), "0001-01-01".into()), ("b".into(), "9999-12-31".into())]));
+        assert_eq!(f.date("a", "datum"), None);
+        assert_eq!(f.date("b", "datum"), None);
+        assert!(f.error("a").contains("mellan år 1900 och 2200"), "{:?}", f.errors);
     }
 }

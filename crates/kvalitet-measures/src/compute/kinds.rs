@@ -155,7 +155,8 @@ impl Out<'_> {
     pub(super) fn pending<R: Row>(&self, rows: &[R], from: DateField, to: DateField, limit: Limit) -> Vec<Acc> {
         let mut accs = vec![Acc::default(); self.grid.slots];
         for (p, all, per_unit) in self.grid.state_periods() {
-            let threshold = Day::from(limit.before(p.to));
+            // A threshold before 1900 (a period early in 1900): no row can be that old.
+            let Some(threshold) = Day::new(limit.before(p.to)) else { continue };
             let end = Day::from(p.to);
             for r in rows {
                 let Some(f) = r.date(from) else { continue };
@@ -174,7 +175,8 @@ impl Out<'_> {
     pub(super) fn plans(&self, rows: &[Intervention], limit: Limit) -> Vec<Acc> {
         let mut accs = vec![Acc::default(); self.grid.slots];
         for (p, all, per_unit) in self.grid.state_periods() {
-            let earliest = Day::from(limit.before(p.to));
+            // Before 1900 is the same as the first day a row can have.
+            let earliest = Day::new(limit.before(p.to)).unwrap_or(Day::from_ymd(1900, 1, 1));
             let end = Day::from(p.to);
             for r in rows {
                 let active = r.start.is_some_and(|s| s <= end) && r.slut.is_none_or(|e| e > end);

@@ -17,8 +17,10 @@ use crate::xlsx::{is_spreadsheet, read_sheet};
 use super::row::Row;
 use super::{COLS, CaseIds, Collector, FileCtx, Parser, Rows, Source};
 
-/// The file as a reader from its first header byte, with its encoding and delimiter.
-pub(super) fn open(source: &Source) -> io::Result<(Box<dyn Read + '_>, u8)> {
+/// The file as a reader from its first header byte, with its delimiter; `None` as the
+/// delimiter when the file is not text in an 8-bit encoding (a UTF-16 byte order mark, or
+/// NUL bytes in the header line: UTF-16 or binary data).
+pub(super) fn open(source: &Source) -> io::Result<(Box<dyn Read + '_>, Option<u8>)> {
     let mut reader: Box<dyn Read> = match source {
         Source::Path(path) => Box::new(BufReader::with_capacity(1 << 16, File::open(path)?)),
         Source::Bytes { data, .. } => Box::new(&data[..]),
@@ -37,7 +39,9 @@ pub(super) fn open(source: &Source) -> io::Result<(Box<dyn Read + '_>, u8)> {
     if head.starts_with(b"\xEF\xBB\xBF") {
         head.drain(..3);
     }
-    let delimiter = detect_delimiter(&head);
+    let utf16 = head.starts_with(b"\xFF\xFE") || head.starts_with(b"\xFE\xFF");
+    let first_line = head.split(|b| *b == b'\n').next().unwrap_or(&[]);
+    let delimiter = (!utf16 && !first_line.contains(&0)).then(|| detect_delimiter(&head));
     Ok((Box::new(Cursor::new(head).chain(reader)), delimiter))
 }
 
@@ -97,6 +101,10 @@ impl Parser {
         let file = source.name();
         let io_err = |source| ImportError::Io { file: file.clone(), source };
         let (reader, delimiter) = open(source).map_err(io_err)?;
+        let Some(delimiter) = delimiter else {
+            self.problems.push(Problem { file, row: 1, column: String::new(), kind: ProblemKind::NotText });
+            return Ok(Read1::Done(Rows::default()));
+        };
         let mut csv =
             csv::ReaderBuilder::new().delimiter(delimiter).has_headers(false).flexible(true).from_reader(reader);
         let utf8 = encoding == TextEncoding::Utf8;
@@ -163,6 +171,9 @@ impl Parser {
         if record.iter().all(|f| f.trim_ascii().is_empty()) {
             return; // blank line
         }
+        if !self.well_formed(&c.ctx, record, line) {
+            return;
+        }
         let row = Row { ctx: &c.ctx, rec: record, line };
         match c.table {
             Table::Arenden => {
@@ -187,6 +198,36 @@ impl Parser {
                 }
             }
         }
+    }
+
+    /// Whether a row has no more cells than the header (empty cells beyond it are allowed;
+    /// missing trailing cells count as empty) and no cell with a line break; otherwise the
+    /// problem is recorded and the row is not read further, since its cells cannot be
+    /// trusted to be in their columns.
+    fn well_formed(&mut self, ctx: &FileCtx, record: &ByteRecord, line: u64) -> bool {
+        let expected = ctx.headers.len();
+        let used = record.iter().rposition(|f| !f.trim_ascii().is_empty()).map_or(0, |i| i + 1);
+        if record.as_slice().contains(&b'\n') || record.as_slice().contains(&b'\r') {
+            let i = record.iter().position(|f| f.contains(&b'\n') || f.contains(&b'\r')).unwrap_or(0);
+            // The header only when it names a known column: other header cells are
+            // anything the file holds, and are never echoed.
+            let column = match ctx.index.contains(&Some(i)) {
+                true => ctx.headers[i].clone(),
+                false => format!("kolumn {}", i + 1),
+            };
+            self.problems.push(Problem { file: ctx.file.clone(), row: line, column, kind: ProblemKind::LineBreak });
+            return false;
+        }
+        if used > expected {
+            self.problems.push(Problem {
+                file: ctx.file.clone(),
+                row: line,
+                column: String::new(),
+                kind: ProblemKind::FieldCount { found: used, expected },
+            });
+            return false;
+        }
+        true
     }
 
     /// The rows of a file once read: checked for duplicate case ids, and dropped when the

@@ -4,7 +4,7 @@ use csv::ByteRecord;
 
 use crate::data::{Case, CaseId, Contact, Intervention, NameId, PreAssessmentDecision, TargetGroup};
 use crate::day::Day;
-use crate::error::{Problem, ProblemKind};
+use crate::error::{MAX_CELL_CHARS, Problem, ProblemKind};
 use crate::format::{Col, TextEncoding, decode, parse_day};
 use crate::pseudo::PersonKey;
 
@@ -16,14 +16,31 @@ impl Parser {
         self.problems.push(Problem { file: row.ctx.file.clone(), row: row.line, column, kind });
     }
 
-    /// The trimmed text of a required cell; a problem when it is empty.
+    /// The trimmed text of a required cell that is kept (case id, unit, intervention); a
+    /// problem when it is empty, too long or holds control characters.
     pub(super) fn required_text<'r>(&mut self, row: &Row<'r>, col: Col) -> Option<std::borrow::Cow<'r, str>> {
         let raw = row.raw(col);
         if raw.is_empty() {
             self.problem(row, col, ProblemKind::MissingValue);
             return None;
         }
-        Some(decode(row.ctx.encoding, raw))
+        if has_control(row.ctx.encoding, raw) {
+            self.problem(row, col, ProblemKind::ControlCharacters);
+            return None;
+        }
+        let text = decode(row.ctx.encoding, raw);
+        // Only Unicode spaces (no-break spaces from a spreadsheet) is empty too; the
+        // byte-level trim above only removes ASCII spaces. Found by fuzzing.
+        if !raw.is_ascii() && text.trim().is_empty() {
+            self.problem(row, col, ProblemKind::MissingValue);
+            return None;
+        }
+        // At most four bytes a character: count only when the bytes could be too many.
+        if raw.len() > MAX_CELL_CHARS && text.chars().count() > MAX_CELL_CHARS {
+            self.problem(row, col, ProblemKind::TooLong { max: MAX_CELL_CHARS });
+            return None;
+        }
+        Some(text)
     }
 
     pub(super) fn date(&mut self, row: &Row<'_>, col: Col) -> Option<Day> {
@@ -221,5 +238,19 @@ pub(super) fn date_shaped(raw: &[u8]) -> bool {
         8 => (0..8).all(digit_at),
         10 => raw[4] == b'-' && raw[7] == b'-' && [0, 1, 2, 3, 5, 6, 8, 9].into_iter().all(digit_at),
         _ => false,
+    }
+}
+
+/// Whether a cell holds control characters (C0 except tab, DEL, C1) in its encoding:
+/// a byte scan, cheap on the hot path.
+pub(super) fn has_control(encoding: TextEncoding, raw: &[u8]) -> bool {
+    let c0 = |b: &u8| (*b < 0x20 && *b != b'\t') || *b == 0x7f;
+    match encoding {
+        // C1 controls are U+0080..U+009F, encoded C2 80..C2 9F.
+        TextEncoding::Utf8 => {
+            raw.iter().any(c0) || raw.windows(2).any(|w| w[0] == 0xc2 && (0x80..=0x9f).contains(&w[1]))
+        }
+        // The five bytes Windows-1252 leaves undefined decode to C1 controls.
+        TextEncoding::Windows1252 => raw.iter().any(|b| c0(b) || matches!(b, 0x81 | 0x8d | 0x8f | 0x90 | 0x9d)),
     }
 }

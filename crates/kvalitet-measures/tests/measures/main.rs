@@ -10,6 +10,7 @@ use clap::Parser;
 use jiff::civil::date;
 use kvalitet_measures::*;
 
+mod bad_files;
 mod cli;
 mod computing;
 mod importing;

@@ -206,7 +206,8 @@ pub async fn create(
     if kind.is_none() {
         errors.push(("kind".into(), "Välj vad du vill rapportera.".into()));
     }
-    let occurred: Option<Date> = get("occurred_on").parse().ok();
+    let occurred: Option<Date> =
+        crate::forms::parse_date(&get("occurred_on")).filter(|d| crate::forms::DATE_YEARS.contains(&d.year()));
     let today = today();
     match occurred {
         None => errors.push(("occurred_on".into(), "Ange datum som ÅÅÅÅ-MM-DD, till exempel 2024-03-31.".into())),

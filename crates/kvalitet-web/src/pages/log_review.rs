@@ -150,6 +150,10 @@ pub async fn show(
     page(&state, &user, year, month, q.contains_key("klart"), String::new()).await
 }
 
+/// Room kept in the self-inspection run's text for what precedes the comment (the month
+/// and the names of the people reviewed).
+const RUN_TEXT_ROOM: usize = 2_000;
+
 pub async fn record(
     State(state): State<AppState>,
     user: User,
@@ -168,6 +172,17 @@ pub async fn record(
     if outcome == ReviewOutcome::Remarks && comment.is_empty() {
         let msg = "Beskriv vad som behöver utredas.".to_owned();
         return Ok(page(&state, &user, year, month, false, msg).await?.into_response());
+    }
+    // The comment goes into every review and into the self-inspection run's text: too
+    // long, or with control characters, it is an error beside the form, not a failed
+    // write.
+    let limit = kvalitet_domain::validate::limits::TEXT - RUN_TEXT_ROOM;
+    let mut check = kvalitet_domain::ValidationErrors::default();
+    check.optional_text("comment", &comment, limit);
+    if let Some(problem) = check.for_field("comment") {
+        let msg = format!("Kommentaren {problem}.");
+        let page = page(&state, &user, year, month, false, msg).await?;
+        return Ok((axum::http::StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
     }
     let d = draw(&state, &user, year, month).await?;
     if d.drawn.is_empty() {

@@ -180,3 +180,110 @@ fn an_import_is_stored_pseudonymised_and_feeds_the_linked_self_inspection_and_in
         }
     }
 }
+
+/// The bad-input corpus through the command: each file is refused whole with a Swedish
+/// message naming the place (`file:row:column`, or the workbook), shows no personal
+/// identity number, and leaves every case-data table empty.
+#[test]
+fn bad_files_are_refused_with_their_place_and_store_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let head = "case_id;person_id;unit;target_group;aktualisering;forhandsbedomning;utredning_start;utredning_slut\n";
+    let row = |rest: &str| format!("{head}B-1;19121212-1212;Barnenheten;barn;2024-01-02;;;\n{rest}");
+    let write = |name: &str, bytes: Vec<u8>| {
+        let path = dir.path().join(name);
+        std::fs::write(&path, bytes).unwrap();
+        path.to_str().unwrap().to_owned()
+    };
+    let huge = "x".repeat(10 << 20);
+    let utf16: Vec<u8> = [0xff, 0xfe].into_iter().chain(row("").encode_utf16().flat_map(|u| u.to_le_bytes())).collect();
+    let book =
+        std::fs::read(Path::new(env!("CARGO_MANIFEST_DIR")).join("../kvalitet-measures/tests/fixtures/export.xlsx"))
+            .unwrap();
+    // (flag, file, what the message must say)
+    let cases: Vec<(&str, String, String)> = vec![
+        (
+            "--arenden",
+            write("citat.csv", row("B-2;20150301-2384;\"Barnenheten;barn;;;;\n").into_bytes()),
+            "citat.csv:3:unit: cellen innehåller en radbrytning".into(),
+        ),
+        (
+            "--arenden",
+            write("kolumner.csv", row("B-2;20150301-2384;Barnenheten;barn;;;;;extra\n").into_bytes()),
+            "kolumner.csv:3:: raden har 9 fält men rubrikraden har 8".into(),
+        ),
+        ("--arenden", write("tom.csv", Vec::new()), "tom.csv:1:: filen är tom".into()),
+        ("--arenden", write("utf16.csv", utf16), "utf16.csv:1:: filen är inte text i UTF-8 eller Windows-1252".into()),
+        (
+            "--arenden",
+            write("nul.csv", row("B-2;20150301-2384;Barn\0enheten;barn;;;;\n").into_bytes()),
+            "nul.csv:3:unit: cellen innehåller otillåtna tecken".into(),
+        ),
+        (
+            "--arenden",
+            write("stor.csv", row(&format!("B-2;20150301-2384;{huge};barn;;;;\n")).into_bytes()),
+            "stor.csv:3:unit: värdet är för långt, högst 200 tecken".into(),
+        ),
+        (
+            "--arenden",
+            write("datum.csv", row("B-2;20150301-2384;Barnenheten;barn;2023-02-30;20231301;;\n").into_bytes()),
+            "datum.csv:3:aktualisering: ogiltigt datum \"2023-02-30\"".into(),
+        ),
+        (
+            "--arenden",
+            write("tomma.csv", row(";20150301-2384;;barn;;;;\n").into_bytes()),
+            "tomma.csv:3:case_id: värde saknas".into(),
+        ),
+        (
+            "--arenden",
+            write("formel.csv", row("B-2;20150301-2384;=HYPERLINK(\"x\");barn;;;;\n").into_bytes()),
+            "formel.csv:3:unit: okänd enhet \"=HYPERLINK(\"x\")\"".into(),
+        ),
+        (
+            "--xlsx",
+            write("avklippt.xlsx", book[..book.len() / 2].to_vec()),
+            "avklippt.xlsx: filen är trasig eller inte en arbetsbok".into(),
+        ),
+        (
+            "--arenden",
+            write("inte-zip.xlsx", row("").into_bytes()),
+            "inte-zip.xlsx: filen är trasig eller inte en arbetsbok".into(),
+        ),
+    ];
+    for (url, pg) in databases(dir.path()) {
+        let db = ["--database-url", url.as_str()];
+        assert!(run(kvalitet(dir.path()).args(db).args(["demo", "load"])).0.status.success());
+        for (flag, file, expected) in &cases {
+            let (out, _, stderr) = run(kvalitet(dir.path()).args(db).args([
+                "measures",
+                "import",
+                flag,
+                file,
+                "--from",
+                "2024-01-01",
+                "--to",
+                "2024-03-31",
+            ]));
+            assert_eq!(out.status.code(), Some(1), "{file}: {stderr}");
+            assert!(stderr.contains(expected.as_str()), "{file}: expected \"{expected}\" in:\n{stderr}");
+            assert!(stderr.len() < 10_000, "{file}: the message is short ({} bytes)", stderr.len());
+            assert_no_personnummer(stderr.as_bytes(), &format!("the message about {file}"));
+        }
+        let rt = tokio::runtime::Runtime::new().unwrap();
+        rt.block_on(async {
+            let store = kvalitet_store::Store::connect(&url).await.unwrap();
+            let mut conn = store.read().await.unwrap();
+            for table in ["case_import", "case_record", "intervention_record", "contact_record", "measure_result"] {
+                let row = sqlx::query(sqlx::AssertSqlSafe(format!("SELECT COUNT(*) AS n FROM {table}")))
+                    .fetch_one(&mut *conn)
+                    .await
+                    .unwrap();
+                assert_eq!(sqlx::Row::try_get::<i64, _>(&row, "n").unwrap(), 0, "{table} after refused imports");
+            }
+            drop(conn);
+            store.close().await;
+        });
+        if let Some(pg) = pg {
+            rt.block_on(pg.drop_db());
+        }
+    }
+}
