@@ -19,7 +19,7 @@ CAPS=(Stödboendet=40000 Jourhemmet=20000)
 mkdir -p "$BENCH_DIR"
 cd "$ROOT"
 cargo build --release -q -p kvalitet-measures --examples
-BIN="$ROOT/target/release/examples"
+BIN="${CARGO_TARGET_DIR:-$ROOT/target}/release/examples"
 
 if [ ! -x "$BENCH_DIR/venv/bin/python" ]; then
   python3 -m venv "$BENCH_DIR/venv"

@@ -14,8 +14,8 @@ command -v wrk >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteract
 cargo build --release -q -p kvalitet --bin kvalitet --example bench_data
 dir=$(mktemp -d)
 db="sqlite://$dir/bench.db?mode=rwc"
-target/release/examples/bench_data "$db" >&2
-target/release/kvalitet --database-url "$db" serve --bind 127.0.0.1:0 --no-demo >"$dir/serve.log" 2>&1 &
+"${CARGO_TARGET_DIR:-target}"/release/examples/bench_data "$db" >&2
+"${CARGO_TARGET_DIR:-target}"/release/kvalitet --database-url "$db" serve --bind 127.0.0.1:0 --no-demo >"$dir/serve.log" 2>&1 &
 pid=$!
 trap 'kill $pid 2>/dev/null || true; rm -rf "$dir"' EXIT
 for _ in $(seq 1 100); do grep -q "körs på" "$dir/serve.log" && break; sleep 0.1; done

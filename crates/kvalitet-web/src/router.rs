@@ -84,6 +84,7 @@ fn routes() -> Vec<(&'static str, String, MethodRouter<AppState>)> {
     all.extend(editable::<kvalitet_domain::report::UserSurvey>());
     all.extend(editable::<kvalitet_domain::report::KeyStatistic>());
     all.extend(editable::<kvalitet_domain::report::SystematicFollowUp>());
+    all.extend(editable::<kvalitet_domain::report::Finding>());
     all.extend(editable::<kvalitet_domain::report::Review>());
     all.extend(editable::<kvalitet_domain::report::QualityAssessment>());
     all.extend(editable::<kvalitet_domain::report::ImprovementArea>());

@@ -680,6 +680,10 @@ pub enum Owner {
     /// A unit's record of a year (a survey, a key figure): shown in the reports whose
     /// scope covers the unit.
     UnitYear(kvalitet_domain::org::OrgUnitId, i64),
+    /// A user survey's result lines: owned as the survey is, by its unit and year.
+    Survey(kvalitet_domain::report::UserSurveyId),
+    /// A systematic follow-up's result lines, likewise.
+    FollowUp(kvalitet_domain::report::FollowUpId),
     /// The tenant's organisation: its tree, target groups, process areas and quality
     /// factors, managed from the top of the tree.
     Organisation(kvalitet_domain::org::TenantId),
@@ -726,9 +730,36 @@ impl Doc {
         match self.owner {
             Owner::Plan(p) => format!("plan={p}"),
             Owner::Report(r) => format!("berattelse={r}"),
+            Owner::Survey(s) => format!("undersokning={s}"),
+            Owner::FollowUp(f) => format!("uppfoljning={f}"),
             Owner::UnitYear(..) | Owner::Organisation(..) => String::new(),
         }
     }
+}
+
+/// A unit's record of a year belongs to the report of that year whose scope covers the
+/// unit, where there is one.
+async fn unit_year_doc(
+    conn: &mut sqlx::AnyConnection,
+    user: &User,
+    owner: Owner,
+    unit: kvalitet_domain::org::OrgUnitId,
+    year: i64,
+) -> WebResult<Doc> {
+    let u = repo::get::<kvalitet_domain::org::OrgUnit>(conn, unit).await?;
+    let reports = kvalitet_store::reports::list_reports(conn, u.tenant_id).await?;
+    let report = reports
+        .iter()
+        .find(|r| r.year == year && kvalitet_domain::access::Tree::is_within(&user.tree, unit, r.scope_id));
+    Ok(Doc {
+        owner,
+        title: report.map_or_else(|| format!("{} {year}", u.name), |r| r.title.clone()),
+        href: report.map_or_else(|| "/".to_owned(), |r| format!("/berattelser/{}", r.id)),
+        scope: unit,
+        tenant: u.tenant_id,
+        year,
+        locked: report.is_some_and(|r| r.state == ReportState::Submitted),
+    })
 }
 
 async fn load_doc(state: &AppState, user: &User, owner: Owner) -> WebResult<Doc> {
@@ -758,21 +789,14 @@ async fn load_doc(state: &AppState, user: &User, owner: Owner) -> WebResult<Doc>
                 locked: r.state == ReportState::Submitted,
             }
         }
-        Owner::UnitYear(unit, year) => {
-            let u = repo::get::<kvalitet_domain::org::OrgUnit>(&mut conn, unit).await?;
-            let reports = kvalitet_store::reports::list_reports(&mut conn, u.tenant_id).await?;
-            let report = reports
-                .iter()
-                .find(|r| r.year == year && kvalitet_domain::access::Tree::is_within(&user.tree, unit, r.scope_id));
-            Doc {
-                owner,
-                title: report.map_or_else(|| format!("{} {year}", u.name), |r| r.title.clone()),
-                href: report.map_or_else(|| "/".to_owned(), |r| format!("/berattelser/{}", r.id)),
-                scope: unit,
-                tenant: u.tenant_id,
-                year,
-                locked: report.is_some_and(|r| r.state == ReportState::Submitted),
-            }
+        Owner::UnitYear(unit, year) => unit_year_doc(&mut conn, user, owner, unit, year).await?,
+        Owner::Survey(id) => {
+            let s = repo::get::<kvalitet_domain::report::UserSurvey>(&mut conn, id).await?;
+            unit_year_doc(&mut conn, user, owner, s.unit_id, s.year).await?
+        }
+        Owner::FollowUp(id) => {
+            let f = repo::get::<kvalitet_domain::report::SystematicFollowUp>(&mut conn, id).await?;
+            unit_year_doc(&mut conn, user, owner, f.unit_id, f.year).await?
         }
         Owner::Organisation(tenant) => Doc {
             owner,
@@ -796,7 +820,9 @@ async fn load_doc(state: &AppState, user: &User, owner: Owner) -> WebResult<Doc>
 fn require_edit<T: Editable>(user: &User, doc: &Doc, item: &T) -> WebResult<()> {
     let permission = match doc.owner {
         Owner::Organisation(_) => Permission::ManageOrganisation,
-        Owner::Plan(_) | Owner::Report(_) | Owner::UnitYear(..) => Permission::EditPlan,
+        Owner::Plan(_) | Owner::Report(_) | Owner::UnitYear(..) | Owner::Survey(_) | Owner::FollowUp(_) => {
+            Permission::EditPlan
+        }
     };
     user.require(permission, item.unit().unwrap_or(doc.scope))
 }
@@ -891,7 +917,7 @@ fn page<T: Editable>(
         },
         owner: match doc.owner {
             Owner::Plan(_) => "plan",
-            Owner::Report(_) | Owner::UnitYear(..) => "report",
+            Owner::Report(_) | Owner::UnitYear(..) | Owner::Survey(_) | Owner::FollowUp(_) => "report",
             Owner::Organisation(_) => "organisation",
         },
         in_use: vec![],

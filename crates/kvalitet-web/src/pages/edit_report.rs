@@ -1,15 +1,19 @@
 //! The quality report's items in the generic forms of `edit.rs`: user surveys, key
 //! statistics, systematic follow-ups and reviews (each of a unit in the report's scope and
-//! its year), and the assessment of quality and improvement areas.
+//! its year), the result lines (findings) of a survey or a systematic follow-up, and the
+//! assessment of quality and improvement areas.
 
 use std::collections::HashMap;
 
 use kvalitet_domain::Code;
+use kvalitet_domain::Id;
 use kvalitet_domain::org::OrgUnitId;
 use kvalitet_domain::report::{
-    ImprovementArea, KeyStatistic, QualityAssessment, Review, ReviewKind, SystematicFollowUp, UserSurvey,
+    Finding, ImprovementArea, KeyStatistic, QualityAssessment, Review, ReviewKind, SystematicFollowUp, UserSurvey,
 };
 
+use crate::auth::User;
+use crate::error::{WebError, WebResult};
 use crate::forms::FormState;
 
 use super::edit::{
@@ -87,6 +91,79 @@ impl Editable for UserSurvey {
             answers: opt_count(f, "answers"),
             response_rate: f.number("response_rate"),
             summary: text(f, "summary"),
+            ..self.clone()
+        }
+    }
+}
+
+/// A result line of a survey (`?undersokning=ID`) or a systematic follow-up
+/// (`?uppfoljning=ID`): the share answering positively, its basis and the national figure.
+impl Editable for Finding {
+    const PATH: &'static str = "resultat";
+    const NOUN: &'static str = "resultat";
+    const NEUTER: bool = true;
+    fn fields(_: &Options) -> Vec<Field> {
+        vec![
+            field("label", "Fråga eller mått", "Till exempel Förbättrad situation", Kind::Text),
+            field("value", "Andel i procent", "Till exempel 78,5", Kind::Number),
+            field("basis", "Antal svar (n)", "Ger konfidensintervallet; lämna tomt om det inte är känt", Kind::Number),
+            field("national_value", "Riket i procent", "Om det finns en jämförelse", Kind::Number),
+        ]
+    }
+    fn new_owner(q: &HashMap<String, String>, _: &User) -> WebResult<Owner> {
+        let id = |k: &str| q.get(k).and_then(|p| p.parse::<i64>().ok());
+        match (id("undersokning"), id("uppfoljning")) {
+            (Some(s), None) => Ok(Owner::Survey(Id::new(s))),
+            (None, Some(f)) => Ok(Owner::FollowUp(Id::new(f))),
+            _ => Err(WebError::NotFound),
+        }
+    }
+    fn owner(&self) -> Owner {
+        match (self.survey_id, self.follow_up_id) {
+            (Some(s), _) => Owner::Survey(s),
+            (None, Some(f)) => Owner::FollowUp(f),
+            (None, None) => Owner::Survey(Id::new(0)),
+        }
+    }
+    fn blank(doc: &Doc, _: &Options) -> Self {
+        let (survey_id, follow_up_id) = match doc.owner {
+            Owner::FollowUp(f) => (None, Some(f)),
+            Owner::Survey(s) => (Some(s), None),
+            _ => (None, None),
+        };
+        Finding {
+            survey_id,
+            follow_up_id,
+            label: String::new(),
+            value: 0.0,
+            basis: None,
+            national_value: None,
+            sort_order: 1000,
+        }
+    }
+    fn form_values(&self) -> HashMap<String, String> {
+        HashMap::from([
+            ("label".into(), self.label.clone()),
+            ("value".into(), show(Some(self.value))),
+            ("basis".into(), show(self.basis)),
+            ("national_value".into(), show(self.national_value)),
+        ])
+    }
+    fn apply(&self, f: &mut FormState, _: &Options) -> Self {
+        let value = match f.number("value") {
+            Some(v) => v,
+            None => {
+                if f.error("value").is_empty() {
+                    f.push("value", "Ange andelen i procent, till exempel 78,5.");
+                }
+                self.value
+            }
+        };
+        Finding {
+            label: text(f, "label"),
+            value,
+            basis: opt_count(f, "basis"),
+            national_value: f.number("national_value"),
             ..self.clone()
         }
     }

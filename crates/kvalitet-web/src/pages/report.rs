@@ -35,6 +35,7 @@ pub struct StatV {
 }
 
 pub struct FindingV {
+    pub edit: String,
     pub label: String,
     pub value: String,
     pub basis: String,
@@ -53,6 +54,8 @@ pub struct SurveyV {
     pub thin: bool,
     pub blocks: Vec<Block>,
     pub findings: Vec<FindingV>,
+    /// Where a new result line is added.
+    pub add_finding: String,
 }
 
 pub struct CountV {
@@ -98,9 +101,10 @@ fn thin(answers: Option<i64>) -> bool {
     answers.is_some_and(|a| (a as u64) < kvalitet_domain::stats::MIN_BASIS)
 }
 
-fn finding_v(f: &Finding) -> FindingV {
+fn finding_v(id: kvalitet_domain::report::FindingId, f: &Finding) -> FindingV {
     let share = f.share();
     FindingV {
+        edit: format!("/resultat/{id}/andra"),
         label: f.label.clone(),
         value: percent(f.value),
         basis: f.basis.map(|b| number(b as f64)).unwrap_or_default(),
@@ -117,7 +121,7 @@ fn finding_v(f: &Finding) -> FindingV {
 pub fn view(b: &ReportBundle, nav: Nav, may_see: &dyn Fn(OrgUnitId) -> bool) -> ReportPage {
     let year = b.report.year;
     let findings_of = |pred: &dyn Fn(&Finding) -> bool| -> Vec<FindingV> {
-        b.findings.iter().filter(|f| pred(&f.item)).map(|f| finding_v(&f.item)).collect()
+        b.findings.iter().filter(|f| pred(&f.item)).map(|f| finding_v(f.id, &f.item)).collect()
     };
     ReportPage {
         nav,
@@ -165,6 +169,7 @@ pub fn view(b: &ReportBundle, nav: Nav, may_see: &dyn Fn(OrgUnitId) -> bool) -> 
                 thin: thin(s.answers),
                 blocks: blocks(&s.summary),
                 findings: findings_of(&|f| f.survey_id == Some(s.id)),
+                add_finding: format!("/resultat/ny?undersokning={}", s.id),
             })
             .collect(),
         follow_ups: b
@@ -181,6 +186,7 @@ pub fn view(b: &ReportBundle, nav: Nav, may_see: &dyn Fn(OrgUnitId) -> bool) -> 
                 thin: thin(s.measurements),
                 blocks: blocks(&s.summary),
                 findings: findings_of(&|f| f.follow_up_id == Some(s.id)),
+                add_finding: format!("/resultat/ny?uppfoljning={}", s.id),
             })
             .collect(),
         deviation_counts: [

@@ -124,8 +124,9 @@ const ORGANISATION_EDITABLE: [&str; 4] = [
 ];
 
 /// The report item types with generic pages.
-const REPORT_EDITABLE: [&str; 6] = [
+const REPORT_EDITABLE: [&str; 7] = [
     "brukarundersokningar",
+    "resultat",
     "nyckeltal",
     "systematiska-uppfoljningar",
     "granskningar",
@@ -295,6 +296,21 @@ async fn fixture(app: &TestApp) -> Fixture {
     .await
     .unwrap()
     .get();
+    let finding = plans::create(
+        &mut tx,
+        &Finding {
+            survey_id: Some(Id::new(survey)),
+            follow_up_id: None,
+            label: "Nöjd".into(),
+            value: 80.0,
+            basis: Some(10),
+            national_value: None,
+            sort_order: 1,
+        },
+    )
+    .await
+    .unwrap()
+    .get();
     let stat = plans::create(
         &mut tx,
         &KeyStatistic {
@@ -365,6 +381,7 @@ async fn fixture(app: &TestApp) -> Fixture {
     let mut report_items = HashMap::new();
     for (kind, table, out) in [
         ("brukarundersokningar", "user_survey", survey),
+        ("resultat", "finding", finding),
         ("nyckeltal", "key_statistic", stat),
         ("systematiska-uppfoljningar", "systematic_follow_up", sfu),
         ("granskningar", "review", review),
@@ -433,7 +450,10 @@ async fn attempt(app: &TestApp, f: &Fixture, method: &str, path: &str, inside: b
         _ if report_editable.is_some() => {
             let kind = report_editable.unwrap();
             let (i, o) = f.report_items[kind];
-            if path.ends_with("/ny") {
+            if path.ends_with("/ny") && *kind == "resultat" {
+                let (survey_in, survey_out) = f.report_items["brukarundersokningar"];
+                format!("/resultat/ny?undersokning={}", pick(survey_in, survey_out))
+            } else if path.ends_with("/ny") {
                 format!("/{kind}/ny?berattelse={}", pick(f.report_in, f.report_out))
             } else {
                 path.replace("{id}", &pick(i, o))

@@ -238,3 +238,60 @@ async fn the_quality_report_is_kept_up_to_date_in_the_same_forms() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn a_surveys_result_lines_are_added_and_edited_with_their_interval() {
+    on_each_backend(|store, _| async move {
+        let mut qd = TestApp::with_demo(store.clone()).await;
+        qd.login(QUALITY).await;
+        let csrf = qd.csrf().await;
+        let home = qd.get("/").await.body;
+        let report = home.split("href=\"/berattelser/").nth(1).unwrap().split('"').next().unwrap().to_owned();
+        let page = qd.get(&format!("/berattelser/{report}")).await.body;
+        let add = page.split("href=\"/resultat/ny?undersokning=").nth(1).unwrap().split('"').next().unwrap();
+        let new = format!("/resultat/ny?undersokning={add}");
+        let form = qd.get(&new).await.body;
+        assert!(form.contains("Nytt resultat"), "{form}");
+
+        // A share that is not a number, and none at all: errors beside the fields, nothing stored.
+        let bad = qd.post(&new, &[("csrf", &csrf), ("label", "Känner sig trygg"), ("value", "många")]).await;
+        assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(bad.body.contains("Ange ett tal, till exempel 78,5."));
+        let empty = qd.post(&new, &[("csrf", &csrf), ("label", "Känner sig trygg"), ("value", "")]).await;
+        assert_eq!(empty.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(empty.body.contains("Ange andelen i procent"));
+        let over = qd.post(&new, &[("csrf", &csrf), ("label", "Känner sig trygg"), ("value", "140")]).await;
+        assert_eq!(over.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(!qd.get(&format!("/berattelser/{report}")).await.body.contains("Känner sig trygg"));
+
+        let ok =
+            qd.post(&new, &[("csrf", &csrf), ("label", "Känner sig trygg"), ("value", "85,5"), ("basis", "40")]).await;
+        assert_eq!(ok.status, StatusCode::SEE_OTHER, "{}", ok.body);
+        let page = qd.get(&format!("/berattelser/{report}")).await.body;
+        let row = page.split("<tr>").find(|r| r.contains("Känner sig trygg")).unwrap().to_owned();
+        assert!(row.contains("85,5"), "{row}");
+        assert!(row.contains(">40<"), "the basis n: {row}");
+        assert!(row.contains("71") && row.contains("93"), "the Wilson interval of 34 of 40 (71–93 %): {row}");
+
+        // Two people edit the line: the second gets a conflict with what is saved now.
+        let edit = row.split("href=\"/resultat/").nth(1).unwrap().split('"').next().unwrap().to_owned();
+        let edit = format!("/resultat/{edit}");
+        let form = qd.get(&edit).await.body;
+        let v = version(&form);
+        let first = qd
+            .post(
+                &edit,
+                &[("csrf", &csrf), ("version", &v), ("label", "Känner sig trygg"), ("value", "86"), ("basis", "40")],
+            )
+            .await;
+        assert_eq!(first.status, StatusCode::SEE_OTHER, "{}", first.body);
+        let second = qd
+            .post(&edit, &[("csrf", &csrf), ("version", &v), ("label", "Trygg"), ("value", "50"), ("basis", "40")])
+            .await;
+        assert_eq!(second.status, StatusCode::CONFLICT);
+        assert!(second.body.contains("Sparat nu: 86"), "{}", second.body);
+        let page = qd.get(&format!("/berattelser/{report}")).await.body;
+        assert!(page.contains("Känner sig trygg") && !page.contains(">Trygg"));
+    })
+    .await;
+}
