@@ -9,7 +9,7 @@
 # run, minutes); without it: 10 s, 11 runs, 1 and 10 million rows (about an hour).
 #
 # Writes the machine's description and every table to bench/results/DATE.md and replaces
-# the "Latest full run" section of BENCHMARKS.md with the same text. Needs wrk (installed
+# the "Latest suite run" section of BENCHMARKS.md with the same text. Needs wrk (installed
 # from Debian when missing) and python3 (DuckDB goes into a venv).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -23,7 +23,7 @@ day=$(date +%F)
 mkdir -p bench/results
 out=bench/results/$day.md
 {
-  echo "## Latest full run: $day ($mode)"
+  echo "## Latest suite run: $day ($mode)"
   echo
   echo "Machine: $(nproc) cores ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')), $(awk '/MemTotal/ { printf "%.0f GiB", $2 / 1048576 }' /proc/meminfo), $(. /etc/os-release && echo "$PRETTY_NAME"), $(rustc --version | cut -d' ' -f1-2), release builds; load average at the start: $(cut -d' ' -f1-3 /proc/loadavg)."
   echo
@@ -47,7 +47,7 @@ python3 - "$out" <<'EOF'
 import sys
 run = open(sys.argv[1], encoding="utf-8").read()
 doc = open("BENCHMARKS.md", encoding="utf-8").read()
-mark = "## Latest full run"
+mark = "## Latest suite run"
 head = doc.split(mark)[0].rstrip() + "\n\n"
 open("BENCHMARKS.md", "w", encoding="utf-8").write(head + run)
 EOF
