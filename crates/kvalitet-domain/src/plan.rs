@@ -101,6 +101,11 @@ impl QualityPlan {
     pub fn is_adopted(&self) -> bool {
         self.state != PlanState::Draft
     }
+
+    /// What reading the plan takes: a draft is read by those who may see drafts.
+    pub fn read_permission(&self) -> crate::access::Permission {
+        if self.is_adopted() { crate::access::Permission::ViewPlan } else { crate::access::Permission::ViewDraft }
+    }
 }
 
 coded_enum! {

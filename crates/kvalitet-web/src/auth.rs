@@ -100,6 +100,14 @@ impl User {
         access::allows(self.assignments(), &self.tree, permission, unit)
     }
 
+    /// Refuses a plan of another tenant (as not found) or one the user may not read.
+    pub fn require_read_plan(&self, plan: &kvalitet_domain::plan::QualityPlan) -> WebResult<()> {
+        if plan.tenant_id != self.session.account.tenant_id {
+            return Err(WebError::NotFound);
+        }
+        self.require(plan.read_permission(), plan.scope_id)
+    }
+
     /// For pages that are not about one unit (the audit log, accounts).
     pub fn require_somewhere(&self, permission: Permission) -> WebResult<()> {
         if access::allows_somewhere(self.assignments(), permission) { Ok(()) } else { Err(WebError::Forbidden) }

@@ -48,11 +48,7 @@ fn href(kind: DocumentKind, year: i64, format: Format, scope: i64) -> String {
 pub async fn page(State(state): State<AppState>, user: User, Path(id): Path<String>) -> WebResult<DocumentsPage> {
     let mut conn = state.store.read().await?;
     let plan = repo::get::<QualityPlan>(&mut conn, super::parse_id(&id)?).await?;
-    if plan.tenant_id != user.session.account.tenant_id {
-        return Err(WebError::NotFound);
-    }
-    let permission = if plan.is_adopted() { Permission::ViewPlan } else { Permission::ViewDraft };
-    user.require(permission, plan.scope_id)?;
+    user.require_read_plan(&plan)?;
     let scope = repo::get::<kvalitet_domain::org::OrgUnit>(&mut conn, plan.scope_id).await?;
     let reports = kvalitet_store::reports::list_reports(&mut conn, plan.tenant_id).await?;
     drop(conn);
@@ -153,12 +149,7 @@ async fn make(state: &AppState, user: &User, q: &HashMap<String, String>) -> Res
     let mut described = Vec::new();
     match &mut input.content {
         Content::Plans(bundles) => {
-            bundles.retain(|b| {
-                user.may(
-                    if b.plan.is_adopted() { Permission::ViewPlan } else { Permission::ViewDraft },
-                    b.plan.scope_id,
-                )
-            });
+            bundles.retain(|b| user.may(b.plan.read_permission(), b.plan.scope_id));
             if bundles.is_empty() {
                 return Err(Made::Problem(
                     StatusCode::NOT_FOUND,

@@ -22,7 +22,7 @@ use kvalitet_store::{Column, StoreError, Where, plans, repo};
 
 use crate::auth::{Nav, User};
 use crate::chart;
-use crate::error::{WebError, WebResult};
+use crate::error::WebResult;
 use crate::format::{number, percent, share_percent};
 use crate::forms::FormState;
 use crate::pages::deviations::today;
@@ -33,11 +33,7 @@ use crate::text::{Block, blocks};
 async fn readable_plan(state: &AppState, user: &User, plan: Id<QualityPlan>) -> WebResult<Versioned<QualityPlan>> {
     let mut conn = state.store.read().await?;
     let plan = repo::get::<QualityPlan>(&mut conn, plan).await?;
-    if plan.tenant_id != user.session.account.tenant_id {
-        return Err(WebError::NotFound);
-    }
-    let permission = if plan.is_adopted() { Permission::ViewPlan } else { Permission::ViewDraft };
-    user.require(permission, plan.scope_id)?;
+    user.require_read_plan(&plan)?;
     Ok(plan)
 }
 

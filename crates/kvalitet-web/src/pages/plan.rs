@@ -433,11 +433,7 @@ pub async fn page_filtered(
 ) -> WebResult<PlanPage> {
     let mut conn = state.store.read().await?;
     let bundle = plans::load_bundle(&mut conn, id).await?;
-    if bundle.plan.tenant_id != user.session.account.tenant_id {
-        return Err(crate::error::WebError::NotFound);
-    }
-    let permission = if bundle.plan.is_adopted() { Permission::ViewPlan } else { Permission::ViewDraft };
-    user.require(permission, bundle.plan.scope_id)?;
+    user.require_read_plan(&bundle.plan)?;
     let next: Vec<Versioned<QualityPlan>> = repo::list(
         &mut conn,
         Where::sql(

@@ -20,7 +20,7 @@ use kvalitet_store::{Column, StoreError, Where, plans, repo};
 
 use crate::auth::{Nav, User};
 use crate::chart;
-use crate::error::{WebError, WebResult};
+use crate::error::WebResult;
 use crate::forms::FormState;
 use crate::pages::deviations::today;
 use crate::pages::follow_up::PlanLink;
@@ -65,11 +65,7 @@ pub struct RiskPage {
 async fn plan_of(state: &AppState, user: &User, plan: Id<QualityPlan>) -> WebResult<PlanBundle> {
     let mut conn = state.store.read().await?;
     let bundle = plans::load_bundle(&mut conn, plan).await?;
-    if bundle.plan.tenant_id != user.session.account.tenant_id {
-        return Err(WebError::NotFound);
-    }
-    let permission = if bundle.plan.is_adopted() { Permission::ViewPlan } else { Permission::ViewDraft };
-    user.require(permission, bundle.plan.scope_id)?;
+    user.require_read_plan(&bundle.plan)?;
     Ok(bundle)
 }
 
@@ -268,11 +264,7 @@ pub async fn heat_map(State(state): State<AppState>, user: User, Path(id): Path<
     // Only the plan and its risks: the heat map needs nothing else.
     let mut conn = state.store.read().await?;
     let plan = repo::get::<QualityPlan>(&mut conn, super::parse_id(&id)?).await?;
-    if plan.tenant_id != user.session.account.tenant_id {
-        return Err(WebError::NotFound);
-    }
-    let permission = if plan.is_adopted() { Permission::ViewPlan } else { Permission::ViewDraft };
-    user.require(permission, plan.scope_id)?;
+    user.require_read_plan(&plan)?;
     let risks: Vec<Versioned<Risk>> =
         repo::list(&mut conn, Where::sql("plan_id = $1", vec![plan.id.to_value()])).await?;
     let matrix = plans::matrix(&mut conn, plan.tenant_id).await?;

@@ -8,7 +8,6 @@ use kvalitet_domain::Code;
 use kvalitet_store::{org, plans};
 
 use kvalitet_domain::access::Permission;
-use kvalitet_domain::plan::PlanState;
 use kvalitet_domain::report::ReportState;
 
 use std::collections::HashMap;
@@ -63,10 +62,7 @@ pub async fn show(State(state): State<AppState>, user: User) -> WebResult<StartP
     let plans = plans::list_plans(&mut conn, tenant.id)
         .await?
         .into_iter()
-        .filter(|p| {
-            let permission = if p.state == PlanState::Draft { Permission::ViewDraft } else { Permission::ViewPlan };
-            user.may(permission, p.scope_id)
-        })
+        .filter(|p| user.may(p.read_permission(), p.scope_id))
         .map(|p| Row {
             href: format!("/planer/{}", p.id),
             title: p.title.clone(),
