@@ -222,8 +222,7 @@ async fn every_editable_item_shows_markup_escaped_and_refuses_bad_values() {
         let plan2022 = qd.plan_id("Kvalitetsplan 2022 för vuxna").await;
         let draft = qd.post(&format!("/planer/{plan2022}/nasta-ar"), &[("csrf", &csrf)]).await.location().to_owned();
         let draft_id = draft.rsplit('/').next().unwrap().to_owned();
-        let home = qd.get("/").await.body;
-        let report = home.split("href=\"/berattelser/").nth(1).unwrap().split('"').next().unwrap().to_owned();
+        let report = qd.first_report_id().await;
 
         let kinds = PLAN_ITEMS
             .iter()

@@ -180,8 +180,7 @@ async fn the_quality_report_is_kept_up_to_date_in_the_same_forms() {
         let mut qd = TestApp::with_demo(store.clone()).await;
         qd.login(QUALITY).await;
         let csrf = qd.csrf().await;
-        let home = qd.get("/").await.body;
-        let report = home.split("href=\"/berattelser/").nth(1).unwrap().split('"').next().unwrap().to_owned();
+        let report = qd.first_report_id().await;
         let page = qd.get(&format!("/berattelser/{report}")).await.body;
         assert!(page.contains("Lägg till ett förbättringsområde"));
 
@@ -245,8 +244,7 @@ async fn a_surveys_result_lines_are_added_and_edited_with_their_interval() {
         let mut qd = TestApp::with_demo(store.clone()).await;
         qd.login(QUALITY).await;
         let csrf = qd.csrf().await;
-        let home = qd.get("/").await.body;
-        let report = home.split("href=\"/berattelser/").nth(1).unwrap().split('"').next().unwrap().to_owned();
+        let report = qd.first_report_id().await;
         let page = qd.get(&format!("/berattelser/{report}")).await.body;
         let add = page.split("href=\"/resultat/ny?undersokning=").nth(1).unwrap().split('"').next().unwrap();
         let new = format!("/resultat/ny?undersokning={add}");

@@ -141,6 +141,12 @@ impl TestApp {
         let plans: Vec<Versioned<QualityPlan>> = repo::list(&mut conn, Where::all()).await.unwrap();
         plans.iter().find(|p| p.title == title).expect(title).id.get()
     }
+
+    /// The id of the first quality report the start page lists (the demo has one).
+    pub async fn first_report_id(&self) -> String {
+        let home = self.get("/").await.body;
+        home.split("href=\"/berattelser/").nth(1).unwrap().split('"').next().unwrap().to_owned()
+    }
 }
 
 fn encode(s: &str) -> String {
