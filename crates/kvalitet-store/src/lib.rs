@@ -47,15 +47,29 @@ pub struct Store {
 pub struct Actor {
     pub account_id: Option<i64>,
     pub name: String,
+    /// The municipality the actor acts in (an account's tenant; a CLI command names it).
+    pub tenant_id: Option<i64>,
+    /// The client's address (behind a trusted proxy, the forwarded one), for requests.
+    pub client: Option<String>,
 }
 
 impl Actor {
     pub fn system(what: &str) -> Actor {
-        Actor { account_id: None, name: format!("system:{what}") }
+        Actor { account_id: None, name: format!("system:{what}"), tenant_id: None, client: None }
     }
 
     pub fn account(id: i64, email: &str) -> Actor {
-        Actor { account_id: Some(id), name: email.to_owned() }
+        Actor { account_id: Some(id), name: email.to_owned(), tenant_id: None, client: None }
+    }
+
+    /// The same actor, acting in tenant `tenant`.
+    pub fn in_tenant(self, tenant: i64) -> Actor {
+        Actor { tenant_id: Some(tenant), ..self }
+    }
+
+    /// The same actor, making a request from `client`.
+    pub fn from_client(self, client: Option<String>) -> Actor {
+        Actor { client, ..self }
     }
 }
 
