@@ -230,3 +230,49 @@ test('an administrator looks after the organisation', async () => {
   await checkAccessibility(page, 'organisation-fel');
   await page.close();
 });
+
+test('an administrator manages accounts, on a desktop and at 390 px', async () => {
+  const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+  await signInWithKeyboard(page, 'admin@exempel.se', 'demo-administrator');
+  await Promise.all([page.waitForNavigation(), page.click('nav[aria-label="Huvudmeny"] a[href="/admin/konton"]')]);
+  assert.ok((await page.content()).includes('medarbetare@exempel.se'));
+  await checkAccessibility(page, 'konton');
+  await page.selectOption('#roll', 'manager');
+  await Promise.all([page.waitForNavigation(), page.click('form.filters button[type=submit]')]);
+  assert.ok((await page.content()).includes('chef@exempel.se'));
+  assert.ok(!(await page.content()).includes('medarbetare@exempel.se'));
+  await page.goto(`${base}/admin/konton/ny`);
+  await checkAccessibility(page, 'konto-nytt');
+  await Promise.all([page.waitForNavigation(), page.click('main button[type=submit]')]);
+  assert.ok(await page.isVisible('.error-summary'));
+  await checkAccessibility(page, 'konto-nytt-fel');
+  await page.fill('#email', 'e2e.person@exempel.se');
+  await page.fill('#name', 'E2E Person');
+  await page.selectOption('#role', 'staff');
+  await page.selectOption('#scope', { label: '– – Beroendeenheten' });
+  await Promise.all([page.waitForNavigation(), page.click('main button[type=submit]')]);
+  assert.ok((await page.content()).includes('Kontot är skapat'));
+  const otp = (await page.textContent('.secret')).trim();
+  assert.equal(otp.length, 20);
+  await checkAccessibility(page, 'konto');
+  // The new person signs in with the one-time password and must choose their own first.
+  const other = await browser.newPage({ viewport: { width: 390, height: 844 } });
+  await other.goto(`${base}/logga-in`);
+  await other.fill('#email', 'e2e.person@exempel.se');
+  await other.fill('#password', otp);
+  await Promise.all([other.waitForNavigation(), other.click('main button[type=submit]')]);
+  assert.match(other.url(), /\/konto\/losenord/);
+  await checkAccessibility(other, 'konto-engangslosenord-390');
+  await other.close();
+  // At 390 px the account pages fit without scrolling sideways.
+  await page.goto(`${base}/admin/konton?q=e2e.person`);
+  const href = await page.getAttribute('table.list a', 'href');
+  await page.setViewportSize({ width: 390, height: 844 });
+  for (const path of ['/admin/konton', '/admin/konton/ny', href]) {
+    await page.goto(`${base}${path}`);
+    const wide = await page.evaluate(() => document.documentElement.scrollWidth);
+    assert.ok(wide <= 390, `${path} is ${wide} px wide at 390 px`);
+  }
+  await checkAccessibility(page, 'konton-390');
+  await page.close();
+});

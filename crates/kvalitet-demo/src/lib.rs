@@ -3,9 +3,11 @@
 //! them into a store.
 
 mod load;
+mod remove;
 pub mod schema;
 
 pub use load::{LoadSummary, load, load_files};
+pub use remove::{Removed, remove};
 
 /// A demo data file: its name and its text.
 #[derive(Debug, Clone, Copy)]

@@ -177,3 +177,93 @@ async fn a_broken_file_is_named_and_nothing_is_stored() {
     })
     .await;
 }
+
+/// Every table of the schema and how many rows it has.
+async fn table_rows(store: &kvalitet_store::Store) -> Vec<(String, i64)> {
+    let mut conn = store.read().await.unwrap();
+    let sql = match store.backend() {
+        kvalitet_store::Backend::Sqlite => {
+            "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
+        }
+        kvalitet_store::Backend::Postgres => {
+            "SELECT CAST(table_name AS TEXT) AS name FROM information_schema.tables WHERE table_schema = 'public'"
+        }
+    };
+    let names: Vec<String> = sqlx::query(sql)
+        .fetch_all(&mut *conn)
+        .await
+        .unwrap()
+        .iter()
+        .map(|r| sqlx::Row::try_get::<String, _>(r, "name").unwrap())
+        .collect();
+    let mut out = Vec::new();
+    for name in names {
+        let row = sqlx::query(sqlx::AssertSqlSafe(format!("SELECT COUNT(*) AS n FROM {name}")))
+            .fetch_one(&mut *conn)
+            .await
+            .unwrap();
+        out.push((name, sqlx::Row::try_get::<i64, _>(&row, "n").unwrap()));
+    }
+    out
+}
+
+#[tokio::test]
+async fn removing_the_demo_leaves_no_row_of_it_in_any_table() {
+    on_each_backend(|store, _| async move {
+        kvalitet_demo::load(&store).await.unwrap();
+        // A sign-in leaves a session and throttle-free state; both go with the demo.
+        let signed_in =
+            kvalitet_store::accounts::login(&store, "admin@exempel.se", "demo-administrator", None).await.unwrap();
+        assert!(signed_in.is_ok());
+        let removed = kvalitet_demo::remove(&store).await.unwrap();
+        assert_eq!(removed.tenant, "Huddinge kommun");
+        assert!(removed.rows > 400, "{removed:?}");
+        // What is kept: the audit log (which records the removal), the migrations and
+        // the sign-in throttle (not the tenant's).
+        for (table, n) in table_rows(&store).await {
+            let kept = ["audit_entry", "audit_head", "_sqlx_migrations", "login_throttle"].contains(&table.as_str())
+                || table.starts_with("audit");
+            assert!(kept || n == 0, "{table} still has {n} rows");
+        }
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn the_demo_with_real_work_in_it_is_not_removed() {
+    on_each_backend(|store, _| async move {
+        kvalitet_demo::load(&store).await.unwrap();
+        let mut conn = store.read().await.unwrap();
+        let staff =
+            kvalitet_store::accounts::find_by_email(&mut conn, "medarbetare@exempel.se").await.unwrap().unwrap();
+        let unit = kvalitet_store::accounts::assignments(&mut conn, staff.id).await.unwrap()[0].scope_id;
+        drop(conn);
+        let actor = kvalitet_store::Actor::account(staff.id.get(), &staff.email);
+        let mut tx = store.write(&actor).await.unwrap();
+        let deviation = kvalitet_domain::deviation::Deviation {
+            tenant_id: staff.tenant_id,
+            unit_id: unit,
+            kind: DeviationKind::Internal,
+            status: kvalitet_domain::deviation::DeviationStatus::Registered,
+            occurred_on: kvalitet_domain::Date::constant(2024, 5, 2),
+            reported_on: kvalitet_domain::Date::constant(2024, 5, 2),
+            title: "En verklig händelse".into(),
+            description: String::new(),
+            investigation: String::new(),
+            lex_sarah_category: None,
+            reported_to_ivo_on: None,
+            measures_taken: String::new(),
+            closed_on: None,
+            risk_id: None,
+            action_id: None,
+            reported_by: staff.email.clone(),
+        };
+        plans::create(&mut tx, &deviation).await.unwrap();
+        tx.commit().await.unwrap();
+        let refused = kvalitet_demo::remove(&store).await.unwrap_err().to_string();
+        assert!(refused.contains("inte kommer från demofilerna") && refused.contains("deviation"), "{refused}");
+        let mut conn = store.read().await.unwrap();
+        assert_eq!(kvalitet_store::tenants::all(&mut conn).await.unwrap().len(), 1, "nothing removed");
+    })
+    .await;
+}

@@ -29,12 +29,28 @@ pub struct Account {
     #[serde(skip_serializing)]
     pub password_hash: String,
     pub active: bool,
-    pub failed_logins: i64,
-    /// Unix seconds; set after too many failed logins.
-    pub locked_until: Option<i64>,
+    /// Signed in with a one-time password: a password of one's own must be chosen first.
     pub must_change_password: bool,
+    /// Unix seconds after which a one-time password no longer signs in.
+    pub password_expires_at: Option<i64>,
 }
 pub type AccountId = Id<Account>;
+
+impl Account {
+    /// An active account without a password yet (one is set by hashing one in, or the
+    /// person signs in through the municipality's identity provider).
+    pub fn new(tenant_id: TenantId, email: &str, display_name: &str) -> Account {
+        Account {
+            tenant_id,
+            email: email.trim().to_lowercase(),
+            display_name: display_name.trim().to_owned(),
+            password_hash: String::new(),
+            active: true,
+            must_change_password: false,
+            password_expires_at: None,
+        }
+    }
+}
 
 impl Validate for Account {
     fn validate(&self) -> Result<(), ValidationErrors> {
@@ -175,6 +191,59 @@ pub fn allows(assignments: &[RoleAssignment], tree: &impl Tree, permission: Perm
     })
 }
 
+impl Role {
+    /// How high the role stands: a role is granted only by someone whose own role stands
+    /// at least as high.
+    pub fn rank(self) -> u8 {
+        match self {
+            Role::Administrator => 5,
+            Role::QualityDeveloper => 4,
+            Role::Manager => 3,
+            Role::Staff => 2,
+            Role::Reader => 1,
+        }
+    }
+}
+
+/// Whether someone may grant (or take away) `role` over `scope`: they manage accounts
+/// over a part of the tree that holds `scope`, with a role at least as high.
+pub fn may_grant(assignments: &[RoleAssignment], tree: &impl Tree, role: Role, scope: OrgUnitId) -> bool {
+    assignments.iter().any(|a| {
+        a.role.rank() >= role.rank()
+            && a.role.grants(Permission::ManageAccounts).is_some()
+            && tree.is_within(scope, a.scope_id)
+    })
+}
+
+/// Whether someone may manage an account as a whole (deactivate it, reset its password,
+/// end its sessions): they could grant every role it has. An account without roles
+/// belongs to those who manage accounts over the whole tree (`top`).
+pub fn may_manage_account(
+    assignments: &[RoleAssignment],
+    tree: &impl Tree,
+    account_roles: &[RoleAssignment],
+    top: OrgUnitId,
+) -> bool {
+    if account_roles.is_empty() {
+        return allows(assignments, tree, Permission::ManageAccounts, top);
+    }
+    account_roles.iter().all(|r| may_grant(assignments, tree, r.role, r.scope_id))
+}
+
+/// Whether someone sees an account in their list: one of its roles lies in a part of the
+/// tree where they manage accounts (an account without roles: as [`may_manage_account`]).
+pub fn may_see_account(
+    assignments: &[RoleAssignment],
+    tree: &impl Tree,
+    account_roles: &[RoleAssignment],
+    top: OrgUnitId,
+) -> bool {
+    if account_roles.is_empty() {
+        return allows(assignments, tree, Permission::ManageAccounts, top);
+    }
+    account_roles.iter().any(|r| allows(assignments, tree, Permission::ManageAccounts, r.scope_id))
+}
+
 /// Whether someone may do `permission` anywhere at all (for menus and tenant-wide pages).
 pub fn allows_somewhere(assignments: &[RoleAssignment], permission: Permission) -> bool {
     assignments.iter().any(|a| a.role.grants(permission).is_some())
@@ -252,6 +321,31 @@ mod tests {
     }
 
     #[test]
+    fn accounts_are_managed_within_ones_own_part_of_the_tree() {
+        let t = tree();
+        let u = Id::new;
+        let section_admin = one(Role::Administrator, 2);
+        assert!(may_grant(&section_admin, &t, Role::Manager, u(4)));
+        assert!(may_grant(&section_admin, &t, Role::Administrator, u(2)));
+        assert!(!may_grant(&section_admin, &t, Role::Staff, u(5)), "outside the section");
+        assert!(!may_grant(&section_admin, &t, Role::Reader, u(1)), "above the section");
+        let qd = one(Role::QualityDeveloper, 1);
+        assert!(!may_grant(&qd, &t, Role::Staff, u(4)), "only those who manage accounts grant roles");
+
+        let roles = |v: &[(Role, i64)]| -> Vec<RoleAssignment> {
+            v.iter().map(|(r, s)| RoleAssignment { account_id: Id::new(9), role: *r, scope_id: Id::new(*s) }).collect()
+        };
+        let in_section = roles(&[(Role::Staff, 4)]);
+        let straddling = roles(&[(Role::Staff, 4), (Role::Reader, 1)]);
+        assert!(may_manage_account(&section_admin, &t, &in_section, u(1)));
+        assert!(!may_manage_account(&section_admin, &t, &straddling, u(1)), "a role above the section");
+        assert!(may_see_account(&section_admin, &t, &straddling, u(1)));
+        assert!(!may_see_account(&section_admin, &t, &roles(&[(Role::Staff, 5)]), u(1)));
+        assert!(!may_see_account(&section_admin, &t, &[], u(1)), "accounts without roles: the whole tree's");
+        assert!(may_manage_account(&one(Role::Administrator, 1), &t, &[], u(1)));
+    }
+
+    #[test]
     fn the_rotation_covers_everyone_within_the_year() {
         let mut unreviewed: Vec<i64> = (1..=50).collect();
         let mut seen = Vec::new();
@@ -274,16 +368,7 @@ mod tests {
     fn passwords_and_addresses_are_checked() {
         assert!(check_password("kort", "a@b.se").is_err());
         assert!(check_password("ett-långt-lösenord", "a@b.se").is_ok());
-        let acc = |email: &str| Account {
-            tenant_id: Id::new(1),
-            email: email.into(),
-            display_name: "Anna".into(),
-            password_hash: String::new(),
-            active: true,
-            failed_logins: 0,
-            locked_until: None,
-            must_change_password: false,
-        };
+        let acc = |email: &str| Account { email: email.into(), ..Account::new(Id::new(1), "", "Anna") };
         assert!(acc("anna@kommun.se").validate().is_ok());
         assert!(acc("anna").validate().is_err());
         assert!(acc("anna @kommun.se").validate().is_err());

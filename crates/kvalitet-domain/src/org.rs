@@ -17,6 +17,9 @@ pub struct Tenant {
     /// The municipality's brand colour for the interface, `#rrggbb`.
     pub brand_colour: String,
     pub risk_matrix: RiskMatrix,
+    /// The demo municipality of the seed documents: its pages say so, and `kvalitet demo
+    /// remove` takes it away.
+    pub demo: bool,
 }
 pub type TenantId = Id<Tenant>;
 

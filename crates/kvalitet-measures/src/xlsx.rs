@@ -56,13 +56,22 @@ pub(crate) fn read_sheet(
     sheet: Option<&str>,
     table: Table,
 ) -> Result<(String, Vec<(u64, ByteRecord)>), ImportError> {
+    read_rows(path, sheet, table.name())
+}
+
+/// The rows of a sheet as `(row number, cells)`, the header first, and the name to use in
+/// messages (`book.xlsx[sheet]`): the sheet named `sheet`, or else the one whose name
+/// matches `wanted` like a header does, or else the first. For any table of rows.
+pub fn read_rows(
+    path: &Path,
+    sheet: Option<&str>,
+    wanted: &str,
+) -> Result<(String, Vec<(u64, ByteRecord)>), ImportError> {
     let mut book = open(path)?;
     let names = book.sheet_names();
     let name = match sheet {
         Some(s) => s.to_owned(),
-        None => {
-            names.iter().find(|n| normalise_header(n) == table.name()).or(names.first()).cloned().unwrap_or_default()
-        }
+        None => names.iter().find(|n| normalise_header(n) == wanted).or(names.first()).cloned().unwrap_or_default(),
     };
     let file = format!("{}[{name}]", path.display());
     if !names.contains(&name) {

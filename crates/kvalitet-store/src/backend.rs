@@ -22,6 +22,7 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
     (1, "initial", include_str!("../migrations/0001_initial.sql")),
     (2, "access", include_str!("../migrations/0002_access.sql")),
     (3, "case_data", include_str!("../migrations/0003_case_data.sql")),
+    (4, "accounts", include_str!("../migrations/0004_accounts.sql")),
 ];
 
 impl Backend {

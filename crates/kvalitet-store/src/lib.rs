@@ -18,6 +18,7 @@ pub mod plans;
 pub mod record;
 pub mod repo;
 pub mod reports;
+pub mod tenants;
 pub mod testing;
 
 use std::time::Duration;

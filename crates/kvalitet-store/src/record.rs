@@ -205,14 +205,14 @@ macro_rules! record {
 
 record! {
     Account => "account" {
-        tenant_id, email, display_name, password_hash, active, failed_logins, locked_until, must_change_password
+        tenant_id, email, display_name, password_hash, active, must_change_password, password_expires_at
     }
     RoleAssignment => "role_assignment" { account_id, role, scope_id }
     MeasureLink => "measure_link" { tenant_id, measure, self_inspection_id, indicator_id, approve_at }
     AccessLogReview => "access_log_review" {
         tenant_id, account_id, year, month, reviewed_on, reviewer, outcome, comment
     }
-    Tenant => "tenant" { name, slug, brand_colour, risk_matrix }
+    Tenant => "tenant" { name, slug, brand_colour, risk_matrix, demo }
     OrgUnit => "org_unit" { tenant_id, parent_id, kind, name, capacity }
     TargetGroup => "target_group" { tenant_id, name }
     ProcessArea => "process_area" { tenant_id, name, sort_order }

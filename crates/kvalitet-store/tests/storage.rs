@@ -31,6 +31,7 @@ async fn fixture(store: &Store) -> Fixture {
             slug: "test".into(),
             brand_colour: "#005a8c".into(),
             risk_matrix: RiskMatrix::default(),
+            demo: false,
         },
     )
     .await

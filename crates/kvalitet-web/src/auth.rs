@@ -13,6 +13,7 @@ use kvalitet_domain::org::{OrgUnit, OrgUnitId};
 use kvalitet_store::Actor;
 use kvalitet_store::accounts::{self, Session};
 
+use crate::client::Client;
 use crate::error::{WebError, WebResult};
 use crate::router::AppState;
 
@@ -77,13 +78,18 @@ pub struct User {
     pub session: Session,
     /// The name of the user's municipality.
     pub tenant: String,
+    /// Whether the municipality is the demo's.
+    pub demo: bool,
     pub token: String,
     pub tree: OrgTree,
+    pub client: Client,
 }
 
 impl User {
     pub fn actor(&self) -> Actor {
         Actor::account(self.session.account.id.get(), &self.session.account.email)
+            .in_tenant(self.session.account.tenant_id.get())
+            .from_client(self.client.addr_text())
     }
 
     pub fn assignments(&self) -> &[RoleAssignment] {
@@ -129,7 +135,9 @@ impl User {
             signed_in: true,
             name: self.session.account.display_name.clone(),
             tenant: self.tenant.clone(),
+            demo: self.demo,
             csrf: self.session.csrf_token.clone(),
+            accounts: access::allows_somewhere(a, Permission::ManageAccounts),
             deviations: access::allows_somewhere(a, Permission::ViewDeviations)
                 || access::allows_somewhere(a, Permission::RegisterDeviation),
             audit: access::allows_somewhere(a, Permission::ViewAuditLog),
@@ -149,7 +157,10 @@ pub struct Nav {
     pub signed_in: bool,
     pub name: String,
     pub tenant: String,
+    /// The pages show a demo municipality: nothing real may be put in.
+    pub demo: bool,
     pub csrf: String,
+    pub accounts: bool,
     pub deviations: bool,
     pub audit: bool,
     pub measures: bool,
@@ -163,12 +174,21 @@ async fn load_user(parts: &Parts, state: &AppState) -> WebResult<Option<User>> {
     let Some(session) = accounts::session(&state.store, token).await? else { return Ok(None) };
     let mut conn = state.store.read().await?;
     let units = kvalitet_store::org::units(&mut conn, session.account.tenant_id).await?;
-    let tenant = kvalitet_store::repo::get::<kvalitet_domain::org::Tenant>(&mut conn, session.account.tenant_id)
-        .await?
-        .item
-        .name;
-    Ok(Some(User { session, tenant, token: token.to_owned(), tree: OrgTree::new(&units) }))
+    let tenant =
+        kvalitet_store::repo::get::<kvalitet_domain::org::Tenant>(&mut conn, session.account.tenant_id).await?.item;
+    Ok(Some(User {
+        session,
+        tenant: tenant.name,
+        demo: tenant.demo,
+        token: token.to_owned(),
+        tree: OrgTree::new(&units),
+        client: Client::of(parts, &state.network),
+    }))
 }
+
+/// The paths someone who signed in with a one-time password may use before choosing
+/// their own password.
+const BEFORE_OWN_PASSWORD: [&str; 2] = ["/konto/losenord", "/logga-ut"];
 
 impl FromRequestParts<AppState> for User {
     type Rejection = WebError;
@@ -178,11 +198,9 @@ impl FromRequestParts<AppState> for User {
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
         match load_user(parts, state).await? {
             // Someone signed in with a one-time password chooses their own first.
-            Some(u)
-                if u.session.account.must_change_password
-                    && parts.method == Method::GET
-                    && parts.uri.path() != "/konto/losenord" =>
-            {
+            // Enforced on every method, not only on pages: nothing but choosing a
+            // password (or signing out) is done with a one-time password.
+            Some(u) if u.session.account.must_change_password && !BEFORE_OWN_PASSWORD.contains(&parts.uri.path()) => {
                 Err(WebError::ChangePassword)
             }
             Some(u) => Ok(u),

@@ -3,6 +3,7 @@
 
 mod auth;
 mod chart;
+mod client;
 mod error;
 mod format;
 mod forms;
@@ -10,4 +11,5 @@ mod pages;
 mod router;
 mod text;
 
+pub use client::{Client, Network};
 pub use router::{AppState, route_table, router};

@@ -11,6 +11,7 @@ use tower_http::set_header::SetResponseHeaderLayer;
 
 use kvalitet_store::Store;
 
+use crate::client::Network;
 use crate::error::WebError;
 use crate::pages;
 use crate::pages::edit::{self, Editable};
@@ -22,11 +23,18 @@ pub struct AppState {
     pub store: Store,
     /// Whether cookies carry `Secure` (only HTTPS, and localhost, send them back).
     pub secure_cookies: bool,
+    /// The public URL and the trusted proxies.
+    pub network: Network,
 }
 
 impl AppState {
     pub fn new(store: Store) -> AppState {
-        AppState { store, secure_cookies: true }
+        AppState { store, secure_cookies: true, network: Network::default() }
+    }
+
+    /// The state of an installation at `network`'s address.
+    pub fn with_network(store: Store, network: Network) -> AppState {
+        AppState { store, secure_cookies: network.secure_cookies(), network }
     }
 }
 
@@ -64,6 +72,18 @@ fn routes() -> Vec<(&'static str, String, MethodRouter<AppState>)> {
         ("GET", "/admin/logg", get(pages::audit::search)),
         ("GET", "/admin/loggkontroll", get(pages::log_review::show)),
         ("POST", "/admin/loggkontroll", post(pages::log_review::record)),
+        ("GET", "/admin/konton", get(pages::accounts::list)),
+        ("GET", "/admin/konton/ny", get(pages::accounts::new_form)),
+        ("POST", "/admin/konton/ny", post(pages::accounts::create)),
+        ("GET", "/admin/konton/{id}", get(pages::accounts::show)),
+        ("POST", "/admin/konton/{id}/namn", post(pages::accounts::rename)),
+        ("POST", "/admin/konton/{id}/roller", post(pages::accounts::add_role)),
+        ("POST", "/admin/konton/{id}/roller/{role}/ta-bort", post(pages::accounts::remove_role)),
+        ("POST", "/admin/konton/{id}/inaktivera", post(pages::accounts::deactivate)),
+        ("POST", "/admin/konton/{id}/aktivera", post(pages::accounts::activate)),
+        ("POST", "/admin/konton/{id}/las-upp", post(pages::accounts::unlock)),
+        ("POST", "/admin/konton/{id}/engangslosenord", post(pages::accounts::reset_password)),
+        ("POST", "/admin/konton/{id}/avsluta-inloggningar", post(pages::accounts::end_sessions)),
         ("GET", "/organisation", get(pages::organisation::tree)),
         ("GET", "/organisation/enheter/{id}", get(pages::organisation::unit)),
         ("GET", "/organisation/malgrupper", get(pages::organisation::target_groups)),
@@ -143,7 +163,14 @@ pub fn router(state: AppState) -> Router {
     }
     // Cross-site form posts are refused by origin (Sec-Fetch-Site / Origin); forms also
     // carry the session's CSRF token, checked by each handler.
+    let hsts = state.network.https();
     let mut router = router.fallback(|| async { WebError::NotFound }).with_state(state).layer(CsrfLayer::new());
+    if hsts {
+        router = router.layer(SetResponseHeaderLayer::if_not_present(
+            header::STRICT_TRANSPORT_SECURITY,
+            HeaderValue::from_static("max-age=31536000"),
+        ));
+    }
     for (name, value) in headers {
         router = router.layer(SetResponseHeaderLayer::if_not_present(name, HeaderValue::from_static(value)));
     }

@@ -27,6 +27,7 @@ async fn main() -> anyhow::Result<()> {
             slug: "bench".into(),
             brand_colour: "#005a8c".into(),
             risk_matrix: RiskMatrix::default(),
+            demo: false,
         },
     )
     .await?;
@@ -50,16 +51,7 @@ async fn main() -> anyhow::Result<()> {
         }
     }
     let hash = accounts::hash_password("bench-losenord-123");
-    let admin = Account {
-        tenant_id: tenant,
-        email: "bench@exempel.se".into(),
-        display_name: "Bench".into(),
-        password_hash: String::new(),
-        active: true,
-        failed_logins: 0,
-        locked_until: None,
-        must_change_password: false,
-    };
+    let admin = Account::new(tenant, "bench@exempel.se", "Bench");
     accounts::create_account(&mut tx, &admin, hash, &[(Role::Administrator, root)]).await?;
     // 10,000 risks over 311 plans (the administration's plan has the most), two actions
     // each, 50,000 follow-ups.

@@ -26,6 +26,19 @@ pub enum Command {
         /// Läs inte in demodata i en tom databas
         #[arg(long, env = "KVALITET_NO_DEMO")]
         no_demo: bool,
+        /// Installationens adress som användarna når den på, till exempel https://kvalitet.kommun.se (avgör länkar och om kakor kräver HTTPS)
+        #[arg(long, env = "KVALITET_PUBLIC_URL")]
+        public_url: Option<String>,
+        /// En omvänd proxy (IP-adress eller nät i CIDR-form) vars X-Forwarded-For/Forwarded anger klientens adress; kan anges flera gånger
+        #[arg(long = "trusted-proxy", env = "KVALITET_TRUSTED_PROXIES", value_delimiter = ',')]
+        trusted_proxies: Vec<String>,
+    },
+    /// Lägger upp kommunen i en tom databas: organisationen ur en fil och den första administratören
+    Setup(SetupArgs),
+    /// Kommuner i installationen (flera kommuner kan dela en installation)
+    Tenant {
+        #[command(subcommand)]
+        command: TenantCommand,
     },
     /// Uppdaterar databasens schema
     Migrate,
@@ -36,6 +49,9 @@ pub enum Command {
     },
     /// Konton
     User {
+        /// Kommunen (namn eller kortnamn) när installationen har flera
+        #[arg(long, env = "KVALITET_TENANT")]
+        tenant: Option<String>,
         #[command(subcommand)]
         command: UserCommand,
     },
@@ -130,25 +146,102 @@ pub struct ImportArgs {
     pub secret_file: std::path::PathBuf,
 }
 
+/// A new municipality: its name, its org tree and its first administrator.
+#[derive(Debug, clap::Args)]
+pub struct SetupArgs {
+    /// Kommunens namn, till exempel "Exempelby kommun"
+    #[arg(long)]
+    pub name: String,
+    /// Organisationen: CSV eller arbetsbok med kolumnerna id;parent;kind;name;capacity (eller enhet;overordnad;typ;namn;platser), en rad per enhet
+    #[arg(long)]
+    pub org: std::path::PathBuf,
+    /// Den första administratörens e-postadress
+    #[arg(long)]
+    pub admin: String,
+    /// Administratörens namn (standard: e-postadressen)
+    #[arg(long)]
+    pub admin_name: Option<String>,
+    /// Läs administratörens lösenord från standard in (första raden)
+    #[arg(long, required = true)]
+    pub password_stdin: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum TenantCommand {
+    /// Lägger till ytterligare en kommun (samma uppgifter som setup)
+    Add(SetupArgs),
+    /// Visar kommunerna
+    List,
+}
+
+/// A role over a part of the org tree.
+#[derive(Debug, clap::Args)]
+pub struct RoleArgs {
+    /// Kontots e-postadress
+    pub email: String,
+    /// Roll: administrator, quality_developer, manager, staff eller reader (eller på svenska)
+    #[arg(long)]
+    pub role: String,
+    /// Den del av organisationen rollen gäller: enhetens namn eller nummer (standard: högsta nivån)
+    #[arg(long)]
+    pub scope: Option<String>,
+}
+
 #[derive(Debug, Subcommand)]
 pub enum UserCommand {
-    /// Skapar ett konto med en roll; lösenordet läses från standard in
+    /// Visar kontona med roller, om de är aktiva och om de är spärrade
+    List {
+        /// Utdata: table, json eller csv
+        #[arg(long, value_enum, default_value = "table")]
+        format: ListFormat,
+    },
+    /// Skapar ett konto med en roll, eller ger ett befintligt konto en roll till; ett nytt konto får ett engångslösenord som visas en gång (eller --password-stdin) och byter det vid första inloggningen
     Add {
-        /// Kontots e-postadress (används för inloggning)
-        email: String,
-        /// Roll: administrator, quality_developer, manager, staff eller reader
-        #[arg(long)]
-        role: String,
-        /// Den del av organisationen rollen gäller: enhetens namn eller nummer (standard: högsta nivån)
-        #[arg(long)]
-        scope: Option<String>,
+        #[command(flatten)]
+        role: RoleArgs,
         /// Namnet som visas (standard: e-postadressen)
         #[arg(long)]
         name: Option<String>,
-        /// Läs lösenordet från standard in (första raden)
-        #[arg(long, required = true)]
+        /// Läs ett första lösenord från standard in (första raden) i stället för att skapa ett engångslösenord
+        #[arg(long)]
         password_stdin: bool,
     },
+    /// Roller
+    Role {
+        #[command(subcommand)]
+        command: RoleCommand,
+    },
+    /// Inaktiverar ett konto; dess inloggningar avslutas direkt
+    Deactivate { email: String },
+    /// Aktiverar ett inaktiverat konto
+    Activate { email: String },
+    /// Häver spärren efter misslyckade inloggningar
+    Unlock { email: String },
+    /// Ger kontot ett engångslösenord (visas en gång, gäller 72 timmar, byts vid första inloggningen)
+    ResetPassword { email: String },
+    /// Avslutar kontots alla inloggningar
+    EndSessions { email: String },
+    /// Läser in konton ur en fil (CSV eller arbetsbok: email;name;role;scope, en rad per roll); filens roller blir kontots roller, och samma fil två gånger ändrar inget
+    Import {
+        /// Filen
+        file: std::path::PathBuf,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum RoleCommand {
+    /// Ger kontot en roll
+    Add(RoleArgs),
+    /// Tar bort en roll från kontot
+    Remove(RoleArgs),
+}
+
+/// How `user list` writes.
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+pub enum ListFormat {
+    Table,
+    Json,
+    Csv,
 }
 
 #[derive(Debug, Subcommand)]
@@ -161,6 +254,8 @@ pub enum AuditCommand {
 pub enum DemoCommand {
     /// Läser in demodata i en tom databas
     Load,
+    /// Tar bort demokommunen och dess konton (vägras om den innehåller något som inte kommer från demofilerna)
+    Remove,
 }
 
 /// The board documents.

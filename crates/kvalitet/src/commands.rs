@@ -8,7 +8,8 @@ use tokio::net::TcpListener;
 use kvalitet_store::{Store, sqlite_file_url};
 use kvalitet_web::{AppState, router};
 
-use crate::cli::{AuditCommand, Cli, Command, DemoCommand, MeasuresCommand, UserCommand};
+use crate::cli::{AuditCommand, Cli, Command, DemoCommand, MeasuresCommand, RoleCommand, TenantCommand, UserCommand};
+use crate::users::AccountChange;
 use crate::{case_data, users};
 
 /// The database every subcommand uses unless told otherwise: `kvalitet.db` here.
@@ -46,13 +47,55 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 s.units, s.plans, s.reports, s.risks, s.self_inspections, s.actions, s.indicators
             );
         }
-        Command::User { command: UserCommand::Add { email, role, scope, name, password_stdin: _ } } => {
+        Command::Demo { command: DemoCommand::Remove } => {
             let store = open(&url).await?;
-            let mut password = String::new();
-            std::io::stdin().read_line(&mut password).context("kunde inte läsa lösenordet från standard in")?;
-            let password = password.trim_end_matches(['\n', '\r']).to_owned();
-            users::add(&store, &email, &role, scope.as_deref(), name.as_deref(), password).await?;
-            println!("Kontot {email} är skapat.");
+            let r = kvalitet_demo::remove(&store).await?;
+            println!("Demokommunen {} är borttagen med sina konton ({} rader).", r.tenant, r.rows);
+        }
+        Command::Setup(args) => {
+            let store = open(&url).await?;
+            let password = users::password_from_stdin()?;
+            users::setup(&store, &args, password, true).await?;
+        }
+        Command::Tenant { command: TenantCommand::Add(args) } => {
+            let store = open(&url).await?;
+            let password = users::password_from_stdin()?;
+            users::setup(&store, &args, password, false).await?;
+        }
+        Command::Tenant { command: TenantCommand::List } => {
+            let store = open(&url).await?;
+            users::list_tenants(&store).await?;
+        }
+        Command::User { tenant, command } => {
+            let store = open(&url).await?;
+            let named = tenant.as_deref();
+            match command {
+                UserCommand::List { format } => {
+                    users::list(&store, &users::tenant(&store, named).await?, format).await?;
+                }
+                UserCommand::Add { role, name, password_stdin } => {
+                    let password = if password_stdin { Some(users::password_from_stdin()?) } else { None };
+                    users::add(&store, &users::tenant(&store, named).await?, &role, name.as_deref(), password).await?;
+                }
+                UserCommand::Role { command: RoleCommand::Add(role) } => {
+                    users::add(&store, &users::tenant(&store, named).await?, &role, None, None).await?;
+                }
+                UserCommand::Role { command: RoleCommand::Remove(role) } => {
+                    users::remove_role(&store, &users::tenant(&store, named).await?, &role).await?;
+                }
+                UserCommand::Deactivate { email } => users::change(&store, &email, AccountChange::Deactivate).await?,
+                UserCommand::Activate { email } => users::change(&store, &email, AccountChange::Activate).await?,
+                UserCommand::Unlock { email } => users::change(&store, &email, AccountChange::Unlock).await?,
+                UserCommand::ResetPassword { email } => {
+                    users::change(&store, &email, AccountChange::ResetPassword).await?;
+                }
+                UserCommand::EndSessions { email } => {
+                    users::change(&store, &email, AccountChange::EndSessions).await?;
+                }
+                UserCommand::Import { file } => {
+                    users::import(&store, &users::tenant(&store, named).await?, &file).await?;
+                }
+            }
         }
         Command::Audit { command: AuditCommand::Verify } => {
             let store = open(&url).await?;
@@ -102,7 +145,9 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             open(&url).await?.close().await;
             println!("Säkerhetskopian {} är återställd.", file.display());
         }
-        Command::Serve { bind, no_demo } => {
+        Command::Serve { bind, no_demo, public_url, trusted_proxies } => {
+            let network = kvalitet_web::Network::parse(public_url.as_deref(), &trusted_proxies)
+                .map_err(|e| anyhow::anyhow!(e))?;
             let store = open(&url).await?;
             if !no_demo && store.is_empty().await? {
                 let s = kvalitet_demo::load(&store).await.context("kunde inte läsa in demodata")?;
@@ -117,8 +162,10 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 Err(e) => return Err(e).with_context(|| format!("kan inte lyssna på {bind}")),
             };
             println!("Kvalitet körs på http://{}/", listener.local_addr()?);
-            let app = router(AppState::new(store.clone()));
-            axum::serve(listener, app).with_graceful_shutdown(shutdown_signal()).await?;
+            let app = router(AppState::with_network(store.clone(), network));
+            axum::serve(listener, app.into_make_service_with_connect_info::<std::net::SocketAddr>())
+                .with_graceful_shutdown(shutdown_signal())
+                .await?;
             store.close().await;
             println!("Kvalitet har stängts.");
         }

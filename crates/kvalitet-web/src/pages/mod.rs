@@ -1,5 +1,6 @@
 //! The pages, one module per resource; each holds its handler and its template struct.
 
+pub mod accounts;
 pub mod assets;
 pub mod audit;
 pub mod cycle;

@@ -10,9 +10,10 @@ use axum::http::header;
 use axum::response::{IntoResponse, Redirect, Response};
 
 use kvalitet_store::StoreError;
-use kvalitet_store::accounts::{self, LoginRefused};
+use kvalitet_store::{accounts, tenants};
 
 use crate::auth::{Nav, User, session_cookie};
+use crate::client::Client;
 use crate::error::{WebError, WebResult};
 use crate::router::AppState;
 
@@ -24,56 +25,83 @@ pub struct LoginPage {
     pub email: String,
     pub next: String,
     pub signed_out: bool,
+    /// No municipality is set up yet: the page says how.
+    pub needs_setup: bool,
+    /// The browser reached us over plain HTTP on a name where it will not send the
+    /// `Secure` session cookie back: signing in cannot work, and the page says why.
+    pub insecure: bool,
 }
 
-/// Only local paths are followed after sign-in (no open redirect).
-fn safe_next(next: Option<&String>) -> String {
+/// The one answer to every failed sign-in, whatever the cause.
+const REFUSED: &str = "E-postadressen eller lösenordet stämmer inte, eller så har det gjorts för många försök. Vänta en stund och försök igen. Har du glömt ditt lösenord, kontakta din administratör.";
+
+/// Only same-site paths without control characters are followed after sign-in (no
+/// open redirect).
+pub fn safe_next(next: Option<&String>) -> String {
     match next {
-        Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.contains('\\') => n.clone(),
+        Some(n)
+            if n.starts_with('/')
+                && !n.starts_with("//")
+                && !n.contains('\\')
+                && !n.chars().any(|c| c.is_control() || c.is_whitespace())
+                && n.len() <= 2000 =>
+        {
+            n.clone()
+        }
         _ => "/".into(),
     }
 }
 
-pub async fn form(Query(q): Query<HashMap<String, String>>) -> LoginPage {
-    LoginPage {
-        nav: Nav::default(),
+async fn page(state: &AppState, client: &Client, next: String) -> WebResult<LoginPage> {
+    let mut conn = state.store.read().await?;
+    let all = tenants::all(&mut conn).await?;
+    Ok(LoginPage {
+        nav: Nav { demo: all.iter().any(|t| t.demo), ..Nav::default() },
         error: String::new(),
         email: String::new(),
-        next: safe_next(q.get("nasta")),
-        signed_out: q.contains_key("utloggad"),
-    }
+        next,
+        signed_out: false,
+        needs_setup: all.is_empty(),
+        insecure: state.secure_cookies && !client.keeps_secure_cookies(),
+    })
 }
 
-pub async fn submit(State(state): State<AppState>, Form(f): Form<HashMap<String, String>>) -> WebResult<Response> {
+pub async fn form(
+    State(state): State<AppState>,
+    client: Client,
+    Query(q): Query<HashMap<String, String>>,
+) -> WebResult<LoginPage> {
+    let page = page(&state, &client, safe_next(q.get("nasta"))).await?;
+    Ok(LoginPage { signed_out: q.contains_key("utloggad"), ..page })
+}
+
+pub async fn submit(
+    State(state): State<AppState>,
+    client: Client,
+    Form(f): Form<HashMap<String, String>>,
+) -> WebResult<Response> {
     let email = f.get("email").map(|s| s.trim().to_owned()).unwrap_or_default();
     let password = f.get("password").cloned().unwrap_or_default();
-    let next = safe_next(f.get("nasta"));
-    let refused = |error: &str| LoginPage {
-        nav: Nav::default(),
-        error: error.to_owned(),
-        email: email.clone(),
-        next: next.clone(),
-        signed_out: false,
-    };
-    if email.is_empty() || password.is_empty() {
-        return Ok(refused("Fyll i både e-postadress och lösenord.").into_response());
+    let page = page(&state, &client, safe_next(f.get("nasta"))).await?;
+    if page.insecure || page.needs_setup {
+        // A session the browser will not send back would only return the person to an
+        // empty form: say why instead.
+        return Ok(LoginPage { email, ..page }.into_response());
     }
-    match accounts::login(&state.store, &email, &password).await? {
+    if email.is_empty() || password.is_empty() {
+        return Ok(LoginPage { email, error: "Fyll i både e-postadress och lösenord.".into(), ..page }.into_response());
+    }
+    let addr = client.addr_text();
+    match accounts::login(&state.store, &email, &password, addr.as_deref()).await? {
         Ok((_, session)) => {
-            let mut res = Redirect::to(&next).into_response();
+            let mut res = Redirect::to(&page.next).into_response();
             res.headers_mut().insert(
                 header::SET_COOKIE,
                 session_cookie(Some(&session.token), state.secure_cookies).parse().expect("cookie"),
             );
             Ok(res)
         }
-        Err(LoginRefused::BadCredentials) => {
-            Ok(refused("E-postadressen eller lösenordet stämmer inte. Kontrollera och försök igen.").into_response())
-        }
-        Err(LoginRefused::Locked { .. }) => Ok(refused(
-            "För många misslyckade försök. Kontot är spärrat i 15 minuter. Kontakta din administratör om du har glömt ditt lösenord.",
-        )
-        .into_response()),
+        Err(_) => Ok(LoginPage { email, error: REFUSED.into(), ..page }.into_response()),
     }
 }
 
@@ -115,7 +143,10 @@ pub async fn password_submit(
     user.check_csrf(f.get("csrf").map_or("", String::as_str))?;
     let current = f.get("current").cloned().unwrap_or_default();
     let new = f.get("password").cloned().unwrap_or_default();
-    match accounts::change_password(&state.store, user.session.account.id, &current, new, &user.token).await {
+    let addr = user.client.addr_text();
+    match accounts::change_password(&state.store, user.session.account.id, &current, new, &user.token, addr.as_deref())
+        .await
+    {
         Ok(()) => Ok(Redirect::to("/konto/losenord?klart=1").into_response()),
         Err(StoreError::Invalid(v)) => Ok(PasswordPage {
             nav: user.nav(),

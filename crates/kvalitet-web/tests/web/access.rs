@@ -89,6 +89,24 @@ fn matrix() -> HashMap<(&'static str, String), ([Expect; 10], Expect)> {
         }
         all.insert(("POST", format!("/{kind}/{{id}}/ta-bort")), ([D, D, D, D, D, D, D, D, D, D], D));
     }
+    // Accounts: administrators, within their part of the tree (the "in" account is a
+    // staff member of Beroendeenheten, outside the Barn-scoped administrator's part).
+    for (method, path) in [("GET", "/admin/konton"), ("GET", "/admin/konton/ny"), ("POST", "/admin/konton/ny")] {
+        all.insert((method, path.to_owned()), ([A, A, D, D, D, D, D, D, D, D], D));
+    }
+    for (method, path) in [
+        ("GET", "/admin/konton/{id}"),
+        ("POST", "/admin/konton/{id}/namn"),
+        ("POST", "/admin/konton/{id}/roller"),
+        ("POST", "/admin/konton/{id}/roller/{role}/ta-bort"),
+        ("POST", "/admin/konton/{id}/inaktivera"),
+        ("POST", "/admin/konton/{id}/aktivera"),
+        ("POST", "/admin/konton/{id}/las-upp"),
+        ("POST", "/admin/konton/{id}/engangslosenord"),
+        ("POST", "/admin/konton/{id}/avsluta-inloggningar"),
+    ] {
+        all.insert((method, path.to_owned()), ([A, D, D, D, D, D, D, D, D, D], D));
+    }
     // The organisation is managed by the administrator of the whole tree only; an
     // administrator of one section does not change the organisation around it.
     let organisation = ([A, D, D, D, D, D, D, D, D, D], D);
@@ -139,6 +157,12 @@ const EDITABLE: [&str; 6] = ["risker", "atgarder", "egenkontroller", "indikatore
 
 /// The concrete resources the paths are filled with.
 struct Fixture {
+    /// Accounts made for the matrix (staff in Beroendeenheten and in Barnenheten), and
+    /// one role of each.
+    account_in: i64,
+    account_out: i64,
+    account_role_in: i64,
+    account_role_out: i64,
     plan_in: i64,
     plan_out: i64,
     si_in: i64,
@@ -393,7 +417,27 @@ async fn fixture(app: &TestApp) -> Fixture {
         report_items.insert(kind, (sqlx::Row::try_get::<i64, _>(&row, "id").unwrap(), out));
     }
     drop(conn);
+    let mut tx = store.write(&Actor::system("test")).await.unwrap();
+    let mut targets = Vec::new();
+    for (email, scope) in [("matris-in@exempel.se", "Beroendeenheten"), ("matris-ut@exempel.se", "Barnenheten")] {
+        let account = kvalitet_domain::access::Account::new(units[0].tenant_id, email, email);
+        let id = kvalitet_store::accounts::create_account(
+            &mut tx,
+            &account,
+            String::new(),
+            &[(kvalitet_domain::access::Role::Staff, unit(scope))],
+        )
+        .await
+        .unwrap();
+        let role = kvalitet_store::accounts::role_assignments(&mut tx, id).await.unwrap()[0].id.get();
+        targets.push((id.get(), role));
+    }
+    tx.commit().await.unwrap();
     Fixture {
+        account_in: targets[0].0,
+        account_out: targets[1].0,
+        account_role_in: targets[0].1,
+        account_role_out: targets[1].1,
         scope_in: unit("Vuxensektionen").get(),
         scope_out: unit("Barn- och ungdomssektionen").get(),
         report_items,
@@ -438,6 +482,9 @@ async fn attempt(app: &TestApp, f: &Fixture, method: &str, path: &str, inside: b
     });
     let report_editable = REPORT_EDITABLE.iter().find(|k| path.starts_with(&format!("/{k}/")));
     let url = match path {
+        _ if path.starts_with("/admin/konton/{id}") => path
+            .replace("{id}", &pick(f.account_in, f.account_out))
+            .replace("{role}", &pick(f.account_role_in, f.account_role_out)),
         _ if path.starts_with("/organisation/") => {
             let id = match path.split('/').nth(2) {
                 Some("enheter") => pick(f.unit_in, f.unit_out),
@@ -556,16 +603,7 @@ async fn every_route_with_every_role_in_and_out_of_scope() {
             ("namnd-barn@exempel.se", kvalitet_domain::access::Role::Reader),
         ] {
             let hash = kvalitet_store::accounts::hash_password("ett-långt-lösenord");
-            let account = kvalitet_domain::access::Account {
-                tenant_id: units[0].tenant_id,
-                email: email.into(),
-                display_name: email.into(),
-                password_hash: String::new(),
-                active: true,
-                failed_logins: 0,
-                locked_until: None,
-                must_change_password: false,
-            };
+            let account = kvalitet_domain::access::Account::new(units[0].tenant_id, email, email);
             kvalitet_store::accounts::create_account(&mut tx, &account, hash, &[(role, barn)]).await.unwrap();
         }
         tx.commit().await.unwrap();

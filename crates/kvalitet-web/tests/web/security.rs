@@ -40,25 +40,81 @@ async fn a_wrong_password_is_refused_without_telling_which_part_was_wrong() {
 }
 
 #[tokio::test]
-async fn a_locked_out_account_cannot_log_in_even_with_the_right_password() {
+async fn a_throttled_account_waits_gets_the_same_answer_as_anyone_and_an_administrator_can_unlock_it() {
     on_each_backend(|store, _| async move {
         let mut app = TestApp::with_demo(store.clone()).await;
-        for _ in 0..accounts::MAX_FAILED_LOGINS {
+        for _ in 0..accounts::throttle::PER_ACCOUNT.free {
             app.post("/logga-in", &[("email", MANAGER.0), ("password", "gissning-nummer-x")]).await;
         }
-        let res = app.post("/logga-in", &[("email", MANAGER.0), ("password", MANAGER.1)]).await;
-        assert_eq!(res.status, StatusCode::OK);
-        assert!(res.body.contains("spärrat"), "{}", res.body);
-        assert!(res.headers.get(header::SET_COOKIE).is_none());
+        // Now even the right password must wait, and the answer is the one every
+        // refusal gets: it does not say that the address exists or is throttled.
+        let throttled = app.post("/logga-in", &[("email", MANAGER.0), ("password", MANAGER.1)]).await;
+        assert_eq!(throttled.status, StatusCode::OK);
+        assert!(throttled.headers.get(header::SET_COOKIE).is_none());
+        let unknown =
+            app.post("/logga-in", &[("email", "finns-inte@exempel.se"), ("password", "vad-som-helst-1")]).await;
+        assert_eq!(throttled.body.replace(MANAGER.0, "X"), unknown.body.replace("finns-inte@exempel.se", "X"));
         // Other accounts are not affected.
         app.login(STAFF).await;
-        // The failures are in the audit log.
+        // Every failed and throttled attempt is in the audit log.
+        let free = accounts::throttle::PER_ACCOUNT.free as usize;
+        assert_eq!(audited(&store, "login_failed").await, free + 1, "five guesses and one unknown address");
+        assert_eq!(audited(&store, "login_throttled").await, 1);
+        // The manager's administrator lifts the throttle; the right password works at once.
+        let mut admin = TestApp::on(store.clone());
+        admin.login(ADMIN).await;
+        let id = account_id(&store, MANAGER.0).await;
+        let page = admin.get(&format!("/admin/konton/{id}")).await;
+        assert!(page.body.contains("Spärrat"), "{}", page.body);
+        let csrf = admin.csrf().await;
+        let res = admin.post(&format!("/admin/konton/{id}/las-upp"), &[("csrf", &csrf)]).await;
+        assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
+        let mut manager = TestApp::on(store);
+        manager.login(MANAGER).await;
+    })
+    .await;
+}
+
+/// How many audit entries have `action`.
+pub async fn audited(store: &Store, action: &str) -> usize {
+    let mut conn = store.read().await.unwrap();
+    audit::search(&mut conn, &Search { action: Some(action.into()), limit: 1000, ..Default::default() })
+        .await
+        .unwrap()
+        .len()
+}
+
+/// The id of an account.
+pub async fn account_id(store: &Store, email: &str) -> i64 {
+    let mut conn = store.read().await.unwrap();
+    accounts::find_by_email(&mut conn, email).await.unwrap().unwrap().id.get()
+}
+
+#[tokio::test]
+async fn thirty_parallel_wrong_sign_ins_check_at_most_the_free_number_of_passwords() {
+    on_each_backend(|store, _| async move {
+        kvalitet_demo::load(&store).await.unwrap();
+        let attempts: Vec<_> = (0..30)
+            .map(|i| {
+                let store = store.clone();
+                tokio::spawn(async move {
+                    accounts::login(&store, MANAGER.0, &format!("gissning-{i}-abcdef"), Some("198.51.100.7"))
+                        .await
+                        .unwrap()
+                })
+            })
+            .collect();
+        for a in attempts {
+            assert!(a.await.unwrap().is_err(), "a wrong password never signs in");
+        }
         let mut conn = store.read().await.unwrap();
-        let failed =
-            audit::search(&mut conn, &Search { action: Some("login_failed".into()), limit: 50, ..Default::default() })
-                .await
-                .unwrap();
-        assert_eq!(failed.len() as i64, accounts::MAX_FAILED_LOGINS);
+        let count = |action: &'static str| Search { action: Some(action.into()), limit: 100, ..Default::default() };
+        let checked = audit::search(&mut conn, &count("login_failed")).await.unwrap().len() as i64;
+        let throttled = audit::search(&mut conn, &count("login_throttled")).await.unwrap().len() as i64;
+        assert_eq!(checked, accounts::throttle::PER_ACCOUNT.free, "passwords checked");
+        assert_eq!(checked + throttled, 30);
+        let entry = &audit::search(&mut conn, &count("login_throttled")).await.unwrap()[0];
+        assert!(entry.after_data.as_deref().unwrap_or("").contains("198.51.100.7"), "the client address is audited");
     })
     .await;
 }

@@ -139,7 +139,7 @@ fn user_add_reads_the_password_from_stdin_and_the_account_can_sign_in() {
     rt.block_on(async {
         let url = kvalitet_store::sqlite_file_url(&dir.path().join("kvalitet.db"));
         let store = kvalitet_store::Store::connect(&url).await.unwrap();
-        let ok = kvalitet_store::accounts::login(&store, "ny@exempel.se", "ett-eget-lösenord-1").await.unwrap();
+        let ok = kvalitet_store::accounts::login(&store, "ny@exempel.se", "ett-eget-lösenord-1", None).await.unwrap();
         assert!(ok.is_ok());
         store.close().await;
     });
@@ -199,7 +199,7 @@ fn the_first_start_without_demo_data_prints_a_one_time_administrator_password() 
     rt.block_on(async {
         let url = kvalitet_store::sqlite_file_url(&dir.path().join("kvalitet.db"));
         let store = kvalitet_store::Store::connect(&url).await.unwrap();
-        let ok = kvalitet_store::accounts::login(&store, "admin@kvalitet.local", &password).await.unwrap();
+        let ok = kvalitet_store::accounts::login(&store, "admin@kvalitet.local", &password, None).await.unwrap();
         assert!(ok.is_ok(), "the printed password signs in");
         let mut conn = store.read().await.unwrap();
         let acc = kvalitet_store::accounts::find_by_email(&mut conn, "admin@kvalitet.local").await.unwrap().unwrap();
@@ -250,6 +250,7 @@ fn measures_compute_reads_the_export_and_names_bad_cells() {
 }
 
 mod case_data;
+mod setup;
 
 /// Row counts of every table, for comparing two databases.
 async fn table_counts(url: &str) -> Vec<(String, i64)> {
