@@ -5,11 +5,12 @@ use std::path::Path;
 
 use anyhow::{Context, anyhow, bail};
 
-use kvalitet_domain::Id;
 use kvalitet_domain::measure::MeasureLink;
+use kvalitet_domain::org::Tenant;
+use kvalitet_domain::{Id, Versioned};
 use kvalitet_measures::{Secret, Source, Sources};
 use kvalitet_store::case_data::{self, ImportFailure};
-use kvalitet_store::{Actor, Store, org};
+use kvalitet_store::{Actor, Store};
 
 use crate::cli::ImportArgs;
 
@@ -42,11 +43,7 @@ fn write_private(path: &Path, text: &str) -> std::io::Result<()> {
     options.open(path)?.write_all(text.as_bytes())
 }
 
-pub async fn import(store: &Store, args: &ImportArgs) -> anyhow::Result<()> {
-    let mut conn = store.read().await?;
-    let tenant =
-        org::first_tenant(&mut conn).await?.ok_or_else(|| anyhow!("organisationen saknas: läs in den först"))?;
-    drop(conn);
+pub async fn import(store: &Store, tenant: &Versioned<Tenant>, args: &ImportArgs) -> anyhow::Result<()> {
     let (sources, paths) = match &args.xlsx {
         Some(book) => (kvalitet_measures::workbook_sources(book)?, vec![book.clone()]),
         None => {
@@ -69,7 +66,7 @@ pub async fn import(store: &Store, args: &ImportArgs) -> anyhow::Result<()> {
         definitions = kvalitet_measures::merge_definitions(definitions, kvalitet_measures::parse_definitions(&text)?);
     }
     let secret = secret(&args.secret_file)?;
-    let actor = Actor::system("measures-import");
+    let actor = Actor::system("measures-import").in_tenant(tenant.id.get());
     let req = case_data::ImportRequest {
         tenant: tenant.id,
         sources: &sources,
@@ -93,6 +90,7 @@ pub async fn import(store: &Store, args: &ImportArgs) -> anyhow::Result<()> {
 
 pub async fn link(
     store: &Store,
+    tenant: &Versioned<Tenant>,
     measure: &str,
     self_inspection: Option<i64>,
     indicator: Option<i64>,
@@ -102,9 +100,6 @@ pub async fn link(
         let all: Vec<String> = kvalitet_measures::default_definitions().into_iter().map(|d| d.id).collect();
         bail!("okänt mått \"{measure}\"; välj ett av {}", all.join(", "));
     }
-    let mut conn = store.read().await?;
-    let tenant = org::first_tenant(&mut conn).await?.ok_or_else(|| anyhow!("organisationen saknas"))?;
-    drop(conn);
     let link = MeasureLink {
         tenant_id: tenant.id,
         measure: measure.to_owned(),
@@ -112,7 +107,7 @@ pub async fn link(
         indicator_id: indicator.map(Id::new),
         approve_at,
     };
-    let mut tx = store.write(&Actor::system("cli")).await?;
+    let mut tx = store.write(&Actor::system("cli").in_tenant(tenant.id.get())).await?;
     case_data::link(&mut tx, &link).await.map_err(|e| match e {
         kvalitet_store::StoreError::Invalid(v) => {
             anyhow!("{}", v.errors.iter().map(|e| format!("{}: {}", e.field, e.problem)).collect::<Vec<_>>().join("; "))

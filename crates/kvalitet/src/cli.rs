@@ -12,6 +12,10 @@ pub struct Cli {
     #[arg(long, global = true, env = "KVALITET_DATABASE_URL")]
     pub database_url: Option<String>,
 
+    /// Kommunen (namn eller kortnamn) som kommandot gäller, när installationen har flera
+    #[arg(long, global = true, env = "KVALITET_TENANT")]
+    pub tenant: Option<String>,
+
     #[command(subcommand)]
     pub command: Command,
 }
@@ -49,9 +53,6 @@ pub enum Command {
     },
     /// Konton
     User {
-        /// Kommunen (namn eller kortnamn) när installationen har flera
-        #[arg(long, env = "KVALITET_TENANT")]
-        tenant: Option<String>,
         #[command(subcommand)]
         command: UserCommand,
     },

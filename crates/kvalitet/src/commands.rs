@@ -34,6 +34,8 @@ async fn open(url: &str) -> anyhow::Result<Store> {
 
 pub async fn run(cli: Cli) -> anyhow::Result<()> {
     let url = database_url(&cli);
+    let named = cli.tenant.clone();
+    let named = named.as_deref();
     match cli.command {
         Command::Migrate => {
             open(&url).await?;
@@ -66,9 +68,8 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             let store = open(&url).await?;
             users::list_tenants(&store).await?;
         }
-        Command::User { tenant, command } => {
+        Command::User { command } => {
             let store = open(&url).await?;
-            let named = tenant.as_deref();
             match command {
                 UserCommand::List { format } => {
                     users::list(&store, &users::tenant(&store, named).await?, format).await?;
@@ -116,18 +117,23 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::Measures { command: MeasuresCommand::Import(args) } => {
             let store = open(&url).await?;
-            case_data::import(&store, &args).await?;
+            case_data::import(&store, &users::tenant(&store, named).await?, &args).await?;
         }
         Command::Measures { command: MeasuresCommand::Link { measure, self_inspection, indicator, approve_at } } => {
             let store = open(&url).await?;
-            case_data::link(&store, &measure, self_inspection, indicator, approve_at).await?;
+            case_data::link(
+                &store,
+                &users::tenant(&store, named).await?,
+                &measure,
+                self_inspection,
+                indicator,
+                approve_at,
+            )
+            .await?;
         }
         Command::Document { kind, year, format, output, scope } => {
             let store = open(&url).await?;
-            let scope = match scope {
-                Some(s) => Some(users::resolve_unit(&store, &s).await?),
-                None => None,
-            };
+            let scope = Some(users::resolve_unit(&store, named, scope.as_deref()).await?);
             let input = kvalitet_documents::load_input(&store, kind.kind(), year, scope).await?;
             let bytes = kvalitet_documents::render(kind.kind(), format.format(), &input)?;
             std::fs::write(&output, bytes).with_context(|| format!("kan inte skriva {}", output.display()))?;

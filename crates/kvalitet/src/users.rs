@@ -419,8 +419,9 @@ pub async fn first_administrator(store: &Store) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// The unit a scope argument names, by name or number, in the only (or named) tenant.
-pub async fn resolve_unit(store: &Store, scope: &str) -> anyhow::Result<OrgUnitId> {
-    let tenant = tenant(store, None).await?;
-    resolve_scope(&units(store, tenant.id).await?, Some(scope))
+/// The unit a scope argument names, by name or number (or the top of the tree), in the
+/// only (or named) tenant.
+pub async fn resolve_unit(store: &Store, named: Option<&str>, scope: Option<&str>) -> anyhow::Result<OrgUnitId> {
+    let tenant = tenant(store, named).await?;
+    resolve_scope(&units(store, tenant.id).await?, scope)
 }

@@ -234,3 +234,62 @@ async fn staff_register_a_deviation_and_every_read_of_it_is_logged() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn an_empty_installation_says_how_to_set_up_and_plain_http_says_sign_in_needs_https() {
+    on_each_backend(|store, _| async move {
+        // No municipality yet: the sign-in page says how to set one up.
+        let app = TestApp::on(store.clone());
+        let page = app.get("/logga-in").await;
+        assert_eq!(page.status, StatusCode::OK);
+        assert!(
+            page.body.contains("Kvalitet är inte upplagt än") && page.body.contains("kvalitet setup"),
+            "{}",
+            page.body
+        );
+        let app = TestApp::with_demo(store.clone()).await;
+        assert!(!app.get("/logga-in").await.body.contains("inte upplagt"));
+
+        // Reached over plain HTTP on a real name, a Secure cookie would never come back:
+        // the page says so, and a sign-in is not attempted.
+        let over_http = |method: &str, body: &str| {
+            Request::builder()
+                .method(method)
+                .uri("/logga-in")
+                .header(header::HOST, "kvalitet.kommun.se")
+                .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+                .header("sec-fetch-site", "same-origin")
+                .body(Body::from(body.to_owned()))
+                .unwrap()
+        };
+        let page = app.send(over_http("GET", "")).await;
+        assert!(page.body.contains("Inloggning kräver HTTPS"), "{}", page.body);
+        let res = app.send(over_http("POST", "email=admin%40exempel.se&password=demo-administrator")).await;
+        assert_eq!(res.status, StatusCode::OK);
+        assert!(res.headers.get(header::SET_COOKIE).is_none());
+        assert!(res.body.contains("Inloggning kräver HTTPS"));
+        let local = Request::get("/logga-in").header(header::HOST, "localhost:8080").body(Body::empty()).unwrap();
+        assert!(!app.send(local).await.body.contains("kräver HTTPS"), "browsers send Secure cookies to localhost");
+
+        // With an https public URL, pages carry HSTS; with an http one, cookies drop Secure.
+        let network = kvalitet_web::Network::parse(Some("https://kvalitet.kommun.se"), &[]).unwrap();
+        let https = TestApp {
+            router: kvalitet_web::router(kvalitet_web::AppState::with_network(store.clone(), network)),
+            store: store.clone(),
+            cookie: None,
+        };
+        let res = https.get("/logga-in").await;
+        assert_eq!(res.headers.get(header::STRICT_TRANSPORT_SECURITY).unwrap(), "max-age=31536000");
+        let network = kvalitet_web::Network::parse(Some("http://kvalitet.intra"), &[]).unwrap();
+        let http = TestApp {
+            router: kvalitet_web::router(kvalitet_web::AppState::with_network(store.clone(), network)),
+            store,
+            cookie: None,
+        };
+        assert!(http.get("/logga-in").await.headers.get(header::STRICT_TRANSPORT_SECURITY).is_none());
+        let res = http.post("/logga-in", &[("email", STAFF.0), ("password", STAFF.1)]).await;
+        let cookie = res.headers.get(header::SET_COOKIE).unwrap().to_str().unwrap();
+        assert!(!cookie.contains("Secure"), "{cookie}");
+    })
+    .await;
+}
