@@ -261,6 +261,29 @@ async fn visible_account(state: &AppState, user: &User, cx: &Context, id: &str) 
     Ok(found)
 }
 
+/// The account a form posts about, after the form's CSRF token is checked.
+async fn posted_to(
+    state: &AppState,
+    user: &User,
+    id: &str,
+    f: &HashMap<String, String>,
+) -> WebResult<(Context, Listed)> {
+    user.check_csrf(f.get("csrf").map_or("", String::as_str))?;
+    let cx = context(state, user).await?;
+    let l = visible_account(state, user, &cx, id).await?;
+    Ok((cx, l))
+}
+
+/// The account page again with the form's errors beside its fields.
+async fn with_errors(state: &AppState, user: &User, cx: &Context, l: &Listed, form: FormState) -> WebResult<Response> {
+    Ok(account_page(state, user, cx, l, form, String::new(), "").await?.into_response())
+}
+
+/// Back to the account page, saying what was done.
+fn done(l: &Listed, what: &str) -> Response {
+    Redirect::to(&format!("/admin/konton/{}?klart={what}", l.account.id.get())).into_response()
+}
+
 async fn account_page(
     state: &AppState,
     user: &User,
@@ -407,23 +430,21 @@ async fn change(
     f: HashMap<String, String>,
     what: Change,
 ) -> WebResult<Response> {
-    user.check_csrf(f.get("csrf").map_or("", String::as_str))?;
-    let cx = context(&state, &user).await?;
-    let l = visible_account(&state, &user, &cx, &id).await?;
+    let (cx, l) = posted_to(&state, &user, &id, &f).await?;
     if !access::may_manage_account(user.assignments(), &user.tree, &roles_of(&l), cx.top) {
         return Err(WebError::Forbidden);
     }
     if l.account.id == user.session.account.id && what == Change::Deactivate {
         let mut form = FormState::default();
         form.push("active", "Du kan inte inaktivera ditt eget konto. Be en annan administratör.");
-        return Ok(account_page(&state, &user, &cx, &l, form, String::new(), "").await?.into_response());
+        return with_errors(&state, &user, &cx, &l, form).await;
     }
     let otp = match what {
         Change::ResetPassword => Some(accounts::one_time_password().await),
         _ => None,
     };
     let mut tx = state.store.write(&user.actor()).await?;
-    let done = match what {
+    let what_was_done = match what {
         Change::Deactivate => {
             accounts::set_active(&mut tx, l.account.id, false).await?;
             "inaktiverat"
@@ -449,9 +470,11 @@ async fn change(
     tx.commit().await?;
     if let Some((password, _)) = otp {
         let l = visible_account(&state, &user, &cx, &id).await?;
-        return Ok(account_page(&state, &user, &cx, &l, FormState::default(), password, done).await?.into_response());
+        return Ok(account_page(&state, &user, &cx, &l, FormState::default(), password, what_was_done)
+            .await?
+            .into_response());
     }
-    Ok(Redirect::to(&format!("/admin/konton/{}?klart={done}", l.account.id.get())).into_response())
+    Ok(done(&l, what_was_done))
 }
 
 macro_rules! change_handler {
@@ -481,9 +504,7 @@ pub async fn rename(
     Path(id): Path<String>,
     Form(f): Form<HashMap<String, String>>,
 ) -> WebResult<Response> {
-    user.check_csrf(f.get("csrf").map_or("", String::as_str))?;
-    let cx = context(&state, &user).await?;
-    let l = visible_account(&state, &user, &cx, &id).await?;
+    let (cx, l) = posted_to(&state, &user, &id, &f).await?;
     if !access::may_manage_account(user.assignments(), &user.tree, &roles_of(&l), cx.top) {
         return Err(WebError::Forbidden);
     }
@@ -492,7 +513,7 @@ pub async fn rename(
     let name = form.value("name").trim().to_owned();
     if name.is_empty() {
         form.push("name", "Ange personens namn.");
-        return Ok(account_page(&state, &user, &cx, &l, form, String::new(), "").await?.into_response());
+        return with_errors(&state, &user, &cx, &l, form).await;
     }
     let mut tx = state.store.write(&user.actor()).await?;
     let check = Account { display_name: name.clone(), ..l.account.item.clone() };
@@ -502,10 +523,10 @@ pub async fn rename(
     };
     if let Err(e) = result {
         store_errors(&mut form, e)?;
-        return Ok(account_page(&state, &user, &cx, &l, form, String::new(), "").await?.into_response());
+        return with_errors(&state, &user, &cx, &l, form).await;
     }
     tx.commit().await?;
-    Ok(Redirect::to(&format!("/admin/konton/{}?klart=namn", l.account.id.get())).into_response())
+    Ok(done(&l, "namn"))
 }
 
 pub async fn add_role(
@@ -514,20 +535,18 @@ pub async fn add_role(
     Path(id): Path<String>,
     Form(f): Form<HashMap<String, String>>,
 ) -> WebResult<Response> {
-    user.check_csrf(f.get("csrf").map_or("", String::as_str))?;
-    let cx = context(&state, &user).await?;
-    let l = visible_account(&state, &user, &cx, &id).await?;
+    let (cx, l) = posted_to(&state, &user, &id, &f).await?;
     let mut form = FormState::new(f);
     let Some((role, scope)) = chosen_role(&user, &mut form) else {
-        return Ok(account_page(&state, &user, &cx, &l, form, String::new(), "").await?.into_response());
+        return with_errors(&state, &user, &cx, &l, form).await;
     };
     let mut tx = state.store.write(&user.actor()).await?;
     if let Err(e) = accounts::add_role(&mut tx, l.account.id, role, scope).await {
         store_errors(&mut form, e)?;
-        return Ok(account_page(&state, &user, &cx, &l, form, String::new(), "").await?.into_response());
+        return with_errors(&state, &user, &cx, &l, form).await;
     }
     tx.commit().await?;
-    Ok(Redirect::to(&format!("/admin/konton/{}?klart=roll", l.account.id.get())).into_response())
+    Ok(done(&l, "roll"))
 }
 
 pub async fn remove_role(
@@ -536,9 +555,7 @@ pub async fn remove_role(
     Path((id, role_id)): Path<(String, String)>,
     Form(f): Form<HashMap<String, String>>,
 ) -> WebResult<Response> {
-    user.check_csrf(f.get("csrf").map_or("", String::as_str))?;
-    let cx = context(&state, &user).await?;
-    let l = visible_account(&state, &user, &cx, &id).await?;
+    let (cx, l) = posted_to(&state, &user, &id, &f).await?;
     let role_id: Id<RoleAssignment> = super::parse_id(&role_id)?;
     let assignment = l.roles.iter().find(|r| r.id == role_id).ok_or(WebError::NotFound)?;
     if !access::may_grant(user.assignments(), &user.tree, assignment.role, assignment.scope_id) {
@@ -547,10 +564,10 @@ pub async fn remove_role(
     if l.account.id == user.session.account.id && assignment.role == Role::Administrator {
         let mut form = FormState::default();
         form.push("role", "Du kan inte ta bort din egen administratörsroll. Be en annan administratör.");
-        return Ok(account_page(&state, &user, &cx, &l, form, String::new(), "").await?.into_response());
+        return with_errors(&state, &user, &cx, &l, form).await;
     }
     let mut tx = state.store.write(&user.actor()).await?;
     accounts::remove_role(&mut tx, role_id).await?;
     tx.commit().await?;
-    Ok(Redirect::to(&format!("/admin/konton/{}?klart=roll-borttagen", l.account.id.get())).into_response())
+    Ok(done(&l, "roll-borttagen"))
 }

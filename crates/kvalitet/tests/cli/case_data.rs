@@ -5,9 +5,7 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use kvalitet_store::testing::TestDb;
-
-use super::{kvalitet, run};
+use super::{databases, kvalitet, run};
 
 fn fixture(name: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures").join(name)
@@ -22,16 +20,6 @@ fn assert_no_personnummer(bytes: &[u8], what: &str) {
         assert!(!text.contains(p), "{p} found in {what}");
         assert!(!text.contains(&p.replace('-', "")), "{p} without dash found in {what}");
     }
-}
-
-/// A database with the demo loaded: a SQLite file in `dir`, or a fresh PostgreSQL one.
-fn databases(dir: &Path) -> Vec<(String, Option<TestDb>)> {
-    let mut out = vec![(kvalitet_store::sqlite_file_url(&dir.join("kvalitet.db")), None)];
-    let rt = tokio::runtime::Runtime::new().unwrap();
-    if let Some(pg) = rt.block_on(TestDb::postgres()) {
-        out.push((pg.url.clone(), Some(pg)));
-    }
-    out
 }
 
 #[test]

@@ -92,6 +92,17 @@ fn bad_flags_and_unreachable_databases_fail_loudly() {
     assert_eq!(out.status.code(), Some(2), "{stderr}");
 }
 
+/// An empty database on each backend: a SQLite file in `dir`, and a fresh PostgreSQL one
+/// where PostgreSQL answers (dropped by the caller).
+fn databases(dir: &std::path::Path) -> Vec<(String, Option<kvalitet_store::testing::TestDb>)> {
+    let mut out = vec![(kvalitet_store::sqlite_file_url(&dir.join("kvalitet.db")), None)];
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    if let Some(pg) = rt.block_on(kvalitet_store::testing::TestDb::postgres()) {
+        out.push((pg.url.clone(), Some(pg)));
+    }
+    out
+}
+
 fn with_stdin(cmd: &mut Command, input: &str) -> (Output, String, String) {
     let mut child = cmd.stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().unwrap();
     child.stdin.take().unwrap().write_all(input.as_bytes()).unwrap();

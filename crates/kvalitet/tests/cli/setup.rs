@@ -5,23 +5,11 @@
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
-use kvalitet_store::testing::TestDb;
-
-use super::{kvalitet, run, with_stdin};
+use super::{databases, kvalitet, run, with_stdin};
 use crate::support::{self, Server};
 
 fn fixture(name: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures").join(name)
-}
-
-/// An empty database: a SQLite file in `dir`, or a fresh PostgreSQL one.
-fn databases(dir: &Path) -> Vec<(String, Option<TestDb>)> {
-    let mut out = vec![(kvalitet_store::sqlite_file_url(&dir.join("kvalitet.db")), None)];
-    let rt = tokio::runtime::Runtime::new().unwrap();
-    if let Some(pg) = rt.block_on(TestDb::postgres()) {
-        out.push((pg.url.clone(), Some(pg)));
-    }
-    out
 }
 
 const PASSWORD: &str = "Tre-blåa-elefanter-dansar-tango\n";
