@@ -6,6 +6,10 @@ use axum::extract::State;
 use axum::http::header;
 use axum::response::IntoResponse;
 
+use kvalitet_domain::org::Tenant;
+use kvalitet_domain::risk::RiskMatrix;
+
+use crate::auth::User;
 use crate::error::WebResult;
 use crate::router::AppState;
 
@@ -31,11 +35,20 @@ fn colour(s: &str) -> &str {
     if ok { s } else { "#005a8c" }
 }
 
-pub async fn theme(State(state): State<AppState>) -> WebResult<impl IntoResponse> {
+/// The signed-in user's municipality's colours (before sign-in, the first
+/// municipality's; in an installation without one, the defaults).
+pub async fn theme(State(state): State<AppState>, user: Option<User>) -> WebResult<impl IntoResponse> {
     let mut conn = state.store.read().await?;
-    let tenant = super::tenant(&mut conn).await?;
-    let mut css = format!(":root {{ --brand: {}; }}\n", colour(&tenant.brand_colour));
-    for zone in &tenant.risk_matrix.zones {
+    let tenant = match user {
+        Some(u) => kvalitet_store::repo::find::<Tenant>(&mut conn, u.session.account.tenant_id).await?,
+        None => kvalitet_store::org::first_tenant(&mut conn).await?,
+    };
+    let (brand, matrix) = match tenant {
+        Some(t) => (t.item.brand_colour, t.item.risk_matrix),
+        None => (String::new(), RiskMatrix::default()),
+    };
+    let mut css = format!(":root {{ --brand: {}; }}\n", colour(&brand));
+    for zone in &matrix.zones {
         let code: String = zone.code.chars().filter(|c| c.is_ascii_alphanumeric() || *c == '_').collect();
         css.push_str(&format!(".zone-{code} {{ --zone: {}; }}\n", colour(&zone.colour)));
     }

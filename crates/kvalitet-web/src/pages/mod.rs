@@ -19,16 +19,7 @@ pub mod risks;
 pub mod session;
 pub mod start;
 
-use kvalitet_domain::Versioned;
-use kvalitet_domain::org::Tenant;
-use kvalitet_store::org;
-
 use crate::error::{WebError, WebResult};
-
-/// The tenant the pages show (installations with one municipality have one).
-pub async fn tenant(conn: &mut sqlx::AnyConnection) -> WebResult<Versioned<Tenant>> {
-    org::first_tenant(conn).await?.ok_or(WebError::NotFound)
-}
 
 /// A record id from a path segment; anything that is not an id is a page that does not
 /// exist (never axum's English rejection text).

@@ -156,6 +156,31 @@ async fn the_theme_carries_the_tenant_colours() {
         assert!(css.contains(".zone-very_high { --zone: #f0a3a3; }"));
         let status = app.get("/static/style.css").await.status;
         assert_eq!(status, StatusCode::OK);
+
+        // A second municipality in the installation: its people get its own colour.
+        let mut tx = app.store.write(&Actor::system("test")).await.unwrap();
+        let unit = kvalitet_store::tenants::NewUnit {
+            key: "1".into(),
+            parent_key: None,
+            kind: kvalitet_domain::org::OrgUnitKind::Administration,
+            name: "Socialförvaltningen".into(),
+            capacity: None,
+        };
+        let (tenant, ids) = kvalitet_store::tenants::create(&mut tx, "Älvby kommun", &[unit]).await.unwrap();
+        let t = repo::get::<kvalitet_domain::org::Tenant>(&mut tx, tenant).await.unwrap();
+        let recoloured = kvalitet_domain::org::Tenant { brand_colour: "#6a1b9a".into(), ..t.item.clone() };
+        repo::update(&mut tx, tenant, t.version, &recoloured).await.unwrap();
+        let account = kvalitet_domain::access::Account::new(tenant, "it@alvby.se", "IT");
+        let hash = kvalitet_store::accounts::hash_password("Älvbys-eget-långa-lösenord");
+        let role = (kvalitet_domain::access::Role::Administrator, ids["1"]);
+        kvalitet_store::accounts::create_account(&mut tx, &account, hash, &[role]).await.unwrap();
+        tx.commit().await.unwrap();
+        let mut alvby = TestApp::on(app.store.clone());
+        alvby.login(("it@alvby.se", "Älvbys-eget-långa-lösenord")).await;
+        assert!(alvby.get("/static/theme.css").await.body.contains("--brand: #6a1b9a"));
+        assert!(app.get("/static/theme.css").await.body.contains("--brand: #005a8c"), "the demo keeps its own");
+        let home = alvby.get("/").await.body;
+        assert!(home.contains("Älvby kommun") && !home.contains("Huddinge") && !home.contains("Demodata"), "{home}");
     })
     .await;
 }
