@@ -127,7 +127,28 @@ impl IndicatorResult {
     }
 }
 
+/// How far (in percentage points) a share's value may lie from its fraction: the value
+/// rounded to a whole percent.
+const SHARE_TOLERANCE: f64 = 0.5;
+
 impl IndicatorResult {
+    /// The share a numerator and denominator give, in percent with one decimal.
+    pub fn fraction_value(&self) -> Option<f64> {
+        match (self.numerator, self.denominator) {
+            (Some(n), Some(d)) if d > 0 && (0..=d).contains(&n) => Some((n as f64 * 1000.0 / d as f64).round() / 10.0),
+            _ => None,
+        }
+    }
+
+    /// The result with its value computed from the fraction when a share is given only
+    /// as numerator and denominator.
+    pub fn with_computed_value(self, unit: MeasureUnit) -> IndicatorResult {
+        match (unit, self.value, self.fraction_value()) {
+            (MeasureUnit::Percent, None, Some(v)) if !self.no_data => IndicatorResult { value: Some(v), ..self },
+            _ => self,
+        }
+    }
+
     pub fn validate_for(&self, unit: MeasureUnit) -> Result<(), ValidationErrors> {
         let mut e = ValidationErrors::default();
         e.range("year", self.year, 2000, 2100);
@@ -145,6 +166,18 @@ impl IndicatorResult {
             (Some(_), None) => e.push("denominator", Problem::Required),
             (None, Some(_)) => e.push("numerator", Problem::Required),
             _ => {}
+        }
+        if let (MeasureUnit::Percent, Some(v), Some(f), Some(n), Some(d)) =
+            (unit, self.value, self.fraction_value(), self.numerator, self.denominator)
+            && (v - f).abs() > SHARE_TOLERANCE
+        {
+            e.push(
+                "value",
+                Problem::Invalid(format!(
+                    "stämmer inte med täljaren och nämnaren: {n} av {d} är {} %",
+                    format!("{f:.1}").replace('.', ",")
+                )),
+            );
         }
         if self.no_data && self.value.is_some() {
             e.push("value", Problem::NotAllowed("ett resultat utan tillgängliga data kan inte ha ett värde"));

@@ -157,6 +157,11 @@ pub async fn record_run(
     let run_on = form.date("run_on", "när kontrollen gjordes");
     if run_on.is_some_and(|d| d > today()) {
         form.push("run_on", "Datumet kan inte vara i framtiden.");
+    } else if let Some(d) = run_on.filter(|d| i64::from(d.year()) != plan.year) {
+        form.push(
+            "run_on",
+            format!("Planen gäller {}; ett genomförande {} hör till en annan års plan.", plan.year, d.year()),
+        );
     }
     let result_value = form.number("result_value");
     let sample_size = form.count("sample_size");
@@ -437,10 +442,8 @@ pub async fn record_result(
     let plan = readable_plan(&state, &user, ind.plan_id).await?;
     user.require(Permission::RecordFollowUp, plan.scope_id)?;
     let mut form = FormState::new(values);
-    let year = form.count("year");
-    if year.is_none() && form.error("year").is_empty() {
-        form.push("year", "Ange vilket år resultatet gäller.");
-    }
+    // The year defaults to the plan's.
+    let year = if form.value("year").trim().is_empty() { Some(plan.year) } else { form.count("year") };
     if let Some(y) = year
         && existing.iter().any(|r| r.year == y)
     {
@@ -457,7 +460,8 @@ pub async fn record_result(
         national_value: form.number("national_value"),
         comment: form.value("comment").trim().to_owned(),
         no_data: form.value("no_data") == "1",
-    };
+    }
+    .with_computed_value(ind.unit);
     if let Err(v) = result.validate_for(ind.unit) {
         form.add_validation(&v, |f| match f {
             "year" => "Året",

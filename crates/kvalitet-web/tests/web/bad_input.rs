@@ -293,9 +293,19 @@ async fn follow_up_forms_show_markup_escaped_and_refuse_bad_values() {
         // (the item page, the form's action, its table, values it needs)
         let forms = [
             ("risker", "bedomning", "risk_assessment", vec![]),
-            ("egenkontroller", "genomforanden", "self_inspection_run", vec![("verdict", "not_measurable")]),
+            (
+                "egenkontroller",
+                "genomforanden",
+                "self_inspection_run",
+                vec![("verdict", "not_measurable"), ("run_on", "2022-06-30")],
+            ),
             ("atgarder", "uppfoljning", "action_follow_up", vec![("new_status", "ongoing")]),
-            ("indikatorer", "resultat", "indicator_result", vec![("year", "2031")]),
+            (
+                "indikatorer",
+                "resultat",
+                "indicator_result",
+                vec![("year", "2031"), ("numerator", ""), ("denominator", "")],
+            ),
         ];
         for (path, verb, table, overrides) in forms {
             let href = format!("/{path}/{}", first(path));

@@ -173,3 +173,68 @@ async fn two_people_following_up_the_same_action_get_a_conflict_not_an_overwrite
     })
     .await;
 }
+
+#[tokio::test]
+async fn a_run_outside_the_plan_year_and_a_value_contradicting_its_fraction_are_refused() {
+    on_each_backend(|store, _| async move {
+        let mut manager = TestApp::with_demo(store.clone()).await;
+        manager.login(MANAGER).await;
+        let plan = manager.plan_id("Kvalitetsplan 2024 Individ- och familjeomsorg").await;
+        let plan_page = manager.get(&format!("/planer/{plan}")).await.body;
+        let si = first_link(&plan_page, "/egenkontroller/");
+        let csrf = manager.csrf().await;
+        let run = |date: &'static str| {
+            vec![
+                ("csrf", csrf.clone()),
+                ("run_on", date.into()),
+                ("verdict", "approved".into()),
+                ("sample_size", "10".into()),
+            ]
+        };
+        let post = |form: Vec<(&'static str, String)>| {
+            let (m, path) = (&manager, format!("{si}/genomforanden"));
+            async move {
+                let form: Vec<(&str, &str)> = form.iter().map(|(k, v)| (*k, v.as_str())).collect();
+                m.post(&path, &form).await
+            }
+        };
+        let res = post(run("2019-05-02")).await;
+        assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(
+            res.body.contains("Planen gäller 2024; ett genomförande 2019 hör till en annan års plan."),
+            "{}",
+            res.body
+        );
+        assert_eq!(post(run("2024-05-02")).await.status, StatusCode::SEE_OTHER);
+
+        // A share given as a fraction gets its value; a value against its fraction is refused.
+        let mut conn = store.read().await.unwrap();
+        let row = sqlx::query("SELECT MIN(id) AS id FROM indicator WHERE plan_id = $1 AND unit = 'percent'")
+            .bind(plan)
+            .fetch_one(&mut *conn)
+            .await
+            .unwrap();
+        let indicator = format!("/indikatorer/{}", sqlx::Row::try_get::<i64, _>(&row, "id").unwrap());
+        drop(conn);
+        let res = manager
+            .post(
+                &format!("{indicator}/resultat"),
+                &[("csrf", &csrf), ("value", "95"), ("numerator", "14"), ("denominator", "18")],
+            )
+            .await;
+        assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(res.body.contains("stämmer inte med täljaren och nämnaren: 14 av 18 är 77,8 %"), "{}", res.body);
+        let res = manager
+            .post(&format!("{indicator}/resultat"), &[("csrf", &csrf), ("numerator", "14"), ("denominator", "18")])
+            .await;
+        assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
+        let mut conn = store.read().await.unwrap();
+        let row = sqlx::query("SELECT year, value FROM indicator_result WHERE numerator = 14 AND denominator = 18")
+            .fetch_one(&mut *conn)
+            .await
+            .unwrap();
+        assert_eq!(sqlx::Row::try_get::<i64, _>(&row, "year").unwrap(), 2024, "the plan's year");
+        assert_eq!(sqlx::Row::try_get::<f64, _>(&row, "value").unwrap(), 77.8, "computed from the fraction");
+    })
+    .await;
+}
