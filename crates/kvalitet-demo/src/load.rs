@@ -187,6 +187,7 @@ async fn load_plan(conn: &mut Tx, names: &Names, data: &PlanData, summary: &mut 
         adopted_on: data.adopted_on,
         board_reference: data.board_reference.clone(),
         followed_up_on: data.followed_up_on,
+        follow_up_reference: None,
         previous_plan_id: None,
     };
     let plan_id = plans::create(conn, &plan).await.context("planen")?;

@@ -47,6 +47,7 @@ pub fn roll_over(from: &PlanBundle) -> Result<RolledPlan, RolloverError> {
         adopted_on: None,
         board_reference: None,
         followed_up_on: None,
+        follow_up_reference: None,
         previous_plan_id: Some(from.plan.id),
         ..from.plan.item.clone()
     };

@@ -31,6 +31,8 @@ pub struct QualityPlan {
     pub adopted_on: Option<Date>,
     pub board_reference: Option<String>,
     pub followed_up_on: Option<Date>,
+    /// The board's reference for the follow-up (the seeds do not print one).
+    pub follow_up_reference: Option<String>,
     /// The plan this one was rolled over from.
     pub previous_plan_id: Option<PlanId>,
 }
@@ -86,13 +88,21 @@ impl QualityPlan {
         Ok(())
     }
 
-    /// Marks an adopted plan as followed up.
-    pub fn mark_followed_up(&mut self, on: Date) -> Result<(), TransitionError> {
+    /// Marks an adopted plan as followed up, with the date and the board's reference:
+    /// its self-inspections and actions are then no longer anyone's to-do.
+    pub fn mark_followed_up(&mut self, on: Date, board_reference: &str) -> Result<(), TransitionError> {
         if self.state != PlanState::Adopted {
             return Err(TransitionError::NotAdopted);
         }
+        let mut e = ValidationErrors::default();
+        e.text("follow_up_reference", board_reference, limits::SHORT);
+        if self.adopted_on.is_some_and(|a| on < a) {
+            e.push("followed_up_on", Problem::Invalid("kan inte vara före antagandet".into()));
+        }
+        e.into_result().map_err(TransitionError::Invalid)?;
         self.state = PlanState::FollowedUp;
         self.followed_up_on = Some(on);
+        self.follow_up_reference = Some(board_reference.trim().to_owned());
         Ok(())
     }
 
@@ -193,6 +203,7 @@ mod tests {
             adopted_on: None,
             board_reference: None,
             followed_up_on: None,
+            follow_up_reference: None,
             previous_plan_id: None,
         }
     }
@@ -213,9 +224,11 @@ mod tests {
     fn only_adopted_plans_are_followed_up() {
         let mut p = draft();
         let day = Date::constant(2025, 2, 1);
-        assert_eq!(p.mark_followed_up(day), Err(TransitionError::NotAdopted));
+        assert_eq!(p.mark_followed_up(day, "SN-2"), Err(TransitionError::NotAdopted));
         p.adopt(Date::constant(2023, 12, 13), "SN-1").unwrap();
-        p.mark_followed_up(day).unwrap();
+        assert!(p.mark_followed_up(day, " ").is_err(), "the board's reference is needed");
+        assert!(p.mark_followed_up(Date::constant(2023, 12, 1), "SN-2").is_err(), "not before the adoption");
+        p.mark_followed_up(day, "SN-2").unwrap();
         assert_eq!(p.state, PlanState::FollowedUp);
         assert!(p.validate().is_ok());
     }

@@ -25,3 +25,6 @@ CREATE TABLE login_throttle (
     blocked_until BIGINT NOT NULL
 );
 CREATE INDEX login_throttle_last ON login_throttle (last_failure_at);
+
+-- The board's reference for a plan's follow-up ("Markera som uppföljd").
+ALTER TABLE quality_plan ADD COLUMN follow_up_reference TEXT;

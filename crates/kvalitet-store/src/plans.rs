@@ -154,15 +154,27 @@ pub async fn add_indicator_result(conn: &mut Tx, result: &IndicatorResult) -> Re
 /// Adopts a draft plan.
 pub async fn adopt(conn: &mut Tx, id: PlanId, version: i64, on: Date, reference: &str) -> Result<i64> {
     let mut plan = repo::get::<QualityPlan>(conn, id).await?.item;
-    plan.adopt(on, reference).map_err(|e| match e {
+    plan.adopt(on, reference).map_err(transition_error)?;
+    repo::update(conn, id, version, &plan).await
+}
+
+/// Marks an adopted plan as followed up, with the date and the board's reference.
+pub async fn mark_followed_up(conn: &mut Tx, id: PlanId, version: i64, on: Date, reference: &str) -> Result<i64> {
+    let mut plan = repo::get::<QualityPlan>(conn, id).await?.item;
+    plan.mark_followed_up(on, reference).map_err(transition_error)?;
+    repo::update(conn, id, version, &plan).await
+}
+
+/// A refused state change as the field's validation error.
+fn transition_error(e: kvalitet_domain::plan::TransitionError) -> StoreError {
+    match e {
         kvalitet_domain::plan::TransitionError::Invalid(v) => StoreError::Invalid(v),
         other => {
             let mut v = kvalitet_domain::ValidationErrors::default();
             v.push("state", kvalitet_domain::Problem::Invalid(other.to_string()));
             StoreError::Invalid(v)
         }
-    })?;
-    repo::update(conn, id, version, &plan).await
+    }
 }
 
 /// Rolls plan `id` into a draft of the next year; plan `id` is not changed. Returns the

@@ -218,7 +218,8 @@ record! {
     ProcessArea => "process_area" { tenant_id, name, sort_order }
     QualityFactor => "quality_factor" { tenant_id, number, name, alias, description }
     QualityPlan => "quality_plan" {
-        tenant_id, scope_id, year, title, state, adopted_on, board_reference, followed_up_on, previous_plan_id
+        tenant_id, scope_id, year, title, state, adopted_on, board_reference, followed_up_on, follow_up_reference,
+        previous_plan_id
     }
     QualityReport => "quality_report" { tenant_id, scope_id, year, title, state, submitted_on, board_reference }
     Section => "section" { plan_id, report_id, kind, heading, body, sort_order }

@@ -63,6 +63,7 @@ async fn fixture(store: &Store) -> Fixture {
             adopted_on: None,
             board_reference: None,
             followed_up_on: None,
+            follow_up_reference: None,
             previous_plan_id: None,
         },
     )

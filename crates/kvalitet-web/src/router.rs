@@ -54,6 +54,7 @@ fn routes() -> Vec<(&'static str, String, MethodRouter<AppState>)> {
         ("GET", "/api/v1/dokument", get(pages::documents::download)),
         ("POST", "/planer/{id}/anta", post(pages::cycle::adopt)),
         ("POST", "/planer/{id}/nasta-ar", post(pages::cycle::roll_over)),
+        ("POST", "/planer/{id}/uppfoljd", post(pages::cycle::follow_up)),
         ("GET", "/risker/{id}", get(pages::risks::show)),
         ("POST", "/risker/{id}/bedomning", post(pages::risks::reassess)),
         ("GET", "/egenkontroller/{id}", get(pages::follow_up::self_inspection)),

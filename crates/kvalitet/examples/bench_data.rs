@@ -69,6 +69,7 @@ async fn main() -> anyhow::Result<()> {
                 adopted_on: Some(Date::constant(2024, 12, 15)),
                 board_reference: Some("SN 2024/1".into()),
                 followed_up_on: None,
+                follow_up_reference: None,
                 previous_plan_id: None,
             },
         )

@@ -1,5 +1,6 @@
-//! The annual cycle: adopting a draft plan (the board's date and reference) and rolling
-//! an adopted plan into a draft for the next year. Plan Y stays unchanged.
+//! The annual cycle: adopting a draft plan (the board's date and reference), marking an
+//! adopted plan as followed up (likewise), and rolling an adopted plan into a draft for
+//! the next year. Plan Y stays unchanged.
 
 use std::collections::HashMap;
 
@@ -59,6 +60,47 @@ pub async fn adopt(
                 "Planen har ändrats av någon annan medan du skrev. Ladda om sidan och försök igen.",
             ),
             Err(StoreError::Invalid(v)) => form.add_validation(&v, |_| "Uppgiften"),
+            Err(e) => return Err(e.into()),
+        }
+    }
+    let page = plan::page(&state, &user, plan.id, form).await?;
+    Ok((axum::http::StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
+}
+
+pub async fn follow_up(
+    State(state): State<AppState>,
+    user: User,
+    Path(id): Path<String>,
+    Form(values): Form<HashMap<String, String>>,
+) -> WebResult<Response> {
+    user.check_csrf(values.get("csrf").map_or("", String::as_str))?;
+    let plan = editable(&state, &user, &id).await?;
+    let mut form = FormState::new(values);
+    let on = form.date("followed_up_on", "datum för nämndens beslut");
+    if on.is_some_and(|d| d > today()) {
+        form.push("followed_up_on", "Datumet kan inte vara i framtiden.");
+    }
+    let reference = form.value("follow_up_reference").trim().to_owned();
+    if reference.is_empty() {
+        form.push("follow_up_reference", "Ange nämndens diarienummer eller paragraf.");
+    }
+    let version = form.value("version").parse::<i64>().unwrap_or(0);
+    if let (Some(on), false) = (on, form.has_errors()) {
+        let mut tx = state.store.write(&user.actor()).await?;
+        match plans::mark_followed_up(&mut tx, plan.id, version, on, &reference).await {
+            Ok(_) => {
+                tx.commit().await?;
+                return Ok(Redirect::to(&format!("/planer/{}", plan.id)).into_response());
+            }
+            Err(StoreError::Conflict { .. }) => form.push(
+                "followed_up_on",
+                "Planen har ändrats av någon annan medan du skrev. Ladda om sidan och försök igen.",
+            ),
+            Err(StoreError::Invalid(v)) => form.add_validation(&v, |f| match f {
+                "followed_up_on" => "Datumet",
+                "follow_up_reference" => "Diarienumret",
+                _ => "Planen",
+            }),
             Err(e) => return Err(e.into()),
         }
     }

@@ -165,6 +165,8 @@ pub struct PlanPage {
     pub state: &'static str,
     pub adopted_on: String,
     pub board_reference: String,
+    /// "2025-02-12, SN-2025/14" once the plan is followed up.
+    pub followed_up: String,
     pub sections: Vec<SectionV>,
     pub focus_areas: Vec<FocusV>,
     pub areas: Vec<AreaV>,
@@ -329,6 +331,14 @@ pub fn view(b: &PlanBundle, nav: Nav) -> PlanPage {
         state: b.plan.state.code(),
         adopted_on: b.plan.adopted_on.map(|d| d.to_string()).unwrap_or_default(),
         board_reference: b.plan.board_reference.clone().unwrap_or_default(),
+        followed_up: b
+            .plan
+            .followed_up_on
+            .map(|d| match &b.plan.follow_up_reference {
+                Some(r) => format!("{d}, {r}"),
+                None => d.to_string(),
+            })
+            .unwrap_or_default(),
         sections: b
             .sections
             .iter()

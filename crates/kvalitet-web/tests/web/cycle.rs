@@ -151,3 +151,45 @@ async fn a_plan_is_rolled_into_next_year_and_the_draft_adopted() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn marking_a_plan_followed_up_closes_its_to_dos() {
+    on_each_backend(|store, _| async move {
+        let mut qd = TestApp::with_demo(store.clone()).await;
+        qd.login(ADMIN).await;
+        let mut manager = TestApp::on(store.clone());
+        manager.login(crate::MANAGER).await;
+        let plan = qd.plan_id("Kvalitetsplan 2024 Individ- och familjeomsorg").await;
+        let due = "Kvalitetsplan 2024 Individ- och familjeomsorg · ";
+        assert!(manager.get("/").await.body.contains(due), "the plan's self-inspections are due");
+        let page = qd.get(&format!("/planer/{plan}")).await.body;
+        assert!(page.contains("Markera som uppföljd"));
+        let version = page.split("name=\"version\" value=\"").nth(1).unwrap().split('"').next().unwrap().to_owned();
+        let csrf = qd.csrf().await;
+        let path = format!("/planer/{plan}/uppfoljd");
+        let res = qd.post(&path, &[("csrf", &csrf), ("version", &version), ("followed_up_on", "2025-02-12")]).await;
+        assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(res.body.contains("Ange nämndens diarienummer"), "{}", res.body);
+        let before_adoption = [
+            ("csrf", csrf.as_str()),
+            ("version", &version),
+            ("followed_up_on", "2023-06-01"),
+            ("follow_up_reference", "SN-1"),
+        ];
+        let res = qd.post(&path, &before_adoption).await;
+        assert!(res.body.contains("kan inte vara före antagandet"), "{}", res.body);
+        let ok = [
+            ("csrf", csrf.as_str()),
+            ("version", &version),
+            ("followed_up_on", "2025-02-12"),
+            ("follow_up_reference", "SN-2025/14 § 7"),
+        ];
+        let res = qd.post(&path, &ok).await;
+        assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
+        let page = qd.get(&format!("/planer/{plan}")).await.body;
+        assert!(page.contains("2025-02-12, SN-2025/14 § 7") && page.contains("Uppföljd"), "{page}");
+        assert!(!page.contains("Markera som uppföljd"), "once only");
+        assert!(!manager.get("/").await.body.contains(due), "the to-dos of a followed-up plan are closed");
+    })
+    .await;
+}
