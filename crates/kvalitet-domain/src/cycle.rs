@@ -2,7 +2,7 @@
 //!
 //! The new plan carries the prose and focus areas, every risk (flagged for
 //! re-assessment), the actions still going on, the self-inspections kept for next year
-//! and every indicator. Plan Y itself is not changed. Each carried item names the item
+//! (with the verdict of their last run as last year's status) and every indicator. Plan Y itself is not changed. Each carried item names the item
 //! it came from, so links are re-made between the new items.
 
 use crate::action::{Action, ActionStatus};
@@ -74,7 +74,13 @@ pub fn roll_over(from: &PlanBundle) -> Result<RolledPlan, RolloverError> {
         .filter(|s| s.keep_next_year)
         .map(|s| SelfInspection {
             is_new: false,
-            previous_status: None,
+            // Last year's status is the verdict of its last run that year.
+            previous_status: from
+                .runs
+                .iter()
+                .filter(|r| r.self_inspection_id == s.id)
+                .max_by_key(|r| (r.run_on, r.id))
+                .and_then(|r| r.verdict.status()),
             previous_self_inspection_id: Some(s.id),
             ..s.item.clone()
         })

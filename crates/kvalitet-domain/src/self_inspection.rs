@@ -65,6 +65,20 @@ coded_enum! {
     }
 }
 
+impl Verdict {
+    /// The status a verdict gives the self-inspection in next year's plan ("Status
+    /// 2023"): approved green, partly approved yellow, not approved red. A run that could
+    /// not be measured gives no colour.
+    pub fn status(self) -> Option<TrafficLight> {
+        match self {
+            Verdict::Approved => Some(TrafficLight::Green),
+            Verdict::PartlyApproved => Some(TrafficLight::Yellow),
+            Verdict::NotApproved => Some(TrafficLight::Red),
+            Verdict::NotMeasurable => None,
+        }
+    }
+}
+
 coded_enum! {
     /// Last year's status as the plan shows it (a traffic light in the seeds).
     pub enum TrafficLight {

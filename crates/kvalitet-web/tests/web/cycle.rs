@@ -110,6 +110,10 @@ async fn a_plan_is_rolled_into_next_year_and_the_draft_adopted() {
         assert!(draft.contains("Utkast"));
         assert!(draft.contains("13 risker"), "every risk carried");
         assert!(draft.contains("ska bedömas på nytt"));
+        // Each carried self-inspection's last verdict of 2022 is its status from last year.
+        let statuses =
+            ["Status förra året</dt><dd>Grön", "Status förra året</dt><dd>Gul", "Status förra året</dt><dd>Röd"];
+        assert!(statuses.iter().any(|s| draft.contains(s)), "last year's status carried");
         // Only the actions still going on are carried: 4 were carried over in 2022.
         assert!(
             draft.contains("4 åtgärder"),
