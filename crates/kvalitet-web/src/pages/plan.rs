@@ -156,6 +156,10 @@ pub struct PlanPage {
     /// May adopt the draft or roll the adopted plan into next year.
     pub may_edit: bool,
     pub is_draft: bool,
+    /// What to look at before adopting: risks still to be re-assessed, actions without
+    /// anyone responsible.
+    pub to_reassess: usize,
+    pub without_owner: usize,
     /// Next year's plan of the same scope, if it exists.
     pub next_plan: String,
     pub form: crate::forms::FormState,
@@ -323,6 +327,8 @@ pub fn view(b: &PlanBundle, nav: Nav) -> PlanPage {
         version: b.plan.version,
         may_edit: false,
         is_draft: !b.plan.is_adopted(),
+        to_reassess: b.risks.iter().filter(|r| r.needs_reassessment).count(),
+        without_owner: b.actions.iter().filter(|a| a.responsible.trim().is_empty()).count(),
         next_plan: String::new(),
         form: crate::forms::FormState::default(),
         title: b.plan.title.clone(),

@@ -110,6 +110,7 @@ async fn a_plan_is_rolled_into_next_year_and_the_draft_adopted() {
         assert!(draft.contains("Utkast"));
         assert!(draft.contains("13 risker"), "every risk carried");
         assert!(draft.contains("ska bedömas på nytt"));
+        assert!(draft.contains("Innan planen antas") && draft.contains("13 risker ska bedömas på nytt."), "warned");
         // Each carried self-inspection's last verdict of 2022 is its status from last year.
         let statuses =
             ["Status förra året</dt><dd>Grön", "Status förra året</dt><dd>Gul", "Status förra året</dt><dd>Röd"];
