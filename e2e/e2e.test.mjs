@@ -274,5 +274,8 @@ test('an administrator manages accounts, on a desktop and at 390 px', async () =
     assert.ok(wide <= 390, `${path} is ${wide} px wide at 390 px`);
   }
   await checkAccessibility(page, 'konton-390');
+  await page.goto(`${base}/planer/ny`);
+  assert.ok(await page.evaluate(() => document.documentElement.scrollWidth <= 390), '/planer/ny at 390 px');
+  await checkAccessibility(page, 'plan-ny-390');
   await page.close();
 });

@@ -42,6 +42,8 @@ impl AppState {
 fn routes() -> Vec<(&'static str, String, MethodRouter<AppState>)> {
     let fixed: Vec<(&'static str, &'static str, MethodRouter<AppState>)> = vec![
         ("GET", "/", get(pages::start::show)),
+        ("GET", "/planer/ny", get(pages::new_plan::form)),
+        ("POST", "/planer/ny", post(pages::new_plan::create)),
         ("GET", "/planer/{id}", get(pages::plan::show)),
         ("GET", "/berattelser/{id}", get(pages::report::show)),
         ("GET", "/logga-in", get(pages::session::form)),

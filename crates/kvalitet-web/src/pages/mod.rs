@@ -12,6 +12,7 @@ pub mod edit_report;
 pub mod follow_up;
 pub mod log_review;
 pub mod measures;
+pub mod new_plan;
 pub mod organisation;
 pub mod plan;
 pub mod report;

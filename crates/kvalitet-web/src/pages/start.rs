@@ -50,6 +50,8 @@ pub struct StartPage {
     pub tenant: String,
     pub plans: Vec<Row>,
     pub reports: Vec<Row>,
+    /// Whether the user may start a new plan somewhere.
+    pub may_create_plan: bool,
 }
 
 pub async fn show(State(state): State<AppState>, user: User) -> WebResult<StartPage> {
@@ -90,7 +92,17 @@ pub async fn show(State(state): State<AppState>, user: User) -> WebResult<StartP
         .collect();
     drop(conn);
     let (todo, more) = cap(agenda(&state, &user).await?);
-    Ok(StartPage { nav: user.nav(), today: today().to_string(), todo, more, tenant: tenant.item.name, plans, reports })
+    let may_create_plan = kvalitet_domain::access::allows_somewhere(user.assignments(), Permission::EditPlan);
+    Ok(StartPage {
+        nav: user.nav(),
+        today: today().to_string(),
+        todo,
+        more,
+        tenant: tenant.item.name,
+        plans,
+        reports,
+        may_create_plan,
+    })
 }
 
 /// At most this many items of one kind are listed; the rest are counted.

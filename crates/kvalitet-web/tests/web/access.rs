@@ -34,6 +34,8 @@ fn matrix() -> HashMap<(&'static str, String), ([Expect; 10], Expect)> {
     let fixed: HashMap<(&'static str, &'static str), ([Expect; 10], Expect)> = HashMap::from([
         (("GET", "/"), ([A, A, A, A, A, A, A, A, A, A], D)),
         (("GET", "/planer/{id}"), ([A, D, A, D, A, D, A, D, A, D], D)),
+        (("GET", "/planer/ny"), ([A, A, A, A, D, D, D, D, D, D], D)),
+        (("POST", "/planer/ny"), ([A, A, A, A, D, D, D, D, D, D], D)),
         (("GET", "/berattelser/{id}"), ([A, D, A, D, A, D, A, D, A, D], D)),
         (("GET", "/logga-in"), ([A, A, A, A, A, A, A, A, A, A], A)),
         (("POST", "/logga-in"), ([A, A, A, A, A, A, A, A, A, A], A)),

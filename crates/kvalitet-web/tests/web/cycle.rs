@@ -198,3 +198,33 @@ async fn marking_a_plan_followed_up_closes_its_to_dos() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn a_new_empty_plan_is_created_for_a_part_of_the_tree_the_user_may_edit() {
+    on_each_backend(|store, _| async move {
+        let mut quality = TestApp::with_demo(store.clone()).await;
+        quality.login(QUALITY).await;
+        assert!(quality.get("/").await.body.contains("href=\"/planer/ny\""));
+        let form = quality.get("/planer/ny").await.body;
+        assert!(form.contains("Vuxensektionen") && !form.contains("Barnenheten"), "only where the user edits plans");
+        let mut conn = store.read().await.unwrap();
+        let units: Vec<kvalitet_domain::Versioned<kvalitet_domain::org::OrgUnit>> =
+            kvalitet_store::repo::list(&mut conn, kvalitet_store::Where::all()).await.unwrap();
+        drop(conn);
+        let id = |name: &str| units.iter().find(|u| u.name == name).unwrap().id.get().to_string();
+        let csrf = quality.csrf().await;
+        let outside =
+            quality.post("/planer/ny", &[("csrf", &csrf), ("scope", &id("Barnenheten")), ("year", "2027")]).await;
+        assert_eq!(outside.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(outside.body.contains("Välj den del av organisationen"));
+        let vuxen = id("Vuxensektionen");
+        let res = quality.post("/planer/ny", &[("csrf", &csrf), ("scope", &vuxen), ("year", "2027")]).await;
+        assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
+        let plan = quality.get(res.location()).await.body;
+        assert!(plan.contains("Kvalitetsplan 2027 Vuxensektionen") && plan.contains("Utkast"), "{plan}");
+        assert!(plan.contains("0 risker, 0 egenkontroller, 0 åtgärder, 0 indikatorer"));
+        let again = quality.post("/planer/ny", &[("csrf", &csrf), ("scope", &vuxen), ("year", "2027")]).await;
+        assert!(again.body.contains("Det finns redan en plan för Vuxensektionen 2027"), "{}", again.body);
+    })
+    .await;
+}

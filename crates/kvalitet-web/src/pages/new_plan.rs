@@ -1,0 +1,121 @@
+//! A new, empty quality plan for a part of the organisation and a year (`/planer/ny`),
+//! for whoever may edit plans there; next year's plan from this year's is the roll-over
+//! on the plan's own page.
+
+use std::collections::HashMap;
+
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::Form;
+use axum::extract::State;
+use axum::response::{IntoResponse, Redirect, Response};
+
+use kvalitet_domain::Id;
+use kvalitet_domain::access::Permission;
+use kvalitet_domain::org::OrgUnitId;
+use kvalitet_domain::plan::{PlanState, QualityPlan};
+use kvalitet_store::{StoreError, org, plans};
+
+use crate::auth::{Nav, User};
+use crate::error::{WebError, WebResult};
+use crate::forms::FormState;
+use crate::pages::accounts::Choice;
+use crate::pages::deviations::today;
+use crate::router::AppState;
+
+#[derive(Template, WebTemplate)]
+#[template(path = "plan_new.html")]
+pub struct NewPlanPage {
+    pub nav: Nav,
+    pub units: Vec<Choice>,
+    pub form: FormState,
+}
+
+/// The parts of the tree where the user may edit plans, in tree order.
+async fn units(state: &AppState, user: &User) -> WebResult<Vec<(OrgUnitId, String, String)>> {
+    let mut conn = state.store.read().await?;
+    let all = org::units(&mut conn, user.session.account.tenant_id).await?;
+    let mut out = Vec::new();
+    let mut stack: Vec<(OrgUnitId, usize)> = all.iter().filter(|u| u.parent_id.is_none()).map(|u| (u.id, 0)).collect();
+    while let Some((id, depth)) = stack.pop() {
+        let Some(u) = all.iter().find(|u| u.id == id) else { continue };
+        if user.may(Permission::EditPlan, u.id) {
+            out.push((u.id, u.name.clone(), format!("{}{}", "– ".repeat(depth), u.name)));
+        }
+        let mut children: Vec<_> = all.iter().filter(|c| c.parent_id == Some(id)).collect();
+        children.sort_by(|a, b| b.name.cmp(&a.name));
+        stack.extend(children.into_iter().map(|c| (c.id, depth + 1)));
+    }
+    Ok(out)
+}
+
+fn page(user: &User, units: &[(OrgUnitId, String, String)], form: FormState) -> NewPlanPage {
+    let choices =
+        units.iter().map(|(id, _, label)| Choice { value: id.get().to_string(), label: label.clone() }).collect();
+    NewPlanPage { nav: user.nav(), units: choices, form }
+}
+
+pub async fn form(State(state): State<AppState>, user: User) -> WebResult<NewPlanPage> {
+    user.require_somewhere(Permission::EditPlan)?;
+    let units = units(&state, &user).await?;
+    // In the autumn, next year's plan is the one being written.
+    let today = today();
+    let year = if today.month() >= 9 { today.year() + 1 } else { today.year() };
+    let form = FormState::new(HashMap::from([("year".to_owned(), year.to_string())]));
+    Ok(page(&user, &units, form))
+}
+
+pub async fn create(
+    State(state): State<AppState>,
+    user: User,
+    Form(values): Form<HashMap<String, String>>,
+) -> WebResult<Response> {
+    user.check_csrf(values.get("csrf").map_or("", String::as_str))?;
+    user.require_somewhere(Permission::EditPlan)?;
+    let units = units(&state, &user).await?;
+    let mut form = FormState::new(values);
+    let scope = form.value("scope").trim().parse::<i64>().ok().map(Id::new);
+    let Some((scope, scope_name, _)) = units.iter().find(|(id, ..)| Some(*id) == scope).cloned() else {
+        form.push("scope", "Välj den del av organisationen som planen gäller.");
+        return Ok((axum::http::StatusCode::UNPROCESSABLE_ENTITY, page(&user, &units, form)).into_response());
+    };
+    let year = form.count("year");
+    if year.is_none() && form.error("year").is_empty() {
+        form.push("year", "Ange vilket år planen gäller.");
+    }
+    let year = year.unwrap_or(0);
+    let title = match form.value("title").trim() {
+        "" => format!("Kvalitetsplan {year} {scope_name}"),
+        t => t.to_owned(),
+    };
+    let plan = QualityPlan {
+        tenant_id: user.session.account.tenant_id,
+        scope_id: scope,
+        year,
+        title,
+        state: PlanState::Draft,
+        adopted_on: None,
+        board_reference: None,
+        followed_up_on: None,
+        follow_up_reference: None,
+        previous_plan_id: None,
+    };
+    if !form.has_errors() {
+        let mut tx = state.store.write(&user.actor()).await?;
+        match plans::create(&mut tx, &plan).await {
+            Ok(id) => {
+                tx.commit().await?;
+                return Ok(Redirect::to(&format!("/planer/{id}")).into_response());
+            }
+            Err(StoreError::Invalid(v)) => form.add_validation(&v, |f| match f {
+                "year" => "Året",
+                _ => "Rubriken",
+            }),
+            Err(StoreError::Database(e)) if e.as_database_error().is_some_and(|d| d.is_unique_violation()) => {
+                form.push("year", format!("Det finns redan en plan för {scope_name} {year}."))
+            }
+            Err(e) => return Err(WebError::from(e)),
+        }
+    }
+    Ok((axum::http::StatusCode::UNPROCESSABLE_ENTITY, page(&user, &units, form)).into_response())
+}
