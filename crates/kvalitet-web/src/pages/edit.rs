@@ -36,6 +36,9 @@ pub struct Options {
     pub areas: Vec<Versioned<ProcessArea>>,
     pub factors: Vec<Versioned<QualityFactor>>,
     pub units: Vec<Versioned<OrgUnit>>,
+    /// The form makes a new item (some values are only entered then: a risk's first
+    /// level, which afterwards changes only through an assessment).
+    pub creating: bool,
 }
 
 /// How a field is entered.
@@ -191,26 +194,36 @@ impl Editable for Risk {
     const PATH: &'static str = "risker";
     const NOUN: &'static str = "risk";
     fn fields(o: &Options) -> Vec<Field> {
-        vec![
+        let mut fields = vec![
             field("title", "Risk", "Vad kan gå fel för dem verksamheten finns till för?", Kind::Text),
             field("area", "Process eller område", "", area_options(o)),
             field("consequence_text", "Konsekvens", "Vad händer om risken inträffar?", Kind::Area),
-            field("level", "Risknivå", "Sannolikhet × konsekvens; bedöms i detalj på riskens sida.", Kind::Number),
-            field(
-                "origin",
-                "Var risken upptäcktes",
-                "",
-                codes::<RiskOrigin>(|o| match o {
-                    RiskOrigin::RiskAnalysis => "Riskanalys",
-                    RiskOrigin::LexSarah => "Lex Sarah-utredning",
-                    RiskOrigin::Deviation => "Avvikelse",
-                    RiskOrigin::SelfInspection => "Egenkontroll",
-                    RiskOrigin::Complaint => "Klagomål",
-                    RiskOrigin::Review => "Granskning",
-                    RiskOrigin::Other => "Annat",
-                }),
-            ),
-        ]
+        ];
+        // The level is entered once, as the first assessment; afterwards it changes only
+        // through an assessment on the risk's page, which keeps the history.
+        if o.creating {
+            fields.push(field(
+                "level",
+                "Risknivå",
+                "Den första bedömningen (sannolikhet × konsekvens). Den ändras sedan genom en ny bedömning på riskens sida.",
+                Kind::Number,
+            ));
+        }
+        fields.push(field(
+            "origin",
+            "Var risken upptäcktes",
+            "",
+            codes::<RiskOrigin>(|o| match o {
+                RiskOrigin::RiskAnalysis => "Riskanalys",
+                RiskOrigin::LexSarah => "Lex Sarah-utredning",
+                RiskOrigin::Deviation => "Avvikelse",
+                RiskOrigin::SelfInspection => "Egenkontroll",
+                RiskOrigin::Complaint => "Klagomål",
+                RiskOrigin::Review => "Granskning",
+                RiskOrigin::Other => "Annat",
+            }),
+        ));
+        fields
     }
     fn owner(&self) -> Owner {
         Owner::Plan(self.plan_id)
@@ -241,22 +254,21 @@ impl Editable for Risk {
         ])
     }
     fn apply(&self, f: &mut FormState, o: &Options) -> Self {
+        let edited = Risk {
+            title: text(f, "title"),
+            process_area_id: area_of(f, o, self.process_area_id),
+            consequence_text: text(f, "consequence_text"),
+            origin: code_of(f, "origin", self.origin),
+            ..self.clone()
+        };
+        if !o.creating {
+            return edited;
+        }
         let level = f.count("level");
         if level.is_none() && f.error("level").is_empty() {
             f.push("level", "Ange risknivån.");
         }
-        // A level typed here replaces likelihood × consequence unless it equals it.
-        let keep = level.is_some_and(|l| self.likelihood.zip(self.consequence).is_some_and(|(a, b)| a * b == l));
-        Risk {
-            title: text(f, "title"),
-            process_area_id: area_of(f, o, self.process_area_id),
-            consequence_text: text(f, "consequence_text"),
-            level: level.unwrap_or(self.level),
-            likelihood: if keep { self.likelihood } else { None },
-            consequence: if keep { self.consequence } else { None },
-            origin: code_of(f, "origin", self.origin),
-            ..self.clone()
-        }
+        Risk { level: level.unwrap_or(self.level), likelihood: None, consequence: None, ..edited }
     }
     fn check(
         &self,
@@ -265,6 +277,23 @@ impl Editable for Risk {
         matrix: &kvalitet_domain::risk::RiskMatrix,
     ) -> Result<(), ValidationErrors> {
         self.validate_with(matrix).map(|_| ())
+    }
+    /// A new risk's level is its first assessment, dated the day it is made.
+    async fn after_create(
+        tx: &mut kvalitet_store::Tx,
+        id: Id<Self>,
+        _query: &HashMap<String, String>,
+    ) -> Result<(), StoreError> {
+        let risk = repo::get::<Risk>(tx, id).await?;
+        let first = kvalitet_domain::risk::RiskAssessment {
+            risk_id: id,
+            assessed_on: crate::pages::deviations::today(),
+            likelihood: risk.likelihood,
+            consequence: risk.consequence,
+            level: risk.level,
+            comment: "Första bedömningen, när risken lades in.".into(),
+        };
+        repo::insert(tx, &first).await.map(|_| ())
     }
 }
 
@@ -865,6 +894,7 @@ async fn options(state: &AppState, user: &User) -> WebResult<Options> {
         areas: org::process_areas(&mut conn, tenant).await?,
         factors: org::quality_factors(&mut conn, tenant).await?,
         units: org::units(&mut conn, tenant).await?,
+        creating: false,
     })
 }
 
@@ -969,7 +999,7 @@ pub async fn new_form<T: Editable>(
     Query(q): Query<HashMap<String, String>>,
 ) -> WebResult<EditPage> {
     let doc = load_doc(&state, &user, T::new_owner(&q, &user)?).await?;
-    let o = options(&state, &user).await?;
+    let o = Options { creating: true, ..options(&state, &user).await? };
     let blank = T::blank(&doc, &o);
     require_edit(&user, &doc, &blank)?;
     // A link may choose some of the values (a new unit under a given section).
@@ -990,7 +1020,7 @@ pub async fn create<T: Editable>(
 ) -> WebResult<Response> {
     user.check_csrf(values.get("csrf").map_or("", String::as_str))?;
     let doc = load_doc(&state, &user, T::new_owner(&q, &user)?).await?;
-    let o = options(&state, &user).await?;
+    let o = Options { creating: true, ..options(&state, &user).await? };
     require_edit(&user, &doc, &T::blank(&doc, &o))?;
     let mut form = FormState::new(values);
     let item = T::blank(&doc, &o).apply(&mut form, &o);

@@ -86,6 +86,26 @@ async fn a_quality_developer_edits_next_years_draft() {
             .to_owned();
         assert!(card.contains("Fasta tider för nybesök"), "the action is under its risk");
         assert!(risk_page.contains("Risknivå 6"));
+        assert!(risk_page.contains("Första bedömningen, när risken lades in."), "the first level is an assessment");
+        // Afterwards the level changes only through an assessment: the edit form has no
+        // level, and a level sent to it anyway is ignored.
+        let edit = qd.get(&format!("/risker/{risk}/andra")).await.body;
+        assert!(!edit.contains("name=\"level\""), "no level in the edit form");
+        let res = qd
+            .post(
+                &format!("/risker/{risk}/andra"),
+                &[
+                    ("csrf", &csrf),
+                    ("version", &version(&edit)),
+                    ("title", "Klienter väntar länge på första besök"),
+                    ("area", &area),
+                    ("level", "12"),
+                    ("origin", "deviation"),
+                ],
+            )
+            .await;
+        assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
+        assert!(qd.get(&format!("/risker/{risk}")).await.body.contains("Risknivå 6"), "level unchanged");
 
         // Two edits from the same version: the second is a conflict showing what is saved.
         let edit = qd.get(&format!("/risker/{risk}/andra")).await;
