@@ -39,6 +39,9 @@ pub struct Store {
     pool: AnyPool,
     backend: Backend,
     url: String,
+    /// The audit chain's key (from a file outside the database); without it, entries
+    /// are chained unkeyed.
+    audit_key: Option<audit::AuditKey>,
 }
 
 /// Who makes a change: an account, or the system itself (a migration, the demo loader,
@@ -80,6 +83,9 @@ impl Actor {
 pub struct Tx {
     inner: Transaction<'static, Any>,
     actor: Actor,
+    audit_key: Option<audit::AuditKey>,
+    /// Where records already looked up in this transaction belong, for the audit log.
+    places: std::collections::HashMap<(String, i64), audit::Place>,
 }
 
 impl Tx {
@@ -115,7 +121,16 @@ impl Store {
         // Each connection to an in-memory SQLite database is its own database.
         let max = if in_memory { 1 } else { 8 };
         let pool = backend.pool_options(max).acquire_timeout(Duration::from_secs(10)).connect(url).await?;
-        Ok(Store { pool, backend, url: url.to_owned() })
+        Ok(Store { pool, backend, url: url.to_owned(), audit_key: None })
+    }
+
+    /// The same store, chaining the audit log with `key`.
+    pub fn with_audit_key(self, key: audit::AuditKey) -> Store {
+        Store { audit_key: Some(key), ..self }
+    }
+
+    pub fn audit_key(&self) -> Option<&audit::AuditKey> {
+        self.audit_key.as_ref()
     }
 
     /// Brings the schema up to date.
@@ -141,7 +156,7 @@ impl Store {
     /// A write transaction on behalf of `actor`; commit it to keep its writes.
     pub async fn write(&self, actor: &Actor) -> Result<Tx> {
         let inner = self.pool.begin_with(AssertSqlSafe(self.backend.begin_write())).await?;
-        Ok(Tx { inner, actor: actor.clone() })
+        Ok(Tx { inner, actor: actor.clone(), audit_key: self.audit_key.clone(), places: Default::default() })
     }
 
     /// Whether the database has no tenant yet (a fresh database).

@@ -84,6 +84,7 @@ pub struct User {
 impl User {
     pub fn actor(&self) -> Actor {
         Actor::account(self.session.account.id.get(), &self.session.account.email)
+            .in_tenant(self.session.account.tenant_id.get())
     }
 
     pub fn assignments(&self) -> &[RoleAssignment] {

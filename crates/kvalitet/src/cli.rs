@@ -2,6 +2,7 @@
 //! environment.
 
 use std::net::SocketAddr;
+use std::time::Duration;
 
 use clap::{Parser, Subcommand};
 
@@ -11,6 +12,10 @@ pub struct Cli {
     /// Databasens adress: sqlite://FIL eller postgres://… (standard: kvalitet.db i aktuell katalog)
     #[arg(long, global = true, env = "KVALITET_DATABASE_URL")]
     pub database_url: Option<String>,
+
+    /// Granskningsloggens nyckel (skapas första gången; säkerhetskopiera den skild från databasen)
+    #[arg(long, global = true, env = "KVALITET_AUDIT_KEY_FILE", default_value = "kvalitet.audit-key")]
+    pub audit_key_file: std::path::PathBuf,
 
     #[command(subcommand)]
     pub command: Command,
@@ -26,6 +31,12 @@ pub enum Command {
         /// Läs inte in demodata i en tom databas
         #[arg(long, env = "KVALITET_NO_DEMO")]
         no_demo: bool,
+        /// Filen som granskningsloggens förankringar läggs till i
+        #[arg(long, env = "KVALITET_AUDIT_ANCHORS", default_value = "kvalitet.anchors")]
+        audit_anchors: std::path::PathBuf,
+        /// Hur ofta granskningsloggen förankras, till exempel 1h eller 15m (0 stänger av)
+        #[arg(long, env = "KVALITET_AUDIT_ANCHOR_INTERVAL", default_value = "1h", value_parser = duration)]
+        audit_anchor_interval: Duration,
     },
     /// Uppdaterar databasens schema
     Migrate,
@@ -154,7 +165,17 @@ pub enum UserCommand {
 #[derive(Debug, Subcommand)]
 pub enum AuditCommand {
     /// Kontrollerar att ingen post i granskningsloggen har ändrats eller tagits bort
-    Verify,
+    Verify {
+        /// Förankringar att jämföra med (filen som `audit anchor` och `serve` skriver)
+        #[arg(long)]
+        anchors: Option<std::path::PathBuf>,
+    },
+    /// Skriver loggens nuvarande slut (nummer, kontrollsumma, tid) i förankringsfilen och i loggen
+    Anchor {
+        /// Filen som förankringen läggs till i
+        #[arg(long, env = "KVALITET_AUDIT_ANCHORS", default_value = "kvalitet.anchors")]
+        anchors: std::path::PathBuf,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -200,4 +221,14 @@ impl FormatArg {
             FormatArg::Html => kvalitet_documents::Format::Html,
         }
     }
+}
+
+/// A duration as `20s`, `15m`, `1h`, `1h 30m` or ISO 8601 (`PT1H`); `0` is none.
+pub fn duration(text: &str) -> Result<Duration, String> {
+    if text.trim() == "0" {
+        return Ok(Duration::ZERO);
+    }
+    let d: jiff::SignedDuration =
+        text.parse().map_err(|_| format!("\"{text}\" är ingen tidslängd; skriv till exempel 20s, 15m eller 1h"))?;
+    Duration::try_from(d).map_err(|_| format!("\"{text}\" är negativ"))
 }

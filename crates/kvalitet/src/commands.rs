@@ -5,20 +5,27 @@ use std::path::Path;
 use anyhow::{Context, bail};
 use tokio::net::TcpListener;
 
-use kvalitet_store::{Store, sqlite_file_url};
+use kvalitet_store::{Store, audit, sqlite_file_url};
 use kvalitet_web::{AppState, router};
 
 use crate::cli::{AuditCommand, Cli, Command, DemoCommand, MeasuresCommand, UserCommand};
-use crate::{case_data, users};
+use crate::{case_data, keys, users};
 
 /// The database every subcommand uses unless told otherwise: `kvalitet.db` here.
 fn database_url(cli: &Cli) -> String {
     cli.database_url.clone().unwrap_or_else(|| sqlite_file_url(Path::new("kvalitet.db")))
 }
 
+/// Connects and migrates, with the audit key (created on first use), so every change a
+/// command makes is chained with it.
+async fn open(url: &str, key_file: &Path) -> anyhow::Result<Store> {
+    let key = keys::audit_key(key_file)?;
+    Ok(connect(url).await?.with_audit_key(key))
+}
+
 /// Connects and migrates, with an error that says which database could not be opened
 /// (without the password).
-async fn open(url: &str) -> anyhow::Result<Store> {
+async fn connect(url: &str) -> anyhow::Result<Store> {
     let shown = match url.split_once('@') {
         Some((scheme_user, host)) => {
             let scheme = scheme_user.split("://").next().unwrap_or("postgres");
@@ -33,13 +40,14 @@ async fn open(url: &str) -> anyhow::Result<Store> {
 
 pub async fn run(cli: Cli) -> anyhow::Result<()> {
     let url = database_url(&cli);
+    let key_file = cli.audit_key_file.clone();
     match cli.command {
         Command::Migrate => {
-            open(&url).await?;
+            open(&url, &key_file).await?;
             println!("Databasens schema är uppdaterat.");
         }
         Command::Demo { command: DemoCommand::Load } => {
-            let store = open(&url).await?;
+            let store = open(&url, &key_file).await?;
             let s = kvalitet_demo::load(&store).await?;
             println!(
                 "Demodata inlästa: {} enheter, {} planer, {} berättelser, {} risker, {} egenkontroller, {} åtgärder, {} indikatorer.",
@@ -47,19 +55,37 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             );
         }
         Command::User { command: UserCommand::Add { email, role, scope, name, password_stdin: _ } } => {
-            let store = open(&url).await?;
+            let store = open(&url, &key_file).await?;
             let mut password = String::new();
             std::io::stdin().read_line(&mut password).context("kunde inte läsa lösenordet från standard in")?;
             let password = password.trim_end_matches(['\n', '\r']).to_owned();
             users::add(&store, &email, &role, scope.as_deref(), name.as_deref(), password).await?;
             println!("Kontot {email} är skapat.");
         }
-        Command::Audit { command: AuditCommand::Verify } => {
-            let store = open(&url).await?;
-            let mut conn = store.read().await?;
-            let v = kvalitet_store::audit::verify(&mut conn).await?;
+        Command::Audit { command: AuditCommand::Verify { anchors } } => {
+            let store = connect(&url).await?;
+            let key = keys::existing_audit_key(&key_file)?;
+            let anchors = match &anchors {
+                Some(path) => {
+                    let text = std::fs::read_to_string(path)
+                        .with_context(|| format!("kan inte läsa förankringarna i {}", path.display()))?;
+                    audit::parse_anchors(&text).map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?
+                }
+                None => Vec::new(),
+            };
+            let v = audit::verify(&mut *store.read().await?, key.as_ref(), &anchors).await?;
+            if v.unchecked > 0 {
+                bail!(
+                    "nyckelfilen {} saknas: {} poster kan inte kontrolleras utan den",
+                    key_file.display(),
+                    v.unchecked
+                );
+            }
             if v.problems.is_empty() {
-                println!("Granskningsloggen är hel: {} poster, ingen har ändrats eller tagits bort.", v.entries);
+                println!(
+                    "Granskningsloggen är hel: {} poster, ingen har ändrats eller tagits bort ({} förankringar stämmer).",
+                    v.entries, v.anchors
+                );
             } else {
                 for p in &v.problems {
                     eprintln!("{p}");
@@ -67,20 +93,25 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 bail!("granskningsloggen har ändrats: {} fel bland {} poster", v.problems.len(), v.entries);
             }
         }
+        Command::Audit { command: AuditCommand::Anchor { anchors } } => {
+            let store = connect(&url).await?;
+            let a = anchor(&store, &anchors).await?;
+            println!("Förankrat i {}: post {} med kontrollsumman {}.", anchors.display(), a.seq, a.hash);
+        }
         Command::Measures { command: MeasuresCommand::Compute(args) } => {
             // Computed straight from the files; nothing is stored.
             kvalitet_measures::run_compute(&args, &mut std::io::stdout().lock())?;
         }
         Command::Measures { command: MeasuresCommand::Import(args) } => {
-            let store = open(&url).await?;
+            let store = open(&url, &key_file).await?;
             case_data::import(&store, &args).await?;
         }
         Command::Measures { command: MeasuresCommand::Link { measure, self_inspection, indicator, approve_at } } => {
-            let store = open(&url).await?;
+            let store = open(&url, &key_file).await?;
             case_data::link(&store, &measure, self_inspection, indicator, approve_at).await?;
         }
         Command::Document { kind, year, format, output, scope } => {
-            let store = open(&url).await?;
+            let store = open(&url, &key_file).await?;
             let scope = match scope {
                 Some(s) => Some(users::resolve_unit(&store, &s).await?),
                 None => None,
@@ -91,7 +122,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             println!("{} är skriven.", output.display());
         }
         Command::Backup { file } => {
-            let store = open(&url).await?;
+            let store = open(&url, &key_file).await?;
             kvalitet_store::backup::backup(&store, &file).await?;
             store.close().await;
             println!("Säkerhetskopian är skriven till {}.", file.display());
@@ -99,11 +130,11 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Restore { file } => {
             kvalitet_store::backup::restore(&file, &url).await?;
             // Bring the restored schema up to date, should the copy be older.
-            open(&url).await?.close().await;
+            open(&url, &key_file).await?.close().await;
             println!("Säkerhetskopian {} är återställd.", file.display());
         }
-        Command::Serve { bind, no_demo } => {
-            let store = open(&url).await?;
+        Command::Serve { bind, no_demo, audit_anchors, audit_anchor_interval } => {
+            let store = open(&url, &key_file).await?;
             if !no_demo && store.is_empty().await? {
                 let s = kvalitet_demo::load(&store).await.context("kunde inte läsa in demodata")?;
                 println!("Tom databas: demodata inlästa ({} planer, {} berättelser).", s.plans, s.reports);
@@ -117,6 +148,9 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 Err(e) => return Err(e).with_context(|| format!("kan inte lyssna på {bind}")),
             };
             println!("Kvalitet körs på http://{}/", listener.local_addr()?);
+            if !audit_anchor_interval.is_zero() {
+                tokio::spawn(anchor_every(store.clone(), audit_anchors, audit_anchor_interval));
+            }
             let app = router(AppState::new(store.clone()));
             axum::serve(listener, app).with_graceful_shutdown(shutdown_signal()).await?;
             store.close().await;
@@ -124,6 +158,30 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         }
     }
     Ok(())
+}
+
+/// Appends the audit chain's head to the anchor file `path` (created 0600) and logs it
+/// for the log collector: two copies outside the database.
+async fn anchor(store: &Store, path: &Path) -> anyhow::Result<audit::Anchor> {
+    use std::io::Write;
+    let a = audit::Anchor::head(&mut *store.read().await?).await?;
+    let mut file = keys::append_private(path).with_context(|| format!("kan inte skriva {}", path.display()))?;
+    writeln!(file, "{}", a.line())
+        .and_then(|()| file.sync_all())
+        .with_context(|| format!("kan inte skriva {}", path.display()))?;
+    tracing::info!(target: "kvalitet::audit", seq = a.seq, hash = %a.hash, "audit anchor");
+    Ok(a)
+}
+
+/// Anchors the audit log at start and then every `interval`, for as long as `serve` runs.
+async fn anchor_every(store: Store, path: std::path::PathBuf, interval: std::time::Duration) {
+    let mut ticks = tokio::time::interval(interval);
+    loop {
+        ticks.tick().await;
+        if let Err(e) = anchor(&store, &path).await {
+            tracing::error!(error = %format!("{e:#}"), "audit anchor failed");
+        }
+    }
 }
 
 /// Resolves on SIGTERM or Ctrl-C.

@@ -2,6 +2,7 @@
 //! with the demo data, on both backends, signed in as the demo accounts.
 
 mod access;
+mod audit_log;
 mod bad_input;
 mod cycle;
 mod deviations;
