@@ -75,6 +75,8 @@ impl Tree for OrgTree {
 #[derive(Debug, Clone)]
 pub struct User {
     pub session: Session,
+    /// The client's address, for the audit log.
+    pub client: Option<String>,
     /// The name of the user's municipality.
     pub tenant: String,
     pub token: String,
@@ -85,6 +87,7 @@ impl User {
     pub fn actor(&self) -> Actor {
         Actor::account(self.session.account.id.get(), &self.session.account.email)
             .in_tenant(self.session.account.tenant_id.get())
+            .from_client(self.client.clone())
     }
 
     pub fn assignments(&self) -> &[RoleAssignment] {
@@ -168,7 +171,11 @@ async fn load_user(parts: &Parts, state: &AppState) -> WebResult<Option<User>> {
         .await?
         .item
         .name;
-    Ok(Some(User { session, tenant, token: token.to_owned(), tree: OrgTree::new(&units) }))
+    if let Some(slot) = parts.extensions.get::<crate::access_log::AccountSlot>() {
+        slot.set(session.account.id.get());
+    }
+    let client = crate::access_log::client_address(&parts.extensions);
+    Ok(Some(User { session, client, tenant, token: token.to_owned(), tree: OrgTree::new(&units) }))
 }
 
 impl FromRequestParts<AppState> for User {

@@ -1,6 +1,7 @@
 //! The web interface: server-rendered Swedish HTML over axum. It reads and writes only
 //! through the store; handlers are thin (extract, call the store, render a template).
 
+pub mod access_log;
 mod auth;
 mod chart;
 mod error;

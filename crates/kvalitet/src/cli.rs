@@ -17,8 +17,19 @@ pub struct Cli {
     #[arg(long, global = true, env = "KVALITET_AUDIT_KEY_FILE", default_value = "kvalitet.audit-key")]
     pub audit_key_file: std::path::PathBuf,
 
+    /// Loggens format: text eller json (standard: text i en terminal, annars json)
+    #[arg(long, global = true, env = "KVALITET_LOG_FORMAT", value_enum)]
+    pub log_format: Option<LogFormat>,
+
     #[command(subcommand)]
     pub command: Command,
+}
+
+/// How log lines are written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum LogFormat {
+    Text,
+    Json,
 }
 
 #[derive(Debug, Subcommand)]
@@ -37,6 +48,8 @@ pub enum Command {
         /// Hur ofta granskningsloggen förankras, till exempel 1h eller 15m (0 stänger av)
         #[arg(long, env = "KVALITET_AUDIT_ANCHOR_INTERVAL", default_value = "1h", value_parser = duration)]
         audit_anchor_interval: Duration,
+        #[command(flatten)]
+        limits: crate::serve::Limits,
     },
     /// Uppdaterar databasens schema
     Migrate,

@@ -133,7 +133,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             open(&url, &key_file).await?.close().await;
             println!("Säkerhetskopian {} är återställd.", file.display());
         }
-        Command::Serve { bind, no_demo, audit_anchors, audit_anchor_interval } => {
+        Command::Serve { bind, no_demo, audit_anchors, audit_anchor_interval, limits } => {
             let store = open(&url, &key_file).await?;
             if !no_demo && store.is_empty().await? {
                 let s = kvalitet_demo::load(&store).await.context("kunde inte läsa in demodata")?;
@@ -152,7 +152,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 tokio::spawn(anchor_every(store.clone(), audit_anchors, audit_anchor_interval));
             }
             let app = router(AppState::new(store.clone()));
-            axum::serve(listener, app).with_graceful_shutdown(shutdown_signal()).await?;
+            crate::serve::serve(listener, app, &limits, shutdown_signal()).await;
             store.close().await;
             println!("Kvalitet har stängts.");
         }
