@@ -1,4 +1,6 @@
--- The audit log scoped and keyed. Each entry names the municipality (tenant) and the
+-- The audit log scoped and keyed, and a row for the readiness check.
+--
+-- The audit log: Each entry names the municipality (tenant) and the
 -- part of the org tree (unit) it concerns, so administrators see only their part, and
 -- the client's address; `scheme` says how its hash was made: `sha256` (entries written
 -- before this migration: plain SHA-256 over the old fields), `sha256-2` (all fields,
@@ -28,6 +30,12 @@ CREATE TABLE audit_read (
     day TEXT NOT NULL,
     reads BIGINT NOT NULL,
     PRIMARY KEY (actor, table_name, record_id, day)
+);
+
+-- One row that `/readyz` writes, to prove a write can commit.
+CREATE TABLE readiness (
+    id BIGINT PRIMARY KEY,
+    checked_at TEXT NOT NULL
 );
 
 -- The database itself refuses to change or remove an audit entry (backend.rs writes

@@ -105,7 +105,12 @@ impl Backend {
     /// Pool options with the per-connection settings: for SQLite, WAL and foreign keys
     /// on every connection, and a busy timeout so writers wait for each other.
     pub(crate) fn pool_options(self, max_connections: u32) -> AnyPoolOptions {
-        let options = AnyPoolOptions::new().max_connections(max_connections);
+        // A connection that comes back still inside a transaction (a commit that failed
+        // on a full disk, say) is closed, not reused: the next write gets a fresh one.
+        let options = AnyPoolOptions::new()
+            .max_connections(max_connections)
+            .after_release(|conn, _meta| Box::pin(async move { Ok(!sqlx::Connection::is_in_transaction(conn)) }))
+            .before_acquire(|conn, _meta| Box::pin(async move { Ok(!sqlx::Connection::is_in_transaction(conn)) }));
         match self {
             Backend::Sqlite => options.after_connect(|conn, _meta| {
                 Box::pin(async move {
@@ -128,6 +133,23 @@ impl Backend {
             Backend::Postgres => "BEGIN",
         }
     }
+}
+
+/// The statements that take and release the lock under which instances starting together
+/// set up a fresh database (PostgreSQL: an advisory lock; SQLite: none, one file has one
+/// server, and its write transactions are serialised anyway).
+pub(crate) fn setup_lock(backend: Backend) -> Option<(&'static str, &'static str)> {
+    match backend {
+        Backend::Sqlite => None,
+        Backend::Postgres => Some(("SELECT pg_advisory_lock(7316853)", "SELECT pg_advisory_unlock(7316853)")),
+    }
+}
+
+/// The file of a SQLite URL (`None` for an in-memory database).
+pub(crate) fn sqlite_path(url: &str) -> Option<String> {
+    let rest = url.trim_start_matches("sqlite://").trim_start_matches("sqlite:");
+    let path = rest.split('?').next().unwrap_or_default();
+    (!path.is_empty() && !path.contains(":memory:")).then(|| path.to_owned())
 }
 
 /// The SQLite URL of a database file, created when missing.

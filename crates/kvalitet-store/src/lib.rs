@@ -18,6 +18,7 @@ pub mod plans;
 pub mod record;
 pub mod repo;
 pub mod reports;
+mod setup;
 pub mod testing;
 
 use std::time::Duration;
@@ -31,6 +32,7 @@ pub use error::{Result, StoreError};
 pub use links::LinkKind;
 pub use record::{Column, Record, Value};
 pub use repo::Where;
+pub use setup::SetupLock;
 
 /// A handle on the database: a pool of connections. Cheap to clone; app instances keep
 /// no other state, so several can share one PostgreSQL.
@@ -117,6 +119,9 @@ impl Store {
     pub async fn connect(url: &str) -> Result<Store> {
         sqlx::any::install_default_drivers();
         let backend = Backend::from_url(url)?;
+        if backend == Backend::Sqlite {
+            setup::create_private_file(url)?;
+        }
         let in_memory = backend == Backend::Sqlite && url.contains(":memory:");
         // Each connection to an in-memory SQLite database is its own database.
         let max = if in_memory { 1 } else { 8 };
@@ -157,6 +162,20 @@ impl Store {
     pub async fn write(&self, actor: &Actor) -> Result<Tx> {
         let inner = self.pool.begin_with(AssertSqlSafe(self.backend.begin_write())).await?;
         Ok(Tx { inner, actor: actor.clone(), audit_key: self.audit_key.clone(), places: Default::default() })
+    }
+
+    /// Proves a write can commit now (the readiness check): one row written and
+    /// committed, outside the audit log.
+    pub async fn check_write(&self) -> Result<()> {
+        let mut tx = self.pool.begin_with(AssertSqlSafe(self.backend.begin_write())).await?;
+        sqlx::query(
+            "INSERT INTO readiness (id, checked_at) VALUES (1, $1) ON CONFLICT (id) DO UPDATE SET checked_at = $1",
+        )
+        .bind(audit::now_utc())
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(())
     }
 
     /// Whether the database has no tenant yet (a fresh database).

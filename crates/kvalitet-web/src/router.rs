@@ -73,6 +73,7 @@ fn routes() -> Vec<(&'static str, String, MethodRouter<AppState>)> {
         ("GET", "/static/theme.css", get(pages::assets::theme)),
         ("GET", "/static/htmx.js", get(pages::assets::htmx)),
         ("GET", "/healthz", get(pages::assets::health)),
+        ("GET", "/readyz", get(pages::assets::ready)),
     ];
     let mut all: Vec<_> = fixed.into_iter().map(|(m, p, h)| (m, p.to_owned(), h)).collect();
     all.extend(editable::<kvalitet_domain::risk::Risk>());

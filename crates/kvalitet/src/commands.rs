@@ -135,11 +135,14 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::Serve { bind, no_demo, audit_anchors, audit_anchor_interval, limits } => {
             let store = open(&url, &key_file).await?;
+            // Instances starting together on one fresh database set it up once.
+            let lock = store.setup_lock().await?;
             if !no_demo && store.is_empty().await? {
                 let s = kvalitet_demo::load(&store).await.context("kunde inte läsa in demodata")?;
                 println!("Tom databas: demodata inlästa ({} planer, {} berättelser).", s.plans, s.reports);
             }
             users::first_administrator(&store).await?;
+            lock.release().await?;
             let listener = match TcpListener::bind(bind).await {
                 Ok(l) => l,
                 Err(e) if e.kind() == std::io::ErrorKind::AddrInUse => {

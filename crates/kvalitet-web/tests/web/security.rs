@@ -179,3 +179,33 @@ async fn staff_register_a_deviation_and_every_read_of_it_is_logged() {
     })
     .await;
 }
+
+/// `/healthz` says the process answers; `/readyz` says a write can commit, and an
+/// instance whose database takes no writes is not ready while still alive.
+#[tokio::test]
+async fn readiness_proves_a_write_can_commit() {
+    on_each_backend(|store, backend| async move {
+        let app = TestApp::on(store.clone());
+        assert_eq!(app.get("/readyz").await.status, StatusCode::OK);
+        let read_only = match backend {
+            kvalitet_store::Backend::Sqlite => store.url().replace("mode=rwc", "mode=ro"),
+            kvalitet_store::Backend::Postgres => {
+                let mut conn = store.read().await.unwrap();
+                let name: String = sqlx::Row::try_get(
+                    &sqlx::query("SELECT current_database()::text AS d").fetch_one(&mut *conn).await.unwrap(),
+                    "d",
+                )
+                .unwrap();
+                let sql = format!("ALTER DATABASE {name} SET default_transaction_read_only = on");
+                sqlx::query(sqlx::AssertSqlSafe(sql)).execute(&mut *conn).await.unwrap();
+                store.url().to_owned()
+            }
+        };
+        assert_ne!(read_only, "");
+        let other = TestApp::on(Store::connect(&read_only).await.unwrap());
+        let res = other.get("/readyz").await;
+        assert_eq!(res.status, StatusCode::SERVICE_UNAVAILABLE, "{}", res.body);
+        assert_eq!(other.get("/healthz").await.status, StatusCode::OK);
+    })
+    .await;
+}

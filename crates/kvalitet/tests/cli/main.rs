@@ -230,6 +230,7 @@ fn measures_compute_reads_the_export_and_names_bad_cells() {
 mod audit;
 mod case_data;
 mod limits;
+mod recovery;
 
 /// Row counts of every table, for comparing two databases.
 async fn table_counts(url: &str) -> Vec<(String, i64)> {
