@@ -10,5 +10,6 @@ mod forms;
 mod pages;
 mod router;
 mod text;
+mod utf8_forms;
 
 pub use router::{AppState, route_table, router};

@@ -129,6 +129,9 @@ pub fn router(state: AppState) -> Router {
         (header::REFERRER_POLICY, "same-origin"),
         (header::X_FRAME_OPTIONS, "DENY"),
         (HeaderName::from_static("permissions-policy"), "camera=(), microphone=(), geolocation=()"),
+        // Signed-in pages and downloads stay out of shared and browser caches; the static
+        // assets set their own.
+        (header::CACHE_CONTROL, "no-store"),
     ];
     let mut by_path: BTreeMap<String, MethodRouter<AppState>> = BTreeMap::new();
     for (_, path, handler) in routes() {
@@ -144,7 +147,11 @@ pub fn router(state: AppState) -> Router {
     }
     // Cross-site form posts are refused by origin (Sec-Fetch-Site / Origin); forms also
     // carry the session's CSRF token, checked by each handler.
-    let mut router = router.fallback(|| async { WebError::NotFound }).with_state(state).layer(CsrfLayer::new());
+    let mut router = router
+        .fallback(|| async { WebError::NotFound })
+        .with_state(state)
+        .layer(axum::middleware::from_fn(crate::utf8_forms::middleware))
+        .layer(CsrfLayer::new());
     for (name, value) in headers {
         router = router.layer(SetResponseHeaderLayer::if_not_present(name, HeaderValue::from_static(value)));
     }

@@ -209,3 +209,22 @@ async fn readiness_proves_a_write_can_commit() {
     })
     .await;
 }
+
+/// Signed-in pages and downloads are never kept by a browser's or a proxy's cache; the
+/// static assets are.
+#[tokio::test]
+async fn signed_in_pages_are_not_stored_by_caches() {
+    on_each_backend(|store, _| async move {
+        let mut app = TestApp::with_demo(store).await;
+        app.login(ADMIN).await;
+        let report = app.first_report_id().await;
+        for path in ["/", "/avvikelser", "/admin/logg", "/admin/loggkontroll", &format!("/berattelser/{report}")] {
+            let res = app.get(path).await;
+            assert_eq!(res.status, StatusCode::OK, "{path}");
+            assert_eq!(res.headers.get(header::CACHE_CONTROL).unwrap(), "no-store", "{path}");
+        }
+        let css = app.get("/static/style.css").await;
+        assert_eq!(css.headers.get(header::CACHE_CONTROL).unwrap(), "public, max-age=3600");
+    })
+    .await;
+}
