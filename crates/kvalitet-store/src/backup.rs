@@ -14,11 +14,7 @@ use crate::{Backend, Store, StoreError};
 
 /// Creates `file` empty, readable by the owner only; refuses if it exists.
 fn create_private(file: &Path) -> Result<std::fs::File, StoreError> {
-    let mut options = std::fs::OpenOptions::new();
-    options.write(true).create_new(true);
-    #[cfg(unix)]
-    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-    options.open(file).map_err(|e| match e.kind() {
+    crate::files::create_private(file).map_err(|e| match e.kind() {
         std::io::ErrorKind::AlreadyExists => {
             StoreError::BadUrl(format!("filen {} finns redan; välj ett nytt namn", file.display()))
         }
@@ -118,27 +114,10 @@ pub fn without_password(url: &str) -> (String, Option<String>) {
     let authority_end = rest.find(['/', '?']).unwrap_or(rest.len());
     let Some(at) = rest[..authority_end].rfind('@') else { return (url.to_owned(), None) };
     let Some((user, password)) = rest[..at].split_once(':') else { return (url.to_owned(), None) };
-    (format!("{scheme}://{user}@{}", &rest[at + 1..]), Some(percent_decode(password)))
-}
-
-fn percent_decode(s: &str) -> String {
-    let bytes = s.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        let hex = bytes.get(i + 1..i + 3).and_then(|h| u8::from_str_radix(std::str::from_utf8(h).ok()?, 16).ok());
-        match (bytes[i], hex) {
-            (b'%', Some(b)) => {
-                out.push(b);
-                i += 3;
-            }
-            (b, _) => {
-                out.push(b);
-                i += 1;
-            }
-        }
-    }
-    String::from_utf8_lossy(&out).into_owned()
+    (
+        format!("{scheme}://{user}@{}", &rest[at + 1..]),
+        Some(percent_encoding::percent_decode_str(password).decode_utf8_lossy().into_owned()),
+    )
 }
 
 fn run(program: &str, args: &[&str], password: Option<String>) -> Result<(), StoreError> {

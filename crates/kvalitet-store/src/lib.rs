@@ -12,6 +12,7 @@ mod backend;
 pub mod backup;
 pub mod case_data;
 pub mod error;
+pub mod files;
 pub mod links;
 pub mod org;
 pub mod plans;

@@ -17,11 +17,7 @@ pub(crate) fn create_private_file(url: &str) -> Result<(), StoreError> {
     if Path::new(&path).exists() || !url.contains("mode=rwc") {
         return Ok(());
     }
-    let mut options = std::fs::OpenOptions::new();
-    options.write(true).create_new(true);
-    #[cfg(unix)]
-    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-    match options.open(&path) {
+    match crate::files::create_private(Path::new(&path)) {
         Ok(_) => Ok(()),
         Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Ok(()),
         Err(e) => Err(StoreError::BadUrl(format!("kan inte skapa databasfilen {path}: {e}"))),

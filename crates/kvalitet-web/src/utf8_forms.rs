@@ -16,24 +16,7 @@ const MAX_FORM_BYTES: usize = 2 << 20;
 /// Whether every name and value of an `application/x-www-form-urlencoded` body is UTF-8
 /// once its percent-escapes are decoded.
 pub fn is_utf8_form(body: &[u8]) -> bool {
-    body.split(|b| *b == b'&').all(|pair| {
-        let mut decoded = Vec::with_capacity(pair.len());
-        let mut i = 0;
-        while i < pair.len() {
-            let hex = pair.get(i + 1..i + 3).and_then(|h| u8::from_str_radix(std::str::from_utf8(h).ok()?, 16).ok());
-            match (pair[i], hex) {
-                (b'%', Some(b)) => {
-                    decoded.push(b);
-                    i += 3;
-                }
-                (b, _) => {
-                    decoded.push(b);
-                    i += 1;
-                }
-            }
-        }
-        decoded.split(|b| *b == b'=').all(|part| std::str::from_utf8(part).is_ok())
-    })
+    body.split(|b| matches!(b, b'&' | b'=')).all(|part| percent_encoding::percent_decode(part).decode_utf8().is_ok())
 }
 
 pub async fn middleware(req: Request, next: Next) -> Response {

@@ -9,23 +9,7 @@ use anyhow::{Context, anyhow};
 
 use kvalitet_store::audit::AuditKey;
 
-/// Creates `path` for writing with mode 0600 (on Unix); fails if it exists.
-pub fn create_private(path: &Path) -> std::io::Result<std::fs::File> {
-    let mut options = std::fs::OpenOptions::new();
-    options.write(true).create_new(true);
-    #[cfg(unix)]
-    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-    options.open(path)
-}
-
-/// Opens `path` for appending, creating it with mode 0600 (on Unix) if missing.
-pub fn append_private(path: &Path) -> std::io::Result<std::fs::File> {
-    let mut options = std::fs::OpenOptions::new();
-    options.append(true).create(true);
-    #[cfg(unix)]
-    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-    options.open(path)
-}
+pub use kvalitet_store::files::{append_private, create_private};
 
 /// The text of key file `path`, or `None` if there is none.
 pub fn read(path: &Path) -> anyhow::Result<Option<String>> {
