@@ -32,6 +32,12 @@ pub async fn audit_entries(store: &Store) -> Vec<crate::audit::AuditEntry> {
 /// with `rewritten`, its first `keep` entries as they were and every later one renumbered
 /// and rehashed the only way open to them (unkeyed), and the head set to match.
 pub async fn rewrite_audit_without_key(store: &Store, rewritten: Vec<crate::audit::AuditEntry>, keep: usize) {
+    rewrite_audit(store, rewritten, keep, crate::audit::scheme::UNKEYED).await
+}
+
+/// [`rewrite_audit_without_key`] with the entries from `keep` on hashed under `scheme`
+/// (an unkeyed one): also how a log written before the key existed looks.
+pub async fn rewrite_audit(store: &Store, rewritten: Vec<crate::audit::AuditEntry>, keep: usize, scheme: &str) {
     lift_audit_refusal(store).await;
     let mut conn = store.read().await.expect("a connection");
     sqlx::query("DELETE FROM audit_entry").execute(&mut *conn).await.unwrap();
@@ -40,7 +46,7 @@ pub async fn rewrite_audit_without_key(store: &Store, rewritten: Vec<crate::audi
         if i >= keep {
             e.seq = i as i64 + 1;
             e.prev_hash = prev.clone();
-            e.scheme = crate::audit::scheme::UNKEYED.into();
+            e.scheme = scheme.into();
             e.hash = e.compute_hash(None).unwrap();
         }
         sqlx::query(

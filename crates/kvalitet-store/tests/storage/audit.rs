@@ -194,3 +194,33 @@ async fn reads_of_a_record_are_one_entry_per_person_and_day_with_a_count() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn entries_of_the_earlier_unkeyed_chain_still_verify_and_keyed_ones_follow_them() {
+    use kvalitet_store::testing::rewrite_audit;
+    on_each_backend(|store, _| async move {
+        let f = fixture(&store).await;
+        work(&store, &f, 2).await;
+        // The log as the plain SHA-256 chain wrote it, before this scheme.
+        let old = entries(&store).await;
+        let n = old.len();
+        rewrite_audit(&store, old, 0, audit::scheme::LEGACY).await;
+        let v = verify(&store, Some(&test_audit_key()), &[]).await;
+        assert!(v.problems.is_empty(), "{:?}", v.problems);
+        // New entries are keyed, chained on to the old ones.
+        work(&store, &f, 1).await;
+        let all = entries(&store).await;
+        assert!(all[..n].iter().all(|e| e.scheme == audit::scheme::LEGACY));
+        assert!(all[n..].iter().all(|e| e.scheme == audit::scheme::KEYED));
+        assert_eq!(all[n].prev_hash, all[n - 1].hash);
+        assert!(verify(&store, Some(&test_audit_key()), &[]).await.problems.is_empty());
+        // An entry passed off as old after keyed ones is found.
+        let mut forged = all.clone();
+        forged.last_mut().unwrap().actor = "någon annan".into();
+        let keep = forged.len() - 1;
+        rewrite_audit(&store, forged, keep, audit::scheme::LEGACY).await;
+        let v = verify(&store, Some(&test_audit_key()), &[]).await;
+        assert!(v.problems.iter().any(|p| p.contains("utan nyckel efter poster med nyckel")), "{:?}", v.problems);
+    })
+    .await;
+}

@@ -181,3 +181,34 @@ async fn repeated_views_of_the_deviation_list_add_no_entries_after_the_first() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn a_deviations_title_on_the_start_page_and_its_data_in_the_audit_log_are_logged_reads() {
+    on_each_backend(|store, _| async move {
+        let mut app = TestApp::with_demo(store.clone()).await;
+        let (_, barn) = setup(&store).await;
+        app.login(ADMIN).await;
+        let reads = || async {
+            let mut conn = store.read().await.unwrap();
+            let search = kvalitet_store::audit::Search {
+                action: Some("read".into()),
+                table_name: Some("deviation".into()),
+                record_id: Some(barn),
+                limit: 10,
+                ..Default::default()
+            };
+            kvalitet_store::audit::search(&mut conn, &search).await.unwrap()
+        };
+        assert!(reads().await.is_empty());
+        let home = app.get("/").await.body;
+        assert!(home.contains("Missförhållande på Barnenheten"), "the new lex Sarah report is on the to-do list");
+        let after_home = reads().await;
+        assert_eq!(after_home.len(), 1);
+        assert_eq!(after_home[0].reads, Some(1));
+        // The audit log shows the deviation's data as it was created: another read.
+        let log = app.get("/admin/logg?tabell=deviation").await.body;
+        assert!(log.contains("Missförhållande på Barnenheten"));
+        assert_eq!(reads().await[0].reads, Some(2));
+    })
+    .await;
+}
