@@ -19,11 +19,14 @@ const shots = join(root, 'artifacts', 'e2e');
 const axeSource = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 
 let server, base, browser;
+/** Everything the server logged during the run (the access log included). */
+let serverLog = '';
 
 before(async () => {
   mkdirSync(shots, { recursive: true });
   const dir = mkdtempSync(join(tmpdir(), 'kvalitet-e2e-'));
-  server = spawn(binary, ['serve', '--bind', '127.0.0.1:0'], { cwd: dir, env: { ...process.env, KVALITET_LOG: 'warn' } });
+  server = spawn(binary, ['serve', '--bind', '127.0.0.1:0'], { cwd: dir, env: { ...process.env, KVALITET_LOG: 'info' } });
+  server.stderr.on('data', (d) => { serverLog += d; });
   base = await new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error('serve did not start')), 60000);
     let out = '';
@@ -278,4 +281,15 @@ test('an administrator manages accounts, on a desktop and at 390 px', async () =
   assert.ok(await page.evaluate(() => document.documentElement.scrollWidth <= 390), '/planer/ny at 390 px');
   await checkAccessibility(page, 'plan-ny-390');
   await page.close();
+});
+
+// Last: the log of the whole run names no one. The demo's people (its accounts' names)
+// and e-mail addresses must not appear; accounts are numbers in it.
+test('the server log of the whole run holds no personal data', async () => {
+  assert.match(serverLog, /"target":"kvalitet::access"/, 'the access log was written');
+  const demo = readFileSync(join(root, 'demo', 'organisation.toml'), 'utf8');
+  const people = [...demo.matchAll(/\[\[accounts\]\]\s*\nemail = "[^"]+"\s*\nname = "([^"]+)"/g)].map((m) => m[1]);
+  assert.ok(people.includes('Alva Administratör'), 'the demo accounts\' names are checked');
+  for (const who of people) assert.ok(!serverLog.includes(who), `the log names ${who}`);
+  assert.ok(!/[\w.-]+@[\w-]+\.[\w.]+/.test(serverLog), 'an e-mail address in the log');
 });

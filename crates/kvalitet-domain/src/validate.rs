@@ -14,6 +14,9 @@ pub enum Problem {
     },
     /// Control characters (NUL, escape codes) other than line breaks and tabs.
     ControlCharacters,
+    /// Characters that hide or reorder text: bidirectional overrides and isolates,
+    /// zero-width characters, and Unicode noncharacters.
+    HiddenCharacters,
     OutOfRange {
         min: i64,
         max: i64,
@@ -34,6 +37,9 @@ impl fmt::Display for Problem {
             Problem::Empty => f.write_str("får inte vara tomt"),
             Problem::TooLong { max } => write!(f, "får vara högst {max} tecken"),
             Problem::ControlCharacters => f.write_str("innehåller otillåtna tecken (styrtecken)"),
+            Problem::HiddenCharacters => f.write_str(
+                "innehåller osynliga tecken eller tecken som vänder textens riktning; skriv in texten på nytt",
+            ),
             Problem::OutOfRange { min, max } => write!(f, "ska vara mellan {min} och {max}"),
             Problem::LevelMismatch { likelihood, consequence, level } => write!(
                 f,
@@ -97,6 +103,8 @@ impl ValidationErrors {
             self.push(field, Problem::TooLong { max });
         } else if value.chars().any(is_forbidden_control) {
             self.push(field, Problem::ControlCharacters);
+        } else if value.chars().any(is_hidden) {
+            self.push(field, Problem::HiddenCharacters);
         }
     }
 
@@ -110,6 +118,17 @@ impl ValidationErrors {
 /// A control character that text may not hold: any but tab, line feed and carriage return.
 pub fn is_forbidden_control(c: char) -> bool {
     c.is_control() && !matches!(c, '\t' | '\n' | '\r')
+}
+
+/// A character that hides or reorders text, which no field may hold: the bidirectional
+/// embeddings, overrides and isolates (a title could read differently from what it
+/// holds), the zero-width space, joiners and word joiner, the byte-order mark, and the
+/// noncharacters (U+FDD0..U+FDEF and the last two code points of every plane).
+pub fn is_hidden(c: char) -> bool {
+    let n = c as u32;
+    matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{200B}'..='\u{200D}' | '\u{2060}' | '\u{FEFF}')
+        || (0xFDD0..=0xFDEF).contains(&n)
+        || n & 0xFFFE == 0xFFFE
 }
 
 /// A record that can check itself.
@@ -153,5 +172,29 @@ mod tests {
             ]
         );
         assert_eq!(Problem::ControlCharacters.to_string(), "innehåller otillåtna tecken (styrtecken)");
+    }
+
+    #[test]
+    fn texts_refuse_characters_that_hide_or_reorder_them() {
+        for bad in [
+            "Avvikelse \u{202E}txet",
+            "a\u{2066}b\u{2069}",
+            "dold\u{200B}text",
+            "\u{FEFF}titel",
+            "x\u{FDD0}",
+            "y\u{10FFFF}",
+            "z\u{FFFE}",
+        ] {
+            let mut e = ValidationErrors::default();
+            e.text("title", bad, limits::TITLE);
+            assert_eq!(e.for_field("title"), Some(&Problem::HiddenCharacters), "{bad:?}");
+        }
+        // Swedish, other scripts and emoji pass.
+        for good in ["Åtgärd för äldre på Öland", "مرکز خدمات", "Bra jobbat 👍", "Plan – 2024 “ny”"]
+        {
+            let mut e = ValidationErrors::default();
+            e.text("title", good, limits::TITLE);
+            assert!(e.errors.is_empty(), "{good:?}: {e}");
+        }
     }
 }

@@ -12,12 +12,14 @@ mod backend;
 pub mod backup;
 pub mod case_data;
 pub mod error;
+pub mod files;
 pub mod links;
 pub mod org;
 pub mod plans;
 pub mod record;
 pub mod repo;
 pub mod reports;
+mod setup;
 pub mod tenants;
 pub mod testing;
 
@@ -32,6 +34,7 @@ pub use error::{Result, StoreError};
 pub use links::LinkKind;
 pub use record::{Column, Record, Value};
 pub use repo::Where;
+pub use setup::SetupLock;
 
 /// A handle on the database: a pool of connections. Cheap to clone; app instances keep
 /// no other state, so several can share one PostgreSQL.
@@ -40,6 +43,9 @@ pub struct Store {
     pool: AnyPool,
     backend: Backend,
     url: String,
+    /// The audit chain's key (from a file outside the database); without it, entries
+    /// are chained unkeyed.
+    audit_key: Option<audit::AuditKey>,
 }
 
 /// Who makes a change: an account, or the system itself (a migration, the demo loader,
@@ -81,6 +87,9 @@ impl Actor {
 pub struct Tx {
     inner: Transaction<'static, Any>,
     actor: Actor,
+    audit_key: Option<audit::AuditKey>,
+    /// Where records already looked up in this transaction belong, for the audit log.
+    places: std::collections::HashMap<(String, i64), audit::Place>,
 }
 
 impl Tx {
@@ -112,11 +121,23 @@ impl Store {
     pub async fn connect(url: &str) -> Result<Store> {
         sqlx::any::install_default_drivers();
         let backend = Backend::from_url(url)?;
+        if backend == Backend::Sqlite {
+            setup::create_private_file(url)?;
+        }
         let in_memory = backend == Backend::Sqlite && url.contains(":memory:");
         // Each connection to an in-memory SQLite database is its own database.
         let max = if in_memory { 1 } else { 8 };
         let pool = backend.pool_options(max).acquire_timeout(Duration::from_secs(10)).connect(url).await?;
-        Ok(Store { pool, backend, url: url.to_owned() })
+        Ok(Store { pool, backend, url: url.to_owned(), audit_key: None })
+    }
+
+    /// The same store, chaining the audit log with `key`.
+    pub fn with_audit_key(self, key: audit::AuditKey) -> Store {
+        Store { audit_key: Some(key), ..self }
+    }
+
+    pub fn audit_key(&self) -> Option<&audit::AuditKey> {
+        self.audit_key.as_ref()
     }
 
     /// Brings the schema up to date.
@@ -142,7 +163,21 @@ impl Store {
     /// A write transaction on behalf of `actor`; commit it to keep its writes.
     pub async fn write(&self, actor: &Actor) -> Result<Tx> {
         let inner = self.pool.begin_with(AssertSqlSafe(self.backend.begin_write())).await?;
-        Ok(Tx { inner, actor: actor.clone() })
+        Ok(Tx { inner, actor: actor.clone(), audit_key: self.audit_key.clone(), places: Default::default() })
+    }
+
+    /// Proves a write can commit now (the readiness check): one row written and
+    /// committed, outside the audit log.
+    pub async fn check_write(&self) -> Result<()> {
+        let mut tx = self.pool.begin_with(AssertSqlSafe(self.backend.begin_write())).await?;
+        sqlx::query(
+            "INSERT INTO readiness (id, checked_at) VALUES (1, $1) ON CONFLICT (id) DO UPDATE SET checked_at = $1",
+        )
+        .bind(audit::now_utc())
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(())
     }
 
     /// Whether the database has no tenant yet (a fresh database).

@@ -14,6 +14,85 @@ use crate::{Backend, Store, sqlite_file_url};
 
 const DEFAULT_ADMIN_URL: &str = "postgres://postgres@127.0.0.1:5432/postgres";
 
+/// The audit key of every test database (a real installation's is random, in a file).
+pub fn test_audit_key() -> crate::audit::AuditKey {
+    crate::audit::AuditKey::from_bytes([42; 32])
+}
+
+/// Every audit entry, oldest first (at most 1,000: test databases are small).
+pub async fn audit_entries(store: &Store) -> Vec<crate::audit::AuditEntry> {
+    let mut conn = store.read().await.expect("a connection");
+    let search = crate::audit::Search { limit: 1000, ..Default::default() };
+    let mut all = crate::audit::search(&mut conn, &search).await.expect("search the audit log");
+    all.reverse();
+    all
+}
+
+/// What an administrator who holds the database but not the key can do: replace the log
+/// with `rewritten`, its first `keep` entries as they were and every later one renumbered
+/// and rehashed the only way open to them (unkeyed), and the head set to match.
+pub async fn rewrite_audit_without_key(store: &Store, rewritten: Vec<crate::audit::AuditEntry>, keep: usize) {
+    rewrite_audit(store, rewritten, keep, crate::audit::scheme::UNKEYED).await
+}
+
+/// [`rewrite_audit_without_key`] with the entries from `keep` on hashed under `scheme`
+/// (an unkeyed one): also how a log written before the key existed looks.
+pub async fn rewrite_audit(store: &Store, rewritten: Vec<crate::audit::AuditEntry>, keep: usize, scheme: &str) {
+    lift_audit_refusal(store).await;
+    let mut conn = store.read().await.expect("a connection");
+    sqlx::query("DELETE FROM audit_entry").execute(&mut *conn).await.unwrap();
+    let mut prev = "0".repeat(64);
+    for (i, mut e) in rewritten.into_iter().enumerate() {
+        if i >= keep {
+            e.seq = i as i64 + 1;
+            e.prev_hash = prev.clone();
+            e.scheme = scheme.into();
+            e.hash = e.compute_hash(None).unwrap();
+        }
+        sqlx::query(
+            "INSERT INTO audit_entry (seq, at, actor_id, actor, action, table_name, record_id, before_data, \
+             after_data, prev_hash, hash, tenant_id, unit_id, client, scheme) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)",
+        )
+        .bind(e.seq)
+        .bind(e.at.clone())
+        .bind(e.actor_id)
+        .bind(e.actor.clone())
+        .bind(e.action.clone())
+        .bind(e.table_name.clone())
+        .bind(e.record_id)
+        .bind(e.before_data.clone())
+        .bind(e.after_data.clone())
+        .bind(e.prev_hash.clone())
+        .bind(e.hash.clone())
+        .bind(e.tenant_id)
+        .bind(e.unit_id)
+        .bind(e.client.clone())
+        .bind(e.scheme.clone())
+        .execute(&mut *conn)
+        .await
+        .unwrap();
+        prev = e.hash;
+    }
+    let row = sqlx::query("SELECT COUNT(*) AS n FROM audit_entry").fetch_one(&mut *conn).await.unwrap();
+    let n: i64 = sqlx::Row::try_get(&row, "n").unwrap();
+    sqlx::query("UPDATE audit_head SET seq = $1, last_hash = $2 WHERE id = 1")
+        .bind(n)
+        .bind(prev)
+        .execute(&mut *conn)
+        .await
+        .unwrap();
+}
+
+/// Plays the part of whoever holds the database: lifts its refusal to change audit
+/// entries, so a test can tamper with them as such an administrator could.
+pub async fn lift_audit_refusal(store: &Store) {
+    let mut conn = store.read().await.expect("a connection");
+    conn.execute(sqlx::AssertSqlSafe(store.backend().lift_refusal_sql("audit_entry")))
+        .await
+        .expect("drop the audit triggers");
+}
+
 /// A fresh, migrated database that removes itself when done.
 #[derive(Debug)]
 pub struct TestDb {
@@ -38,7 +117,7 @@ impl TestDb {
     pub async fn sqlite() -> TestDb {
         let path = std::env::temp_dir().join(format!("{}.db", unique_name()));
         let url = sqlite_file_url(&path);
-        let store = Store::connect(&url).await.expect("open SQLite test database");
+        let store = Store::connect(&url).await.expect("open SQLite test database").with_audit_key(test_audit_key());
         store.migrate().await.expect("migrate SQLite test database");
         TestDb { store, url, cleanup: Cleanup::File(path) }
     }
@@ -62,7 +141,8 @@ impl TestDb {
             .await
             .expect("create PostgreSQL test database");
         let url = database_url(&admin_url, &name);
-        let store = Store::connect(&url).await.expect("connect to PostgreSQL test database");
+        let store =
+            Store::connect(&url).await.expect("connect to PostgreSQL test database").with_audit_key(test_audit_key());
         store.migrate().await.expect("migrate PostgreSQL test database");
         Some(TestDb { store, url, cleanup: Cleanup::Postgres { admin_url, name } })
     }

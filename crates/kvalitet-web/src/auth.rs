@@ -82,6 +82,7 @@ pub struct User {
     pub demo: bool,
     pub token: String,
     pub tree: OrgTree,
+    /// Where the request comes from (the client's address goes into the audit log).
     pub client: Client,
 }
 
@@ -176,6 +177,9 @@ async fn load_user(parts: &Parts, state: &AppState) -> WebResult<Option<User>> {
     let units = kvalitet_store::org::units(&mut conn, session.account.tenant_id).await?;
     let tenant =
         kvalitet_store::repo::get::<kvalitet_domain::org::Tenant>(&mut conn, session.account.tenant_id).await?.item;
+    if let Some(slot) = parts.extensions.get::<crate::access_log::AccountSlot>() {
+        slot.set(session.account.id.get());
+    }
     Ok(Some(User {
         session,
         tenant: tenant.name,

@@ -18,6 +18,9 @@ pub enum WebError {
     /// A form without the session's CSRF token.
     #[error("formuläret saknar giltig kontrollkod")]
     Csrf,
+    /// A form whose text is not UTF-8 (refused rather than stored with `�` in it).
+    #[error("formuläret är inte i UTF-8")]
+    BadForm,
     /// Not signed in, on a page a browser should be sent to sign in from.
     #[error("inte inloggad")]
     SignIn { next: String },
@@ -68,9 +71,10 @@ impl IntoResponse for WebError {
             WebError::NotFound => (StatusCode::NOT_FOUND, "not_found"),
             WebError::Forbidden => (StatusCode::FORBIDDEN, "forbidden"),
             WebError::Csrf => (StatusCode::FORBIDDEN, "csrf"),
+            WebError::BadForm => (StatusCode::BAD_REQUEST, "bad_form"),
             WebError::Unauthenticated => (StatusCode::UNAUTHORIZED, "unauthenticated"),
             WebError::Internal(e) => {
-                tracing::error!(error = %e, "request failed");
+                tracing::error!(error = %format!("{e:#}"), "request failed");
                 (StatusCode::INTERNAL_SERVER_ERROR, "internal")
             }
         };

@@ -1,6 +1,7 @@
 //! The web interface: server-rendered Swedish HTML over axum. It reads and writes only
 //! through the store; handlers are thin (extract, call the store, render a template).
 
+pub mod access_log;
 mod auth;
 mod chart;
 mod client;
@@ -10,6 +11,7 @@ mod forms;
 mod pages;
 mod router;
 mod text;
+mod utf8_forms;
 
 pub use client::{Client, Network};
 pub use router::{AppState, route_table, router};

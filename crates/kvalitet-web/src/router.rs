@@ -96,6 +96,7 @@ fn routes() -> Vec<(&'static str, String, MethodRouter<AppState>)> {
         ("GET", "/static/theme.css", get(pages::assets::theme)),
         ("GET", "/static/htmx.js", get(pages::assets::htmx)),
         ("GET", "/healthz", get(pages::assets::health)),
+        ("GET", "/readyz", get(pages::assets::ready)),
     ];
     let mut all: Vec<_> = fixed.into_iter().map(|(m, p, h)| (m, p.to_owned(), h)).collect();
     all.extend(editable::<kvalitet_domain::risk::Risk>());
@@ -151,6 +152,9 @@ pub fn router(state: AppState) -> Router {
         (header::REFERRER_POLICY, "same-origin"),
         (header::X_FRAME_OPTIONS, "DENY"),
         (HeaderName::from_static("permissions-policy"), "camera=(), microphone=(), geolocation=()"),
+        // Signed-in pages and downloads stay out of shared and browser caches; the static
+        // assets set their own.
+        (header::CACHE_CONTROL, "no-store"),
     ];
     let mut by_path: BTreeMap<String, MethodRouter<AppState>> = BTreeMap::new();
     for (_, path, handler) in routes() {
@@ -167,7 +171,11 @@ pub fn router(state: AppState) -> Router {
     // Cross-site form posts are refused by origin (Sec-Fetch-Site / Origin); forms also
     // carry the session's CSRF token, checked by each handler.
     let hsts = state.network.https();
-    let mut router = router.fallback(|| async { WebError::NotFound }).with_state(state).layer(CsrfLayer::new());
+    let mut router = router
+        .fallback(|| async { WebError::NotFound })
+        .with_state(state)
+        .layer(axum::middleware::from_fn(crate::utf8_forms::middleware))
+        .layer(CsrfLayer::new());
     if hsts {
         router = router.layer(SetResponseHeaderLayer::if_not_present(
             header::STRICT_TRANSPORT_SECURITY,

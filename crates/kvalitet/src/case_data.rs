@@ -5,6 +5,7 @@ use std::path::Path;
 
 use anyhow::{Context, anyhow, bail};
 
+use crate::keys;
 use kvalitet_domain::measure::MeasureLink;
 use kvalitet_domain::org::Tenant;
 use kvalitet_domain::{Id, Versioned};
@@ -18,29 +19,16 @@ use crate::cli::ImportArgs;
 /// by the owner only) on first use. Kept outside the database, so a copy of the database
 /// alone cannot be used to test guesses of personal identity numbers.
 pub fn secret(path: &Path) -> anyhow::Result<Secret> {
-    match std::fs::read_to_string(path) {
-        Ok(hex) => Secret::from_hex(hex.trim()).map_err(|e| anyhow!("nyckelfilen {} är ogiltig: {e}", path.display())),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+    match keys::read(path)? {
+        Some(hex) => {
+            Secret::from_hex(hex.trim()).map_err(|e| anyhow!("nyckelfilen {} är ogiltig: {e}", path.display()))
+        }
+        None => {
             let secret = Secret::generate().map_err(|e| anyhow!("kunde inte skapa en nyckel: {e}"))?;
-            write_private(path, &secret.to_hex())
-                .with_context(|| format!("kunde inte spara nyckeln i {}", path.display()))?;
-            eprintln!(
-                "En ny nyckel för pseudonymisering är sparad i {}. Säkerhetskopiera den: utan den kan nya inläsningar inte kopplas till tidigare.",
-                path.display()
-            );
+            keys::save_new(path, &secret.to_hex(), "för pseudonymisering")?;
             Ok(secret)
         }
-        Err(e) => Err(e).with_context(|| format!("kan inte läsa nyckelfilen {}", path.display())),
     }
-}
-
-fn write_private(path: &Path, text: &str) -> std::io::Result<()> {
-    use std::io::Write;
-    let mut options = std::fs::OpenOptions::new();
-    options.write(true).create_new(true);
-    #[cfg(unix)]
-    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-    options.open(path)?.write_all(text.as_bytes())
 }
 
 pub async fn import(store: &Store, tenant: &Versioned<Tenant>, args: &ImportArgs) -> anyhow::Result<()> {

@@ -2,6 +2,7 @@
 //! environment.
 
 use std::net::SocketAddr;
+use std::time::Duration;
 
 use clap::{Parser, Subcommand};
 
@@ -16,8 +17,23 @@ pub struct Cli {
     #[arg(long, global = true, env = "KVALITET_TENANT")]
     pub tenant: Option<String>,
 
+    /// Granskningsloggens nyckel (skapas första gången; säkerhetskopiera den skild från databasen)
+    #[arg(long, global = true, env = "KVALITET_AUDIT_KEY_FILE", default_value = "kvalitet.audit-key")]
+    pub audit_key_file: std::path::PathBuf,
+
+    /// Loggens format: text eller json (standard: text i en terminal, annars json)
+    #[arg(long, global = true, env = "KVALITET_LOG_FORMAT", value_enum)]
+    pub log_format: Option<LogFormat>,
+
     #[command(subcommand)]
     pub command: Command,
+}
+
+/// How log lines are written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum LogFormat {
+    Text,
+    Json,
 }
 
 #[derive(Debug, Subcommand)]
@@ -36,6 +52,14 @@ pub enum Command {
         /// En omvänd proxy (IP-adress eller nät i CIDR-form) vars X-Forwarded-For/Forwarded anger klientens adress; kan anges flera gånger
         #[arg(long = "trusted-proxy", env = "KVALITET_TRUSTED_PROXIES", value_delimiter = ',')]
         trusted_proxies: Vec<String>,
+        /// Filen som granskningsloggens förankringar läggs till i
+        #[arg(long, env = "KVALITET_AUDIT_ANCHORS", default_value = "kvalitet.anchors")]
+        audit_anchors: std::path::PathBuf,
+        /// Hur ofta granskningsloggen förankras, till exempel 1h eller 15m (0 stänger av)
+        #[arg(long, env = "KVALITET_AUDIT_ANCHOR_INTERVAL", default_value = "1h", value_parser = duration)]
+        audit_anchor_interval: Duration,
+        #[command(flatten)]
+        limits: crate::serve::Limits,
     },
     /// Lägger upp kommunen i en tom databas: organisationen ur en fil och den första administratören
     Setup(SetupArgs),
@@ -248,7 +272,17 @@ pub enum ListFormat {
 #[derive(Debug, Subcommand)]
 pub enum AuditCommand {
     /// Kontrollerar att ingen post i granskningsloggen har ändrats eller tagits bort
-    Verify,
+    Verify {
+        /// Förankringar att jämföra med (filen som `audit anchor` och `serve` skriver)
+        #[arg(long)]
+        anchors: Option<std::path::PathBuf>,
+    },
+    /// Skriver loggens nuvarande slut (nummer, kontrollsumma, tid) i förankringsfilen och i loggen
+    Anchor {
+        /// Filen som förankringen läggs till i
+        #[arg(long, env = "KVALITET_AUDIT_ANCHORS", default_value = "kvalitet.anchors")]
+        anchors: std::path::PathBuf,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -296,4 +330,14 @@ impl FormatArg {
             FormatArg::Html => kvalitet_documents::Format::Html,
         }
     }
+}
+
+/// A duration as `20s`, `15m`, `1h`, `1h 30m` or ISO 8601 (`PT1H`); `0` is none.
+pub fn duration(text: &str) -> Result<Duration, String> {
+    if text.trim() == "0" {
+        return Ok(Duration::ZERO);
+    }
+    let d: jiff::SignedDuration =
+        text.parse().map_err(|_| format!("\"{text}\" är ingen tidslängd; skriv till exempel 20s, 15m eller 1h"))?;
+    Duration::try_from(d).map_err(|_| format!("\"{text}\" är negativ"))
 }

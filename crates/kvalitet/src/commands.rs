@@ -5,21 +5,28 @@ use std::path::Path;
 use anyhow::{Context, bail};
 use tokio::net::TcpListener;
 
-use kvalitet_store::{Store, sqlite_file_url};
+use kvalitet_store::{Store, audit, sqlite_file_url};
 use kvalitet_web::{AppState, router};
 
 use crate::cli::{AuditCommand, Cli, Command, DemoCommand, MeasuresCommand, RoleCommand, TenantCommand, UserCommand};
 use crate::users::AccountChange;
-use crate::{case_data, users};
+use crate::{case_data, keys, users};
 
 /// The database every subcommand uses unless told otherwise: `kvalitet.db` here.
 fn database_url(cli: &Cli) -> String {
     cli.database_url.clone().unwrap_or_else(|| sqlite_file_url(Path::new("kvalitet.db")))
 }
 
+/// Connects and migrates, with the audit key (created on first use), so every change a
+/// command makes is chained with it.
+async fn open(url: &str, key_file: &Path) -> anyhow::Result<Store> {
+    let key = keys::audit_key(key_file)?;
+    Ok(connect(url).await?.with_audit_key(key))
+}
+
 /// Connects and migrates, with an error that says which database could not be opened
 /// (without the password).
-async fn open(url: &str) -> anyhow::Result<Store> {
+async fn connect(url: &str) -> anyhow::Result<Store> {
     let shown = match url.split_once('@') {
         Some((scheme_user, host)) => {
             let scheme = scheme_user.split("://").next().unwrap_or("postgres");
@@ -36,13 +43,14 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
     let url = database_url(&cli);
     let named = cli.tenant.clone();
     let named = named.as_deref();
+    let key_file = cli.audit_key_file.clone();
     match cli.command {
         Command::Migrate => {
-            open(&url).await?;
+            open(&url, &key_file).await?;
             println!("Databasens schema är uppdaterat.");
         }
         Command::Demo { command: DemoCommand::Load } => {
-            let store = open(&url).await?;
+            let store = open(&url, &key_file).await?;
             let s = kvalitet_demo::load(&store).await?;
             println!(
                 "Demodata inlästa: {} enheter, {} planer, {} berättelser, {} risker, {} egenkontroller, {} åtgärder, {} indikatorer.",
@@ -50,26 +58,26 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             );
         }
         Command::Demo { command: DemoCommand::Remove } => {
-            let store = open(&url).await?;
+            let store = open(&url, &key_file).await?;
             let r = kvalitet_demo::remove(&store).await?;
             println!("Demokommunen {} är borttagen med sina konton ({} rader).", r.tenant, r.rows);
         }
         Command::Setup(args) => {
-            let store = open(&url).await?;
+            let store = open(&url, &key_file).await?;
             let password = users::password_from_stdin()?;
             users::setup(&store, &args, password, true).await?;
         }
         Command::Tenant { command: TenantCommand::Add(args) } => {
-            let store = open(&url).await?;
+            let store = open(&url, &key_file).await?;
             let password = users::password_from_stdin()?;
             users::setup(&store, &args, password, false).await?;
         }
         Command::Tenant { command: TenantCommand::List } => {
-            let store = open(&url).await?;
+            let store = open(&url, &key_file).await?;
             users::list_tenants(&store).await?;
         }
         Command::User { command } => {
-            let store = open(&url).await?;
+            let store = open(&url, &key_file).await?;
             match command {
                 UserCommand::List { format } => {
                     users::list(&store, &users::tenant(&store, named).await?, format).await?;
@@ -98,12 +106,30 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 }
             }
         }
-        Command::Audit { command: AuditCommand::Verify } => {
-            let store = open(&url).await?;
-            let mut conn = store.read().await?;
-            let v = kvalitet_store::audit::verify(&mut conn).await?;
+        Command::Audit { command: AuditCommand::Verify { anchors } } => {
+            let store = connect(&url).await?;
+            let key = keys::existing_audit_key(&key_file)?;
+            let anchors = match &anchors {
+                Some(path) => {
+                    let text = std::fs::read_to_string(path)
+                        .with_context(|| format!("kan inte läsa förankringarna i {}", path.display()))?;
+                    audit::parse_anchors(&text).map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?
+                }
+                None => Vec::new(),
+            };
+            let v = audit::verify(&mut *store.read().await?, key.as_ref(), &anchors).await?;
+            if v.unchecked > 0 {
+                bail!(
+                    "nyckelfilen {} saknas: {} poster kan inte kontrolleras utan den",
+                    key_file.display(),
+                    v.unchecked
+                );
+            }
             if v.problems.is_empty() {
-                println!("Granskningsloggen är hel: {} poster, ingen har ändrats eller tagits bort.", v.entries);
+                println!(
+                    "Granskningsloggen är hel: {} poster, ingen har ändrats eller tagits bort ({} förankringar stämmer).",
+                    v.entries, v.anchors
+                );
             } else {
                 for p in &v.problems {
                     eprintln!("{p}");
@@ -111,16 +137,21 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 bail!("granskningsloggen har ändrats: {} fel bland {} poster", v.problems.len(), v.entries);
             }
         }
+        Command::Audit { command: AuditCommand::Anchor { anchors } } => {
+            let store = connect(&url).await?;
+            let a = anchor(&store, &anchors).await?;
+            println!("Förankrat i {}: post {} med kontrollsumman {}.", anchors.display(), a.seq, a.hash);
+        }
         Command::Measures { command: MeasuresCommand::Compute(args) } => {
             // Computed straight from the files; nothing is stored.
             kvalitet_measures::run_compute(&args, &mut std::io::stdout().lock())?;
         }
         Command::Measures { command: MeasuresCommand::Import(args) } => {
-            let store = open(&url).await?;
+            let store = open(&url, &key_file).await?;
             case_data::import(&store, &users::tenant(&store, named).await?, &args).await?;
         }
         Command::Measures { command: MeasuresCommand::Link { measure, self_inspection, indicator, approve_at } } => {
-            let store = open(&url).await?;
+            let store = open(&url, &key_file).await?;
             case_data::link(
                 &store,
                 &users::tenant(&store, named).await?,
@@ -132,7 +163,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             .await?;
         }
         Command::Document { kind, year, format, output, scope } => {
-            let store = open(&url).await?;
+            let store = open(&url, &key_file).await?;
             let scope = Some(users::resolve_unit(&store, named, scope.as_deref()).await?);
             let input = kvalitet_documents::load_input(&store, kind.kind(), year, scope).await?;
             let bytes = kvalitet_documents::render(kind.kind(), format.format(), &input)?;
@@ -140,7 +171,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             println!("{} är skriven.", output.display());
         }
         Command::Backup { file } => {
-            let store = open(&url).await?;
+            let store = open(&url, &key_file).await?;
             kvalitet_store::backup::backup(&store, &file).await?;
             store.close().await;
             println!("Säkerhetskopian är skriven till {}.", file.display());
@@ -148,18 +179,21 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Restore { file } => {
             kvalitet_store::backup::restore(&file, &url).await?;
             // Bring the restored schema up to date, should the copy be older.
-            open(&url).await?.close().await;
+            open(&url, &key_file).await?.close().await;
             println!("Säkerhetskopian {} är återställd.", file.display());
         }
-        Command::Serve { bind, no_demo, public_url, trusted_proxies } => {
+        Command::Serve { bind, no_demo, public_url, trusted_proxies, audit_anchors, audit_anchor_interval, limits } => {
             let network = kvalitet_web::Network::parse(public_url.as_deref(), &trusted_proxies)
                 .map_err(|e| anyhow::anyhow!(e))?;
-            let store = open(&url).await?;
+            let store = open(&url, &key_file).await?;
+            // Instances starting together on one fresh database set it up once.
+            let lock = store.setup_lock().await?;
             if !no_demo && store.is_empty().await? {
                 let s = kvalitet_demo::load(&store).await.context("kunde inte läsa in demodata")?;
                 println!("Tom databas: demodata inlästa ({} planer, {} berättelser).", s.plans, s.reports);
             }
             users::first_administrator(&store).await?;
+            lock.release().await?;
             let listener = match TcpListener::bind(bind).await {
                 Ok(l) => l,
                 Err(e) if e.kind() == std::io::ErrorKind::AddrInUse => {
@@ -168,15 +202,40 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 Err(e) => return Err(e).with_context(|| format!("kan inte lyssna på {bind}")),
             };
             println!("Kvalitet körs på http://{}/", listener.local_addr()?);
-            let app = router(AppState::with_network(store.clone(), network));
-            axum::serve(listener, app.into_make_service_with_connect_info::<std::net::SocketAddr>())
-                .with_graceful_shutdown(shutdown_signal())
-                .await?;
+            if !audit_anchor_interval.is_zero() {
+                tokio::spawn(anchor_every(store.clone(), audit_anchors, audit_anchor_interval));
+            }
+            let app = router(AppState::with_network(store.clone(), network.clone()));
+            crate::serve::serve(listener, app, &limits, network, shutdown_signal()).await;
             store.close().await;
             println!("Kvalitet har stängts.");
         }
     }
     Ok(())
+}
+
+/// Appends the audit chain's head to the anchor file `path` (created 0600) and logs it
+/// for the log collector: two copies outside the database.
+async fn anchor(store: &Store, path: &Path) -> anyhow::Result<audit::Anchor> {
+    use std::io::Write;
+    let a = audit::Anchor::head(&mut *store.read().await?).await?;
+    let mut file = keys::append_private(path).with_context(|| format!("kan inte skriva {}", path.display()))?;
+    writeln!(file, "{}", a.line())
+        .and_then(|()| file.sync_all())
+        .with_context(|| format!("kan inte skriva {}", path.display()))?;
+    tracing::info!(target: "kvalitet::audit", seq = a.seq, hash = %a.hash, "audit anchor");
+    Ok(a)
+}
+
+/// Anchors the audit log at start and then every `interval`, for as long as `serve` runs.
+async fn anchor_every(store: Store, path: std::path::PathBuf, interval: std::time::Duration) {
+    let mut ticks = tokio::time::interval(interval);
+    loop {
+        ticks.tick().await;
+        if let Err(e) = anchor(&store, &path).await {
+            tracing::error!(error = %format!("{e:#}"), "audit anchor failed");
+        }
+    }
 }
 
 /// Resolves on SIGTERM or Ctrl-C.

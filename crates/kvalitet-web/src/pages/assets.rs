@@ -1,6 +1,6 @@
 //! Static assets: the stylesheet, the tenant's theme (brand colour and risk-zone
 //! colours, generated so no inline style is needed), the vendored htmx script, and the
-//! health check.
+//! liveness and readiness checks.
 
 use axum::extract::State;
 use axum::http::header;
@@ -55,7 +55,21 @@ pub async fn theme(State(state): State<AppState>, user: Option<User>) -> WebResu
     Ok(([(header::CONTENT_TYPE, "text/css; charset=utf-8"), (header::CACHE_CONTROL, "no-cache")], css))
 }
 
+/// Liveness: the process answers and the database can be reached.
 pub async fn health(State(state): State<AppState>) -> WebResult<&'static str> {
     let _conn = state.store.read().await?;
     Ok("ok")
+}
+
+/// Readiness: a write can commit now (not so on a full disk, say), so a load balancer
+/// sends requests elsewhere until it can.
+pub async fn ready(State(state): State<AppState>) -> axum::response::Response {
+    match state.store.check_write().await {
+        Ok(()) => (axum::http::StatusCode::OK, "ok").into_response(),
+        Err(e) => {
+            tracing::warn!(error = %e, "not ready: a write could not commit");
+            (axum::http::StatusCode::SERVICE_UNAVAILABLE, "inte redo: databasen tar inte emot skrivningar")
+                .into_response()
+        }
+    }
 }

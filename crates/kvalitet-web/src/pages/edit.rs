@@ -101,6 +101,12 @@ pub trait Editable: Record + Validate + Clone {
     fn unit(&self) -> Option<kvalitet_domain::org::OrgUnitId> {
         None
     }
+    /// The unit the item names, which must lie within its document's scope: its own
+    /// unit, or one it is only about (a self-inspection's unit, which does not change who
+    /// may edit it).
+    fn placed_in(&self) -> Option<kvalitet_domain::org::OrgUnitId> {
+        self.unit()
+    }
     /// A new item of the plan or report, before the form is applied.
     fn blank(doc: &Doc, o: &Options) -> Self;
     /// The item's values as the form shows them.
@@ -432,6 +438,9 @@ impl Editable for SelfInspection {
     }
     fn owner(&self) -> Owner {
         Owner::Plan(self.plan_id)
+    }
+    fn placed_in(&self) -> Option<kvalitet_domain::org::OrgUnitId> {
+        self.unit_id
     }
     fn blank(doc: &Doc, o: &Options) -> Self {
         let plan = doc.plan_id();
@@ -984,9 +993,9 @@ pub(super) fn owner_param(q: &HashMap<String, String>) -> WebResult<Owner> {
     }
 }
 
-/// An item's own unit must lie within its document's scope.
+/// An item's unit must lie within its document's scope.
 fn check_unit<T: Editable>(user: &User, doc: &Doc, item: &T, form: &mut FormState) {
-    if let Some(u) = item.unit()
+    if let Some(u) = item.placed_in()
         && !kvalitet_domain::access::Tree::is_within(&user.tree, u, doc.scope)
     {
         form.push("unit", "Välj en enhet inom den del av organisationen som dokumentet gäller.");

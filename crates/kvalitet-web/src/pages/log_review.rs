@@ -1,7 +1,8 @@
 //! Access-log review (loggkontroll) of this system: each month a share of the accounts
 //! is drawn so that everyone is reviewed within the year; the reviewer reads their
 //! entries in the audit log and records the outcome, which becomes a run of the plan's
-//! access-log self-inspection.
+//! access-log self-inspection. A reviewer reviews only accounts whose roles lie within
+//! the part of the tree where they may read the log, and never their own.
 
 use std::collections::HashMap;
 
@@ -11,7 +12,7 @@ use axum::Form;
 use axum::extract::{Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
 
-use kvalitet_domain::access::{self, AccessLogReview, Account, Permission, ReviewOutcome};
+use kvalitet_domain::access::{self, AccessLogReview, Account, Permission, ReviewOutcome, RoleAssignment};
 use kvalitet_domain::plan::QualityPlan;
 use kvalitet_domain::self_inspection::{Method, SelfInspection, SelfInspectionRun, Verdict};
 use kvalitet_domain::{Code, Date, Versioned};
@@ -37,6 +38,9 @@ pub struct ReviewPage {
     pub drawn: Vec<Drawn>,
     pub reviewed: usize,
     pub total: usize,
+    /// Drawn this month, but for another reviewer (their own account, or one with roles
+    /// outside the reviewer's part of the tree).
+    pub others: usize,
     pub self_inspection: String,
     pub done: bool,
     pub error: String,
@@ -48,9 +52,23 @@ fn order_key(year: i64) -> impl Fn(i64) -> u64 {
 }
 
 struct Draw {
+    /// Drawn this month and for this reviewer to review.
     drawn: Vec<Versioned<Account>>,
+    others: usize,
     reviewed: usize,
     total: usize,
+}
+
+/// Whether `user` may review `account`: not their own, and every role of the account
+/// within the part of the tree where the user may read the log (an account without
+/// roles, only from the top of the tree).
+fn may_review(user: &User, account: &Versioned<Account>, roles: &[Versioned<RoleAssignment>]) -> bool {
+    let mut scopes = roles.iter().filter(|r| r.account_id == account.id).map(|r| r.scope_id).peekable();
+    account.id != user.session.account.id
+        && match scopes.peek() {
+            Some(_) => scopes.all(|s| user.may(Permission::ViewAuditLog, s)),
+            None => user.tree.top().is_some_and(|top| user.may(Permission::ViewAuditLog, top)),
+        }
 }
 
 async fn draw(state: &AppState, user: &User, year: i64, month: i64) -> WebResult<Draw> {
@@ -68,11 +86,18 @@ async fn draw(state: &AppState, user: &User, year: i64, month: i64) -> WebResult
     // Those already reviewed this month stay in this month's draw.
     ids.retain(|id| !done_now.contains(id));
     ids.extend(done_now.iter().copied());
-    let drawn = accounts.iter().filter(|a| ids.contains(&a.id.get())).cloned().collect();
-    Ok(Draw { drawn, reviewed: reviews.len(), total: accounts.len() })
+    let roles: Vec<Versioned<RoleAssignment>> = repo::list(
+        &mut conn,
+        Where::sql("account_id IN (SELECT id FROM account WHERE tenant_id = $1)", vec![tenant.to_value()]),
+    )
+    .await?;
+    let (drawn, others): (Vec<_>, Vec<_>) =
+        accounts.iter().filter(|a| ids.contains(&a.id.get())).cloned().partition(|a| may_review(user, a, &roles));
+    Ok(Draw { drawn, others: others.len(), reviewed: reviews.len(), total: accounts.len() })
 }
 
-/// The plan's access-log self-inspection for the year, if there is one.
+/// The access-log self-inspection for the year of a plan within the reviewer's part of
+/// the tree (the widest such plan first), if there is one.
 async fn self_inspection(state: &AppState, user: &User, year: i64) -> WebResult<Option<Versioned<SelfInspection>>> {
     let mut conn = state.store.read().await?;
     let plans: Vec<Versioned<QualityPlan>> = repo::list(
@@ -80,6 +105,8 @@ async fn self_inspection(state: &AppState, user: &User, year: i64) -> WebResult<
         Where::sql("tenant_id = $1 AND year = $2", vec![user.session.account.tenant_id.to_value(), Value::Int(year)]),
     )
     .await?;
+    let mut plans: Vec<_> = plans.into_iter().filter(|p| user.may(Permission::ViewAuditLog, p.scope_id)).collect();
+    plans.sort_by_key(|p| (user.tree.top() != Some(p.scope_id), p.id));
     for p in plans {
         let sis: Vec<Versioned<SelfInspection>> = repo::list(
             &mut conn,
@@ -134,6 +161,7 @@ async fn page(
             .collect(),
         reviewed: d.reviewed,
         total: d.total,
+        others: d.others,
         self_inspection: si.map(|s| s.title.clone()).unwrap_or_default(),
         done,
         error,

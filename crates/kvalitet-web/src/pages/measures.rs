@@ -187,8 +187,7 @@ pub async fn cases(State(state): State<AppState>, user: User, Path(id): Path<Str
         .map(|(c, u)| (c.clone(), unit_name(*u)))
         .collect();
     let mut tx = state.store.write(&user.actor()).await?;
-    audit::append(&mut tx, "read", "measure_result", Some(id), None, Some(format!("{{\"cases\":{}}}", visible.len())))
-        .await?;
+    audit::record_read_with(&mut tx, "measure_result", id, Some(format!("{{\"cases\":{}}}", visible.len()))).await?;
     tx.commit().await?;
     let scope = match (&result.month, result.unit_id) {
         (Some(m), _) => format!("månaden {m}"),

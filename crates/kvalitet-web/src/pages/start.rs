@@ -28,6 +28,8 @@ pub struct Todo {
     pub title: String,
     pub context: String,
     pub since: String,
+    /// A sensitive record shown by its title (a deviation), whose read is logged.
+    pub sensitive: Option<i64>,
 }
 
 pub struct Row {
@@ -92,6 +94,15 @@ pub async fn show(State(state): State<AppState>, user: User) -> WebResult<StartP
         .collect();
     drop(conn);
     let (todo, more) = cap(agenda(&state, &user).await?);
+    // A deviation's title (a lex Sarah report's, say) is itself sensitive.
+    let shown: Vec<i64> = todo.iter().filter_map(|t| t.sensitive).collect();
+    if !shown.is_empty() {
+        let mut tx = state.store.write(&user.actor()).await?;
+        for id in shown {
+            kvalitet_store::audit::record_read(&mut tx, "deviation", id).await?;
+        }
+        tx.commit().await?;
+    }
     let may_create_plan = kvalitet_domain::access::allows_somewhere(user.assignments(), Permission::EditPlan);
     Ok(StartPage {
         nav: user.nav(),
@@ -146,6 +157,7 @@ async fn agenda(state: &AppState, user: &User) -> WebResult<Vec<Todo>> {
             title: d.title.clone(),
             context: String::new(),
             since: d.reported_on.to_string(),
+            sensitive: Some(d.id.get()),
         });
     }
     for si in &a.self_inspections {
@@ -162,6 +174,7 @@ async fn agenda(state: &AppState, user: &User) -> WebResult<Vec<Todo>> {
                 title: si.title.clone(),
                 context: format!("{} · {} kontroller saknas", p.title, missing.len()),
                 since: first.to_string(),
+                sensitive: None,
             });
         }
     }
@@ -174,6 +187,7 @@ async fn agenda(state: &AppState, user: &User) -> WebResult<Vec<Todo>> {
                 title: act.title.clone(),
                 context: p.title.clone(),
                 since: act.due_on.map(|d| d.to_string()).unwrap_or_default(),
+                sensitive: None,
             });
         }
     }
@@ -186,6 +200,7 @@ async fn agenda(state: &AppState, user: &User) -> WebResult<Vec<Todo>> {
                 title: r.title.clone(),
                 context: p.title.clone(),
                 since: String::new(),
+                sensitive: None,
             });
         }
     }

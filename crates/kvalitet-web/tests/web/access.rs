@@ -70,6 +70,7 @@ fn matrix() -> HashMap<(&'static str, String), ([Expect; 10], Expect)> {
         (("GET", "/static/theme.css"), ([A, A, A, A, A, A, A, A, A, A], A)),
         (("GET", "/static/htmx.js"), ([A, A, A, A, A, A, A, A, A, A], A)),
         (("GET", "/healthz"), ([A, A, A, A, A, A, A, A, A, A], A)),
+        (("GET", "/readyz"), ([A, A, A, A, A, A, A, A, A, A], A)),
     ]);
     let mut all: HashMap<(&'static str, String), ([Expect; 10], Expect)> =
         fixed.into_iter().map(|((m, p), e)| ((m, p.to_owned()), e)).collect();

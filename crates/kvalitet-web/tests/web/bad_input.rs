@@ -1,6 +1,7 @@
 //! Bad input through every form: markup in every text field is stored as text and shown
-//! escaped on every page that shows it; overlong values, control characters and invalid
-//! dates are field errors in Swedish, and a refused form stores nothing.
+//! escaped on every page that shows it; overlong values, control characters, characters
+//! that hide or reorder text and invalid dates are field errors in Swedish, a body that
+//! is not UTF-8 is refused whole, and a refused form stores nothing.
 //!
 //! The forms are read from the pages as a browser would (their inputs, text areas,
 //! choices and hidden fields), so a field added to a form is covered without changing
@@ -168,6 +169,12 @@ async fn assert_refusals(
     let mut cases: Vec<(String, Submission, &str)> = vec![
         ("100 000 tecken".into(), fill(fields, |_| long.clone(), overrides), "högst"),
         ("NUL".into(), fill(fields, nul, overrides), "otillåtna tecken"),
+        (
+            "höger-till-vänster".into(),
+            fill(fields, |n| format!("Text {n} \u{202E}gnidrok"), overrides),
+            "osynliga tecken",
+        ),
+        ("nollbredd".into(), fill(fields, |n| format!("Text\u{200B}{n}"), overrides), "osynliga tecken"),
     ];
     for (name, input) in fields {
         if let Input::Date(_) = input {
@@ -192,6 +199,28 @@ async fn assert_refusals(
         if let (Some(sql), Some(v)) = (fingerprint, version) {
             assert_eq!(scalar(app, sql).await, v, "{action} with {what} changed the row");
         }
+    }
+    // Free text that is not UTF-8 once its escapes are decoded: refused, not stored
+    // with replacement characters.
+    let body: Vec<String> = fill(fields, payload, overrides)
+        .iter()
+        .map(|(name, value)| match fields.iter().find(|(n, _)| n == name) {
+            Some((_, Input::Text)) => format!("{}=Text%FF%FE", crate::encode(name)),
+            _ => format!("{}={}", crate::encode(name), crate::encode(value)),
+        })
+        .collect();
+    let mut req = axum::http::Request::post(action)
+        .header(axum::http::header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .header("sec-fetch-site", "same-origin");
+    if let Some(c) = &app.cookie {
+        req = req.header(axum::http::header::COOKIE, c);
+    }
+    let res = app.send(req.body(axum::body::Body::from(body.join("&"))).unwrap()).await;
+    assert_eq!(res.status, StatusCode::BAD_REQUEST, "{action} with a body that is not UTF-8");
+    assert!(res.body.contains("Formuläret kunde inte läsas"), "{action}");
+    assert_eq!(count(app, table).await, before, "{action} with a body that is not UTF-8 stored a row");
+    if let (Some(sql), Some(v)) = (fingerprint, version) {
+        assert_eq!(scalar(app, sql).await, v, "{action} with a body that is not UTF-8 changed the row");
     }
 }
 

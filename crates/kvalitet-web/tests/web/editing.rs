@@ -313,3 +313,51 @@ async fn a_surveys_result_lines_are_added_and_edited_with_their_interval() {
     })
     .await;
 }
+
+/// A self-inspection may name a unit, which must lie within its plan's scope.
+#[tokio::test]
+async fn a_self_inspections_unit_lies_within_its_plans_scope() {
+    on_each_backend(|store, _| async move {
+        let mut admin = TestApp::with_demo(store).await;
+        admin.login(crate::ADMIN).await;
+        let csrf = admin.csrf().await;
+        let plan = admin.plan_id("Kvalitetsplan 2022 Barn och unga 0-20 år").await;
+        let new = format!("/egenkontroller/ny?plan={plan}");
+        let form = admin.get(&new).await.body;
+        let area = form
+            .split("name=\"area\"")
+            .nth(1)
+            .unwrap()
+            .split("value=\"")
+            .nth(2)
+            .unwrap()
+            .split('"')
+            .next()
+            .unwrap()
+            .to_owned();
+        let post = |unit: String| {
+            let (csrf, area) = (csrf.clone(), area.clone());
+            let admin = &admin;
+            let new = new.clone();
+            async move {
+                let fields = [
+                    ("csrf", csrf.as_str()),
+                    ("title", "Uppföljning av placeringar"),
+                    ("area", &area),
+                    ("purpose", "Se att placeringar följs upp."),
+                    ("method", "sample_check"),
+                    ("frequency", "yearly"),
+                    ("target", "Alla"),
+                    ("unit", &unit),
+                ];
+                admin.post(&new, &fields).await
+            }
+        };
+        let outside = post(option_value(&form, "Beroendeenheten")).await;
+        assert_eq!(outside.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", outside.body);
+        assert!(outside.body.contains("Välj en enhet inom den del av organisationen"));
+        let inside = post(option_value(&form, "Barnenheten")).await;
+        assert_eq!(inside.status, StatusCode::SEE_OTHER, "{}", inside.body);
+    })
+    .await;
+}

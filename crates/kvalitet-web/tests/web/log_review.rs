@@ -44,8 +44,9 @@ async fn every_account_is_reviewed_within_the_year_and_each_month_is_a_self_insp
         let mut reviewed: Vec<i64> = reviews.iter().map(|r| r.account_id.get()).collect();
         reviewed.sort_unstable();
         reviewed.dedup();
-        assert_eq!(reviewed.len(), 5, "all five demo accounts reviewed in 2024, each once");
-        assert_eq!(reviews.len(), 5);
+        // Every demo account but the reviewer's own, which is left to another reviewer.
+        assert_eq!(reviewed.len(), 4, "the four other demo accounts reviewed in 2024, each once");
+        assert_eq!(reviews.len(), 4);
         // The 2024 plan's "Loggkontroll" self-inspection got one run per reviewed month.
         let runs: Vec<Versioned<SelfInspectionRun>> = repo::list(
             &mut conn,
@@ -61,7 +62,7 @@ async fn every_account_is_reviewed_within_the_year_and_each_month_is_a_self_insp
         let months: std::collections::BTreeSet<i64> = reviews.iter().map(|r| r.month).collect();
         assert_eq!(new_runs.len(), months.len());
         assert!(new_runs.iter().all(|r| r.verdict == Verdict::Approved && r.sample_size.is_some()));
-        assert_eq!(new_runs.iter().map(|r| r.sample_size.unwrap()).sum::<i64>(), 5);
+        assert_eq!(new_runs.iter().map(|r| r.sample_size.unwrap()).sum::<i64>(), 4);
     })
     .await;
 }

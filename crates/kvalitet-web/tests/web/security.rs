@@ -228,9 +228,59 @@ async fn staff_register_a_deviation_and_every_read_of_it_is_logged() {
         )
         .await
         .unwrap();
-        assert_eq!(reads.len(), 2, "listed once, opened once");
+        assert_eq!(reads.len(), 1, "listed and opened the same day: one entry");
+        assert_eq!(reads[0].reads, Some(2), "read twice");
         assert!(reads.iter().all(|r| r.actor == MANAGER.0));
-        assert!(audit::verify(&mut conn).await.unwrap().problems.is_empty());
+        assert!(audit::verify(&mut conn, store.audit_key(), &[]).await.unwrap().problems.is_empty());
+    })
+    .await;
+}
+
+/// `/healthz` says the process answers; `/readyz` says a write can commit, and an
+/// instance whose database takes no writes is not ready while still alive.
+#[tokio::test]
+async fn readiness_proves_a_write_can_commit() {
+    on_each_backend(|store, backend| async move {
+        let app = TestApp::on(store.clone());
+        assert_eq!(app.get("/readyz").await.status, StatusCode::OK);
+        let read_only = match backend {
+            kvalitet_store::Backend::Sqlite => store.url().replace("mode=rwc", "mode=ro"),
+            kvalitet_store::Backend::Postgres => {
+                let mut conn = store.read().await.unwrap();
+                let name: String = sqlx::Row::try_get(
+                    &sqlx::query("SELECT current_database()::text AS d").fetch_one(&mut *conn).await.unwrap(),
+                    "d",
+                )
+                .unwrap();
+                let sql = format!("ALTER DATABASE {name} SET default_transaction_read_only = on");
+                sqlx::query(sqlx::AssertSqlSafe(sql)).execute(&mut *conn).await.unwrap();
+                store.url().to_owned()
+            }
+        };
+        assert_ne!(read_only, "");
+        let other = TestApp::on(Store::connect(&read_only).await.unwrap());
+        let res = other.get("/readyz").await;
+        assert_eq!(res.status, StatusCode::SERVICE_UNAVAILABLE, "{}", res.body);
+        assert_eq!(other.get("/healthz").await.status, StatusCode::OK);
+    })
+    .await;
+}
+
+/// Signed-in pages and downloads are never kept by a browser's or a proxy's cache; the
+/// static assets are.
+#[tokio::test]
+async fn signed_in_pages_are_not_stored_by_caches() {
+    on_each_backend(|store, _| async move {
+        let mut app = TestApp::with_demo(store).await;
+        app.login(ADMIN).await;
+        let report = app.first_report_id().await;
+        for path in ["/", "/avvikelser", "/admin/logg", "/admin/loggkontroll", &format!("/berattelser/{report}")] {
+            let res = app.get(path).await;
+            assert_eq!(res.status, StatusCode::OK, "{path}");
+            assert_eq!(res.headers.get(header::CACHE_CONTROL).unwrap(), "no-store", "{path}");
+        }
+        let css = app.get("/static/style.css").await;
+        assert_eq!(css.headers.get(header::CACHE_CONTROL).unwrap(), "public, max-age=3600");
     })
     .await;
 }

@@ -14,7 +14,10 @@ use sqlx::Row;
 use crate::support::{self, Server, kvalitet};
 use crate::{Backend, Lcg, summary};
 
-const KILLS: usize = 25;
+/// How many times the server is killed: `FAULTS_KILLS`, or 25.
+fn kills() -> usize {
+    std::env::var("FAULTS_KILLS").ok().and_then(|s| s.parse().ok()).filter(|n| *n > 0).unwrap_or(25)
+}
 const WRITERS: usize = 4;
 const STAFF: (&str, &str) = ("medarbetare@exempel.se", "demo-medarbetare");
 /// Every title written here starts with this, so the checks find them all.
@@ -101,6 +104,7 @@ fn durability(backend: Backend) {
         cmd.env("KVALITET_DATABASE_URL", &db.url);
         Server::start(cmd, &[])
     };
+    let kills = kills();
     let mut rng = Lcg::from_env_or_clock();
     let seed = rng.seed();
 
@@ -109,7 +113,7 @@ fn durability(backend: Backend) {
     let mut writers: Vec<Writer> =
         (0..WRITERS).map(|n| Writer::sign_in(&server.addr, n, 0).expect("sign in before any fault")).collect();
     let mut acknowledged: Vec<String> = Vec::new();
-    for round in 0..KILLS {
+    for round in 0..kills {
         let stop = Arc::new(AtomicBool::new(false));
         let acks = Arc::new(Mutex::new(Vec::new()));
         let handles: Vec<_> = writers
@@ -128,7 +132,7 @@ fn durability(backend: Backend) {
         stop.store(true, Ordering::SeqCst);
         writers = handles.into_iter().map(|h| h.join().expect("a writer failed")).collect();
         acknowledged.extend(acks.lock().unwrap().drain(..));
-        if round + 1 < KILLS {
+        if round + 1 < kills {
             server = serve();
         }
     }
@@ -142,7 +146,7 @@ fn durability(backend: Backend) {
     let found = acknowledged.len() - lost.len();
     let unacknowledged = stored.len() - found;
     if backend == Backend::Sqlite {
-        assert_eq!(integrity, "ok", "PRAGMA integrity_check after {KILLS} kills");
+        assert_eq!(integrity, "ok", "PRAGMA integrity_check after {kills} kills");
     }
     let out = kvalitet(dir.path()).env("KVALITET_DATABASE_URL", &db.url).args(["audit", "verify"]).output().unwrap();
     let verify = String::from_utf8_lossy(&out.stdout).into_owned() + &String::from_utf8_lossy(&out.stderr);
@@ -174,7 +178,7 @@ fn durability(backend: Backend) {
     assert!(after.contains(&title), "the write after the last restart is stored");
 
     let line = format!(
-        "durability {}: {KILLS} kills, {} writes attempted, {} acknowledged, {found} found, {} lost, \
+        "durability {}: {kills} kills, {} writes attempted, {} acknowledged, {found} found, {} lost, \
          {unacknowledged} unacknowledged also stored; integrity {}, audit chain whole, restart ok; {:.1} s (FAULTS_SEED={seed})",
         backend.name(),
         attempted,
