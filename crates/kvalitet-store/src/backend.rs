@@ -23,6 +23,7 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
     (2, "access", include_str!("../migrations/0002_access.sql")),
     (3, "case_data", include_str!("../migrations/0003_case_data.sql")),
     (4, "accounts", include_str!("../migrations/0004_accounts.sql")),
+    (6, "oidc", include_str!("../migrations/0006_oidc.sql")),
 ];
 
 impl Backend {

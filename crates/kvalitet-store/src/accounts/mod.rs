@@ -4,6 +4,7 @@
 //! audited with the data before and after.
 
 mod password;
+pub mod provider;
 mod sessions;
 pub mod throttle;
 
@@ -207,6 +208,9 @@ pub enum Refused {
     Expired,
     /// Too many failed attempts: the account or the client must wait.
     Throttled,
+    /// Passwords are off (sign-in is through the provider) and the account is not a
+    /// break-glass account.
+    PasswordsOff,
 }
 
 impl Refused {
@@ -217,6 +221,7 @@ impl Refused {
             Refused::Inactive => "inactive",
             Refused::Expired => "expired",
             Refused::Throttled => "throttled",
+            Refused::PasswordsOff => "password_login_off",
         }
     }
 }
@@ -294,6 +299,18 @@ pub async fn login(
     let session = start_session(&mut tx, account.id, "password").await?;
     tx.commit().await?;
     Ok(Ok((account.id, session)))
+}
+
+/// Audits a password sign-in refused because passwords are off for all but the
+/// break-glass accounts (answered like any other refusal, after the same time).
+pub async fn refuse_password_off(store: &crate::Store, email: &str, client: Option<&str>) -> Result<()> {
+    let started = Instant::now();
+    let mut conn = store.read().await?;
+    let account = find_by_email(&mut conn, email).await?;
+    drop(conn);
+    let actor = actor_for(account.as_ref(), client, "sign-in");
+    refuse(store, &actor, "login_failed", account.map(|a| a.id), Refused::PasswordsOff, started).await?;
+    Ok(())
 }
 
 /// Changes a password after checking the current one (throttled like sign-in); ends
