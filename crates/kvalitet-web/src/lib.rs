@@ -9,7 +9,9 @@ mod format;
 mod forms;
 mod pages;
 mod router;
+mod sso;
 mod text;
 
 pub use client::{Client, Network};
 pub use router::{AppState, route_table, router};
+pub use sso::Sso;

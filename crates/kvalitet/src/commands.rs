@@ -10,7 +10,7 @@ use kvalitet_web::{AppState, router};
 
 use crate::cli::{AuditCommand, Cli, Command, DemoCommand, MeasuresCommand, RoleCommand, TenantCommand, UserCommand};
 use crate::users::AccountChange;
-use crate::{case_data, users};
+use crate::{case_data, sso, users};
 
 /// The database every subcommand uses unless told otherwise: `kvalitet.db` here.
 fn database_url(cli: &Cli) -> String {
@@ -145,7 +145,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             open(&url).await?.close().await;
             println!("Säkerhetskopian {} är återställd.", file.display());
         }
-        Command::Serve { bind, no_demo, public_url, trusted_proxies } => {
+        Command::Serve { bind, no_demo, public_url, trusted_proxies, sso } => {
             let network = kvalitet_web::Network::parse(public_url.as_deref(), &trusted_proxies)
                 .map_err(|e| anyhow::anyhow!(e))?;
             let store = open(&url).await?;
@@ -154,6 +154,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 println!("Tom databas: demodata inlästa ({} planer, {} berättelser).", s.plans, s.reports);
             }
             users::first_administrator(&store).await?;
+            let sso = sso::configure(&sso, &network, &store).await?;
             let listener = match TcpListener::bind(bind).await {
                 Ok(l) => l,
                 Err(e) if e.kind() == std::io::ErrorKind::AddrInUse => {
@@ -162,7 +163,12 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 Err(e) => return Err(e).with_context(|| format!("kan inte lyssna på {bind}")),
             };
             println!("Kvalitet körs på http://{}/", listener.local_addr()?);
-            let app = router(AppState::with_network(store.clone(), network));
+            let mut state = AppState::with_network(store.clone(), network);
+            if let Some(sso) = sso {
+                println!("Inloggning med kommunens konto via {}.", sso.provider.config().issuer);
+                state = state.with_sso(sso);
+            }
+            let app = router(state);
             axum::serve(listener, app.into_make_service_with_connect_info::<std::net::SocketAddr>())
                 .with_graceful_shutdown(shutdown_signal())
                 .await?;

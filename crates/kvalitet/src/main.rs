@@ -5,6 +5,7 @@
 mod case_data;
 mod cli;
 mod commands;
+mod sso;
 mod users;
 
 use std::process::ExitCode;

@@ -12,6 +12,7 @@ pub mod edit_report;
 pub mod follow_up;
 pub mod log_review;
 pub mod measures;
+pub mod oidc;
 pub mod organisation;
 pub mod plan;
 pub mod report;
