@@ -110,7 +110,7 @@ fn parse_group_map(name: &str, text: &str, units: &[(OrgUnitId, String)]) -> Res
         }
         let found: Vec<OrgUnitId> = units
             .iter()
-            .filter(|(id, n)| n.eq_ignore_ascii_case(unit) || id.get().to_string() == unit)
+            .filter(|(id, n)| n.to_lowercase() == unit.to_lowercase() || id.get().to_string() == unit)
             .map(|(id, _)| *id)
             .collect();
         match found.as_slice() {

@@ -7,7 +7,7 @@ use kvalitet_domain::Versioned;
 use kvalitet_domain::access::{Account, AccountId, Role};
 use kvalitet_domain::org::{OrgUnit, OrgUnitId};
 
-use crate::error::Result;
+use crate::error::{Result, StoreError};
 use crate::{Actor, Tx, audit, repo};
 
 use super::{NewSession, actor_for, find_by_email, role_assignments, start_session};
@@ -94,7 +94,12 @@ pub async fn sign_in(
         None if provisioning.create_accounts && !roles.is_empty() => {
             let tenant = repo::get::<OrgUnit>(&mut tx, roles[0].1).await?.tenant_id;
             let name = identity.name.as_deref().map(str::trim).filter(|n| !n.is_empty()).unwrap_or(&key);
-            let id = super::create_account(&mut tx, &Account::new(tenant, &key, name), String::new(), &[]).await?;
+            let id = match super::create_account(&mut tx, &Account::new(tenant, &key, name), String::new(), &[]).await {
+                Ok(id) => id,
+                // The claim is no e-mail address (a bare user name): no account can have it.
+                Err(StoreError::Invalid(_)) => return refuse(tx, None, &key, Refused::Unknown, client).await,
+                Err(e) => return Err(e),
+            };
             let after = serde_json::json!({ "method": "oidc", "groups": identity.groups }).to_string();
             audit::append(&mut tx, "account_created_at_sign_in", "account", Some(id.get()), None, Some(after)).await?;
             repo::get::<Account>(&mut tx, id).await?
@@ -103,7 +108,14 @@ pub async fn sign_in(
     };
     let mut tx = tx.with_actor(actor_for(Some(&account), client, "oidc"));
     if provisioning.group_map.is_some() {
-        set_roles(&mut tx, account.id, &roles).await?;
+        // Only the units of the account's own municipality count.
+        let mut own = Vec::new();
+        for (role, scope) in roles {
+            if repo::get::<OrgUnit>(&mut tx, scope).await?.tenant_id == account.tenant_id {
+                own.push((role, scope));
+            }
+        }
+        set_roles(&mut tx, account.id, &own).await?;
     }
     let session = start_session(&mut tx, account.id, "oidc").await?;
     tx.commit().await?;

@@ -341,6 +341,10 @@ async fn provisioning_creates_accounts_and_groups_set_the_roles_at_every_sign_in
         let res = b.back(&provider, &begun, sign(KEY, &claims(&provider, "ny@exempel.se", &begun.nonce, &["X"]))).await;
         refused(&res, "ditt konto finns inte i Kvalitet");
         assert_eq!(roles(store.clone()).await, None);
+        // A claim that is no e-mail address cannot name an account.
+        let begun = b.begin("/").await;
+        let res = b.back(&provider, &begun, sign(KEY, &claims(&provider, "sam", &begun.nonce, &["SOC-Chefer"]))).await;
+        refused(&res, "ditt konto finns inte i Kvalitet");
         // Two mapped groups: created with both roles.
         let begun = b.begin("/").await;
         let groups = ["SOC-Chefer", "SOC-Personal", "X"];
