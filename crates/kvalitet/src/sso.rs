@@ -22,6 +22,14 @@ pub async fn configure(args: &SsoArgs, network: &Network, store: &Store) -> anyh
         }
         return Ok(None);
     };
+    // The client secret and the tokens cross this connection: plain HTTP only on the
+    // machine itself (as in the tests).
+    let loopback = ["http://127.0.0.1", "http://localhost", "http://[::1]"]
+        .iter()
+        .any(|p| issuer.strip_prefix(p).is_some_and(|rest| rest.is_empty() || rest.starts_with([':', '/'])));
+    if !issuer.starts_with("https://") && !loopback {
+        bail!("--oidc-issuer ska vara en https://-adress, inte \"{issuer}\"");
+    }
     let Some(public_url) = network.public_url.as_deref() else {
         bail!(
             "--oidc-issuer kräver --public-url: leverantören skickar tillbaka webbläsaren till PUBLIC_URL/logga-in/oidc, så installationens adress måste vara känd"
