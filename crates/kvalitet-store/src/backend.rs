@@ -24,6 +24,7 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
     (3, "case_data", include_str!("../migrations/0003_case_data.sql")),
     (4, "accounts", include_str!("../migrations/0004_accounts.sql")),
     (5, "audit", include_str!("../migrations/0005_audit.sql")),
+    (6, "oidc", include_str!("../migrations/0006_oidc.sql")),
 ];
 
 impl Backend {

@@ -14,6 +14,7 @@ pub mod case_data;
 pub mod error;
 pub mod files;
 pub mod links;
+pub mod oidc;
 pub mod org;
 pub mod plans;
 pub mod record;
@@ -95,6 +96,11 @@ pub struct Tx {
 impl Tx {
     pub fn actor(&self) -> &Actor {
         &self.actor
+    }
+
+    /// The same transaction, acting for `actor` from here on (once a sign-in knows who).
+    pub(crate) fn with_actor(self, actor: Actor) -> Tx {
+        Tx { actor, ..self }
     }
 
     pub async fn commit(self) -> Result<()> {

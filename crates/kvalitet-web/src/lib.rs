@@ -10,8 +10,10 @@ mod format;
 mod forms;
 mod pages;
 mod router;
+mod sso;
 mod text;
 mod utf8_forms;
 
 pub use client::{Client, Network};
 pub use router::{AppState, route_table, router};
+pub use sso::Sso;

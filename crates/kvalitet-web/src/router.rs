@@ -2,6 +2,7 @@
 //! table is public so the access-matrix test can check that every route has an entry.
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use axum::Router;
 use axum::http::{HeaderName, HeaderValue, header};
@@ -15,6 +16,7 @@ use crate::client::Network;
 use crate::error::WebError;
 use crate::pages;
 use crate::pages::edit::{self, Editable};
+use crate::sso::Sso;
 
 /// What every handler may use. The store is the only state: app instances are
 /// stateless, so several can serve one PostgreSQL.
@@ -25,16 +27,23 @@ pub struct AppState {
     pub secure_cookies: bool,
     /// The public URL and the trusted proxies.
     pub network: Network,
+    /// Single sign-on through the municipality's provider, when configured.
+    pub sso: Option<Arc<Sso>>,
 }
 
 impl AppState {
     pub fn new(store: Store) -> AppState {
-        AppState { store, secure_cookies: true, network: Network::default() }
+        AppState { store, secure_cookies: true, network: Network::default(), sso: None }
     }
 
     /// The state of an installation at `network`'s address.
     pub fn with_network(store: Store, network: Network) -> AppState {
-        AppState { store, secure_cookies: network.secure_cookies(), network }
+        AppState { store, secure_cookies: network.secure_cookies(), network, sso: None }
+    }
+
+    /// The same state, signing in through the municipality's provider.
+    pub fn with_sso(self, sso: Sso) -> AppState {
+        AppState { sso: Some(Arc::new(sso)), ..self }
     }
 }
 
@@ -48,6 +57,8 @@ fn routes() -> Vec<(&'static str, String, MethodRouter<AppState>)> {
         ("GET", "/berattelser/{id}", get(pages::report::show)),
         ("GET", "/logga-in", get(pages::session::form)),
         ("POST", "/logga-in", post(pages::session::submit)),
+        ("GET", "/logga-in/kommunkonto", get(pages::oidc::start)),
+        ("GET", "/logga-in/oidc", get(pages::oidc::callback)),
         ("POST", "/logga-ut", post(pages::session::logout)),
         ("GET", "/konto/losenord", get(pages::session::password_form)),
         ("POST", "/konto/losenord", post(pages::session::password_submit)),
@@ -144,10 +155,6 @@ pub fn route_table() -> Vec<(&'static str, String)> {
 /// The application's router.
 pub fn router(state: AppState) -> Router {
     let headers = [
-        (
-            header::CONTENT_SECURITY_POLICY,
-            "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'",
-        ),
         (header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
         (header::REFERRER_POLICY, "same-origin"),
         (header::X_FRAME_OPTIONS, "DENY"),
@@ -171,6 +178,13 @@ pub fn router(state: AppState) -> Router {
     // Cross-site form posts are refused by origin (Sec-Fetch-Site / Origin); forms also
     // carry the session's CSRF token, checked by each handler.
     let hsts = state.network.https();
+    // Signing out of a provider session posts a form that redirects to the provider's
+    // end-session endpoint: browsers hold redirects after a form to `form-action`.
+    let logout_origin = state.sso.as_ref().and_then(|s| s.provider.logout_origin()).map(|o| format!(" {o}"));
+    let csp = format!(
+        "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'{}",
+        logout_origin.unwrap_or_default()
+    );
     let mut router = router
         .fallback(|| async { WebError::NotFound })
         .with_state(state)
@@ -182,6 +196,10 @@ pub fn router(state: AppState) -> Router {
             HeaderValue::from_static("max-age=31536000"),
         ));
     }
+    router = router.layer(SetResponseHeaderLayer::if_not_present(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_str(&csp).expect("an origin is a valid header value"),
+    ));
     for (name, value) in headers {
         router = router.layer(SetResponseHeaderLayer::if_not_present(name, HeaderValue::from_static(value)));
     }

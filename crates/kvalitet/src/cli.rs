@@ -60,6 +60,8 @@ pub enum Command {
         audit_anchor_interval: Duration,
         #[command(flatten)]
         limits: crate::serve::Limits,
+        #[command(flatten)]
+        sso: SsoArgs,
     },
     /// Lägger upp kommunen i en tom databas: organisationen ur en fil och den första administratören
     Setup(SetupArgs),
@@ -169,6 +171,38 @@ pub struct ImportArgs {
     /// Installationens hemliga nyckel för pseudonymisering; skapas vid första inläsningen
     #[arg(long, env = "KVALITET_SECRET_FILE", default_value = "kvalitet.secret")]
     pub secret_file: std::path::PathBuf,
+}
+
+/// Single sign-on through the municipality's OpenID Connect provider.
+#[derive(Debug, Default, clap::Args)]
+pub struct SsoArgs {
+    /// Kommunens OpenID Connect-leverantör (issuer), till exempel https://login.microsoftonline.com/KATALOG-ID/v2.0; kräver --public-url
+    #[arg(long, env = "KVALITET_OIDC_ISSUER")]
+    pub oidc_issuer: Option<String>,
+    /// Kvalitets klient-id hos leverantören
+    #[arg(long, env = "KVALITET_OIDC_CLIENT_ID")]
+    pub oidc_client_id: Option<String>,
+    /// Fil med klienthemligheten (en rad)
+    #[arg(long, env = "KVALITET_OIDC_CLIENT_SECRET_FILE")]
+    pub oidc_client_secret_file: Option<std::path::PathBuf>,
+    /// Anspråket (claim) som jämförs med kontonas e-postadresser: email, preferred_username eller upn
+    #[arg(long, env = "KVALITET_OIDC_CLAIM", default_value = "email")]
+    pub oidc_claim: String,
+    /// Anspråket med personens grupper
+    #[arg(long, env = "KVALITET_OIDC_GROUPS_CLAIM", default_value = "groups")]
+    pub oidc_groups_claim: String,
+    /// Fil som ger roller efter grupper, en rad per grupp och roll: grupp = roll@enhet; med den sätts kontots roller vid varje inloggning
+    #[arg(long, env = "KVALITET_OIDC_GROUP_MAP")]
+    pub oidc_group_map: Option<std::path::PathBuf>,
+    /// Skapa konto vid första inloggningen för den som får minst en roll genom gruppfilen
+    #[arg(long, env = "KVALITET_OIDC_CREATE_ACCOUNTS")]
+    pub oidc_create_accounts: bool,
+    /// on eller off: med off loggar bara reservkontona (--break-glass) in med lösenord
+    #[arg(long, env = "KVALITET_PASSWORD_LOGIN", default_value = "on", value_parser = ["on", "off"])]
+    pub password_login: String,
+    /// Reservkonto (e-postadress) som får logga in med lösenord när lösenord är avstängda; kan anges flera gånger
+    #[arg(long = "break-glass", env = "KVALITET_BREAK_GLASS", value_delimiter = ',')]
+    pub break_glass: Vec<String>,
 }
 
 /// A new municipality: its name, its org tree and its first administrator.

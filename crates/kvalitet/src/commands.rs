@@ -10,7 +10,7 @@ use kvalitet_web::{AppState, router};
 
 use crate::cli::{AuditCommand, Cli, Command, DemoCommand, MeasuresCommand, RoleCommand, TenantCommand, UserCommand};
 use crate::users::AccountChange;
-use crate::{case_data, keys, users};
+use crate::{case_data, keys, sso, users};
 
 /// The database every subcommand uses unless told otherwise: `kvalitet.db` here.
 fn database_url(cli: &Cli) -> String {
@@ -182,7 +182,16 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             open(&url, &key_file).await?.close().await;
             println!("Säkerhetskopian {} är återställd.", file.display());
         }
-        Command::Serve { bind, no_demo, public_url, trusted_proxies, audit_anchors, audit_anchor_interval, limits } => {
+        Command::Serve {
+            bind,
+            no_demo,
+            public_url,
+            trusted_proxies,
+            audit_anchors,
+            audit_anchor_interval,
+            limits,
+            sso,
+        } => {
             let network = kvalitet_web::Network::parse(public_url.as_deref(), &trusted_proxies)
                 .map_err(|e| anyhow::anyhow!(e))?;
             let store = open(&url, &key_file).await?;
@@ -193,6 +202,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 println!("Tom databas: demodata inlästa ({} planer, {} berättelser).", s.plans, s.reports);
             }
             users::first_administrator(&store).await?;
+            let sso = sso::configure(&sso, &network, &store).await?;
             lock.release().await?;
             let listener = match TcpListener::bind(bind).await {
                 Ok(l) => l,
@@ -205,7 +215,12 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             if !audit_anchor_interval.is_zero() {
                 tokio::spawn(anchor_every(store.clone(), audit_anchors, audit_anchor_interval));
             }
-            let app = router(AppState::with_network(store.clone(), network.clone()));
+            let mut state = AppState::with_network(store.clone(), network.clone());
+            if let Some(sso) = sso {
+                println!("Inloggning med kommunens konto via {}.", sso.provider.config().issuer);
+                state = state.with_sso(sso);
+            }
+            let app = router(state);
             crate::serve::serve(listener, app, &limits, network, shutdown_signal()).await;
             store.close().await;
             println!("Kvalitet har stängts.");

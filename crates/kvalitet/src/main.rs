@@ -8,6 +8,7 @@ mod commands;
 mod keys;
 mod logging;
 mod serve;
+mod sso;
 mod users;
 
 use std::process::ExitCode;

@@ -4,6 +4,7 @@
 //! audited with the data before and after.
 
 mod password;
+pub mod provider;
 mod sessions;
 pub mod throttle;
 
@@ -207,6 +208,9 @@ pub enum Refused {
     Expired,
     /// Too many failed attempts: the account or the client must wait.
     Throttled,
+    /// Passwords are off (sign-in is through the provider) and the account is not a
+    /// break-glass account.
+    PasswordsOff,
 }
 
 impl Refused {
@@ -217,6 +221,7 @@ impl Refused {
             Refused::Inactive => "inactive",
             Refused::Expired => "expired",
             Refused::Throttled => "throttled",
+            Refused::PasswordsOff => "password_login_off",
         }
     }
 }
@@ -248,6 +253,15 @@ async fn refuse(
     let after = serde_json::json!({ "reason": reason.code(), "client": actor.client }).to_string();
     audit::append(&mut tx, action, "account", account.map(|a| a.get()), None, Some(after)).await?;
     tx.commit().await?;
+    // For the operator's log: the account's number, never the address typed.
+    tracing::warn!(
+        target: "kvalitet::signin",
+        event = action,
+        reason = reason.code(),
+        account = account.map(|a| a.get()),
+        client = actor.client.as_deref().unwrap_or("-"),
+        "sign-in refused"
+    );
     tokio::time::sleep_until((started + FAILURE_FLOOR).into()).await;
     Ok(reason)
 }
@@ -294,6 +308,18 @@ pub async fn login(
     let session = start_session(&mut tx, account.id, "password").await?;
     tx.commit().await?;
     Ok(Ok((account.id, session)))
+}
+
+/// Audits a password sign-in refused because passwords are off for all but the
+/// break-glass accounts (answered like any other refusal, after the same time).
+pub async fn refuse_password_off(store: &crate::Store, email: &str, client: Option<&str>) -> Result<()> {
+    let started = Instant::now();
+    let mut conn = store.read().await?;
+    let account = find_by_email(&mut conn, email).await?;
+    drop(conn);
+    let actor = actor_for(account.as_ref(), client, "sign-in");
+    refuse(store, &actor, "login_failed", account.map(|a| a.id), Refused::PasswordsOff, started).await?;
+    Ok(())
 }
 
 /// Changes a password after checking the current one (throttled like sign-in); ends

@@ -33,16 +33,26 @@ pub struct NewSession {
 pub async fn start_session(tx: &mut Tx, account: AccountId, method: &str) -> Result<NewSession> {
     let session = NewSession { token: super::random_token(), csrf_token: super::random_token() };
     sqlx::query(
-        "INSERT INTO session (token_hash, account_id, csrf_token, created_at, last_seen_at) VALUES ($1, $2, $3, $4, $4)",
+        "INSERT INTO session (token_hash, account_id, csrf_token, created_at, last_seen_at, method) \
+         VALUES ($1, $2, $3, $4, $4, $5)",
     )
     .bind(token_hash(&session.token))
     .bind(account.get())
     .bind(session.csrf_token.clone())
     .bind(super::now_seconds())
+    .bind(method.to_owned())
     .execute(&mut **tx)
     .await?;
     let how = serde_json::json!({ "method": method, "client": tx.actor().client }).to_string();
     audit::append(tx, "login", "account", Some(account.get()), None, Some(how)).await?;
+    tracing::info!(
+        target: "kvalitet::signin",
+        event = "login",
+        method,
+        account = account.get(),
+        client = tx.actor().client.as_deref().unwrap_or("-"),
+        "signed in"
+    );
     Ok(session)
 }
 
@@ -52,6 +62,8 @@ pub struct Session {
     pub account: Versioned<Account>,
     pub assignments: Vec<RoleAssignment>,
     pub csrf_token: String,
+    /// How it was begun: `password` or `oidc`.
+    pub method: String,
 }
 
 /// The session of a cookie token, if it is still alive and its account active; refreshes
@@ -59,10 +71,12 @@ pub struct Session {
 pub async fn session(store: &crate::Store, token: &str) -> Result<Option<Session>> {
     let hash = token_hash(token);
     let mut conn = store.read().await?;
-    let row = sqlx::query("SELECT account_id, csrf_token, created_at, last_seen_at FROM session WHERE token_hash = $1")
-        .bind(hash.clone())
-        .fetch_optional(&mut *conn)
-        .await?;
+    let row = sqlx::query(
+        "SELECT account_id, csrf_token, created_at, last_seen_at, method FROM session WHERE token_hash = $1",
+    )
+    .bind(hash.clone())
+    .fetch_optional(&mut *conn)
+    .await?;
     let Some(row) = row else { return Ok(None) };
     let now = super::now_seconds();
     let created: i64 = row.try_get("created_at")?;
@@ -84,7 +98,7 @@ pub async fn session(store: &crate::Store, token: &str) -> Result<Option<Session
         _ => return Ok(None),
     };
     let assignments = super::assignments(&mut conn, account_id).await?;
-    Ok(Some(Session { account, assignments, csrf_token: row.try_get("csrf_token")? }))
+    Ok(Some(Session { account, assignments, csrf_token: row.try_get("csrf_token")?, method: row.try_get("method")? }))
 }
 
 /// Ends a session.
@@ -92,7 +106,15 @@ pub async fn logout(store: &crate::Store, token: &str, actor: &Actor) -> Result<
     let mut tx = store.write(actor).await?;
     sqlx::query("DELETE FROM session WHERE token_hash = $1").bind(token_hash(token)).execute(&mut *tx).await?;
     audit::append(&mut tx, "logout", "account", actor.account_id, None, None).await?;
-    tx.commit().await
+    tx.commit().await?;
+    tracing::info!(
+        target: "kvalitet::signin",
+        event = "logout",
+        account = actor.account_id,
+        client = actor.client.as_deref().unwrap_or("-"),
+        "signed out"
+    );
+    Ok(())
 }
 
 /// Ends every session of an account but the one with `keep_token`, if given; returns how

@@ -467,3 +467,45 @@ async fn the_organisations_references_match_the_schema() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn an_oidc_flow_is_taken_once_in_its_browser_before_it_expires() {
+    use kvalitet_store::oidc::{self, Flow, Lost};
+    on_each_backend(|store, _| async move {
+        let flow = Flow { nonce: "n".into(), pkce_verifier: "v".into(), return_to: "/avvikelser".into() };
+        oidc::begin(&store, "s1", "b1", &flow).await.unwrap();
+        // Another instance over the same database finishes it; a second time is refused.
+        let other = Store::connect(store.url()).await.unwrap();
+        assert_eq!(oidc::take(&other, "s1", "b1").await.unwrap(), Ok(flow.clone()));
+        other.close().await;
+        assert_eq!(oidc::take(&store, "s1", "b1").await.unwrap(), Err(Lost::Unknown));
+        // Begun in another browser: refused, and gone for the first browser too.
+        oidc::begin(&store, "s2", "b1", &flow).await.unwrap();
+        assert_eq!(oidc::take(&store, "s2", "b2").await.unwrap(), Err(Lost::OtherBrowser));
+        assert_eq!(oidc::take(&store, "s2", "b1").await.unwrap(), Err(Lost::Unknown));
+        // Older than ten minutes.
+        oidc::begin(&store, "s3", "b1", &flow).await.unwrap();
+        let mut conn = store.read().await.unwrap();
+        sqlx::query("UPDATE oidc_flow SET expires_at = expires_at - $1")
+            .bind(oidc::FLOW_SECONDS + 1)
+            .execute(&mut *conn)
+            .await
+            .unwrap();
+        drop(conn);
+        assert_eq!(oidc::take(&store, "s3", "b1").await.unwrap(), Err(Lost::Expired));
+        // The state itself is not stored, only its hash.
+        oidc::begin(&store, "hemligt-state", "b1", &flow).await.unwrap();
+        let mut conn = store.read().await.unwrap();
+        let n: i64 = sqlx::Row::get(
+            &sqlx::query(
+                "SELECT COUNT(*) AS n FROM oidc_flow WHERE state_hash = 'hemligt-state' OR browser_hash = 'b1'",
+            )
+            .fetch_one(&mut *conn)
+            .await
+            .unwrap(),
+            "n",
+        );
+        assert_eq!(n, 0);
+    })
+    .await;
+}

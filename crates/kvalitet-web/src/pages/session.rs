@@ -30,6 +30,11 @@ pub struct LoginPage {
     /// The browser reached us over plain HTTP on a name where it will not send the
     /// `Secure` session cookie back: signing in cannot work, and the page says why.
     pub insecure: bool,
+    /// The municipality's provider signs people in: its button comes first.
+    pub sso: bool,
+    /// Everyone may sign in with a password (else only break-glass accounts, behind a
+    /// fold).
+    pub passwords: bool,
 }
 
 /// The one answer to every failed sign-in, whatever the cause.
@@ -52,7 +57,8 @@ pub fn safe_next(next: Option<&String>) -> String {
     }
 }
 
-async fn page(state: &AppState, client: &Client, next: String) -> WebResult<LoginPage> {
+/// The sign-in page for `next`, with nothing filled in.
+pub async fn login_page(state: &AppState, client: &Client, next: String) -> WebResult<LoginPage> {
     let mut conn = state.store.read().await?;
     let all = tenants::all(&mut conn).await?;
     Ok(LoginPage {
@@ -63,6 +69,8 @@ async fn page(state: &AppState, client: &Client, next: String) -> WebResult<Logi
         signed_out: false,
         needs_setup: all.is_empty(),
         insecure: state.secure_cookies && !client.keeps_secure_cookies(),
+        sso: state.sso.is_some(),
+        passwords: state.sso.as_ref().is_none_or(|s| s.password_login),
     })
 }
 
@@ -71,7 +79,7 @@ pub async fn form(
     client: Client,
     Query(q): Query<HashMap<String, String>>,
 ) -> WebResult<LoginPage> {
-    let page = page(&state, &client, safe_next(q.get("nasta"))).await?;
+    let page = login_page(&state, &client, safe_next(q.get("nasta"))).await?;
     Ok(LoginPage { signed_out: q.contains_key("utloggad"), ..page })
 }
 
@@ -82,7 +90,7 @@ pub async fn submit(
 ) -> WebResult<Response> {
     let email = f.get("email").map(|s| s.trim().to_owned()).unwrap_or_default();
     let password = f.get("password").cloned().unwrap_or_default();
-    let page = page(&state, &client, safe_next(f.get("nasta"))).await?;
+    let page = login_page(&state, &client, safe_next(f.get("nasta"))).await?;
     if page.insecure || page.needs_setup {
         // A session the browser will not send back would only return the person to an
         // empty form: say why instead.
@@ -92,6 +100,12 @@ pub async fn submit(
         return Ok(LoginPage { email, error: "Fyll i både e-postadress och lösenord.".into(), ..page }.into_response());
     }
     let addr = client.addr_text();
+    if state.sso.as_ref().is_some_and(|s| !s.allows_password(&email)) {
+        // Passwords are off and this is no break-glass account: the same answer as any
+        // other refusal, the reason in the audit log.
+        accounts::refuse_password_off(&state.store, &email, addr.as_deref()).await?;
+        return Ok(LoginPage { email, error: REFUSED.into(), ..page }.into_response());
+    }
     match accounts::login(&state.store, &email, &password, addr.as_deref()).await? {
         Ok((_, session)) => {
             let mut res = Redirect::to(&page.next).into_response();
@@ -112,7 +126,13 @@ pub async fn logout(
 ) -> WebResult<Response> {
     user.check_csrf(f.get("csrf").map_or("", String::as_str))?;
     accounts::logout(&state.store, &user.token, &user.actor()).await?;
-    let mut res = Redirect::to("/logga-in?utloggad=1").into_response();
+    // A session begun at the provider is ended there too, where it has an end-session
+    // endpoint; it sends the browser back to the sign-in page.
+    let at_provider = match (&state.sso, user.session.method.as_str()) {
+        (Some(sso), "oidc") => sso.provider.logout_url(None).await,
+        _ => None,
+    };
+    let mut res = Redirect::to(at_provider.as_deref().unwrap_or("/logga-in?utloggad=1")).into_response();
     res.headers_mut().insert(header::SET_COOKIE, session_cookie(None, state.secure_cookies).parse().expect("cookie"));
     Ok(res)
 }

@@ -39,6 +39,8 @@ fn matrix() -> HashMap<(&'static str, String), ([Expect; 10], Expect)> {
         (("GET", "/berattelser/{id}"), ([A, D, A, D, A, D, A, D, A, D], D)),
         (("GET", "/logga-in"), ([A, A, A, A, A, A, A, A, A, A], A)),
         (("POST", "/logga-in"), ([A, A, A, A, A, A, A, A, A, A], A)),
+        (("GET", "/logga-in/kommunkonto"), ([A, A, A, A, A, A, A, A, A, A], A)),
+        (("GET", "/logga-in/oidc"), ([A, A, A, A, A, A, A, A, A, A], A)),
         (("POST", "/logga-ut"), ([A, A, A, A, A, A, A, A, A, A], D)),
         (("GET", "/konto/losenord"), ([A, A, A, A, A, A, A, A, A, A], D)),
         (("POST", "/konto/losenord"), ([A, A, A, A, A, A, A, A, A, A], D)),

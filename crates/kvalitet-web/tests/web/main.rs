@@ -12,6 +12,7 @@ mod editing;
 mod follow_up;
 mod log_review;
 mod measures;
+mod oidc;
 mod organisation;
 mod pages;
 mod security;
