@@ -30,41 +30,86 @@ async fn editable(state: &AppState, user: &User, id: &str) -> WebResult<kvalitet
     Ok(plan)
 }
 
+/// A decision of the board that a form records on a plan.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Decision {
+    /// The plan is adopted.
+    Adoption,
+    /// The plan's follow-up is received.
+    FollowUp,
+}
+
+impl Decision {
+    /// The form's fields: the decision's date and the board's reference.
+    fn fields(self) -> (&'static str, &'static str) {
+        match self {
+            Decision::Adoption => ("adopted_on", "board_reference"),
+            Decision::FollowUp => ("followed_up_on", "follow_up_reference"),
+        }
+    }
+}
+
+/// Records the board's decision (date and reference) on a plan, or shows the plan again
+/// with the form's errors.
+async fn record_decision(
+    state: AppState,
+    user: User,
+    id: String,
+    values: HashMap<String, String>,
+    decision: Decision,
+) -> WebResult<Response> {
+    user.check_csrf(values.get("csrf").map_or("", String::as_str))?;
+    let plan = editable(&state, &user, &id).await?;
+    let (date_field, reference_field) = decision.fields();
+    let mut form = FormState::new(values);
+    let on = form.date(date_field, "datum för nämndens beslut");
+    if on.is_some_and(|d| d > today()) {
+        form.push(date_field, "Datumet kan inte vara i framtiden.");
+    }
+    let reference = form.value(reference_field).trim().to_owned();
+    if reference.is_empty() {
+        form.push(reference_field, "Ange nämndens diarienummer eller paragraf.");
+    }
+    if decision == Decision::Adoption && plan.is_adopted() {
+        form.push(date_field, "Planen är redan antagen.");
+    }
+    let version = form.value("version").parse::<i64>().unwrap_or(0);
+    if let (Some(on), false) = (on, form.has_errors()) {
+        let mut tx = state.store.write(&user.actor()).await?;
+        let done = match decision {
+            Decision::Adoption => plans::adopt(&mut tx, plan.id, version, on, &reference).await,
+            Decision::FollowUp => plans::mark_followed_up(&mut tx, plan.id, version, on, &reference).await,
+        };
+        match done {
+            Ok(_) => {
+                tx.commit().await?;
+                return Ok(Redirect::to(&format!("/planer/{}", plan.id)).into_response());
+            }
+            Err(StoreError::Conflict { .. }) => form
+                .push(date_field, "Planen har ändrats av någon annan medan du skrev. Ladda om sidan och försök igen."),
+            Err(StoreError::Invalid(v)) => form.add_validation(&v, |f| {
+                if f == date_field {
+                    "Datumet"
+                } else if f == reference_field {
+                    "Diarienumret"
+                } else {
+                    "Planen"
+                }
+            }),
+            Err(e) => return Err(e.into()),
+        }
+    }
+    let page = plan::page(&state, &user, plan.id, form).await?;
+    Ok((axum::http::StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
+}
+
 pub async fn adopt(
     State(state): State<AppState>,
     user: User,
     Path(id): Path<String>,
     Form(values): Form<HashMap<String, String>>,
 ) -> WebResult<Response> {
-    user.check_csrf(values.get("csrf").map_or("", String::as_str))?;
-    let plan = editable(&state, &user, &id).await?;
-    let mut form = FormState::new(values);
-    let on = form.date("adopted_on", "datum för nämndens beslut");
-    let reference = form.value("board_reference").trim().to_owned();
-    if reference.is_empty() {
-        form.push("board_reference", "Ange nämndens diarienummer eller paragraf.");
-    }
-    if plan.is_adopted() {
-        form.push("adopted_on", "Planen är redan antagen.");
-    }
-    let version = form.value("version").parse::<i64>().unwrap_or(0);
-    if let (Some(on), false) = (on, form.has_errors()) {
-        let mut tx = state.store.write(&user.actor()).await?;
-        match plans::adopt(&mut tx, plan.id, version, on, &reference).await {
-            Ok(_) => {
-                tx.commit().await?;
-                return Ok(Redirect::to(&format!("/planer/{}", plan.id)).into_response());
-            }
-            Err(StoreError::Conflict { .. }) => form.push(
-                "adopted_on",
-                "Planen har ändrats av någon annan medan du skrev. Ladda om sidan och försök igen.",
-            ),
-            Err(StoreError::Invalid(v)) => form.add_validation(&v, |_| "Uppgiften"),
-            Err(e) => return Err(e.into()),
-        }
-    }
-    let page = plan::page(&state, &user, plan.id, form).await?;
-    Ok((axum::http::StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
+    record_decision(state, user, id, values, Decision::Adoption).await
 }
 
 pub async fn follow_up(
@@ -73,39 +118,7 @@ pub async fn follow_up(
     Path(id): Path<String>,
     Form(values): Form<HashMap<String, String>>,
 ) -> WebResult<Response> {
-    user.check_csrf(values.get("csrf").map_or("", String::as_str))?;
-    let plan = editable(&state, &user, &id).await?;
-    let mut form = FormState::new(values);
-    let on = form.date("followed_up_on", "datum för nämndens beslut");
-    if on.is_some_and(|d| d > today()) {
-        form.push("followed_up_on", "Datumet kan inte vara i framtiden.");
-    }
-    let reference = form.value("follow_up_reference").trim().to_owned();
-    if reference.is_empty() {
-        form.push("follow_up_reference", "Ange nämndens diarienummer eller paragraf.");
-    }
-    let version = form.value("version").parse::<i64>().unwrap_or(0);
-    if let (Some(on), false) = (on, form.has_errors()) {
-        let mut tx = state.store.write(&user.actor()).await?;
-        match plans::mark_followed_up(&mut tx, plan.id, version, on, &reference).await {
-            Ok(_) => {
-                tx.commit().await?;
-                return Ok(Redirect::to(&format!("/planer/{}", plan.id)).into_response());
-            }
-            Err(StoreError::Conflict { .. }) => form.push(
-                "followed_up_on",
-                "Planen har ändrats av någon annan medan du skrev. Ladda om sidan och försök igen.",
-            ),
-            Err(StoreError::Invalid(v)) => form.add_validation(&v, |f| match f {
-                "followed_up_on" => "Datumet",
-                "follow_up_reference" => "Diarienumret",
-                _ => "Planen",
-            }),
-            Err(e) => return Err(e.into()),
-        }
-    }
-    let page = plan::page(&state, &user, plan.id, form).await?;
-    Ok((axum::http::StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
+    record_decision(state, user, id, values, Decision::FollowUp).await
 }
 
 pub async fn roll_over(
