@@ -70,6 +70,7 @@ fn routes() -> Vec<(&'static str, String, MethodRouter<AppState>)> {
         ("POST", "/planer/{id}/uppfoljd", post(pages::cycle::follow_up)),
         ("GET", "/risker/{id}", get(pages::risks::show)),
         ("POST", "/risker/{id}/bedomning", post(pages::risks::reassess)),
+        ("POST", "/risker/{id}/kopplingar", post(pages::risk_links::change)),
         ("GET", "/egenkontroller/{id}", get(pages::follow_up::self_inspection)),
         ("POST", "/egenkontroller/{id}/genomforanden", post(pages::follow_up::record_run)),
         ("GET", "/atgarder/{id}", get(pages::follow_up::action)),

@@ -142,6 +142,23 @@ pub trait Editable: Record + Validate + Clone {
     }
 }
 
+/// Links a new item of `plan` to the risk its page was opened from (`?risk=`), if that
+/// risk is of the same plan.
+async fn link_to_risk(
+    tx: &mut kvalitet_store::Tx,
+    kind: kvalitet_store::links::LinkKind,
+    item: i64,
+    plan: kvalitet_domain::plan::PlanId,
+    query: &HashMap<String, String>,
+) -> Result<(), StoreError> {
+    if let Some(risk) = query.get("risk").and_then(|r| r.parse::<i64>().ok())
+        && repo::find::<Risk>(tx, Id::new(risk)).await?.is_some_and(|r| r.plan_id == plan)
+    {
+        kvalitet_store::links::link(tx, kind, item, risk).await?;
+    }
+    Ok(())
+}
+
 pub(super) fn id_of<T>(f: &mut FormState, name: &str, allowed: &[Id<T>], message: &str) -> Option<Id<T>> {
     let raw = f.value(name).trim().to_owned();
     if raw.is_empty() {
@@ -314,11 +331,7 @@ impl Editable for Action {
         use kvalitet_store::links::{self, LinkKind};
         let plan = repo::get::<Action>(tx, id).await?.plan_id;
         // Only a risk or self-inspection of the same plan.
-        if let Some(risk) = query.get("risk").and_then(|r| r.parse::<i64>().ok())
-            && repo::find::<Risk>(tx, Id::new(risk)).await?.is_some_and(|r| r.plan_id == plan)
-        {
-            links::link(tx, LinkKind::ActionRisk, id.get(), risk).await?;
-        }
+        link_to_risk(tx, LinkKind::ActionRisk, id.get(), plan, query).await?;
         if let Some(si) = query.get("egenkontroll").and_then(|r| r.parse::<i64>().ok())
             && repo::find::<SelfInspection>(tx, Id::new(si)).await?.is_some_and(|s| s.plan_id == plan)
         {
@@ -391,6 +404,15 @@ impl Editable for Action {
 impl Editable for SelfInspection {
     const PATH: &'static str = "egenkontroller";
     const NOUN: &'static str = "egenkontroll";
+    /// Added from a risk's page, it is linked to the risk.
+    async fn after_create(
+        tx: &mut kvalitet_store::Tx,
+        id: Id<Self>,
+        query: &HashMap<String, String>,
+    ) -> Result<(), StoreError> {
+        let plan = repo::get::<SelfInspection>(tx, id).await?.plan_id;
+        link_to_risk(tx, kvalitet_store::links::LinkKind::SelfInspectionRisk, id.get(), plan, query).await
+    }
     fn fields(o: &Options) -> Vec<Field> {
         vec![
             field("title", "Egenkontroll", "", Kind::Text),
@@ -497,6 +519,15 @@ impl Editable for SelfInspection {
 impl Editable for Indicator {
     const PATH: &'static str = "indikatorer";
     const NOUN: &'static str = "kvalitetsindikator";
+    /// Added from a risk's page, it is linked to the risk.
+    async fn after_create(
+        tx: &mut kvalitet_store::Tx,
+        id: Id<Self>,
+        query: &HashMap<String, String>,
+    ) -> Result<(), StoreError> {
+        let plan = repo::get::<Indicator>(tx, id).await?.plan_id;
+        link_to_risk(tx, kvalitet_store::links::LinkKind::IndicatorRisk, id.get(), plan, query).await
+    }
     fn fields(o: &Options) -> Vec<Field> {
         vec![
             field("name", "Kvalitetsindikator", "", Kind::Text),

@@ -17,6 +17,7 @@ pub mod oidc;
 pub mod organisation;
 pub mod plan;
 pub mod report;
+pub mod risk_links;
 pub mod risks;
 pub mod session;
 pub mod start;

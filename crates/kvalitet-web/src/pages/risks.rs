@@ -60,6 +60,11 @@ pub struct RiskPage {
     pub consequences: Vec<u8>,
     pub conflict: String,
     pub form: FormState,
+    pub plan_id: i64,
+    pub risk_id: i64,
+    /// The self-inspections and indicators linked to the risk, and those that could be.
+    pub linked: Vec<super::risk_links::Linked>,
+    pub linkable: Vec<super::accounts::Choice>,
 }
 
 async fn plan_of(state: &AppState, user: &User, plan: Id<QualityPlan>) -> WebResult<PlanBundle> {
@@ -136,7 +141,12 @@ async fn risk_page(
     }));
     history.sort_by_key(|(d, id, _)| (*d, *id));
     let zone = matrix.zone(risk.level());
+    let (linked, linkable) = super::risk_links::of(&bundle, &risk);
     Ok(RiskPage {
+        plan_id: bundle.plan.id.get(),
+        risk_id: risk.id.get(),
+        linked,
+        linkable,
         nav: user.nav(),
         plan: PlanLink { href: format!("/planer/{}", bundle.plan.id), title: bundle.plan.title.clone() },
         href: format!("/risker/{}", risk.id),

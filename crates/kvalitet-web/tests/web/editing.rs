@@ -361,3 +361,94 @@ async fn a_self_inspections_unit_lies_within_its_plans_scope() {
     })
     .await;
 }
+
+/// A risk's page links and unlinks its self-inspections and indicators, and one added
+/// from it is linked to it ("Kopplad till risk").
+#[tokio::test]
+async fn self_inspections_and_indicators_are_linked_to_a_risk_from_its_page() {
+    on_each_backend(|store, _| async move {
+        let mut admin = TestApp::with_demo(store.clone()).await;
+        admin.login(crate::ADMIN).await;
+        let csrf = admin.csrf().await;
+        let plan = admin.plan_id("Kvalitetsplan 2022 Barn och unga 0-20 år").await;
+        let other_plan = admin.plan_id("Kvalitetsplan 2024 Individ- och familjeomsorg").await;
+        let mut conn = store.read().await.unwrap();
+        let first = |sql: &'static str, plan: i64| {
+            let q = sqlx::query(sql).bind(plan);
+            async move { q }
+        };
+        let id_of = |row: sqlx::any::AnyRow| sqlx::Row::try_get::<i64, _>(&row, "id").unwrap();
+        let risk = id_of(
+            first("SELECT MIN(id) AS id FROM risk WHERE plan_id = $1", plan).await.fetch_one(&mut *conn).await.unwrap(),
+        );
+        let indicator = id_of(
+            first("SELECT MIN(id) AS id FROM indicator WHERE plan_id = $1", plan)
+                .await
+                .fetch_one(&mut *conn)
+                .await
+                .unwrap(),
+        );
+        let foreign = id_of(
+            first("SELECT MIN(id) AS id FROM indicator WHERE plan_id = $1", other_plan)
+                .await
+                .fetch_one(&mut *conn)
+                .await
+                .unwrap(),
+        );
+        drop(conn);
+        let page = format!("/risker/{risk}");
+        let links = format!("{page}/kopplingar");
+        let shown = admin.get(&page).await.body;
+        assert!(shown.contains("Kopplade egenkontroller och indikatorer"));
+        assert!(shown.contains(&format!("value=\"indikator:{indicator}\"")), "offered for linking");
+        // Linked, then shown both ways; an indicator of another plan is not linked.
+        let res = admin.post(&links, &[("csrf", &csrf), ("item", &format!("indikator:{indicator}"))]).await;
+        assert_eq!(res.status, StatusCode::SEE_OTHER);
+        admin.post(&links, &[("csrf", &csrf), ("item", &format!("indikator:{foreign}"))]).await;
+        let shown = admin.get(&page).await.body;
+        assert!(shown.contains(&format!("href=\"/indikatorer/{indicator}\"")), "linked");
+        assert!(!shown.contains(&format!("href=\"/indikatorer/{foreign}\"")), "another plan's is not");
+        // Unlinked again.
+        let res =
+            admin.post(&links, &[("csrf", &csrf), ("item", &format!("indikator:{indicator}")), ("ta_bort", "1")]).await;
+        assert_eq!(res.status, StatusCode::SEE_OTHER);
+        assert!(!admin.get(&page).await.body.contains(&format!("href=\"/indikatorer/{indicator}\"")));
+
+        // A self-inspection added from the risk's page is linked to it.
+        let new = format!("/egenkontroller/ny?plan={plan}&risk={risk}");
+        let form = admin.get(&new).await.body;
+        assert!(form.contains(&format!("risk={risk}")), "the form keeps the risk");
+        let area = form
+            .split("name=\"area\"")
+            .nth(1)
+            .unwrap()
+            .split("value=\"")
+            .nth(2)
+            .unwrap()
+            .split('"')
+            .next()
+            .unwrap()
+            .to_owned();
+        let fields = [
+            ("csrf", csrf.as_str()),
+            ("title", "Genomgång av skyddsbedömningar"),
+            ("area", &area),
+            ("purpose", "Se att varje skyddsbedömning är gjord i tid."),
+            ("method", "sample_check"),
+            ("frequency", "quarterly"),
+        ];
+        let res = admin.post(&new, &fields).await;
+        assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
+        let shown = admin.get(&page).await.body;
+        let linked = shown
+            .split("<ul class=\"plain linked\">")
+            .nth(1)
+            .expect("a linked item")
+            .split("</ul>")
+            .next()
+            .unwrap()
+            .to_owned();
+        assert!(linked.contains("Genomgång av skyddsbedömningar"), "{linked}");
+    })
+    .await;
+}
