@@ -84,7 +84,7 @@ test('a quality developer signs in, reads the plans and re-assesses a risk', asy
   await page.check('#likelihood-2');
   await page.check('#consequence-3');
   await page.fill('#comment', 'Åtgärderna har gett effekt.');
-  await Promise.all([page.waitForNavigation(), page.click('main button[type=submit]')]);
+  await Promise.all([page.waitForNavigation(), page.click('form[action$="/bedomning"] button[type=submit]')]);
   assert.ok((await page.textContent('.level-chip')).includes('Risknivå 6'));
   await checkAccessibility(page, 'risk-bedomd');
   await page.goto(page.url().split('#')[0] + '/andra');
