@@ -112,6 +112,8 @@ test('a manager records a self-inspection run, with errors shown beside the fiel
   await page.fill('#comment', 'Alla granskade ärenden godkända.');
   await Promise.all([page.waitForNavigation(), page.click('main button[type=submit]')]);
   assert.ok((await page.content()).includes('Alla granskade ärenden godkända.'));
+  await Promise.all([page.waitForNavigation(), page.click('a[href$="/rattelse"] >> nth=0')]);
+  await checkAccessibility(page, 'genomforande-rattelse');
   await page.goto(`${base}/`);
   await checkAccessibility(page, 'start-chef');
   await page.close();

@@ -9,6 +9,7 @@ pub mod access;
 pub mod action;
 pub mod bundle;
 pub mod code;
+pub mod correction;
 pub mod cycle;
 pub mod deviation;
 pub mod id;

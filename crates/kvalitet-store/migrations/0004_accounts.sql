@@ -28,3 +28,21 @@ CREATE INDEX login_throttle_last ON login_throttle (last_failure_at);
 
 -- The board's reference for a plan's follow-up ("Markera som uppföljd").
 ALTER TABLE quality_plan ADD COLUMN follow_up_reference TEXT;
+
+-- Corrections of what was recorded (a self-inspection run changed or removed), with the
+-- reason, who and when, and what it said before; shown in the item's history.
+CREATE TABLE correction (
+    id ID_PK,
+    tenant_id BIGINT NOT NULL REFERENCES tenant (id),
+    subject_table TEXT NOT NULL,
+    subject_id BIGINT NOT NULL,
+    record_table TEXT NOT NULL,
+    record_id BIGINT NOT NULL,
+    corrected_on TEXT NOT NULL,
+    corrected_by TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    reason TEXT NOT NULL,
+    before_text TEXT NOT NULL,
+    version BIGINT NOT NULL DEFAULT 1
+);
+CREATE INDEX correction_subject ON correction (subject_table, subject_id);

@@ -256,3 +256,43 @@ pub async fn roll_over_plan(conn: &mut Tx, id: PlanId, today: Date) -> Result<Pl
     }
     Ok(new_plan)
 }
+
+/// Corrects a self-inspection run: replaces it with `next` (or removes it with `None`),
+/// if still at `version`, and records the correction with its reason, `by` and `on`
+/// beside the self-inspection. A correction without a reason is refused.
+pub async fn correct_run(
+    conn: &mut Tx,
+    id: kvalitet_domain::Id<SelfInspectionRun>,
+    version: i64,
+    next: Option<&SelfInspectionRun>,
+    reason: &str,
+    by: &str,
+    on: Date,
+) -> Result<()> {
+    use kvalitet_domain::correction::{Correction, CorrectionKind};
+    let current = repo::get::<SelfInspectionRun>(conn, id).await?;
+    let si = repo::get::<SelfInspection>(conn, current.self_inspection_id).await?;
+    let tenant = plan_tenant(conn, si.plan_id).await?;
+    let correction = Correction {
+        tenant_id: tenant,
+        subject_table: "self_inspection".into(),
+        subject_id: si.id.get(),
+        record_table: "self_inspection_run".into(),
+        record_id: id.get(),
+        corrected_on: on,
+        corrected_by: by.to_owned(),
+        kind: if next.is_some() { CorrectionKind::Changed } else { CorrectionKind::Removed },
+        reason: reason.trim().to_owned(),
+        before_text: serde_json::to_string(&current.item).expect("records serialise"),
+    };
+    correction.validate()?;
+    match next {
+        Some(run) => {
+            run.validate()?;
+            repo::update(conn, id, version, run).await?;
+        }
+        None => repo::delete::<SelfInspectionRun>(conn, id, version).await?,
+    }
+    repo::insert(conn, &correction).await?;
+    Ok(())
+}

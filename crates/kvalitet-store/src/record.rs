@@ -7,6 +7,7 @@ use sqlx::any::AnyRow;
 
 use kvalitet_domain::access::{AccessLogReview, Account, ReviewOutcome, Role, RoleAssignment};
 use kvalitet_domain::action::{Action, ActionFollowUp, ActionStatus};
+use kvalitet_domain::correction::{Correction, CorrectionKind};
 use kvalitet_domain::deviation::{Deviation, DeviationKind, DeviationStatus, DeviationTally, LexSarahCategory};
 use kvalitet_domain::indicator::{Direction, Indicator, IndicatorResult, IndicatorSource, MeasureUnit};
 use kvalitet_domain::measure::MeasureLink;
@@ -174,6 +175,7 @@ coded_columns!(
     LexSarahCategory,
     ReportState,
     ReviewKind,
+    CorrectionKind,
 );
 
 /// A domain record stored as a row of one table, with `id` and `version` besides its
@@ -213,6 +215,10 @@ record! {
         tenant_id, account_id, year, month, reviewed_on, reviewer, outcome, comment
     }
     Tenant => "tenant" { name, slug, brand_colour, risk_matrix, demo }
+    Correction => "correction" {
+        tenant_id, subject_table, subject_id, record_table, record_id, corrected_on, corrected_by, kind, reason,
+        before_text
+    }
     OrgUnit => "org_unit" { tenant_id, parent_id, kind, name, capacity }
     TargetGroup => "target_group" { tenant_id, name }
     ProcessArea => "process_area" { tenant_id, name, sort_order }

@@ -73,6 +73,8 @@ fn routes() -> Vec<(&'static str, String, MethodRouter<AppState>)> {
         ("POST", "/risker/{id}/kopplingar", post(pages::risk_links::change)),
         ("GET", "/egenkontroller/{id}", get(pages::follow_up::self_inspection)),
         ("POST", "/egenkontroller/{id}/genomforanden", post(pages::follow_up::record_run)),
+        ("GET", "/genomforanden/{id}/rattelse", get(pages::corrections::form)),
+        ("POST", "/genomforanden/{id}/rattelse", post(pages::corrections::submit)),
         ("GET", "/atgarder/{id}", get(pages::follow_up::action)),
         ("POST", "/atgarder/{id}/uppfoljning", post(pages::follow_up::follow_up_action)),
         ("GET", "/indikatorer/{id}", get(pages::follow_up::indicator)),

@@ -30,7 +30,11 @@ use crate::router::AppState;
 use crate::text::{Block, blocks};
 
 /// The plan an item belongs to, checked for reading by the user.
-async fn readable_plan(state: &AppState, user: &User, plan: Id<QualityPlan>) -> WebResult<Versioned<QualityPlan>> {
+pub(super) async fn readable_plan(
+    state: &AppState,
+    user: &User,
+    plan: Id<QualityPlan>,
+) -> WebResult<Versioned<QualityPlan>> {
     let mut conn = state.store.read().await?;
     let plan = repo::get::<QualityPlan>(&mut conn, plan).await?;
     user.require_read_plan(&plan)?;
@@ -50,6 +54,7 @@ fn plan_link(plan: &Versioned<QualityPlan>) -> PlanLink {
 // ---- Self-inspections -------------------------------------------------------------
 
 pub struct RunRow {
+    pub id: i64,
     pub date: String,
     pub verdict: &'static str,
     pub result: String,
@@ -57,6 +62,18 @@ pub struct RunRow {
     pub reason: String,
     pub comment: Vec<Block>,
     pub by: String,
+}
+
+/// A correction of a run, as the self-inspection's history shows it.
+pub struct CorrectionRow {
+    pub date: String,
+    pub by: String,
+    pub removed: bool,
+    pub reason: Vec<Block>,
+    /// What the run said before: its date, verdict and value.
+    pub before_date: String,
+    pub before_verdict: &'static str,
+    pub before_value: String,
 }
 
 #[derive(Template, WebTemplate)]
@@ -72,13 +89,15 @@ pub struct SelfInspectionPage {
     pub target: String,
     pub due: Vec<String>,
     pub runs: Vec<RunRow>,
+    /// Runs corrected or removed, newest first.
+    pub corrections: Vec<CorrectionRow>,
     pub may_record: bool,
     pub verdicts: Vec<&'static str>,
     pub form: FormState,
 }
 
 /// The unit a self-inspection belongs to: its own, or the plan's scope.
-fn si_unit(si: &SelfInspection, plan: &QualityPlan) -> OrgUnitId {
+pub(super) fn si_unit(si: &SelfInspection, plan: &QualityPlan) -> OrgUnitId {
     si.unit_id.unwrap_or(plan.scope_id)
 }
 
@@ -92,6 +111,12 @@ async fn si_page(
     let si = repo::get::<SelfInspection>(&mut conn, id).await?;
     let runs: Vec<Versioned<SelfInspectionRun>> =
         repo::list(&mut conn, Where::sql("self_inspection_id = $1", vec![si.id.to_value()])).await?;
+    let mut corrections: Vec<Versioned<kvalitet_domain::correction::Correction>> = repo::list(
+        &mut conn,
+        Where::sql("subject_table = 'self_inspection' AND subject_id = $1", vec![si.id.to_value()]),
+    )
+    .await?;
+    corrections.reverse();
     drop(conn);
     let plan = readable_plan(state, user, si.plan_id).await?;
     let mut runs = runs;
@@ -115,6 +140,7 @@ async fn si_page(
         runs: runs
             .iter()
             .map(|r| RunRow {
+                id: r.id.get(),
                 date: r.run_on.to_string(),
                 verdict: r.verdict.code(),
                 result: r.result_value.map(number).unwrap_or_default(),
@@ -122,6 +148,21 @@ async fn si_page(
                 reason: r.verdict_reason.clone(),
                 comment: blocks(&r.comment),
                 by: r.recorded_by.clone(),
+            })
+            .collect(),
+        corrections: corrections
+            .iter()
+            .map(|c| {
+                let before: Option<SelfInspectionRun> = serde_json::from_str(&c.before_text).ok();
+                CorrectionRow {
+                    date: c.corrected_on.to_string(),
+                    by: c.corrected_by.clone(),
+                    removed: c.kind == kvalitet_domain::correction::CorrectionKind::Removed,
+                    reason: blocks(&c.reason),
+                    before_date: before.as_ref().map(|b| b.run_on.to_string()).unwrap_or_default(),
+                    before_verdict: before.as_ref().map_or("", |b| b.verdict.code()),
+                    before_value: before.and_then(|b| b.result_value).map(number).unwrap_or_default(),
+                }
             })
             .collect(),
         may_record: user.may(Permission::RecordFollowUp, si_unit(&si, &plan)),
@@ -140,20 +181,14 @@ pub async fn self_inspection(
     si_page(&state, &user, super::parse_id(&id)?, form).await
 }
 
-pub async fn record_run(
-    State(state): State<AppState>,
-    user: User,
-    Path(id): Path<String>,
-    Form(values): Form<HashMap<String, String>>,
-) -> WebResult<Response> {
-    user.check_csrf(values.get("csrf").map_or("", String::as_str))?;
-    let id = super::parse_id::<SelfInspection>(&id)?;
-    let mut conn = state.store.read().await?;
-    let si = repo::get::<SelfInspection>(&mut conn, id).await?;
-    drop(conn);
-    let plan = readable_plan(&state, &user, si.plan_id).await?;
-    user.require(Permission::RecordFollowUp, si_unit(&si, &plan))?;
-    let mut form = FormState::new(values);
+/// A self-inspection run from its form (recording one, or correcting one): the date
+/// within the plan's year and not in the future, the verdict, and the values.
+pub(super) fn parse_run(
+    form: &mut FormState,
+    si: &Versioned<SelfInspection>,
+    plan: &QualityPlan,
+    by: &str,
+) -> SelfInspectionRun {
     let run_on = form.date("run_on", "när kontrollen gjordes");
     if run_on.is_some_and(|d| d > today()) {
         form.push("run_on", "Datumet kan inte vara i framtiden.");
@@ -177,7 +212,7 @@ pub async fn record_run(
         verdict: verdict.unwrap_or(Verdict::Approved),
         verdict_reason: form.value("verdict_reason").trim().to_owned(),
         comment: form.value("comment").trim().to_owned(),
-        recorded_by: user.session.account.display_name.clone(),
+        recorded_by: by.to_owned(),
     };
     if let Err(v) = run.validate() {
         form.add_validation(&v, |f| match f {
@@ -187,6 +222,24 @@ pub async fn record_run(
             _ => "Värdet",
         });
     }
+    run
+}
+
+pub async fn record_run(
+    State(state): State<AppState>,
+    user: User,
+    Path(id): Path<String>,
+    Form(values): Form<HashMap<String, String>>,
+) -> WebResult<Response> {
+    user.check_csrf(values.get("csrf").map_or("", String::as_str))?;
+    let id = super::parse_id::<SelfInspection>(&id)?;
+    let mut conn = state.store.read().await?;
+    let si = repo::get::<SelfInspection>(&mut conn, id).await?;
+    drop(conn);
+    let plan = readable_plan(&state, &user, si.plan_id).await?;
+    user.require(Permission::RecordFollowUp, si_unit(&si, &plan))?;
+    let mut form = FormState::new(values);
+    let run = parse_run(&mut form, &si, &plan, &user.session.account.display_name);
     if form.has_errors() {
         let page = si_page(&state, &user, si.id, form).await?;
         return Ok((axum::http::StatusCode::UNPROCESSABLE_ENTITY, page).into_response());

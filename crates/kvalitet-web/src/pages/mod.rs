@@ -3,6 +3,7 @@
 pub mod accounts;
 pub mod assets;
 pub mod audit;
+pub mod corrections;
 pub mod cycle;
 pub mod deviations;
 pub mod documents;

@@ -55,6 +55,8 @@ fn matrix() -> HashMap<(&'static str, String), ([Expect; 10], Expect)> {
         (("POST", "/risker/{id}/kopplingar"), ([A, D, A, D, D, D, D, D, D, D], D)),
         (("GET", "/egenkontroller/{id}"), ([A, D, A, D, A, D, A, D, A, D], D)),
         (("POST", "/egenkontroller/{id}/genomforanden"), ([A, D, A, D, A, D, D, D, D, D], D)),
+        (("GET", "/genomforanden/{id}/rattelse"), ([A, D, A, D, A, D, D, D, D, D], D)),
+        (("POST", "/genomforanden/{id}/rattelse"), ([A, D, A, D, A, D, D, D, D, D], D)),
         (("GET", "/atgarder/{id}"), ([A, D, A, D, A, D, A, D, A, D], D)),
         (("POST", "/atgarder/{id}/uppfoljning"), ([A, D, A, D, A, D, D, D, D, D], D)),
         (("GET", "/indikatorer/{id}"), ([A, D, A, D, A, D, A, D, A, D], D)),
@@ -170,6 +172,9 @@ struct Fixture {
     account_out: i64,
     account_role_in: i64,
     account_role_out: i64,
+    /// A self-inspection run of `si_in` and one of `si_out`.
+    run_in: i64,
+    run_out: i64,
     plan_in: i64,
     plan_out: i64,
     si_in: i64,
@@ -439,8 +444,27 @@ async fn fixture(app: &TestApp) -> Fixture {
         let role = kvalitet_store::accounts::role_assignments(&mut tx, id).await.unwrap()[0].id.get();
         targets.push((id.get(), role));
     }
+    let mut runs = Vec::new();
+    for si in [ids[0], ids[1]] {
+        let si_item =
+            repo::get::<kvalitet_domain::self_inspection::SelfInspection>(&mut tx, Id::new(si)).await.unwrap();
+        let plan = repo::get::<kvalitet_domain::plan::QualityPlan>(&mut tx, si_item.plan_id).await.unwrap();
+        let run = kvalitet_domain::self_inspection::SelfInspectionRun {
+            self_inspection_id: Id::new(si),
+            run_on: kvalitet_domain::Date::new(plan.year as i16, 3, 31).unwrap(),
+            result_value: None,
+            sample_size: Some(5),
+            verdict: kvalitet_domain::self_inspection::Verdict::Approved,
+            verdict_reason: String::new(),
+            comment: String::new(),
+            recorded_by: "Matris".into(),
+        };
+        runs.push(repo::insert(&mut tx, &run).await.unwrap().get());
+    }
     tx.commit().await.unwrap();
     Fixture {
+        run_in: runs[0],
+        run_out: runs[1],
         account_in: targets[0].0,
         account_out: targets[1].0,
         account_role_in: targets[0].1,
@@ -542,6 +566,7 @@ async fn attempt(app: &TestApp, f: &Fixture, method: &str, path: &str, inside: b
         "/risker/{id}/kopplingar" => format!("/risker/{}/kopplingar", pick(f.risk_in, f.risk_out)),
         "/egenkontroller/{id}" => format!("/egenkontroller/{}", pick(f.si_in, f.si_out)),
         "/egenkontroller/{id}/genomforanden" => format!("/egenkontroller/{}/genomforanden", pick(f.si_in, f.si_out)),
+        "/genomforanden/{id}/rattelse" => format!("/genomforanden/{}/rattelse", pick(f.run_in, f.run_out)),
         "/atgarder/{id}" => format!("/atgarder/{}", pick(f.action_in, f.action_out)),
         "/atgarder/{id}/uppfoljning" => format!("/atgarder/{}/uppfoljning", pick(f.action_in, f.action_out)),
         "/indikatorer/{id}" => format!("/indikatorer/{}", pick(f.indicator_in, f.indicator_out)),

@@ -238,3 +238,58 @@ async fn a_run_outside_the_plan_year_and_a_value_contradicting_its_fraction_are_
     })
     .await;
 }
+
+#[tokio::test]
+async fn a_run_is_corrected_or_removed_with_a_reason_kept_in_the_history() {
+    on_each_backend(|store, _| async move {
+        let mut manager = TestApp::with_demo(store.clone()).await;
+        manager.login(MANAGER).await;
+        let plan = manager.plan_id("Kvalitetsplan 2024 Individ- och familjeomsorg").await;
+        let plan_page = manager.get(&format!("/planer/{plan}")).await.body;
+        let si = first_link(&plan_page, "/egenkontroller/");
+        let csrf = manager.csrf().await;
+        let form = [("csrf", csrf.as_str()), ("run_on", "2024-05-02"), ("verdict", "approved"), ("sample_size", "10")];
+        assert_eq!(manager.post(&format!("{si}/genomforanden"), &form).await.status, StatusCode::SEE_OTHER);
+        let page = manager.get(&si).await.body;
+        let correct = first_link(&page, "/genomforanden/");
+        let correct = format!("{}/rattelse", correct.trim_end_matches("/rattelse"));
+        let shown = manager.get(&correct).await.body;
+        assert!(shown.contains("value=\"2024-05-02\""), "the run's values to correct");
+        let version = shown.split("name=\"version\" value=\"").nth(1).unwrap().split('"').next().unwrap().to_owned();
+        let changed = [
+            ("csrf", csrf.as_str()),
+            ("version", &version),
+            ("run_on", "2024-06-03"),
+            ("verdict", "partly_approved"),
+            ("sample_size", "10"),
+        ];
+        let res = manager.post(&correct, &changed).await;
+        assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY, "a correction needs a reason");
+        assert!(res.body.contains("Skriv varför genomförandet rättas"));
+        let mut with_reason = changed.to_vec();
+        with_reason.push(("reason", "Registrerades på fel datum."));
+        let res = manager.post(&correct, &with_reason).await;
+        assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
+        let page = manager.get(&si).await.body;
+        assert!(page.contains("2024-06-03") && page.contains("Delvis godkänt"), "corrected");
+        assert!(page.contains("Rättelser") && page.contains("Registrerades på fel datum."), "the reason in the history");
+        assert!(page.contains("Rättade genomförandet 2024-05-02 (innan: Godkänt)"), "what it said before");
+        // Removed, with a reason; the removal is in the history and the audit log.
+        let shown = manager.get(&correct).await.body;
+        let version = shown.split("name=\"version\" value=\"").nth(1).unwrap().split('"').next().unwrap().to_owned();
+        let remove = [("csrf", csrf.as_str()), ("version", &version), ("remove", "1"), ("reason", "Dubbelregistrering.")];
+        assert_eq!(manager.post(&correct, &remove).await.status, StatusCode::SEE_OTHER);
+        let page = manager.get(&si).await.body;
+        assert!(page.contains("Tog bort genomförandet 2024-06-03") && page.contains("Dubbelregistrering."));
+        assert_eq!(manager.get(&correct).await.status, StatusCode::NOT_FOUND);
+        let mut conn = store.read().await.unwrap();
+        let row = sqlx::query(
+            "SELECT COUNT(*) AS n FROM audit_entry WHERE table_name = 'self_inspection_run' AND action IN ('update', 'delete')",
+        )
+        .fetch_one(&mut *conn)
+        .await
+        .unwrap();
+        assert_eq!(sqlx::Row::try_get::<i64, _>(&row, "n").unwrap(), 2, "the change and the removal are audited");
+    })
+    .await;
+}
