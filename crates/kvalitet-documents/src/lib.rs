@@ -12,6 +12,7 @@ mod build;
 mod labels;
 mod load;
 pub mod model;
+pub mod report_draft;
 mod text;
 mod write;
 

@@ -1,6 +1,7 @@
-//! The annual cycle's rules: rolling plan Y into a draft of Y+1.
+//! The annual cycle's rules: rolling plan Y into a draft of Y+1, and starting a unit's
+//! plan from a copy of another unit's.
 //!
-//! The new plan carries the prose and focus areas, every risk (flagged for
+//! The new plan carries the plan's prose (never the follow-up's) and focus areas, every risk (flagged for
 //! re-assessment), the actions still going on, the self-inspections kept for next year
 //! (with the verdict of their last run as last year's status) and every indicator. Plan Y itself is not changed. Each carried item names the item
 //! it came from, so links are re-made between the new items.
@@ -8,7 +9,8 @@
 use crate::action::{Action, ActionStatus};
 use crate::bundle::PlanBundle;
 use crate::indicator::Indicator;
-use crate::plan::{FocusArea, PlanState, QualityPlan, Section};
+use crate::org::OrgUnitId;
+use crate::plan::{FocusArea, PlanState, QualityPlan, Section, SectionKind};
 use crate::risk::Risk;
 use crate::self_inspection::SelfInspection;
 
@@ -51,7 +53,7 @@ pub fn roll_over(from: &PlanBundle) -> Result<RolledPlan, RolloverError> {
         previous_plan_id: Some(from.plan.id),
         ..from.plan.item.clone()
     };
-    let sections = from.sections.iter().map(|s| s.item.clone()).collect();
+    let sections = plan_sections(from);
     let focus_areas = from.focus_areas.iter().map(|f| f.item.clone()).collect();
     let risks = from
         .risks
@@ -88,4 +90,58 @@ pub fn roll_over(from: &PlanBundle) -> Result<RolledPlan, RolloverError> {
     let indicators =
         from.indicators.iter().map(|i| Indicator { previous_indicator_id: Some(i.id), ..i.item.clone() }).collect();
     Ok(RolledPlan { plan, sections, focus_areas, risks, actions, self_inspections, indicators })
+}
+
+/// The plan's own prose: every section but the follow-up's.
+fn plan_sections(from: &PlanBundle) -> Vec<Section> {
+    from.sections.iter().filter(|s| s.kind != SectionKind::FollowUp).map(|s| s.item.clone()).collect()
+}
+
+/// A draft plan for `scope` and `year` that starts from a copy of another unit's plan
+/// (`from`, in any state): its prose, focus areas, risks (to be assessed for the new
+/// unit), self-inspections (new, with no status of their own yet, and no unit of the
+/// other part of the tree) and indicators. Actions are the other unit's work and are
+/// not copied. The `previous_*_id` fields name the copied item only so that the store
+/// can re-make the links; the store does not keep them, since a copy is no history.
+pub fn copy_plan(from: &PlanBundle, scope: OrgUnitId, year: i64, title: String) -> RolledPlan {
+    let plan = QualityPlan {
+        scope_id: scope,
+        year,
+        title,
+        state: PlanState::Draft,
+        adopted_on: None,
+        board_reference: None,
+        followed_up_on: None,
+        follow_up_reference: None,
+        previous_plan_id: None,
+        ..from.plan.item.clone()
+    };
+    let risks = from
+        .risks
+        .iter()
+        .map(|r| Risk { previous_risk_id: Some(r.id), needs_reassessment: true, ..r.item.clone() })
+        .collect();
+    let self_inspections = from
+        .self_inspections
+        .iter()
+        .map(|s| SelfInspection {
+            is_new: true,
+            previous_status: None,
+            unit_id: None,
+            keep_next_year: true,
+            previous_self_inspection_id: Some(s.id),
+            ..s.item.clone()
+        })
+        .collect();
+    let indicators =
+        from.indicators.iter().map(|i| Indicator { previous_indicator_id: Some(i.id), ..i.item.clone() }).collect();
+    RolledPlan {
+        plan,
+        sections: plan_sections(from),
+        focus_areas: from.focus_areas.iter().map(|f| f.item.clone()).collect(),
+        risks,
+        actions: Vec::new(),
+        self_inspections,
+        indicators,
+    }
 }

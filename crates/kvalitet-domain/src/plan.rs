@@ -131,6 +131,9 @@ coded_enum! {
         OpenComparisons = "open_comparisons",
         Conditions = "conditions",
         Other = "other",
+        /// Prose of the plan's follow-up (Uppföljning), not of the plan itself: printed in
+        /// the follow-up, never in the plan, and never carried into next year's plan.
+        FollowUp = "follow_up",
     }
 }
 

@@ -1,5 +1,5 @@
 //! Plans: listing them, loading a plan with everything in it, validated writes of its
-//! items, adoption, and rolling a plan into next year's draft.
+//! items, adoption, rolling a plan into next year's draft, and copying another unit's.
 
 use std::collections::HashMap;
 
@@ -9,7 +9,7 @@ use kvalitet_domain::action::{Action, ActionFollowUp};
 use kvalitet_domain::bundle::PlanBundle;
 use kvalitet_domain::cycle::{RolledPlan, roll_over};
 use kvalitet_domain::indicator::{Indicator, IndicatorResult};
-use kvalitet_domain::org::{OrgUnit, Tenant, TenantId};
+use kvalitet_domain::org::{OrgUnit, OrgUnitId, Tenant, TenantId};
 use kvalitet_domain::plan::{FocusArea, PlanId, QualityPlan, Section};
 use kvalitet_domain::risk::{Risk, RiskAssessment, RiskId, RiskMatrix};
 use kvalitet_domain::self_inspection::{SelfInspection, SelfInspectionRun};
@@ -186,6 +186,54 @@ pub async fn roll_over_plan(conn: &mut Tx, id: PlanId, today: Date) -> Result<Pl
         v.push("state", kvalitet_domain::Problem::Invalid(e.to_string()));
         StoreError::Invalid(v)
     })?;
+    insert_derived(conn, &bundle, rolled, Derived::NextYear, today).await
+}
+
+/// Creates a draft plan for `scope` and `year` from a copy of plan `from` (another
+/// unit's, in any state; see `cycle::copy_plan`). Returns the new plan's id.
+pub async fn copy_plan(
+    conn: &mut Tx,
+    from: PlanId,
+    scope: OrgUnitId,
+    year: i64,
+    title: String,
+    today: Date,
+) -> Result<PlanId> {
+    let bundle = load_bundle(conn, from).await?;
+    // Only within one municipality.
+    let unit = repo::get::<OrgUnit>(conn, scope).await?;
+    if unit.tenant_id != bundle.plan.tenant_id {
+        return Err(StoreError::NotFound { table: "quality_plan", id: from.get() });
+    }
+    let copied = kvalitet_domain::cycle::copy_plan(&bundle, scope, year, title);
+    insert_derived(conn, &bundle, copied, Derived::Copy, today).await
+}
+
+/// How a new plan derives from an older one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Derived {
+    /// Next year's plan of the same part of the tree: its items keep their origins.
+    NextYear,
+    /// Another part of the tree starts from a copy: no history, no units of the other part.
+    Copy,
+}
+
+/// Inserts a plan derived from `from` (its items' `previous_*_id` naming the items they
+/// came from) and re-makes the links between the new items.
+async fn insert_derived(
+    conn: &mut Tx,
+    from: &PlanBundle,
+    rolled: RolledPlan,
+    how: Derived,
+    today: Date,
+) -> Result<PlanId> {
+    let id = from.plan.id;
+    let bundle = from;
+    let keep = how == Derived::NextYear;
+    let comment = match how {
+        Derived::NextYear => "Överförd från föregående års plan; ska bedömas på nytt.".to_owned(),
+        Derived::Copy => format!("Kopierad från {}; ska bedömas för den egna verksamheten.", from.plan.title),
+    };
     let new_plan = create(conn, &rolled.plan).await?;
     for s in &rolled.sections {
         repo::insert(conn, &Section { plan_id: Some(new_plan), ..s.clone() }).await?;
@@ -195,7 +243,8 @@ pub async fn roll_over_plan(conn: &mut Tx, id: PlanId, today: Date) -> Result<Pl
     }
     let mut risks: HashMap<i64, i64> = HashMap::new();
     for r in &rolled.risks {
-        let new = repo::insert(conn, &Risk { plan_id: new_plan, ..r.clone() }).await?;
+        let origin = if keep { r.previous_risk_id } else { None };
+        let new = repo::insert(conn, &Risk { plan_id: new_plan, previous_risk_id: origin, ..r.clone() }).await?;
         repo::insert(
             conn,
             &RiskAssessment {
@@ -204,7 +253,7 @@ pub async fn roll_over_plan(conn: &mut Tx, id: PlanId, today: Date) -> Result<Pl
                 likelihood: r.likelihood,
                 consequence: r.consequence,
                 level: r.level,
-                comment: "Överförd från föregående års plan; ska bedömas på nytt.".into(),
+                comment: comment.clone(),
             },
         )
         .await?;
@@ -212,17 +261,23 @@ pub async fn roll_over_plan(conn: &mut Tx, id: PlanId, today: Date) -> Result<Pl
     }
     let mut sis: HashMap<i64, i64> = HashMap::new();
     for s in &rolled.self_inspections {
-        let new = repo::insert(conn, &SelfInspection { plan_id: new_plan, ..s.clone() }).await?;
+        let origin = if keep { s.previous_self_inspection_id } else { None };
+        let new =
+            repo::insert(conn, &SelfInspection { plan_id: new_plan, previous_self_inspection_id: origin, ..s.clone() })
+                .await?;
         sis.insert(s.previous_self_inspection_id.map_or(0, |p| p.get()), new.get());
     }
     let mut actions: HashMap<i64, i64> = HashMap::new();
     for a in &rolled.actions {
-        let new = repo::insert(conn, &Action { plan_id: new_plan, ..a.clone() }).await?;
+        let origin = if keep { a.previous_action_id } else { None };
+        let new = repo::insert(conn, &Action { plan_id: new_plan, previous_action_id: origin, ..a.clone() }).await?;
         actions.insert(a.previous_action_id.map_or(0, |p| p.get()), new.get());
     }
     let mut indicators: HashMap<i64, i64> = HashMap::new();
     for i in &rolled.indicators {
-        let new = repo::insert(conn, &Indicator { plan_id: new_plan, ..i.clone() }).await?;
+        let origin = if keep { i.previous_indicator_id } else { None };
+        let new =
+            repo::insert(conn, &Indicator { plan_id: new_plan, previous_indicator_id: origin, ..i.clone() }).await?;
         indicators.insert(i.previous_indicator_id.map_or(0, |p| p.get()), new.get());
     }
     let l = &bundle.links;
@@ -245,8 +300,12 @@ pub async fn roll_over_plan(conn: &mut Tx, id: PlanId, today: Date) -> Result<Pl
     for (a, b) in remake(ir, &indicators, &risks) {
         links::link(conn, LinkKind::IndicatorRisk, a, b).await?;
     }
+    // The units a risk concerns lie in the plan's part of the tree: a copy for another
+    // part keeps only the target groups.
+    let kinds: &[LinkKind] =
+        if keep { &[LinkKind::RiskUnit, LinkKind::RiskTargetGroup] } else { &[LinkKind::RiskTargetGroup] };
     for (old, new) in &risks {
-        for kind in [LinkKind::RiskUnit, LinkKind::RiskTargetGroup] {
+        for &kind in kinds {
             for (r, x) in links::plan_links(conn, kind, id.get()).await? {
                 if r == *old {
                     links::link(conn, kind, *new, x).await?;

@@ -12,6 +12,7 @@ use kvalitet_domain::report::{
     UserSurvey,
 };
 
+use crate::Tx;
 use crate::error::Result;
 use crate::org;
 use crate::record::{Column, Record, Value};
@@ -45,6 +46,30 @@ async fn of_units<T: Record>(
     Ok(all.into_iter().filter(|r| units.contains(&unit_of(&r.item))).collect())
 }
 
+/// The deviations of the given units reported in the given years.
+pub async fn deviations_of(
+    conn: &mut AnyConnection,
+    tenant: TenantId,
+    years: (i64, i64),
+    units: &[OrgUnitId],
+) -> Result<Vec<Versioned<Deviation>>> {
+    Ok(repo::list::<Deviation>(
+        conn,
+        Where::sql(
+            "tenant_id = $1 AND reported_on >= $2 AND reported_on <= $3",
+            vec![
+                tenant.to_value(),
+                Value::Text(format!("{}-01-01", years.0)),
+                Value::Text(format!("{}-12-31", years.1)),
+            ],
+        ),
+    )
+    .await?
+    .into_iter()
+    .filter(|d| units.contains(&d.unit_id))
+    .collect())
+}
+
 /// A report with everything it draws on.
 pub async fn load_report(conn: &mut AnyConnection, id: ReportId) -> Result<ReportBundle> {
     let report = repo::get::<QualityReport>(conn, id).await?;
@@ -65,17 +90,7 @@ pub async fn load_report(conn: &mut AnyConnection, id: ReportId) -> Result<Repor
     for f in &follow_ups {
         findings.extend(repo::list(conn, Where::sql("follow_up_id = $1", vec![f.id.to_value()])).await?);
     }
-    let deviations: Vec<Versioned<Deviation>> = repo::list::<Deviation>(
-        conn,
-        Where::sql(
-            "tenant_id = $1 AND reported_on >= $2 AND reported_on <= $3",
-            vec![tenant.to_value(), Value::Text(format!("{}-01-01", year - 1)), Value::Text(format!("{year}-12-31"))],
-        ),
-    )
-    .await?
-    .into_iter()
-    .filter(|d| scope_ids.contains(&d.unit_id))
-    .collect();
+    let deviations = deviations_of(conn, tenant, (year - 1, year), &scope_ids).await?;
     Ok(ReportBundle {
         sections: repo::list::<Section>(conn, Where::sql("report_id = $1", vec![r.clone()])).await?,
         statistics: of_units::<KeyStatistic>(conn, tenant, (year - 1, year), &scope_ids, |s| s.unit_id).await?,
@@ -91,4 +106,18 @@ pub async fn load_report(conn: &mut AnyConnection, id: ReportId) -> Result<Repor
         scope,
         units,
     })
+}
+
+/// Creates a draft report with its first sections, in the caller's transaction. A second
+/// report for the same scope and year is refused by the database (unique).
+pub async fn create_report(conn: &mut Tx, report: &QualityReport, sections: &[Section]) -> Result<ReportId> {
+    let id = crate::plans::create(conn, report).await?;
+    for (i, s) in sections.iter().enumerate() {
+        crate::plans::create(
+            conn,
+            &Section { report_id: Some(id), plan_id: None, sort_order: i as i64 + 1, ..s.clone() },
+        )
+        .await?;
+    }
+    Ok(id)
 }

@@ -53,6 +53,8 @@ fn routes() -> Vec<(&'static str, String, MethodRouter<AppState>)> {
         ("GET", "/", get(pages::start::show)),
         ("GET", "/planer/ny", get(pages::new_plan::form)),
         ("POST", "/planer/ny", post(pages::new_plan::create)),
+        ("GET", "/berattelser/ny", get(pages::new_report::form)),
+        ("POST", "/berattelser/ny", post(pages::new_report::create)),
         ("GET", "/planer/{id}", get(pages::plan::show)),
         ("GET", "/berattelser/{id}", get(pages::report::show)),
         ("GET", "/logga-in", get(pages::session::form)),

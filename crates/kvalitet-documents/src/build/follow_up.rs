@@ -7,8 +7,9 @@ use super::{Levels, action_paras, heading, result_paras, table, value_in};
 use crate::DocumentInput;
 use crate::labels;
 use crate::model::{Block, Cell, Document, Para};
-use crate::text::{cell_paras, number};
+use crate::text::{cell_paras, number, prose};
 use kvalitet_domain::bundle::PlanBundle;
+use kvalitet_domain::plan::SectionKind;
 
 pub fn document(input: &DocumentInput, plans: &[PlanBundle]) -> Document {
     let mut blocks = Vec::new();
@@ -41,14 +42,27 @@ pub fn document(input: &DocumentInput, plans: &[PlanBundle]) -> Document {
 }
 
 fn part(out: &mut Vec<Block>, p: &PlanBundle, lv: Levels) {
-    out.push(Block::Paragraph(Para::new(
-        "Här redovisas risker som verksamheten har identifierat i arbetet med målgrupperna och de \
-         egenkontroller som genomförts för att säkerställa att verksamheten lever upp till krav och mål, \
-         med de åtgärder som genomförts under året och deras status.",
-    )));
+    // The follow-up's own prose where the plan has it; otherwise a neutral sentence on
+    // what the tables show.
+    let mut own: Vec<_> = p.sections.iter().filter(|s| s.kind == SectionKind::FollowUp).collect();
+    own.sort_by_key(|s| (s.sort_order, s.id));
+    if own.is_empty() {
+        out.push(Block::Paragraph(Para::new(
+            "Här redovisas risker som verksamheten har identifierat i arbetet med målgrupperna och de \
+             egenkontroller som genomförts för att säkerställa att verksamheten lever upp till krav och mål, \
+             med de åtgärder som genomförts under året och deras status.",
+        )));
+    }
+    // A section headed as the tables' chapter introduces them (seed 004's legend).
+    let is_chapter_intro = |h: &str| h.trim().eq_ignore_ascii_case("risker och egenkontroller");
+    for s in own.iter().filter(|s| !is_chapter_intro(&s.heading)) {
+        out.push(heading(lv.chapter(), s.heading.clone()));
+        out.extend(prose(&s.body));
+    }
     let groups = p.risk_groups(&p.index());
     if !groups.is_empty() {
         out.push(heading(lv.chapter(), "Risker och egenkontroller"));
+        out.extend(own.iter().filter(|s| is_chapter_intro(&s.heading)).flat_map(|s| prose(&s.body)));
         for g in &groups {
             out.push(heading(lv.sub(), g.area.name.clone()));
             if !g.risks.is_empty() {

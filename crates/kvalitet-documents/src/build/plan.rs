@@ -86,7 +86,8 @@ fn focus_areas(out: &mut Vec<Block>, p: &PlanBundle, level: u8) {
 }
 
 fn plan_part(out: &mut Vec<Block>, p: &PlanBundle, lv: Levels, part: usize) {
-    let mut sections: Vec<_> = p.sections.iter().collect();
+    // The follow-up's own prose belongs to the follow-up document, not to the plan.
+    let mut sections: Vec<_> = p.sections.iter().filter(|s| s.kind != SectionKind::FollowUp).collect();
     sections.sort_by_key(|s| (s.sort_order, s.id));
     let intro = |chapter: Chapter| -> Vec<Block> {
         sections.iter().filter(|s| chapter_of(s) == Some(chapter)).flat_map(|s| prose(&s.body)).collect()

@@ -648,6 +648,7 @@ impl Editable for Section {
                     SectionKind::OpenComparisons => "Öppna jämförelser",
                     SectionKind::Conditions => "Förutsättningar",
                     SectionKind::Other => "Annat",
+                    SectionKind::FollowUp => "Uppföljningens text",
                 }),
             ),
         ]

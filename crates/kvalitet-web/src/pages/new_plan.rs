@@ -1,6 +1,6 @@
-//! A new, empty quality plan for a part of the organisation and a year (`/planer/ny`),
-//! for whoever may edit plans there; next year's plan from this year's is the roll-over
-//! on the plan's own page.
+//! A new quality plan for a part of the organisation and a year (`/planer/ny`), for
+//! whoever may edit plans there: empty, or a copy of another plan the user may read;
+//! next year's plan from this year's is the roll-over on the plan's own page.
 
 use std::collections::HashMap;
 
@@ -13,7 +13,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use kvalitet_domain::Id;
 use kvalitet_domain::access::Permission;
 use kvalitet_domain::org::OrgUnitId;
-use kvalitet_domain::plan::{PlanState, QualityPlan};
+use kvalitet_domain::plan::{PlanId, PlanState, QualityPlan};
 use kvalitet_store::{StoreError, org, plans};
 
 use crate::auth::{Nav, User};
@@ -28,11 +28,13 @@ use crate::router::AppState;
 pub struct NewPlanPage {
     pub nav: Nav,
     pub units: Vec<Choice>,
+    /// Plans the user may read, to start from a copy.
+    pub sources: Vec<Choice>,
     pub form: FormState,
 }
 
 /// The parts of the tree where the user may edit plans, in tree order.
-async fn units(state: &AppState, user: &User) -> WebResult<Vec<(OrgUnitId, String, String)>> {
+pub(super) async fn units(state: &AppState, user: &User) -> WebResult<Vec<(OrgUnitId, String, String)>> {
     let mut conn = state.store.read().await?;
     let all = org::units(&mut conn, user.session.account.tenant_id).await?;
     let mut out = Vec::new();
@@ -49,20 +51,37 @@ async fn units(state: &AppState, user: &User) -> WebResult<Vec<(OrgUnitId, Strin
     Ok(out)
 }
 
-fn page(user: &User, units: &[(OrgUnitId, String, String)], form: FormState) -> NewPlanPage {
+/// The plans the user may read, newest first, to copy from.
+async fn sources(state: &AppState, user: &User) -> WebResult<Vec<(PlanId, String)>> {
+    let mut conn = state.store.read().await?;
+    let all = plans::list_plans(&mut conn, user.session.account.tenant_id).await?;
+    Ok(all.into_iter().filter(|p| user.may(p.read_permission(), p.scope_id)).map(|p| (p.id, p.title.clone())).collect())
+}
+
+fn page(
+    user: &User,
+    units: &[(OrgUnitId, String, String)],
+    sources: &[(PlanId, String)],
+    form: FormState,
+) -> NewPlanPage {
     let choices =
         units.iter().map(|(id, _, label)| Choice { value: id.get().to_string(), label: label.clone() }).collect();
-    NewPlanPage { nav: user.nav(), units: choices, form }
+    let sources = sources
+        .iter()
+        .map(|(id, title)| Choice { value: id.get().to_string(), label: format!("Kopia av {title}") })
+        .collect();
+    NewPlanPage { nav: user.nav(), units: choices, sources, form }
 }
 
 pub async fn form(State(state): State<AppState>, user: User) -> WebResult<NewPlanPage> {
     user.require_somewhere(Permission::EditPlan)?;
     let units = units(&state, &user).await?;
+    let sources = sources(&state, &user).await?;
     // In the autumn, next year's plan is the one being written.
     let today = today();
     let year = if today.month() >= 9 { today.year() + 1 } else { today.year() };
     let form = FormState::new(HashMap::from([("year".to_owned(), year.to_string())]));
-    Ok(page(&user, &units, form))
+    Ok(page(&user, &units, &sources, form))
 }
 
 pub async fn create(
@@ -73,11 +92,23 @@ pub async fn create(
     user.check_csrf(values.get("csrf").map_or("", String::as_str))?;
     user.require_somewhere(Permission::EditPlan)?;
     let units = units(&state, &user).await?;
+    let sources = sources(&state, &user).await?;
     let mut form = FormState::new(values);
     let scope = form.value("scope").trim().parse::<i64>().ok().map(Id::new);
     let Some((scope, scope_name, _)) = units.iter().find(|(id, ..)| Some(*id) == scope).cloned() else {
         form.push("scope", "Välj den del av organisationen som planen gäller.");
-        return Ok((axum::http::StatusCode::UNPROCESSABLE_ENTITY, page(&user, &units, form)).into_response());
+        return Ok((axum::http::StatusCode::UNPROCESSABLE_ENTITY, page(&user, &units, &sources, form)).into_response());
+    };
+    // A copy only of a plan the user may read (the list offered); anything else is refused.
+    let from = match form.value("from").trim() {
+        "" => None,
+        v => match sources.iter().find(|(id, _)| id.get().to_string() == v) {
+            Some((id, _)) => Some(*id),
+            None => {
+                form.push("from", "Välj en plan i listan, eller en tom plan.");
+                None
+            }
+        },
     };
     let year = form.count("year");
     if year.is_none() && form.error("year").is_empty() {
@@ -102,7 +133,11 @@ pub async fn create(
     };
     if !form.has_errors() {
         let mut tx = state.store.write(&user.actor()).await?;
-        match plans::create(&mut tx, &plan).await {
+        let created = match from {
+            Some(from) => plans::copy_plan(&mut tx, from, scope, year, plan.title.clone(), today()).await,
+            None => plans::create(&mut tx, &plan).await,
+        };
+        match created {
             Ok(id) => {
                 tx.commit().await?;
                 return Ok(Redirect::to(&format!("/planer/{id}")).into_response());
@@ -117,5 +152,5 @@ pub async fn create(
             Err(e) => return Err(WebError::from(e)),
         }
     }
-    Ok((axum::http::StatusCode::UNPROCESSABLE_ENTITY, page(&user, &units, form)).into_response())
+    Ok((axum::http::StatusCode::UNPROCESSABLE_ENTITY, page(&user, &units, &sources, form)).into_response())
 }

@@ -36,6 +36,8 @@ fn matrix() -> HashMap<(&'static str, String), ([Expect; 10], Expect)> {
         (("GET", "/planer/{id}"), ([A, D, A, D, A, D, A, D, A, D], D)),
         (("GET", "/planer/ny"), ([A, A, A, A, D, D, D, D, D, D], D)),
         (("POST", "/planer/ny"), ([A, A, A, A, D, D, D, D, D, D], D)),
+        (("GET", "/berattelser/ny"), ([A, A, A, A, D, D, D, D, D, D], D)),
+        (("POST", "/berattelser/ny"), ([A, A, A, A, D, D, D, D, D, D], D)),
         (("GET", "/berattelser/{id}"), ([A, D, A, D, A, D, A, D, A, D], D)),
         (("GET", "/logga-in"), ([A, A, A, A, A, A, A, A, A, A], A)),
         (("POST", "/logga-in"), ([A, A, A, A, A, A, A, A, A, A], A)),
@@ -289,6 +291,16 @@ async fn fixture(app: &TestApp) -> Fixture {
         };
         plans::create(&mut tx, &focus).await.unwrap();
     }
+    // The in-scope plan's prose is the follow-up's (seed 004), not carried: one of its own.
+    let section = kvalitet_domain::plan::Section {
+        plan_id: Some(Id::new(draft)),
+        report_id: None,
+        kind: kvalitet_domain::plan::SectionKind::Introduction,
+        heading: "Inledning".into(),
+        body: String::new(),
+        sort_order: 1,
+    };
+    plans::create(&mut tx, &section).await.unwrap();
     tx.commit().await.unwrap();
     let mut conn = store.read().await.unwrap();
     let mut draft_items = HashMap::new();

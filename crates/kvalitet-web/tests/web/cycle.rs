@@ -110,6 +110,9 @@ async fn a_plan_is_rolled_into_next_year_and_the_draft_adopted() {
         assert!(draft.contains("Utkast"));
         assert!(draft.contains("13 risker"), "every risk carried");
         assert!(draft.contains("ska bedömas på nytt"));
+        // The plan's prose is carried, the follow-up's text of 2022 is not.
+        assert!(before.contains("Uppföljning av kvalitetsplan 2022 för vuxna"));
+        assert!(!draft.contains("Uppföljning av kvalitetsplan 2022 för vuxna"), "follow-up text carried");
         assert!(draft.contains("Innan planen antas") && draft.contains("13 risker ska bedömas på nytt."), "warned");
         // Each carried self-inspection's last verdict of 2022 is its status from last year.
         let statuses =

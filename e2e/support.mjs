@@ -1,0 +1,46 @@
+// What the browser tests share: where the binary is, starting a child and waiting for
+// its first line of interest, axe-core on a page (with a screenshot), and the check that
+// a page fits a phone's width.
+
+import assert from 'node:assert/strict';
+import { mkdirSync, readFileSync } from 'node:fs';
+import { join, dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { createRequire } from 'node:module';
+
+const here = dirname(fileURLToPath(import.meta.url));
+export const root = join(here, '..');
+export const binary = process.env.KVALITET_BIN || join(root, 'target', 'debug', 'kvalitet');
+const shots = join(root, 'artifacts', 'e2e');
+const axeSource = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
+
+/** Resolves with the first match of `pattern` in the child's standard output. */
+export function started(child, pattern, what, log = () => {}) {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`${what} did not start`)), 60000);
+    let out = '';
+    child.stdout.on('data', (d) => {
+      out += d;
+      const m = out.match(pattern);
+      if (m) { clearTimeout(timer); resolve(m[1]); }
+    });
+    child.stderr.on('data', log);
+    child.on('exit', (code) => reject(new Error(`${what} exited with ${code}`)));
+  });
+}
+
+/** A screenshot, then axe: any WCAG 2.0/2.1 A or AA violation fails. */
+export async function checkAccessibility(page, name) {
+  mkdirSync(shots, { recursive: true });
+  await page.screenshot({ path: join(shots, `${name}.png`), fullPage: true });
+  await page.evaluate(axeSource);
+  const result = await page.evaluate(() => axe.run(document, { runOnly: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] }));
+  const found = result.violations.map((v) => `${v.id} (${v.nodes.length}): ${v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join(' | ')}`);
+  assert.deepEqual(found, [], `axe violations on ${name} (${page.url()})`);
+}
+
+/** The page, as now shown, is no wider than the viewport (no sideways scrolling). */
+export async function fitsWidth(page, what) {
+  const [wide, viewport] = await page.evaluate(() => [document.documentElement.scrollWidth, window.innerWidth]);
+  assert.ok(wide <= viewport, `${what} is ${wide} px wide at ${viewport} px`);
+}
