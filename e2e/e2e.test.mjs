@@ -9,14 +9,12 @@ import { mkdtempSync, mkdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createRequire } from 'node:module';
 import { launchChromium } from './chromium.mjs';
+import { binary, checkAccessibility, fitsWidth } from './support.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, '..');
-const binary = process.env.KVALITET_BIN || join(root, 'target', 'debug', 'kvalitet');
 const shots = join(root, 'artifacts', 'e2e');
-const axeSource = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 
 let server, base, browser;
 /** Everything the server logged during the run (the access log included). */
@@ -44,15 +42,6 @@ after(async () => {
   await browser?.close();
   server?.kill('SIGTERM');
 });
-
-/** Runs axe on the page and fails on any WCAG 2.0/2.1 A or AA violation. */
-async function checkAccessibility(page, name) {
-  await page.screenshot({ path: join(shots, `${name}.png`), fullPage: true });
-  await page.evaluate(axeSource);
-  const result = await page.evaluate(() => axe.run(document, { runOnly: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] }));
-  const found = result.violations.map((v) => `${v.id} (${v.nodes.length}): ${v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join(' | ')}`);
-  assert.deepEqual(found, [], `axe violations on ${name} (${page.url()})`);
-}
 
 /** Signs in with the keyboard only: tab to each field, type, press Enter. */
 async function signInWithKeyboard(page, email, password) {
@@ -271,12 +260,11 @@ test('an administrator manages accounts, on a desktop and at 390 px', async () =
   await page.setViewportSize({ width: 390, height: 844 });
   for (const path of ['/admin/konton', '/admin/konton/ny', href]) {
     await page.goto(`${base}${path}`);
-    const wide = await page.evaluate(() => document.documentElement.scrollWidth);
-    assert.ok(wide <= 390, `${path} is ${wide} px wide at 390 px`);
+    await fitsWidth(page, path);
   }
   await checkAccessibility(page, 'konton-390');
   await page.goto(`${base}/planer/ny`);
-  assert.ok(await page.evaluate(() => document.documentElement.scrollWidth <= 390), '/planer/ny at 390 px');
+  await fitsWidth(page, '/planer/ny');
   await checkAccessibility(page, 'plan-ny-390');
   await page.close();
 });

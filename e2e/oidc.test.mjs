@@ -6,18 +6,15 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createRequire } from 'node:module';
 import { launchChromium } from './chromium.mjs';
+import { binary, started, checkAccessibility } from './support.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
-const root = join(here, '..');
-const binary = process.env.KVALITET_BIN || join(root, 'target', 'debug', 'kvalitet');
-const axeSource = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 
 let provider, server, base, browser;
 
@@ -28,21 +25,6 @@ async function freePort() {
   const { port } = s.address();
   await new Promise((resolve) => s.close(resolve));
   return port;
-}
-
-/** Starts a child and resolves with the first match of `pattern` in its output. */
-function started(child, pattern, what) {
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`${what} did not start`)), 60000);
-    let out = '';
-    child.stdout.on('data', (d) => {
-      out += d;
-      const m = out.match(pattern);
-      if (m) { clearTimeout(timer); resolve(m[1]); }
-    });
-    child.stderr.on('data', (d) => { if (process.env.DEBUG) process.stderr.write(d); });
-    child.on('exit', (code) => reject(new Error(`${what} exited with ${code}`)));
-  });
 }
 
 before(async () => {
@@ -73,13 +55,6 @@ after(async () => {
   server?.kill('SIGTERM');
   provider?.kill('SIGTERM');
 });
-
-async function checkAccessibility(page, name) {
-  await page.evaluate(axeSource);
-  const result = await page.evaluate(() => axe.run(document, { runOnly: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] }));
-  const found = result.violations.map((v) => `${v.id} (${v.nodes.length}): ${v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join(' | ')}`);
-  assert.deepEqual(found, [], `axe violations on ${name} (${page.url()})`);
-}
 
 /** Signs in on the provider's own (development) login page. */
 async function atProvider(page, login) {
