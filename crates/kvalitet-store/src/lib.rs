@@ -21,6 +21,7 @@ pub mod record;
 pub mod repo;
 pub mod reports;
 mod setup;
+pub mod submissions;
 pub mod tenants;
 pub mod testing;
 

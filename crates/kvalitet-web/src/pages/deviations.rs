@@ -20,7 +20,7 @@ use kvalitet_domain::org::{OrgUnit, OrgUnitKind};
 use kvalitet_domain::plan::QualityPlan;
 use kvalitet_domain::risk::Risk;
 use kvalitet_domain::{Code, Date, Id, Validate, Versioned};
-use kvalitet_store::{Column, Where, audit, org, plans, repo};
+use kvalitet_store::{Column, Where, audit, org, plans, repo, submissions};
 
 use crate::auth::{Nav, User};
 use crate::error::{WebError, WebResult};
@@ -173,6 +173,8 @@ pub async fn new_form(State(state): State<AppState>, user: User) -> WebResult<Ne
     }
     let mut values = HashMap::new();
     values.insert("occurred_on".to_owned(), today().to_string());
+    // Stores the report once however often the form is sent (Back and submit again).
+    values.insert("form_token".to_owned(), submissions::new_token());
     if units.len() == 1 {
         values.insert("unit".to_owned(), units[0].0.to_string());
     }
@@ -189,6 +191,14 @@ pub async fn create(
     Form(f): Form<HashMap<String, String>>,
 ) -> WebResult<Response> {
     user.check_csrf(f.get("csrf").map_or("", String::as_str))?;
+    let tenant = user.session.account.tenant_id;
+    let token = f.get("form_token").map(|t| t.trim().to_owned()).filter(|t| !t.is_empty());
+    // The same form sent again: its report is stored already.
+    if let Some(t) = &token
+        && let Some(path) = submissions::earlier(&mut *state.store.read().await?, tenant, t).await?
+    {
+        return Ok(Redirect::to(&path).into_response());
+    }
     let units = registrable_units(&state, &user).await?;
     let get = |k: &str| f.get(k).map(|s| s.trim().to_owned()).unwrap_or_default();
     let mut errors: Vec<(String, String)> = Vec::new();
@@ -247,12 +257,23 @@ pub async fn create(
     }
     let mut tx = state.store.write(&user.actor()).await?;
     let id = plans::create(&mut tx, &deviation).await?;
-    tx.commit().await?;
-    if user.may(Permission::ViewDeviations, deviation.unit_id) {
-        Ok(Redirect::to(&format!("/avvikelser/{id}")).into_response())
+    let receipt = if user.may(Permission::ViewDeviations, deviation.unit_id) {
+        format!("/avvikelser/{id}")
     } else {
-        Ok(Redirect::to("/avvikelser?registrerad=1").into_response())
+        "/avvikelser?registrerad=1".to_owned()
+    };
+    if let Some(t) = &token
+        && let Err(e) = submissions::remember(&mut tx, tenant, user.session.account.id.get(), t, &receipt).await
+    {
+        // Sent twice at once: the other one stored it.
+        drop(tx);
+        return match submissions::earlier(&mut *state.store.read().await?, tenant, t).await? {
+            Some(path) => Ok(Redirect::to(&path).into_response()),
+            None => Err(WebError::from(e)),
+        };
     }
+    tx.commit().await?;
+    Ok(Redirect::to(&receipt).into_response())
 }
 
 fn render_errors(
@@ -261,6 +282,8 @@ fn render_errors(
     f: HashMap<String, String>,
     errors: Vec<(String, String)>,
 ) -> Response {
+    let mut f = f;
+    f.entry("form_token".to_owned()).or_insert_with(submissions::new_token);
     let page = NewPage { nav: user.nav(), units, kinds: kinds(), values: f, errors };
     (axum::http::StatusCode::UNPROCESSABLE_ENTITY, page).into_response()
 }
