@@ -2,14 +2,15 @@
 
 use std::collections::HashMap;
 
-use crate::forms::FormState;
+use kvalitet_domain::action::{Action, ActionStatus};
+use kvalitet_domain::self_inspection::SelfInspection;
 use kvalitet_domain::{Code, Id};
 use kvalitet_store::{StoreError, repo};
 
+use crate::forms::FormState;
+
 use super::fields::*;
 use super::{Doc, Editable, Field, Kind, Options, Owner};
-use kvalitet_domain::action::{Action, ActionStatus};
-use kvalitet_domain::self_inspection::SelfInspection;
 
 impl Editable for Action {
     const PATH: &'static str = "atgarder";

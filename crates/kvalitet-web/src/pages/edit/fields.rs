@@ -96,3 +96,8 @@ pub(in crate::pages) fn factor_of(f: &mut FormState, o: &Options) -> Option<Id<Q
 pub(in crate::pages) fn first_area(o: &Options) -> Id<ProcessArea> {
     o.areas.first().map_or(Id::new(0), |a| a.id)
 }
+
+/// The plan's risks to choose among ("Risker").
+pub(in crate::pages) fn risk_choices(o: &Options) -> Kind {
+    Kind::Choices(o.risks.iter().map(|r| (r.id.to_string(), r.title.clone())).collect())
+}

@@ -2,26 +2,19 @@
 
 use std::collections::HashMap;
 
+use kvalitet_domain::Code;
+use kvalitet_domain::indicator::{Direction, Indicator, IndicatorSource, MeasureUnit};
+use kvalitet_store::links::LinkKind;
+
 use crate::forms::FormState;
-use kvalitet_domain::{Code, Id};
-use kvalitet_store::{StoreError, repo};
 
 use super::fields::*;
 use super::{Doc, Editable, Field, Kind, Options, Owner};
-use kvalitet_domain::indicator::{Direction, Indicator, IndicatorSource, MeasureUnit};
 
 impl Editable for Indicator {
     const PATH: &'static str = "indikatorer";
     const NOUN: &'static str = "kvalitetsindikator";
-    /// Added from a risk's page, it is linked to the risk.
-    async fn after_create(
-        tx: &mut kvalitet_store::Tx,
-        id: Id<Self>,
-        query: &HashMap<String, String>,
-    ) -> Result<(), StoreError> {
-        let plan = repo::get::<Indicator>(tx, id).await?.plan_id;
-        link_to_risk(tx, kvalitet_store::links::LinkKind::IndicatorRisk, id.get(), plan, query).await
-    }
+    const RISKS: Option<LinkKind> = Some(LinkKind::IndicatorRisk);
     fn fields(o: &Options) -> Vec<Field> {
         vec![
             field("name", "Kvalitetsindikator", "", Kind::Text),
@@ -63,6 +56,7 @@ impl Editable for Indicator {
             ),
             field("no_data", "Inga tillgängliga data", "", Kind::Check),
             field("note", "Anmärkning", "", Kind::Text),
+            field("risks", "Risker", "De risker i planen som indikatorn följer upp.", risk_choices(o)),
         ]
     }
     fn owner(&self) -> Owner {

@@ -32,8 +32,10 @@ use kvalitet_domain::access::Permission;
 use kvalitet_domain::org::{OrgUnit, ProcessArea, QualityFactor};
 use kvalitet_domain::plan::{PlanId, QualityPlan};
 use kvalitet_domain::report::{QualityReport, ReportId, ReportState};
+use kvalitet_domain::risk::Risk;
 use kvalitet_domain::{Id, Validate, ValidationErrors, Versioned};
-use kvalitet_store::{Record, StoreError, org, plans, repo};
+use kvalitet_store::links::{self, LinkKind};
+use kvalitet_store::{Column, Record, StoreError, org, plans, repo};
 
 use crate::auth::{Nav, User};
 use crate::error::{WebError, WebResult};
@@ -47,6 +49,8 @@ pub struct Options {
     pub areas: Vec<Versioned<ProcessArea>>,
     pub factors: Vec<Versioned<QualityFactor>>,
     pub units: Vec<Versioned<OrgUnit>>,
+    /// The risks of the plan the item belongs to, for the items linked to risks.
+    pub risks: Vec<Versioned<Risk>>,
     /// The form makes a new item (some values are only entered then: a risk's first
     /// level, which afterwards changes only through an assessment).
     pub creating: bool,
@@ -60,6 +64,9 @@ pub enum Kind {
     Number,
     Select(Vec<(String, String)>),
     Check,
+    /// Any number of the choices (value, label), as a group of checkboxes; a chosen one
+    /// is posted as `{name}_{value}=1`.
+    Choices(Vec<(String, String)>),
 }
 
 /// One field of a form: its name (the record's field), its Swedish label and hint.
@@ -80,6 +87,9 @@ pub trait Editable: Record + Validate + Clone {
     const NEUTER: bool = false;
     /// A fixed set (the six quality factors): edited, never created or removed.
     const FIXED: bool = false;
+    /// The link to the plan's risks that the form's "Risker" (`risks`) sets, for the
+    /// items that follow up risks (self-inspections, indicators).
+    const RISKS: Option<LinkKind> = None;
     fn fields(o: &Options) -> Vec<Field>;
     /// The owner of a new item, from its page's query (`?plan=3`, `?berattelse=2`).
     fn new_owner(q: &HashMap<String, String>, _user: &User) -> WebResult<Owner> {
@@ -303,6 +313,8 @@ pub struct FieldV {
     pub hint: &'static str,
     pub kind: &'static str,
     pub options: Vec<(String, String)>,
+    /// For a group of checkboxes: each choice's value, label and whether it is chosen.
+    pub choices: Vec<(String, String, bool)>,
     /// What is saved now, when it differs from what the user sent (after a conflict).
     pub saved: String,
 }
@@ -326,15 +338,57 @@ pub struct EditPage {
     pub in_use: Vec<(&'static str, i64)>,
 }
 
-async fn options(state: &AppState, user: &User) -> WebResult<Options> {
+async fn options(state: &AppState, user: &User, doc: &Doc) -> WebResult<Options> {
     let tenant = user.session.account.tenant_id;
     let mut conn = state.store.read().await?;
+    let mut risks: Vec<Versioned<Risk>> = match doc.plan() {
+        Some(plan) => repo::list(&mut conn, kvalitet_store::Where::sql("plan_id = $1", vec![plan.to_value()])).await?,
+        None => vec![],
+    };
+    risks.sort_by_key(|r| (r.sort_order, r.id));
     Ok(Options {
         areas: org::process_areas(&mut conn, tenant).await?,
         factors: org::quality_factors(&mut conn, tenant).await?,
         units: org::units(&mut conn, tenant).await?,
+        risks,
         creating: false,
     })
+}
+
+/// The risks chosen in the form's "Risker", each one of the plan's; anything else is an
+/// error beside the field.
+fn chosen_risks<T: Editable>(form: &mut FormState, o: &Options) -> Vec<i64> {
+    if T::RISKS.is_none() {
+        return vec![];
+    }
+    let mut chosen = Vec::new();
+    let mut foreign = false;
+    for (key, value) in &form.values {
+        let Some(id) = key.strip_prefix("risks_") else { continue };
+        if value != "1" {
+            continue;
+        }
+        match id.parse::<i64>() {
+            Ok(id) if o.risks.iter().any(|r| r.id.get() == id) => chosen.push(id),
+            _ => foreign = true,
+        }
+    }
+    if foreign {
+        form.push("risks", "Välj bland planens risker.");
+    }
+    chosen.sort_unstable();
+    chosen
+}
+
+/// The form's values for the item's links: `risks_{id}=1` for each linked risk.
+async fn link_values<T: Editable>(state: &AppState, id: Id<T>, values: &mut HashMap<String, String>) -> WebResult<()> {
+    if let Some(kind) = T::RISKS {
+        let mut conn = state.store.read().await?;
+        for risk in links::linked_from(&mut conn, kind, id.get()).await? {
+            values.insert(format!("risks_{risk}"), "1".to_owned());
+        }
+    }
+    Ok(())
 }
 
 fn page<T: Editable>(
@@ -350,6 +404,7 @@ fn page<T: Editable>(
     let fields = T::fields(o)
         .into_iter()
         .map(|f| {
+            let mut choices = vec![];
             let (kind, options) = match f.kind {
                 Kind::Text => ("text", vec![]),
                 Kind::Area => ("area", vec![]),
@@ -357,10 +412,20 @@ fn page<T: Editable>(
                 Kind::Number => ("number", vec![]),
                 Kind::Select(options) => ("select", options),
                 Kind::Check => ("check", vec![]),
+                Kind::Choices(options) => {
+                    choices = options
+                        .into_iter()
+                        .map(|(value, label)| {
+                            let chosen = form.value(&format!("{}_{value}", f.name)) == "1";
+                            (value, label, chosen)
+                        })
+                        .collect();
+                    ("choices", vec![])
+                }
             };
             let saved =
                 saved_values.get(f.name).filter(|v| v.as_str() != form.value(f.name)).cloned().unwrap_or_default();
-            FieldV { name: f.name, label: f.label, hint: f.hint, kind, options, saved }
+            FieldV { name: f.name, label: f.label, hint: f.hint, kind, options, choices, saved }
         })
         .collect();
     EditPage {
@@ -438,7 +503,7 @@ pub async fn new_form<T: Editable>(
     Query(q): Query<HashMap<String, String>>,
 ) -> WebResult<EditPage> {
     let doc = load_doc(&state, &user, T::new_owner(&q, &user)?).await?;
-    let o = Options { creating: true, ..options(&state, &user).await? };
+    let o = Options { creating: true, ..options(&state, &user, &doc).await? };
     let blank = T::blank(&doc, &o);
     require_edit(&user, &doc, &blank)?;
     // A link may choose some of the values (a new unit under a given section).
@@ -447,6 +512,12 @@ pub async fn new_form<T: Editable>(
         if let Some(v) = q.get(f.name) {
             values.insert(f.name.to_owned(), v.clone());
         }
+    }
+    // Added from a risk's page, the risk is already chosen.
+    if T::RISKS.is_some()
+        && let Some(risk) = q.get("risk").filter(|r| o.risks.iter().any(|k| k.id.to_string() == **r))
+    {
+        values.insert(format!("risks_{risk}"), "1".to_owned());
     }
     Ok(page::<T>(&user, &link_query(&q), &doc, &o, None, FormState::new(values), None))
 }
@@ -459,10 +530,11 @@ pub async fn create<T: Editable>(
 ) -> WebResult<Response> {
     user.check_csrf(values.get("csrf").map_or("", String::as_str))?;
     let doc = load_doc(&state, &user, T::new_owner(&q, &user)?).await?;
-    let o = Options { creating: true, ..options(&state, &user).await? };
+    let o = Options { creating: true, ..options(&state, &user, &doc).await? };
     require_edit(&user, &doc, &T::blank(&doc, &o))?;
     let mut form = FormState::new(values);
     let item = T::blank(&doc, &o).apply(&mut form, &o);
+    let risks = chosen_risks::<T>(&mut form, &o);
     require_edit(&user, &doc, &item)?;
     check_unit(&user, &doc, &item, &mut form);
     let mut conn = state.store.read().await?;
@@ -477,6 +549,9 @@ pub async fn create<T: Editable>(
     }
     let mut tx = state.store.write(&user.actor()).await?;
     let id = repo::insert(&mut tx, &item).await?;
+    if let Some(kind) = T::RISKS {
+        links::set(&mut tx, kind, id.get(), &risks).await?;
+    }
     T::after_create(&mut tx, id, &q).await?;
     tx.commit().await?;
     Ok(Redirect::to(&T::return_to(&doc)).into_response())
@@ -496,8 +571,10 @@ pub async fn edit_form<T: Editable>(
     let current = item::<T>(&state, &id).await?;
     let doc = load_doc(&state, &user, current.owner()).await?;
     require_edit(&user, &doc, &current.item)?;
-    let o = options(&state, &user).await?;
-    Ok(page(&user, "", &doc, &o, Some(&current), FormState::new(current.form_values()), None))
+    let o = options(&state, &user, &doc).await?;
+    let mut values = current.form_values();
+    link_values(&state, current.id, &mut values).await?;
+    Ok(page(&user, "", &doc, &o, Some(&current), FormState::new(values), None))
 }
 
 pub async fn update<T: Editable>(
@@ -510,10 +587,11 @@ pub async fn update<T: Editable>(
     let current = item::<T>(&state, &id).await?;
     let doc = load_doc(&state, &user, current.owner()).await?;
     require_edit(&user, &doc, &current.item)?;
-    let o = options(&state, &user).await?;
+    let o = options(&state, &user, &doc).await?;
     let mut form = FormState::new(values);
     let version = form.value("version").parse::<i64>().unwrap_or(0);
     let next = current.item.apply(&mut form, &o);
+    let risks = chosen_risks::<T>(&mut form, &o);
     require_edit(&user, &doc, &next)?;
     check_unit(&user, &doc, &next, &mut form);
     let mut conn = state.store.read().await?;
@@ -529,6 +607,9 @@ pub async fn update<T: Editable>(
     let mut tx = state.store.write(&user.actor()).await?;
     match repo::update(&mut tx, current.id, version, &next).await {
         Ok(_) => {
+            if let Some(kind) = T::RISKS {
+                links::set(&mut tx, kind, current.id.get(), &risks).await?;
+            }
             tx.commit().await?;
             Ok(Redirect::to(&T::return_to(&doc)).into_response())
         }
@@ -578,9 +659,11 @@ pub async fn delete<T: Editable>(
         }
         Err(StoreError::Conflict { .. }) => {
             drop(tx);
-            let o = options(&state, &user).await?;
+            let o = options(&state, &user, &doc).await?;
             let now = item::<T>(&state, &id).await?;
-            let p = page(&user, "", &doc, &o, Some(&now), FormState::new(now.form_values()), Some(&now.item));
+            let mut values = now.form_values();
+            link_values(&state, now.id, &mut values).await?;
+            let p = page(&user, "", &doc, &o, Some(&now), FormState::new(values), Some(&now.item));
             Ok((axum::http::StatusCode::CONFLICT, p).into_response())
         }
         Err(e) => Err(e.into()),
@@ -595,9 +678,11 @@ async fn refused<T: Editable>(
     id: &str,
     in_use: Vec<(&'static str, i64)>,
 ) -> WebResult<Response> {
-    let o = options(state, user).await?;
+    let o = options(state, user, doc).await?;
     let now = item::<T>(state, id).await?;
-    let mut p = page(user, "", doc, &o, Some(&now), FormState::new(now.form_values()), None);
+    let mut values = now.form_values();
+    link_values(state, now.id, &mut values).await?;
+    let mut p = page(user, "", doc, &o, Some(&now), FormState::new(values), None);
     p.in_use = in_use;
     Ok((axum::http::StatusCode::CONFLICT, p).into_response())
 }

@@ -2,12 +2,13 @@
 
 use std::collections::HashMap;
 
-use crate::forms::FormState;
+use kvalitet_domain::plan::{FocusArea, FocusAreaKind, Section, SectionKind};
 use kvalitet_domain::{Code, Id};
+
+use crate::forms::FormState;
 
 use super::fields::*;
 use super::{Doc, Editable, Field, Kind, Options, Owner};
-use kvalitet_domain::plan::{FocusArea, FocusAreaKind, Section, SectionKind};
 
 impl Editable for Section {
     const PATH: &'static str = "avsnitt";

@@ -2,13 +2,14 @@
 
 use std::collections::HashMap;
 
-use crate::forms::FormState;
+use kvalitet_domain::risk::{Risk, RiskOrigin};
 use kvalitet_domain::{Code, Id, ValidationErrors};
 use kvalitet_store::{StoreError, repo};
 
+use crate::forms::FormState;
+
 use super::fields::*;
 use super::{Doc, Editable, Field, Kind, Options, Owner};
-use kvalitet_domain::risk::{Risk, RiskOrigin};
 
 impl Editable for Risk {
     const PATH: &'static str = "risker";

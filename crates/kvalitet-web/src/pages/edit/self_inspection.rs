@@ -2,26 +2,19 @@
 
 use std::collections::HashMap;
 
+use kvalitet_domain::Code;
+use kvalitet_domain::self_inspection::{Frequency, Method, SelfInspection};
+use kvalitet_store::links::LinkKind;
+
 use crate::forms::FormState;
-use kvalitet_domain::{Code, Id};
-use kvalitet_store::{StoreError, repo};
 
 use super::fields::*;
 use super::{Doc, Editable, Field, Kind, Options, Owner};
-use kvalitet_domain::self_inspection::{Frequency, Method, SelfInspection};
 
 impl Editable for SelfInspection {
     const PATH: &'static str = "egenkontroller";
     const NOUN: &'static str = "egenkontroll";
-    /// Added from a risk's page, it is linked to the risk.
-    async fn after_create(
-        tx: &mut kvalitet_store::Tx,
-        id: Id<Self>,
-        query: &HashMap<String, String>,
-    ) -> Result<(), StoreError> {
-        let plan = repo::get::<SelfInspection>(tx, id).await?.plan_id;
-        link_to_risk(tx, kvalitet_store::links::LinkKind::SelfInspectionRisk, id.get(), plan, query).await
-    }
+    const RISKS: Option<LinkKind> = Some(LinkKind::SelfInspectionRisk);
     fn fields(o: &Options) -> Vec<Field> {
         vec![
             field("title", "Egenkontroll", "", Kind::Text),
@@ -65,6 +58,7 @@ impl Editable for SelfInspection {
             ),
             field("is_new", "Ny kontroll i år", "", Kind::Check),
             field("keep_next_year", "Ligger kvar nästa år", "", Kind::Check),
+            field("risks", "Risker", "De risker i planen som egenkontrollen följer upp.", risk_choices(o)),
         ]
     }
     fn owner(&self) -> Owner {
