@@ -1,5 +1,6 @@
 //! The link tables between a plan's items: action ↔ risk, action ↔ self-inspection,
-//! self-inspection ↔ risk, indicator ↔ risk, and a risk's units and target groups.
+//! self-inspection ↔ risk, indicator ↔ risk, a risk's units and target groups, and
+//! deviation ↔ self-inspection (a deviation's risk and action are its own columns).
 
 use sqlx::AnyConnection;
 use sqlx::{AssertSqlSafe, Row};
@@ -20,6 +21,7 @@ pub enum LinkKind {
     IndicatorRisk,
     RiskUnit,
     RiskTargetGroup,
+    DeviationSelfInspection,
 }
 
 impl LinkKind {
@@ -31,6 +33,7 @@ impl LinkKind {
             LinkKind::IndicatorRisk => ("indicator_risk", "indicator_id", "risk_id"),
             LinkKind::RiskUnit => ("risk_unit", "risk_id", "unit_id"),
             LinkKind::RiskTargetGroup => ("risk_target_group", "risk_id", "target_group_id"),
+            LinkKind::DeviationSelfInspection => ("deviation_self_inspection", "deviation_id", "self_inspection_id"),
         }
     }
 
@@ -42,6 +45,13 @@ impl LinkKind {
             LinkKind::SelfInspectionRisk => "self_inspection",
             LinkKind::IndicatorRisk => "indicator",
             LinkKind::RiskUnit | LinkKind::RiskTargetGroup => "risk",
+            LinkKind::DeviationSelfInspection => {
+                // A deviation belongs to no plan; its link is the plan's through the
+                // self-inspection.
+                return format!(
+                    "SELECT l.{a} AS a, l.{b} AS b FROM {table} l JOIN self_inspection o ON o.id = l.{b} WHERE o.plan_id = $1 ORDER BY l.{a}, l.{b}"
+                );
+            }
         };
         format!(
             "SELECT l.{a} AS a, l.{b} AS b FROM {table} l JOIN {owner} o ON o.id = l.{a} WHERE o.plan_id = $1 ORDER BY l.{a}, l.{b}"
@@ -91,4 +101,33 @@ pub async fn load_plan_links(conn: &mut AnyConnection, plan_id: i64) -> Result<L
 
 fn typed<A, B>(v: Vec<(i64, i64)>) -> Vec<(Id<A>, Id<B>)> {
     v.into_iter().map(|(a, b)| (Id::new(a), Id::new(b))).collect()
+}
+
+/// The second items `a` is linked to by `kind` (a self-inspection's risks).
+pub async fn linked_from(conn: &mut AnyConnection, kind: LinkKind, a: i64) -> Result<Vec<i64>> {
+    let (table, ca, cb) = kind.table();
+    let sql = format!("SELECT {cb} AS b FROM {table} WHERE {ca} = $1 ORDER BY {cb}");
+    let rows = sqlx::query(AssertSqlSafe(sql)).bind(a).fetch_all(&mut *conn).await?;
+    rows.iter().map(|r| Ok(r.try_get::<i64, _>("b")?)).collect()
+}
+
+/// The first items linked to `b` by `kind` (a risk's self-inspections).
+pub async fn linked_to(conn: &mut AnyConnection, kind: LinkKind, b: i64) -> Result<Vec<i64>> {
+    let (table, ca, cb) = kind.table();
+    let sql = format!("SELECT {ca} AS a FROM {table} WHERE {cb} = $1 ORDER BY {ca}");
+    let rows = sqlx::query(AssertSqlSafe(sql)).bind(b).fetch_all(&mut *conn).await?;
+    rows.iter().map(|r| Ok(r.try_get::<i64, _>("a")?)).collect()
+}
+
+/// Links `a` to exactly `chosen`: what is no longer chosen is unlinked and what is new is
+/// linked, each change audited, in the caller's transaction.
+pub async fn set(tx: &mut Tx, kind: LinkKind, a: i64, chosen: &[i64]) -> Result<()> {
+    let now = linked_from(tx, kind, a).await?;
+    for b in now.iter().filter(|b| !chosen.contains(b)) {
+        unlink(tx, kind, a, *b).await?;
+    }
+    for b in chosen.iter().filter(|b| !now.contains(b)) {
+        link(tx, kind, a, *b).await?;
+    }
+    Ok(())
 }

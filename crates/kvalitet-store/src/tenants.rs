@@ -149,6 +149,7 @@ fn tenant_tables() -> Vec<(&'static str, String)> {
         ("contact_record", format!("import_id IN {imports}")),
         ("case_import", tenant.clone()),
         ("measure_link", tenant.clone()),
+        ("deviation_self_inspection", "deviation_id IN (SELECT id FROM deviation WHERE tenant_id = $1)".to_owned()),
         ("deviation", tenant.clone()),
         ("deviation_tally", tenant.clone()),
         (

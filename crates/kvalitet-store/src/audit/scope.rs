@@ -23,6 +23,7 @@ const LINK_OWNERS: &[(&str, &str)] = &[
     ("indicator_risk", "indicator"),
     ("risk_unit", "risk"),
     ("risk_target_group", "risk"),
+    ("deviation_self_inspection", "deviation"),
 ];
 
 /// Columns that name a parent record, and the parent's table, in the order tried.

@@ -12,13 +12,14 @@ use axum::response::{IntoResponse, Redirect, Response};
 
 use kvalitet_domain::access::Tree;
 use kvalitet_domain::access::{self, Permission};
+use kvalitet_domain::action::Action;
 use kvalitet_domain::deviation::{
     Deviation, DeviationKind, DeviationStatus, DeviationTally, LexSarahCategory, count_by_kind_and_year,
 };
-use kvalitet_domain::org::OrgUnitId;
 use kvalitet_domain::org::{OrgUnit, OrgUnitKind};
 use kvalitet_domain::plan::QualityPlan;
 use kvalitet_domain::risk::Risk;
+use kvalitet_domain::self_inspection::{SelfInspection, SelfInspectionRun};
 use kvalitet_domain::{Code, Date, Id, Validate, Versioned};
 use kvalitet_store::{Column, Where, audit, org, plans, repo, submissions};
 
@@ -143,6 +144,8 @@ pub struct NewPage {
     pub kinds: Vec<&'static str>,
     pub values: HashMap<String, String>,
     pub errors: Vec<(String, String)>,
+    /// The self-inspection the deviation is registered after (its title), if any.
+    pub self_inspection: String,
 }
 
 impl NewPage {
@@ -166,7 +169,27 @@ async fn registrable_units(state: &AppState, user: &User) -> WebResult<Vec<(i64,
         .collect())
 }
 
-pub async fn new_form(State(state): State<AppState>, user: User) -> WebResult<NewPage> {
+/// The self-inspection a deviation is registered after (`egenkontroll`), if it is one
+/// of the user's municipality's, with its plan.
+async fn after_self_inspection(
+    state: &AppState,
+    user: &User,
+    raw: Option<&String>,
+) -> WebResult<Option<(Versioned<SelfInspection>, Versioned<QualityPlan>)>> {
+    let Some(id) = raw.and_then(|r| r.trim().parse::<i64>().ok()) else { return Ok(None) };
+    let mut conn = state.store.read().await?;
+    let Some(si) = repo::find::<SelfInspection>(&mut conn, Id::new(id)).await? else { return Ok(None) };
+    let plan = repo::get::<QualityPlan>(&mut conn, si.plan_id).await?;
+    Ok((plan.tenant_id == user.session.account.tenant_id).then_some((si, plan)))
+}
+
+/// The form, empty, or (`?egenkontroll=…&genomforande=…`) filled in from a
+/// self-inspection run that was not approved, to which the deviation will be linked.
+pub async fn new_form(
+    State(state): State<AppState>,
+    user: User,
+    Query(q): Query<HashMap<String, String>>,
+) -> WebResult<NewPage> {
     let units = registrable_units(&state, &user).await?;
     if units.is_empty() {
         return Err(WebError::Forbidden);
@@ -178,7 +201,33 @@ pub async fn new_form(State(state): State<AppState>, user: User) -> WebResult<Ne
     if units.len() == 1 {
         values.insert("unit".to_owned(), units[0].0.to_string());
     }
-    Ok(NewPage { nav: user.nav(), units, kinds: kinds(), values, errors: vec![] })
+    let mut self_inspection = String::new();
+    if let Some((si, plan)) = after_self_inspection(&state, &user, q.get("egenkontroll")).await? {
+        let unit = si.unit_id.unwrap_or(plan.scope_id);
+        if units.iter().any(|(u, _)| *u == unit.get()) {
+            values.insert("unit".to_owned(), unit.to_string());
+        }
+        values.insert("egenkontroll".to_owned(), si.id.to_string());
+        values.insert("title".to_owned(), format!("Egenkontroll inte godkänd: {}", si.title));
+        let mut conn = state.store.read().await?;
+        let run = match q.get("genomforande").and_then(|r| r.parse::<i64>().ok()) {
+            Some(r) => {
+                repo::find::<SelfInspectionRun>(&mut conn, Id::new(r)).await?.filter(|r| r.self_inspection_id == si.id)
+            }
+            None => None,
+        };
+        if let Some(run) = run {
+            values.insert("occurred_on".to_owned(), run.run_on.to_string());
+            values.insert(
+                "description".to_owned(),
+                format!("Egenkontrollen genomfördes {} och blev inte godkänd. {}", run.run_on, run.comment)
+                    .trim()
+                    .to_owned(),
+            );
+        }
+        self_inspection = si.title.clone();
+    }
+    Ok(NewPage { nav: user.nav(), units, kinds: kinds(), values, errors: vec![], self_inspection })
 }
 
 fn kinds() -> Vec<&'static str> {
@@ -200,6 +249,7 @@ pub async fn create(
         return Ok(Redirect::to(&path).into_response());
     }
     let units = registrable_units(&state, &user).await?;
+    let after = after_self_inspection(&state, &user, f.get("egenkontroll")).await?;
     let get = |k: &str| f.get(k).map(|s| s.trim().to_owned()).unwrap_or_default();
     let mut errors: Vec<(String, String)> = Vec::new();
     let unit = get("unit").parse::<i64>().ok();
@@ -210,6 +260,12 @@ pub async fn create(
     }
     if unit.is_none() {
         errors.push(("unit".into(), "Välj vilken enhet det gäller.".into()));
+    }
+    // Linked to a self-inspection, the deviation is of a unit its plan covers.
+    if let (Some(u), Some((_, plan))) = (unit, &after)
+        && !user.tree.is_within(Id::new(u), plan.scope_id)
+    {
+        errors.push(("unit".into(), "Välj en enhet som egenkontrollens kvalitetsplan gäller.".into()));
     }
     let unit = unit.unwrap_or(0);
     let kind = DeviationKind::from_code(&get("kind"));
@@ -253,10 +309,15 @@ pub async fn create(
         }
     }
     if !errors.is_empty() {
-        return Ok(render_errors(&user, units, f, errors));
+        let si = after.map(|(si, _)| si.title.clone()).unwrap_or_default();
+        return Ok(render_errors(&user, units, f, errors, si));
     }
     let mut tx = state.store.write(&user.actor()).await?;
     let id = plans::create(&mut tx, &deviation).await?;
+    if let Some((si, _)) = &after {
+        kvalitet_store::links::link(&mut tx, kvalitet_store::LinkKind::DeviationSelfInspection, id.get(), si.id.get())
+            .await?;
+    }
     let receipt = if user.may(Permission::ViewDeviations, deviation.unit_id) {
         format!("/avvikelser/{id}")
     } else {
@@ -281,10 +342,11 @@ fn render_errors(
     units: Vec<(i64, String)>,
     f: HashMap<String, String>,
     errors: Vec<(String, String)>,
+    self_inspection: String,
 ) -> Response {
     let mut f = f;
     f.entry("form_token".to_owned()).or_insert_with(submissions::new_token);
-    let page = NewPage { nav: user.nav(), units, kinds: kinds(), values: f, errors };
+    let page = NewPage { nav: user.nav(), units, kinds: kinds(), values: f, errors, self_inspection };
     (axum::http::StatusCode::UNPROCESSABLE_ENTITY, page).into_response()
 }
 
@@ -299,7 +361,10 @@ pub struct ShowPage {
     pub statuses: Vec<&'static str>,
     pub categories: Vec<&'static str>,
     pub risks: Vec<(i64, String)>,
-    pub risk: String,
+    /// Actions of the same plans, to tie it to.
+    pub actions: Vec<(i64, String)>,
+    /// The risk and action it is tied to, as links.
+    pub links: Vec<super::risk_links::LinkGroup>,
     pub conflict: bool,
     pub form: FormState,
     pub title: String,
@@ -317,18 +382,39 @@ pub struct ShowPage {
     pub measures: Vec<Block>,
 }
 
-/// Risks of the plans that cover the deviation's unit, to tie it to.
-async fn risks_for(state: &AppState, user: &User, unit: OrgUnitId) -> WebResult<Vec<(i64, String)>> {
+/// Risks and actions of the plans of the deviation's year that cover its unit, to tie it
+/// to, and those it is tied to already (which stay choosable).
+async fn risks_for(
+    state: &AppState,
+    user: &User,
+    d: &Deviation,
+) -> WebResult<(Vec<(i64, String)>, Vec<(i64, String)>)> {
     let mut conn = state.store.read().await?;
     let plans: Vec<Versioned<QualityPlan>> =
         repo::list(&mut conn, Where::sql("tenant_id = $1", vec![user.session.account.tenant_id.to_value()])).await?;
     let mut out = Vec::new();
-    for p in plans.iter().filter(|p| user.tree.is_within(unit, p.scope_id)) {
+    let mut actions_out = Vec::new();
+    let year = i64::from(d.occurred_on.year());
+    for p in plans.iter().filter(|p| p.year == year && user.tree.is_within(d.unit_id, p.scope_id)) {
         let risks: Vec<Versioned<Risk>> =
             repo::list(&mut conn, Where::sql("plan_id = $1", vec![p.id.to_value()])).await?;
         out.extend(risks.iter().map(|r| (r.id.get(), format!("{} ({})", r.title, p.year))));
+        let actions: Vec<Versioned<Action>> =
+            repo::list(&mut conn, Where::sql("plan_id = $1", vec![p.id.to_value()])).await?;
+        actions_out.extend(actions.iter().map(|a| (a.id.get(), format!("{} ({})", a.title, p.year))));
     }
-    Ok(out)
+    let year_of = |plan| plans.iter().find(|p| p.id == plan).map_or(0, |p| p.year);
+    if let Some(r) = d.risk_id.filter(|r| !out.iter().any(|(id, _)| *id == r.get()))
+        && let Some(r) = repo::find::<Risk>(&mut conn, r).await?
+    {
+        out.push((r.id.get(), format!("{} ({})", r.title, year_of(r.plan_id))));
+    }
+    if let Some(a) = d.action_id.filter(|a| !actions_out.iter().any(|(id, _)| *id == a.get()))
+        && let Some(a) = repo::find::<Action>(&mut conn, a).await?
+    {
+        actions_out.push((a.id.get(), format!("{} ({})", a.title, year_of(a.plan_id))));
+    }
+    Ok((out, actions_out))
 }
 
 async fn show_page(
@@ -345,11 +431,12 @@ async fn show_page(
     }
     user.require(Permission::ViewDeviations, d.unit_id)?;
     let units = org::units(&mut conn, d.tenant_id).await?;
+    let links = super::risk_links::groups_of_deviation(&mut conn, &d).await?;
     drop(conn);
     let mut tx = state.store.write(&user.actor()).await?;
     audit::record_read(&mut tx, "deviation", d.id.get()).await?;
     tx.commit().await?;
-    let risks = risks_for(state, user, d.unit_id).await?;
+    let (risks, actions) = risks_for(state, user, &d).await?;
     let form = form.unwrap_or_else(|| {
         let mut f = FormState::default();
         let v = &mut f.values;
@@ -360,6 +447,7 @@ async fn show_page(
         v.insert("measures_taken".into(), d.measures_taken.clone());
         v.insert("closed_on".into(), d.closed_on.map(|x| x.to_string()).unwrap_or_default());
         v.insert("risk_id".into(), d.risk_id.map(|r| r.get().to_string()).unwrap_or_default());
+        v.insert("action_id".into(), d.action_id.map(|a| a.get().to_string()).unwrap_or_default());
         f
     });
     Ok(ShowPage {
@@ -370,11 +458,9 @@ async fn show_page(
         may_handle: user.may(Permission::HandleDeviation, d.unit_id),
         statuses: DeviationStatus::ALL.iter().map(|s| s.code()).collect(),
         categories: LexSarahCategory::ALL.iter().map(|c| c.code()).collect(),
-        risk: d
-            .risk_id
-            .and_then(|r| risks.iter().find(|(id, _)| *id == r.get()).map(|(_, t)| t.clone()))
-            .unwrap_or_default(),
         risks,
+        actions,
+        links,
         conflict,
         form,
         title: d.title.clone(),
@@ -434,11 +520,19 @@ pub async fn handle(
     };
     let ivo = optional_date(&mut form, "reported_to_ivo_on");
     let closed = optional_date(&mut form, "closed_on");
-    let risks = risks_for(&state, &user, d.unit_id).await?;
+    let (risks, actions) = risks_for(&state, &user, &d).await?;
     let risk_id = match form.value("risk_id").parse::<i64>() {
         Ok(r) if risks.iter().any(|(id, _)| *id == r) => Some(Id::new(r)),
         Ok(_) => {
             form.push("risk_id", "Välj en risk i listan.");
+            None
+        }
+        Err(_) => None,
+    };
+    let action_id = match form.value("action_id").parse::<i64>() {
+        Ok(a) if actions.iter().any(|(id, _)| *id == a) => Some(Id::new(a)),
+        Ok(_) => {
+            form.push("action_id", "Välj en åtgärd i listan.");
             None
         }
         Err(_) => None,
@@ -451,6 +545,7 @@ pub async fn handle(
         measures_taken: form.value("measures_taken").trim().to_owned(),
         closed_on: closed,
         risk_id,
+        action_id,
         ..d.item.clone()
     };
     if let Err(v) = next.validate() {

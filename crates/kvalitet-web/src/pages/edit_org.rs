@@ -1,4 +1,4 @@
-//! The organisation's records in the generic forms of `edit.rs`: the parts of the org
+//! The organisation's records in the generic forms of `edit/`: the parts of the org
 //! tree (placed by the domain's rules), target groups, process areas and the texts of the
 //! six quality factors. They are the tenant's, managed by its administrators; one that
 //! anything still refers to is not removed.

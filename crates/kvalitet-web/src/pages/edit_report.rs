@@ -1,4 +1,4 @@
-//! The quality report's items in the generic forms of `edit.rs`: user surveys, key
+//! The quality report's items in the generic forms of `edit/`: user surveys, key
 //! statistics, systematic follow-ups and reviews (each of a unit in the report's scope and
 //! its year), the result lines (findings) of a survey or a systematic follow-up, and the
 //! assessment of quality and improvement areas.

@@ -62,6 +62,10 @@ pub struct RunRow {
     pub reason: String,
     pub comment: Vec<Block>,
     pub by: String,
+    /// For a run that was not approved: the forms that take it further, pre-linked to
+    /// the self-inspection (empty for those who may not use them).
+    pub new_action: String,
+    pub new_deviation: String,
 }
 
 /// A correction of a run, as the self-inspection's history shows it.
@@ -94,6 +98,9 @@ pub struct SelfInspectionPage {
     pub may_record: bool,
     pub verdicts: Vec<&'static str>,
     pub form: FormState,
+    /// What the self-inspection is linked to, and its edit form (for those who may edit).
+    pub links: Vec<super::risk_links::LinkGroup>,
+    pub edit_href: String,
 }
 
 /// The unit a self-inspection belongs to: its own, or the plan's scope.
@@ -117,8 +124,11 @@ async fn si_page(
     )
     .await?;
     corrections.reverse();
+    let links = super::risk_links::groups_of_self_inspection(&mut conn, user, si.id.get()).await?;
     drop(conn);
     let plan = readable_plan(state, user, si.plan_id).await?;
+    let may_edit = user.may(Permission::EditPlan, plan.scope_id);
+    let may_report = user.may(Permission::RegisterDeviation, si_unit(&si, &plan));
     let mut runs = runs;
     runs.sort_by_key(|r| (r.run_on, r.id));
     Ok(SelfInspectionPage {
@@ -148,6 +158,21 @@ async fn si_page(
                 reason: r.verdict_reason.clone(),
                 comment: blocks(&r.comment),
                 by: r.recorded_by.clone(),
+                new_action: if may_edit && not_approved(r.verdict) {
+                    format!(
+                        "/atgarder/ny?plan={}&egenkontroll={}&description={}",
+                        plan.id,
+                        si.id,
+                        after_run(&si.title, r)
+                    )
+                } else {
+                    String::new()
+                },
+                new_deviation: if may_report && not_approved(r.verdict) {
+                    format!("/avvikelser/ny?egenkontroll={}&genomforande={}", si.id, r.id)
+                } else {
+                    String::new()
+                },
             })
             .collect(),
         corrections: corrections
@@ -168,7 +193,24 @@ async fn si_page(
         may_record: user.may(Permission::RecordFollowUp, si_unit(&si, &plan)),
         verdicts: Verdict::ALL.iter().map(|v| v.code()).collect(),
         form,
+        links,
+        edit_href: if may_edit { format!("/egenkontroller/{}/andra", si.id) } else { String::new() },
     })
+}
+
+/// A run that calls for more than its record: not approved, or only partly.
+fn not_approved(v: Verdict) -> bool {
+    matches!(v, Verdict::NotApproved | Verdict::PartlyApproved)
+}
+
+/// The start of an action's description taken after a run, for the form's link.
+fn after_run(title: &str, run: &SelfInspectionRun) -> String {
+    let verdict = match run.verdict {
+        Verdict::PartlyApproved => "delvis godkänd",
+        _ => "inte godkänd",
+    };
+    let text = format!("Efter egenkontrollen {title} {} ({verdict}).", run.run_on);
+    percent_encoding::utf8_percent_encode(&text, percent_encoding::NON_ALPHANUMERIC).to_string()
 }
 
 pub async fn self_inspection(
@@ -282,6 +324,8 @@ pub struct ActionPage {
     pub statuses: Vec<&'static str>,
     pub conflict: Option<Conflict>,
     pub form: FormState,
+    pub links: Vec<super::risk_links::LinkGroup>,
+    pub edit_href: String,
 }
 
 async fn action_page(
@@ -295,6 +339,7 @@ async fn action_page(
     let action = repo::get::<Action>(&mut conn, id).await?;
     let mut follow_ups: Vec<Versioned<ActionFollowUp>> =
         repo::list(&mut conn, Where::sql("action_id = $1", vec![action.id.to_value()])).await?;
+    let links = super::risk_links::groups_of_action(&mut conn, user, action.id.get()).await?;
     drop(conn);
     follow_ups.sort_by_key(|f| (f.entry_on, f.id));
     let plan = readable_plan(state, user, action.plan_id).await?;
@@ -321,6 +366,12 @@ async fn action_page(
         statuses: ActionStatus::ALL.iter().filter(|s| action.status.may_become(**s)).map(|s| s.code()).collect(),
         conflict,
         form,
+        links,
+        edit_href: if user.may(Permission::EditPlan, plan.scope_id) {
+            format!("/atgarder/{}/andra", action.id)
+        } else {
+            String::new()
+        },
     })
 }
 
@@ -422,6 +473,8 @@ pub struct IndicatorPage {
     pub chart: String,
     pub may_record: bool,
     pub form: FormState,
+    pub links: Vec<super::risk_links::LinkGroup>,
+    pub edit_href: String,
 }
 
 fn value_in(unit: MeasureUnit, v: f64) -> String {
@@ -437,6 +490,7 @@ async fn indicator_page(state: &AppState, user: &User, id: Id<Indicator>, form: 
     let ind = repo::get::<Indicator>(&mut conn, id).await?;
     let mut results: Vec<Versioned<IndicatorResult>> =
         repo::list(&mut conn, Where::sql("indicator_id = $1", vec![ind.id.to_value()])).await?;
+    let links = super::risk_links::groups_of_indicator(&mut conn, ind.id.get()).await?;
     drop(conn);
     results.sort_by_key(|r| r.year);
     let plan = readable_plan(state, user, ind.plan_id).await?;
@@ -470,6 +524,12 @@ async fn indicator_page(state: &AppState, user: &User, id: Id<Indicator>, form: 
             .collect(),
         may_record: user.may(Permission::RecordFollowUp, plan.scope_id),
         form,
+        links,
+        edit_href: if user.may(Permission::EditPlan, plan.scope_id) {
+            format!("/indikatorer/{}/andra", ind.id)
+        } else {
+            String::new()
+        },
     })
 }
 

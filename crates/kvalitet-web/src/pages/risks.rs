@@ -65,6 +65,9 @@ pub struct RiskPage {
     /// The self-inspections and indicators linked to the risk, and those that could be.
     pub linked: Vec<super::risk_links::Linked>,
     pub linkable: Vec<super::accounts::Choice>,
+    /// Its actions and deviations.
+    pub links: Vec<super::risk_links::LinkGroup>,
+    pub edit_href: String,
 }
 
 async fn plan_of(state: &AppState, user: &User, plan: Id<QualityPlan>) -> WebResult<PlanBundle> {
@@ -95,6 +98,7 @@ async fn risk_page(
         Where::sql("id IN (SELECT action_id FROM action_risk WHERE risk_id = $1)", vec![risk.id.to_value()]),
     )
     .await?;
+    let links = super::risk_links::groups_of_risk(&mut conn, user, risk.id.get()).await?;
     drop(conn);
     let bundle = plan_of(state, user, risk.plan_id).await?;
     let matrix = &bundle.matrix;
@@ -147,6 +151,7 @@ async fn risk_page(
         risk_id: risk.id.get(),
         linked,
         linkable,
+        links,
         nav: user.nav(),
         plan: PlanLink { href: format!("/planer/{}", bundle.plan.id), title: bundle.plan.title.clone() },
         href: format!("/risker/{}", risk.id),
@@ -161,6 +166,11 @@ async fn risk_page(
         history: history.into_iter().map(|(_, _, e)| e).collect(),
         version: risk.version,
         may_edit: user.may(Permission::EditPlan, bundle.plan.scope_id),
+        edit_href: if user.may(Permission::EditPlan, bundle.plan.scope_id) {
+            format!("/risker/{}/andra", risk.id)
+        } else {
+            String::new()
+        },
         likelihoods: (1..=matrix.likelihood_steps).collect(),
         consequences: (1..=matrix.consequence_steps).collect(),
         conflict,

@@ -429,6 +429,9 @@ async fn self_inspections_and_indicators_are_linked_to_a_risk_from_its_page() {
             .next()
             .unwrap()
             .to_owned();
+        // The risk is chosen in the form's "Risker", as the page opened it.
+        let chosen = format!("risks_{risk}");
+        assert!(form.contains(&format!("name=\"{chosen}\" value=\"1\" checked")));
         let fields = [
             ("csrf", csrf.as_str()),
             ("title", "Genomgång av skyddsbedömningar"),
@@ -436,6 +439,7 @@ async fn self_inspections_and_indicators_are_linked_to_a_risk_from_its_page() {
             ("purpose", "Se att varje skyddsbedömning är gjord i tid."),
             ("method", "sample_check"),
             ("frequency", "quarterly"),
+            (&chosen, "1"),
         ];
         let res = admin.post(&new, &fields).await;
         assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);

@@ -11,6 +11,7 @@ mod deviations;
 mod documents;
 mod editing;
 mod follow_up;
+mod links;
 mod log_review;
 mod measures;
 mod oidc;
