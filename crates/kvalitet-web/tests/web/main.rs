@@ -3,6 +3,7 @@
 
 mod access;
 mod accounts;
+mod corrections;
 mod audit_log;
 mod bad_input;
 mod cycle;
