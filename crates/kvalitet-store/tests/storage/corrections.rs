@@ -132,8 +132,16 @@ async fn results_stay_one_a_year_and_an_actions_status_follows_its_latest_follow
         let err = correct(&mut tx, r2024, 1, Some(&against), "Fel.", "Maja", day(2024, 7, 1)).await;
         assert_eq!(field_of(err.unwrap_err()), vec!["value"], "the value agrees with its fraction");
         let other = Id::<Indicator>::new(ind.get() + 1000);
-        let err = correct(&mut tx, r2024, 1, Some(&IndicatorResult { indicator_id: other, ..result(2024) }), "x", "M", day(2024, 7, 1))
-            .await;
+        let err = correct(
+            &mut tx,
+            r2024,
+            1,
+            Some(&IndicatorResult { indicator_id: other, ..result(2024) }),
+            "x",
+            "M",
+            day(2024, 7, 1),
+        )
+        .await;
         assert!(err.is_err(), "a correction does not move a result to another indicator");
         let fixed = IndicatorResult { value: Some(80.0), numerator: Some(48), ..result(2024) };
         correct(&mut tx, r2024, 1, Some(&fixed), "48 av 60.", "Maja", day(2024, 7, 1)).await.unwrap();
@@ -144,8 +152,11 @@ async fn results_stay_one_a_year_and_an_actions_status_follows_its_latest_follow
         correct(&mut tx, fu, 1, Some(&ongoing), "Inte klar än.", "Maja", day(2024, 7, 1)).await.unwrap();
         assert_eq!(repo::get::<Action>(&mut tx, a).await.unwrap().status, ActionStatus::Ongoing);
         let planned = ActionFollowUp { entry_on: day(2024, 8, 1), new_status: ActionStatus::Planned, ..done.clone() };
-        plans::follow_up_action(&mut tx, 3, &ActionFollowUp { entry_on: day(2024, 8, 1), ..done.clone() }).await.unwrap();
-        let second = repo::list::<ActionFollowUp>(&mut tx, Where::all()).await.unwrap().iter().map(|x| x.id).max().unwrap();
+        plans::follow_up_action(&mut tx, 3, &ActionFollowUp { entry_on: day(2024, 8, 1), ..done.clone() })
+            .await
+            .unwrap();
+        let second =
+            repo::list::<ActionFollowUp>(&mut tx, Where::all()).await.unwrap().iter().map(|x| x.id).max().unwrap();
         let err = correct(&mut tx, second, 1, Some(&planned), "Fel.", "Maja", day(2024, 8, 2)).await;
         assert_eq!(field_of(err.unwrap_err()), vec!["new_status"], "not planned again after ongoing");
         correct::<ActionFollowUp>(&mut tx, second, 1, None, "Dubbel.", "Maja", day(2024, 8, 2)).await.unwrap();

@@ -105,11 +105,7 @@ pub trait Corrects: Correctable {
     fn label(field: &str) -> &'static str;
 }
 
-async fn load<T: Corrects>(
-    state: &AppState,
-    user: &User,
-    id: &str,
-) -> WebResult<(Versioned<T>, Context<T::Parent>)> {
+async fn load<T: Corrects>(state: &AppState, user: &User, id: &str) -> WebResult<(Versioned<T>, Context<T::Parent>)> {
     let id = super::parse_id::<T>(id)?;
     let mut conn = state.store.read().await?;
     let record = repo::get::<T>(&mut conn, id).await?;
@@ -193,8 +189,7 @@ pub async fn submit<T: Corrects>(
             Err(e) => return Err(e.into()),
         }
     }
-    let status =
-        if conflict { axum::http::StatusCode::CONFLICT } else { axum::http::StatusCode::UNPROCESSABLE_ENTITY };
+    let status = if conflict { axum::http::StatusCode::CONFLICT } else { axum::http::StatusCode::UNPROCESSABLE_ENTITY };
     Ok((status, page(&user, &record, &ctx, form)).into_response())
 }
 
@@ -267,10 +262,7 @@ impl Corrects for IndicatorResult {
             href: format!("/indikatorer/{}", ind.id),
             title: ind.name.clone(),
             plan,
-            extra: Extra {
-                others: others.into_iter().filter(|r| r.id != result.id).collect(),
-                ..Extra::default()
-            },
+            extra: Extra { others: others.into_iter().filter(|r| r.id != result.id).collect(), ..Extra::default() },
             parent: ind,
         })
     }
@@ -475,10 +467,8 @@ pub fn history(list: &[Versioned<Correction>], unit: Option<MeasureUnit>) -> Vec
                     if let Ok(b) = serde_json::from_str::<IndicatorResult>(text) {
                         row.kind = "result";
                         row.when = b.year.to_string();
-                        row.value = b
-                            .value
-                            .map(|v| unit.map_or_else(|| number(v), |u| value_in(u, v)))
-                            .unwrap_or_default();
+                        row.value =
+                            b.value.map(|v| unit.map_or_else(|| number(v), |u| value_in(u, v))).unwrap_or_default();
                         row.no_data = b.no_data;
                     }
                 }

@@ -614,7 +614,9 @@ async fn attempt(app: &TestApp, f: &Fixture, method: &str, path: &str, inside: b
         "/egenkontroller/{id}" => format!("/egenkontroller/{}", pick(f.si_in, f.si_out)),
         "/egenkontroller/{id}/genomforanden" => format!("/egenkontroller/{}/genomforanden", pick(f.si_in, f.si_out)),
         "/genomforanden/{id}/rattelse" => format!("/genomforanden/{}/rattelse", pick(f.run_in, f.run_out)),
-        "/indikatorresultat/{id}/rattelse" | "/atgardsuppfoljningar/{id}/rattelse" | "/riskbedomningar/{id}/rattelse" => {
+        "/indikatorresultat/{id}/rattelse"
+        | "/atgardsuppfoljningar/{id}/rattelse"
+        | "/riskbedomningar/{id}/rattelse" => {
             let kind = path.split('/').nth(1).unwrap();
             let (i, o) = f.recorded[kind];
             path.replace("{id}", &pick(i, o))

@@ -34,13 +34,12 @@ async fn scalar(store: &Store, sql: &'static str) -> i64 {
 /// Audited changes (updates and removals) of a table's rows.
 async fn audited(store: &Store, table: &'static str) -> i64 {
     let mut conn = store.read().await.unwrap();
-    let row = sqlx::query(
-        "SELECT COUNT(*) AS n FROM audit_entry WHERE table_name = $1 AND action IN ('update', 'delete')",
-    )
-    .bind(table)
-    .fetch_one(&mut *conn)
-    .await
-    .unwrap();
+    let row =
+        sqlx::query("SELECT COUNT(*) AS n FROM audit_entry WHERE table_name = $1 AND action IN ('update', 'delete')")
+            .bind(table)
+            .fetch_one(&mut *conn)
+            .await
+            .unwrap();
     sqlx::Row::try_get::<i64, _>(&row, "n").unwrap()
 }
 
@@ -88,7 +87,9 @@ async fn an_indicators_result_is_corrected_instead_of_recorded_twice() {
         assert!(shown.body.contains("Rätta ett resultat") && shown.body.contains("value=\"45\""));
         let v = version(&shown.body);
         // Without a reason: refused, the field named, nothing stored.
-        let res = manager.post(&correct, &with(&csrf, &v, &[("year", "2024"), ("numerator", "48"), ("denominator", "60")])).await;
+        let res = manager
+            .post(&correct, &with(&csrf, &v, &[("year", "2024"), ("numerator", "48"), ("denominator", "60")]))
+            .await;
         assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY);
         assert!(res.body.contains("Skriv varför resultatet rättas eller tas bort."), "{}", res.body);
         // A value against its fraction is refused as recording refuses it.
@@ -98,7 +99,13 @@ async fn an_indicators_result_is_corrected_instead_of_recorded_twice() {
                 &with(
                     &csrf,
                     &v,
-                    &[("reason", "Fel underlag."), ("year", "2024"), ("value", "95"), ("numerator", "48"), ("denominator", "60")],
+                    &[
+                        ("reason", "Fel underlag."),
+                        ("year", "2024"),
+                        ("value", "95"),
+                        ("numerator", "48"),
+                        ("denominator", "60"),
+                    ],
                 ),
             )
             .await;
@@ -113,12 +120,16 @@ async fn an_indicators_result_is_corrected_instead_of_recorded_twice() {
         let res = staff.post(&correct, &with(&sc, &v, &[("reason", "Obehörig."), ("remove", "1")])).await;
         assert_eq!(res.status, StatusCode::FORBIDDEN);
 
-        let good = [("reason", "Fel underlag: 48 av 60."), ("year", "2024"), ("numerator", "48"), ("denominator", "60")];
+        let good =
+            [("reason", "Fel underlag: 48 av 60."), ("year", "2024"), ("numerator", "48"), ("denominator", "60")];
         let res = manager.post(&correct, &with(&csrf, &v, &good)).await;
         assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
         let page = manager.get(&indicator).await.body;
         assert!(page.contains("80\u{a0}%"), "the corrected value, computed from the fraction");
-        assert!(page.contains("Rättelser") && page.contains("Rättade resultatet för 2024 (innan: 75\u{a0}%)."), "{page}");
+        assert!(
+            page.contains("Rättelser") && page.contains("Rättade resultatet för 2024 (innan: 75\u{a0}%)."),
+            "{page}"
+        );
         assert!(page.contains("Fel underlag: 48 av 60.") && page.contains("Maja Enhetschef"), "reason and who");
         assert_eq!(audited(&store, "indicator_result").await, 1, "the change is audited");
         // The same version again is stale.
@@ -127,13 +138,21 @@ async fn an_indicators_result_is_corrected_instead_of_recorded_twice() {
         assert!(res.body.contains("Resultatet har ändrats av någon annan under tiden."));
         // Removed with a reason: the year is free for a new result.
         let v = version(&manager.get(&correct).await.body);
-        let res = manager.post(&correct, &with(&csrf, &v, &[("reason", "Hör till en annan indikator."), ("remove", "1")])).await;
+        let res = manager
+            .post(&correct, &with(&csrf, &v, &[("reason", "Hör till en annan indikator."), ("remove", "1")]))
+            .await;
         assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
         let page = manager.get(&indicator).await.body;
-        assert!(page.contains("Tog bort resultatet för 2024 (innan: 80\u{a0}%).") && page.contains("Hör till en annan indikator."));
+        assert!(
+            page.contains("Tog bort resultatet för 2024 (innan: 80\u{a0}%).")
+                && page.contains("Hör till en annan indikator.")
+        );
         assert_eq!(manager.get(&correct).await.status, StatusCode::NOT_FOUND);
         assert_eq!(audited(&store, "indicator_result").await, 2);
-        assert_eq!(scalar(&store, "SELECT COUNT(*) AS n FROM correction WHERE record_table = 'indicator_result'").await, 2);
+        assert_eq!(
+            scalar(&store, "SELECT COUNT(*) AS n FROM correction WHERE record_table = 'indicator_result'").await,
+            2
+        );
     })
     .await;
 }
@@ -167,7 +186,11 @@ async fn an_actions_follow_up_is_corrected_and_the_status_follows_the_latest() {
         early.push(("reason", "Fel datum."));
         let res = manager.post(&correct, &with(&csrf, &v, &early)).await;
         assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY);
-        assert!(res.body.contains("Planen gäller 2024; en uppföljning 2019 hör till en tidigare års plan."), "{}", res.body);
+        assert!(
+            res.body.contains("Planen gäller 2024; en uppföljning 2019 hör till en tidigare års plan."),
+            "{}",
+            res.body
+        );
         assert_eq!(audited(&store, "action_follow_up").await, 0, "nothing stored");
         let mut staff = TestApp::on(store.clone());
         staff.login(STAFF).await;
@@ -191,7 +214,9 @@ async fn an_actions_follow_up_is_corrected_and_the_status_follows_the_latest() {
         let res = manager.post(&correct, &with(&csrf, &v, &[("reason", "Dubbelregistrering."), ("remove", "1")])).await;
         assert_eq!(res.status, StatusCode::SEE_OTHER);
         let page = manager.get(&action).await.body;
-        assert!(page.contains("Tog bort uppföljningen 2024-07-01 (innan: Pågår).") && page.contains("Dubbelregistrering."));
+        assert!(
+            page.contains("Tog bort uppföljningen 2024-07-01 (innan: Pågår).") && page.contains("Dubbelregistrering.")
+        );
         assert_eq!(audited(&store, "action_follow_up").await, 2);
     })
     .await;
@@ -249,13 +274,20 @@ async fn a_risks_assessment_is_corrected_and_its_level_follows_the_latest() {
 
         // Correcting the latest moves the level with it.
         let risk_changes = audited(&store, "risk").await;
-        let changed =
-            [("reason", "Konsekvensen är större."), ("assessed_on", "2023-02-01"), ("likelihood", "2"), ("consequence", "4")];
+        let changed = [
+            ("reason", "Konsekvensen är större."),
+            ("assessed_on", "2023-02-01"),
+            ("likelihood", "2"),
+            ("consequence", "4"),
+        ];
         let res = quality.post(&latest, &with(&csrf, &v, &changed)).await;
         assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
         let page = quality.get(&risk).await.body;
         assert!(page.contains("Risknivå 8"), "the level follows the corrected assessment");
-        assert!(page.contains("Rättade bedömningen 2023-02-01 (innan: risknivå 6, sannolikhet 2 × konsekvens 3)."), "{page}");
+        assert!(
+            page.contains("Rättade bedömningen 2023-02-01 (innan: risknivå 6, sannolikhet 2 × konsekvens 3)."),
+            "{page}"
+        );
         assert!(page.contains("Konsekvensen är större.") && page.contains("Kim Kvalitetsutvecklare"));
         let res = quality.post(&latest, &with(&csrf, &v, &changed)).await;
         assert_eq!(res.status, StatusCode::CONFLICT, "stale");
@@ -263,7 +295,8 @@ async fn a_risks_assessment_is_corrected_and_its_level_follows_the_latest() {
 
         // Removing the latest moves the level back to the previous assessment's.
         let v = version(&quality.get(&latest).await.body);
-        let res = quality.post(&latest, &with(&csrf, &v, &[("reason", "Bedömdes på fel risk."), ("remove", "1")])).await;
+        let res =
+            quality.post(&latest, &with(&csrf, &v, &[("reason", "Bedömdes på fel risk."), ("remove", "1")])).await;
         assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
         let page = quality.get(&risk).await.body;
         assert!(page.contains("Risknivå 9"), "back to the first assessment's level");

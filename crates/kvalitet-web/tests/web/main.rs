@@ -3,9 +3,9 @@
 
 mod access;
 mod accounts;
-mod corrections;
 mod audit_log;
 mod bad_input;
+mod corrections;
 mod cycle;
 mod deviations;
 mod documents;
