@@ -57,7 +57,7 @@ pub struct CorrectionPage {
     pub href: String,
     pub version: i64,
     pub fields: Fields,
-    /// Why the record may not be removed, when it may not (a risk's only assessment).
+    /// Whether the record must stay (a risk's only assessment): then it is only changed.
     pub keep: bool,
     pub form: FormState,
 }
@@ -323,7 +323,7 @@ impl Corrects for ActionFollowUp {
         })
     }
 
-    /// A follow-up never makes an action planned again, unless it said so already.
+    /// Every status: whether it may follow the follow-up before is the store's check.
     fn fields(_: &Context<Action>) -> Fields {
         Fields::FollowUp { statuses: ActionStatus::ALL.iter().map(|s| s.code()).collect() }
     }
