@@ -75,8 +75,6 @@ fn routes() -> Vec<(&'static str, String, MethodRouter<AppState>)> {
         ("POST", "/risker/{id}/kopplingar", post(pages::risk_links::change)),
         ("GET", "/egenkontroller/{id}", get(pages::follow_up::self_inspection)),
         ("POST", "/egenkontroller/{id}/genomforanden", post(pages::follow_up::record_run)),
-        ("GET", "/genomforanden/{id}/rattelse", get(pages::corrections::form)),
-        ("POST", "/genomforanden/{id}/rattelse", post(pages::corrections::submit)),
         ("GET", "/atgarder/{id}", get(pages::follow_up::action)),
         ("POST", "/atgarder/{id}/uppfoljning", post(pages::follow_up::follow_up_action)),
         ("GET", "/indikatorer/{id}", get(pages::follow_up::indicator)),
@@ -132,7 +130,20 @@ fn routes() -> Vec<(&'static str, String, MethodRouter<AppState>)> {
     all.extend(editable::<kvalitet_domain::org::TargetGroup>());
     all.extend(editable::<kvalitet_domain::org::ProcessArea>());
     all.extend(editable::<kvalitet_domain::org::QualityFactor>());
+    all.extend(correctable::<kvalitet_domain::self_inspection::SelfInspectionRun>());
+    all.extend(correctable::<kvalitet_domain::indicator::IndicatorResult>());
+    all.extend(correctable::<kvalitet_domain::action::ActionFollowUp>());
+    all.extend(correctable::<kvalitet_domain::risk::RiskAssessment>());
     all
+}
+
+/// The correction routes of a recorded kind (`/{path}/{id}/rattelse`).
+fn correctable<T: pages::corrections::Corrects>() -> Vec<(&'static str, String, MethodRouter<AppState>)> {
+    let p = T::PATH;
+    vec![
+        ("GET", format!("/{p}/{{id}}/rattelse"), get(pages::corrections::form::<T>)),
+        ("POST", format!("/{p}/{{id}}/rattelse"), post(pages::corrections::submit::<T>)),
+    ]
 }
 
 /// The create, edit and remove routes of an editable type (only edit for a fixed set).

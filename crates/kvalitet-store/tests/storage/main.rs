@@ -13,6 +13,7 @@ use kvalitet_store::testing::on_each_backend;
 use kvalitet_store::{Actor, Store, StoreError, Where, plans, repo};
 
 mod audit;
+mod corrections;
 
 struct Fixture {
     tenant: TenantId,

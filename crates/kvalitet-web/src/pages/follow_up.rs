@@ -18,13 +18,14 @@ use kvalitet_domain::plan::QualityPlan;
 use kvalitet_domain::self_inspection::{SelfInspection, SelfInspectionRun, Verdict};
 use kvalitet_domain::stats::Basis;
 use kvalitet_domain::{Code, Id, Validate, Versioned};
-use kvalitet_store::{Column, StoreError, Where, plans, repo};
+use kvalitet_store::{Column, StoreError, Where, corrections, plans, repo};
 
 use crate::auth::{Nav, User};
 use crate::chart;
 use crate::error::WebResult;
 use crate::format::{number, percent, share_percent};
 use crate::forms::FormState;
+use crate::pages::corrections::{CorrectionRow, history};
 use crate::pages::deviations::today;
 use crate::router::AppState;
 use crate::text::{Block, blocks};
@@ -68,18 +69,6 @@ pub struct RunRow {
     pub new_deviation: String,
 }
 
-/// A correction of a run, as the self-inspection's history shows it.
-pub struct CorrectionRow {
-    pub date: String,
-    pub by: String,
-    pub removed: bool,
-    pub reason: Vec<Block>,
-    /// What the run said before: its date, verdict and value.
-    pub before_date: String,
-    pub before_verdict: &'static str,
-    pub before_value: String,
-}
-
 #[derive(Template, WebTemplate)]
 #[template(path = "self_inspection.html")]
 pub struct SelfInspectionPage {
@@ -118,12 +107,7 @@ async fn si_page(
     let si = repo::get::<SelfInspection>(&mut conn, id).await?;
     let runs: Vec<Versioned<SelfInspectionRun>> =
         repo::list(&mut conn, Where::sql("self_inspection_id = $1", vec![si.id.to_value()])).await?;
-    let mut corrections: Vec<Versioned<kvalitet_domain::correction::Correction>> = repo::list(
-        &mut conn,
-        Where::sql("subject_table = 'self_inspection' AND subject_id = $1", vec![si.id.to_value()]),
-    )
-    .await?;
-    corrections.reverse();
+    let corrections = corrections::history(&mut conn, "self_inspection", si.id.get()).await?;
     let links = super::risk_links::groups_of_self_inspection(&mut conn, user, si.id.get()).await?;
     drop(conn);
     let plan = readable_plan(state, user, si.plan_id).await?;
@@ -175,21 +159,7 @@ async fn si_page(
                 },
             })
             .collect(),
-        corrections: corrections
-            .iter()
-            .map(|c| {
-                let before: Option<SelfInspectionRun> = serde_json::from_str(&c.before_text).ok();
-                CorrectionRow {
-                    date: c.corrected_on.to_string(),
-                    by: c.corrected_by.clone(),
-                    removed: c.kind == kvalitet_domain::correction::CorrectionKind::Removed,
-                    reason: blocks(&c.reason),
-                    before_date: before.as_ref().map(|b| b.run_on.to_string()).unwrap_or_default(),
-                    before_verdict: before.as_ref().map_or("", |b| b.verdict.code()),
-                    before_value: before.and_then(|b| b.result_value).map(number).unwrap_or_default(),
-                }
-            })
-            .collect(),
+        corrections: history(&corrections, None),
         may_record: user.may(Permission::RecordFollowUp, si_unit(&si, &plan)),
         verdicts: Verdict::ALL.iter().map(|v| v.code()).collect(),
         form,
@@ -295,6 +265,7 @@ pub async fn record_run(
 // ---- Actions -------------------------------------------------------------------------
 
 pub struct FollowUpRow {
+    pub id: i64,
     pub date: String,
     pub status: &'static str,
     pub text: Vec<Block>,
@@ -320,6 +291,8 @@ pub struct ActionPage {
     pub due_on: String,
     pub version: i64,
     pub follow_ups: Vec<FollowUpRow>,
+    /// Follow-ups corrected or removed, newest first.
+    pub corrections: Vec<CorrectionRow>,
     pub may_record: bool,
     pub statuses: Vec<&'static str>,
     pub conflict: Option<Conflict>,
@@ -339,6 +312,7 @@ async fn action_page(
     let action = repo::get::<Action>(&mut conn, id).await?;
     let mut follow_ups: Vec<Versioned<ActionFollowUp>> =
         repo::list(&mut conn, Where::sql("action_id = $1", vec![action.id.to_value()])).await?;
+    let corrections = corrections::history(&mut conn, "action", action.id.get()).await?;
     let links = super::risk_links::groups_of_action(&mut conn, user, action.id.get()).await?;
     drop(conn);
     follow_ups.sort_by_key(|f| (f.entry_on, f.id));
@@ -356,12 +330,14 @@ async fn action_page(
         follow_ups: follow_ups
             .iter()
             .map(|f| FollowUpRow {
+                id: f.id.get(),
                 date: f.entry_on.to_string(),
                 status: f.new_status.code(),
                 text: blocks(&f.text),
                 by: f.recorded_by.clone(),
             })
             .collect(),
+        corrections: history(&corrections, None),
         may_record: user.may(Permission::RecordFollowUp, plan.scope_id),
         statuses: ActionStatus::ALL.iter().filter(|s| action.status.may_become(**s)).map(|s| s.code()).collect(),
         conflict,
@@ -381,6 +357,40 @@ pub async fn action(State(state): State<AppState>, user: User, Path(id): Path<St
     action_page(&state, &user, super::parse_id(&id)?, form, None).await
 }
 
+/// An action's follow-up from its form (recording one, or correcting one): the date
+/// within the plan's year or later and not in the future, the text and the new status.
+pub(super) fn parse_follow_up(
+    form: &mut FormState,
+    action: &Versioned<Action>,
+    plan: &QualityPlan,
+    by: &str,
+) -> ActionFollowUp {
+    let entry_on = form.date("entry_on", "datum för uppföljningen");
+    if entry_on.is_some_and(|d| d > today()) {
+        form.push("entry_on", "Datumet kan inte vara i framtiden.");
+    } else if let Some(d) = entry_on.filter(|d| i64::from(d.year()) < plan.year) {
+        form.push(
+            "entry_on",
+            format!("Planen gäller {}; en uppföljning {} hör till en tidigare års plan.", plan.year, d.year()),
+        );
+    }
+    let status = ActionStatus::from_code(form.value("new_status"));
+    if status.is_none() {
+        form.push("new_status", "Välj åtgärdens status efter uppföljningen.");
+    }
+    let follow_up = ActionFollowUp {
+        action_id: action.id,
+        entry_on: entry_on.unwrap_or_else(today),
+        text: form.value("text").trim().to_owned(),
+        new_status: status.unwrap_or(action.status),
+        recorded_by: by.to_owned(),
+    };
+    if let Err(v) = follow_up.validate() {
+        form.add_validation(&v, |_| "Uppföljningen");
+    }
+    follow_up
+}
+
 pub async fn follow_up_action(
     State(state): State<AppState>,
     user: User,
@@ -395,22 +405,8 @@ pub async fn follow_up_action(
     let plan = readable_plan(&state, &user, action.plan_id).await?;
     user.require(Permission::RecordFollowUp, plan.scope_id)?;
     let mut form = FormState::new(values);
-    let entry_on = form.date("entry_on", "datum för uppföljningen");
-    let status = ActionStatus::from_code(form.value("new_status"));
-    if status.is_none() {
-        form.push("new_status", "Välj åtgärdens status efter uppföljningen.");
-    }
     let version = form.value("version").parse::<i64>().unwrap_or(0);
-    let follow_up = ActionFollowUp {
-        action_id: action.id,
-        entry_on: entry_on.unwrap_or_else(today),
-        text: form.value("text").trim().to_owned(),
-        new_status: status.unwrap_or(action.status),
-        recorded_by: user.session.account.display_name.clone(),
-    };
-    if let Err(v) = follow_up.validate() {
-        form.add_validation(&v, |_| "Uppföljningen");
-    }
+    let follow_up = parse_follow_up(&mut form, &action, &plan, &user.session.account.display_name);
     if form.has_errors() {
         let page = action_page(&state, &user, action.id, form, None).await?;
         return Ok((axum::http::StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
@@ -450,6 +446,7 @@ pub async fn follow_up_action(
 // ---- Indicators ----------------------------------------------------------------------
 
 pub struct ResultRow {
+    pub id: i64,
     pub year: i64,
     pub value: String,
     pub basis: String,
@@ -470,6 +467,11 @@ pub struct IndicatorPage {
     pub unit: &'static str,
     pub target: String,
     pub results: Vec<ResultRow>,
+    /// Results corrected or removed, newest first.
+    pub corrections: Vec<CorrectionRow>,
+    /// Where the result already recorded for the year the form names is corrected, and
+    /// that year.
+    pub correct_existing: Option<(String, i64)>,
     pub chart: String,
     pub may_record: bool,
     pub form: FormState,
@@ -477,7 +479,7 @@ pub struct IndicatorPage {
     pub edit_href: String,
 }
 
-fn value_in(unit: MeasureUnit, v: f64) -> String {
+pub(super) fn value_in(unit: MeasureUnit, v: f64) -> String {
     match unit {
         MeasureUnit::Percent => percent(v),
         MeasureUnit::Days => format!("{} dagar", number(v)),
@@ -485,11 +487,18 @@ fn value_in(unit: MeasureUnit, v: f64) -> String {
     }
 }
 
-async fn indicator_page(state: &AppState, user: &User, id: Id<Indicator>, form: FormState) -> WebResult<IndicatorPage> {
+async fn indicator_page(
+    state: &AppState,
+    user: &User,
+    id: Id<Indicator>,
+    form: FormState,
+    correct_existing: Option<(String, i64)>,
+) -> WebResult<IndicatorPage> {
     let mut conn = state.store.read().await?;
     let ind = repo::get::<Indicator>(&mut conn, id).await?;
     let mut results: Vec<Versioned<IndicatorResult>> =
         repo::list(&mut conn, Where::sql("indicator_id = $1", vec![ind.id.to_value()])).await?;
+    let corrections = corrections::history(&mut conn, "indicator", ind.id.get()).await?;
     let links = super::risk_links::groups_of_indicator(&mut conn, ind.id.get()).await?;
     drop(conn);
     results.sort_by_key(|r| r.year);
@@ -509,6 +518,7 @@ async fn indicator_page(state: &AppState, user: &User, id: Id<Indicator>, form: 
             .map(|r| {
                 let share = r.share();
                 ResultRow {
+                    id: r.id.get(),
                     year: r.year,
                     value: r.value.map(|v| value_in(ind.unit, v)).unwrap_or_default(),
                     basis: share.map(|s| number(s.denominator as f64)).unwrap_or_default(),
@@ -522,6 +532,8 @@ async fn indicator_page(state: &AppState, user: &User, id: Id<Indicator>, form: 
                 }
             })
             .collect(),
+        corrections: history(&corrections, Some(ind.unit)),
+        correct_existing,
         may_record: user.may(Permission::RecordFollowUp, plan.scope_id),
         form,
         links,
@@ -536,7 +548,7 @@ async fn indicator_page(state: &AppState, user: &User, id: Id<Indicator>, form: 
 pub async fn indicator(State(state): State<AppState>, user: User, Path(id): Path<String>) -> WebResult<IndicatorPage> {
     let mut form = FormState::default();
     form.values.insert("year".into(), today().year().to_string());
-    indicator_page(&state, &user, super::parse_id(&id)?, form).await
+    indicator_page(&state, &user, super::parse_id(&id)?, form, None).await
 }
 
 pub async fn record_result(
@@ -555,12 +567,38 @@ pub async fn record_result(
     let plan = readable_plan(&state, &user, ind.plan_id).await?;
     user.require(Permission::RecordFollowUp, plan.scope_id)?;
     let mut form = FormState::new(values);
-    // The year defaults to the plan's.
+    let (result, duplicate) = parse_result(&mut form, &ind, &plan, &existing);
+    if form.has_errors() {
+        let correct = duplicate.map(|(id, year)| (format!("/indikatorresultat/{id}/rattelse"), year));
+        let page = indicator_page(&state, &user, ind.id, form, correct).await?;
+        return Ok((axum::http::StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
+    }
+    let mut tx = state.store.write(&user.actor()).await?;
+    plans::add_indicator_result(&mut tx, &result).await?;
+    tx.commit().await?;
+    Ok(Redirect::to(&format!("/indikatorer/{}#resultat", ind.id)).into_response())
+}
+
+/// An indicator's result from its form (recording one, or correcting one): the year (the
+/// plan's when left empty), one result a year (`others` are the indicator's other
+/// results; the one already recorded for the year is returned, to be corrected instead),
+/// and the value computed from the fraction or checked against it.
+pub(super) fn parse_result(
+    form: &mut FormState,
+    ind: &Versioned<Indicator>,
+    plan: &QualityPlan,
+    others: &[Versioned<IndicatorResult>],
+) -> (IndicatorResult, Option<(i64, i64)>) {
     let year = if form.value("year").trim().is_empty() { Some(plan.year) } else { form.count("year") };
-    if let Some(y) = year
-        && existing.iter().any(|r| r.year == y)
-    {
-        form.push("year", format!("Det finns redan ett resultat för {y}."));
+    let duplicate = year.and_then(|y| others.iter().find(|r| r.year == y));
+    if let Some(d) = duplicate {
+        form.push(
+            "year",
+            format!(
+                "Det finns redan ett resultat för {}. Ett år har ett resultat: rätta det som finns om det är fel.",
+                d.year
+            ),
+        );
     }
     let result = IndicatorResult {
         indicator_id: ind.id,
@@ -585,12 +623,5 @@ pub async fn record_result(
             _ => "Kommentaren",
         });
     }
-    if form.has_errors() {
-        let page = indicator_page(&state, &user, ind.id, form).await?;
-        return Ok((axum::http::StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
-    }
-    let mut tx = state.store.write(&user.actor()).await?;
-    plans::add_indicator_result(&mut tx, &result).await?;
-    tx.commit().await?;
-    Ok(Redirect::to(&format!("/indikatorer/{}#resultat", ind.id)).into_response())
+    (result, duplicate.map(|d| (d.id.get(), d.year)))
 }

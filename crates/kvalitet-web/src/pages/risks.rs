@@ -16,12 +16,13 @@ use kvalitet_domain::bundle::PlanBundle;
 use kvalitet_domain::plan::QualityPlan;
 use kvalitet_domain::risk::{Risk, RiskAssessment, RiskLevel};
 use kvalitet_domain::{Code, Id, Versioned};
-use kvalitet_store::{Column, StoreError, Where, plans, repo};
+use kvalitet_store::{Column, StoreError, Where, corrections, plans, repo};
 
 use crate::auth::{Nav, User};
 use crate::chart;
 use crate::error::WebResult;
 use crate::forms::FormState;
+use crate::pages::corrections::{CorrectionRow, factors};
 use crate::pages::deviations::today;
 use crate::pages::follow_up::PlanLink;
 use crate::router::AppState;
@@ -29,6 +30,8 @@ use crate::text::{Block, blocks};
 
 /// One line of a risk's history: an assessment, or an action's follow-up.
 pub struct Event {
+    /// The assessment's id (0 for a follow-up).
+    pub id: i64,
     pub date: String,
     pub assessment: bool,
     pub level: String,
@@ -54,6 +57,8 @@ pub struct RiskPage {
     pub needs_reassessment: bool,
     pub consequence: Vec<Block>,
     pub history: Vec<Event>,
+    /// Assessments corrected or removed, newest first.
+    pub corrections: Vec<CorrectionRow>,
     pub version: i64,
     pub may_edit: bool,
     pub likelihoods: Vec<u8>,
@@ -98,14 +103,11 @@ async fn risk_page(
         Where::sql("id IN (SELECT action_id FROM action_risk WHERE risk_id = $1)", vec![risk.id.to_value()]),
     )
     .await?;
+    let corrections = corrections::history(&mut conn, "risk", risk.id.get()).await?;
     let links = super::risk_links::groups_of_risk(&mut conn, user, risk.id.get()).await?;
     drop(conn);
     let bundle = plan_of(state, user, risk.plan_id).await?;
     let matrix = &bundle.matrix;
-    let factors = |l: Option<i64>, c: Option<i64>| match (l, c) {
-        (Some(l), Some(c)) => format!("sannolikhet {l} × konsekvens {c}"),
-        _ => String::new(),
-    };
     let mut history: Vec<(kvalitet_domain::Date, i64, Event)> = assessments
         .iter()
         .map(|a| {
@@ -114,6 +116,7 @@ async fn risk_page(
                 a.assessed_on,
                 a.id.get(),
                 Event {
+                    id: a.id.get(),
                     date: a.assessed_on.to_string(),
                     assessment: true,
                     level: a.level.to_string(),
@@ -132,6 +135,7 @@ async fn risk_page(
             f.entry_on,
             i64::MAX,
             Event {
+                id: 0,
                 date: f.entry_on.to_string(),
                 assessment: false,
                 level: String::new(),
@@ -164,6 +168,7 @@ async fn risk_page(
         needs_reassessment: risk.needs_reassessment,
         consequence: blocks(&risk.consequence_text),
         history: history.into_iter().map(|(_, _, e)| e).collect(),
+        corrections: super::corrections::history(&corrections, None),
         version: risk.version,
         may_edit: user.may(Permission::EditPlan, bundle.plan.scope_id),
         edit_href: if user.may(Permission::EditPlan, bundle.plan.scope_id) {
@@ -184,6 +189,54 @@ pub async fn show(State(state): State<AppState>, user: User, Path(id): Path<Stri
     risk_page(&state, &user, super::parse_id(&id)?, form, String::new()).await
 }
 
+/// A risk's assessment from its form (re-assessing, or correcting an assessment): the
+/// date not in the future and not before the year before the plan's (a plan's risks are
+/// assessed as it is drawn up), and likelihood and consequence on the tenant's matrix.
+pub(super) fn parse_assessment(
+    form: &mut FormState,
+    risk: Id<Risk>,
+    m: &kvalitet_domain::risk::RiskMatrix,
+    plan: &QualityPlan,
+) -> Option<RiskAssessment> {
+    let assessed_on = form.date("assessed_on", "datum för bedömningen");
+    if assessed_on.is_some_and(|d| d > today()) {
+        form.push("assessed_on", "Datumet kan inte vara i framtiden.");
+    } else if let Some(d) = assessed_on.filter(|d| i64::from(d.year()) < plan.year - 1) {
+        form.push(
+            "assessed_on",
+            format!(
+                "Planen gäller {}; en bedömning {} hör till en tidigare års plan (tidigast {}).",
+                plan.year,
+                d.year(),
+                plan.year - 1
+            ),
+        );
+    }
+    let likelihood = form.count("likelihood");
+    let consequence = form.count("consequence");
+    if likelihood.is_none() && form.error("likelihood").is_empty() {
+        form.push("likelihood", "Välj hur sannolikt det är att risken inträffar.");
+    }
+    if consequence.is_none() && form.error("consequence").is_empty() {
+        form.push("consequence", "Välj hur allvarlig konsekvensen blir.");
+    }
+    if likelihood.is_some_and(|l| l < 1 || l > i64::from(m.likelihood_steps)) {
+        form.push("likelihood", format!("Sannolikheten ska vara mellan 1 och {}.", m.likelihood_steps));
+    }
+    if consequence.is_some_and(|c| c < 1 || c > i64::from(m.consequence_steps)) {
+        form.push("consequence", format!("Konsekvensen ska vara mellan 1 och {}.", m.consequence_steps));
+    }
+    let (Some(l), Some(c), Some(on)) = (likelihood, consequence, assessed_on) else { return None };
+    Some(RiskAssessment {
+        risk_id: risk,
+        assessed_on: on,
+        likelihood: Some(l),
+        consequence: Some(c),
+        level: l * c,
+        comment: form.value("comment").trim().to_owned(),
+    })
+}
+
 pub async fn reassess(
     State(state): State<AppState>,
     user: User,
@@ -198,35 +251,13 @@ pub async fn reassess(
     let bundle = plan_of(&state, &user, risk.plan_id).await?;
     user.require(Permission::EditPlan, bundle.plan.scope_id)?;
     let mut form = FormState::new(values);
-    let assessed_on = form.date("assessed_on", "datum för bedömningen");
-    let likelihood = form.count("likelihood");
-    let consequence = form.count("consequence");
-    if likelihood.is_none() && form.error("likelihood").is_empty() {
-        form.push("likelihood", "Välj hur sannolikt det är att risken inträffar.");
-    }
-    if consequence.is_none() && form.error("consequence").is_empty() {
-        form.push("consequence", "Välj hur allvarlig konsekvensen blir.");
-    }
-    let m = &bundle.matrix;
-    if likelihood.is_some_and(|l| l < 1 || l > i64::from(m.likelihood_steps)) {
-        form.push("likelihood", format!("Sannolikheten ska vara mellan 1 och {}.", m.likelihood_steps));
-    }
-    if consequence.is_some_and(|c| c < 1 || c > i64::from(m.consequence_steps)) {
-        form.push("consequence", format!("Konsekvensen ska vara mellan 1 och {}.", m.consequence_steps));
-    }
     let version = form.value("version").parse::<i64>().unwrap_or(0);
-    let (Some(l), Some(c), Some(on), false) = (likelihood, consequence, assessed_on, form.has_errors()) else {
+    let assessment = parse_assessment(&mut form, id, &bundle.matrix, &bundle.plan);
+    let (Some(assessment), false) = (assessment, form.has_errors()) else {
         let page = risk_page(&state, &user, id, form, String::new()).await?;
         return Ok((axum::http::StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
     };
-    let assessment = RiskAssessment {
-        risk_id: id,
-        assessed_on: on,
-        likelihood: Some(l),
-        consequence: Some(c),
-        level: l * c,
-        comment: form.value("comment").trim().to_owned(),
-    };
+    let (l, c) = (assessment.likelihood.unwrap_or(0), assessment.consequence.unwrap_or(0));
     let mut tx = state.store.write(&user.actor()).await?;
     match plans::reassess_risk(&mut tx, id, version, &assessment).await {
         Ok(_) => {

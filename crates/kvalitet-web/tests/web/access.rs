@@ -59,6 +59,12 @@ fn matrix() -> HashMap<(&'static str, String), ([Expect; 10], Expect)> {
         (("POST", "/egenkontroller/{id}/genomforanden"), ([A, D, A, D, A, D, D, D, D, D], D)),
         (("GET", "/genomforanden/{id}/rattelse"), ([A, D, A, D, A, D, D, D, D, D], D)),
         (("POST", "/genomforanden/{id}/rattelse"), ([A, D, A, D, A, D, D, D, D, D], D)),
+        (("GET", "/indikatorresultat/{id}/rattelse"), ([A, D, A, D, A, D, D, D, D, D], D)),
+        (("POST", "/indikatorresultat/{id}/rattelse"), ([A, D, A, D, A, D, D, D, D, D], D)),
+        (("GET", "/atgardsuppfoljningar/{id}/rattelse"), ([A, D, A, D, A, D, D, D, D, D], D)),
+        (("POST", "/atgardsuppfoljningar/{id}/rattelse"), ([A, D, A, D, A, D, D, D, D, D], D)),
+        (("GET", "/riskbedomningar/{id}/rattelse"), ([A, D, A, D, D, D, D, D, D, D], D)),
+        (("POST", "/riskbedomningar/{id}/rattelse"), ([A, D, A, D, D, D, D, D, D, D], D)),
         (("GET", "/atgarder/{id}"), ([A, D, A, D, A, D, A, D, A, D], D)),
         (("POST", "/atgarder/{id}/uppfoljning"), ([A, D, A, D, A, D, D, D, D, D], D)),
         (("GET", "/indikatorer/{id}"), ([A, D, A, D, A, D, A, D, A, D], D)),
@@ -177,6 +183,9 @@ struct Fixture {
     /// A self-inspection run of `si_in` and one of `si_out`.
     run_in: i64,
     run_out: i64,
+    /// Recorded things of the in and out plans' items, for their corrections: an
+    /// indicator's result, an action's follow-up, a risk's assessment.
+    recorded: HashMap<&'static str, (i64, i64)>,
     plan_in: i64,
     plan_out: i64,
     si_in: i64,
@@ -473,10 +482,48 @@ async fn fixture(app: &TestApp) -> Fixture {
         };
         runs.push(repo::insert(&mut tx, &run).await.unwrap().get());
     }
+    let mut recorded = HashMap::new();
+    let mut pair = Vec::new();
+    for indicator in [ids[4], ids[5]] {
+        let result = kvalitet_domain::indicator::IndicatorResult {
+            indicator_id: Id::new(indicator),
+            year: 2000,
+            value: None,
+            numerator: None,
+            denominator: None,
+            answers: None,
+            response_rate: None,
+            national_value: None,
+            comment: String::new(),
+            no_data: true,
+        };
+        pair.push(repo::insert(&mut tx, &result).await.unwrap().get());
+    }
+    recorded.insert("indikatorresultat", (pair[0], pair[1]));
+    let mut pair = Vec::new();
+    for action in [ids[2], ids[3]] {
+        let follow_up = kvalitet_domain::action::ActionFollowUp {
+            action_id: Id::new(action),
+            entry_on: kvalitet_domain::Date::new(2022, 6, 30).unwrap(),
+            text: "Matris".into(),
+            new_status: kvalitet_domain::action::ActionStatus::Ongoing,
+            recorded_by: "Matris".into(),
+        };
+        pair.push(repo::insert(&mut tx, &follow_up).await.unwrap().get());
+    }
+    recorded.insert("atgardsuppfoljningar", (pair[0], pair[1]));
+    let mut pair = Vec::new();
+    for risk in [ids[6], ids[7]] {
+        let sql = format!("SELECT MIN(id) AS id FROM risk_assessment WHERE risk_id = {risk}");
+        let row = sqlx::query(sqlx::AssertSqlSafe(sql)).fetch_one(&mut *tx).await.unwrap();
+        pair.push(sqlx::Row::try_get::<i64, _>(&row, "id").unwrap());
+    }
+    recorded.insert("riskbedomningar", (pair[0], pair[1]));
     tx.commit().await.unwrap();
     Fixture {
         run_in: runs[0],
         run_out: runs[1],
+        recorded,
         account_in: targets[0].0,
         account_out: targets[1].0,
         account_role_in: targets[0].1,
@@ -579,6 +626,13 @@ async fn attempt(app: &TestApp, f: &Fixture, method: &str, path: &str, inside: b
         "/egenkontroller/{id}" => format!("/egenkontroller/{}", pick(f.si_in, f.si_out)),
         "/egenkontroller/{id}/genomforanden" => format!("/egenkontroller/{}/genomforanden", pick(f.si_in, f.si_out)),
         "/genomforanden/{id}/rattelse" => format!("/genomforanden/{}/rattelse", pick(f.run_in, f.run_out)),
+        "/indikatorresultat/{id}/rattelse"
+        | "/atgardsuppfoljningar/{id}/rattelse"
+        | "/riskbedomningar/{id}/rattelse" => {
+            let kind = path.split('/').nth(1).unwrap();
+            let (i, o) = f.recorded[kind];
+            path.replace("{id}", &pick(i, o))
+        }
         "/atgarder/{id}" => format!("/atgarder/{}", pick(f.action_in, f.action_out)),
         "/atgarder/{id}/uppfoljning" => format!("/atgarder/{}/uppfoljning", pick(f.action_in, f.action_out)),
         "/indikatorer/{id}" => format!("/indikatorer/{}", pick(f.indicator_in, f.indicator_out)),

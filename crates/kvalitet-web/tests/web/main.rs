@@ -6,6 +6,7 @@ mod accounts;
 mod audit_log;
 mod bad_input;
 mod creating;
+mod corrections;
 mod cycle;
 mod deviations;
 mod documents;
