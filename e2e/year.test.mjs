@@ -112,6 +112,7 @@ async function walkTheYear(name, url) {
     // A self-inspection and an indicator, each added from the risk's page, linked to it.
     await submit(page, 'a:has-text("Lägg till egenkontroll")');
     await checkAccessibility(page, `ar-${name}-egenkontroll-ny`);
+    assert.ok(await page.isChecked('input[type=checkbox][name^="risks_"]'), 'the risk is ticked in the form');
     await page.fill('#title', 'Granskning av vårdplaner');
     await page.selectOption('#area', { label: 'Myndighetsutövning vuxna' });
     await page.fill('#purpose', 'Att vårdplaner finns för alla med insats.');
@@ -148,10 +149,19 @@ async function walkTheYear(name, url) {
     await go(indicator);
     assert.ok((await page.content()).includes('Vårdplaner upprättas inte i tid'), 'the indicator names its risk');
     await page.fill('#numerator', '14');
-    await page.fill('#denominator', '18');
+    await page.fill('#denominator', '17');
     await submit(page);
-    assert.ok((await page.content()).includes('77,8'), 'value computed from 14/18');
+    assert.ok((await page.content()).includes('82,4'), 'value computed from 14/17');
     await checkAccessibility(page, `ar-${name}-indikator`);
+    // The denominator was wrong: corrected with a reason, the value follows.
+    await submit(page, 'a[href^="/indikatorresultat/"][href$="/rattelse"]');
+    await checkAccessibility(page, `ar-${name}-resultat-rattelse`);
+    await page.fill('#denominator', '18');
+    await page.fill('#value', '');
+    await page.fill('#reason', 'Nämnaren räknades fel: 18 ärenden.');
+    await submit(page, 'main form button[type=submit]:not([name=remove])');
+    const corrected = await page.content();
+    assert.ok(corrected.includes('77,8') && corrected.includes('Nämnaren räknades fel: 18 ärenden.'), 'the result corrected');
 
     // The risk re-assessed (3 × 4), the plan adopted.
     await go(risk);

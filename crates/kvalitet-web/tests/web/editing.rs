@@ -163,7 +163,16 @@ async fn a_quality_developer_edits_next_years_draft() {
             qd.post(&format!("/risker/{adopted_risk}/ta-bort"), &[("csrf", &csrf), ("version", &version(&edit))]).await;
         assert_eq!(res.status, StatusCode::FORBIDDEN);
 
-        // A section's text.
+        // A section's text: the 2022 plan's prose was the follow-up's, not carried, so the
+        // draft gets its own first.
+        let next_id = next.trim_start_matches("/planer/");
+        let added = qd
+            .post(
+                &format!("/avsnitt/ny?plan={next_id}"),
+                &[("csrf", &csrf), ("heading", "Inledning"), ("body", ""), ("kind", "introduction")],
+            )
+            .await;
+        assert_eq!(added.status, StatusCode::SEE_OTHER, "{}", added.body);
         let section = qd
             .get(&next)
             .await
