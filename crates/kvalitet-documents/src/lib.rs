@@ -190,8 +190,9 @@ impl DocumentInput {
                     },
                 });
             }
-            described
-                .extend(visible.iter().filter(|d| i64::from(d.reported_on.year()) == b.report.year).map(|d| d.id.get()));
+            described.extend(
+                visible.iter().filter(|d| i64::from(d.reported_on.year()) == b.report.year).map(|d| d.id.get()),
+            );
             b.deviations = visible;
         }
         described

@@ -95,7 +95,11 @@ pub async fn load_input_for_tenant(
             }
             if bundles.is_empty() {
                 return Err(DocumentError::NothingFound {
-                    what: if drafts_left_out > 0 { "överlämnad kvalitetsberättelse" } else { "kvalitetsberättelse" },
+                    what: if drafts_left_out > 0 {
+                        "överlämnad kvalitetsberättelse"
+                    } else {
+                        "kvalitetsberättelse"
+                    },
                     year,
                     scope: root.name.clone(),
                 });

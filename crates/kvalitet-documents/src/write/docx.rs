@@ -147,7 +147,8 @@ pub fn write(doc: &Document) -> Result<Vec<u8>, DocumentError> {
             Paragraph::new().align(AlignmentType::Right).add_run(run(&doc.running_header()).size(18).color("555555")),
         ));
 
-    let mut title = Paragraph::new().line_spacing(LineSpacing::new().before(2400)).style("Title").add_run(run(&doc.title));
+    let mut title =
+        Paragraph::new().line_spacing(LineSpacing::new().before(2400)).style("Title").add_run(run(&doc.title));
     if let Some(m) = &doc.marking {
         // The marking is part of the heading: a second line of the title.
         title = title.add_run(Run::new().add_break(BreakType::TextWrapping)).add_run(run(m).bold().color("A4000F"));

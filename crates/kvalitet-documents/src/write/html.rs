@@ -90,11 +90,8 @@ pub fn write(doc: &Document) -> String {
         esc(&doc.marked_title()),
         esc(&doc.municipality)
     );
-    let marking = doc
-        .marking
-        .as_deref()
-        .map(|m| format!("<br><span class=\"marking\">{}</span>", esc(m)))
-        .unwrap_or_default();
+    let marking =
+        doc.marking.as_deref().map(|m| format!("<br><span class=\"marking\">{}</span>", esc(m))).unwrap_or_default();
     let _ = write!(
         out,
         "<header class=\"title-page\"><p class=\"municipality\">{}</p><h1>{}{marking}</h1>",

@@ -140,7 +140,8 @@ pub async fn freeze(
     reference: &str,
 ) -> WebResult<()> {
     let tenant = user.session.account.tenant_id;
-    let input = reader_independent(&mut **tx, tenant, kind, year, scope).await.map_err(|e| WebError::Internal(e.into()))?;
+    let input =
+        reader_independent(&mut **tx, tenant, kind, year, scope).await.map_err(|e| WebError::Internal(e.into()))?;
     // Typesetting the PDF takes a CPU for a while: off the runtime.
     let files = tokio::task::spawn_blocking(move || kvalitet_documents::render_all(kind, &input))
         .await
@@ -188,13 +189,15 @@ pub async fn page(State(state): State<AppState>, user: User, Path(id): Path<Stri
     let links = |kind, version: &str| -> Vec<(&'static str, String)> {
         Format::ALL.iter().map(|f| (f.extension(), format!("{}{version}", href(kind, plan.year, *f, s)))).collect()
     };
-    let mut kinds = vec![(DocumentKind::Plan, "Kvalitetsplan"), (DocumentKind::FollowUp, "Uppföljning av kvalitetsplan")];
+    let mut kinds =
+        vec![(DocumentKind::Plan, "Kvalitetsplan"), (DocumentKind::FollowUp, "Uppföljning av kvalitetsplan")];
     if reports.iter().any(|r| r.year == plan.year && r.scope_id == plan.scope_id) {
         kinds.push((DocumentKind::Report, "Kvalitetsberättelse"));
     }
     let mut downloads = Vec::new();
     for (kind, title) in kinds {
-        let versions = document_versions::list(&mut conn, plan.tenant_id, plan.scope_id, plan.year, kind.code()).await?;
+        let versions =
+            document_versions::list(&mut conn, plan.tenant_id, plan.scope_id, plan.year, kind.code()).await?;
         let newest = newest_decision(&versions);
         let Some(first) = newest.first() else {
             let current_label = (kind == DocumentKind::Plan && !plan.is_adopted())
@@ -204,12 +207,14 @@ pub async fn page(State(state): State<AppState>, user: User, Path(id): Path<Stri
         };
         let stored_html =
             document_versions::latest(&mut conn, plan.tenant_id, plan.scope_id, plan.year, kind.code(), "html").await?;
-        let changed = match (stored_html, reader_independent(&mut conn, plan.tenant_id, kind, plan.year, plan.scope_id).await)
-        {
-            (Some((_, html)), Ok(input)) => differs(kind, &input, &html).map_err(|e| WebError::Internal(e.into()))?,
-            // Nothing of the kind any longer, or no stored HTML: not the same.
-            _ => true,
-        };
+        let changed =
+            match (stored_html, reader_independent(&mut conn, plan.tenant_id, kind, plan.year, plan.scope_id).await) {
+                (Some((_, html)), Ok(input)) => {
+                    differs(kind, &input, &html).map_err(|e| WebError::Internal(e.into()))?
+                }
+                // Nothing of the kind any longer, or no stored HTML: not the same.
+                _ => true,
+            };
         let stored = Stored {
             label: format!("{} ({}, av {})", first.decision.label(), first.decided_on, first.stored_by_name),
             reference: first.board_reference.clone(),
@@ -430,7 +435,10 @@ async fn make(state: &AppState, user: &User, q: &HashMap<String, String>) -> Res
     .map_err(|e| Made::Web(WebError::Internal(anyhow::anyhow!("rendering panicked: {e}"))))?
     .map_err(|e| Made::Web(WebError::Internal(e.into())))?;
     let stem = kind.file_stem(year);
-    let file =
-        if labelled { format!("{stem}-aktuell.{}", format.extension()) } else { format!("{stem}.{}", format.extension()) };
+    let file = if labelled {
+        format!("{stem}-aktuell.{}", format.extension())
+    } else {
+        format!("{stem}.{}", format.extension())
+    };
     Ok(file_response(format, &file, None, bytes))
 }

@@ -164,7 +164,12 @@ async fn the_adopted_plan_stays_what_the_board_adopted() {
         // Adopting stores the documents of that moment.
         let v = form_version(&quality.get(&format!("/planer/{draft}")).await.body);
         let csrf = quality.csrf().await;
-        let form = [("csrf", csrf.as_str()), ("version", &v), ("adopted_on", "2022-12-14"), ("board_reference", "SN-2022/140")];
+        let form = [
+            ("csrf", csrf.as_str()),
+            ("version", &v),
+            ("adopted_on", "2022-12-14"),
+            ("board_reference", "SN-2022/140"),
+        ];
         let started = std::time::Instant::now();
         let ok = quality.post(&format!("/planer/{draft}/anta"), &form).await;
         eprintln!("adopting a plan with its documents took {:?}", started.elapsed());
@@ -178,7 +183,9 @@ async fn the_adopted_plan_stays_what_the_board_adopted() {
             adopted.push((format, bytes));
         }
         let adopted_html = String::from_utf8(adopted[1].1.clone()).unwrap();
-        assert!(!adopted_html.contains("UTKAST") && adopted_html.contains("Antagen av nämnden 2022-12-14, SN-2022/140"));
+        assert!(
+            !adopted_html.contains("UTKAST") && adopted_html.contains("Antagen av nämnden 2022-12-14, SN-2022/140")
+        );
         assert!(adopted[2].1.starts_with(b"%PDF"));
 
         // The risk's level changes after the adoption.
@@ -199,7 +206,13 @@ async fn the_adopted_plan_stays_what_the_board_adopted() {
         assert_eq!(current.status, StatusCode::OK);
         assert!(current.body.contains("Aktuell version – ändrad efter antagandet"));
         assert!(
-            current.headers.get(header::CONTENT_DISPOSITION).unwrap().to_str().unwrap().contains("kvalitetsplan-2023-aktuell.html")
+            current
+                .headers
+                .get(header::CONTENT_DISPOSITION)
+                .unwrap()
+                .to_str()
+                .unwrap()
+                .contains("kvalitetsplan-2023-aktuell.html")
         );
         assert_eq!(current.body.matches(after).count(), adopted_html.matches(after).count() + 1);
         assert_eq!(current.body.matches(at_adoption).count() + 1, adopted_html.matches(at_adoption).count());
@@ -209,7 +222,8 @@ async fn the_adopted_plan_stays_what_the_board_adopted() {
         // The page offers both, the adopted version first with its checksums.
         let page = reader.get(&format!("/planer/{draft}/dokument")).await;
         assert_eq!(page.status, StatusCode::OK);
-        let stored_at = page.body.find("Antagen version (2022-12-14, av Kim Kvalitetsutvecklare)").expect("the adopted version");
+        let stored_at =
+            page.body.find("Antagen version (2022-12-14, av Kim Kvalitetsutvecklare)").expect("the adopted version");
         let current_at = page.body.find("Aktuell version – ändrad efter antagandet").expect("today's version");
         assert!(stored_at < current_at);
         for (_, bytes) in &adopted {
