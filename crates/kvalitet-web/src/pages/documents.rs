@@ -170,7 +170,10 @@ pub async fn freeze(
 fn newest_decision(versions: &[VersionInfo]) -> Vec<&VersionInfo> {
     let Some(first) = versions.first() else { return Vec::new() };
     let mut out: Vec<&VersionInfo> = Vec::new();
-    for v in versions.iter().filter(|v| v.stored_at == first.stored_at && v.subject == first.subject) {
+    for v in versions
+        .iter()
+        .filter(|v| v.subject == first.subject && v.decision == first.decision && v.decided_on == first.decided_on)
+    {
         if !out.iter().any(|o| o.format == v.format) {
             out.push(v);
         }
