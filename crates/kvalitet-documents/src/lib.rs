@@ -17,6 +17,9 @@ mod text;
 mod write;
 
 use kvalitet_domain::bundle::{PlanBundle, ReportBundle};
+use kvalitet_domain::deviation::DeviationTally;
+use kvalitet_domain::org::OrgUnitId;
+use kvalitet_domain::{Id, Versioned};
 
 pub use load::{load_input, load_input_for_tenant};
 
@@ -101,6 +104,11 @@ pub struct DocumentInput {
     /// The name of the org unit the document covers, e.g. "Individ- och familjeomsorg".
     pub scope_name: String,
     pub content: Content,
+    /// Whether the plan (or report) of the scope itself is a draft: the document is then
+    /// marked "UTKAST".
+    pub draft: bool,
+    /// How many drafts of units below the scope were left out (never described).
+    pub drafts_left_out: usize,
 }
 
 /// The loaded data of a document.
@@ -156,4 +164,44 @@ pub fn render_model(doc: &model::Document, format: Format) -> Result<Vec<u8>, Do
         Format::Html => Ok(write::html::write(doc).into_bytes()),
         Format::Pdf => write::pdf::write(doc),
     }
+}
+
+impl DocumentInput {
+    /// In a quality report, describes individually only the deviations of units
+    /// `may_describe` allows; the others are counted in the tables (as tallies of one),
+    /// not described. Returns the ids of the deviations of the report's year that stay
+    /// described (for the read log). Plans hold no deviations: nothing changes.
+    pub fn withhold_deviations(&mut self, may_describe: impl Fn(OrgUnitId) -> bool) -> Vec<i64> {
+        let mut described = Vec::new();
+        let Content::Reports(bundles) = &mut self.content else { return described };
+        for b in bundles.iter_mut() {
+            let (visible, hidden): (Vec<_>, Vec<_>) = b.deviations.drain(..).partition(|d| may_describe(d.unit_id));
+            for d in hidden {
+                b.tallies.push(Versioned {
+                    id: Id::new(0),
+                    version: 0,
+                    item: DeviationTally {
+                        tenant_id: d.tenant_id,
+                        unit_id: d.unit_id,
+                        year: i64::from(d.reported_on.year()),
+                        kind: d.kind,
+                        lex_sarah_category: d.lex_sarah_category,
+                        count: 1,
+                        note: String::new(),
+                    },
+                });
+            }
+            described.extend(
+                visible.iter().filter(|d| i64::from(d.reported_on.year()) == b.report.year).map(|d| d.id.get()),
+            );
+            b.deviations = visible;
+        }
+        described
+    }
+}
+
+/// The documents of a decision, in every format: the bytes of each file.
+pub fn render_all(kind: DocumentKind, input: &DocumentInput) -> Result<Vec<(Format, Vec<u8>)>, DocumentError> {
+    let doc = document(kind, input)?;
+    Format::ALL.into_iter().map(|f| Ok((f, render_model(&doc, f)?))).collect()
 }

@@ -2,6 +2,8 @@
 //! scope lies in the subtree of the asked-for org unit, in tree order.
 
 use kvalitet_domain::org::{OrgUnit, OrgUnitId, Tenant, TenantId};
+use kvalitet_domain::plan::PlanState;
+use kvalitet_domain::report::ReportState;
 use kvalitet_store::{Store, org, plans, repo, reports};
 use sqlx::AnyConnection;
 
@@ -46,12 +48,27 @@ pub async fn load_input_for_tenant(
     };
     let tree = org::subtree(&units, root.id);
     let position = |id: OrgUnitId| tree.iter().position(|t| *t == id);
+    // The rule on drafts (see `build::draft_rule`): the scope's own plan or report in any
+    // state, drafts below it left out and counted.
+    let (mut draft, mut drafts_left_out) = (false, 0);
+    let mut keep = |scope: OrgUnitId, is_draft: bool| {
+        if scope == root.id {
+            draft |= is_draft;
+            true
+        } else if is_draft {
+            drafts_left_out += 1;
+            false
+        } else {
+            true
+        }
+    };
     let content = match kind {
         DocumentKind::Plan | DocumentKind::FollowUp => {
             let mut found: Vec<_> = plans::list_plans(conn, tenant)
                 .await?
                 .into_iter()
                 .filter(|p| p.year == year && position(p.scope_id).is_some())
+                .filter(|p| keep(p.scope_id, p.state == PlanState::Draft))
                 .collect();
             found.sort_by_key(|p| (position(p.scope_id), p.id));
             let mut bundles = Vec::with_capacity(found.len());
@@ -59,7 +76,8 @@ pub async fn load_input_for_tenant(
                 bundles.push(plans::load_bundle(conn, p.id).await?);
             }
             if bundles.is_empty() {
-                return Err(DocumentError::NothingFound { what: "kvalitetsplan", year, scope: root.name.clone() });
+                let what = if drafts_left_out > 0 { "beslutad kvalitetsplan" } else { "kvalitetsplan" };
+                return Err(DocumentError::NothingFound { what, year, scope: root.name.clone() });
             }
             Content::Plans(bundles)
         }
@@ -68,6 +86,7 @@ pub async fn load_input_for_tenant(
                 .await?
                 .into_iter()
                 .filter(|r| r.year == year && position(r.scope_id).is_some())
+                .filter(|r| keep(r.scope_id, r.state == ReportState::Draft))
                 .collect();
             found.sort_by_key(|r| (position(r.scope_id), r.id));
             let mut bundles = Vec::with_capacity(found.len());
@@ -76,7 +95,11 @@ pub async fn load_input_for_tenant(
             }
             if bundles.is_empty() {
                 return Err(DocumentError::NothingFound {
-                    what: "kvalitetsberättelse",
+                    what: if drafts_left_out > 0 {
+                        "överlämnad kvalitetsberättelse"
+                    } else {
+                        "kvalitetsberättelse"
+                    },
                     year,
                     scope: root.name.clone(),
                 });
@@ -84,5 +107,5 @@ pub async fn load_input_for_tenant(
             Content::Reports(bundles)
         }
     };
-    Ok(DocumentInput { municipality, year, scope_name: root.name.clone(), content })
+    Ok(DocumentInput { municipality, year, scope_name: root.name.clone(), content, draft, drafts_left_out })
 }

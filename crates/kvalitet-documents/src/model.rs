@@ -11,7 +11,33 @@ pub struct Document {
     pub municipality: String,
     /// Further lines on the title page (scope, adoption).
     pub title_lines: Vec<String>,
+    /// What state the document shows, when a reader must not take it for the board's
+    /// version: "UTKAST" for a plan or report not yet decided, "Aktuell version – ändrad
+    /// efter antagandet" for today's data of an adopted plan. Part of the heading (the
+    /// title) and of the running header on every page.
+    pub marking: Option<String>,
     pub blocks: Vec<Block>,
+}
+
+/// The marking of a plan or report that the board has not decided on yet.
+pub const DRAFT: &str = "UTKAST";
+
+impl Document {
+    /// The page header's text: the municipality, and the marking if any.
+    pub fn running_header(&self) -> String {
+        match &self.marking {
+            Some(m) => format!("{m} – {}", self.municipality),
+            None => self.municipality.clone(),
+        }
+    }
+
+    /// The title with its marking, for file metadata: "Kvalitetsplan 2024 (UTKAST)".
+    pub fn marked_title(&self) -> String {
+        match &self.marking {
+            Some(m) => format!("{} ({m})", self.title),
+            None => self.title.clone(),
+        }
+    }
 }
 
 /// One block of the body.
@@ -111,6 +137,7 @@ impl Document {
     /// Every piece of text a reader sees, in reading order (for tests and search).
     pub fn plain_text(&self) -> String {
         let mut out = vec![self.municipality.clone(), self.title.clone()];
+        out.extend(self.marking.iter().cloned());
         out.extend(self.title_lines.iter().cloned());
         for b in &self.blocks {
             match b {

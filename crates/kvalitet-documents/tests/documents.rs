@@ -459,3 +459,43 @@ async fn libreoffice_opens_every_docx_and_pdftotext_reads_every_pdf() {
     let _ = std::fs::remove_dir_all(&dir);
     db.drop_db().await;
 }
+
+#[tokio::test]
+async fn a_draft_is_marked_utkast_in_its_heading_and_running_header() {
+    let db = demo().await;
+    let mut input = load_input(&db.store, DocumentKind::Plan, 2024, None).await.unwrap();
+    assert!(!input.draft, "the demo's 2024 plan is adopted");
+    let adopted = render(DocumentKind::Plan, Format::Html, &input).unwrap();
+    assert!(!String::from_utf8(adopted).unwrap().contains("UTKAST"), "an adopted plan is not marked");
+    input.draft = true;
+    for format in FORMATS {
+        let bytes = render(DocumentKind::Plan, format, &input).unwrap();
+        let g = Generated { format, text: text_of(format, &bytes) };
+        // In the heading, right after the title.
+        pos(&g, "Huddinge kommun Kvalitetsplan 2024 UTKAST Individ- och familjeomsorg", 0);
+        match format {
+            Format::Html => {
+                let html = String::from_utf8(bytes).unwrap();
+                assert!(html.contains("<h1>Kvalitetsplan 2024<br><span class=\"marking\">UTKAST</span></h1>"));
+                assert!(html.contains("<title>Kvalitetsplan 2024 (UTKAST) – Huddinge kommun</title>"));
+            }
+            Format::Docx => {
+                let mut zip = zip::ZipArchive::new(std::io::Cursor::new(bytes)).unwrap();
+                let names: Vec<String> =
+                    (0..zip.len()).map(|i| zip.by_index(i).unwrap().name().unwrap().into_owned()).collect();
+                let headers: Vec<String> = names.into_iter().filter(|n| n.starts_with("word/header")).collect();
+                assert!(!headers.is_empty(), "a page header");
+                for h in headers {
+                    let mut xml = String::new();
+                    zip.by_name(&h).unwrap().read_to_string(&mut xml).unwrap();
+                    assert!(norm(&strip_tags(&xml)).contains("UTKAST – Huddinge kommun"), "{h}: {xml}");
+                }
+            }
+            Format::Pdf => {
+                // The running header on every page after the title page.
+                let pages = g.text.matches("UTKAST – Huddinge kommun").count();
+                assert!(pages >= 3, "the running header on every page ({pages})");
+            }
+        }
+    }
+}

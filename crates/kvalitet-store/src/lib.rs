@@ -11,6 +11,7 @@ pub mod audit;
 mod backend;
 pub mod backup;
 pub mod case_data;
+pub mod document_versions;
 pub mod corrections;
 pub mod error;
 pub mod files;

@@ -140,6 +140,7 @@ fn tenant_tables() -> Vec<(&'static str, String)> {
         ("session", format!("account_id IN {accounts}")),
         ("access_log_review", tenant.clone()),
         ("correction", tenant.clone()),
+        ("document_version", tenant.clone()),
         ("form_submission", tenant.clone()),
         ("role_assignment", format!("account_id IN {accounts}")),
         ("measure_outside", format!("result_id IN (SELECT id FROM measure_result WHERE import_id IN {imports})")),

@@ -33,7 +33,9 @@ pub fn document(input: &DocumentInput, plans: &[PlanBundle]) -> Document {
     {
         title_lines.push(format!("Uppföljd {on}"));
     }
+    let marking = super::draft_rule(input, &mut blocks, "kvalitetsplaner");
     Document {
+        marking,
         title: format!("Uppföljning av kvalitetsplan {}", input.year),
         municipality: input.municipality.clone(),
         title_lines,

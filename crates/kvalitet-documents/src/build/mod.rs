@@ -10,6 +10,7 @@ use kvalitet_domain::bundle::{ActionView, PlanBundle};
 use kvalitet_domain::indicator::{IndicatorResult, MeasureUnit};
 use kvalitet_domain::stats::Basis;
 
+use crate::DocumentInput;
 use crate::labels;
 use crate::model::{Block, Cell, Para, Table};
 use crate::text::{cell_paras, number, percent, share_percent};
@@ -29,6 +30,27 @@ impl Levels {
     pub fn sub(self) -> u8 {
         self.0 + 1
     }
+}
+
+/// The rule on drafts, the same for every reader and every document: the plan (or
+/// report) of the document's own scope is in it whatever its state, and if it is a draft
+/// the whole document is marked "UTKAST" (heading and running header); drafts of units
+/// below are left out, and only their number is said. Returns the marking and puts the
+/// note on what was left out first in `blocks`.
+pub fn draft_rule(input: &DocumentInput, blocks: &mut Vec<Block>, what: &str) -> Option<String> {
+    if input.drafts_left_out > 0 {
+        let n = input.drafts_left_out;
+        let (count, decided) =
+            if n == 1 { ("Ett utkast".to_owned(), "beslutat") } else { (format!("{n} utkast"), "beslutade") };
+        blocks.insert(
+            0,
+            Block::Paragraph(Para::note(format!(
+                "{count} till {what} för enheter inom {} är inte {decided} och ingår inte i dokumentet.",
+                input.scope_name
+            ))),
+        );
+    }
+    input.draft.then(|| crate::model::DRAFT.to_owned())
 }
 
 pub fn heading(level: u8, text: impl Into<String>) -> Block {

@@ -42,7 +42,9 @@ pub fn document(input: &DocumentInput, plans: &[PlanBundle]) -> Document {
             }
         }
     }
+    let marking = super::draft_rule(input, &mut blocks, "kvalitetsplaner");
     Document {
+        marking,
         title: format!("Kvalitetsplan {}", input.year),
         municipality: input.municipality.clone(),
         title_lines,

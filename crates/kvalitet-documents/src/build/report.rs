@@ -40,7 +40,9 @@ pub fn document(input: &DocumentInput, reports: &[ReportBundle]) -> Document {
             title_lines.push(format!("Överlämnad till nämnden {on}"));
         }
     }
+    let marking = super::draft_rule(input, &mut blocks, "kvalitetsberättelser");
     Document {
+        marking,
         title: format!("Kvalitetsberättelse {}", input.year),
         municipality: input.municipality.clone(),
         title_lines,

@@ -144,12 +144,16 @@ pub fn write(doc: &Document) -> Result<Vec<u8>, DocumentError> {
         )
         .add_numbering(Numbering::new(BULLETS, BULLETS))
         .header(Header::new().add_paragraph(
-            Paragraph::new().align(AlignmentType::Right).add_run(run(&doc.municipality).size(18).color("555555")),
+            Paragraph::new().align(AlignmentType::Right).add_run(run(&doc.running_header()).size(18).color("555555")),
         ));
 
-    docx = docx.add_paragraph(Paragraph::new().add_run(run(&doc.municipality).size(28).bold())).add_paragraph(
-        Paragraph::new().line_spacing(LineSpacing::new().before(2400)).style("Title").add_run(run(&doc.title)),
-    );
+    let mut title =
+        Paragraph::new().line_spacing(LineSpacing::new().before(2400)).style("Title").add_run(run(&doc.title));
+    if let Some(m) = &doc.marking {
+        // The marking is part of the heading: a second line of the title.
+        title = title.add_run(Run::new().add_break(BreakType::TextWrapping)).add_run(run(m).bold().color("A4000F"));
+    }
+    docx = docx.add_paragraph(Paragraph::new().add_run(run(&doc.municipality).size(28).bold())).add_paragraph(title);
     for l in &doc.title_lines {
         docx = docx.add_paragraph(Paragraph::new().add_run(run(l).size(28)));
     }
@@ -198,7 +202,7 @@ pub fn write(doc: &Document) -> Result<Vec<u8>, DocumentError> {
             "</cp:coreProperties>",
             &format!(
                 "<dc:title>{}</dc:title><dc:language>sv-SE</dc:language></cp:coreProperties>",
-                super::html::esc(&format!("{} – {}", doc.title, doc.municipality))
+                super::html::esc(&format!("{} – {}", doc.marked_title(), doc.municipality))
             ),
         )
         .into_bytes();

@@ -26,6 +26,7 @@ pub fn esc(s: &str) -> String {
 const STYLE: &str = "\
 body{font-family:system-ui,-apple-system,'Segoe UI',Roboto,'Noto Sans',sans-serif;line-height:1.5;color:#1b1b1b;max-width:60rem;margin:0 auto;padding:1rem 1.5rem 4rem}\
 header.title-page{border-bottom:4px solid #005a8c;margin-bottom:2rem;padding:2rem 0}\
+header.title-page .marking{display:inline-block;margin-top:.5rem;padding:.1rem .5rem;border:3px solid #a4000f;color:#a4000f;font-size:1.4rem}\
 header.title-page .municipality{font-size:1.1rem;font-weight:600;color:#005a8c;margin:0}\
 h1{font-size:2.2rem;margin:.5rem 0}h2{font-size:1.6rem;margin-top:2.5rem;border-bottom:1px solid #ccc}\
 h3{font-size:1.3rem;margin-top:2rem}h4{font-size:1.1rem}h5{font-size:1rem}\
@@ -86,12 +87,14 @@ pub fn write(doc: &Document) -> String {
         "<!DOCTYPE html>\n<html lang=\"sv\">\n<head>\n<meta charset=\"utf-8\">\n\
          <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n\
          <title>{} – {}</title>\n<style>{STYLE}</style>\n</head>\n<body>\n",
-        esc(&doc.title),
+        esc(&doc.marked_title()),
         esc(&doc.municipality)
     );
+    let marking =
+        doc.marking.as_deref().map(|m| format!("<br><span class=\"marking\">{}</span>", esc(m))).unwrap_or_default();
     let _ = write!(
         out,
-        "<header class=\"title-page\"><p class=\"municipality\">{}</p><h1>{}</h1>",
+        "<header class=\"title-page\"><p class=\"municipality\">{}</p><h1>{}{marking}</h1>",
         esc(&doc.municipality),
         esc(&doc.title)
     );

@@ -99,7 +99,7 @@ pub fn markup(doc: &Document) -> String {
          #set text(lang: \"sv\", region: \"SE\", font: \"Libertinus Serif\", size: 10.5pt, hyphenate: false)\n\
          #set par(justify: false, leading: 0.6em, spacing: 0.9em)\n\
          #set page(paper: \"a4\", margin: (x: 2cm, top: 2.6cm, bottom: 2.2cm), numbering: \"1\", \
-           header: context {{ if counter(page).get().first() > 1 {{ align(right, text(size: 8pt, fill: luma(80), {municipality})) }} }})\n\
+           header: context {{ if counter(page).get().first() > 1 {{ align(right, text(size: 8pt, fill: luma(80), {header})) }} }})\n\
          #set heading(numbering: none)\n\
          #show heading.where(level: 1): set text(size: 17pt)\n\
          #show heading.where(level: 2): set text(size: 14pt)\n\
@@ -112,12 +112,16 @@ pub fn markup(doc: &Document) -> String {
          #show table: set text(size: 9pt)\n\
          #show table.cell.where(y: 0): set text(weight: \"bold\")\n\
          #set table(fill: (x, y) => if y == 0 {{ rgb(\"#e8eef3\") }})\n",
-        title = lit(&format!("{} – {}", doc.title, doc.municipality)),
+        title = lit(&format!("{} – {}", doc.marked_title(), doc.municipality)),
         municipality = lit(&doc.municipality),
+        header = lit(&doc.running_header()),
     );
     // Title page, then the table of contents.
     let _ = writeln!(out, "#text(size: 14pt, weight: \"bold\")[{}]\n", txt(&doc.municipality));
     let _ = writeln!(out, "#v(6cm)\n#text(size: 28pt, weight: \"bold\")[{}]\n", txt(&doc.title));
+    if let Some(m) = &doc.marking {
+        let _ = writeln!(out, "#text(size: 20pt, weight: \"bold\", fill: rgb(\"#a4000f\"))[{}]\n", txt(m));
+    }
     for l in &doc.title_lines {
         let _ = writeln!(out, "#text(size: 13pt)[{}]\n", txt(l));
     }
@@ -175,7 +179,7 @@ pub fn write(doc: &Document) -> Result<Vec<u8>, DocumentError> {
     let pdf = paged.and_then(|paged| {
         // PDF/UA-1 where typst's validator accepts the document; should some content
         // ever fail it, a tagged PDF without the UA claim rather than no PDF at all.
-        let ident = typst::foundations::Smart::Custom(doc.title.clone());
+        let ident = typst::foundations::Smart::Custom(doc.marked_title());
         let ua = typst_pdf::PdfStandards::new(&[typst_pdf::PdfStandard::Ua_1]).unwrap_or_default();
         let options = typst_pdf::PdfOptions { ident: ident.clone(), standards: ua, ..Default::default() };
         typst_pdf::pdf(&paged, &options)

@@ -82,6 +82,14 @@ async fn record_decision(
         };
         match done {
             Ok(_) => {
+                // What the board decided on, stored in the same transaction.
+                let kind = match decision {
+                    Decision::Adoption => kvalitet_documents::DocumentKind::Plan,
+                    Decision::FollowUp => kvalitet_documents::DocumentKind::FollowUp,
+                };
+                let subject = kvalitet_store::document_versions::Subject::Plan(plan.id.get());
+                super::documents::freeze(&mut tx, &user, kind, subject, plan.scope_id, plan.year, on, &reference)
+                    .await?;
                 tx.commit().await?;
                 return Ok(Redirect::to(&format!("/planer/{}", plan.id)).into_response());
             }

@@ -1,9 +1,21 @@
 //! The board documents: a plan's "Dokument" page with download links, and the API
-//! endpoint that makes a document for a scope and year in DOCX, PDF or HTML. A document
-//! holds only what the user may read: draft plans only for those who may see drafts, and
-//! in the quality report the individual deviations only of units the user may see (the
-//! others count in the tables but are not described); every deviation described is
-//! logged as read.
+//! endpoint that serves a document for a scope and year in DOCX, PDF or HTML.
+//!
+//! What the board decided on stays what it decided on: when a plan is adopted, when its
+//! follow-up is recorded and when a report is submitted, [`freeze`] stores that moment's
+//! documents in every format (`kvalitet_store::document_versions`), in the decision's
+//! transaction. The page and the API serve that stored version by default, byte for byte;
+//! today's data is the "current version" (`&version=aktuell`), marked as such in the
+//! document itself ("Aktuell version – ändrad efter antagandet").
+//!
+//! Every reader allowed to read a document gets the same content: the rule on drafts is
+//! the documents crate's (the scope's own plan in any state, marked "UTKAST" when a draft;
+//! drafts below left out and counted), and a draft of the scope itself is refused to
+//! those who may not read drafts rather than silently left out. The one thing that
+//! differs by reader is the individual deviations in today's version of a quality
+//! report: only those of units the reader may see are described, the others counted in
+//! the tables; every deviation described is logged as read. The stored version, which
+//! many readers get, describes no deviation individually: all are counted.
 
 use std::collections::HashMap;
 
@@ -12,21 +24,42 @@ use askama_web::WebTemplate;
 use axum::extract::{Path, Query, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
+use sqlx::AnyConnection;
 
-use kvalitet_documents::{Content, DocumentKind, Format};
+use kvalitet_documents::{DocumentError, DocumentInput, DocumentKind, Format};
 use kvalitet_domain::access::Permission;
-use kvalitet_domain::deviation::DeviationTally;
+use kvalitet_domain::org::{OrgUnitId, TenantId};
 use kvalitet_domain::plan::QualityPlan;
 use kvalitet_domain::report::ReportState;
-use kvalitet_domain::{Id, Versioned};
-use kvalitet_store::{audit, repo};
+use kvalitet_domain::{Date, Id};
+use kvalitet_store::document_versions::{self, Decision, NewVersion, Subject, VersionInfo};
+use kvalitet_store::{Tx, audit, repo};
 
 use crate::auth::{Nav, User};
 use crate::error::{WebError, WebResult};
 use crate::router::AppState;
 
+/// One file of a stored version on the page.
+pub struct StoredFile {
+    pub ext: &'static str,
+    pub href: String,
+    pub sha256: String,
+    pub size: String,
+}
+
+/// The stored version of a document: "Antagen version (2024-01-10, av Anna Berg)".
+pub struct Stored {
+    pub label: String,
+    pub reference: String,
+    pub files: Vec<StoredFile>,
+}
+
 pub struct Download {
     pub title: &'static str,
+    pub stored: Option<Stored>,
+    /// How today's version is labelled: beside a stored version "Aktuell version –
+    /// ändrad efter antagandet" (or "oförändrad sedan …"); a draft's "Utkast".
+    pub current_label: Option<String>,
     pub links: Vec<(&'static str, String)>,
 }
 
@@ -45,22 +78,170 @@ fn href(kind: DocumentKind, year: i64, format: Format, scope: i64) -> String {
     format!("/api/v1/dokument?typ={}&ar={year}&format={}&omfattning={scope}", kind.code(), format.extension())
 }
 
+/// The decision at which a kind of document is stored.
+fn decision_of(kind: DocumentKind) -> Decision {
+    match kind {
+        DocumentKind::Plan => Decision::Adopted,
+        DocumentKind::FollowUp => Decision::FollowedUp,
+        DocumentKind::Report => Decision::Submitted,
+    }
+}
+
+/// The label of today's version beside the stored one.
+fn current_label(decision: Decision, changed: bool) -> String {
+    let after = match decision {
+        Decision::Adopted => "antagandet",
+        Decision::FollowedUp => "uppföljningen",
+        Decision::Submitted => "överlämnandet",
+    };
+    if changed {
+        format!("Aktuell version – ändrad efter {after}")
+    } else {
+        format!("Aktuell version – oförändrad sedan {after}")
+    }
+}
+
+fn size_text(bytes: i64) -> String {
+    if bytes < 1024 { format!("{bytes} byte") } else { format!("{} kB", (bytes + 512) / 1024) }
+}
+
+/// The document's data as stored at a decision: the same for every reader, so no
+/// deviation is described individually (all are counted).
+async fn reader_independent(
+    conn: &mut AnyConnection,
+    tenant: TenantId,
+    kind: DocumentKind,
+    year: i64,
+    scope: OrgUnitId,
+) -> Result<DocumentInput, DocumentError> {
+    let mut input = kvalitet_documents::load_input_for_tenant(conn, tenant, kind, year, Some(scope)).await?;
+    input.withhold_deviations(|_| false);
+    Ok(input)
+}
+
+/// Whether today's data makes a different document than the stored HTML (compared
+/// without the current version's marking, as the stored one was made).
+fn differs(kind: DocumentKind, input: &DocumentInput, stored_html: &[u8]) -> Result<bool, DocumentError> {
+    Ok(kvalitet_documents::render(kind, Format::Html, input)? != stored_html)
+}
+
+/// Stores the documents of a decision in every format, in the decision's transaction
+/// (called after the plan or report has taken its new state in `tx`). The documents are
+/// made as every reader would get them (see the module's comment).
+#[allow(clippy::too_many_arguments)]
+pub async fn freeze(
+    tx: &mut Tx,
+    user: &User,
+    kind: DocumentKind,
+    subject: Subject,
+    scope: OrgUnitId,
+    year: i64,
+    decided_on: Date,
+    reference: &str,
+) -> WebResult<()> {
+    let tenant = user.session.account.tenant_id;
+    let input =
+        reader_independent(&mut **tx, tenant, kind, year, scope).await.map_err(|e| WebError::Internal(e.into()))?;
+    // Typesetting the PDF takes a CPU for a while: off the runtime.
+    let files = tokio::task::spawn_blocking(move || kvalitet_documents::render_all(kind, &input))
+        .await
+        .map_err(|e| WebError::Internal(anyhow::anyhow!("rendering panicked: {e}")))?
+        .map_err(|e| WebError::Internal(e.into()))?;
+    for (format, content) in files {
+        let version = NewVersion {
+            tenant_id: tenant,
+            scope_id: scope,
+            year,
+            subject,
+            kind: kind.code(),
+            format: format.extension(),
+            decision: decision_of(kind),
+            decided_on,
+            board_reference: reference.to_owned(),
+            stored_by_name: user.session.account.display_name.clone(),
+            content,
+        };
+        document_versions::store(tx, &version).await?;
+    }
+    Ok(())
+}
+
+/// The newest decision's version in each format, newest first as `list` gives them.
+fn newest_decision(versions: &[VersionInfo]) -> Vec<&VersionInfo> {
+    let Some(first) = versions.first() else { return Vec::new() };
+    let mut out: Vec<&VersionInfo> = Vec::new();
+    for v in versions
+        .iter()
+        .filter(|v| v.subject == first.subject && v.decision == first.decision && v.decided_on == first.decided_on)
+    {
+        if !out.iter().any(|o| o.format == v.format) {
+            out.push(v);
+        }
+    }
+    out.sort_by_key(|v| Format::from_extension(&v.format).and_then(|f| Format::ALL.iter().position(|a| *a == f)));
+    out
+}
+
 pub async fn page(State(state): State<AppState>, user: User, Path(id): Path<String>) -> WebResult<DocumentsPage> {
     let mut conn = state.store.read().await?;
     let plan = repo::get::<QualityPlan>(&mut conn, super::parse_id(&id)?).await?;
     user.require_read_plan(&plan)?;
     let scope = repo::get::<kvalitet_domain::org::OrgUnit>(&mut conn, plan.scope_id).await?;
     let reports = kvalitet_store::reports::list_reports(&mut conn, plan.tenant_id).await?;
-    drop(conn);
     let s = plan.scope_id.get();
-    let links = |kind| Format::ALL.iter().map(|f| (f.extension(), href(kind, plan.year, *f, s))).collect();
-    let mut downloads = vec![
-        Download { title: "Kvalitetsplan", links: links(DocumentKind::Plan) },
-        Download { title: "Uppföljning av kvalitetsplan", links: links(DocumentKind::FollowUp) },
-    ];
+    let links = |kind, version: &str| -> Vec<(&'static str, String)> {
+        Format::ALL.iter().map(|f| (f.extension(), format!("{}{version}", href(kind, plan.year, *f, s)))).collect()
+    };
+    let mut kinds =
+        vec![(DocumentKind::Plan, "Kvalitetsplan"), (DocumentKind::FollowUp, "Uppföljning av kvalitetsplan")];
     if reports.iter().any(|r| r.year == plan.year && r.scope_id == plan.scope_id) {
-        downloads.push(Download { title: "Kvalitetsberättelse", links: links(DocumentKind::Report) });
+        kinds.push((DocumentKind::Report, "Kvalitetsberättelse"));
     }
+    let mut downloads = Vec::new();
+    for (kind, title) in kinds {
+        let versions =
+            document_versions::list(&mut conn, plan.tenant_id, plan.scope_id, plan.year, kind.code()).await?;
+        let newest = newest_decision(&versions);
+        let Some(first) = newest.first() else {
+            let current_label = (kind == DocumentKind::Plan && !plan.is_adopted())
+                .then(|| "Utkast – planen är inte antagen, dokumenten är märkta UTKAST".to_owned());
+            downloads.push(Download { title, stored: None, current_label, links: links(kind, "") });
+            continue;
+        };
+        let stored_html =
+            document_versions::latest(&mut conn, plan.tenant_id, plan.scope_id, plan.year, kind.code(), "html").await?;
+        let changed =
+            match (stored_html, reader_independent(&mut conn, plan.tenant_id, kind, plan.year, plan.scope_id).await) {
+                (Some((_, html)), Ok(input)) => {
+                    differs(kind, &input, &html).map_err(|e| WebError::Internal(e.into()))?
+                }
+                // Nothing of the kind any longer, or no stored HTML: not the same.
+                _ => true,
+            };
+        let stored = Stored {
+            label: format!("{} ({}, av {})", first.decision.label(), first.decided_on, first.stored_by_name),
+            reference: first.board_reference.clone(),
+            files: newest
+                .iter()
+                .filter_map(|v| {
+                    let format = Format::from_extension(&v.format)?;
+                    Some(StoredFile {
+                        ext: format.extension(),
+                        href: href(kind, plan.year, format, s),
+                        sha256: v.sha256.clone(),
+                        size: size_text(v.size),
+                    })
+                })
+                .collect(),
+        };
+        downloads.push(Download {
+            title,
+            stored: Some(stored),
+            current_label: Some(current_label(first.decision, changed)),
+            links: links(kind, "&version=aktuell"),
+        });
+    }
+    drop(conn);
     Ok(DocumentsPage {
         nav: user.nav(),
         plan_href: format!("/planer/{}", plan.id),
@@ -82,7 +263,11 @@ fn problem(status: StatusCode, detail: &str) -> Response {
     (status, [(header::CONTENT_TYPE, "application/problem+json")], body).into_response()
 }
 
-/// `GET /api/v1/dokument?typ=plan|follow-up|report&ar=ÅÅÅÅ&format=docx|pdf|html&omfattning=ENHET`
+/// `GET /api/v1/dokument?typ=plan|follow-up|report&ar=ÅÅÅÅ&format=docx|pdf|html&omfattning=ENHET[&version=antagen|aktuell]`
+///
+/// Without `version` (or with `antagen`), the version stored at the board's decision if
+/// there is one, byte for byte (its SHA-256 in the `ETag`); otherwise, or with
+/// `aktuell`, the document made from today's data.
 pub async fn download(State(state): State<AppState>, user: User, Query(q): Query<HashMap<String, String>>) -> Response {
     match make(&state, &user, &q).await {
         Ok(r) => r,
@@ -114,6 +299,67 @@ impl From<kvalitet_store::StoreError> for Made {
     }
 }
 
+/// Why `user` may not have the document of `kind` for `scope` and `year`, if they may
+/// not. A document is the same for every reader, so whoever gets it must be allowed to
+/// read every plan (or report) it may hold: those of the scope and of the units below
+/// that are not drafts (the scope's own in its state: a draft needs the right to read
+/// drafts). Checked against today's plans, for the stored version too: a plan adopted
+/// since can only make the check stricter.
+async fn refusal(
+    conn: &mut AnyConnection,
+    user: &User,
+    tenant: TenantId,
+    kind: DocumentKind,
+    year: i64,
+    scope: OrgUnitId,
+) -> Result<Option<&'static str>, Made> {
+    let units = kvalitet_store::org::units(conn, tenant).await?;
+    let tree = kvalitet_store::org::subtree(&units, scope);
+    // (scope, is a draft) of each plan or report of the year in the subtree.
+    let held: Vec<(OrgUnitId, bool)> = match kind {
+        DocumentKind::Plan | DocumentKind::FollowUp => kvalitet_store::plans::list_plans(conn, tenant)
+            .await?
+            .into_iter()
+            .filter(|p| p.year == year && tree.contains(&p.scope_id))
+            .map(|p| (p.scope_id, !p.is_adopted()))
+            .collect(),
+        DocumentKind::Report => kvalitet_store::reports::list_reports(conn, tenant)
+            .await?
+            .into_iter()
+            .filter(|r| r.year == year && tree.contains(&r.scope_id))
+            .map(|r| (r.scope_id, r.state == ReportState::Draft))
+            .collect(),
+    };
+    for (unit, draft) in held {
+        if unit == scope && draft && !user.may(Permission::ViewDraft, unit) {
+            return Ok(Some("Dokumentet är ett utkast, och din roll ger inte tillgång till utkast."));
+        }
+        if !draft && !user.may(Permission::ViewPlan, unit) {
+            return Ok(Some(
+                "Dokumentet omfattar delar av organisationen som din roll inte ger tillgång till. \
+                 Hämta dokumentet för din egen del av organisationen.",
+            ));
+        }
+    }
+    Ok(None)
+}
+
+fn file_response(format: Format, file: &str, etag: Option<String>, bytes: Vec<u8>) -> Response {
+    let mut response = (
+        [
+            (header::CONTENT_TYPE, format.media_type().to_owned()),
+            (header::CONTENT_DISPOSITION, format!("attachment; filename=\"{file}\"")),
+            (header::CACHE_CONTROL, "no-store".to_owned()),
+        ],
+        bytes,
+    )
+        .into_response();
+    if let Some(tag) = etag.and_then(|t| header::HeaderValue::from_str(&format!("\"sha256-{t}\"")).ok()) {
+        response.headers_mut().insert(header::ETAG, tag);
+    }
+    response
+}
+
 async fn make(state: &AppState, user: &User, q: &HashMap<String, String>) -> Result<Response, Made> {
     let bad = |m: &str| Made::Problem(StatusCode::BAD_REQUEST, m.to_owned());
     let kind = q
@@ -134,68 +380,44 @@ async fn make(state: &AppState, user: &User, q: &HashMap<String, String>) -> Res
         .and_then(|s| s.parse::<i64>().ok())
         .map(Id::new)
         .ok_or_else(|| bad("omfattning ska vara en enhets nummer"))?;
+    let current = match q.get("version").map(String::as_str) {
+        None | Some("antagen") => false,
+        Some("aktuell") => true,
+        Some(_) => return Err(bad("version ska vara antagen eller aktuell")),
+    };
     user.require(Permission::ViewPlan, scope)?;
+    let tenant = user.session.account.tenant_id;
     let mut conn = state.store.read().await?;
-    let mut input =
-        kvalitet_documents::load_input_for_tenant(&mut conn, user.session.account.tenant_id, kind, year, Some(scope))
-            .await
-            .map_err(|e| match e {
-                kvalitet_documents::DocumentError::NothingFound { .. }
-                | kvalitet_documents::DocumentError::NoSuchScope => Made::Problem(StatusCode::NOT_FOUND, e.to_string()),
-                other => Made::Web(WebError::Internal(other.into())),
-            })?;
-    drop(conn);
-    // Only what the user may read.
-    let mut described = Vec::new();
-    match &mut input.content {
-        Content::Plans(bundles) => {
-            bundles.retain(|b| user.may(b.plan.read_permission(), b.plan.scope_id));
-            if bundles.is_empty() {
-                return Err(Made::Problem(
-                    StatusCode::NOT_FOUND,
-                    "Det finns ingen plan som du får läsa för det året.".into(),
-                ));
-            }
-        }
-        Content::Reports(bundles) => {
-            bundles.retain(|b| {
-                user.may(
-                    if b.report.state == ReportState::Draft { Permission::ViewDraft } else { Permission::ViewPlan },
-                    b.report.scope_id,
-                )
-            });
-            for b in bundles.iter_mut() {
-                let (visible, hidden): (Vec<_>, Vec<_>) =
-                    b.deviations.drain(..).partition(|d| user.may(Permission::ViewDeviations, d.unit_id));
-                for d in hidden {
-                    // Counted in the tables, not described.
-                    b.tallies.push(Versioned {
-                        id: Id::new(0),
-                        version: 0,
-                        item: DeviationTally {
-                            tenant_id: d.tenant_id,
-                            unit_id: d.unit_id,
-                            year: i64::from(d.reported_on.year()),
-                            kind: d.kind,
-                            lex_sarah_category: d.lex_sarah_category,
-                            count: 1,
-                            note: String::new(),
-                        },
-                    });
-                }
-                described.extend(
-                    visible.iter().filter(|d| i64::from(d.reported_on.year()) == b.report.year).map(|d| d.id.get()),
-                );
-                b.deviations = visible;
-            }
-            if bundles.is_empty() {
-                return Err(Made::Problem(
-                    StatusCode::NOT_FOUND,
-                    "Det finns ingen kvalitetsberättelse som du får läsa för det året.".into(),
-                ));
-            }
-        }
+    if let Some(refusal) = refusal(&mut conn, user, tenant, kind, year, scope).await? {
+        return Err(Made::Problem(StatusCode::FORBIDDEN, refusal.to_owned()));
     }
+    let stored = document_versions::latest(&mut conn, tenant, scope, year, kind.code(), format.extension()).await?;
+    if let (false, Some((info, bytes))) = (current, stored) {
+        let file = format!("{}.{}", kind.file_stem(year), format.extension());
+        return Ok(file_response(format, &file, Some(info.sha256), bytes));
+    }
+    let not_found = |e: DocumentError| match e {
+        DocumentError::NothingFound { .. } | DocumentError::NoSuchScope => {
+            Made::Problem(StatusCode::NOT_FOUND, e.to_string())
+        }
+        other => Made::Web(WebError::Internal(other.into())),
+    };
+    let mut input = kvalitet_documents::load_input_for_tenant(&mut conn, tenant, kind, year, Some(scope))
+        .await
+        .map_err(not_found)?;
+    // Beside a stored version, today's is labelled as such.
+    let stored_html = document_versions::latest(&mut conn, tenant, scope, year, kind.code(), "html").await?;
+    let label = match stored_html {
+        Some((info, html)) => {
+            let mut same_for_all = input.clone();
+            same_for_all.withhold_deviations(|_| false);
+            let changed = differs(kind, &same_for_all, &html).map_err(|e| Made::Web(WebError::Internal(e.into())))?;
+            Some(current_label(info.decision, changed))
+        }
+        None => None,
+    };
+    drop(conn);
+    let described = input.withhold_deviations(|unit| user.may(Permission::ViewDeviations, unit));
     if !described.is_empty() {
         let mut tx = state.store.write(&user.actor()).await?;
         for d in &described {
@@ -203,19 +425,23 @@ async fn make(state: &AppState, user: &User, q: &HashMap<String, String>) -> Res
         }
         tx.commit().await?;
     }
+    let labelled = label.is_some();
     // Typesetting a PDF takes tens to hundreds of milliseconds of CPU: off the runtime.
-    let bytes = tokio::task::spawn_blocking(move || kvalitet_documents::render(kind, format, &input))
-        .await
-        .map_err(|e| Made::Web(WebError::Internal(anyhow::anyhow!("rendering panicked: {e}"))))?
-        .map_err(|e| Made::Web(WebError::Internal(e.into())))?;
-    let file = format!("{}.{}", kind.file_stem(year), format.extension());
-    Ok((
-        [
-            (header::CONTENT_TYPE, format.media_type().to_owned()),
-            (header::CONTENT_DISPOSITION, format!("attachment; filename=\"{file}\"")),
-            (header::CACHE_CONTROL, "no-store".to_owned()),
-        ],
-        bytes,
-    )
-        .into_response())
+    let bytes = tokio::task::spawn_blocking(move || {
+        let mut doc = kvalitet_documents::document(kind, &input)?;
+        if label.is_some() {
+            doc.marking = label;
+        }
+        kvalitet_documents::render_model(&doc, format)
+    })
+    .await
+    .map_err(|e| Made::Web(WebError::Internal(anyhow::anyhow!("rendering panicked: {e}"))))?
+    .map_err(|e| Made::Web(WebError::Internal(e.into())))?;
+    let stem = kind.file_stem(year);
+    let file = if labelled {
+        format!("{stem}-aktuell.{}", format.extension())
+    } else {
+        format!("{stem}.{}", format.extension())
+    };
+    Ok(file_response(format, &file, None, bytes))
 }
