@@ -25,6 +25,7 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
     (4, "accounts", include_str!("../migrations/0004_accounts.sql")),
     (5, "audit", include_str!("../migrations/0005_audit.sql")),
     (6, "oidc", include_str!("../migrations/0006_oidc.sql")),
+    (10, "mail", include_str!("../migrations/0010_mail.sql")),
 ];
 
 impl Backend {

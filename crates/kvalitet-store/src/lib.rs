@@ -14,6 +14,7 @@ pub mod case_data;
 pub mod error;
 pub mod files;
 pub mod links;
+pub mod mail;
 pub mod oidc;
 pub mod org;
 pub mod plans;
