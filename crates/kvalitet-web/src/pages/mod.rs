@@ -14,6 +14,7 @@ pub mod follow_up;
 pub mod log_review;
 pub mod measures;
 pub mod new_plan;
+pub mod notifications;
 pub mod oidc;
 pub mod organisation;
 pub mod plan;
