@@ -62,6 +62,8 @@ pub enum Command {
         limits: crate::serve::Limits,
         #[command(flatten)]
         sso: SsoArgs,
+        #[command(flatten)]
+        mail: crate::mail::MailArgs,
     },
     /// Lägger upp kommunen i en tom databas: organisationen ur en fil och den första administratören
     Setup(SetupArgs),
