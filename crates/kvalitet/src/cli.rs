@@ -37,6 +37,7 @@ pub enum LogFormat {
 }
 
 #[derive(Debug, Subcommand)]
+#[expect(clippy::large_enum_variant, reason = "parsed once at start; serve's flags are many")]
 pub enum Command {
     /// Startar webbservern (läser in demodata i en tom databas)
     Serve {

@@ -139,7 +139,7 @@ async fn demo(store: &Store) {
 }
 
 async fn unsent(store: &Store) -> i64 {
-    kvalitet_store::mail::unsent(&mut *store.read().await.unwrap()).await.unwrap()
+    kvalitet_store::mail::unsent(&mut store.read().await.unwrap()).await.unwrap()
 }
 
 /// What the people served are called in the tests' reports: it must never be mailed.
