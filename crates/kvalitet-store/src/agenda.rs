@@ -1,13 +1,25 @@
-//! What is waiting for people: the data behind each person's start page, read in a few
-//! queries (the current plans' self-inspections and runs, actions past due, deviations not
-//! yet taken up, risks to re-assess). Who sees which item is decided by the caller.
+//! What is waiting for people: the data behind each person's start page and daily
+//! digest, read in a few queries per tenant (the current plans' self-inspections and
+//! runs, actions past due, deviations not yet taken up, lex Sarah reports not yet made
+//! to IVO, risks to re-assess, plans to follow up), and [`due_for`], the one rule for
+//! which of them are a person's: those their roles are responsible for, where the item
+//! belongs. Both the start page and the digest use it.
 
-use sqlx::AnyConnection;
+use std::collections::HashMap;
+
+use sqlx::{AnyConnection, Row};
+
+use kvalitet_domain::Id;
+use kvalitet_domain::access::{Permission, RoleAssignment, Tree, allows};
+use kvalitet_domain::action::ActionId;
+use kvalitet_domain::org::OrgUnitId;
+use kvalitet_domain::plan::PlanId;
+use kvalitet_domain::self_inspection::{SelfInspectionId, missing_runs};
 
 use kvalitet_domain::action::Action;
 use kvalitet_domain::deviation::Deviation;
 use kvalitet_domain::org::TenantId;
-use kvalitet_domain::plan::QualityPlan;
+use kvalitet_domain::plan::{PlanState, QualityPlan};
 use kvalitet_domain::risk::Risk;
 use kvalitet_domain::self_inspection::{SelfInspection, SelfInspectionRun};
 use kvalitet_domain::{Date, Versioned};
@@ -27,7 +39,11 @@ pub struct Agenda {
     pub runs: Vec<Versioned<SelfInspectionRun>>,
     pub overdue_actions: Vec<Versioned<Action>>,
     pub new_deviations: Vec<Versioned<Deviation>>,
+    /// Lex Sarah reports assessed as serious (or a risk of it) and not yet made to IVO.
+    pub ivo_reports_due: Vec<Versioned<Deviation>>,
     pub risks_to_reassess: Vec<Versioned<Risk>>,
+    /// The self-inspections each overdue action is tied to.
+    pub action_self_inspections: Vec<(ActionId, SelfInspectionId)>,
 }
 
 pub async fn load(conn: &mut AnyConnection, tenant: TenantId, today: Date) -> Result<Agenda> {
@@ -59,15 +75,33 @@ pub async fn load(conn: &mut AnyConnection, tenant: TenantId, today: Date) -> Re
             LIMIT,
         )
         .await?,
-        risks_to_reassess: repo::list_limited(
+        ivo_reports_due: repo::list_limited(
             conn,
             Where::sql(
-                "plan_id IN (SELECT id FROM quality_plan WHERE tenant_id = $1 AND state <> 'followed_up') AND needs_reassessment = 1",
-                vec![t],
+                "tenant_id = $1 AND kind = 'lex_sarah' AND lex_sarah_category IN ('serious', 'risk_of_serious') \
+                 AND reported_to_ivo_on IS NULL AND status <> 'closed'",
+                vec![t.clone()],
             ),
             LIMIT,
         )
         .await?,
+        risks_to_reassess: repo::list_limited(
+            conn,
+            Where::sql(
+                "plan_id IN (SELECT id FROM quality_plan WHERE tenant_id = $1 AND state <> 'followed_up') AND needs_reassessment = 1",
+                vec![t.clone()],
+            ),
+            LIMIT,
+        )
+        .await?,
+        action_self_inspections: {
+            let sql = "SELECT action_id, self_inspection_id FROM action_self_inspection WHERE action_id IN \
+                       (SELECT id FROM action WHERE plan_id IN (SELECT id FROM quality_plan WHERE tenant_id = $1 AND state = 'adopted'))";
+            let rows = sqlx::query(sql).bind(tenant.get()).fetch_all(&mut *conn).await?;
+            rows.iter()
+                .map(|r| Ok((Id::new(r.try_get("action_id")?), Id::new(r.try_get("self_inspection_id")?))))
+                .collect::<Result<Vec<_>>>()?
+        },
     })
 }
 
@@ -76,3 +110,147 @@ const LIMIT: i64 = 500;
 
 /// The items of the plans being carried out.
 const CURRENT_PLAN_ITEMS: &str = "plan_id IN (SELECT id FROM quality_plan WHERE tenant_id = $1 AND state = 'adopted')";
+
+/// What kind of thing is due: stable codes, named in Swedish by the start page and the
+/// digest.
+pub mod due_kind {
+    pub const DEVIATION: &str = "deviation";
+    pub const IVO_REPORT: &str = "ivo_report";
+    pub const SELF_INSPECTION: &str = "self_inspection";
+    pub const ACTION: &str = "action";
+    pub const RISK: &str = "risk";
+    pub const PLAN_FOLLOW_UP: &str = "plan_follow_up";
+    /// Every kind, most urgent first.
+    pub const ALL: [&str; 6] = [DEVIATION, IVO_REPORT, SELF_INSPECTION, ACTION, RISK, PLAN_FOLLOW_UP];
+}
+
+/// One thing due for a person.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DueItem {
+    /// One of [`due_kind`].
+    pub kind: &'static str,
+    /// The page it is done on.
+    pub href: String,
+    pub title: String,
+    pub context: String,
+    /// Due or waiting since.
+    pub since: Option<Date>,
+    /// A sensitive record (a deviation) whose title is shown: its read is logged.
+    pub sensitive: Option<i64>,
+}
+
+/// What of `agenda` is due for someone with `assignments`: what their roles are
+/// responsible for where the item belongs. A self-inspection tied to a unit (or a
+/// section) belongs there, not to the whole plan: the manager of an adults' unit is not
+/// asked to record a self-inspection tied to the children's section. An action belongs
+/// where the self-inspections it follows up are tied, if they all are, else to its
+/// plan's scope. Deviations and IVO reports belong to their unit. Most urgent kind first.
+pub fn due_for(agenda: &Agenda, assignments: &[RoleAssignment], tree: &impl Tree, today: Date) -> Vec<DueItem> {
+    let may = |p: Permission, unit: OrgUnitId| allows(assignments, tree, p, unit);
+    let plans: HashMap<PlanId, &Versioned<QualityPlan>> =
+        agenda.current_plans.iter().chain(&agenda.open_plans).map(|p| (p.id, p)).collect();
+    let plan = |id| plans.get(&id).copied();
+    let mut runs: HashMap<SelfInspectionId, Vec<Date>> = HashMap::new();
+    for r in &agenda.runs {
+        runs.entry(r.self_inspection_id).or_default().push(r.run_on);
+    }
+    let ties: HashMap<SelfInspectionId, Option<OrgUnitId>> =
+        agenda.self_inspections.iter().map(|s| (s.id, s.unit_id)).collect();
+    let mut out = Vec::new();
+    for d in agenda.new_deviations.iter().filter(|d| may(Permission::HandleDeviation, d.unit_id)) {
+        out.push(DueItem {
+            kind: due_kind::DEVIATION,
+            href: format!("/avvikelser/{}", d.id),
+            title: d.title.clone(),
+            context: String::new(),
+            since: Some(d.reported_on),
+            sensitive: Some(d.id.get()),
+        });
+    }
+    for d in agenda.ivo_reports_due.iter().filter(|d| may(Permission::HandleDeviation, d.unit_id)) {
+        out.push(DueItem {
+            kind: due_kind::IVO_REPORT,
+            href: format!("/avvikelser/{}", d.id),
+            title: d.title.clone(),
+            context: String::new(),
+            since: Some(d.reported_on),
+            sensitive: Some(d.id.get()),
+        });
+    }
+    for si in &agenda.self_inspections {
+        let Some(p) = plan(si.plan_id) else { continue };
+        if !may(Permission::RecordFollowUp, si.unit_id.unwrap_or(p.scope_id)) {
+            continue;
+        }
+        let done = runs.get(&si.id).map_or(&[][..], Vec::as_slice);
+        let missing = missing_runs(si.frequency, p.year as i16, done, today);
+        if let Some(first) = missing.first() {
+            out.push(DueItem {
+                kind: due_kind::SELF_INSPECTION,
+                href: format!("/egenkontroller/{}", si.id),
+                title: si.title.clone(),
+                context: format!("{} · {} kontroller saknas", p.title, missing.len()),
+                since: Some(*first),
+                sensitive: None,
+            });
+        }
+    }
+    for act in &agenda.overdue_actions {
+        let Some(p) = plan(act.plan_id) else { continue };
+        let tied: Vec<Option<OrgUnitId>> = agenda
+            .action_self_inspections
+            .iter()
+            .filter(|(a, _)| *a == act.id)
+            .map(|(_, s)| ties.get(s).copied().flatten())
+            .collect();
+        let units: Vec<OrgUnitId> = if !tied.is_empty() && tied.iter().all(Option::is_some) {
+            tied.into_iter().flatten().collect()
+        } else {
+            vec![p.scope_id]
+        };
+        if units.into_iter().any(|u| may(Permission::RecordFollowUp, u)) {
+            out.push(DueItem {
+                kind: due_kind::ACTION,
+                href: format!("/atgarder/{}", act.id),
+                title: act.title.clone(),
+                context: p.title.clone(),
+                since: act.due_on,
+                sensitive: None,
+            });
+        }
+    }
+    for r in &agenda.risks_to_reassess {
+        let Some(p) = plan(r.plan_id) else { continue };
+        if may(Permission::EditPlan, p.scope_id) {
+            out.push(DueItem {
+                kind: due_kind::RISK,
+                href: format!("/risker/{}", r.id),
+                title: r.title.clone(),
+                context: p.title.clone(),
+                since: None,
+                sensitive: None,
+            });
+        }
+    }
+    // A plan whose year is over is followed up (its Uppföljning to the board).
+    for p in agenda.current_plans.iter().filter(|p| p.state == PlanState::Adopted && p.year < i64::from(today.year())) {
+        if may(Permission::EditPlan, p.scope_id) {
+            out.push(DueItem {
+                kind: due_kind::PLAN_FOLLOW_UP,
+                href: format!("/planer/{}", p.id),
+                title: p.title.clone(),
+                context: String::new(),
+                since: Date::new(p.year as i16, 12, 31).ok(),
+                sensitive: None,
+            });
+        }
+    }
+    let rank = |k: &str| due_kind::ALL.iter().position(|x| *x == k).unwrap_or(usize::MAX);
+    out.sort_by_key(|i| rank(i.kind));
+    out
+}
+
+/// How many items of each kind (kinds with none left out), in [`due_kind::ALL`]'s order.
+pub fn counts(items: &[DueItem]) -> Vec<(&'static str, usize)> {
+    due_kind::ALL.iter().map(|k| (*k, items.iter().filter(|i| i.kind == *k).count())).filter(|(_, n)| *n > 0).collect()
+}

@@ -27,6 +27,7 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
     (6, "oidc", include_str!("../migrations/0006_oidc.sql")),
     (7, "document_versions", include_str!("../migrations/0007_document_versions.sql")),
     (9, "deviation_links", include_str!("../migrations/0009_deviation_links.sql")),
+    (10, "mail", include_str!("../migrations/0010_mail.sql")),
     (11, "form_submission", include_str!("../migrations/0011_form_submission.sql")),
 ];
 

@@ -16,6 +16,7 @@ pub mod corrections;
 pub mod error;
 pub mod files;
 pub mod links;
+pub mod mail;
 pub mod oidc;
 pub mod org;
 pub mod plans;

@@ -29,21 +29,28 @@ pub struct AppState {
     pub network: Network,
     /// Single sign-on through the municipality's provider, when configured.
     pub sso: Option<Arc<Sso>>,
+    /// Whether mails are sent (`--smtp-url`): only then are notifications queued.
+    pub mail: bool,
 }
 
 impl AppState {
     pub fn new(store: Store) -> AppState {
-        AppState { store, secure_cookies: true, network: Network::default(), sso: None }
+        AppState { store, secure_cookies: true, network: Network::default(), sso: None, mail: false }
     }
 
     /// The state of an installation at `network`'s address.
     pub fn with_network(store: Store, network: Network) -> AppState {
-        AppState { store, secure_cookies: network.secure_cookies(), network, sso: None }
+        AppState { store, secure_cookies: network.secure_cookies(), network, sso: None, mail: false }
     }
 
     /// The same state, signing in through the municipality's provider.
     pub fn with_sso(self, sso: Sso) -> AppState {
         AppState { sso: Some(Arc::new(sso)), ..self }
+    }
+
+    /// The same state, queueing notifications by e-mail (a sender is configured).
+    pub fn with_mail(self) -> AppState {
+        AppState { mail: true, ..self }
     }
 }
 
@@ -64,6 +71,8 @@ fn routes() -> Vec<(&'static str, String, MethodRouter<AppState>)> {
         ("POST", "/logga-ut", post(pages::session::logout)),
         ("GET", "/konto/losenord", get(pages::session::password_form)),
         ("POST", "/konto/losenord", post(pages::session::password_submit)),
+        ("GET", "/konto/aviseringar", get(pages::notifications::form)),
+        ("POST", "/konto/aviseringar", post(pages::notifications::submit)),
         ("GET", "/planer/{id}/riskkarta", get(pages::risks::heat_map)),
         ("GET", "/planer/{id}/dokument", get(pages::documents::page)),
         ("GET", "/api/v1/dokument", get(pages::documents::download)),

@@ -37,6 +37,7 @@ pub enum LogFormat {
 }
 
 #[derive(Debug, Subcommand)]
+#[expect(clippy::large_enum_variant, reason = "parsed once at start; serve's flags are many")]
 pub enum Command {
     /// Startar webbservern (läser in demodata i en tom databas)
     Serve {
@@ -62,6 +63,8 @@ pub enum Command {
         limits: crate::serve::Limits,
         #[command(flatten)]
         sso: SsoArgs,
+        #[command(flatten)]
+        mail: crate::mail::MailArgs,
     },
     /// Lägger upp kommunen i en tom databas: organisationen ur en fil och den första administratören
     Setup(SetupArgs),

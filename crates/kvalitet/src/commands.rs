@@ -191,6 +191,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             audit_anchor_interval,
             limits,
             sso,
+            mail,
         } => {
             let network = kvalitet_web::Network::parse(public_url.as_deref(), &trusted_proxies)
                 .map_err(|e| anyhow::anyhow!(e))?;
@@ -203,6 +204,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             }
             users::first_administrator(&store).await?;
             let sso = sso::configure(&sso, &network, &store).await?;
+            let mailer = crate::mail::configure(&mail, &network)?;
             lock.release().await?;
             let listener = match TcpListener::bind(bind).await {
                 Ok(l) => l,
@@ -220,8 +222,24 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 println!("Inloggning med kommunens konto via {}.", sso.provider.config().issuer);
                 state = state.with_sso(sso);
             }
+            let (stop_mail, mail_stopped) = tokio::sync::oneshot::channel::<()>();
+            let mail_job = match mailer {
+                Some((mailer, schedule)) => {
+                    println!("E-post skickas via {} från {}.", mail.smtp_url.as_deref().unwrap_or(""), mailer.from);
+                    state = state.with_mail();
+                    let stop = async move {
+                        let _ = mail_stopped.await;
+                    };
+                    Some(tokio::spawn(kvalitet_mail::run(store.clone(), mailer, schedule, jiff::Timestamp::now, stop)))
+                }
+                None => None,
+            };
             let app = router(state);
             crate::serve::serve(listener, app, &limits, network, shutdown_signal()).await;
+            let _ = stop_mail.send(());
+            if let Some(job) = mail_job {
+                let _ = job.await;
+            }
             store.close().await;
             println!("Kvalitet har stängts.");
         }

@@ -7,6 +7,7 @@ mod cli;
 mod commands;
 mod keys;
 mod logging;
+mod mail;
 mod serve;
 mod sso;
 mod users;

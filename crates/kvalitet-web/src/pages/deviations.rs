@@ -318,6 +318,12 @@ pub async fn create(
         kvalitet_store::links::link(&mut tx, kvalitet_store::LinkKind::DeviationSelfInspection, id.get(), si.id.get())
             .await?;
     }
+    if state.mail {
+        let unit_name = units.iter().find(|(u, _)| *u == unit).map_or("", |(_, n)| n.as_str());
+        kvalitet_store::mail::deviation_registered(&mut tx, id, &deviation, user.session.account.id, unit_name).await?;
+    } else {
+        kvalitet_store::mail::remember_reporter(&mut tx, id, user.session.account.id).await?;
+    }
     let receipt = if user.may(Permission::ViewDeviations, deviation.unit_id) {
         format!("/avvikelser/{id}")
     } else {
@@ -564,6 +570,10 @@ pub async fn handle(
     let mut tx = state.store.write(&user.actor()).await?;
     match repo::update(&mut tx, id, version, &next).await {
         Ok(_) => {
+            if state.mail && next.status != d.status {
+                let unit = repo::get::<OrgUnit>(&mut tx, d.unit_id).await?;
+                kvalitet_store::mail::deviation_status_changed(&mut tx, id, &next, &unit.name).await?;
+            }
             tx.commit().await?;
             Ok(Redirect::to(&format!("/avvikelser/{id}")).into_response())
         }

@@ -15,6 +15,7 @@ pub mod log_review;
 pub mod measures;
 pub mod new_plan;
 pub mod new_report;
+pub mod notifications;
 pub mod oidc;
 pub mod organisation;
 pub mod plan;

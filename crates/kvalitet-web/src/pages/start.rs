@@ -12,10 +12,6 @@ use kvalitet_domain::report::ReportState;
 
 use std::collections::HashMap;
 
-use kvalitet_domain::plan::{PlanId, QualityPlan};
-use kvalitet_domain::self_inspection::{SelfInspectionId, missing_runs};
-use kvalitet_domain::{Date, Versioned};
-
 use crate::auth::{Nav, User};
 use crate::error::WebResult;
 use crate::pages::deviations::today;
@@ -135,74 +131,22 @@ fn cap(todo: Vec<Todo>) -> (Vec<Todo>, Vec<(&'static str, usize)>) {
     (shown, more)
 }
 
-/// What is due for the user and their units, most urgent kind first.
+/// What is due for the user: what their roles are responsible for (the same rule as the
+/// daily digest's, `agenda::due_for`), most urgent kind first.
 async fn agenda(state: &AppState, user: &User) -> WebResult<Vec<Todo>> {
     let today = today();
     let mut conn = state.store.read().await?;
     let a = kvalitet_store::agenda::load(&mut conn, user.session.account.tenant_id, today).await?;
     drop(conn);
-    // Looked up by id, so that the page stays linear in the number of items.
-    let plans: HashMap<PlanId, &Versioned<QualityPlan>> =
-        a.current_plans.iter().chain(&a.open_plans).map(|p| (p.id, p)).collect();
-    let plan = |id| plans.get(&id).copied();
-    let mut runs: HashMap<SelfInspectionId, Vec<Date>> = HashMap::new();
-    for r in &a.runs {
-        runs.entry(r.self_inspection_id).or_default().push(r.run_on);
-    }
-    let mut todo = Vec::new();
-    for d in a.new_deviations.iter().filter(|d| user.may(Permission::HandleDeviation, d.unit_id)) {
-        todo.push(Todo {
-            kind: "deviation",
-            href: format!("/avvikelser/{}", d.id),
-            title: d.title.clone(),
-            context: String::new(),
-            since: d.reported_on.to_string(),
-            sensitive: Some(d.id.get()),
-        });
-    }
-    for si in &a.self_inspections {
-        let Some(p) = plan(si.plan_id) else { continue };
-        if !user.may(Permission::RecordFollowUp, si.unit_id.unwrap_or(p.scope_id)) {
-            continue;
-        }
-        let done = runs.get(&si.id).map_or(&[][..], Vec::as_slice);
-        let missing = missing_runs(si.frequency, p.year as i16, done, today);
-        if let Some(first) = missing.first() {
-            todo.push(Todo {
-                kind: "self_inspection",
-                href: format!("/egenkontroller/{}", si.id),
-                title: si.title.clone(),
-                context: format!("{} · {} kontroller saknas", p.title, missing.len()),
-                since: first.to_string(),
-                sensitive: None,
-            });
-        }
-    }
-    for act in &a.overdue_actions {
-        let Some(p) = plan(act.plan_id) else { continue };
-        if user.may(Permission::RecordFollowUp, p.scope_id) {
-            todo.push(Todo {
-                kind: "action",
-                href: format!("/atgarder/{}", act.id),
-                title: act.title.clone(),
-                context: p.title.clone(),
-                since: act.due_on.map(|d| d.to_string()).unwrap_or_default(),
-                sensitive: None,
-            });
-        }
-    }
-    for r in &a.risks_to_reassess {
-        let Some(p) = plan(r.plan_id) else { continue };
-        if user.may(Permission::EditPlan, p.scope_id) {
-            todo.push(Todo {
-                kind: "risk",
-                href: format!("/risker/{}", r.id),
-                title: r.title.clone(),
-                context: p.title.clone(),
-                since: String::new(),
-                sensitive: None,
-            });
-        }
-    }
-    Ok(todo)
+    Ok(kvalitet_store::agenda::due_for(&a, user.assignments(), &user.tree, today)
+        .into_iter()
+        .map(|i| Todo {
+            kind: i.kind,
+            href: i.href,
+            title: i.title,
+            context: i.context,
+            since: i.since.map(|d| d.to_string()).unwrap_or_default(),
+            sensitive: i.sensitive,
+        })
+        .collect())
 }

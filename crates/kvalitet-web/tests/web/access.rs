@@ -46,6 +46,8 @@ fn matrix() -> HashMap<(&'static str, String), ([Expect; 10], Expect)> {
         (("POST", "/logga-ut"), ([A, A, A, A, A, A, A, A, A, A], D)),
         (("GET", "/konto/losenord"), ([A, A, A, A, A, A, A, A, A, A], D)),
         (("POST", "/konto/losenord"), ([A, A, A, A, A, A, A, A, A, A], D)),
+        (("GET", "/konto/aviseringar"), ([A, A, A, A, A, A, A, A, A, A], D)),
+        (("POST", "/konto/aviseringar"), ([A, A, A, A, A, A, A, A, A, A], D)),
         (("GET", "/planer/{id}/riskkarta"), ([A, D, A, D, A, D, A, D, A, D], D)),
         (("GET", "/planer/{id}/dokument"), ([A, D, A, D, A, D, A, D, A, D], D)),
         (("GET", "/api/v1/dokument"), ([A, D, A, D, A, D, A, D, A, D], D)),
