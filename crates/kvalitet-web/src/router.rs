@@ -64,6 +64,7 @@ fn routes() -> Vec<(&'static str, String, MethodRouter<AppState>)> {
         ("POST", "/berattelser/ny", post(pages::new_report::create)),
         ("GET", "/planer/{id}", get(pages::plan::show)),
         ("GET", "/berattelser/{id}", get(pages::report::show)),
+        ("POST", "/berattelser/{id}/overlamnad", post(pages::report::submit)),
         ("GET", "/logga-in", get(pages::session::form)),
         ("POST", "/logga-in", post(pages::session::submit)),
         ("GET", "/logga-in/kommunkonto", get(pages::oidc::start)),

@@ -140,8 +140,7 @@ pub async fn freeze(
     reference: &str,
 ) -> WebResult<()> {
     let tenant = user.session.account.tenant_id;
-    let input =
-        reader_independent(&mut **tx, tenant, kind, year, scope).await.map_err(|e| WebError::Internal(e.into()))?;
+    let input = reader_independent(tx, tenant, kind, year, scope).await.map_err(|e| WebError::Internal(e.into()))?;
     // Typesetting the PDF takes a CPU for a while: off the runtime.
     let files = tokio::task::spawn_blocking(move || kvalitet_documents::render_all(kind, &input))
         .await

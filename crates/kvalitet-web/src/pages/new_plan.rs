@@ -58,6 +58,57 @@ async fn sources(state: &AppState, user: &User) -> WebResult<Vec<(PlanId, String
     Ok(all.into_iter().filter(|p| user.may(p.read_permission(), p.scope_id)).map(|p| (p.id, p.title.clone())).collect())
 }
 
+/// What a form for a new plan or report names: a part of the tree the user may edit
+/// plans in, the year and the title.
+pub(super) struct Named {
+    pub scope: OrgUnitId,
+    pub scope_name: String,
+    pub year: i64,
+    pub title: String,
+}
+
+/// Reads the part of the tree, the year and the title (`{kind} {year} {part}` when left
+/// empty) from `form`; `None` when no part the user may edit was chosen. `subject` ends
+/// the messages: "som planen gäller", "som berättelsen gäller".
+pub(super) fn named(
+    form: &mut FormState,
+    units: &[(OrgUnitId, String, String)],
+    kind: &str,
+    subject: &str,
+) -> Option<Named> {
+    let scope = form.value("scope").trim().parse::<i64>().ok().map(Id::new);
+    let Some((scope, scope_name, _)) = units.iter().find(|(id, ..)| Some(*id) == scope).cloned() else {
+        form.push("scope", format!("Välj den del av organisationen {subject}."));
+        return None;
+    };
+    let year = form.count("year");
+    if year.is_none() && form.error("year").is_empty() {
+        form.push("year", format!("Ange vilket år {subject}."));
+    }
+    let year = year.unwrap_or(0);
+    let title = match form.value("title").trim() {
+        "" => format!("{kind} {year} {scope_name}"),
+        t => t.to_owned(),
+    };
+    Some(Named { scope, scope_name, year, title })
+}
+
+/// Puts why creating failed on the form (invalid fields, or one already there for the
+/// part and year: `duplicate`); other errors are passed on.
+pub(super) fn creation_failed(form: &mut FormState, e: StoreError, duplicate: String) -> WebResult<()> {
+    match e {
+        StoreError::Invalid(v) => form.add_validation(&v, |f| match f {
+            "year" => "Året",
+            _ => "Rubriken",
+        }),
+        StoreError::Database(e) if e.as_database_error().is_some_and(|d| d.is_unique_violation()) => {
+            form.push("year", duplicate)
+        }
+        e => return Err(WebError::from(e)),
+    }
+    Ok(())
+}
+
 fn page(
     user: &User,
     units: &[(OrgUnitId, String, String)],
@@ -94,9 +145,8 @@ pub async fn create(
     let units = units(&state, &user).await?;
     let sources = sources(&state, &user).await?;
     let mut form = FormState::new(values);
-    let scope = form.value("scope").trim().parse::<i64>().ok().map(Id::new);
-    let Some((scope, scope_name, _)) = units.iter().find(|(id, ..)| Some(*id) == scope).cloned() else {
-        form.push("scope", "Välj den del av organisationen som planen gäller.");
+    let Some(Named { scope, scope_name, year, title }) = named(&mut form, &units, "Kvalitetsplan", "som planen gäller")
+    else {
         return Ok((axum::http::StatusCode::UNPROCESSABLE_ENTITY, page(&user, &units, &sources, form)).into_response());
     };
     // A copy only of a plan the user may read (the list offered); anything else is refused.
@@ -109,15 +159,6 @@ pub async fn create(
                 None
             }
         },
-    };
-    let year = form.count("year");
-    if year.is_none() && form.error("year").is_empty() {
-        form.push("year", "Ange vilket år planen gäller.");
-    }
-    let year = year.unwrap_or(0);
-    let title = match form.value("title").trim() {
-        "" => format!("Kvalitetsplan {year} {scope_name}"),
-        t => t.to_owned(),
     };
     let plan = QualityPlan {
         tenant_id: user.session.account.tenant_id,
@@ -142,14 +183,7 @@ pub async fn create(
                 tx.commit().await?;
                 return Ok(Redirect::to(&format!("/planer/{id}")).into_response());
             }
-            Err(StoreError::Invalid(v)) => form.add_validation(&v, |f| match f {
-                "year" => "Året",
-                _ => "Rubriken",
-            }),
-            Err(StoreError::Database(e)) if e.as_database_error().is_some_and(|d| d.is_unique_violation()) => {
-                form.push("year", format!("Det finns redan en plan för {scope_name} {year}."))
-            }
-            Err(e) => return Err(WebError::from(e)),
+            Err(e) => creation_failed(&mut form, e, format!("Det finns redan en plan för {scope_name} {year}."))?,
         }
     }
     Ok((axum::http::StatusCode::UNPROCESSABLE_ENTITY, page(&user, &units, &sources, form)).into_response())

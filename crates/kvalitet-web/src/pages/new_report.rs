@@ -12,19 +12,18 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 
 use kvalitet_documents::report_draft::report_draft;
-use kvalitet_domain::Id;
 use kvalitet_domain::access::Permission;
 use kvalitet_domain::org::OrgUnitId;
 use kvalitet_domain::plan::Section;
 use kvalitet_domain::report::{QualityReport, ReportState};
-use kvalitet_store::{StoreError, org, plans, reports};
+use kvalitet_store::{org, plans, reports};
 
 use crate::auth::{Nav, User};
-use crate::error::{WebError, WebResult};
+use crate::error::WebResult;
 use crate::forms::FormState;
 use crate::pages::accounts::Choice;
 use crate::pages::deviations::today;
-use crate::pages::new_plan::units;
+use crate::pages::new_plan::{Named, creation_failed, named, units};
 use crate::router::AppState;
 
 #[derive(Template, WebTemplate)]
@@ -60,19 +59,10 @@ pub async fn create(
     user.require_somewhere(Permission::EditPlan)?;
     let units = units(&state, &user).await?;
     let mut form = FormState::new(values);
-    let scope = form.value("scope").trim().parse::<i64>().ok().map(Id::new);
-    let Some((scope, scope_name, _)) = units.iter().find(|(id, ..)| Some(*id) == scope).cloned() else {
-        form.push("scope", "Välj den del av organisationen som berättelsen gäller.");
+    let Some(Named { scope, scope_name, year, title }) =
+        named(&mut form, &units, "Kvalitetsberättelse", "som berättelsen gäller")
+    else {
         return Ok((StatusCode::UNPROCESSABLE_ENTITY, page(&user, &units, form)).into_response());
-    };
-    let year = form.count("year");
-    if year.is_none() && form.error("year").is_empty() {
-        form.push("year", "Ange vilket år berättelsen redovisar.");
-    }
-    let year = year.unwrap_or(0);
-    let title = match form.value("title").trim() {
-        "" => format!("Kvalitetsberättelse {year} {scope_name}"),
-        t => t.to_owned(),
     };
     let tenant = user.session.account.tenant_id;
     let report = QualityReport {
@@ -113,14 +103,11 @@ pub async fn create(
                 tx.commit().await?;
                 return Ok(Redirect::to(&format!("/berattelser/{id}")).into_response());
             }
-            Err(StoreError::Invalid(v)) => form.add_validation(&v, |f| match f {
-                "year" => "Året",
-                _ => "Rubriken",
-            }),
-            Err(StoreError::Database(e)) if e.as_database_error().is_some_and(|d| d.is_unique_violation()) => {
-                form.push("year", format!("Det finns redan en kvalitetsberättelse för {scope_name} {year}."))
-            }
-            Err(e) => return Err(WebError::from(e)),
+            Err(e) => creation_failed(
+                &mut form,
+                e,
+                format!("Det finns redan en kvalitetsberättelse för {scope_name} {year}."),
+            )?,
         }
     }
     Ok((StatusCode::UNPROCESSABLE_ENTITY, page(&user, &units, form)).into_response())

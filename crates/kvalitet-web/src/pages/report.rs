@@ -1,10 +1,16 @@
 //! The report page: the quality report's narrative, statistics, surveys with response
 //! rates and the small-sample caveat, systematic follow-up, deviations year against
-//! year, reviews, the assessment of quality and improvement areas.
+//! year, reviews, the assessment of quality and improvement areas; and recording that the
+//! report was submitted to the board, which stores its documents as they were then.
+
+use std::collections::HashMap;
 
 use askama::Template;
 use askama_web::WebTemplate;
+use axum::Form;
 use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
 
 use kvalitet_domain::Code;
 use kvalitet_domain::access::Permission;
@@ -12,14 +18,16 @@ use kvalitet_domain::bundle::ReportBundle;
 use kvalitet_domain::deviation::{DeviationKind, LexSarahCategory};
 use kvalitet_domain::org::OrgUnitId;
 use kvalitet_domain::report::Finding;
-use kvalitet_domain::report::ReportState;
+use kvalitet_domain::report::{QualityReport, ReportId, ReportState};
 use kvalitet_domain::stats::Basis;
-use kvalitet_store::audit;
 use kvalitet_store::reports;
+use kvalitet_store::{StoreError, audit, repo};
 
 use crate::auth::{Nav, User};
 use crate::error::{WebError, WebResult};
 use crate::format::{number, percent, share_percent};
+use crate::forms::FormState;
+use crate::pages::deviations::today;
 use crate::router::AppState;
 use crate::text::{Block, blocks};
 
@@ -84,6 +92,11 @@ pub struct ReportPage {
     pub last_year: i64,
     pub state: &'static str,
     pub submitted_on: String,
+    pub board_reference: String,
+    /// The report's version, for the form that records its submission to the board.
+    pub version: i64,
+    /// That form as sent, with its errors.
+    pub form: FormState,
     pub sections: Vec<SectionV>,
     pub statistics: Vec<StatV>,
     pub surveys: Vec<SurveyV>,
@@ -134,6 +147,9 @@ pub fn view(b: &ReportBundle, nav: Nav, may_see: &dyn Fn(OrgUnitId) -> bool) -> 
         last_year: year - 1,
         state: b.report.state.code(),
         submitted_on: b.report.submitted_on.map(|d| d.to_string()).unwrap_or_default(),
+        board_reference: b.report.board_reference.clone().unwrap_or_default(),
+        version: b.report.version,
+        form: FormState::default(),
         sections: b
             .sections
             .iter()
@@ -248,8 +264,13 @@ pub fn view(b: &ReportBundle, nav: Nav, may_see: &dyn Fn(OrgUnitId) -> bool) -> 
 }
 
 pub async fn show(State(state): State<AppState>, user: User, Path(id): Path<String>) -> WebResult<ReportPage> {
+    page(&state, &user, super::parse_id(&id)?, FormState::default()).await
+}
+
+/// The report's page, with the submission form as sent (`form`).
+async fn page(state: &AppState, user: &User, id: ReportId, form: FormState) -> WebResult<ReportPage> {
     let mut conn = state.store.read().await?;
-    let bundle = reports::load_report(&mut conn, super::parse_id(&id)?).await?;
+    let bundle = reports::load_report(&mut conn, id).await?;
     drop(conn);
     if bundle.report.tenant_id != user.session.account.tenant_id {
         return Err(WebError::NotFound);
@@ -274,5 +295,64 @@ pub async fn show(State(state): State<AppState>, user: User, Path(id): Path<Stri
     }
     let mut page = view(&bundle, user.nav(), &may_see);
     page.may_edit = user.may(Permission::EditPlan, bundle.report.scope_id);
+    page.form = form;
     Ok(page)
+}
+
+/// Records that the report was submitted to the board (the date and the board's
+/// reference) and stores its documents as they are at that moment, in one transaction.
+pub async fn submit(
+    State(state): State<AppState>,
+    user: User,
+    Path(id): Path<String>,
+    Form(values): Form<HashMap<String, String>>,
+) -> WebResult<Response> {
+    user.check_csrf(values.get("csrf").map_or("", String::as_str))?;
+    let id = super::parse_id::<QualityReport>(&id)?;
+    let mut conn = state.store.read().await?;
+    let report = repo::get::<QualityReport>(&mut conn, id).await?;
+    drop(conn);
+    if report.tenant_id != user.session.account.tenant_id {
+        return Err(WebError::NotFound);
+    }
+    user.require(Permission::EditPlan, report.scope_id)?;
+    let mut form = FormState::new(values);
+    let on = form.date("submitted_on", "datum då berättelsen lämnades till nämnden");
+    if on.is_some_and(|d| d > today()) {
+        form.push("submitted_on", "Datumet kan inte vara i framtiden.");
+    }
+    let reference = form.value("board_reference").trim().to_owned();
+    if reference.is_empty() {
+        form.push("board_reference", "Ange nämndens diarienummer eller paragraf.");
+    }
+    if report.state == ReportState::Submitted {
+        form.push("submitted_on", "Berättelsen är redan överlämnad till nämnden.");
+    }
+    let version = form.value("version").parse::<i64>().unwrap_or(0);
+    if let (Some(on), false) = (on, form.has_errors()) {
+        let next = QualityReport {
+            state: ReportState::Submitted,
+            submitted_on: Some(on),
+            board_reference: Some(reference.clone()),
+            ..report.item.clone()
+        };
+        let mut tx = state.store.write(&user.actor()).await?;
+        match repo::update(&mut tx, id, version, &next).await {
+            Ok(_) => {
+                let subject = kvalitet_store::document_versions::Subject::Report(id.get());
+                let kind = kvalitet_documents::DocumentKind::Report;
+                super::documents::freeze(&mut tx, &user, kind, subject, report.scope_id, report.year, on, &reference)
+                    .await?;
+                tx.commit().await?;
+                return Ok(Redirect::to(&format!("/berattelser/{id}")).into_response());
+            }
+            Err(StoreError::Conflict { .. }) => form.push(
+                "submitted_on",
+                "Berättelsen har ändrats av någon annan medan du skrev. Ladda om sidan och försök igen.",
+            ),
+            Err(e) => return Err(e.into()),
+        }
+    }
+    let page = page(&state, &user, id, form).await?;
+    Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
 }

@@ -39,6 +39,7 @@ fn matrix() -> HashMap<(&'static str, String), ([Expect; 10], Expect)> {
         (("GET", "/berattelser/ny"), ([A, A, A, A, D, D, D, D, D, D], D)),
         (("POST", "/berattelser/ny"), ([A, A, A, A, D, D, D, D, D, D], D)),
         (("GET", "/berattelser/{id}"), ([A, D, A, D, A, D, A, D, A, D], D)),
+        (("POST", "/berattelser/{id}/overlamnad"), ([A, D, A, D, D, D, D, D, D, D], D)),
         (("GET", "/logga-in"), ([A, A, A, A, A, A, A, A, A, A], A)),
         (("POST", "/logga-in"), ([A, A, A, A, A, A, A, A, A, A], A)),
         (("GET", "/logga-in/kommunkonto"), ([A, A, A, A, A, A, A, A, A, A], A)),
@@ -609,6 +610,7 @@ async fn attempt(app: &TestApp, f: &Fixture, method: &str, path: &str, inside: b
         }
         "/planer/{id}" => format!("/planer/{}", pick(f.plan_in, f.plan_out)),
         "/berattelser/{id}" => format!("/berattelser/{}", pick(f.report_in, f.report_out)),
+        "/berattelser/{id}/overlamnad" => format!("/berattelser/{}/overlamnad", pick(f.report_in, f.report_out)),
         "/avvikelser/{id}" => format!("/avvikelser/{}", pick(f.deviation_in, f.deviation_out)),
         "/avvikelser/{id}/handlaggning" => {
             format!("/avvikelser/{}/handlaggning", pick(f.deviation_in, f.deviation_out))

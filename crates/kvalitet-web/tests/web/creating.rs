@@ -79,7 +79,7 @@ async fn a_quality_report_is_created_pre_filled_from_the_year() {
         );
         let no_year = quality.post("/berattelser/ny", &[("csrf", &csrf), ("scope", &vuxen), ("year", "")]).await;
         assert_eq!(no_year.status, StatusCode::UNPROCESSABLE_ENTITY);
-        assert!(no_year.body.contains("Ange vilket år berättelsen redovisar"));
+        assert!(no_year.body.contains("Ange vilket år som berättelsen gäller"));
 
         // Roll the 2022 plan into 2023, so that the year has a plan to tell of.
         let plan = quality.plan_id("Kvalitetsplan 2022 för vuxna").await;
@@ -109,6 +109,50 @@ async fn a_quality_report_is_created_pre_filled_from_the_year() {
         assert!(
             report.contains("Inga avvikelser, lex Sarah-rapporter eller klagomål är registrerade i Kvalitet för 2023")
         );
+
+        // Submitted to the board: the date and reference are required, and the documents
+        // are stored as they were then.
+        let href = res.location().to_owned();
+        let version = report.split("name=\"version\" value=\"").nth(1).unwrap().split('"').next().unwrap().to_owned();
+        let missing = quality
+            .post(
+                &format!("{href}/overlamnad"),
+                &[("csrf", &csrf), ("version", &version), ("submitted_on", "2024-02-20")],
+            )
+            .await;
+        assert_eq!(missing.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(missing.body.contains("Ange nämndens diarienummer eller paragraf"));
+        let submitted = quality
+            .post(
+                &format!("{href}/overlamnad"),
+                &[
+                    ("csrf", &csrf),
+                    ("version", &version),
+                    ("submitted_on", "2024-02-20"),
+                    ("board_reference", "SN 2024/9"),
+                ],
+            )
+            .await;
+        assert_eq!(submitted.status, StatusCode::SEE_OTHER, "{}", submitted.body);
+        let after = quality.get(&href).await.body;
+        assert!(after.contains("2024-02-20") && after.contains("SN 2024/9") && !after.contains("/overlamnad\""));
+        let doc = quality.get(&format!("/api/v1/dokument?typ=report&ar=2023&format=html&omfattning={vuxen}")).await;
+        assert_eq!(doc.status, StatusCode::OK);
+        let etag = doc.headers.get("etag").map(|v| v.to_str().unwrap().to_owned()).unwrap_or_default();
+        assert!(etag.starts_with("\"sha256-"), "the stored version is served: {etag:?}");
+        assert!(doc.body.contains("Uppföljning av kvalitetsplanerna"));
+        let again = quality
+            .post(
+                &format!("{href}/overlamnad"),
+                &[
+                    ("csrf", &csrf),
+                    ("version", &version),
+                    ("submitted_on", "2024-02-21"),
+                    ("board_reference", "SN 2024/10"),
+                ],
+            )
+            .await;
+        assert_eq!(again.status, StatusCode::UNPROCESSABLE_ENTITY);
 
         // This year, a staff member of Beroendeenheten registers a deviation: this year's
         // report of the unit counts it, and says there is no plan to follow up.
