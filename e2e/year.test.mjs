@@ -4,7 +4,8 @@
 // result recorded and corrected, the risk re-assessed, the plan adopted, the risk changed
 // after adoption (the adopted document keeps the level the board saw), the plan marked
 // followed up, rolled into next year (carrying the self-inspection's status), and the
-// year's Kvalitetsberättelse created. axe on every page, and the new pages at 390 px.
+// year's Kvalitetsberättelse created and submitted. axe on every page, and the new pages
+// at 390 px.
 
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -174,6 +175,7 @@ async function walkTheYear(name, url) {
     await page.fill('#adopted_on', '2026-02-10');
     await page.fill('#board_reference', 'SN 2026/12 § 7');
     await submit(page, 'form[action$="/anta"] button[type=submit]');
+    assert.ok(!(await page.isVisible('.error-summary')), 'adopted without errors');
     assert.ok((await page.content()).includes('SN 2026/12 § 7'));
 
     // Changed after adoption: 2 × 2.
@@ -184,12 +186,29 @@ async function walkTheYear(name, url) {
     await submit(page, 'form[action$="/bedomning"] button[type=submit]');
     assert.ok((await page.textContent('.level-chip')).includes('Risknivå 4'));
 
+    // The adopted PDF still shows the level the board saw; today's version, labelled, the new one.
+    const pdfText = async (url) => {
+      const res = await page.request.get(url);
+      assert.equal(res.status(), 200, url);
+      const out = spawnSync('pdftotext', ['-', '-'], { input: Buffer.from(await res.body()), encoding: 'utf8' });
+      assert.equal(out.status, 0, `pdftotext: ${out.stderr}`);
+      return out.stdout.replace(/\s+/g, ' ');
+    };
+    const doc = `${base}/api/v1/dokument?typ=plan&ar=2026&format=pdf&omfattning=${scope}`;
+    const adoptedPdf = await pdfText(doc);
+    assert.ok(adoptedPdf.includes('sannolikhet 3 × konsekvens 4'), 'the adopted PDF keeps the level at adoption');
+    assert.ok(!adoptedPdf.includes('sannolikhet 2 × konsekvens 2'), 'the adopted PDF changed after adoption');
+    const currentPdf = await pdfText(`${doc}&version=aktuell`);
+    assert.ok(currentPdf.includes('sannolikhet 2 × konsekvens 2') && currentPdf.includes('Aktuell version'), 'the current version');
+
     // Followed up with the board's reference; then next year's draft.
     await go(plan);
-    await page.fill('#followed_up_on', '2027-02-15');
-    await page.fill('#follow_up_reference', 'SN 2027/3 § 4');
+    await page.fill('#followed_up_on', '2026-11-20');
+    await page.fill('#follow_up_reference', 'SN 2026/88 § 4');
     await submit(page, 'form[action$="/uppfoljd"] button[type=submit]');
-    assert.ok((await page.content()).includes('SN 2027/3 § 4'));
+    assert.ok(!(await page.isVisible('.error-summary')), 'followed up without errors');
+    assert.ok(!(await page.isVisible('form[action$="/uppfoljd"]')), 'no longer waiting to be followed up');
+    assert.ok((await page.content()).includes('SN 2026/88 § 4'));
     await submit(page, 'form[action$="/nasta-ar"] button[type=submit]');
     const next = await page.content();
     assert.ok(next.includes('Kvalitetsplan 2027 Vuxensektionen') && next.includes('Utkast'));
@@ -210,6 +229,12 @@ async function walkTheYear(name, url) {
     assert.ok(report.includes('Andel med vårdplan: 77,8'), 'the indicator result pre-filled');
     assert.ok(report.includes('1 egenkontroller, 1 med senaste resultat ej godkänt'), 'the follow-up pre-filled');
     await checkAccessibility(page, `ar-${name}-berattelse`);
+    // Submitted to the board.
+    await page.fill('#submitted_on', '2026-11-25');
+    await page.fill('#board_reference', 'SN 2026/95 § 3');
+    await submit(page, 'form[action$="/overlamnad"] button[type=submit]');
+    const submitted = await page.content();
+    assert.ok(submitted.includes('SN 2026/95 § 3') && !submitted.includes('/overlamnad"'), 'the report submitted');
   } finally {
     await page.close();
     server.kill('SIGTERM');

@@ -263,20 +263,31 @@ async fn feed_links(
         meta.period_to,
         &meta.checksum[..12.min(meta.checksum.len())]
     );
+    let tree = crate::org::units(tx, tenant).await?;
     for link in links {
-        let unit_name = match link.self_inspection_id {
-            Some(si) => repo::get::<SelfInspection>(tx, si)
-                .await?
-                .unit_id
-                .and_then(|u| units.iter().find(|(_, id)| **id == u).map(|(n, _)| n.clone())),
+        let unit = match link.self_inspection_id {
+            Some(si) => repo::get::<SelfInspection>(tx, si).await?.unit_id,
             None => None,
         };
-        let Some(r) = results
-            .iter()
-            .find(|r| r.measure == link.measure && r.month.is_none() && r.group.is_none() && r.unit == unit_name)
-        else {
+        let whole = |r: &&MeasureResult| r.measure == link.measure && r.month.is_none() && r.group.is_none();
+        let found = match unit {
+            // Not tied to a unit: the result for all units.
+            None => results.iter().filter(whole).find(|r| r.unit.is_none()).cloned(),
+            // Tied to a unit: its own result, or its units' results added up (a section).
+            Some(u) => {
+                let below = crate::org::subtree(&tree, u);
+                let within: Vec<&MeasureResult> = results
+                    .iter()
+                    .filter(whole)
+                    .filter(|r| r.unit.as_ref().and_then(|n| units.get(n)).is_some_and(|id| below.contains(id)))
+                    .collect();
+                added_up(&within)
+            }
+        };
+        let Some(r) = found else {
             continue;
         };
+        let r = &r;
         let Some(value) = r.value else { continue };
         let percent = value * 100.0;
         if let Some(si) = link.self_inspection_id {
@@ -324,6 +335,38 @@ async fn feed_links(
         }
     }
     Ok(())
+}
+
+/// One unit's result as it stands, or several units' shares added up (numerators and
+/// denominators summed); `None` when there is none, or when the results are not shares.
+fn added_up(results: &[&MeasureResult]) -> Option<MeasureResult> {
+    match results {
+        [] => None,
+        [one] => Some((*one).clone()),
+        [first, ..] => {
+            let mut numerator = 0;
+            let mut denominator = 0;
+            for r in results {
+                numerator += r.numerator?;
+                denominator += r.denominator?;
+            }
+            let value = (denominator > 0).then(|| numerator as f64 / denominator as f64);
+            Some(MeasureResult {
+                unit: None,
+                numerator: Some(numerator),
+                denominator: Some(denominator),
+                value,
+                ci_low: None,
+                ci_high: None,
+                over_limit_with_extension: None,
+                mean: None,
+                median: None,
+                max: None,
+                outside: results.iter().flat_map(|r| r.outside.iter().cloned()).collect(),
+                ..(*first).clone()
+            })
+        }
+    }
 }
 
 /// Creates a link, validated.
