@@ -84,6 +84,7 @@ pub const REFERENCES: &[(&str, &str, &str)] = &[
     ("org_unit", "intervention_record", "unit_id"),
     ("org_unit", "contact_record", "unit_id"),
     ("org_unit", "measure_result", "unit_id"),
+    ("org_unit", "document_version", "scope_id"),
     ("target_group", "risk_target_group", "target_group_id"),
     ("process_area", "risk", "process_area_id"),
     ("process_area", "self_inspection", "process_area_id"),
