@@ -192,7 +192,7 @@ async function walkTheYear(name, url) {
       assert.equal(res.status(), 200, url);
       const out = spawnSync('pdftotext', ['-', '-'], { input: Buffer.from(await res.body()), encoding: 'utf8' });
       assert.equal(out.status, 0, `pdftotext: ${out.stderr}`);
-      return out.stdout.replace(/\s+/g, ' ');
+      return out.stdout.replace(/\s+/g, ' ').replace(/ ?× ?/g, ' × ');
     };
     const doc = `${base}/api/v1/dokument?typ=plan&ar=2026&format=pdf&omfattning=${scope}`;
     const adoptedPdf = await pdfText(doc);
