@@ -497,11 +497,8 @@ pub async fn handle(
     Path(id): Path<String>,
     Form(values): Form<HashMap<String, String>>,
 ) -> WebResult<Response> {
-    user.check_csrf(values.get("csrf").map_or("", String::as_str))?;
-    let id = super::parse_id::<Deviation>(&id)?;
-    let mut conn = state.store.read().await?;
-    let d = repo::get::<Deviation>(&mut conn, id).await?;
-    drop(conn);
+    let d = super::posted_on::<Deviation>(&state, &user, &id, &values).await?;
+    let id = d.id;
     if d.tenant_id != user.session.account.tenant_id {
         return Err(WebError::NotFound);
     }

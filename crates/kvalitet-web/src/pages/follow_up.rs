@@ -243,11 +243,7 @@ pub async fn record_run(
     Path(id): Path<String>,
     Form(values): Form<HashMap<String, String>>,
 ) -> WebResult<Response> {
-    user.check_csrf(values.get("csrf").map_or("", String::as_str))?;
-    let id = super::parse_id::<SelfInspection>(&id)?;
-    let mut conn = state.store.read().await?;
-    let si = repo::get::<SelfInspection>(&mut conn, id).await?;
-    drop(conn);
+    let si = super::posted_on::<SelfInspection>(&state, &user, &id, &values).await?;
     let plan = readable_plan(&state, &user, si.plan_id).await?;
     user.require(Permission::RecordFollowUp, si_unit(&si, &plan))?;
     let mut form = FormState::new(values);
@@ -397,11 +393,7 @@ pub async fn follow_up_action(
     Path(id): Path<String>,
     Form(values): Form<HashMap<String, String>>,
 ) -> WebResult<Response> {
-    user.check_csrf(values.get("csrf").map_or("", String::as_str))?;
-    let id = super::parse_id::<Action>(&id)?;
-    let mut conn = state.store.read().await?;
-    let action = repo::get::<Action>(&mut conn, id).await?;
-    drop(conn);
+    let action = super::posted_on::<Action>(&state, &user, &id, &values).await?;
     let plan = readable_plan(&state, &user, action.plan_id).await?;
     user.require(Permission::RecordFollowUp, plan.scope_id)?;
     let mut form = FormState::new(values);

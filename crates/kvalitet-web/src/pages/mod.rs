@@ -27,6 +27,21 @@ pub mod start;
 
 use crate::error::{WebError, WebResult};
 
+/// A form posted on the record a path segment names: the CSRF token checked, then the
+/// record read (a segment that is not an id, or no such record, is not found). Whether
+/// the user may act on it is the handler's question.
+pub async fn posted_on<T: kvalitet_store::Record>(
+    state: &crate::router::AppState,
+    user: &crate::auth::User,
+    segment: &str,
+    values: &std::collections::HashMap<String, String>,
+) -> WebResult<kvalitet_domain::Versioned<T>> {
+    user.check_csrf(values.get("csrf").map_or("", String::as_str))?;
+    let id = parse_id::<T>(segment)?;
+    let mut conn = state.store.read().await?;
+    Ok(kvalitet_store::repo::get::<T>(&mut conn, id).await?)
+}
+
 /// A record id from a path segment; anything that is not an id is a page that does not
 /// exist (never axum's English rejection text).
 pub fn parse_id<T>(segment: &str) -> WebResult<kvalitet_domain::Id<T>> {

@@ -307,11 +307,8 @@ pub async fn submit(
     Path(id): Path<String>,
     Form(values): Form<HashMap<String, String>>,
 ) -> WebResult<Response> {
-    user.check_csrf(values.get("csrf").map_or("", String::as_str))?;
-    let id = super::parse_id::<QualityReport>(&id)?;
-    let mut conn = state.store.read().await?;
-    let report = repo::get::<QualityReport>(&mut conn, id).await?;
-    drop(conn);
+    let report = super::posted_on::<QualityReport>(&state, &user, &id, &values).await?;
+    let id = report.id;
     if report.tenant_id != user.session.account.tenant_id {
         return Err(WebError::NotFound);
     }

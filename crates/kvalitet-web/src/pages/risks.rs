@@ -243,11 +243,8 @@ pub async fn reassess(
     Path(id): Path<String>,
     Form(values): Form<HashMap<String, String>>,
 ) -> WebResult<Response> {
-    user.check_csrf(values.get("csrf").map_or("", String::as_str))?;
-    let id = super::parse_id::<Risk>(&id)?;
-    let mut conn = state.store.read().await?;
-    let risk = repo::get::<Risk>(&mut conn, id).await?;
-    drop(conn);
+    let risk = super::posted_on::<Risk>(&state, &user, &id, &values).await?;
+    let id = risk.id;
     let bundle = plan_of(&state, &user, risk.plan_id).await?;
     user.require(Permission::EditPlan, bundle.plan.scope_id)?;
     let mut form = FormState::new(values);
