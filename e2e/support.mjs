@@ -41,6 +41,12 @@ export async function checkAccessibility(page, name) {
 
 /** The page, as now shown, is no wider than the viewport (no sideways scrolling). */
 export async function fitsWidth(page, what) {
-  const [wide, viewport] = await page.evaluate(() => [document.documentElement.scrollWidth, window.innerWidth]);
-  assert.ok(wide <= viewport, `${what} is ${wide} px wide at ${viewport} px`);
+  const [wide, viewport, culprits] = await page.evaluate(() => {
+    const w = window.innerWidth;
+    const over = [...document.querySelectorAll('main *')].filter((e) => e.getBoundingClientRect().right > w + 1);
+    // The innermost elements that stick out name the cause.
+    const inner = over.filter((e) => !over.some((o) => o !== e && e.contains(o)));
+    return [document.documentElement.scrollWidth, w, inner.slice(0, 5).map((e) => `${e.tagName.toLowerCase()}.${e.className}: ${(e.textContent || '').trim().slice(0, 40)}`)];
+  });
+  assert.ok(wide <= viewport, `${what} is ${wide} px wide at ${viewport} px (${culprits.join(' | ')})`);
 }

@@ -210,6 +210,7 @@ async function walkTheYear(name, url) {
     assert.ok(!(await page.isVisible('form[action$="/uppfoljd"]')), 'no longer waiting to be followed up');
     assert.ok((await page.content()).includes('SN 2026/88 § 4'));
     await submit(page, 'form[action$="/nasta-ar"] button[type=submit]');
+    const nextPlan = new URL(page.url()).pathname;
     const next = await page.content();
     assert.ok(next.includes('Kvalitetsplan 2027 Vuxensektionen') && next.includes('Utkast'));
     assert.ok(next.includes('Status förra året</dt><dd>Röd'), 'the run\'s verdict carried as last year\'s status');
@@ -235,6 +236,15 @@ async function walkTheYear(name, url) {
     await submit(page, 'form[action$="/overlamnad"] button[type=submit]');
     const submitted = await page.content();
     assert.ok(submitted.includes('SN 2026/95 § 3') && !submitted.includes('/overlamnad"'), 'the report submitted');
+
+    // Every page of the year fits a phone's width.
+    const reportPage = new URL(page.url()).pathname;
+    await page.setViewportSize({ width: 390, height: 844 });
+    for (const path of [plan, risk, si, indicator, reportPage, nextPlan, `${plan}/dokument`, '/konto/aviseringar']) {
+      await go(path);
+      await fitsWidth(page, path);
+    }
+    await checkAccessibility(page, `ar-${name}-aviseringar-390`);
   } finally {
     await page.close();
     server.kill('SIGTERM');
