@@ -29,6 +29,7 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
     (9, "deviation_links", include_str!("../migrations/0009_deviation_links.sql")),
     (10, "mail", include_str!("../migrations/0010_mail.sql")),
     (11, "form_submission", include_str!("../migrations/0011_form_submission.sql")),
+    (12, "deviation_process", include_str!("../migrations/0012_deviation_process.sql")),
 ];
 
 impl Backend {

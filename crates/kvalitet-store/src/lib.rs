@@ -12,6 +12,7 @@ mod backend;
 pub mod backup;
 pub mod case_data;
 pub mod corrections;
+pub mod deviations;
 pub mod document_versions;
 pub mod error;
 pub mod files;

@@ -1,6 +1,7 @@
 //! The link tables between a plan's items: action ↔ risk, action ↔ self-inspection,
 //! self-inspection ↔ risk, indicator ↔ risk, a risk's units and target groups, and
-//! deviation ↔ self-inspection (a deviation's risk and action are its own columns).
+//! deviation ↔ self-inspection, deviation ↔ action (its event analysis's actions; the one
+//! action a deviation is tied to is its own column, as is its risk).
 
 use sqlx::AnyConnection;
 use sqlx::{AssertSqlSafe, Row};
@@ -22,6 +23,8 @@ pub enum LinkKind {
     RiskUnit,
     RiskTargetGroup,
     DeviationSelfInspection,
+    /// The actions decided for a deviation (its event analysis's).
+    DeviationAction,
 }
 
 impl LinkKind {
@@ -34,6 +37,7 @@ impl LinkKind {
             LinkKind::RiskUnit => ("risk_unit", "risk_id", "unit_id"),
             LinkKind::RiskTargetGroup => ("risk_target_group", "risk_id", "target_group_id"),
             LinkKind::DeviationSelfInspection => ("deviation_self_inspection", "deviation_id", "self_inspection_id"),
+            LinkKind::DeviationAction => ("deviation_action", "deviation_id", "action_id"),
         }
     }
 
@@ -50,6 +54,11 @@ impl LinkKind {
                 // self-inspection.
                 return format!(
                     "SELECT l.{a} AS a, l.{b} AS b FROM {table} l JOIN self_inspection o ON o.id = l.{b} WHERE o.plan_id = $1 ORDER BY l.{a}, l.{b}"
+                );
+            }
+            LinkKind::DeviationAction => {
+                return format!(
+                    "SELECT l.{a} AS a, l.{b} AS b FROM {table} l JOIN action o ON o.id = l.{b} WHERE o.plan_id = $1 ORDER BY l.{a}, l.{b}"
                 );
             }
         };

@@ -8,7 +8,11 @@ use sqlx::any::AnyRow;
 use kvalitet_domain::access::{AccessLogReview, Account, ReviewOutcome, Role, RoleAssignment};
 use kvalitet_domain::action::{Action, ActionFollowUp, ActionStatus};
 use kvalitet_domain::correction::{Correction, CorrectionKind};
-use kvalitet_domain::deviation::{Deviation, DeviationKind, DeviationStatus, DeviationTally, LexSarahCategory};
+use kvalitet_domain::deviation::{
+    CategoryDimension, Complainant, ComplaintChannel, ComplaintOutcome, Deviation, DeviationCategory, DeviationEvent,
+    DeviationEventKind, DeviationKind, DeviationSettings, DeviationStatus, DeviationTally, EventAnalysis,
+    LexSarahCategory,
+};
 use kvalitet_domain::indicator::{Direction, Indicator, IndicatorResult, IndicatorSource, MeasureUnit};
 use kvalitet_domain::measure::MeasureLink;
 use kvalitet_domain::org::{OrgUnit, OrgUnitKind, ProcessArea, QualityFactor, TargetGroup, Tenant};
@@ -173,6 +177,11 @@ coded_columns!(
     DeviationKind,
     DeviationStatus,
     LexSarahCategory,
+    Complainant,
+    ComplaintChannel,
+    ComplaintOutcome,
+    CategoryDimension,
+    DeviationEventKind,
     ReportState,
     ReviewKind,
     CorrectionKind,
@@ -255,7 +264,18 @@ record! {
     }
     Deviation => "deviation" {
         tenant_id, unit_id, kind, status, occurred_on, reported_on, title, description, investigation,
-        lex_sarah_category, reported_to_ivo_on, measures_taken, closed_on, risk_id, action_id, reported_by
+        lex_sarah_category, reported_to_ivo_on, measures_taken, closed_on, risk_id, action_id, reported_by,
+        investigation_started_on, investigator, person_informed, person_informed_on, causes, decided_on, decided_by,
+        ivo_reference, feedback, complainant, channel, answered_on, answered_by, complaint_outcome, voided_on,
+        void_reason, type_category_id, cause_category_id, place_category_id, severity_category_id
+    }
+    DeviationCategory => "deviation_category" { tenant_id, dimension, name, active, sort_order }
+    DeviationSettings => "deviation_settings" { tenant_id, ivo_deadline_days }
+    DeviationEvent => "deviation_event" {
+        deviation_id, happened_on, actor, kind, from_value, to_value, text, for_reporter
+    }
+    EventAnalysis => "event_analysis" {
+        deviation_id, course_of_events, causes, conclusions, analysed_by, analysed_on
     }
     DeviationTally => "deviation_tally" { tenant_id, unit_id, year, kind, lex_sarah_category, count, note }
     UserSurvey => "user_survey" {

@@ -154,7 +154,12 @@ fn tenant_tables() -> Vec<(&'static str, String)> {
         ("case_import", tenant.clone()),
         ("measure_link", tenant.clone()),
         ("deviation_self_inspection", "deviation_id IN (SELECT id FROM deviation WHERE tenant_id = $1)".to_owned()),
+        ("deviation_event", "deviation_id IN (SELECT id FROM deviation WHERE tenant_id = $1)".to_owned()),
+        ("event_analysis", "deviation_id IN (SELECT id FROM deviation WHERE tenant_id = $1)".to_owned()),
+        ("deviation_action", "deviation_id IN (SELECT id FROM deviation WHERE tenant_id = $1)".to_owned()),
         ("deviation", tenant.clone()),
+        ("deviation_category", tenant.clone()),
+        ("deviation_settings", tenant.clone()),
         ("deviation_tally", tenant.clone()),
         (
             "finding",

@@ -1,0 +1,67 @@
+//! What a municipality keeps about its deviations besides the reports themselves: its
+//! rules (the IVO deadline), its categories, and each case's history.
+
+use sqlx::AnyConnection;
+
+use kvalitet_domain::deviation::{
+    DEFAULT_IVO_DEADLINE_DAYS, DeviationCategory, DeviationEvent, DeviationId, DeviationSettings,
+};
+use kvalitet_domain::org::TenantId;
+use kvalitet_domain::{Id, Versioned};
+
+use crate::error::Result;
+use crate::record::Column;
+use crate::{Tx, Where, plans, repo};
+
+/// The municipality's rules, or the defaults when it has set none (`id` 0, version 0).
+pub async fn settings(conn: &mut AnyConnection, tenant: TenantId) -> Result<Versioned<DeviationSettings>> {
+    let found: Vec<Versioned<DeviationSettings>> =
+        repo::list(conn, Where::sql("tenant_id = $1", vec![tenant.to_value()])).await?;
+    Ok(found.into_iter().next().unwrap_or(Versioned {
+        id: Id::new(0),
+        version: 0,
+        item: DeviationSettings { tenant_id: tenant, ivo_deadline_days: DEFAULT_IVO_DEADLINE_DAYS },
+    }))
+}
+
+/// Stores the municipality's rules; `version` is the one read (0 for the defaults).
+pub async fn save_settings(tx: &mut Tx, settings: &DeviationSettings, version: i64) -> Result<i64> {
+    let current = self::settings(tx, settings.tenant_id).await?;
+    if current.version == 0 {
+        if version != 0 {
+            return Err(crate::StoreError::Conflict {
+                table: "deviation_settings",
+                id: 0,
+                expected: version,
+                current: 1,
+            });
+        }
+        plans::create(tx, settings).await?;
+        Ok(1)
+    } else {
+        plans::save(tx, current.id, version, settings).await
+    }
+}
+
+/// The municipality's categories, in every dimension, in their order.
+pub async fn categories(conn: &mut AnyConnection, tenant: TenantId) -> Result<Vec<Versioned<DeviationCategory>>> {
+    let mut all: Vec<Versioned<DeviationCategory>> =
+        repo::list(conn, Where::sql("tenant_id = $1", vec![tenant.to_value()])).await?;
+    all.sort_by(|a, b| {
+        (a.dimension, a.sort_order, a.name.to_lowercase()).cmp(&(b.dimension, b.sort_order, b.name.to_lowercase()))
+    });
+    Ok(all)
+}
+
+/// A case's history, oldest first.
+pub async fn events(conn: &mut AnyConnection, deviation: DeviationId) -> Result<Vec<Versioned<DeviationEvent>>> {
+    let mut all: Vec<Versioned<DeviationEvent>> =
+        repo::list(conn, Where::sql("deviation_id = $1", vec![deviation.to_value()])).await?;
+    all.sort_by_key(|e| (e.happened_on, e.id));
+    Ok(all)
+}
+
+/// Adds an entry to a case's history.
+pub async fn record_event(tx: &mut Tx, event: &DeviationEvent) -> Result<Id<DeviationEvent>> {
+    plans::create(tx, event).await
+}
