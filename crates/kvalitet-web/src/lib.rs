@@ -4,6 +4,7 @@
 pub mod access_log;
 mod auth;
 mod chart;
+pub mod clock;
 mod client;
 mod error;
 mod format;

@@ -65,6 +65,9 @@ pub enum Command {
         sso: SsoArgs,
         #[command(flatten)]
         mail: crate::mail::MailArgs,
+        /// Låt servern räkna som om i dag vore detta datum (ÅÅÅÅ-MM-DD), och dagarna därefter; för test och visning av tidsgränser, aldrig i drift
+        #[arg(long, env = "KVALITET_TODAY", hide = true)]
+        today: Option<jiff::civil::Date>,
     },
     /// Lägger upp kommunen i en tom databas: organisationen ur en fil och den första administratören
     Setup(SetupArgs),

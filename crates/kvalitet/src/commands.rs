@@ -192,7 +192,12 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             limits,
             sso,
             mail,
+            today,
         } => {
+            let offset_days = today.map_or(0, kvalitet_web::clock::pretend_today);
+            if offset_days != 0 {
+                tracing::warn!(offset_days, "--today: the server counts as if today were another date");
+            }
             let network = kvalitet_web::Network::parse(public_url.as_deref(), &trusted_proxies)
                 .map_err(|e| anyhow::anyhow!(e))?;
             let store = open(&url, &key_file).await?;
@@ -230,7 +235,13 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                     let stop = async move {
                         let _ = mail_stopped.await;
                     };
-                    Some(tokio::spawn(kvalitet_mail::run(store.clone(), mailer, schedule, jiff::Timestamp::now, stop)))
+                    Some(tokio::spawn(kvalitet_mail::run(
+                        store.clone(),
+                        mailer,
+                        schedule,
+                        move || jiff::Timestamp::now() + jiff::SignedDuration::from_hours(24 * offset_days),
+                        stop,
+                    )))
                 }
                 None => None,
             };

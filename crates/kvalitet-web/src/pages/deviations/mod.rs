@@ -24,11 +24,9 @@ use crate::auth::{Nav, User};
 use crate::error::{WebError, WebResult};
 use crate::router::AppState;
 
-/// Today in Sweden.
+/// Today in Sweden (as the server is to see it: see `crate::clock`).
 pub fn today() -> Date {
-    jiff::Zoned::now()
-        .with_time_zone(jiff::tz::TimeZone::get("Europe/Stockholm").unwrap_or(jiff::tz::TimeZone::UTC))
-        .date()
+    crate::clock::today()
 }
 
 pub struct Row {
