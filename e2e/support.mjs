@@ -3,6 +3,7 @@
 // a page fits a phone's width.
 
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync } from 'node:fs';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -49,4 +50,19 @@ export async function fitsWidth(page, what) {
     return [document.documentElement.scrollWidth, w, inner.slice(0, 5).map((e) => `${e.tagName.toLowerCase()}.${e.className}: ${(e.textContent || '').trim().slice(0, 40)}`)];
   });
   assert.ok(wide <= viewport, `${what} is ${wide} px wide at ${viewport} px (${culprits.join(' | ')})`);
+}
+
+/** A fresh PostgreSQL database, or null where there is none (CI requires one). */
+export function postgresDatabase() {
+  const admin = process.env.KVALITET_TEST_POSTGRES || 'postgres://postgres@127.0.0.1:5432/postgres';
+  const name = `kvalitet_e2e_${process.pid}_${Date.now()}`;
+  const made = spawnSync('psql', [admin, '-v', 'ON_ERROR_STOP=1', '-c', `CREATE DATABASE ${name}`], { encoding: 'utf8' });
+  if (made.status !== 0) {
+    if (process.env.KVALITET_REQUIRE_POSTGRES) throw new Error(`no PostgreSQL: ${made.stderr || made.error}`);
+    return null;
+  }
+  return {
+    url: admin.replace(/\/[^/]*$/, `/${name}`),
+    drop: () => spawnSync('psql', [admin, '-c', `DROP DATABASE IF EXISTS ${name} WITH (FORCE)`]),
+  };
 }

@@ -14,7 +14,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { launchChromium } from './chromium.mjs';
-import { binary, started, checkAccessibility, fitsWidth } from './support.mjs';
+import { binary, started, checkAccessibility, fitsWidth, postgresDatabase } from './support.mjs';
 
 const PASSWORD = 'Älvbys-kvalitetsår-2026!';
 const ADMIN = 'it@alvby.se';
@@ -22,21 +22,6 @@ let browser;
 
 before(async () => { browser = await launchChromium(); });
 after(async () => { await browser?.close(); });
-
-/** A fresh PostgreSQL database, or null where there is none (CI requires one). */
-function postgresDatabase() {
-  const admin = process.env.KVALITET_TEST_POSTGRES || 'postgres://postgres@127.0.0.1:5432/postgres';
-  const name = `kvalitet_e2e_${process.pid}_${Date.now()}`;
-  const made = spawnSync('psql', [admin, '-v', 'ON_ERROR_STOP=1', '-c', `CREATE DATABASE ${name}`], { encoding: 'utf8' });
-  if (made.status !== 0) {
-    if (process.env.KVALITET_REQUIRE_POSTGRES) throw new Error(`no PostgreSQL: ${made.stderr || made.error}`);
-    return null;
-  }
-  return {
-    url: admin.replace(/\/[^/]*$/, `/${name}`),
-    drop: () => spawnSync('psql', [admin, '-c', `DROP DATABASE IF EXISTS ${name} WITH (FORCE)`]),
-  };
-}
 
 /** `kvalitet setup` of a small municipality, then `kvalitet serve --no-demo` on it. */
 async function install(dir, url) {
