@@ -1,13 +1,30 @@
 //! How the installation talks to its provider: issuer, client, the addresses the provider
 //! sends the browser back to, and which claims name the person and their groups.
 
+/// How Kvalitet proves to the provider's token endpoint that it is the client.
+#[derive(Clone, PartialEq, Eq)]
+pub enum ClientAuth {
+    /// A shared secret, sent with HTTP Basic authentication (`client_secret_basic`).
+    Secret(String),
+    /// A JWT signed with the client's RSA private key (`private_key_jwt`, RFC 7523), as
+    /// Entra ID asks of applications with a certificate: the provider holds the public key.
+    PrivateKey {
+        /// The key in PEM (PKCS#1 or PKCS#8).
+        pem: String,
+        /// The key's id (`kid`) at the provider, if it asks for one.
+        key_id: Option<String>,
+        /// The certificate's SHA-1 thumbprint, base64url (`x5t`), as Entra ID asks for.
+        thumbprint: Option<String>,
+    },
+}
+
 /// The provider's settings.
 #[derive(Clone, PartialEq, Eq)]
 pub struct Config {
     /// The issuer URL; its `/.well-known/openid-configuration` is read at start.
     pub issuer: String,
     pub client_id: String,
-    pub client_secret: String,
+    pub auth: ClientAuth,
     /// `PUBLIC_URL/logga-in/oidc`: registered at the provider as the redirect URI.
     pub redirect_url: String,
     /// Where the provider sends the browser after signing out there.
@@ -24,7 +41,10 @@ impl std::fmt::Debug for Config {
         f.debug_struct("Config")
             .field("issuer", &self.issuer)
             .field("client_id", &self.client_id)
-            .field("client_secret", &"…")
+            .field("auth", &match self.auth {
+                ClientAuth::Secret(_) => "client_secret_basic",
+                ClientAuth::PrivateKey { .. } => "private_key_jwt",
+            })
             .field("redirect_url", &self.redirect_url)
             .field("claim", &self.claim)
             .field("groups_claim", &self.groups_claim)
@@ -40,7 +60,7 @@ impl Config {
         Config {
             issuer: issuer.trim().to_owned(),
             client_id: client_id.trim().to_owned(),
-            client_secret: client_secret.trim().to_owned(),
+            auth: ClientAuth::Secret(client_secret.trim().to_owned()),
             redirect_url: format!("{base}/logga-in/oidc"),
             post_logout_url: format!("{base}/logga-in?utloggad=1"),
             claim: "email".into(),

@@ -7,6 +7,7 @@
 //! the provider's keys, issuer, this client's id as audience, expiry and the flow's
 //! nonce; nothing here turns a check off.
 
+mod assertion;
 mod config;
 
 use std::sync::Arc;
@@ -23,7 +24,8 @@ use openidconnect::{
 use serde::{Deserialize, Serialize};
 use tokio::sync::RwLock;
 
-pub use config::Config;
+pub use assertion::check_key;
+pub use config::{ClientAuth, Config};
 
 /// The provider's metadata and keys are fetched again after this long, so rotated keys
 /// are picked up.
@@ -141,21 +143,39 @@ impl Provider {
 
     async fn client(&self) -> Result<Client, Error> {
         let redirect = RedirectUrl::new(self.config.redirect_url.clone()).map_err(|e| Error::Config(e.to_string()))?;
-        Ok(CoreClient::from_provider_metadata(
+        let secret = match &self.config.auth {
+            ClientAuth::Secret(secret) => Some(ClientSecret::new(secret.clone())),
+            ClientAuth::PrivateKey { .. } => None,
+        };
+        let client = CoreClient::from_provider_metadata(
             self.metadata().await,
             ClientId::new(self.config.client_id.clone()),
-            Some(ClientSecret::new(self.config.client_secret.clone())),
+            secret,
         )
-        .set_redirect_uri(redirect))
+        .set_redirect_uri(redirect);
+        // With a private key the client id goes in the request body beside the assertion.
+        Ok(match self.config.auth {
+            ClientAuth::Secret(_) => client,
+            ClientAuth::PrivateKey { .. } => client.set_auth_type(openidconnect::AuthType::RequestBody),
+        })
     }
 
     /// Starts a sign-in: the provider's authorization URL with a fresh state, nonce and
     /// PKCE challenge (S256).
-    pub async fn start(&self) -> Result<Start, Error> {
+    ///
+    /// `state_prefix` begins the state (followed by a dot and the random part), so the
+    /// callback can tell which of several providers the browser comes back from; the
+    /// state as a whole is still only known from the flow kept for it.
+    pub async fn start(&self, state_prefix: &str) -> Result<Start, Error> {
         let client = self.client().await?;
         let (challenge, verifier) = PkceCodeChallenge::new_random_sha256();
+        let prefix = state_prefix.to_owned();
+        let state = move || {
+            let random = CsrfToken::new_random();
+            if prefix.is_empty() { random } else { CsrfToken::new(format!("{prefix}.{}", random.secret())) }
+        };
         let mut request = client
-            .authorize_url(CoreAuthenticationFlow::AuthorizationCode, CsrfToken::new_random, Nonce::new_random)
+            .authorize_url(CoreAuthenticationFlow::AuthorizationCode, state, Nonce::new_random)
             .set_pkce_challenge(challenge);
         for scope in self.config.scopes() {
             request = request.add_scope(Scope::new(scope));
@@ -173,10 +193,18 @@ impl Provider {
     /// verifies the ID token against the flow's `nonce`.
     pub async fn finish(&self, code: &str, pkce_verifier: &str, nonce: &str) -> Result<Person, Error> {
         let client = self.client().await?;
-        let response = client
+        let mut request = client
             .exchange_code(AuthorizationCode::new(code.to_owned()))
             .map_err(|e| Error::Config(e.to_string()))?
-            .set_pkce_verifier(PkceCodeVerifier::new(pkce_verifier.to_owned()))
+            .set_pkce_verifier(PkceCodeVerifier::new(pkce_verifier.to_owned()));
+        if let ClientAuth::PrivateKey { pem, key_id, thumbprint } = &self.config.auth {
+            let audience = self.metadata().await.token_endpoint().map(|e| e.url().to_string()).unwrap_or_default();
+            let assertion = assertion::sign(&self.config.client_id, &audience, pem, key_id.as_deref(), thumbprint.as_deref())?;
+            request = request
+                .add_extra_param("client_assertion_type", assertion::TYPE)
+                .add_extra_param("client_assertion", assertion);
+        }
+        let response = request
             .request_async(&self.http)
             .await
             .map_err(|e| Error::Exchange(describe(&e)))?;

@@ -17,4 +17,4 @@ mod utf8_forms;
 
 pub use client::{Client, Network};
 pub use router::{AppState, route_table, router};
-pub use sso::Sso;
+pub use sso::{Sso, SsoProvider};

@@ -206,10 +206,10 @@ pub fn router(state: AppState) -> Router {
     let hsts = state.network.https();
     // Signing out of a provider session posts a form that redirects to the provider's
     // end-session endpoint: browsers hold redirects after a form to `form-action`.
-    let logout_origin = state.sso.as_ref().and_then(|s| s.provider.logout_origin()).map(|o| format!(" {o}"));
+    let logout_origins: String =
+        state.sso.as_ref().map(|s| s.logout_origins().iter().map(|o| format!(" {o}")).collect()).unwrap_or_default();
     let csp = format!(
-        "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'{}",
-        logout_origin.unwrap_or_default()
+        "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'{logout_origins}"
     );
     let mut router = router
         .fallback(|| async { WebError::NotFound })

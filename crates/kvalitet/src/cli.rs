@@ -191,6 +191,18 @@ pub struct SsoArgs {
     /// Fil med klienthemligheten (en rad)
     #[arg(long, env = "KVALITET_OIDC_CLIENT_SECRET_FILE")]
     pub oidc_client_secret_file: Option<std::path::PathBuf>,
+    /// Fil med klientens privata RSA-nyckel i PEM-format, i stället för klienthemlighet (private_key_jwt, som Entra ID med certifikat)
+    #[arg(long, env = "KVALITET_OIDC_PRIVATE_KEY_FILE")]
+    pub oidc_private_key_file: Option<std::path::PathBuf>,
+    /// Nyckelns id (kid) hos leverantören, om den kräver det
+    #[arg(long, env = "KVALITET_OIDC_PRIVATE_KEY_ID")]
+    pub oidc_private_key_id: Option<String>,
+    /// Certifikatets SHA-1-tumavtryck i base64url (x5t), som Entra ID kräver med certifikat
+    #[arg(long, env = "KVALITET_OIDC_CERTIFICATE_THUMBPRINT")]
+    pub oidc_certificate_thumbprint: Option<String>,
+    /// Fil med en leverantör per kommun (TOML, ett [[provider]]-block per kommun) i stället för --oidc-issuer och de andra --oidc-flaggorna
+    #[arg(long, env = "KVALITET_OIDC_CONFIG")]
+    pub oidc_config: Option<std::path::PathBuf>,
     /// Anspråket (claim) som jämförs med kontonas e-postadresser: email, preferred_username eller upn
     #[arg(long, env = "KVALITET_OIDC_CLAIM", default_value = "email")]
     pub oidc_claim: String,

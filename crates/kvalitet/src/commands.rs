@@ -224,7 +224,9 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             }
             let mut state = AppState::with_network(store.clone(), network.clone());
             if let Some(sso) = sso {
-                println!("Inloggning med kommunens konto via {}.", sso.provider.config().issuer);
+                for p in &sso.providers {
+                    println!("Inloggning med kommunens konto via {}.", p.provider.config().issuer);
+                }
                 state = state.with_sso(sso);
             }
             let (stop_mail, mail_stopped) = tokio::sync::oneshot::channel::<()>();

@@ -1,79 +1,267 @@
-//! The single sign-on flags of `serve`: checked at start (with Swedish errors naming the
-//! flag, or the group map's file and row), then the provider's discovery document read.
+//! The single sign-on settings of `serve`: the installation's one provider from the
+//! `--oidc-*` flags, or each municipality's own from the `--oidc-config` file. Checked at
+//! start (with Swedish errors naming the flag, the file's key, or the group map's file and
+//! row), then each provider's discovery document read.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use anyhow::{Context, bail};
+use serde::Deserialize;
 
-use kvalitet_domain::org::OrgUnitId;
-use kvalitet_oidc::{Config, Provider};
+use kvalitet_domain::org::{OrgUnitId, TenantId};
+use kvalitet_oidc::{ClientAuth, Config, Provider};
 use kvalitet_store::accounts::provider::{GroupRole, Provisioning};
 use kvalitet_store::{Store, org, tenants};
-use kvalitet_web::{Network, Sso};
+use kvalitet_web::{Network, Sso, SsoProvider};
 
 use crate::cli::SsoArgs;
 
-/// Single sign-on as the flags configure it, or `None` without `--oidc-issuer`.
+/// One provider's settings, from the flags or from one `[[provider]]` of the file.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Settings {
+    /// The municipality (its short name or its name); only in the file.
+    #[serde(default)]
+    tenant: Option<String>,
+    issuer: String,
+    client_id: String,
+    #[serde(default)]
+    client_secret_file: Option<PathBuf>,
+    #[serde(default)]
+    private_key_file: Option<PathBuf>,
+    #[serde(default)]
+    private_key_id: Option<String>,
+    #[serde(default)]
+    certificate_thumbprint: Option<String>,
+    #[serde(default = "default_claim")]
+    claim: String,
+    #[serde(default = "default_groups_claim")]
+    groups_claim: String,
+    #[serde(default)]
+    group_map: Option<PathBuf>,
+    #[serde(default)]
+    create_accounts: bool,
+    #[serde(default)]
+    hosts: Vec<String>,
+}
+
+fn default_claim() -> String {
+    "email".into()
+}
+
+fn default_groups_claim() -> String {
+    "groups".into()
+}
+
+/// The `--oidc-config` file: one `[[provider]]` per municipality.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ConfigFile {
+    provider: Vec<Settings>,
+}
+
+/// Single sign-on as the flags or the file configure it, or `None` without either.
 pub async fn configure(args: &SsoArgs, network: &Network, store: &Store) -> anyhow::Result<Option<Sso>> {
     let password_login = args.password_login == "on";
-    let Some(issuer) = args.oidc_issuer.as_deref().map(str::trim).filter(|i| !i.is_empty()) else {
-        if !password_login {
-            bail!("--password-login off kräver inloggning med kommunens konto: ange --oidc-issuer");
+    let break_glass: Vec<String> =
+        args.break_glass.iter().map(|b| b.trim().to_lowercase()).filter(|b| !b.is_empty()).collect();
+    let issuer = args.oidc_issuer.as_deref().map(str::trim).filter(|i| !i.is_empty());
+    let providers = match (&args.oidc_config, issuer) {
+        (Some(_), Some(_)) => bail!(
+            "ange antingen --oidc-config (en leverantör per kommun) eller --oidc-issuer (en leverantör för installationen), inte båda"
+        ),
+        (None, None) => {
+            if !password_login {
+                bail!("--password-login off kräver inloggning med kommunens konto: ange --oidc-issuer eller --oidc-config");
+            }
+            return Ok(None);
         }
-        return Ok(None);
+        (None, Some(issuer)) => {
+            let settings = Settings {
+                tenant: None,
+                issuer: issuer.to_owned(),
+                client_id: args.oidc_client_id.clone().unwrap_or_default(),
+                client_secret_file: args.oidc_client_secret_file.clone(),
+                private_key_file: args.oidc_private_key_file.clone(),
+                private_key_id: args.oidc_private_key_id.clone(),
+                certificate_thumbprint: args.oidc_certificate_thumbprint.clone(),
+                claim: args.oidc_claim.clone(),
+                groups_claim: args.oidc_groups_claim.clone(),
+                group_map: args.oidc_group_map.clone(),
+                create_accounts: args.oidc_create_accounts,
+                hosts: vec![],
+            };
+            vec![provider(&settings, None, &Names::flags(), network, store).await?]
+        }
+        (Some(file), None) => {
+            let text = std::fs::read_to_string(file)
+                .with_context(|| format!("kan inte läsa --oidc-config-filen {}", file.display()))?;
+            let parsed: ConfigFile = toml::from_str(&text).map_err(|e| anyhow::anyhow!("{}: {e}", file.display()))?;
+            if parsed.provider.is_empty() {
+                bail!("{}: filen anger ingen [[provider]]", file.display());
+            }
+            let dir = file.parent().unwrap_or(Path::new("."));
+            let mut conn = store.read().await?;
+            let all = tenants::all(&mut conn).await?;
+            drop(conn);
+            let mut out: Vec<SsoProvider> = Vec::new();
+            for (i, settings) in parsed.provider.iter().enumerate() {
+                let at = format!("{} [[provider]] nr {}", file.display(), i + 1);
+                let wanted = settings.tenant.as_deref().map(str::trim).unwrap_or_default();
+                if wanted.is_empty() {
+                    bail!("{at}: tenant saknas (kommunens korta namn, som kvalitet tenant list visar)");
+                }
+                let Some(tenant) = all.iter().find(|t| t.slug == wanted || t.name.eq_ignore_ascii_case(wanted)) else {
+                    bail!("{at}: det finns ingen kommun \"{wanted}\" i databasen (kvalitet tenant list visar dem)");
+                };
+                if out.iter().any(|p| p.tenant == Some(tenant.id)) {
+                    bail!("{at}: kommunen {} har redan en leverantör i filen", tenant.name);
+                }
+                let names = Names::file(&at, dir);
+                let mut p = provider(settings, Some((tenant.id, &tenant.slug, &tenant.name)), &names, network, store)
+                    .await?;
+                p.hosts = settings.hosts.iter().map(|h| h.trim().to_ascii_lowercase()).filter(|h| !h.is_empty()).collect();
+                out.push(p);
+            }
+            out
+        }
     };
+    Ok(Some(Sso { providers, password_login, break_glass }))
+}
+
+/// How a setting is named in an error: a flag, or a key of the file's provider (whose
+/// relative paths are read from the file's folder).
+struct Names {
+    at: String,
+    dir: Option<PathBuf>,
+    flags: bool,
+}
+
+impl Names {
+    fn flags() -> Names {
+        Names { at: String::new(), dir: None, flags: true }
+    }
+
+    fn file(at: &str, dir: &Path) -> Names {
+        Names { at: format!("{at}: "), dir: Some(dir.to_owned()), flags: false }
+    }
+
+    /// The setting's name: `--oidc-client-id` or `client_id`.
+    fn of(&self, key: &str) -> String {
+        if self.flags { format!("--oidc-{}", key.replace('_', "-")) } else { key.to_owned() }
+    }
+
+    fn path(&self, p: &Path) -> PathBuf {
+        match &self.dir {
+            Some(dir) if p.is_relative() => dir.join(p),
+            _ => p.to_owned(),
+        }
+    }
+}
+
+/// One provider, checked and discovered.
+async fn provider(
+    settings: &Settings,
+    tenant: Option<(TenantId, &str, &str)>,
+    names: &Names,
+    network: &Network,
+    store: &Store,
+) -> anyhow::Result<SsoProvider> {
+    let at = &names.at;
+    let issuer = settings.issuer.trim();
     // The client secret and the tokens cross this connection: plain HTTP only on the
     // machine itself (as in the tests).
     let loopback = ["http://127.0.0.1", "http://localhost", "http://[::1]"]
         .iter()
         .any(|p| issuer.strip_prefix(p).is_some_and(|rest| rest.is_empty() || rest.starts_with([':', '/'])));
     if !issuer.starts_with("https://") && !loopback {
-        bail!("--oidc-issuer ska vara en https://-adress, inte \"{issuer}\"");
+        bail!("{at}{} ska vara en https://-adress, inte \"{issuer}\"", names.of("issuer"));
     }
     let Some(public_url) = network.public_url.as_deref() else {
         bail!(
-            "--oidc-issuer kräver --public-url: leverantören skickar tillbaka webbläsaren till PUBLIC_URL/logga-in/oidc, så installationens adress måste vara känd"
+            "inloggning med kommunens konto kräver --public-url: leverantören skickar tillbaka webbläsaren till PUBLIC_URL/logga-in/oidc, så installationens adress måste vara känd"
         );
     };
-    let Some(client_id) = args.oidc_client_id.as_deref().filter(|c| !c.trim().is_empty()) else {
-        bail!("--oidc-issuer kräver --oidc-client-id (Kvalitets klient-id hos leverantören)");
-    };
-    let Some(secret_file) = &args.oidc_client_secret_file else {
-        bail!("--oidc-issuer kräver --oidc-client-secret-file (en fil med klienthemligheten)");
-    };
-    let secret = std::fs::read_to_string(secret_file)
-        .with_context(|| format!("kan inte läsa klienthemligheten i {}", secret_file.display()))?;
-    if secret.trim().is_empty() {
-        bail!("{} är tom: den ska innehålla klienthemligheten", secret_file.display());
+    let client_id = settings.client_id.trim();
+    if client_id.is_empty() {
+        bail!("{at}{} saknas (Kvalitets klient-id hos leverantören)", names.of("client_id"));
     }
-    let group_map = match &args.oidc_group_map {
-        Some(path) => Some(read_group_map(path, &units(store).await?).map_err(|e| anyhow::anyhow!(e))?),
+    let auth = match (&settings.client_secret_file, &settings.private_key_file) {
+        (Some(_), Some(_)) => bail!(
+            "{at}ange antingen {} eller {}, inte båda",
+            names.of("client_secret_file"),
+            names.of("private_key_file")
+        ),
+        (None, None) => bail!(
+            "{at}{} (en fil med klienthemligheten) eller {} (klientens privata nyckel i PEM, för private_key_jwt) saknas",
+            names.of("client_secret_file"),
+            names.of("private_key_file")
+        ),
+        (Some(file), None) => {
+            let file = names.path(file);
+            let secret = std::fs::read_to_string(&file)
+                .with_context(|| format!("{at}kan inte läsa klienthemligheten i {}", file.display()))?;
+            if secret.trim().is_empty() {
+                bail!("{at}{} är tom: den ska innehålla klienthemligheten", file.display());
+            }
+            ClientAuth::Secret(secret.trim().to_owned())
+        }
+        (None, Some(file)) => {
+            let file = names.path(file);
+            let pem = std::fs::read_to_string(&file)
+                .with_context(|| format!("{at}kan inte läsa den privata nyckeln i {}", file.display()))?;
+            kvalitet_oidc::check_key(&pem)
+                .map_err(|_| anyhow::anyhow!("{at}{} är ingen privat RSA-nyckel i PEM-format", file.display()))?;
+            let text = |v: &Option<String>| v.as_deref().map(str::trim).filter(|s| !s.is_empty()).map(str::to_owned);
+            ClientAuth::PrivateKey {
+                pem,
+                key_id: text(&settings.private_key_id),
+                thumbprint: text(&settings.certificate_thumbprint),
+            }
+        }
+    };
+    let group_map = match &settings.group_map {
+        Some(path) => {
+            let units = units(store, tenant.map(|t| t.0)).await?;
+            Some(read_group_map(&names.path(path), &units).map_err(|e| anyhow::anyhow!("{at}{e}"))?)
+        }
         None => None,
     };
-    if args.oidc_create_accounts && group_map.is_none() {
-        bail!("--oidc-create-accounts kräver --oidc-group-map: ett nytt konto får sina roller genom grupperna");
+    if settings.create_accounts && group_map.is_none() {
+        bail!(
+            "{at}{} kräver {}: ett nytt konto får sina roller genom grupperna",
+            names.of("create_accounts"),
+            names.of("group_map")
+        );
     }
     let config = Config {
-        claim: args.oidc_claim.trim().to_owned(),
-        groups_claim: args.oidc_groups_claim.trim().to_owned(),
-        ..Config::new(issuer, client_id, &secret, public_url)
+        claim: settings.claim.trim().to_owned(),
+        groups_claim: settings.groups_claim.trim().to_owned(),
+        auth,
+        ..Config::new(issuer, client_id, "", public_url)
     };
-    let provider = Provider::discover(config)
-        .await
-        .map_err(|e| anyhow::anyhow!("kan inte nå kommunens inloggningstjänst ({e}); kontrollera --oidc-issuer"))?;
-    Ok(Some(Sso {
+    let provider = Provider::discover(config).await.map_err(|e| {
+        anyhow::anyhow!("{at}kan inte nå kommunens inloggningstjänst ({e}); kontrollera {}", names.of("issuer"))
+    })?;
+    Ok(SsoProvider {
+        key: tenant.map(|t| t.1.to_owned()).unwrap_or_default(),
+        tenant: tenant.map(|t| t.0),
+        name: tenant.map(|t| t.2.to_owned()).unwrap_or_default(),
+        hosts: vec![],
         provider,
-        provisioning: Provisioning { create_accounts: args.oidc_create_accounts, group_map },
-        password_login,
-        break_glass: args.break_glass.iter().map(|b| b.trim().to_lowercase()).filter(|b| !b.is_empty()).collect(),
-    }))
+        provisioning: Provisioning {
+            create_accounts: settings.create_accounts,
+            group_map,
+            tenant: tenant.map(|t| t.0),
+        },
+    })
 }
 
-/// Every unit of every municipality: id, name.
-async fn units(store: &Store) -> anyhow::Result<Vec<(OrgUnitId, String)>> {
+/// Every unit of the municipality (of every one, without): id, name.
+async fn units(store: &Store, tenant: Option<TenantId>) -> anyhow::Result<Vec<(OrgUnitId, String)>> {
     let mut conn = store.read().await?;
     let mut all = Vec::new();
-    for t in tenants::all(&mut conn).await? {
+    for t in tenants::all(&mut conn).await?.iter().filter(|t| tenant.is_none_or(|id| id == t.id)) {
         all.extend(org::units(&mut conn, t.id).await?.into_iter().map(|u| (u.id, u.name.clone())));
     }
     Ok(all)

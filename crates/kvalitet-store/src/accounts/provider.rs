@@ -5,7 +5,7 @@
 
 use kvalitet_domain::Versioned;
 use kvalitet_domain::access::{Account, AccountId, Role};
-use kvalitet_domain::org::{OrgUnit, OrgUnitId};
+use kvalitet_domain::org::{OrgUnit, OrgUnitId, TenantId};
 
 use crate::error::{Result, StoreError};
 use crate::{Actor, Tx, audit, repo};
@@ -40,6 +40,10 @@ pub struct Provisioning {
     /// With a group map, an account's roles are exactly those its groups give, set at
     /// every sign-in; without one, roles are managed in Kvalitet.
     pub group_map: Option<Vec<GroupRole>>,
+    /// The municipality this provider signs in to (one provider per municipality): an
+    /// account of another municipality is not let in through it, and accounts are created
+    /// there. `None`: the installation's one provider, for every municipality.
+    pub tenant: Option<TenantId>,
 }
 
 impl Provisioning {
@@ -89,10 +93,17 @@ pub async fn sign_in(
     let account = find_by_email(&mut tx, &key).await?;
     let roles = provisioning.roles_of(&identity.groups);
     let account = match account {
+        // Another municipality's provider does not vouch for this municipality's people.
+        Some(a) if provisioning.tenant.is_some_and(|t| t != a.tenant_id) => {
+            return refuse(tx, None, &key, Refused::Unknown, client).await;
+        }
         Some(a) if !a.active => return refuse(tx, Some(&a), &key, Refused::Inactive, client).await,
         Some(a) => a,
         None if provisioning.create_accounts && !roles.is_empty() => {
-            let tenant = repo::get::<OrgUnit>(&mut tx, roles[0].1).await?.tenant_id;
+            let tenant = match provisioning.tenant {
+                Some(t) => t,
+                None => repo::get::<OrgUnit>(&mut tx, roles[0].1).await?.tenant_id,
+            };
             let name = identity.name.as_deref().map(str::trim).filter(|n| !n.is_empty()).unwrap_or(&key);
             let id = match super::create_account(&mut tx, &Account::new(tenant, &key, name), String::new(), &[]).await {
                 Ok(id) => id,

@@ -38,7 +38,9 @@ pub async fn start(
     Query(q): Query<HashMap<String, String>>,
 ) -> WebResult<Response> {
     let Some(sso) = state.sso.clone() else { return Ok(Redirect::to("/logga-in").into_response()) };
-    let started = match sso.provider.start().await {
+    let key = q.get("kommun").map_or("", String::as_str);
+    let Some(chosen) = sso.by_key(key) else { return Ok(Redirect::to("/logga-in").into_response()) };
+    let started = match chosen.provider.start(&chosen.key).await {
         Ok(s) => s,
         Err(e) => {
             tracing::error!("the OpenID Connect provider: {e}");
@@ -83,8 +85,14 @@ pub async fn callback(
         provider::audit_failure(&state.store, "provider_error", addr.as_deref()).await?;
         return failed(&state, &client, Message::Cancelled).await;
     }
+    // The flow was found by the whole state, so its first part names the provider it was
+    // begun with.
+    let Some(chosen) = sso.by_state(flow_state) else {
+        provider::audit_failure(&state.store, "unknown_provider", addr.as_deref()).await?;
+        return failed(&state, &client, Message::Failed).await;
+    };
     let code = q.get("code").map_or("", String::as_str);
-    let person = match sso.provider.finish(code, &flow.pkce_verifier, &flow.nonce).await {
+    let person = match chosen.provider.finish(code, &flow.pkce_verifier, &flow.nonce).await {
         Ok(p) => p,
         Err(e) => {
             tracing::warn!("OpenID Connect sign-in refused: {e}");
@@ -93,7 +101,7 @@ pub async fn callback(
         }
     };
     let identity = Identity { key: person.key, name: person.name, groups: person.groups };
-    match accounts::provider::sign_in(&state.store, &identity, &sso.provisioning, addr.as_deref()).await? {
+    match accounts::provider::sign_in(&state.store, &identity, &chosen.provisioning, addr.as_deref()).await? {
         Ok((_, session)) => {
             let mut res = Redirect::to(&flow.return_to).into_response();
             let h = res.headers_mut();

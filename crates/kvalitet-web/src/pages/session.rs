@@ -30,8 +30,9 @@ pub struct LoginPage {
     /// The browser reached us over plain HTTP on a name where it will not send the
     /// `Secure` session cookie back: signing in cannot work, and the page says why.
     pub insecure: bool,
-    /// The municipality's provider signs people in: its button comes first.
-    pub sso: bool,
+    /// The providers that sign people in here, first on the page: (the provider's short
+    /// name, the municipality's name when several are offered).
+    pub sso: Vec<(String, String)>,
     /// Everyone may sign in with a password (else only break-glass accounts, behind a
     /// fold).
     pub passwords: bool,
@@ -69,7 +70,14 @@ pub async fn login_page(state: &AppState, client: &Client, next: String) -> WebR
         signed_out: false,
         needs_setup: all.is_empty(),
         insecure: state.secure_cookies && !client.keeps_secure_cookies(),
-        sso: state.sso.is_some(),
+        sso: state.sso.as_ref().map_or_else(Vec::new, |sso| {
+            let offered = sso.offered(Some(&client.host));
+            let several = offered.len() > 1;
+            offered
+                .into_iter()
+                .map(|p| (p.key.clone(), if several { p.name.clone() } else { String::new() }))
+                .collect()
+        }),
         passwords: state.sso.as_ref().is_none_or(|s| s.password_login),
     })
 }
@@ -129,7 +137,10 @@ pub async fn logout(
     // A session begun at the provider is ended there too, where it has an end-session
     // endpoint; it sends the browser back to the sign-in page.
     let at_provider = match (&state.sso, user.session.method.as_str()) {
-        (Some(sso), "oidc") => sso.provider.logout_url(None).await,
+        (Some(sso), "oidc") => match sso.for_tenant(user.session.account.tenant_id) {
+            Some(p) => p.provider.logout_url(None).await,
+            None => None,
+        },
         _ => None,
     };
     let mut res = Redirect::to(at_provider.as_deref().unwrap_or("/logga-in?utloggad=1")).into_response();

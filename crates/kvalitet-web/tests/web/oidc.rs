@@ -22,16 +22,19 @@ use sqlx::Row;
 use kvalitet_domain::Versioned;
 use kvalitet_domain::access::{Role, RoleAssignment};
 use kvalitet_domain::org::OrgUnit;
-use kvalitet_oidc::{Config, Provider};
+use kvalitet_oidc::{ClientAuth, Config, Provider};
 use kvalitet_store::accounts::provider::{GroupRole, Provisioning};
 use kvalitet_store::testing::on_each_backend;
 use kvalitet_store::{Actor, Store, Where, accounts, repo};
-use kvalitet_web::{AppState, Sso, router};
+use kvalitet_web::{AppState, Sso, SsoProvider, router};
 
 use crate::{ADMIN, QUALITY, Response, TestApp};
 
 const KEY: &str = include_str!("oidc/provider-key.pem");
 const OTHER_KEY: &str = include_str!("oidc/other-key.pem");
+/// The key Kvalitet signs its `private_key_jwt` assertions with (the provider knows its
+/// public half).
+const CLIENT_KEY: &str = OTHER_KEY;
 const CLIENT: &str = "kvalitet";
 const SECRET: &str = "test-hemlighet";
 
@@ -67,7 +70,12 @@ async fn token(
     Form(f): Form<HashMap<String, String>>,
 ) -> (StatusCode, Json<serde_json::Value>) {
     let basic = format!("Basic {}", base64::engine::general_purpose::STANDARD.encode(format!("{CLIENT}:{SECRET}")));
-    let authorised = headers.get(header::AUTHORIZATION).is_some_and(|v| v == basic.as_str());
+    let authorised = headers.get(header::AUTHORIZATION).is_some_and(|v| v == basic.as_str())
+        || f.get("client_assertion").is_some_and(|a| {
+            f.get("client_assertion_type").map(String::as_str) == Some(kvalitet_oidc_assertion_type())
+                && f.get("client_id").map(String::as_str) == Some(CLIENT)
+                && client_assertion_holds(a, &format!("{}/token", p.issuer))
+        });
     let issued = p.issued.lock().unwrap().codes.remove(f.get("code").map_or("", String::as_str));
     let verifier = f.get("code_verifier").cloned().unwrap_or_default();
     match issued {
@@ -79,6 +87,34 @@ async fn token(
         }
         _ => (StatusCode::BAD_REQUEST, Json(serde_json::json!({ "error": "invalid_grant" }))),
     }
+}
+
+fn kvalitet_oidc_assertion_type() -> &'static str {
+    "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"
+}
+
+/// Whether a `private_key_jwt` assertion is signed with the client's registered key
+/// (`CLIENT_KEY`) and says what RFC 7523 asks: the client as issuer and subject, the token
+/// endpoint as audience, not expired, with an id.
+fn client_assertion_holds(jwt: &str, token_endpoint: &str) -> bool {
+    use openidconnect::JsonWebKey;
+    let parts: Vec<&str> = jwt.split('.').collect();
+    let [header, payload, signature] = parts[..] else { return false };
+    let Ok(signature) = URL_SAFE_NO_PAD.decode(signature) else { return false };
+    let registered = key(CLIENT_KEY).as_verification_key();
+    let message = format!("{header}.{payload}");
+    if registered.verify_signature(&CoreJwsSigningAlgorithm::RsaSsaPkcs1V15Sha256, message.as_bytes(), &signature).is_err()
+    {
+        return false;
+    }
+    let Ok(claims) = URL_SAFE_NO_PAD.decode(payload) else { return false };
+    let Ok(c) = serde_json::from_slice::<serde_json::Value>(&claims) else { return false };
+    let now = jiff::Timestamp::now().as_second();
+    c["iss"] == CLIENT
+        && c["sub"] == CLIENT
+        && c["aud"] == token_endpoint
+        && c["exp"].as_i64().is_some_and(|e| e > now)
+        && c["jti"].as_str().is_some_and(|j| !j.is_empty())
 }
 
 impl TestProvider {
@@ -147,13 +183,18 @@ fn set_cookie(res: &Response, name: &str) -> Option<String> {
 }
 
 impl Browser {
+    fn with(store: Store, sso: Sso) -> Browser {
+        let app = TestApp { router: router(AppState::new(store.clone()).with_sso(sso)), store, cookie: None };
+        Browser { app, flow_cookie: None }
+    }
+
     async fn new(store: Store, provider: &TestProvider, provisioning: Provisioning) -> Browser {
-        let sso = Sso {
-            provider: Provider::discover(provider.config()).await.unwrap(),
+        let sso = Sso::single(
+            Provider::discover(provider.config()).await.unwrap(),
             provisioning,
-            password_login: false,
-            break_glass: vec![ADMIN.0.into()],
-        };
+            false,
+            vec![ADMIN.0.into()],
+        );
         let app = TestApp { router: router(AppState::new(store.clone()).with_sso(sso)), store, cookie: None };
         Browser { app, flow_cookie: None }
     }
@@ -326,7 +367,7 @@ async fn provisioning_creates_accounts_and_groups_set_the_roles_at_every_sign_in
             GroupRole { group: "SOC-Chefer".into(), role: Role::Manager, scope: unit("Beroendeenheten") },
             GroupRole { group: "SOC-Personal".into(), role: Role::Staff, scope: unit("Beroendeenheten") },
         ];
-        let provisioning = Provisioning { create_accounts: true, group_map: Some(map) };
+        let provisioning = Provisioning { create_accounts: true, group_map: Some(map), tenant: None };
         let mut b = Browser::new(store.clone(), &provider, provisioning).await;
         let roles = |store: Store| async move {
             let mut conn = store.read().await.unwrap();
@@ -409,6 +450,112 @@ async fn passwords_off_but_for_break_glass_and_signing_out_at_the_provider() {
         assert_eq!(q["post_logout_redirect_uri"], "https://kvalitet.test/logga-in?utloggad=1", "{q:?}");
         assert_eq!(q["client_id"], CLIENT, "{q:?}");
         assert_eq!(b.app.get("/").await.status, StatusCode::SEE_OTHER, "the local session ended");
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_private_key_proves_the_client_instead_of_a_secret() {
+    on_each_backend(|store, _| async move {
+        let provider = TestProvider::start().await;
+        TestApp::with_demo(store.clone()).await;
+        let with_key = |pem: &str| Config {
+            auth: ClientAuth::PrivateKey { pem: pem.into(), key_id: Some("kvalitet-1".into()), thumbprint: None },
+            ..provider.config()
+        };
+        // The registered key: signed in.
+        let sso = Sso::single(Provider::discover(with_key(CLIENT_KEY)).await.unwrap(), Provisioning::default(), true, vec![]);
+        let mut b = Browser::with(store.clone(), sso);
+        let begun = b.begin("/").await;
+        let res = b.back(&provider, &begun, sign(KEY, &claims(&provider, QUALITY.0, &begun.nonce, &[]))).await;
+        assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
+        // Another key: the provider refuses the code exchange.
+        let sso = Sso::single(Provider::discover(with_key(KEY)).await.unwrap(), Provisioning::default(), true, vec![]);
+        let mut b = Browser::with(store.clone(), sso);
+        let begun = b.begin("/").await;
+        let res = b.back(&provider, &begun, sign(KEY, &claims(&provider, QUALITY.0, &begun.nonce, &[]))).await;
+        refused(&res, FAILED);
+        assert!(last_audit(&store).await.1.contains("token_refused"));
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn each_municipality_signs_in_through_its_own_provider() {
+    on_each_backend(|store, _| async move {
+        TestApp::with_demo(store.clone()).await;
+        let (demo_provider, other_provider) = (TestProvider::start().await, TestProvider::start().await);
+        let mut tx = store.write(&Actor::system("test")).await.unwrap();
+        let unit = kvalitet_store::tenants::NewUnit {
+            key: "1".into(),
+            parent_key: None,
+            kind: kvalitet_domain::org::OrgUnitKind::Administration,
+            name: "Socialförvaltningen".into(),
+            capacity: None,
+        };
+        let (norrby, _) = kvalitet_store::tenants::create(&mut tx, "Norrby kommun", &[unit]).await.unwrap();
+        tx.commit().await.unwrap();
+        let mut conn = store.read().await.unwrap();
+        let demo = kvalitet_store::tenants::all(&mut conn).await.unwrap().into_iter().find(|t| t.id != norrby).unwrap();
+        drop(conn);
+        let for_tenant = |key: &str, tenant, name: &str, hosts: &[&str], p: Provider| SsoProvider {
+            key: key.into(),
+            tenant: Some(tenant),
+            name: name.into(),
+            hosts: hosts.iter().map(|h| (*h).to_owned()).collect(),
+            provider: p,
+            provisioning: Provisioning { tenant: Some(tenant), ..Provisioning::default() },
+        };
+        let sso = Sso {
+            providers: vec![
+                for_tenant(&demo.slug, demo.id, &demo.name, &[], Provider::discover(demo_provider.config()).await.unwrap()),
+                for_tenant(
+                    "norrby-kommun",
+                    norrby,
+                    "Norrby kommun",
+                    &["kvalitet.norrby.se"],
+                    Provider::discover(other_provider.config()).await.unwrap(),
+                ),
+            ],
+            password_login: true,
+            break_glass: vec![],
+        };
+        let mut b = Browser::with(store.clone(), sso);
+        // The sign-in page offers both, each named; on a municipality's own host only its own.
+        let page = b.app.get("/logga-in").await.body;
+        assert!(page.contains("kommun=norrby-kommun") && page.contains("Norrby kommun") && page.contains(&demo.name));
+        let req = axum::http::Request::get("/logga-in").header(header::HOST, "kvalitet.norrby.se");
+        let own = b.app.send(req.body(axum::body::Body::empty()).unwrap()).await.body;
+        assert!(own.contains("kommun=norrby-kommun") && !own.contains(&format!("kommun={}", demo.slug)), "{own}");
+        // Started for Norrby: to Norrby's provider, the state naming it.
+        let res = b.app.get("/logga-in/kommunkonto?kommun=norrby-kommun&nasta=/").await;
+        assert!(res.location().starts_with(&other_provider.issuer), "{}", res.location());
+        b.flow_cookie = Some(set_cookie(&res, "kvalitet_oidc").unwrap());
+        let q = query(res.location());
+        assert!(q["state"].starts_with("norrby-kommun."), "{}", q["state"]);
+        let begun = Begun { state: q["state"].clone(), nonce: q["nonce"].clone(), challenge: q["code_challenge"].clone() };
+        // Norrby's provider does not vouch for the demo municipality's people.
+        let token = sign(KEY, &claims(&other_provider, QUALITY.0, &begun.nonce, &[]));
+        refused(&b.back(&other_provider, &begun, token).await, "ditt konto finns inte i Kvalitet");
+        // A state whose provider part was changed finds no flow.
+        let res = b.app.get(&format!("/logga-in/kommunkonto?kommun={}&nasta=/", demo.slug)).await;
+        b.flow_cookie = Some(set_cookie(&res, "kvalitet_oidc").unwrap());
+        let q = query(res.location());
+        assert!(res.location().starts_with(&demo_provider.issuer));
+        let forged = q["state"].replacen(&demo.slug, "norrby-kommun", 1);
+        let token = sign(KEY, &claims(&other_provider, QUALITY.0, &q["nonce"], &[]));
+        let forged_begun = Begun { state: forged, nonce: q["nonce"].clone(), challenge: q["code_challenge"].clone() };
+        refused(&b.back(&other_provider, &forged_begun, token).await, FAILED);
+        // The demo municipality's own provider signs them in.
+        let res = b.app.get(&format!("/logga-in/kommunkonto?kommun={}&nasta=/", demo.slug)).await;
+        b.flow_cookie = Some(set_cookie(&res, "kvalitet_oidc").unwrap());
+        let q = query(res.location());
+        let begun = Begun { state: q["state"].clone(), nonce: q["nonce"].clone(), challenge: q["code_challenge"].clone() };
+        let token = sign(KEY, &claims(&demo_provider, QUALITY.0, &begun.nonce, &[]));
+        let res = b.back(&demo_provider, &begun, token).await;
+        assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
+        // An unknown provider's name starts nothing.
+        assert_eq!(b.app.get("/logga-in/kommunkonto?kommun=okand").await.location(), "/logga-in");
     })
     .await;
 }
