@@ -6,7 +6,9 @@
 // listens; no network beyond loopback.
 //
 // Environment: REDIRECT_URI (Kvalitet's PUBLIC_URL/logga-in/oidc), POST_LOGOUT_URI,
-// USERS_FILE ({"login": {"email": …, "name": …, "groups": […]}}), PORT (0 for any).
+// USERS_FILE ({"login": {"email": …, "name": …, "groups": […]}}), PORT (0 for any),
+// CLIENT_JWKS_FILE (optional: the client's public keys as a JWKS; the client then proves
+// itself with private_key_jwt instead of the secret).
 import { readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 
@@ -18,18 +20,25 @@ const server = createServer();
 await new Promise((resolve) => server.listen(Number(process.env.PORT || 0), '127.0.0.1', resolve));
 const issuer = `http://127.0.0.1:${server.address().port}`;
 
+const client = {
+  client_id: 'kvalitet',
+  redirect_uris: [process.env.REDIRECT_URI],
+  post_logout_redirect_uris: [process.env.POST_LOGOUT_URI],
+  grant_types: ['authorization_code'],
+  response_types: ['code'],
+};
+if (process.env.CLIENT_JWKS_FILE) {
+  Object.assign(client, {
+    token_endpoint_auth_method: 'private_key_jwt',
+    token_endpoint_auth_signing_alg: 'RS256',
+    jwks: JSON.parse(readFileSync(process.env.CLIENT_JWKS_FILE, 'utf8')),
+  });
+} else {
+  Object.assign(client, { client_secret: 'test-hemlighet', token_endpoint_auth_method: 'client_secret_basic' });
+}
+
 const provider = new Provider(issuer, {
-  clients: [
-    {
-      client_id: 'kvalitet',
-      client_secret: 'test-hemlighet',
-      redirect_uris: [process.env.REDIRECT_URI],
-      post_logout_redirect_uris: [process.env.POST_LOGOUT_URI],
-      grant_types: ['authorization_code'],
-      response_types: ['code'],
-      token_endpoint_auth_method: 'client_secret_basic',
-    },
-  ],
+  clients: [client],
   claims: { openid: ['sub'], email: ['email', 'email_verified'], profile: ['name', 'groups'] },
   // The claims in the ID token itself, as Entra ID sends them.
   conformIdTokenClaims: false,

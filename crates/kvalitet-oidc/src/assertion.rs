@@ -19,7 +19,22 @@ const LIFETIME_SECONDS: u64 = 120;
 
 /// Checks that `pem` is an RSA private key Kvalitet can sign with.
 pub fn check_key(pem: &str) -> Result<(), Error> {
-    CoreRsaPrivateSigningKey::from_pem(pem, None).map(|_| ()).map_err(|e| Error::Config(format!("the private key: {e}")))
+    signing_key(pem, None).map(|_| ())
+}
+
+/// The signing key from a PEM in PKCS#1 (`BEGIN RSA PRIVATE KEY`) or PKCS#8 (`BEGIN
+/// PRIVATE KEY`, as OpenSSL and most tools write it).
+fn signing_key(pem: &str, key_id: Option<&str>) -> Result<CoreRsaPrivateSigningKey, Error> {
+    use rsa::pkcs1::EncodeRsaPrivateKey;
+    use rsa::pkcs8::DecodePrivateKey;
+    let refused = |e: &dyn std::fmt::Display| Error::Config(format!("the private key: {e}"));
+    let pkcs1 = if pem.contains("BEGIN PRIVATE KEY") {
+        let key = rsa::RsaPrivateKey::from_pkcs8_pem(pem).map_err(|e| refused(&e))?;
+        key.to_pkcs1_pem(rsa::pkcs8::LineEnding::LF).map_err(|e| refused(&e))?.to_string()
+    } else {
+        pem.to_owned()
+    };
+    CoreRsaPrivateSigningKey::from_pem(&pkcs1, key_id.map(|k| JsonWebKeyId::new(k.to_owned()))).map_err(|e| refused(&e))
 }
 
 /// An RS256-signed assertion that `client_id` is asking `audience` (the token endpoint).
@@ -30,8 +45,7 @@ pub fn sign(
     key_id: Option<&str>,
     thumbprint: Option<&str>,
 ) -> Result<String, Error> {
-    let key = CoreRsaPrivateSigningKey::from_pem(pem, key_id.map(|k| JsonWebKeyId::new(k.to_owned())))
-        .map_err(|e| Error::Config(format!("the private key: {e}")))?;
+    let key = signing_key(pem, key_id)?;
     let mut header = serde_json::json!({ "alg": "RS256", "typ": "JWT" });
     if let Some(kid) = key_id {
         header["kid"] = kid.into();
@@ -51,7 +65,8 @@ pub fn sign(
         "nbf": now,
         "exp": now + LIFETIME_SECONDS,
     });
-    let input = format!("{}.{}", URL_SAFE_NO_PAD.encode(header.to_string()), URL_SAFE_NO_PAD.encode(claims.to_string()));
+    let input =
+        format!("{}.{}", URL_SAFE_NO_PAD.encode(header.to_string()), URL_SAFE_NO_PAD.encode(claims.to_string()));
     let signature = key
         .sign(&CoreJwsSigningAlgorithm::RsaSsaPkcs1V15Sha256, input.as_bytes())
         .map_err(|e| Error::Config(format!("signing the client assertion: {e}")))?;

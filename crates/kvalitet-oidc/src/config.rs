@@ -41,10 +41,13 @@ impl std::fmt::Debug for Config {
         f.debug_struct("Config")
             .field("issuer", &self.issuer)
             .field("client_id", &self.client_id)
-            .field("auth", &match self.auth {
-                ClientAuth::Secret(_) => "client_secret_basic",
-                ClientAuth::PrivateKey { .. } => "private_key_jwt",
-            })
+            .field(
+                "auth",
+                &match self.auth {
+                    ClientAuth::Secret(_) => "client_secret_basic",
+                    ClientAuth::PrivateKey { .. } => "private_key_jwt",
+                },
+            )
             .field("redirect_url", &self.redirect_url)
             .field("claim", &self.claim)
             .field("groups_claim", &self.groups_claim)

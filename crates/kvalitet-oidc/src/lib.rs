@@ -199,15 +199,13 @@ impl Provider {
             .set_pkce_verifier(PkceCodeVerifier::new(pkce_verifier.to_owned()));
         if let ClientAuth::PrivateKey { pem, key_id, thumbprint } = &self.config.auth {
             let audience = self.metadata().await.token_endpoint().map(|e| e.url().to_string()).unwrap_or_default();
-            let assertion = assertion::sign(&self.config.client_id, &audience, pem, key_id.as_deref(), thumbprint.as_deref())?;
+            let assertion =
+                assertion::sign(&self.config.client_id, &audience, pem, key_id.as_deref(), thumbprint.as_deref())?;
             request = request
                 .add_extra_param("client_assertion_type", assertion::TYPE)
                 .add_extra_param("client_assertion", assertion);
         }
-        let response = request
-            .request_async(&self.http)
-            .await
-            .map_err(|e| Error::Exchange(describe(&e)))?;
+        let response = request.request_async(&self.http).await.map_err(|e| Error::Exchange(describe(&e)))?;
         let id_token = response.id_token().ok_or(Error::NoIdToken)?.to_string();
         self.verify(&id_token, nonce).await
     }

@@ -4,8 +4,8 @@
 pub mod access_log;
 mod auth;
 mod chart;
-pub mod clock;
 mod client;
+pub mod clock;
 mod error;
 mod format;
 mod forms;

@@ -37,7 +37,12 @@ pub struct Sso {
 
 impl Sso {
     /// The installation's one provider, for every municipality.
-    pub fn single(provider: Provider, provisioning: Provisioning, password_login: bool, break_glass: Vec<String>) -> Sso {
+    pub fn single(
+        provider: Provider,
+        provisioning: Provisioning,
+        password_login: bool,
+        break_glass: Vec<String>,
+    ) -> Sso {
         let one = SsoProvider {
             key: String::new(),
             tenant: None,

@@ -72,7 +72,9 @@ pub async fn configure(args: &SsoArgs, network: &Network, store: &Store) -> anyh
         ),
         (None, None) => {
             if !password_login {
-                bail!("--password-login off kräver inloggning med kommunens konto: ange --oidc-issuer eller --oidc-config");
+                bail!(
+                    "--password-login off kräver inloggning med kommunens konto: ange --oidc-issuer eller --oidc-config"
+                );
             }
             return Ok(None);
         }
@@ -91,7 +93,7 @@ pub async fn configure(args: &SsoArgs, network: &Network, store: &Store) -> anyh
                 create_accounts: args.oidc_create_accounts,
                 hosts: vec![],
             };
-            vec![provider(&settings, None, &Names::flags(), network, store).await?]
+            vec![prepare(&settings, None, &Names::flags(), network, store).await?]
         }
         (Some(file), None) => {
             let text = std::fs::read_to_string(file)
@@ -104,7 +106,7 @@ pub async fn configure(args: &SsoArgs, network: &Network, store: &Store) -> anyh
             let mut conn = store.read().await?;
             let all = tenants::all(&mut conn).await?;
             drop(conn);
-            let mut out: Vec<SsoProvider> = Vec::new();
+            let mut out: Vec<Prepared> = Vec::new();
             for (i, settings) in parsed.provider.iter().enumerate() {
                 let at = format!("{} [[provider]] nr {}", file.display(), i + 1);
                 let wanted = settings.tenant.as_deref().map(str::trim).unwrap_or_default();
@@ -114,19 +116,23 @@ pub async fn configure(args: &SsoArgs, network: &Network, store: &Store) -> anyh
                 let Some(tenant) = all.iter().find(|t| t.slug == wanted || t.name.eq_ignore_ascii_case(wanted)) else {
                     bail!("{at}: det finns ingen kommun \"{wanted}\" i databasen (kvalitet tenant list visar dem)");
                 };
-                if out.iter().any(|p| p.tenant == Some(tenant.id)) {
+                if out.iter().any(|p| p.entry.tenant == Some(tenant.id)) {
                     bail!("{at}: kommunen {} har redan en leverantör i filen", tenant.name);
                 }
                 let names = Names::file(&at, dir);
-                let mut p = provider(settings, Some((tenant.id, &tenant.slug, &tenant.name)), &names, network, store)
-                    .await?;
-                p.hosts = settings.hosts.iter().map(|h| h.trim().to_ascii_lowercase()).filter(|h| !h.is_empty()).collect();
-                out.push(p);
+                out.push(
+                    prepare(settings, Some((tenant.id, &tenant.slug, &tenant.name)), &names, network, store).await?,
+                );
             }
             out
         }
     };
-    Ok(Some(Sso { providers, password_login, break_glass }))
+    // Every provider's settings are sound: now each provider is asked for its metadata.
+    let mut discovered = Vec::new();
+    for p in providers {
+        discovered.push(p.discover().await?);
+    }
+    Ok(Some(Sso { providers: discovered, password_login, break_glass }))
 }
 
 /// How a setting is named in an error: a flag, or a key of the file's provider (whose
@@ -159,14 +165,49 @@ impl Names {
     }
 }
 
-/// One provider, checked and discovered.
-async fn provider(
+/// One provider's settings, checked, before its provider is asked anything.
+struct Prepared {
+    config: Config,
+    entry: SsoProviderEntry,
+}
+
+/// What an `SsoProvider` holds besides the provider itself.
+struct SsoProviderEntry {
+    key: String,
+    tenant: Option<TenantId>,
+    name: String,
+    hosts: Vec<String>,
+    provisioning: Provisioning,
+    at: String,
+    issuer_name: String,
+}
+
+impl Prepared {
+    /// Reads the provider's discovery document.
+    async fn discover(self) -> anyhow::Result<SsoProvider> {
+        let e = self.entry;
+        let provider = Provider::discover(self.config).await.map_err(|err| {
+            anyhow::anyhow!("{}kan inte nå kommunens inloggningstjänst ({err}); kontrollera {}", e.at, e.issuer_name)
+        })?;
+        Ok(SsoProvider {
+            key: e.key,
+            tenant: e.tenant,
+            name: e.name,
+            hosts: e.hosts,
+            provider,
+            provisioning: e.provisioning,
+        })
+    }
+}
+
+/// One provider's settings checked: the files read, the group map parsed.
+async fn prepare(
     settings: &Settings,
     tenant: Option<(TenantId, &str, &str)>,
     names: &Names,
     network: &Network,
     store: &Store,
-) -> anyhow::Result<SsoProvider> {
+) -> anyhow::Result<Prepared> {
     let at = &names.at;
     let issuer = settings.issuer.trim();
     // The client secret and the tokens cross this connection: plain HTTP only on the
@@ -240,19 +281,20 @@ async fn provider(
         auth,
         ..Config::new(issuer, client_id, "", public_url)
     };
-    let provider = Provider::discover(config).await.map_err(|e| {
-        anyhow::anyhow!("{at}kan inte nå kommunens inloggningstjänst ({e}); kontrollera {}", names.of("issuer"))
-    })?;
-    Ok(SsoProvider {
-        key: tenant.map(|t| t.1.to_owned()).unwrap_or_default(),
-        tenant: tenant.map(|t| t.0),
-        name: tenant.map(|t| t.2.to_owned()).unwrap_or_default(),
-        hosts: vec![],
-        provider,
-        provisioning: Provisioning {
-            create_accounts: settings.create_accounts,
-            group_map,
+    Ok(Prepared {
+        config,
+        entry: SsoProviderEntry {
+            key: tenant.map(|t| t.1.to_owned()).unwrap_or_default(),
             tenant: tenant.map(|t| t.0),
+            name: tenant.map(|t| t.2.to_owned()).unwrap_or_default(),
+            hosts: settings.hosts.iter().map(|h| h.trim().to_ascii_lowercase()).filter(|h| !h.is_empty()).collect(),
+            provisioning: Provisioning {
+                create_accounts: settings.create_accounts,
+                group_map,
+                tenant: tenant.map(|t| t.0),
+            },
+            at: at.clone(),
+            issuer_name: names.of("issuer"),
         },
     })
 }

@@ -73,10 +73,7 @@ pub async fn login_page(state: &AppState, client: &Client, next: String) -> WebR
         sso: state.sso.as_ref().map_or_else(Vec::new, |sso| {
             let offered = sso.offered(Some(&client.host));
             let several = offered.len() > 1;
-            offered
-                .into_iter()
-                .map(|p| (p.key.clone(), if several { p.name.clone() } else { String::new() }))
-                .collect()
+            offered.into_iter().map(|p| (p.key.clone(), if several { p.name.clone() } else { String::new() })).collect()
         }),
         passwords: state.sso.as_ref().is_none_or(|s| s.password_login),
     })

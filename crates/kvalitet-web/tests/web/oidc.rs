@@ -103,7 +103,9 @@ fn client_assertion_holds(jwt: &str, token_endpoint: &str) -> bool {
     let Ok(signature) = URL_SAFE_NO_PAD.decode(signature) else { return false };
     let registered = key(CLIENT_KEY).as_verification_key();
     let message = format!("{header}.{payload}");
-    if registered.verify_signature(&CoreJwsSigningAlgorithm::RsaSsaPkcs1V15Sha256, message.as_bytes(), &signature).is_err()
+    if registered
+        .verify_signature(&CoreJwsSigningAlgorithm::RsaSsaPkcs1V15Sha256, message.as_bytes(), &signature)
+        .is_err()
     {
         return false;
     }
@@ -464,7 +466,8 @@ async fn a_private_key_proves_the_client_instead_of_a_secret() {
             ..provider.config()
         };
         // The registered key: signed in.
-        let sso = Sso::single(Provider::discover(with_key(CLIENT_KEY)).await.unwrap(), Provisioning::default(), true, vec![]);
+        let sso =
+            Sso::single(Provider::discover(with_key(CLIENT_KEY)).await.unwrap(), Provisioning::default(), true, vec![]);
         let mut b = Browser::with(store.clone(), sso);
         let begun = b.begin("/").await;
         let res = b.back(&provider, &begun, sign(KEY, &claims(&provider, QUALITY.0, &begun.nonce, &[]))).await;
@@ -508,7 +511,13 @@ async fn each_municipality_signs_in_through_its_own_provider() {
         };
         let sso = Sso {
             providers: vec![
-                for_tenant(&demo.slug, demo.id, &demo.name, &[], Provider::discover(demo_provider.config()).await.unwrap()),
+                for_tenant(
+                    &demo.slug,
+                    demo.id,
+                    &demo.name,
+                    &[],
+                    Provider::discover(demo_provider.config()).await.unwrap(),
+                ),
                 for_tenant(
                     "norrby-kommun",
                     norrby,
@@ -533,7 +542,8 @@ async fn each_municipality_signs_in_through_its_own_provider() {
         b.flow_cookie = Some(set_cookie(&res, "kvalitet_oidc").unwrap());
         let q = query(res.location());
         assert!(q["state"].starts_with("norrby-kommun."), "{}", q["state"]);
-        let begun = Begun { state: q["state"].clone(), nonce: q["nonce"].clone(), challenge: q["code_challenge"].clone() };
+        let begun =
+            Begun { state: q["state"].clone(), nonce: q["nonce"].clone(), challenge: q["code_challenge"].clone() };
         // Norrby's provider does not vouch for the demo municipality's people.
         let token = sign(KEY, &claims(&other_provider, QUALITY.0, &begun.nonce, &[]));
         refused(&b.back(&other_provider, &begun, token).await, "ditt konto finns inte i Kvalitet");
@@ -550,7 +560,8 @@ async fn each_municipality_signs_in_through_its_own_provider() {
         let res = b.app.get(&format!("/logga-in/kommunkonto?kommun={}&nasta=/", demo.slug)).await;
         b.flow_cookie = Some(set_cookie(&res, "kvalitet_oidc").unwrap());
         let q = query(res.location());
-        let begun = Begun { state: q["state"].clone(), nonce: q["nonce"].clone(), challenge: q["code_challenge"].clone() };
+        let begun =
+            Begun { state: q["state"].clone(), nonce: q["nonce"].clone(), challenge: q["code_challenge"].clone() };
         let token = sign(KEY, &claims(&demo_provider, QUALITY.0, &begun.nonce, &[]));
         let res = b.back(&demo_provider, &begun, token).await;
         assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);

@@ -243,6 +243,7 @@ mod case_data;
 mod limits;
 mod recovery;
 mod setup;
+mod sso;
 
 /// Row counts of every table, for comparing two databases.
 async fn table_counts(url: &str) -> Vec<(String, i64)> {
