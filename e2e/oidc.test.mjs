@@ -133,7 +133,7 @@ test('two municipalities on PostgreSQL each sign in through their own provider, 
   const children = [];
   try {
     const org = join(dir, 'org.csv');
-    writeFileSync(org, 'id;parent;kind;name\n1;;forvaltning;Socialförvaltningen\n2;1;enhet;Beroendeenheten\n');
+    writeFileSync(org, 'id;parent;kind;name\n1;;forvaltning;Socialförvaltningen\n2;1;sektion;Vuxensektionen\n3;2;enhet;Beroendeenheten\n');
     const cli = (args) => {
       const out = spawnSync(binary, ['--database-url', db.url, ...args], { cwd: dir, input: 'Ett-långt-lösenord-för-test-2026', encoding: 'utf8' });
       assert.equal(out.status, 0, `${args.join(' ')}: ${out.stderr}`);
