@@ -31,7 +31,7 @@ pub struct LoginPage {
     /// `Secure` session cookie back: signing in cannot work, and the page says why.
     pub insecure: bool,
     /// The providers that sign people in here, first on the page: (the provider's short
-    /// name, the municipality's name when several are offered).
+    /// name, its button's text, naming the municipality when several are offered).
     pub sso: Vec<(String, String)>,
     /// Everyone may sign in with a password (else only break-glass accounts, behind a
     /// fold).
@@ -58,6 +58,12 @@ pub fn safe_next(next: Option<&String>) -> String {
     }
 }
 
+/// A Swedish name in the genitive: "Älvby kommun" → "Älvby kommuns", "Borås" → "Borås".
+fn genitive(name: &str) -> String {
+    let name = name.trim();
+    if name.ends_with(['s', 'x', 'z', 'S', 'X', 'Z']) { name.to_owned() } else { format!("{name}s") }
+}
+
 /// The sign-in page for `next`, with nothing filled in.
 pub async fn login_page(state: &AppState, client: &Client, next: String) -> WebResult<LoginPage> {
     let mut conn = state.store.read().await?;
@@ -73,7 +79,17 @@ pub async fn login_page(state: &AppState, client: &Client, next: String) -> WebR
         sso: state.sso.as_ref().map_or_else(Vec::new, |sso| {
             let offered = sso.offered(Some(&client.host));
             let several = offered.len() > 1;
-            offered.into_iter().map(|p| (p.key.clone(), if several { p.name.clone() } else { String::new() })).collect()
+            offered
+                .into_iter()
+                .map(|p| {
+                    let label = if several {
+                        format!("Logga in med {} konto", genitive(&p.name))
+                    } else {
+                        "Logga in med kommunens konto".to_owned()
+                    };
+                    (p.key.clone(), label)
+                })
+                .collect()
         }),
         passwords: state.sso.as_ref().is_none_or(|s| s.password_login),
     })
