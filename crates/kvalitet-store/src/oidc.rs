@@ -5,8 +5,9 @@
 use sha2::{Digest, Sha256};
 use sqlx::Row;
 
-use crate::Store;
+use crate::accounts::throttle::{self, Policy};
 use crate::error::Result;
+use crate::{Actor, Store};
 
 /// A flow may be finished this long after it began, in seconds.
 pub const FLOW_SECONDS: i64 = 10 * 60;
@@ -24,12 +25,30 @@ pub struct Flow {
     pub return_to: String,
 }
 
+/// Flow starts from one client address without a sign-in finished from it: three
+/// hundred (a town hall behind one address signs in many people, and each success starts
+/// the count again), then each further start waits 5 s, 10 s, … up to a minute, so an
+/// unauthenticated client cannot fill the table with flows.
+pub const FLOW_STARTS: Policy = Policy { free: 300, first_delay: 5, max_delay: 60 };
+
+/// The throttle key of flow starts from a client address.
+pub fn starts_key(client: &str) -> String {
+    format!("o:{client}")
+}
+
 /// Keeps a flow under its `state` for [`FLOW_SECONDS`], bound to the browser holding
-/// `browser`; removes flows that have expired.
-pub async fn begin(store: &Store, state: &str, browser: &str, flow: &Flow) -> Result<()> {
+/// `browser`; removes flows that have expired. A start from `client` (when known) is
+/// counted against [`FLOW_STARTS`]: `false` when that address must wait, and nothing is
+/// kept.
+pub async fn begin(store: &Store, state: &str, browser: &str, flow: &Flow, client: Option<&str>) -> Result<bool> {
     let now = crate::accounts::now_seconds();
-    let mut conn = store.read().await?;
-    sqlx::query("DELETE FROM oidc_flow WHERE expires_at < $1").bind(now).execute(&mut *conn).await?;
+    let mut tx = store.write(&Actor::system("oidc").from_client(client.map(str::to_owned))).await?;
+    if let Some(client) = client
+        && !throttle::attempt(&mut tx, &[(starts_key(client), FLOW_STARTS)], now).await?
+    {
+        return Ok(false);
+    }
+    sqlx::query("DELETE FROM oidc_flow WHERE expires_at < $1").bind(now).execute(&mut *tx).await?;
     sqlx::query(
         "INSERT INTO oidc_flow (state_hash, browser_hash, nonce, pkce_verifier, return_to, expires_at) \
          VALUES ($1, $2, $3, $4, $5, $6)",
@@ -40,9 +59,10 @@ pub async fn begin(store: &Store, state: &str, browser: &str, flow: &Flow) -> Re
     .bind(flow.pkce_verifier.clone())
     .bind(flow.return_to.clone())
     .bind(now + FLOW_SECONDS)
-    .execute(&mut *conn)
+    .execute(&mut *tx)
     .await?;
-    Ok(())
+    tx.commit().await?;
+    Ok(true)
 }
 
 /// Why a flow could not be taken.

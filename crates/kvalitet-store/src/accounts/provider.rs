@@ -129,6 +129,10 @@ pub async fn sign_in(
         set_roles(&mut tx, account.id, &own).await?;
     }
     let session = start_session(&mut tx, account.id, "oidc").await?;
+    // A sign-in finished from this address: its flow starts count from nothing again.
+    if let Some(client) = client {
+        super::throttle::clear(&mut tx, &[crate::oidc::starts_key(client)]).await?;
+    }
     tx.commit().await?;
     Ok(Ok((account.id, session)))
 }

@@ -470,22 +470,49 @@ async fn the_organisations_references_match_the_schema() {
 }
 
 #[tokio::test]
+async fn flow_starts_from_one_address_are_throttled_until_a_sign_in_finishes_from_it() {
+    use kvalitet_store::accounts::throttle;
+    use kvalitet_store::oidc::{self, FLOW_STARTS, Flow};
+    on_each_backend(|store, _| async move {
+        let flow = Flow { nonce: "n".into(), pkce_verifier: "v".into(), return_to: "/".into() };
+        for i in 0..FLOW_STARTS.free {
+            assert!(oidc::begin(&store, &format!("s{i}"), "b", &flow, Some("10.0.0.1")).await.unwrap(), "start {i}");
+        }
+        assert!(!oidc::begin(&store, "one-more", "b", &flow, Some("10.0.0.1")).await.unwrap(), "throttled");
+        let mut conn = store.read().await.unwrap();
+        let kept: i64 = sqlx::Row::get(
+            &sqlx::query("SELECT COUNT(*) AS n FROM oidc_flow").fetch_one(&mut *conn).await.unwrap(),
+            "n",
+        );
+        drop(conn);
+        assert_eq!(kept, FLOW_STARTS.free, "a refused start keeps nothing");
+        // Another address is not held back; a sign-in finished from the first clears it.
+        assert!(oidc::begin(&store, "other", "b", &flow, Some("10.0.0.2")).await.unwrap());
+        let mut tx = store.write(&kvalitet_store::Actor::system("test")).await.unwrap();
+        throttle::clear(&mut tx, &[oidc::starts_key("10.0.0.1")]).await.unwrap();
+        tx.commit().await.unwrap();
+        assert!(oidc::begin(&store, "again", "b", &flow, Some("10.0.0.1")).await.unwrap());
+    })
+    .await;
+}
+
+#[tokio::test]
 async fn an_oidc_flow_is_taken_once_in_its_browser_before_it_expires() {
     use kvalitet_store::oidc::{self, Flow, Lost};
     on_each_backend(|store, _| async move {
         let flow = Flow { nonce: "n".into(), pkce_verifier: "v".into(), return_to: "/avvikelser".into() };
-        oidc::begin(&store, "s1", "b1", &flow).await.unwrap();
+        assert!(oidc::begin(&store, "s1", "b1", &flow, None).await.unwrap());
         // Another instance over the same database finishes it; a second time is refused.
         let other = Store::connect(store.url()).await.unwrap();
         assert_eq!(oidc::take(&other, "s1", "b1").await.unwrap(), Ok(flow.clone()));
         other.close().await;
         assert_eq!(oidc::take(&store, "s1", "b1").await.unwrap(), Err(Lost::Unknown));
         // Begun in another browser: refused, and gone for the first browser too.
-        oidc::begin(&store, "s2", "b1", &flow).await.unwrap();
+        assert!(oidc::begin(&store, "s2", "b1", &flow, None).await.unwrap());
         assert_eq!(oidc::take(&store, "s2", "b2").await.unwrap(), Err(Lost::OtherBrowser));
         assert_eq!(oidc::take(&store, "s2", "b1").await.unwrap(), Err(Lost::Unknown));
         // Older than ten minutes.
-        oidc::begin(&store, "s3", "b1", &flow).await.unwrap();
+        assert!(oidc::begin(&store, "s3", "b1", &flow, None).await.unwrap());
         let mut conn = store.read().await.unwrap();
         sqlx::query("UPDATE oidc_flow SET expires_at = expires_at - $1")
             .bind(oidc::FLOW_SECONDS + 1)
@@ -495,7 +522,7 @@ async fn an_oidc_flow_is_taken_once_in_its_browser_before_it_expires() {
         drop(conn);
         assert_eq!(oidc::take(&store, "s3", "b1").await.unwrap(), Err(Lost::Expired));
         // The state itself is not stored, only its hash.
-        oidc::begin(&store, "hemligt-state", "b1", &flow).await.unwrap();
+        assert!(oidc::begin(&store, "hemligt-state", "b1", &flow, None).await.unwrap());
         let mut conn = store.read().await.unwrap();
         let n: i64 = sqlx::Row::get(
             &sqlx::query(

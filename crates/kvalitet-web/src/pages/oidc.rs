@@ -53,7 +53,11 @@ pub async fn start(
         .map_or_else(random_token, str::to_owned);
     let flow =
         Flow { nonce: started.nonce, pkce_verifier: started.pkce_verifier, return_to: safe_next(q.get("nasta")) };
-    oidc::begin(&state.store, &started.state, &browser, &flow).await?;
+    let addr = client.addr_text();
+    if !oidc::begin(&state.store, &started.state, &browser, &flow, addr.as_deref()).await? {
+        provider::audit_failure(&state.store, "flow_starts_throttled", addr.as_deref()).await?;
+        return failed(&state, &client, Message::Throttled).await;
+    }
     let mut res = Redirect::to(&started.url).into_response();
     res.headers_mut().insert(header::SET_COOKIE, flow_cookie(Some(&browser), state.secure_cookies));
     Ok(res)
@@ -125,6 +129,7 @@ enum Message {
     Cancelled,
     Unknown,
     Inactive,
+    Throttled,
 }
 
 impl Message {
@@ -142,6 +147,9 @@ impl Message {
             }
             Message::Inactive => {
                 "Ditt konto i Kvalitet är avstängt. Kontakta din administratör om du behöver komma åt Kvalitet."
+            }
+            Message::Throttled => {
+                "Många inloggningar har påbörjats från din adress utan att slutföras. Vänta en minut och försök igen."
             }
         }
     }
