@@ -221,29 +221,23 @@ pub async fn add_information(
         text: form.value("text").trim().to_owned(),
         for_reporter: true,
     };
-    if d.is_voided() {
+    // Read again in the writing transaction: a report voided meanwhile takes nothing.
+    let mut tx = state.store.write(&user.actor()).await?;
+    let current = repo::get::<Deviation>(&mut tx, d.id).await?;
+    if current.is_voided() {
         form.push("text", NOT_ON_VOIDED);
     } else if let Err(v) = event.validate() {
         form.add_validation(&v, |_| "Informationen");
     }
     if form.has_errors() {
-        let page = report_page(&state, &user, &d, (false, false), form).await?;
-        return Ok((axum::http::StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
-    }
-    let mut tx = state.store.write(&user.actor()).await?;
-    // Voided meanwhile: nothing is added.
-    if repo::get::<Deviation>(&mut tx, d.id).await?.is_voided() {
         drop(tx);
-        let mut form = form;
-        form.push("text", NOT_ON_VOIDED);
-        let d = own_report(&state, &user, &id).await?;
-        let page = report_page(&state, &user, &d, (false, false), form).await?;
+        let page = report_page(&state, &user, &current, (false, false), form).await?;
         return Ok((axum::http::StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
     }
     deviations::record_event(&mut tx, &event).await?;
     if state.mail {
         let unit = repo::get::<kvalitet_domain::org::OrgUnit>(&mut tx, d.unit_id).await?;
-        kvalitet_store::mail::information_added(&mut tx, d.id, &d.item, &unit.name).await?;
+        kvalitet_store::mail::information_added(&mut tx, d.id, &current.item, &unit.name).await?;
     }
     tx.commit().await?;
     Ok(Redirect::to(&format!("/mina-rapporter/{}?kompletterad=1#historik", d.id)).into_response())

@@ -258,6 +258,9 @@ async fn the_reporter_adds_information_and_the_managers_are_told() {
         assert_eq!(too_long.status, StatusCode::UNPROCESSABLE_ENTITY);
         assert!(too_long.body.contains("Informationen får vara högst"), "{}", too_long.body);
         assert_eq!(staff.post(&href, &[("csrf", "fel"), ("text", "Något")]).await.status, StatusCode::FORBIDDEN);
+        let nul = staff.post(&href, &[("csrf", &csrf), ("text", "Något\u{0}mer")]).await;
+        assert_eq!(nul.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(nul.body.contains("otillåtna tecken"), "{}", nul.body);
         let mut conn = store.read().await.unwrap();
         assert!(deviations::events(&mut conn, Id::new(id)).await.unwrap().is_empty(), "nothing stored");
         drop(conn);
@@ -429,6 +432,9 @@ async fn a_manager_voids_a_report_which_leaves_the_counts_but_not_the_log() {
         let res = manager.post(&href, &[("csrf", &csrf), ("version", &version), ("reason", " ")]).await;
         assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY);
         assert!(res.body.contains("Skälet får inte vara tomt."), "{}", res.body);
+        let res = manager.post(&href, &[("csrf", &csrf), ("version", &version), ("reason", "Dubb\u{200B}lett")]).await;
+        assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(res.body.contains("osynliga tecken"), "{}", res.body);
         let stale = (version.parse::<i64>().unwrap() + 5).to_string();
         let res = manager.post(&href, &[("csrf", &csrf), ("version", &stale), ("reason", "Dubblett")]).await;
         assert_eq!(res.status, StatusCode::CONFLICT);
