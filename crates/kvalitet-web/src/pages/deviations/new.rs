@@ -1,4 +1,5 @@
-//! Registering a deviation: any staff member, for their own unit, once per form.
+//! Registering a deviation: any staff member, for their own unit, once per form; a
+//! complaint with who made it and how it came in. It ends on the receipt in "Mina rapporter".
 
 use std::collections::HashMap;
 
