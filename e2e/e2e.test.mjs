@@ -122,7 +122,7 @@ test('staff register a deviation for their unit with the keyboard', async () => 
   await page.fill('#description', 'Upptäcktes vid överlämningen.');
   await page.focus('main button[type=submit]');
   await Promise.all([page.waitForNavigation(), page.keyboard.press('Enter')]);
-  assert.ok((await page.content()).includes('Din rapport är registrerad'));
+  assert.ok((await page.content()).includes('Din rapport är mottagen'));
   await checkAccessibility(page, 'avvikelse-registrerad');
   await page.close();
 });

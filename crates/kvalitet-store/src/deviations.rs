@@ -65,3 +65,34 @@ pub async fn events(conn: &mut AnyConnection, deviation: DeviationId) -> Result<
 pub async fn record_event(tx: &mut Tx, event: &DeviationEvent) -> Result<Id<DeviationEvent>> {
     plans::create(tx, event).await
 }
+
+/// The deviations `account` reported in its tenant (`deviation_reporter`), voided ones
+/// included, newest first.
+pub async fn reported_by(
+    conn: &mut AnyConnection,
+    tenant: TenantId,
+    account: kvalitet_domain::access::AccountId,
+) -> Result<Vec<Versioned<kvalitet_domain::deviation::Deviation>>> {
+    let mut all: Vec<Versioned<kvalitet_domain::deviation::Deviation>> = repo::list(
+        conn,
+        Where::sql(
+            "tenant_id = $1 AND id IN (SELECT deviation_id FROM deviation_reporter WHERE account_id = $2)",
+            vec![tenant.to_value(), account.to_value()],
+        ),
+    )
+    .await?;
+    all.sort_by(|a, b| b.reported_on.cmp(&a.reported_on).then(b.id.cmp(&a.id)));
+    Ok(all)
+}
+
+/// Who reported a deviation, if it was reported in Kvalitet by a signed-in person.
+pub async fn reporter(
+    conn: &mut AnyConnection,
+    deviation: DeviationId,
+) -> Result<Option<kvalitet_domain::access::AccountId>> {
+    let row = sqlx::query("SELECT account_id FROM deviation_reporter WHERE deviation_id = $1")
+        .bind(deviation.get())
+        .fetch_optional(&mut *conn)
+        .await?;
+    Ok(row.map(|r| Id::new(sqlx::Row::get::<i64, _>(&r, 0))))
+}

@@ -29,6 +29,8 @@ pub mod kind {
     pub const DEVIATION_STATUS: &str = "deviation_status";
     /// One person's daily digest of what is due.
     pub const DIGEST: &str = "digest";
+    /// The reporter added information to their report: to the unit's managers.
+    pub const DEVIATION_INFORMATION_ADDED: &str = "deviation_information_added";
 }
 
 /// A mail is tried this many times before it is given up.
@@ -138,6 +140,18 @@ pub async fn remember_reporter(tx: &mut Tx, id: DeviationId, reporter: AccountId
         .execute(&mut **tx)
         .await?;
     Ok(())
+}
+
+/// The reporter added information to their report afterwards: tells the unit's
+/// managers (the kind of report and its unit; not what was added). Returns how many mails.
+pub async fn information_added(tx: &mut Tx, id: DeviationId, deviation: &Deviation, unit_name: &str) -> Result<usize> {
+    let data = serde_json::json!({ "unit": unit_name, "deviation_kind": deviation.kind.code() });
+    let now = now_seconds();
+    let managers = managers_of(tx, deviation.tenant_id, deviation.unit_id.get()).await?;
+    for m in &managers {
+        queue(tx, deviation.tenant_id, *m, kind::DEVIATION_INFORMATION_ADDED, Some(id.get()), &data, now).await?;
+    }
+    Ok(managers.len())
 }
 
 /// A deviation's status changed: tells whoever registered it (not when they changed it

@@ -148,6 +148,7 @@ impl User {
             audit: access::allows_somewhere(a, Permission::ViewAuditLog),
             measures: access::allows_somewhere(a, Permission::ViewCaseData),
             organisation: self.tree.top().is_some_and(|top| self.may(Permission::ManageOrganisation, top)),
+            my_reports: access::allows_somewhere(a, Permission::RegisterDeviation),
         }
     }
 }
@@ -170,6 +171,8 @@ pub struct Nav {
     pub audit: bool,
     pub measures: bool,
     pub organisation: bool,
+    /// "Mina rapporter": the deviations one has reported.
+    pub my_reports: bool,
 }
 
 async fn load_user(parts: &Parts, state: &AppState) -> WebResult<Option<User>> {

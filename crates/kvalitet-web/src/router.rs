@@ -121,6 +121,11 @@ fn routes() -> Vec<(&'static str, String, MethodRouter<AppState>)> {
         ("GET", "/static/htmx.js", get(pages::assets::htmx)),
         ("GET", "/healthz", get(pages::assets::health)),
         ("GET", "/readyz", get(pages::assets::ready)),
+        ("GET", "/mina-rapporter", get(pages::my_reports::list)),
+        ("GET", "/mina-rapporter/{id}", get(pages::my_reports::show)),
+        ("POST", "/mina-rapporter/{id}/komplettering", post(pages::my_reports::add_information)),
+        ("GET", "/avvikelser/{id}/makulera", get(pages::void::form)),
+        ("POST", "/avvikelser/{id}/makulera", post(pages::void::submit)),
     ];
     let mut all: Vec<_> = fixed.into_iter().map(|(m, p, h)| (m, p.to_owned(), h)).collect();
     all.extend(editable::<kvalitet_domain::risk::Risk>());

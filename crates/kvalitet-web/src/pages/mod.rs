@@ -13,6 +13,7 @@ pub mod edit_report;
 pub mod follow_up;
 pub mod log_review;
 pub mod measures;
+pub mod my_reports;
 pub mod new_plan;
 pub mod new_report;
 pub mod notifications;
@@ -24,6 +25,7 @@ pub mod risk_links;
 pub mod risks;
 pub mod session;
 pub mod start;
+pub mod void;
 
 use crate::error::{WebError, WebResult};
 

@@ -87,6 +87,13 @@ fn matrix() -> HashMap<(&'static str, String), ([Expect; 10], Expect)> {
         (("GET", "/static/htmx.js"), ([A, A, A, A, A, A, A, A, A, A], A)),
         (("GET", "/healthz"), ([A, A, A, A, A, A, A, A, A, A], A)),
         (("GET", "/readyz"), ([A, A, A, A, A, A, A, A, A, A], A)),
+        // One's own reports: the list for whoever may register; a report only for the
+        // person who reported it (the "in" deviation is the staff member's), others get 404.
+        (("GET", "/mina-rapporter"), ([A, A, A, A, A, A, A, A, D, D], D)),
+        (("GET", "/mina-rapporter/{id}"), ([D, D, D, D, D, D, A, D, D, D], D)),
+        (("POST", "/mina-rapporter/{id}/komplettering"), ([D, D, D, D, D, D, A, D, D, D], D)),
+        (("GET", "/avvikelser/{id}/makulera"), ([A, D, A, D, A, D, D, D, D, D], D)),
+        (("POST", "/avvikelser/{id}/makulera"), ([A, D, A, D, A, D, D, D, D, D], D)),
     ]);
     let mut all: HashMap<(&'static str, String), ([Expect; 10], Expect)> =
         fixed.into_iter().map(|((m, p), e)| ((m, p.to_owned()), e)).collect();
@@ -258,6 +265,13 @@ async fn fixture(app: &TestApp) -> Fixture {
     .await
     .unwrap()
     .get();
+    // The in-scope deviation was reported by the demo's staff member ("Mina rapporter").
+    let staff = sqlx::query("SELECT id FROM account WHERE email = 'medarbetare@exempel.se'")
+        .fetch_one(&mut *tx)
+        .await
+        .map(|r| sqlx::Row::get::<i64, _>(&r, 0))
+        .unwrap();
+    kvalitet_store::mail::remember_reporter(&mut tx, Id::new(deviation_in), Id::new(staff)).await.unwrap();
     tx.commit().await.unwrap();
     app.import_case_data().await;
     let plan_in = app.plan_id("Kvalitetsplan 2022 för vuxna").await;
@@ -641,6 +655,9 @@ async fn attempt(app: &TestApp, f: &Fixture, method: &str, path: &str, inside: b
         "/atgarder/{id}/uppfoljning" => format!("/atgarder/{}/uppfoljning", pick(f.action_in, f.action_out)),
         "/indikatorer/{id}" => format!("/indikatorer/{}", pick(f.indicator_in, f.indicator_out)),
         "/indikatorer/{id}/resultat" => format!("/indikatorer/{}/resultat", pick(f.indicator_in, f.indicator_out)),
+        "/mina-rapporter/{id}" | "/mina-rapporter/{id}/komplettering" | "/avvikelser/{id}/makulera" => {
+            path.replace("{id}", &pick(f.deviation_in, f.deviation_out))
+        }
         other => other.to_owned(),
     };
     let unit = pick(f.unit_in, f.unit_out);
@@ -669,6 +686,8 @@ async fn attempt(app: &TestApp, f: &Fixture, method: &str, path: &str, inside: b
     let signed_out_redirect = res.status == StatusCode::SEE_OTHER && res.location().starts_with("/logga-in?nasta");
     let outcome = match res.status {
         StatusCode::FORBIDDEN | StatusCode::UNAUTHORIZED => D,
+        // Someone else's report in "Mina rapporter" does not exist for the user.
+        StatusCode::NOT_FOUND if path.starts_with("/mina-rapporter/") => D,
         _ if signed_out_redirect => D,
         s if s.is_success()
             || s.is_redirection()

@@ -15,6 +15,7 @@ mod follow_up;
 mod links;
 mod log_review;
 mod measures;
+mod my_reports;
 mod oidc;
 mod organisation;
 mod pages;

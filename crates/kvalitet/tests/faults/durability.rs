@@ -77,7 +77,7 @@ impl Writer {
                 ],
             );
             match res {
-                Ok(r) if r.status == 303 && r.location().starts_with("/avvikelser") => acknowledged.push(title),
+                Ok(r) if r.status == 303 && r.location().starts_with("/mina-rapporter/") => acknowledged.push(title),
                 // The session is gone (it should not be: sessions are in the database).
                 Ok(r) if r.status == 303 && r.location().starts_with("/logga-in") => {
                     match Writer::sign_in(addr, self.n, self.attempted) {

@@ -1,4 +1,5 @@
-//! Registering a deviation: any staff member, for their own unit, once per form.
+//! Registering a deviation: any staff member, for their own unit, once per form; a
+//! complaint with who made it and how it came in. It ends on the receipt in "Mina rapporter".
 
 use std::collections::HashMap;
 
@@ -9,7 +10,7 @@ use axum::extract::{Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
 
 use kvalitet_domain::access::{Permission, Tree};
-use kvalitet_domain::deviation::{Deviation, DeviationKind, DeviationStatus};
+use kvalitet_domain::deviation::{Complainant, ComplaintChannel, Deviation, DeviationKind, DeviationStatus};
 use kvalitet_domain::org::OrgUnitKind;
 use kvalitet_domain::plan::QualityPlan;
 use kvalitet_domain::self_inspection::{SelfInspection, SelfInspectionRun};
@@ -28,6 +29,9 @@ pub struct NewPage {
     pub nav: Nav,
     pub units: Vec<(i64, String)>,
     pub kinds: Vec<&'static str>,
+    /// The codes of who made a complaint and how it came in.
+    pub complainants: Vec<&'static str>,
+    pub channels: Vec<&'static str>,
     pub values: HashMap<String, String>,
     pub errors: Vec<(String, String)>,
     /// The self-inspection the deviation is registered after (its title), if any.
@@ -113,7 +117,7 @@ pub async fn new_form(
         }
         self_inspection = si.title.clone();
     }
-    Ok(NewPage { nav: user.nav(), units, kinds: kinds(), values, errors: vec![], self_inspection })
+    Ok(page(&user, units, values, vec![], self_inspection))
 }
 
 pub async fn create(
@@ -154,6 +158,10 @@ pub async fn create(
     if kind.is_none() {
         errors.push(("kind".into(), "Välj vad du vill rapportera.".into()));
     }
+    let complainant: Option<Complainant> =
+        complaint_choice(&get("complainant"), kind, "complainant", "Vem som lämnade synpunkten", &mut errors);
+    let channel: Option<ComplaintChannel> =
+        complaint_choice(&get("channel"), kind, "channel", "Hur synpunkten kom in", &mut errors);
     let occurred: Option<Date> =
         crate::forms::parse_date(&get("occurred_on")).filter(|d| crate::forms::DATE_YEARS.contains(&d.year()));
     let today = today();
@@ -188,8 +196,8 @@ pub async fn create(
         decided_by: String::new(),
         ivo_reference: String::new(),
         feedback: String::new(),
-        complainant: None,
-        channel: None,
+        complainant,
+        channel,
         answered_on: None,
         answered_by: String::new(),
         complaint_outcome: None,
@@ -226,11 +234,8 @@ pub async fn create(
     } else {
         kvalitet_store::mail::remember_reporter(&mut tx, id, user.session.account.id).await?;
     }
-    let receipt = if user.may(Permission::ViewDeviations, deviation.unit_id) {
-        format!("/avvikelser/{id}")
-    } else {
-        "/avvikelser?registrerad=1".to_owned()
-    };
+    // The reporter's receipt, with the reference number, in "Mina rapporter".
+    let receipt = format!("/mina-rapporter/{id}?mottagen=1");
     if let Some(t) = &token
         && let Err(e) = submissions::remember(&mut tx, tenant, user.session.account.id.get(), t, &receipt).await
     {
@@ -254,6 +259,51 @@ fn render_errors(
 ) -> Response {
     let mut f = f;
     f.entry("form_token".to_owned()).or_insert_with(submissions::new_token);
-    let page = NewPage { nav: user.nav(), units, kinds: kinds(), values: f, errors, self_inspection };
-    (axum::http::StatusCode::UNPROCESSABLE_ENTITY, page).into_response()
+    (axum::http::StatusCode::UNPROCESSABLE_ENTITY, page(user, units, f, errors, self_inspection)).into_response()
+}
+
+fn page(
+    user: &User,
+    units: Vec<(i64, String)>,
+    values: HashMap<String, String>,
+    errors: Vec<(String, String)>,
+    self_inspection: String,
+) -> NewPage {
+    NewPage {
+        nav: user.nav(),
+        units,
+        kinds: kinds(),
+        complainants: Complainant::ALL.iter().map(|c| c.code()).collect(),
+        channels: ComplaintChannel::ALL.iter().map(|c| c.code()).collect(),
+        values,
+        errors,
+        self_inspection,
+    }
+}
+
+/// An optional coded choice of the complaint fieldset: `None` when left empty; a code
+/// that is not in the list, or any choice for another kind than a complaint, is an
+/// error beside the field.
+fn complaint_choice<T: Code>(
+    raw: &str,
+    kind: Option<DeviationKind>,
+    field: &str,
+    what: &str,
+    errors: &mut Vec<(String, String)>,
+) -> Option<T> {
+    if raw.is_empty() {
+        return None;
+    }
+    if kind.is_some_and(|k| k != DeviationKind::Complaint) {
+        errors.push((
+            field.to_owned(),
+            format!("{what} fylls bara i för synpunkter och klagomål. Välj det slaget, eller lämna fältet tomt."),
+        ));
+        return None;
+    }
+    let found = T::from_code(raw);
+    if found.is_none() {
+        errors.push((field.to_owned(), format!("Välj {} i listan.", what.to_lowercase())));
+    }
+    found
 }
