@@ -87,6 +87,8 @@ fn matrix() -> HashMap<(&'static str, String), ([Expect; 10], Expect)> {
         (("GET", "/static/htmx.js"), ([A, A, A, A, A, A, A, A, A, A], A)),
         (("GET", "/healthz"), ([A, A, A, A, A, A, A, A, A, A], A)),
         (("GET", "/readyz"), ([A, A, A, A, A, A, A, A, A, A], A)),
+        (("GET", "/avvikelser/{id}/ivo-anmalan.docx"), ([A, D, A, D, A, D, D, D, D, D], D)),
+        (("GET", "/avvikelser/{id}/ivo-anmalan.pdf"), ([A, D, A, D, A, D, D, D, D, D], D)),
     ]);
     let mut all: HashMap<(&'static str, String), ([Expect; 10], Expect)> =
         fixed.into_iter().map(|((m, p), e)| ((m, p.to_owned()), e)).collect();
@@ -641,6 +643,9 @@ async fn attempt(app: &TestApp, f: &Fixture, method: &str, path: &str, inside: b
         "/atgarder/{id}/uppfoljning" => format!("/atgarder/{}/uppfoljning", pick(f.action_in, f.action_out)),
         "/indikatorer/{id}" => format!("/indikatorer/{}", pick(f.indicator_in, f.indicator_out)),
         "/indikatorer/{id}/resultat" => format!("/indikatorer/{}/resultat", pick(f.indicator_in, f.indicator_out)),
+        "/avvikelser/{id}/ivo-anmalan.docx" | "/avvikelser/{id}/ivo-anmalan.pdf" => {
+            path.replace("{id}", &pick(f.deviation_in, f.deviation_out))
+        }
         other => other.to_owned(),
     };
     let unit = pick(f.unit_in, f.unit_out);
