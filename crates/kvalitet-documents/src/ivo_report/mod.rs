@@ -301,7 +301,7 @@ impl IvoReport {
             warnings: vec![],
             questions: vec![
                 q("Åtgärder som har vidtagits", Answer::text_or_fill(&d.measures_taken)),
-                q("Åtgärder som planeras", planned),
+                q("Åtgärder som har beslutats eller planeras", planned),
             ],
         });
 
@@ -459,7 +459,7 @@ mod tests {
         assert!(answer(&r, "Bedömning").is_to_fill());
         assert!(answer(&r, "Utredare").is_to_fill());
         assert!(answer(&r, "Har den enskilde eller dennes företrädare informerats om utredningen").is_to_fill());
-        assert!(answer(&r, "Åtgärder som planeras").is_to_fill());
+        assert!(answer(&r, "Åtgärder som har beslutats eller planeras").is_to_fill());
         assert!(matches!(answer(&r, "Anmälan ska vara gjord senast"),
             Answer::Computed { value, .. } if value == "2026-03-17"));
         assert!(r.parts.iter().all(|p| p.warnings.is_empty()));

@@ -119,7 +119,7 @@ async fn the_ivo_report_lists_the_actions_decided_and_warns_of_an_assessment_tha
     tx.commit().await.unwrap();
 
     let report = report_of(&db.store, case.clone()).await;
-    let planned = &report.questions().find(|q| q.label == "Åtgärder som planeras").unwrap().answer;
+    let planned = &report.questions().find(|q| q.label == "Åtgärder som har beslutats eller planeras").unwrap().answer;
     assert!(matches!(planned, Answer::Recorded(t) if t.contains(action.title.trim())), "{planned:?}");
     let unit = units.iter().find(|u| u.id == case.unit_id).unwrap();
     assert_eq!(report.unit, unit.name);
@@ -132,5 +132,74 @@ async fn the_ivo_report_lists_the_actions_decided_and_warns_of_an_assessment_tha
         ),
         "the warning"
     );
+    db.drop_db().await;
+}
+
+#[tokio::test]
+async fn libreoffice_opens_the_ivo_report_and_pdftotext_reads_it() {
+    // As the board documents' test: where the tools are installed (required in CI).
+    let (lo, poppler) = (super::have("libreoffice", "--version"), super::have("pdftotext", "-v"));
+    if std::env::var_os("KVALITET_REQUIRE_OFFICE_TOOLS").is_some() {
+        assert!(lo && poppler, "CI requires libreoffice ({lo}) and pdftotext ({poppler})");
+    }
+    if !lo && !poppler {
+        eprintln!("SKIPPED: neither libreoffice nor pdftotext is installed");
+        return;
+    }
+    let db = demo().await;
+    let case = investigated_case(&db.store).await;
+    let report = report_of(&db.store, case).await;
+    let dir = std::env::temp_dir().join(format!("kvalitet-ivo-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    if lo {
+        let docx = dir.join(report.file_name(Format::Docx));
+        std::fs::write(&docx, report.render(Format::Docx).unwrap()).unwrap();
+        let out = std::process::Command::new("libreoffice")
+            .args(["--headless", "--convert-to", "pdf", "--outdir"])
+            .arg(dir.join("lo"))
+            .arg(&docx)
+            .env("HOME", &dir)
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        let converted = dir.join("lo").join(report.file_name(Format::Pdf));
+        assert!(converted.exists(), "LibreOffice wrote no PDF of the IVO report");
+    }
+    if poppler {
+        let pdf = dir.join(report.file_name(Format::Pdf));
+        std::fs::write(&pdf, report.render(Format::Pdf).unwrap()).unwrap();
+        let out = std::process::Command::new("pdftotext").arg(&pdf).arg("-").output().unwrap();
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        let text = norm(&String::from_utf8_lossy(&out.stdout));
+        assert!(text.contains(TO_FILL) && text.contains("Utredare Ulla Utredningsson"), "{text}");
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+    db.drop_db().await;
+}
+
+#[tokio::test]
+async fn the_ivo_report_pdf_is_tagged_with_language_title_and_bookmarks() {
+    let db = demo().await;
+    let case = investigated_case(&db.store).await;
+    let report = report_of(&db.store, case).await;
+    let pdf = lopdf::Document::load_mem(&report.render(Format::Pdf).unwrap()).unwrap();
+    let catalog = pdf.catalog().unwrap();
+    assert!(catalog.has(b"StructTreeRoot"), "tagged PDF");
+    assert!(catalog.has(b"Outlines"), "bookmarks");
+    let lang = catalog.get(b"Lang").unwrap().as_str().unwrap();
+    assert!(String::from_utf8_lossy(lang).starts_with("sv"));
+    // DOCX: real headings, a repeating header row on every table, title and language.
+    let docx = report.render(Format::Docx).unwrap();
+    let mut zip = zip::ZipArchive::new(std::io::Cursor::new(docx)).unwrap();
+    let mut xml = String::new();
+    zip.by_name("word/document.xml").unwrap().read_to_string(&mut xml).unwrap();
+    assert!(xml.contains("<w:pStyle w:val=\"Heading1\" />"));
+    let tables = xml.matches("<w:tbl>").count();
+    assert_eq!(tables, report.parts.len(), "one table per part of the form");
+    assert_eq!(xml.matches("<w:tblHeader />").count(), tables);
+    let mut core = String::new();
+    zip.by_name("docProps/core.xml").unwrap().read_to_string(&mut core).unwrap();
+    assert!(core.contains("<dc:language>sv-SE</dc:language>"), "{core}");
+    assert!(core.contains("Anmälan enligt lex Sarah"), "{core}");
     db.drop_db().await;
 }

@@ -43,7 +43,7 @@ async fn signed_in_as(store: &Store, email: &str, role: Role, unit: &str) -> Tes
     app
 }
 
-fn header_of<'a>(res: &'a crate::Response, name: header::HeaderName) -> &'a str {
+fn header_of(res: &crate::Response, name: header::HeaderName) -> &str {
     res.headers.get(name).map_or("", |v| v.to_str().unwrap())
 }
 
