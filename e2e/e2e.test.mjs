@@ -269,6 +269,20 @@ test('an administrator manages accounts, on a desktop and at 390 px', async () =
   await page.close();
 });
 
+test('a case that is not lex Sarah has a page saying it has no report to IVO, at 390 px', async () => {
+  const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+  await signInWithKeyboard(page, 'admin@exempel.se', 'demo-administrator');
+  await page.goto(`${base}/avvikelser`);
+  const href = await page.getAttribute('table a:text-is("Svårighet att få kontakt med handläggaren")', 'href');
+  await page.setViewportSize({ width: 390, height: 844 });
+  const response = await page.goto(`${base}${href}/ivo-anmalan.pdf`);
+  assert.equal(response.status(), 409);
+  assert.equal((await page.textContent('main h1')).trim(), 'Ingen anmälan till IVO för ärendet');
+  await fitsWidth(page, `${href}/ivo-anmalan.pdf`);
+  await checkAccessibility(page, 'ivo-anmalan-ej-lex-sarah-390');
+  await page.close();
+});
+
 // Last: the log of the whole run names no one. The demo's people (its accounts' names)
 // and e-mail addresses must not appear; accounts are numbers in it.
 test('the server log of the whole run holds no personal data', async () => {

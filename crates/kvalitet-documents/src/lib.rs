@@ -9,6 +9,7 @@
 //! `kvalitet-store` for the CLI, the web and the API.
 
 mod build;
+pub mod ivo_report;
 mod labels;
 mod load;
 pub mod model;

@@ -499,3 +499,6 @@ async fn a_draft_is_marked_utkast_in_its_heading_and_running_header() {
         }
     }
 }
+
+#[path = "documents/ivo_report.rs"]
+mod ivo_report;

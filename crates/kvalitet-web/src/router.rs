@@ -126,6 +126,8 @@ fn routes() -> Vec<(&'static str, String, MethodRouter<AppState>)> {
         ("POST", "/mina-rapporter/{id}/komplettering", post(pages::my_reports::add_information)),
         ("GET", "/avvikelser/{id}/makulera", get(pages::void::form)),
         ("POST", "/avvikelser/{id}/makulera", post(pages::void::submit)),
+        ("GET", "/avvikelser/{id}/ivo-anmalan.docx", get(pages::ivo_report::docx)),
+        ("GET", "/avvikelser/{id}/ivo-anmalan.pdf", get(pages::ivo_report::pdf)),
     ];
     let mut all: Vec<_> = fixed.into_iter().map(|(m, p, h)| (m, p.to_owned(), h)).collect();
     all.extend(editable::<kvalitet_domain::risk::Risk>());

@@ -11,6 +11,7 @@ pub mod edit;
 pub mod edit_org;
 pub mod edit_report;
 pub mod follow_up;
+pub mod ivo_report;
 pub mod log_review;
 pub mod measures;
 pub mod my_reports;

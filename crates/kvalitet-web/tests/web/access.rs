@@ -94,6 +94,8 @@ fn matrix() -> HashMap<(&'static str, String), ([Expect; 10], Expect)> {
         (("POST", "/mina-rapporter/{id}/komplettering"), ([D, D, D, D, D, D, A, D, D, D], D)),
         (("GET", "/avvikelser/{id}/makulera"), ([A, D, A, D, A, D, D, D, D, D], D)),
         (("POST", "/avvikelser/{id}/makulera"), ([A, D, A, D, A, D, D, D, D, D], D)),
+        (("GET", "/avvikelser/{id}/ivo-anmalan.docx"), ([A, D, A, D, A, D, D, D, D, D], D)),
+        (("GET", "/avvikelser/{id}/ivo-anmalan.pdf"), ([A, D, A, D, A, D, D, D, D, D], D)),
     ]);
     let mut all: HashMap<(&'static str, String), ([Expect; 10], Expect)> =
         fixed.into_iter().map(|((m, p), e)| ((m, p.to_owned()), e)).collect();
@@ -655,7 +657,11 @@ async fn attempt(app: &TestApp, f: &Fixture, method: &str, path: &str, inside: b
         "/atgarder/{id}/uppfoljning" => format!("/atgarder/{}/uppfoljning", pick(f.action_in, f.action_out)),
         "/indikatorer/{id}" => format!("/indikatorer/{}", pick(f.indicator_in, f.indicator_out)),
         "/indikatorer/{id}/resultat" => format!("/indikatorer/{}/resultat", pick(f.indicator_in, f.indicator_out)),
-        "/mina-rapporter/{id}" | "/mina-rapporter/{id}/komplettering" | "/avvikelser/{id}/makulera" => {
+        "/mina-rapporter/{id}"
+        | "/mina-rapporter/{id}/komplettering"
+        | "/avvikelser/{id}/makulera"
+        | "/avvikelser/{id}/ivo-anmalan.docx"
+        | "/avvikelser/{id}/ivo-anmalan.pdf" => {
             path.replace("{id}", &pick(f.deviation_in, f.deviation_out))
         }
         other => other.to_owned(),
