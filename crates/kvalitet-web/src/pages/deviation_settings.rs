@@ -32,7 +32,7 @@ pub struct CategoryV {
     pub id: i64,
     pub version: i64,
     pub name: String,
-    pub sort_order: i64,
+    pub sort_order: String,
     pub active: bool,
     pub in_use: bool,
 }
@@ -80,6 +80,11 @@ async fn page(
     let mut conn = state.store.read().await?;
     let settings = deviations::settings(&mut conn, tenant).await?;
     let all = deviations::categories(&mut conn, tenant).await?;
+    let form = form.unwrap_or_else(|| {
+        let mut f = FormState::default();
+        f.values.insert("ivo_deadline_days".into(), settings.ivo_deadline_days.to_string());
+        f
+    });
     let mut dimensions = Vec::new();
     for dim in CategoryDimension::ALL {
         let mut categories = Vec::new();
@@ -87,19 +92,19 @@ async fn page(
             categories.push(CategoryV {
                 id: c.id.get(),
                 version: c.version,
-                name: c.name.clone(),
-                sort_order: c.sort_order,
+                // What was typed, when the form of this category came back with an error.
+                name: form.values.get(&format!("namn-{}", c.id)).cloned().unwrap_or_else(|| c.name.clone()),
+                sort_order: form
+                    .values
+                    .get(&format!("ordning-{}", c.id))
+                    .cloned()
+                    .unwrap_or_else(|| c.sort_order.to_string()),
                 active: c.active,
                 in_use: in_use(&mut conn, c.id).await?,
             });
         }
         dimensions.push(DimensionV { code: dim.code(), categories });
     }
-    let form = form.unwrap_or_else(|| {
-        let mut f = FormState::default();
-        f.values.insert("ivo_deadline_days".into(), settings.ivo_deadline_days.to_string());
-        f
-    });
     Ok(SettingsPage { nav: user.nav(), version: settings.version, dimensions, form, conflict, saved })
 }
 
