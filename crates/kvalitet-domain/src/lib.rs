@@ -12,6 +12,7 @@ pub mod code;
 pub mod correction;
 pub mod cycle;
 pub mod deviation;
+pub mod deviation_stats;
 pub mod id;
 pub mod indicator;
 pub mod measure;

@@ -128,6 +128,13 @@ fn routes() -> Vec<(&'static str, String, MethodRouter<AppState>)> {
         ("POST", "/avvikelser/{id}/makulera", post(pages::void::submit)),
         ("GET", "/avvikelser/{id}/ivo-anmalan.docx", get(pages::ivo_report::docx)),
         ("GET", "/avvikelser/{id}/ivo-anmalan.pdf", get(pages::ivo_report::pdf)),
+        ("GET", "/avvikelser.xlsx", get(pages::deviations::download)),
+        ("GET", "/avvikelser/{id}/handelseanalys", get(pages::event_analysis::show)),
+        ("POST", "/avvikelser/{id}/handelseanalys", post(pages::event_analysis::submit)),
+        ("GET", "/admin/avvikelser", get(pages::deviation_settings::show)),
+        ("POST", "/admin/avvikelser", post(pages::deviation_settings::save_deadline)),
+        ("POST", "/admin/avvikelser/kategorier", post(pages::deviation_settings::add_category)),
+        ("POST", "/admin/avvikelser/kategorier/{id}", post(pages::deviation_settings::change_category)),
     ];
     let mut all: Vec<_> = fixed.into_iter().map(|(m, p, h)| (m, p.to_owned(), h)).collect();
     all.extend(editable::<kvalitet_domain::risk::Risk>());

@@ -96,6 +96,13 @@ fn matrix() -> HashMap<(&'static str, String), ([Expect; 10], Expect)> {
         (("POST", "/avvikelser/{id}/makulera"), ([A, D, A, D, A, D, D, D, D, D], D)),
         (("GET", "/avvikelser/{id}/ivo-anmalan.docx"), ([A, D, A, D, A, D, D, D, D, D], D)),
         (("GET", "/avvikelser/{id}/ivo-anmalan.pdf"), ([A, D, A, D, A, D, D, D, D, D], D)),
+        (("GET", "/avvikelser.xlsx"), ([A, A, A, A, A, A, D, D, D, D], D)),
+        (("GET", "/avvikelser/{id}/handelseanalys"), ([A, D, A, D, A, D, D, D, D, D], D)),
+        (("POST", "/avvikelser/{id}/handelseanalys"), ([A, D, A, D, A, D, D, D, D, D], D)),
+        (("GET", "/admin/avvikelser"), ([A, D, D, D, D, D, D, D, D, D], D)),
+        (("POST", "/admin/avvikelser"), ([A, D, D, D, D, D, D, D, D, D], D)),
+        (("POST", "/admin/avvikelser/kategorier"), ([A, D, D, D, D, D, D, D, D, D], D)),
+        (("POST", "/admin/avvikelser/kategorier/{id}"), ([A, D, D, D, D, D, D, D, D, D], D)),
     ]);
     let mut all: HashMap<(&'static str, String), ([Expect; 10], Expect)> =
         fixed.into_iter().map(|((m, p), e)| ((m, p.to_owned()), e)).collect();
@@ -227,6 +234,8 @@ struct Fixture {
     target_group: i64,
     process_area: i64,
     quality_factor: i64,
+    /// A deviation category (the organisation's, so the same in and out of scope).
+    category: i64,
 }
 
 async fn fixture(app: &TestApp) -> Fixture {
@@ -539,7 +548,18 @@ async fn fixture(app: &TestApp) -> Fixture {
     }
     recorded.insert("riskbedomningar", (pair[0], pair[1]));
     tx.commit().await.unwrap();
+    let mut tx = store.write(&Actor::system("test")).await.unwrap();
+    let category = kvalitet_domain::deviation::DeviationCategory {
+        tenant_id: units[0].tenant_id,
+        dimension: kvalitet_domain::deviation::CategoryDimension::Type,
+        name: "Matris".into(),
+        active: true,
+        sort_order: 1,
+    };
+    let category = plans::create(&mut tx, &category).await.unwrap().get();
+    tx.commit().await.unwrap();
     Fixture {
+        category,
         run_in: runs[0],
         run_out: runs[1],
         recorded,
@@ -628,6 +648,10 @@ async fn attempt(app: &TestApp, f: &Fixture, method: &str, path: &str, inside: b
         "/berattelser/{id}" => format!("/berattelser/{}", pick(f.report_in, f.report_out)),
         "/berattelser/{id}/overlamnad" => format!("/berattelser/{}/overlamnad", pick(f.report_in, f.report_out)),
         "/avvikelser/{id}" => format!("/avvikelser/{}", pick(f.deviation_in, f.deviation_out)),
+        "/avvikelser/{id}/handelseanalys" => {
+            format!("/avvikelser/{}/handelseanalys", pick(f.deviation_in, f.deviation_out))
+        }
+        "/admin/avvikelser/kategorier/{id}" => format!("/admin/avvikelser/kategorier/{}", f.category),
         "/avvikelser/{id}/handlaggning" => {
             format!("/avvikelser/{}/handlaggning", pick(f.deviation_in, f.deviation_out))
         }

@@ -8,6 +8,7 @@ mod bad_input;
 mod corrections;
 mod creating;
 mod cycle;
+mod deviation_analysis;
 mod deviations;
 mod documents;
 mod editing;

@@ -1,0 +1,248 @@
+//! Counting deviations for the year-against-year tables: per kind, per quarter, per
+//! category, lex Sarah assessments and the year's complaints. Unknown is told apart from
+//! none: a year without records and without tallies has `None`, not 0. Voided reports are
+//! never counted.
+
+use crate::Date;
+use crate::deviation::{
+    CategoryDimension, Complainant, ComplaintChannel, ComplaintOutcome, Deviation, DeviationCategoryId, DeviationKind,
+    DeviationTally, LexSarahCategory, count_by_kind_and_year, count_lex_sarah,
+};
+
+/// The reports counted for `year`: not voided, reported that year.
+fn of_year<'a>(records: &'a [&'a Deviation], year: i64) -> impl Iterator<Item = &'a Deviation> + 'a {
+    records.iter().copied().filter(move |d| !d.is_voided() && i64::from(d.reported_on.year()) == year)
+}
+
+/// Whether anything is known of `year`: a report (not voided) or a tally.
+pub fn is_known(records: &[&Deviation], tallies: &[&DeviationTally], year: i64) -> bool {
+    of_year(records, year).next().is_some() || tallies.iter().any(|t| t.year == year)
+}
+
+fn known(records: &[&Deviation], tallies: &[&DeviationTally], year: i64, n: impl FnOnce() -> i64) -> Option<i64> {
+    is_known(records, tallies, year).then(n)
+}
+
+/// Reports and tallies of one kind in `year`; `None` when nothing is known of the year.
+pub fn kind_count(records: &[&Deviation], tallies: &[&DeviationTally], kind: DeviationKind, year: i64) -> Option<i64> {
+    known(records, tallies, year, || {
+        count_by_kind_and_year(records.iter().copied(), tallies.iter().copied(), kind, year)
+    })
+}
+
+/// Lex Sarah assessments decided in one category in `year` (reports and tallies); `None`
+/// when nothing is known of the year.
+pub fn lex_sarah_count(
+    records: &[&Deviation],
+    tallies: &[&DeviationTally],
+    category: LexSarahCategory,
+    year: i64,
+) -> Option<i64> {
+    known(records, tallies, year, || count_lex_sarah(records.iter().copied(), tallies.iter().copied(), category, year))
+}
+
+/// The quarter (1–4) a date lies in.
+pub fn quarter(date: Date) -> usize {
+    (date.month() as usize - 1) / 3 + 1
+}
+
+/// Reports per quarter of `year`. Tallies have no dates, so a year with tallies has
+/// unknown quarters, as has a year with nothing at all.
+pub fn quarter_counts(records: &[&Deviation], tallies: &[&DeviationTally], year: i64) -> [Option<i64>; 4] {
+    if tallies.iter().any(|t| t.year == year) || !is_known(records, tallies, year) {
+        return [None; 4];
+    }
+    let mut out = [Some(0); 4];
+    for d in of_year(records, year) {
+        let q = &mut out[quarter(d.reported_on) - 1];
+        *q = q.map(|n| n + 1);
+    }
+    out
+}
+
+/// Reports of `year` in one category of a dimension; `category` `None` counts those
+/// without a category there, and the tallies too (counted outside Kvalitet, they have
+/// none), so each dimension adds up to the year's total. `None` when nothing is known.
+pub fn category_count(
+    records: &[&Deviation],
+    tallies: &[&DeviationTally],
+    dimension: CategoryDimension,
+    category: Option<DeviationCategoryId>,
+    year: i64,
+) -> Option<i64> {
+    known(records, tallies, year, || {
+        let from_records = of_year(records, year).filter(|d| d.category(dimension) == category).count() as i64;
+        let from_tallies: i64 =
+            if category.is_none() { tallies.iter().filter(|t| t.year == year).map(|t| t.count).sum() } else { 0 };
+        from_records + from_tallies
+    })
+}
+
+/// The sum of the known counts; `None` when none is known.
+pub fn total(counts: impl IntoIterator<Item = Option<i64>>) -> Option<i64> {
+    counts.into_iter().flatten().fold(None, |acc, n| Some(acc.unwrap_or(0) + n))
+}
+
+/// The year's complaints (synpunkter och klagomål) as the quality report sums them up.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ComplaintSummary {
+    /// Complaints registered in Kvalitet that year.
+    pub registered: i64,
+    /// Complaints counted outside Kvalitet (tallies): nothing more is known of them.
+    pub tallied: i64,
+    /// Per complainant; `None` where it was not recorded.
+    pub by_complainant: Vec<(Option<Complainant>, i64)>,
+    pub by_channel: Vec<(Option<ComplaintChannel>, i64)>,
+    pub by_outcome: Vec<(Option<ComplaintOutcome>, i64)>,
+    /// How many have been answered.
+    pub answered: i64,
+    /// The median of the days from received to answered, of those answered.
+    pub median_days_to_answer: Option<f64>,
+}
+
+/// Counts per value of a field, every value in its order and then the unrecorded.
+fn tally_by<T: crate::Code + PartialEq>(
+    items: &[&Deviation],
+    field: impl Fn(&Deviation) -> Option<T>,
+) -> Vec<(Option<T>, i64)> {
+    T::ALL
+        .iter()
+        .map(|v| Some(*v))
+        .chain(std::iter::once(None))
+        .map(|v| (v, items.iter().filter(|d| field(d) == v).count() as i64))
+        .collect()
+}
+
+/// The median of some numbers (the mean of the middle two of an even count).
+pub fn median(mut values: Vec<i64>) -> Option<f64> {
+    if values.is_empty() {
+        return None;
+    }
+    values.sort_unstable();
+    let mid = values.len() / 2;
+    Some(if values.len() % 2 == 1 { values[mid] as f64 } else { (values[mid - 1] + values[mid]) as f64 / 2.0 })
+}
+
+/// The complaints of `year`; `None` when nothing is known of the year.
+pub fn complaints(records: &[&Deviation], tallies: &[&DeviationTally], year: i64) -> Option<ComplaintSummary> {
+    if !is_known(records, tallies, year) {
+        return None;
+    }
+    let these: Vec<&Deviation> = of_year(records, year).filter(|d| d.kind == DeviationKind::Complaint).collect();
+    let days: Vec<i64> = these
+        .iter()
+        .filter_map(|d| d.answered_on.and_then(|a| d.reported_on.until(a).ok()).map(|s| i64::from(s.get_days()).max(0)))
+        .collect();
+    Some(ComplaintSummary {
+        registered: these.len() as i64,
+        tallied: tallies.iter().filter(|t| t.year == year && t.kind == DeviationKind::Complaint).map(|t| t.count).sum(),
+        by_complainant: tally_by(&these, |d| d.complainant),
+        by_channel: tally_by(&these, |d| d.channel),
+        by_outcome: tally_by(&these, |d| d.complaint_outcome),
+        answered: these.iter().filter(|d| d.answered_on.is_some()).count() as i64,
+        median_days_to_answer: median(days),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::Id;
+    use crate::org::{OrgUnitId, TenantId};
+
+    fn report(kind: DeviationKind, on: Date) -> Deviation {
+        Deviation::registered(
+            TenantId::new(1),
+            OrgUnitId::new(1),
+            kind,
+            on,
+            on,
+            "Händelse".into(),
+            String::new(),
+            "Någon".into(),
+        )
+    }
+
+    fn tally(kind: DeviationKind, year: i64, count: i64) -> DeviationTally {
+        DeviationTally {
+            tenant_id: TenantId::new(1),
+            unit_id: OrgUnitId::new(1),
+            year,
+            kind,
+            lex_sarah_category: None,
+            count,
+            note: String::new(),
+        }
+    }
+
+    #[test]
+    fn unknown_years_are_not_zero_and_voided_reports_are_not_counted() {
+        let a = report(DeviationKind::Internal, Date::constant(2025, 2, 3));
+        let mut voided = report(DeviationKind::Internal, Date::constant(2025, 11, 3));
+        voided.voided_on = Some(Date::constant(2025, 11, 4));
+        voided.void_reason = "Fel enhet".into();
+        let only_voided = {
+            let mut v = voided.clone();
+            v.reported_on = Date::constant(2023, 5, 5);
+            v.occurred_on = v.reported_on;
+            v
+        };
+        let records = [&a, &voided, &only_voided];
+        let t = tally(DeviationKind::Complaint, 2024, 3);
+        let tallies = [&t];
+        assert_eq!(kind_count(&records, &tallies, DeviationKind::Internal, 2025), Some(1));
+        assert_eq!(kind_count(&records, &tallies, DeviationKind::Complaint, 2025), Some(0));
+        assert_eq!(kind_count(&records, &tallies, DeviationKind::Complaint, 2024), Some(3));
+        assert_eq!(kind_count(&records, &tallies, DeviationKind::Internal, 2024), Some(0));
+        assert_eq!(kind_count(&records, &tallies, DeviationKind::Internal, 2023), None, "only a voided report");
+        assert_eq!(kind_count(&records, &tallies, DeviationKind::Internal, 2022), None);
+        assert_eq!(quarter_counts(&records, &tallies, 2025), [Some(1), Some(0), Some(0), Some(0)]);
+        assert_eq!(quarter_counts(&records, &tallies, 2024), [None; 4], "tallies have no dates");
+        assert_eq!(total([Some(1), None, Some(2)]), Some(3));
+        assert_eq!(total([None, None]), None);
+        assert_eq!(total([Some(0)]), Some(0));
+    }
+
+    #[test]
+    fn categories_add_up_to_the_year_with_tallies_uncategorised() {
+        let mut a = report(DeviationKind::Internal, Date::constant(2025, 4, 1));
+        a.type_category_id = Some(Id::new(7));
+        let b = report(DeviationKind::Hsl, Date::constant(2025, 7, 1));
+        let t = tally(DeviationKind::Internal, 2025, 2);
+        let (records, tallies) = ([&a, &b], [&t]);
+        let dim = CategoryDimension::Type;
+        assert_eq!(category_count(&records, &tallies, dim, Some(Id::new(7)), 2025), Some(1));
+        assert_eq!(category_count(&records, &tallies, dim, None, 2025), Some(3));
+        assert_eq!(category_count(&records, &tallies, CategoryDimension::Place, None, 2025), Some(4));
+        assert_eq!(category_count(&records, &tallies, dim, None, 2024), None);
+    }
+
+    #[test]
+    fn complaints_are_summed_up_with_the_median_time_to_answer() {
+        let mut c = Vec::new();
+        for (reported, answered, who) in [
+            ((3, 1), Some((3, 11)), Some(Complainant::Relative)),
+            ((3, 1), Some((3, 3)), Some(Complainant::Relative)),
+            ((5, 1), Some((5, 8)), None),
+            ((6, 1), None, Some(Complainant::PersonServed)),
+        ] {
+            let mut d = report(DeviationKind::Complaint, Date::constant(2025, reported.0, reported.1));
+            d.answered_on = answered.map(|(m, day)| Date::constant(2025, m, day));
+            d.complainant = who;
+            d.channel = Some(ComplaintChannel::Phone);
+            c.push(d);
+        }
+        let refs: Vec<&Deviation> = c.iter().collect();
+        let t = tally(DeviationKind::Complaint, 2025, 4);
+        let s = complaints(&refs, &[&t], 2025).unwrap();
+        assert_eq!((s.registered, s.tallied, s.answered), (4, 4, 3));
+        assert_eq!(s.median_days_to_answer, Some(7.0));
+        assert!(s.by_complainant.contains(&(Some(Complainant::Relative), 2)));
+        assert!(s.by_complainant.contains(&(None, 1)));
+        assert!(s.by_channel.contains(&(Some(ComplaintChannel::Phone), 4)));
+        assert!(s.by_outcome.contains(&(None, 4)));
+        assert_eq!(complaints(&refs, &[], 2020), None);
+        assert_eq!(median(vec![4, 1, 10, 2]), Some(3.0));
+        assert_eq!(median(vec![]), None);
+    }
+}

@@ -1,0 +1,296 @@
+//! The list of a year as a workbook (`/avvikelser.xlsx`): the sheet "Avvikelser", one row
+//! per report the list shows, and "Sammanställning", the year's counts. Same filters and
+//! permission as the list; every exported report is logged as read. A text cell that a
+//! spreadsheet could take for a formula gets a leading `'`.
+//!
+//! A workbook has no template, so the Swedish names of the codes are here, the same words
+//! as `templates/labels.html` and `deviation_labels.html`.
+
+use std::collections::HashMap;
+
+use axum::extract::{Query, State};
+use axum::http::header;
+use axum::response::{IntoResponse, Response};
+use rust_xlsxwriter::{Format, Workbook, Worksheet, XlsxError};
+
+use kvalitet_domain::Code;
+use kvalitet_domain::deviation::{
+    CategoryDimension, Complainant, ComplaintChannel, ComplaintOutcome, DeviationKind, DeviationStatus,
+    LexSarahCategory,
+};
+
+use super::list::{Count, Filters, Summary, load, log_reads, summary};
+use super::unit_name;
+use crate::auth::User;
+use crate::error::{WebError, WebResult};
+use crate::router::AppState;
+
+pub const MEDIA_TYPE: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+
+/// A text cell as a spreadsheet will not run it (OWASP's advice against formula injection).
+pub fn neutralise(text: &str) -> String {
+    if text.starts_with(['=', '+', '-', '@', '\t', '\r']) { format!("'{text}") } else { text.to_owned() }
+}
+
+fn kind(k: DeviationKind) -> &'static str {
+    match k {
+        DeviationKind::LexSarah => "Lex Sarah",
+        DeviationKind::Internal => "Intern avvikelse",
+        DeviationKind::Complaint => "Synpunkter och klagomål",
+        DeviationKind::Hsl => "HSL-avvikelse",
+    }
+}
+
+fn status(s: DeviationStatus) -> &'static str {
+    match s {
+        DeviationStatus::Registered => "Registrerad",
+        DeviationStatus::Investigating => "Utreds",
+        DeviationStatus::Assessed => "Bedömd",
+        DeviationStatus::Closed => "Avslutad",
+    }
+}
+
+fn lex_sarah(c: LexSarahCategory) -> &'static str {
+    match c {
+        LexSarahCategory::Serious => "Allvarligt missförhållande",
+        LexSarahCategory::RiskOfSerious => "Risk för allvarligt missförhållande",
+        LexSarahCategory::Impropriety => "Missförhållande",
+        LexSarahCategory::RiskOfImpropriety => "Risk för missförhållande",
+        LexSarahCategory::NoImpropriety => "Ej missförhållande",
+    }
+}
+
+fn dimension(d: CategoryDimension) -> &'static str {
+    match d {
+        CategoryDimension::Type => "Typ",
+        CategoryDimension::Cause => "Orsak",
+        CategoryDimension::Place => "Plats",
+        CategoryDimension::Severity => "Allvarlighetsgrad",
+    }
+}
+
+fn complainant(code: &str) -> &'static str {
+    match Complainant::from_code(code) {
+        Some(Complainant::PersonServed) => "Den enskilde",
+        Some(Complainant::Relative) => "Anhörig eller närstående",
+        Some(Complainant::Anonymous) => "Anonym",
+        Some(Complainant::Other) => "Annan",
+        None => "Ej angivet",
+    }
+}
+
+fn channel(code: &str) -> &'static str {
+    match ComplaintChannel::from_code(code) {
+        Some(ComplaintChannel::Form) => "Formulär",
+        Some(ComplaintChannel::Email) => "E-post",
+        Some(ComplaintChannel::Letter) => "Brev",
+        Some(ComplaintChannel::Phone) => "Telefon",
+        Some(ComplaintChannel::InPerson) => "Personligt besök",
+        Some(ComplaintChannel::Other) => "Annat sätt",
+        None => "Ej angivet",
+    }
+}
+
+fn outcome(code: &str) -> &'static str {
+    match ComplaintOutcome::from_code(code) {
+        Some(ComplaintOutcome::Shortcoming) => "Brist som har åtgärdats",
+        Some(ComplaintOutcome::NoShortcoming) => "Kunde ej hänvisas till brister i verksamheten",
+        Some(ComplaintOutcome::Referred) => "Hänvisat vidare",
+        Some(ComplaintOutcome::Other) => "Annat",
+        None => "Ej angivet",
+    }
+}
+
+/// Writes rows of text and counts from the top of a sheet, a bold heading row first.
+struct Sheet<'a> {
+    ws: &'a mut Worksheet,
+    row: u32,
+    bold: Format,
+}
+
+impl Sheet<'_> {
+    fn text(&mut self, col: u16, text: &str) -> Result<(), XlsxError> {
+        if !text.is_empty() {
+            self.ws.write_string(self.row, col, neutralise(text))?;
+        }
+        Ok(())
+    }
+
+    fn heading(&mut self, cells: &[&str]) -> Result<(), XlsxError> {
+        for (i, c) in cells.iter().enumerate() {
+            self.ws.write_string_with_format(self.row, i as u16, neutralise(c), &self.bold)?;
+        }
+        self.row += 1;
+        Ok(())
+    }
+
+    fn count(&mut self, col: u16, n: Count) -> Result<(), XlsxError> {
+        match n.0 {
+            Some(n) => self.ws.write_number(self.row, col, n as f64).map(|_| ()),
+            None => self.ws.write_string(self.row, col, "–").map(|_| ()),
+        }
+    }
+
+    /// A row: a label, then counts.
+    fn counts(&mut self, label: &str, counts: &[Count]) -> Result<(), XlsxError> {
+        self.text(0, label)?;
+        for (i, n) in counts.iter().enumerate() {
+            self.count(i as u16 + 1, *n)?;
+        }
+        self.row += 1;
+        Ok(())
+    }
+
+    fn gap(&mut self) {
+        self.row += 1;
+    }
+}
+
+fn write_summary(ws: &mut Worksheet, s: &Summary) -> Result<(), XlsxError> {
+    let bold = Format::new().set_bold();
+    ws.set_column_width(0, 40)?;
+    let (year, last) = (s.year.to_string(), (s.year - 1).to_string());
+    let mut sh = Sheet { ws, row: 0, bold };
+    sh.heading(&[&format!("Antal per enhet och slag, {year} jämfört med {last}")])?;
+    let mut head = vec!["Enhet".to_owned()];
+    for k in DeviationKind::ALL {
+        head.push(format!("{} {year}", kind(*k)));
+        head.push(format!("{} {last}", kind(*k)));
+    }
+    sh.heading(&head.iter().map(String::as_str).collect::<Vec<_>>())?;
+    let flat = |v: &[(Count, Count)]| v.iter().flat_map(|(a, b)| [*a, *b]).collect::<Vec<_>>();
+    for u in &s.by_unit {
+        sh.counts(&u.unit, &flat(&u.counts))?;
+    }
+    sh.counts("Totalt", &flat(&s.total))?;
+    sh.gap();
+    sh.heading(&[&format!("Antal per enhet och kvartal {year}")])?;
+    sh.heading(&["Enhet", "Kvartal 1", "Kvartal 2", "Kvartal 3", "Kvartal 4", "Hela året"])?;
+    for q in &s.quarters {
+        let mut v = q.quarters.to_vec();
+        v.push(q.year);
+        sh.counts(&q.unit, &v)?;
+    }
+    let mut v = s.quarter_total.to_vec();
+    v.push(s.quarter_year_total);
+    sh.counts("Totalt", &v)?;
+    for t in &s.categories {
+        let dim = CategoryDimension::from_code(t.dimension).map_or("", dimension);
+        sh.gap();
+        sh.heading(&[&format!("Antal per {dim}, {year} jämfört med {last}")])?;
+        sh.heading(&[dim, &year, &last])?;
+        for r in &t.rows {
+            let label = match (r.code, r.inactive) {
+                ("none", _) => "Ingen kategori".to_owned(),
+                (_, true) => format!("{} (inaktiv)", r.label),
+                _ => r.label.clone(),
+            };
+            sh.counts(&label, &[r.this, r.last])?;
+        }
+    }
+    sh.gap();
+    sh.heading(&[&format!("Lex Sarah – beslutade bedömningar, {year} jämfört med {last}")])?;
+    sh.heading(&["Bedömning", &year, &last])?;
+    for r in &s.lex_sarah {
+        sh.counts(LexSarahCategory::from_code(r.code).map_or("", lex_sarah), &[r.this, r.last])?;
+    }
+    sh.gap();
+    sh.heading(&[&format!("Synpunkter och klagomål {year}")])?;
+    match &s.complaints {
+        None => {
+            sh.text(0, "Uppgift saknas")?;
+        }
+        Some(c) => {
+            sh.counts("Registrerade i Kvalitet", &[Count(Some(c.registered))])?;
+            sh.counts("Sammanställda utanför Kvalitet", &[Count(Some(c.tallied))])?;
+            sh.counts("Besvarade", &[Count(Some(c.answered))])?;
+            sh.text(0, "Mediantid till svar, dagar")?;
+            sh.text(1, &c.median_days)?;
+            sh.gap();
+            for (title, values, label) in [
+                ("Lämnad av", &c.by_complainant, complainant as fn(&str) -> &'static str),
+                ("Kanal", &c.by_channel, channel),
+                ("Utfall", &c.by_outcome, outcome),
+            ] {
+                sh.gap();
+                sh.heading(&[title, "Antal"])?;
+                for (code, n) in values.iter() {
+                    sh.counts(label(code), &[Count(Some(*n))])?;
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+/// `GET /avvikelser.xlsx?ar=ÅÅÅÅ` (and the list's other filters).
+pub async fn download(
+    State(state): State<AppState>,
+    user: User,
+    Query(q): Query<HashMap<String, String>>,
+) -> WebResult<Response> {
+    user.require_somewhere(kvalitet_domain::access::Permission::ViewDeviations)?;
+    let filters = Filters::parse(&q);
+    let loaded = load(&state, &user).await?;
+    let (kept, _) = loaded.listed(&user, &filters);
+    let counts = summary(&loaded, &user, filters.year);
+
+    let mut wb = Workbook::new();
+    let bytes = (|| -> Result<Vec<u8>, XlsxError> {
+        let ws = wb.add_worksheet();
+        ws.set_name("Avvikelser")?;
+        ws.set_freeze_panes(1, 0)?;
+        for (col, width) in [12, 28, 24, 12, 12, 12, 48, 40, 30, 16, 12].iter().enumerate() {
+            ws.set_column_width(col as u16, *width)?;
+        }
+        let mut sh = Sheet { ws, row: 0, bold: Format::new().set_bold() };
+        sh.heading(&[
+            "Referensnummer",
+            "Enhet",
+            "Slag",
+            "Status",
+            "Inträffade",
+            "Rapporterad",
+            "Rubrik",
+            "Kategorier",
+            "Bedömning",
+            "Anmäld till IVO",
+            "Avslutad",
+        ])?;
+        let date = |d: Option<kvalitet_domain::Date>| d.map(|d| d.to_string()).unwrap_or_default();
+        for d in &kept {
+            let cells = [
+                d.reference(d.id),
+                unit_name(&loaded.units, d.unit_id),
+                kind(d.kind).to_owned(),
+                status(d.status).to_owned(),
+                d.occurred_on.to_string(),
+                d.reported_on.to_string(),
+                d.title.clone(),
+                loaded.categories_of(d, dimension),
+                d.lex_sarah_category.map_or("", lex_sarah).to_owned(),
+                date(d.reported_to_ivo_on),
+                date(d.closed_on),
+            ];
+            for (col, c) in cells.iter().enumerate() {
+                sh.text(col as u16, c)?;
+            }
+            sh.row += 1;
+        }
+        let ws = wb.add_worksheet();
+        ws.set_name("Sammanställning")?;
+        write_summary(ws, &counts)?;
+        wb.save_to_buffer()
+    })()
+    .map_err(|e| WebError::Internal(anyhow::anyhow!("workbook: {e}")))?;
+    log_reads(&state, &user, kept.iter().map(|d| d.id.get())).await?;
+    Ok((
+        [
+            (header::CONTENT_TYPE, MEDIA_TYPE.to_owned()),
+            (header::CONTENT_DISPOSITION, format!("attachment; filename=\"avvikelser-{}.xlsx\"", filters.year)),
+            (header::CACHE_CONTROL, "no-store".to_owned()),
+        ],
+        bytes,
+    )
+        .into_response())
+}

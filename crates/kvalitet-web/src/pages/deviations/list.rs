@@ -1,0 +1,436 @@
+//! The list of one year's deviations (`?ar=`, narrowed by kind, unit and status; voided
+//! reports apart with `?makulerade=1`) and the year's counts against last year: per unit
+//! and kind with a total row, per quarter, per category, lex Sarah's decided assessments
+//! and the complaints. Counts are aggregates and not logged; every report listed is.
+
+use std::collections::HashMap;
+use std::fmt;
+
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::extract::{Query, State};
+
+use kvalitet_domain::access::{self, Permission, Tree};
+use kvalitet_domain::deviation::{
+    CategoryDimension, Deviation, DeviationCategory, DeviationKind, DeviationStatus, DeviationTally, LexSarahCategory,
+};
+use kvalitet_domain::deviation_stats as stats;
+use kvalitet_domain::org::{OrgUnit, OrgUnitId};
+use kvalitet_domain::{Code, Versioned};
+use kvalitet_store::{Column, Where, audit, deviations, org, repo};
+
+use super::{kinds, today, unit_name};
+use crate::auth::{Nav, User};
+use crate::error::{WebError, WebResult};
+use crate::router::AppState;
+
+/// A count, or "–" where nothing is known.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Count(pub Option<i64>);
+
+impl fmt::Display for Count {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.0 {
+            Some(n) => write!(f, "{n}"),
+            None => f.write_str("–"),
+        }
+    }
+}
+
+/// What the list shows: the year, and optionally one kind, one part of the tree, one
+/// status; voided reports only when asked for.
+#[derive(Debug, Clone)]
+pub struct Filters {
+    pub year: i64,
+    pub kind: Option<DeviationKind>,
+    pub unit: Option<OrgUnitId>,
+    pub status: Option<DeviationStatus>,
+    pub voided: bool,
+    /// What was wrong with the query, in Swedish (the year then is this year).
+    pub errors: Vec<String>,
+}
+
+impl Filters {
+    pub fn parse(q: &HashMap<String, String>) -> Filters {
+        let mut errors = Vec::new();
+        let this_year = i64::from(today().year());
+        let year = match q.get("ar").map(|y| y.trim()).filter(|y| !y.is_empty()) {
+            None => this_year,
+            Some(y) => match y.parse::<i64>() {
+                Ok(y) if (2000..=2100).contains(&y) => y,
+                _ => {
+                    errors.push(format!("År: ange ett årtal mellan 2000 och 2100. Visar {this_year}."));
+                    this_year
+                }
+            },
+        };
+        let kind = match q.get("slag").map(String::as_str).unwrap_or("") {
+            "" => None,
+            code => DeviationKind::from_code(code).or_else(|| {
+                errors.push("Slag: välj ett slag i listan.".into());
+                None
+            }),
+        };
+        let status = match q.get("status").map(String::as_str).unwrap_or("") {
+            "" => None,
+            code => DeviationStatus::from_code(code).or_else(|| {
+                errors.push("Status: välj en status i listan.".into());
+                None
+            }),
+        };
+        let unit = match q.get("enhet").map(String::as_str).unwrap_or("") {
+            "" => None,
+            id => id.parse::<i64>().ok().map(OrgUnitId::new).or_else(|| {
+                errors.push("Enhet: välj en enhet i listan.".into());
+                None
+            }),
+        };
+        let voided = q.get("makulerade").is_some_and(|v| v == "1");
+        Filters { year, kind, unit, status, voided, errors }
+    }
+
+    /// Whether a report is listed (voided ones are listed apart).
+    fn shows(&self, tree: &impl Tree, d: &Deviation) -> bool {
+        i64::from(d.reported_on.year()) == self.year
+            && self.kind.is_none_or(|k| d.kind == k)
+            && self.status.is_none_or(|s| d.status == s)
+            && self.unit.is_none_or(|u| tree.is_within(d.unit_id, u))
+    }
+
+    /// The filters as a query string, for links (without `makulerade`).
+    pub fn query(&self) -> String {
+        let mut q = format!("ar={}", self.year);
+        if let Some(k) = self.kind {
+            q.push_str(&format!("&slag={}", k.code()));
+        }
+        if let Some(u) = self.unit {
+            q.push_str(&format!("&enhet={u}"));
+        }
+        if let Some(s) = self.status {
+            q.push_str(&format!("&status={}", s.code()));
+        }
+        q
+    }
+}
+
+/// Everything of the tenant the user may see of deviations.
+pub struct Loaded {
+    pub units: Vec<Versioned<OrgUnit>>,
+    /// Every report of the units the user may view, of every year.
+    pub records: Vec<Versioned<Deviation>>,
+    pub tallies: Vec<Versioned<DeviationTally>>,
+    pub categories: Vec<Versioned<DeviationCategory>>,
+}
+
+pub async fn load(state: &AppState, user: &User) -> WebResult<Loaded> {
+    let tenant = user.session.account.tenant_id;
+    let mut conn = state.store.read().await?;
+    let units = org::units(&mut conn, tenant).await?;
+    let mut records: Vec<Versioned<Deviation>> =
+        repo::list(&mut conn, Where::sql("tenant_id = $1", vec![tenant.to_value()])).await?;
+    let mut tallies: Vec<Versioned<DeviationTally>> =
+        repo::list(&mut conn, Where::sql("tenant_id = $1", vec![tenant.to_value()])).await?;
+    let categories = deviations::categories(&mut conn, tenant).await?;
+    drop(conn);
+    records.retain(|d| user.may(Permission::ViewDeviations, d.unit_id));
+    tallies.retain(|t| user.may(Permission::ViewDeviations, t.unit_id));
+    records.sort_by(|a, b| b.reported_on.cmp(&a.reported_on).then(b.id.cmp(&a.id)));
+    Ok(Loaded { units, records, tallies, categories })
+}
+
+impl Loaded {
+    /// The reports the filters list, newest first: (not voided, voided if asked for).
+    pub fn listed(&self, user: &User, f: &Filters) -> (Vec<&Versioned<Deviation>>, Vec<&Versioned<Deviation>>) {
+        let shown = self.records.iter().filter(|d| f.shows(&user.tree, d));
+        let (voided, kept): (Vec<_>, Vec<_>) = shown.partition(|d| d.is_voided());
+        (kept, if f.voided { voided } else { vec![] })
+    }
+
+    fn category_name(&self, id: Option<kvalitet_domain::deviation::DeviationCategoryId>) -> String {
+        id.and_then(|id| self.categories.iter().find(|c| c.id == id)).map(|c| c.name.clone()).unwrap_or_default()
+    }
+
+    /// A report's categories, "Typ: …; Plats: …" (the dimension names in `names`).
+    pub fn categories_of(&self, d: &Deviation, names: impl Fn(CategoryDimension) -> &'static str) -> String {
+        CategoryDimension::ALL
+            .iter()
+            .filter_map(|dim| {
+                let name = self.category_name(d.category(*dim));
+                (!name.is_empty()).then(|| format!("{}: {name}", names(*dim)))
+            })
+            .collect::<Vec<_>>()
+            .join("; ")
+    }
+}
+
+/// One row of a table of this year against last year.
+pub struct YearRow {
+    pub label: String,
+    /// A code the template names (a kind, a category's dimension, …), or empty.
+    pub code: &'static str,
+    pub inactive: bool,
+    pub this: Count,
+    pub last: Count,
+}
+
+pub struct UnitCounts {
+    pub unit: String,
+    /// Per kind: (this year, last year).
+    pub counts: Vec<(Count, Count)>,
+}
+
+pub struct QuarterRow {
+    pub unit: String,
+    pub quarters: [Count; 4],
+    pub year: Count,
+}
+
+pub struct DimensionTable {
+    pub dimension: &'static str,
+    pub rows: Vec<YearRow>,
+}
+
+/// The year's complaints; the value codes are named by the template ("" = not recorded).
+pub struct ComplaintsView {
+    pub registered: i64,
+    pub tallied: i64,
+    pub by_complainant: Vec<(&'static str, i64)>,
+    pub by_channel: Vec<(&'static str, i64)>,
+    pub by_outcome: Vec<(&'static str, i64)>,
+    pub answered: i64,
+    pub median_days: String,
+}
+
+/// The year's counts, for the page and the workbook.
+pub struct Summary {
+    pub year: i64,
+    pub kinds: Vec<&'static str>,
+    pub by_unit: Vec<UnitCounts>,
+    pub total: Vec<(Count, Count)>,
+    pub quarters: Vec<QuarterRow>,
+    pub quarter_total: [Count; 4],
+    pub quarter_year_total: Count,
+    pub categories: Vec<DimensionTable>,
+    pub lex_sarah: Vec<YearRow>,
+    pub complaints: Option<ComplaintsView>,
+}
+
+fn codes<T: Code>(v: &[(Option<T>, i64)]) -> Vec<(&'static str, i64)> {
+    v.iter().map(|(c, n)| (c.map_or("", |c| c.code()), *n)).collect()
+}
+
+pub fn summary(loaded: &Loaded, user: &User, year: i64) -> Summary {
+    let last = year - 1;
+    let all: Vec<&Deviation> = loaded.records.iter().map(|d| &d.item).collect();
+    let all_tallies: Vec<&DeviationTally> = loaded.tallies.iter().map(|t| &t.item).collect();
+    let mut by_unit = Vec::new();
+    let mut quarters = Vec::new();
+    for u in loaded.units.iter().filter(|u| user.may(Permission::ViewDeviations, u.id)) {
+        let recs: Vec<&Deviation> = all.iter().copied().filter(|d| d.unit_id == u.id).collect();
+        let tals: Vec<&DeviationTally> = all_tallies.iter().copied().filter(|t| t.unit_id == u.id).collect();
+        if !stats::is_known(&recs, &tals, year) && !stats::is_known(&recs, &tals, last) {
+            continue;
+        }
+        let counts = DeviationKind::ALL
+            .iter()
+            .map(|k| {
+                (Count(stats::kind_count(&recs, &tals, *k, year)), Count(stats::kind_count(&recs, &tals, *k, last)))
+            })
+            .collect();
+        by_unit.push(UnitCounts { unit: u.name.clone(), counts });
+        if stats::is_known(&recs, &tals, year) {
+            let q = stats::quarter_counts(&recs, &tals, year);
+            quarters.push(QuarterRow { unit: u.name.clone(), quarters: q.map(Count), year: Count(stats::total(q)) });
+        }
+    }
+    let total = (0..DeviationKind::ALL.len())
+        .map(|i| {
+            (
+                Count(stats::total(by_unit.iter().map(|u| u.counts[i].0.0))),
+                Count(stats::total(by_unit.iter().map(|u| u.counts[i].1.0))),
+            )
+        })
+        .collect();
+    let quarter_total = [0, 1, 2, 3].map(|i| Count(stats::total(quarters.iter().map(|q| q.quarters[i].0))));
+    let quarter_year_total = Count(stats::total(quarters.iter().map(|q| q.year.0)));
+    let categories = CategoryDimension::ALL
+        .iter()
+        .filter_map(|dim| {
+            let of_dim: Vec<&Versioned<DeviationCategory>> =
+                loaded.categories.iter().filter(|c| c.dimension == *dim).collect();
+            if of_dim.is_empty() {
+                return None;
+            }
+            let count = |c, y| Count(stats::category_count(&all, &all_tallies, *dim, c, y));
+            let mut rows: Vec<YearRow> = of_dim
+                .iter()
+                .map(|c| YearRow {
+                    label: c.name.clone(),
+                    code: "",
+                    inactive: !c.active,
+                    this: count(Some(c.id), year),
+                    last: count(Some(c.id), last),
+                })
+                .filter(|r| !r.inactive || r.this.0.unwrap_or(0) + r.last.0.unwrap_or(0) > 0)
+                .collect();
+            rows.push(YearRow {
+                label: String::new(),
+                code: "none",
+                inactive: false,
+                this: count(None, year),
+                last: count(None, last),
+            });
+            Some(DimensionTable { dimension: dim.code(), rows })
+        })
+        .collect();
+    let lex_sarah = LexSarahCategory::ALL
+        .iter()
+        .map(|c| YearRow {
+            label: String::new(),
+            code: c.code(),
+            inactive: false,
+            this: Count(stats::lex_sarah_count(&all, &all_tallies, *c, year)),
+            last: Count(stats::lex_sarah_count(&all, &all_tallies, *c, last)),
+        })
+        .collect();
+    let complaints = stats::complaints(&all, &all_tallies, year).map(|s| ComplaintsView {
+        registered: s.registered,
+        tallied: s.tallied,
+        by_complainant: codes(&s.by_complainant),
+        by_channel: codes(&s.by_channel),
+        by_outcome: codes(&s.by_outcome),
+        answered: s.answered,
+        median_days: s.median_days_to_answer.map(crate::format::number).unwrap_or_else(|| "–".into()),
+    });
+    Summary {
+        year,
+        kinds: kinds(),
+        by_unit,
+        total,
+        quarters,
+        quarter_total,
+        quarter_year_total,
+        categories,
+        lex_sarah,
+        complaints,
+    }
+}
+
+pub struct Row {
+    pub href: String,
+    pub reference: String,
+    pub title: String,
+    pub unit: String,
+    pub kind: &'static str,
+    pub status: &'static str,
+    pub reported_on: String,
+    pub voided_on: String,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "deviations.html")]
+pub struct ListPage {
+    pub nav: Nav,
+    pub year: i64,
+    pub years: Vec<i64>,
+    pub kinds: Vec<&'static str>,
+    pub statuses: Vec<&'static str>,
+    /// The parts of the tree the user may view, for the unit filter.
+    pub units: Vec<(i64, String)>,
+    pub kind: &'static str,
+    pub status: &'static str,
+    pub unit: i64,
+    pub voided: bool,
+    pub query: String,
+    pub errors: Vec<String>,
+    pub summary: Summary,
+    pub rows: Vec<Row>,
+    pub voided_rows: Vec<Row>,
+    pub may_view: bool,
+    pub may_register: bool,
+    pub may_settle: bool,
+    pub registered: bool,
+}
+
+fn row(units: &[Versioned<OrgUnit>], d: &Versioned<Deviation>) -> Row {
+    Row {
+        href: format!("/avvikelser/{}", d.id),
+        reference: d.reference(d.id),
+        title: d.title.clone(),
+        unit: unit_name(units, d.unit_id),
+        kind: d.kind.code(),
+        status: d.status.code(),
+        reported_on: d.reported_on.to_string(),
+        voided_on: d.voided_on.map(|v| v.to_string()).unwrap_or_default(),
+    }
+}
+
+/// Records that `ids` were read, one entry each, in one transaction.
+pub async fn log_reads(state: &AppState, user: &User, ids: impl IntoIterator<Item = i64>) -> WebResult<()> {
+    let ids: Vec<i64> = ids.into_iter().collect();
+    if !ids.is_empty() {
+        let mut tx = state.store.write(&user.actor()).await?;
+        for id in ids {
+            audit::record_read(&mut tx, "deviation", id).await?;
+        }
+        tx.commit().await?;
+    }
+    Ok(())
+}
+
+pub async fn list(
+    State(state): State<AppState>,
+    user: User,
+    Query(q): Query<HashMap<String, String>>,
+) -> WebResult<ListPage> {
+    let may_view = access::allows_somewhere(user.assignments(), Permission::ViewDeviations);
+    let may_register = access::allows_somewhere(user.assignments(), Permission::RegisterDeviation);
+    if !may_view && !may_register {
+        return Err(WebError::Forbidden);
+    }
+    let filters = Filters::parse(&q);
+    let loaded = if may_view {
+        load(&state, &user).await?
+    } else {
+        Loaded { units: vec![], records: vec![], tallies: vec![], categories: vec![] }
+    };
+    let (kept, voided) = loaded.listed(&user, &filters);
+    log_reads(&state, &user, kept.iter().chain(voided.iter()).map(|d| d.id.get())).await?;
+    let this_year = i64::from(today().year());
+    let mut years: Vec<i64> = loaded
+        .records
+        .iter()
+        .map(|d| i64::from(d.reported_on.year()))
+        .chain(loaded.tallies.iter().map(|t| t.year))
+        .chain([this_year, filters.year])
+        .collect();
+    years.sort_unstable_by(|a, b| b.cmp(a));
+    years.dedup();
+    let units = loaded
+        .units
+        .iter()
+        .filter(|u| user.may(Permission::ViewDeviations, u.id))
+        .map(|u| (u.id.get(), u.name.clone()))
+        .collect();
+    Ok(ListPage {
+        nav: user.nav(),
+        year: filters.year,
+        years,
+        kinds: kinds(),
+        statuses: DeviationStatus::ALL.iter().map(|s| s.code()).collect(),
+        units,
+        kind: filters.kind.map_or("", |k| k.code()),
+        status: filters.status.map_or("", |s| s.code()),
+        unit: filters.unit.map_or(0, |u| u.get()),
+        voided: filters.voided,
+        query: filters.query(),
+        errors: filters.errors.clone(),
+        summary: summary(&loaded, &user, filters.year),
+        rows: kept.iter().map(|d| row(&loaded.units, d)).collect(),
+        voided_rows: voided.iter().map(|d| row(&loaded.units, d)).collect(),
+        may_view,
+        may_register,
+        may_settle: user.tree.top().is_some_and(|top| user.may(Permission::ManageOrganisation, top)),
+        registered: q.contains_key("registrerad"),
+    })
+}
