@@ -24,6 +24,7 @@ const LINK_OWNERS: &[(&str, &str)] = &[
     ("risk_unit", "risk"),
     ("risk_target_group", "risk"),
     ("deviation_self_inspection", "deviation"),
+    ("deviation_action", "deviation"),
 ];
 
 /// Columns that name a parent record, and the parent's table, in the order tried.
@@ -38,6 +39,7 @@ const PARENTS: &[(&str, &str)] = &[
     ("follow_up_id", "systematic_follow_up"),
     ("result_id", "measure_result"),
     ("import_id", "case_import"),
+    ("deviation_id", "deviation"),
 ];
 
 /// The integer fields of a record.
