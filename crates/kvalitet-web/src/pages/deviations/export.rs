@@ -60,6 +60,7 @@ fn lex_sarah(c: LexSarahCategory) -> &'static str {
     }
 }
 
+// The same words as templates/labels.html (one table for both is issue 16's).
 fn dimension(d: CategoryDimension) -> &'static str {
     match d {
         CategoryDimension::Type => "Typ",
@@ -74,28 +75,28 @@ fn complainant(code: &str) -> &'static str {
         Some(Complainant::PersonServed) => "Den enskilde",
         Some(Complainant::Relative) => "Anhörig eller närstående",
         Some(Complainant::Anonymous) => "Anonym",
-        Some(Complainant::Other) => "Annan",
+        Some(Complainant::Other) => "Någon annan",
         None => "Ej angivet",
     }
 }
 
 fn channel(code: &str) -> &'static str {
     match ComplaintChannel::from_code(code) {
-        Some(ComplaintChannel::Form) => "Formulär",
+        Some(ComplaintChannel::Form) => "Blankett eller webbformulär",
         Some(ComplaintChannel::Email) => "E-post",
         Some(ComplaintChannel::Letter) => "Brev",
         Some(ComplaintChannel::Phone) => "Telefon",
-        Some(ComplaintChannel::InPerson) => "Personligt besök",
-        Some(ComplaintChannel::Other) => "Annat sätt",
+        Some(ComplaintChannel::InPerson) => "Personligen",
+        Some(ComplaintChannel::Other) => "På annat sätt",
         None => "Ej angivet",
     }
 }
 
 fn outcome(code: &str) -> &'static str {
     match ComplaintOutcome::from_code(code) {
-        Some(ComplaintOutcome::Shortcoming) => "Brist som har åtgärdats",
-        Some(ComplaintOutcome::NoShortcoming) => "Kunde ej hänvisas till brister i verksamheten",
-        Some(ComplaintOutcome::Referred) => "Hänvisat vidare",
+        Some(ComplaintOutcome::Shortcoming) => "Brist i verksamheten",
+        Some(ComplaintOutcome::NoShortcoming) => "Ingen brist i verksamheten",
+        Some(ComplaintOutcome::Referred) => "Hänvisad vidare",
         Some(ComplaintOutcome::Other) => "Annat",
         None => "Ej angivet",
     }
