@@ -267,7 +267,9 @@ impl Validate for Deviation {
             {
                 e.push(
                     "reported_to_ivo_on",
-                    Problem::NotAllowed("ett allvarligt missförhållande ska anmälas till IVO innan ärendet avslutas"),
+                    Problem::NotAllowed(
+                        "måste fyllas i: ett allvarligt missförhållande eller en påtaglig risk för det ska anmälas till IVO innan ärendet avslutas",
+                    ),
                 );
             }
         }
@@ -440,12 +442,6 @@ impl Deviation {
                 if self.decided_by.trim().is_empty() {
                     e.push("decided_by", Problem::Required);
                 }
-            }
-            if self.reported_to_ivo_on.is_some() && self.decided_on.is_none() {
-                e.push(
-                    "reported_to_ivo_on",
-                    Problem::NotAllowed("kan anges först när beslutet om bedömningen är fattat"),
-                );
             }
             if !self.ivo_reference.trim().is_empty() && self.reported_to_ivo_on.is_none() {
                 e.push(
@@ -977,12 +973,10 @@ mod tests {
                 "kan anges bara när den enskilde har informerats"
             );
         }
+        // A case reopened to its investigation keeps its report to IVO without a decision.
         let d =
             Deviation { decided_on: None, status: DeviationStatus::Investigating, closed_on: None, ..closed_case() };
-        assert_eq!(
-            problem_of(d.check_steps(), "reported_to_ivo_on"),
-            "kan anges först när beslutet om bedömningen är fattat"
-        );
+        assert_eq!(d.validate_on(today()), Ok(()));
     }
 
     #[test]

@@ -121,6 +121,7 @@ fn routes() -> Vec<(&'static str, String, MethodRouter<AppState>)> {
         ("GET", "/static/htmx.js", get(pages::assets::htmx)),
         ("GET", "/healthz", get(pages::assets::health)),
         ("GET", "/readyz", get(pages::assets::ready)),
+        ("POST", "/avvikelser/{id}/slag", post(pages::deviations::reclassify)),
     ];
     let mut all: Vec<_> = fixed.into_iter().map(|(m, p, h)| (m, p.to_owned(), h)).collect();
     all.extend(editable::<kvalitet_domain::risk::Risk>());

@@ -12,6 +12,7 @@ mod deviations;
 mod documents;
 mod editing;
 mod follow_up;
+mod lex_sarah;
 mod links;
 mod log_review;
 mod measures;

@@ -1,12 +1,17 @@
 //! Deviations, lex Sarah reports and complaints: the list (only of units the user may
 //! see; every record shown is logged as read) here, registration by any staff member for
-//! their own unit in `new`, and the record's page with its handling in `show`.
+//! their own unit in `new`, the record's page in `show`, its handling in `handle` and
+//! the change of its kind in `reclassify`.
 
+mod handle;
 mod new;
+mod reclassify;
 mod show;
 
+pub use handle::handle;
 pub use new::{create, new_form};
-pub use show::{handle, show};
+pub use reclassify::reclassify;
+pub use show::show;
 
 use std::collections::HashMap;
 
