@@ -507,7 +507,7 @@ async fn the_ivo_report_is_on_the_managers_list_until_made_and_late_after_the_de
         let late = ivo_item(at(15), manager.clone()).await.unwrap();
         assert!(late.overdue);
         assert_eq!(
-            agenda::counts(&[late.clone()]),
+            agenda::counts(std::slice::from_ref(&late)),
             vec![(agenda::due_kind::IVO_REPORT, 1), (agenda::due_kind::IVO_REPORT_OVERDUE, 1)]
         );
         assert_eq!(ivo_item(at(15), staff).await, None, "the staff member does not report to IVO");
