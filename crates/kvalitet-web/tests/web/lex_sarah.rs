@@ -266,7 +266,7 @@ async fn every_date_rule_and_status_requirement_is_refused_and_nothing_is_stored
             ),
             (
                 with(base.clone(), &[("decided_on", "2026-02-30")]),
-                "Ange datum som ÅÅÅÅ-MM-DD, till exempel 2024-03-31.",
+                "Beslutsdatumet: Ange datum som ÅÅÅÅ-MM-DD, till exempel 2024-03-31.",
             ),
         ];
         let before = stored(&store, id).await;

@@ -62,9 +62,19 @@ pub(super) fn label(field: &str) -> &'static str {
     }
 }
 
-/// An optional date field: empty is none.
+/// An optional date field: empty is none; a date that cannot be read is refused with
+/// the field's name.
 fn optional_date(form: &mut FormState, field: &str) -> Option<Date> {
-    if form.value(field).trim().is_empty() { None } else { form.date(field, "datum") }
+    if form.value(field).trim().is_empty() {
+        return None;
+    }
+    let date = form.date(field, "datum");
+    if let Some((_, message)) = form.errors.iter_mut().find(|(f, _)| f == field)
+        && date.is_none()
+    {
+        *message = format!("{}: {}", label(field), message);
+    }
+    date
 }
 
 /// An optional choice among codes: empty is none, anything else not in the list an
