@@ -428,6 +428,11 @@ async fn a_report_changed_to_lex_sarah_keeps_the_change_in_its_history_and_tells
         let e = h.iter().find(|e| e.0 == DeviationEventKind::Reclassified).expect("reclassified");
         assert_eq!((e.1.as_str(), e.2.as_str()), ("complaint", "lex_sarah"));
         assert!(e.3.starts_with(reason));
+        assert!(
+            h.iter().any(|e| (e.0, e.1.as_str(), e.2.as_str(), e.4)
+                == (DeviationEventKind::StatusChanged, "investigating", "registered", true)),
+            "{h:?}"
+        );
         let mails = queued(&store).await;
         assert_eq!(before, 0, "the handling mailed nobody: the report was not registered through the form");
         assert!(

@@ -83,9 +83,25 @@ pub async fn reclassify(
     match repo::update(&mut tx, id, version, &change.deviation).await {
         Ok(_) => {
             deviations::record_event(&mut tx, &event).await?;
-            if state.mail && change.deviation.kind == DeviationKind::LexSarah {
+            let status_changed = change.deviation.status != d.status;
+            if status_changed {
+                // Made lex Sarah, the case starts again from the report.
+                let status = DeviationEvent {
+                    kind: DeviationEventKind::StatusChanged,
+                    from_value: d.status.code().into(),
+                    to_value: change.deviation.status.code().into(),
+                    text: String::new(),
+                    for_reporter: true,
+                    ..event.clone()
+                };
+                deviations::record_event(&mut tx, &status).await?;
+            }
+            if state.mail {
                 let unit = repo::get::<OrgUnit>(&mut tx, d.unit_id).await?;
                 kvalitet_store::mail::deviation_reclassified(&mut tx, id, &change.deviation, &unit.name).await?;
+                if status_changed {
+                    kvalitet_store::mail::deviation_status_changed(&mut tx, id, &change.deviation, &unit.name).await?;
+                }
             }
             tx.commit().await?;
             Ok(Redirect::to(&format!("/avvikelser/{id}")).into_response())
