@@ -29,6 +29,10 @@ fn deviation_status(code: &str) -> &'static str {
 
 /// A count of a kind of due item, in words: ("1 egenkontroll att genomföra").
 fn due_line(kind: &str, n: u64) -> String {
+    if kind == due_kind::IVO_REPORT_OVERDUE {
+        let late = if n == 1 { "försenad" } else { "försenade" };
+        return format!("varav {n} {late} (sista dag för anmälan till IVO har passerat)");
+    }
     let (one, many) = match kind {
         due_kind::DEVIATION => ("ny avvikelse att utreda", "nya avvikelser att utreda"),
         due_kind::IVO_REPORT => ("lex Sarah-rapport att anmäla till IVO", "lex Sarah-rapporter att anmäla till IVO"),
@@ -155,5 +159,17 @@ mod tests {
         let t = compose(&m, url);
         assert!(t.body.contains("- 3 egenkontroller att genomföra\n- 1 åtgärd efter sista datum\n"), "{}", t.body);
         assert!(t.body.contains("https://kvalitet.kommun.se/konto/aviseringar"));
+        let m = outgoing(
+            kind::DIGEST,
+            serde_json::json!({"day": "2026-11-30", "counts": [["ivo_report", 2], ["ivo_report_overdue", 1]]}),
+        );
+        let t = compose(&m, url);
+        assert!(
+            t.body.contains(
+                "- 2 lex Sarah-rapporter att anmäla till IVO\n- varav 1 försenad (sista dag för anmälan till IVO har passerat)\n"
+            ),
+            "{}",
+            t.body
+        );
     }
 }

@@ -1,7 +1,8 @@
 //! What is waiting for people: the data behind each person's start page and daily
 //! digest, read in a few queries per tenant (the current plans' self-inspections and
 //! runs, actions past due, deviations not yet taken up, lex Sarah reports not yet made
-//! to IVO, risks to re-assess, plans to follow up), and [`due_for`], the one rule for
+//! to IVO (with the municipality's IVO deadline), risks to re-assess, plans to follow
+//! up; voided deviations never), and [`due_for`], the one rule for
 //! which of them are a person's: those their roles are responsible for, where the item
 //! belongs. Both the start page and the digest use it.
 
@@ -39,8 +40,11 @@ pub struct Agenda {
     pub runs: Vec<Versioned<SelfInspectionRun>>,
     pub overdue_actions: Vec<Versioned<Action>>,
     pub new_deviations: Vec<Versioned<Deviation>>,
-    /// Lex Sarah reports assessed as serious (or a risk of it) and not yet made to IVO.
+    /// Lex Sarah reports assessed as serious (or a risk of it) and not yet made to IVO,
+    /// whatever their status.
     pub ivo_reports_due: Vec<Versioned<Deviation>>,
+    /// Days after the report that the report to IVO is due (the tenant's setting).
+    pub ivo_deadline_days: i64,
     pub risks_to_reassess: Vec<Versioned<Risk>>,
     /// The self-inspections each overdue action is tied to.
     pub action_self_inspections: Vec<(ActionId, SelfInspectionId)>,
@@ -71,7 +75,7 @@ pub async fn load(conn: &mut AnyConnection, tenant: TenantId, today: Date) -> Re
         .await?,
         new_deviations: repo::list_limited(
             conn,
-            Where::sql("tenant_id = $1 AND status = 'registered'", vec![t.clone()]),
+            Where::sql("tenant_id = $1 AND status = 'registered' AND voided_on IS NULL", vec![t.clone()]),
             LIMIT,
         )
         .await?,
@@ -79,12 +83,13 @@ pub async fn load(conn: &mut AnyConnection, tenant: TenantId, today: Date) -> Re
             conn,
             Where::sql(
                 "tenant_id = $1 AND kind = 'lex_sarah' AND lex_sarah_category IN ('serious', 'risk_of_serious') \
-                 AND reported_to_ivo_on IS NULL AND status <> 'closed'",
+                 AND reported_to_ivo_on IS NULL AND voided_on IS NULL",
                 vec![t.clone()],
             ),
             LIMIT,
         )
         .await?,
+        ivo_deadline_days: crate::deviations::settings(conn, tenant).await?.ivo_deadline_days,
         risks_to_reassess: repo::list_limited(
             conn,
             Where::sql(
@@ -120,6 +125,9 @@ pub mod due_kind {
     pub const ACTION: &str = "action";
     pub const RISK: &str = "risk";
     pub const PLAN_FOLLOW_UP: &str = "plan_follow_up";
+    /// Not a kind of item: in [`super::counts`], how many of the IVO reports are
+    /// overdue, right after them.
+    pub const IVO_REPORT_OVERDUE: &str = "ivo_report_overdue";
     /// Every kind, most urgent first.
     pub const ALL: [&str; 6] = [DEVIATION, IVO_REPORT, SELF_INSPECTION, ACTION, RISK, PLAN_FOLLOW_UP];
 }
@@ -137,6 +145,8 @@ pub struct DueItem {
     pub since: Option<Date>,
     /// A sensitive record (a deviation) whose title is shown: its read is logged.
     pub sensitive: Option<i64>,
+    /// Past its due date (`since`): an IVO report not made within the deadline.
+    pub overdue: bool,
 }
 
 /// What of `agenda` is due for someone with `assignments`: what their roles are
@@ -165,16 +175,21 @@ pub fn due_for(agenda: &Agenda, assignments: &[RoleAssignment], tree: &impl Tree
             context: String::new(),
             since: Some(d.reported_on),
             sensitive: Some(d.id.get()),
+            overdue: false,
         });
     }
+    // From the serious assessment until the IVO date is set, due `ivo_deadline_days`
+    // after the report.
     for d in agenda.ivo_reports_due.iter().filter(|d| may(Permission::HandleDeviation, d.unit_id)) {
+        let due = d.ivo_due_on(agenda.ivo_deadline_days);
         out.push(DueItem {
             kind: due_kind::IVO_REPORT,
             href: format!("/avvikelser/{}", d.id),
             title: d.title.clone(),
             context: String::new(),
-            since: Some(d.reported_on),
+            since: due.or(Some(d.reported_on)),
             sensitive: Some(d.id.get()),
+            overdue: due.is_some_and(|due| today > due),
         });
     }
     for si in &agenda.self_inspections {
@@ -192,6 +207,7 @@ pub fn due_for(agenda: &Agenda, assignments: &[RoleAssignment], tree: &impl Tree
                 context: format!("{} · {} kontroller saknas", p.title, missing.len()),
                 since: Some(*first),
                 sensitive: None,
+                overdue: false,
             });
         }
     }
@@ -216,6 +232,7 @@ pub fn due_for(agenda: &Agenda, assignments: &[RoleAssignment], tree: &impl Tree
                 context: p.title.clone(),
                 since: act.due_on,
                 sensitive: None,
+                overdue: false,
             });
         }
     }
@@ -229,6 +246,7 @@ pub fn due_for(agenda: &Agenda, assignments: &[RoleAssignment], tree: &impl Tree
                 context: p.title.clone(),
                 since: None,
                 sensitive: None,
+                overdue: false,
             });
         }
     }
@@ -242,6 +260,7 @@ pub fn due_for(agenda: &Agenda, assignments: &[RoleAssignment], tree: &impl Tree
                 context: String::new(),
                 since: Date::new(p.year as i16, 12, 31).ok(),
                 sensitive: None,
+                overdue: false,
             });
         }
     }
@@ -250,7 +269,17 @@ pub fn due_for(agenda: &Agenda, assignments: &[RoleAssignment], tree: &impl Tree
     out
 }
 
-/// How many items of each kind (kinds with none left out), in [`due_kind::ALL`]'s order.
+/// How many items of each kind (kinds with none left out), in [`due_kind::ALL`]'s order;
+/// after the IVO reports, how many of them are overdue
+/// ([`due_kind::IVO_REPORT_OVERDUE`]), if any are.
 pub fn counts(items: &[DueItem]) -> Vec<(&'static str, usize)> {
-    due_kind::ALL.iter().map(|k| (*k, items.iter().filter(|i| i.kind == *k).count())).filter(|(_, n)| *n > 0).collect()
+    let mut out = Vec::new();
+    for k in due_kind::ALL {
+        out.push((k, items.iter().filter(|i| i.kind == k).count()));
+        if k == due_kind::IVO_REPORT {
+            out.push((due_kind::IVO_REPORT_OVERDUE, items.iter().filter(|i| i.kind == k && i.overdue).count()));
+        }
+    }
+    out.retain(|(_, n)| *n > 0);
+    out
 }

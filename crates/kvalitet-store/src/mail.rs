@@ -182,6 +182,27 @@ pub async fn deviation_status_changed(
     Ok(1)
 }
 
+/// A report's kind was changed to lex Sarah: tells the unit's managers at once, as for
+/// a lex Sarah report registered (a report changed to another kind: no mail). Returns
+/// how many mails.
+pub async fn deviation_reclassified(
+    tx: &mut Tx,
+    id: DeviationId,
+    deviation: &Deviation,
+    unit_name: &str,
+) -> Result<usize> {
+    if deviation.kind != DeviationKind::LexSarah {
+        return Ok(0);
+    }
+    let data = serde_json::json!({ "unit": unit_name, "deviation_kind": deviation.kind.code(), "reclassified": true });
+    let now = now_seconds();
+    let managers = managers_of(tx, deviation.tenant_id, deviation.unit_id.get()).await?;
+    for m in &managers {
+        queue(tx, deviation.tenant_id, *m, kind::LEX_SARAH_REGISTERED, Some(id.get()), &data, now).await?;
+    }
+    Ok(managers.len())
+}
+
 /// A mail claimed for sending, with its recipient's address as it is now.
 #[derive(Debug, Clone)]
 pub struct Outgoing {

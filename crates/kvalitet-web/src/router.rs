@@ -135,6 +135,7 @@ fn routes() -> Vec<(&'static str, String, MethodRouter<AppState>)> {
         ("POST", "/admin/avvikelser", post(pages::deviation_settings::save_deadline)),
         ("POST", "/admin/avvikelser/kategorier", post(pages::deviation_settings::add_category)),
         ("POST", "/admin/avvikelser/kategorier/{id}", post(pages::deviation_settings::change_category)),
+        ("POST", "/avvikelser/{id}/slag", post(pages::deviations::reclassify)),
     ];
     let mut all: Vec<_> = fixed.into_iter().map(|(m, p, h)| (m, p.to_owned(), h)).collect();
     all.extend(editable::<kvalitet_domain::risk::Risk>());

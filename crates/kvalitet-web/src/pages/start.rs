@@ -26,6 +26,8 @@ pub struct Todo {
     pub since: String,
     /// A sensitive record shown by its title (a deviation), whose read is logged.
     pub sensitive: Option<i64>,
+    /// Past its due date (an IVO report not made in time).
+    pub overdue: bool,
 }
 
 pub struct Row {
@@ -147,6 +149,7 @@ async fn agenda(state: &AppState, user: &User) -> WebResult<Vec<Todo>> {
             context: i.context,
             since: i.since.map(|d| d.to_string()).unwrap_or_default(),
             sensitive: i.sensitive,
+            overdue: i.overdue,
         })
         .collect())
 }

@@ -77,6 +77,7 @@ fn matrix() -> HashMap<(&'static str, String), ([Expect; 10], Expect)> {
         (("POST", "/avvikelser/ny"), ([A, D, A, D, A, D, A, D, D, D], D)),
         (("GET", "/avvikelser/{id}"), ([A, D, A, D, A, D, D, D, D, D], D)),
         (("POST", "/avvikelser/{id}/handlaggning"), ([A, D, A, D, A, D, D, D, D, D], D)),
+        (("POST", "/avvikelser/{id}/slag"), ([A, D, A, D, A, D, D, D, D, D], D)),
         (("GET", "/matt"), ([A, A, A, A, A, A, D, D, D, D], D)),
         (("GET", "/matt/resultat/{id}"), ([A, D, A, D, A, D, D, D, D, D], D)),
         (("GET", "/admin/logg"), ([A, A, D, D, D, D, D, D, D, D], D)),
@@ -655,6 +656,7 @@ async fn attempt(app: &TestApp, f: &Fixture, method: &str, path: &str, inside: b
         "/avvikelser/{id}/handlaggning" => {
             format!("/avvikelser/{}/handlaggning", pick(f.deviation_in, f.deviation_out))
         }
+        "/avvikelser/{id}/slag" => format!("/avvikelser/{}/slag", pick(f.deviation_in, f.deviation_out)),
         "/planer/{id}/dokument" => format!("/planer/{}/dokument", pick(f.plan_in, f.plan_out)),
         "/api/v1/dokument" => {
             format!("/api/v1/dokument?typ=plan&ar=2022&format=html&omfattning={}", pick(f.scope_in, f.scope_out))

@@ -14,6 +14,7 @@ mod documents;
 mod editing;
 mod follow_up;
 mod ivo_report;
+mod lex_sarah;
 mod links;
 mod log_review;
 mod measures;

@@ -1,17 +1,22 @@
 //! Deviations, lex Sarah reports and complaints: the list of a year with its counts (only
 //! of units the user may see; every record shown is logged as read) in `list`, the same
 //! as a workbook in `export`, registration by any staff member for their own unit in
-//! `new`, and the record's page with its handling in `show`.
+//! `new`, the record's page in `show`, its handling in `handle` and the change of its
+//! kind in `reclassify`.
 
 mod export;
+mod handle;
 mod list;
 mod new;
+mod reclassify;
 mod show;
 
 pub use export::download;
+pub use handle::handle;
 pub use list::list;
 pub use new::{create, new_form};
-pub use show::{handle, show};
+pub use reclassify::reclassify;
+pub use show::show;
 
 use kvalitet_domain::deviation::DeviationKind;
 use kvalitet_domain::org::OrgUnit;
