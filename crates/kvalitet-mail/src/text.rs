@@ -53,13 +53,29 @@ pub fn compose(m: &Outgoing, public_url: &str) -> Text {
     let unit = field(m, "unit");
     let record = m.record_id.unwrap_or_default();
     match m.kind.as_str() {
-        kind::LEX_SARAH_REGISTERED => Text {
-            subject: format!("Lex Sarah-rapport för {unit}"),
+        kind::LEX_SARAH_REGISTERED => {
+            // A report registered as something else and then judged to be lex Sarah.
+            let what = if m.data.get("reclassified").and_then(|r| r.as_bool()) == Some(true) {
+                "En rapport har bedömts vara en lex Sarah-rapport"
+            } else {
+                "En lex Sarah-rapport har registrerats"
+            };
+            Text {
+                subject: format!("Lex Sarah-rapport för {unit}"),
+                body: format!(
+                    "Hej!\n\n{what} för {unit}. Ett missförhållande eller en påtaglig risk för ett \
+                     missförhållande ska utredas skyndsamt.\n\nLäs rapporten och ta ställning till utredningen \
+                     här:\n{public_url}/avvikelser/{record}\n\nDu får det här för att du är chef för enheten.\n\
+                     {SIGNATURE}"
+                ),
+            }
+        }
+        kind::DEVIATION_INFORMATION_ADDED => Text {
+            subject: format!("Ny information i en rapport för {unit}"),
             body: format!(
-                "Hej!\n\nEn lex Sarah-rapport har registrerats för {unit}. Ett missförhållande eller en påtaglig \
-                 risk för ett missförhållande ska utredas skyndsamt.\n\nLäs rapporten och ta ställning till \
-                 utredningen här:\n{public_url}/avvikelser/{record}\n\nDu får det här för att du är chef för \
-                 enheten.\n{SIGNATURE}"
+                "Hej!\n\nDen som rapporterade har lagt till information i en rapport för {unit}.\n\nLäs den \
+                 här:\n{public_url}/avvikelser/{record}\n\nDu får det här för att du är chef för enheten.\n\
+                 {SIGNATURE}"
             ),
         },
         kind::DEVIATION_REGISTERED => {
@@ -83,7 +99,7 @@ pub fn compose(m: &Outgoing, public_url: &str) -> Text {
                 subject: format!("Ny status för din rapport: {status}"),
                 body: format!(
                     "Hej!\n\nRapporten du registrerade {} för {unit} har fått en ny status: {status}.\n\n\
-                     Dina rapporter i Kvalitet:\n{public_url}/avvikelser\n{SIGNATURE}",
+                     Se rapporten i Mina rapporter:\n{public_url}/mina-rapporter/{record}\n{SIGNATURE}",
                     field(m, "reported_on")
                 ),
             }
@@ -145,6 +161,12 @@ mod tests {
         assert!(t.body.contains("https://kvalitet.kommun.se/avvikelser/7"));
         let m = outgoing(kind::LEX_SARAH_REGISTERED, serde_json::json!({"unit": "Barnenheten"}));
         assert_eq!(compose(&m, url).subject, "Lex Sarah-rapport för Barnenheten");
+        let m = outgoing(kind::LEX_SARAH_REGISTERED, serde_json::json!({"unit": "Barnenheten", "reclassified": true}));
+        assert!(compose(&m, url).body.contains("En rapport har bedömts vara en lex Sarah-rapport för Barnenheten."));
+        let m = outgoing(kind::DEVIATION_INFORMATION_ADDED, serde_json::json!({"unit": "Barnenheten"}));
+        let t = compose(&m, url);
+        assert_eq!(t.subject, "Ny information i en rapport för Barnenheten");
+        assert!(t.body.contains("https://kvalitet.kommun.se/avvikelser/7"), "{}", t.body);
         let m = outgoing(
             kind::DEVIATION_STATUS,
             serde_json::json!({"unit": "Beroendeenheten", "status": "investigating", "deviation_kind": "complaint", "reported_on": "2026-11-30"}),
@@ -152,6 +174,7 @@ mod tests {
         let t = compose(&m, url);
         assert_eq!(t.subject, "Ny status för din rapport: Utreds");
         assert!(t.body.contains("registrerade 2026-11-30 för Beroendeenheten"), "{}", t.body);
+        assert!(t.body.contains("https://kvalitet.kommun.se/mina-rapporter/7"), "{}", t.body);
         let m = outgoing(
             kind::DIGEST,
             serde_json::json!({"day": "2026-11-30", "counts": [["self_inspection", 3], ["action", 1]]}),

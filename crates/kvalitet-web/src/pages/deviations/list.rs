@@ -349,7 +349,6 @@ pub struct ListPage {
     pub may_view: bool,
     pub may_register: bool,
     pub may_settle: bool,
-    pub registered: bool,
 }
 
 fn row(units: &[Versioned<OrgUnit>], d: &Versioned<Deviation>) -> Row {
@@ -431,6 +430,5 @@ pub async fn list(
         may_view,
         may_register,
         may_settle: user.tree.top().is_some_and(|top| user.may(Permission::ManageOrganisation, top)),
-        registered: q.contains_key("registrerad"),
     })
 }
