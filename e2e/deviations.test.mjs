@@ -92,16 +92,15 @@ async function check(page, name) {
   await page.setViewportSize(size);
 }
 
-/** The counts table's figure for a kind this year on `/avvikelser`. */
+/** The "Totalt" row's figure this year for a kind on `/avvikelser`. */
 async function yearCount(page, base, kindLabel) {
   await page.goto(`${base}/avvikelser`);
-  return page.$eval('table.counts', (t, label) => {
-    const heads = [...t.querySelectorAll('thead tr:first-child th')].map((th) => th.textContent.trim());
-    const col = heads.findIndex((h) => h.startsWith(label));
-    const total = [...t.querySelectorAll('tr')].find((r) => r.textContent.includes('Totalt'));
-    if (col < 0 || !total) return null;
-    // Each kind has two columns (this year, last year) after the unit's.
-    return total.querySelectorAll('th, td')[1 + (col - 1) * 2].textContent.trim();
+  return page.$eval('main', (main, label) => {
+    const table = [...main.querySelectorAll('table')].find((t) => t.caption?.textContent.startsWith('Antal per enhet och slag'));
+    if (!table) return null;
+    const col = [...table.querySelectorAll('thead th')].findIndex((th) => th.textContent.trim().startsWith(label));
+    const total = table.querySelector('tfoot tr');
+    return col < 0 || !total ? null : total.children[col].textContent.trim();
   }, kindLabel);
 }
 
@@ -148,8 +147,8 @@ async function walk(name, url) {
 
     // Reclassified to lex Sarah, with the change in the history.
     await manager.goto(`${base}${record}`);
-    await manager.selectOption('#new_kind', 'lex_sarah');
-    await manager.fill('#kind_reason', 'Händelsen kan vara ett missförhållande för den enskilde.');
+    await manager.selectOption('form[action$="/slag"] #kind', 'lex_sarah');
+    await manager.fill('form[action$="/slag"] #reason', 'Händelsen kan vara ett missförhållande för den enskilde.');
     await submit(manager, 'form[action$="/slag"] button[type=submit]');
     assert.ok((await manager.content()).includes('Händelsen kan vara ett missförhållande för den enskilde.'));
 
@@ -157,7 +156,7 @@ async function walk(name, url) {
     await manager.selectOption('#status', 'investigating');
     await manager.fill('#investigation_started_on', today);
     await manager.fill('#investigator', 'Cecilia Chef');
-    await manager.check('#person_informed-yes');
+    await manager.check('#person_informed-ja');
     await manager.fill('#person_informed_on', today);
     await manager.fill('#investigation', INVESTIGATION);
     await manager.fill('#causes', 'Ingen bevakade inkommande anmälningar under semestern.');

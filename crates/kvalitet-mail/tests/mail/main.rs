@@ -238,7 +238,7 @@ async fn the_reporter_is_told_when_the_status_of_their_report_changes() {
         assert_eq!(to_reporter[0].subject(), "Ny status för din rapport: Utreds");
         let body = to_reporter[0].body();
         assert!(body.contains("för Beroendeenheten har fått en ny status: Utreds."), "{body}");
-        assert!(body.contains(&format!("{PUBLIC}/avvikelser")));
+        assert!(body.contains(&format!("{PUBLIC}/mina-rapporter/{id}")), "{body}");
         assert_private(&to_reporter[0]);
         assert_eq!(sink.to(MANAGER.0).len(), 1, "the manager had the report, not the change they made");
         // Saving again without a change of status tells no one.
