@@ -87,7 +87,9 @@ fn form_fields(body: &str, action: &str) -> Vec<(String, Input)> {
                         Some(Input::Choice(v))
                     }
                     "checkbox" => None,
-                    _ if tag.contains("inputmode=\"decimal\"") => Some(Input::Number(value)),
+                    _ if tag.contains("inputmode=\"decimal\"") || tag.contains("inputmode=\"numeric\"") => {
+                        Some(Input::Number(value))
+                    }
                     _ => Some(Input::Text),
                 }
             } else {
