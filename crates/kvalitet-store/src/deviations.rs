@@ -7,7 +7,7 @@ use kvalitet_domain::deviation::{
     DEFAULT_IVO_DEADLINE_DAYS, DeviationCategory, DeviationEvent, DeviationId, DeviationSettings,
 };
 use kvalitet_domain::org::TenantId;
-use kvalitet_domain::{Id, Versioned};
+use kvalitet_domain::{Code, Id, Versioned};
 
 use crate::error::Result;
 use crate::record::Column;
@@ -95,4 +95,33 @@ pub async fn reporter(
         .fetch_optional(&mut *conn)
         .await?;
     Ok(row.map(|r| Id::new(sqlx::Row::get::<i64, _>(&r, 0))))
+}
+
+/// A report `reporter` already made today with the same unit, kind, title, description
+/// and date of the event (not voided): the same report sent again. A form fetched anew
+/// (going Back to a page that is never cached) carries a fresh one-time token, so the
+/// token alone does not find it.
+pub async fn same_report(
+    conn: &mut AnyConnection,
+    reporter: kvalitet_domain::access::AccountId,
+    d: &kvalitet_domain::deviation::Deviation,
+) -> Result<Option<DeviationId>> {
+    use sqlx::Row;
+    let row = sqlx::query(
+        "SELECT d.id FROM deviation d JOIN deviation_reporter r ON r.deviation_id = d.id \
+         WHERE r.account_id = $1 AND d.tenant_id = $2 AND d.unit_id = $3 AND d.kind = $4 AND d.title = $5 \
+         AND d.description = $6 AND d.occurred_on = $7 AND d.reported_on = $8 AND d.voided_on IS NULL \
+         ORDER BY d.id LIMIT 1",
+    )
+    .bind(reporter.get())
+    .bind(d.tenant_id.get())
+    .bind(d.unit_id.get())
+    .bind(d.kind.code().to_owned())
+    .bind(d.title.clone())
+    .bind(d.description.clone())
+    .bind(d.occurred_on.to_string())
+    .bind(d.reported_on.to_string())
+    .fetch_optional(&mut *conn)
+    .await?;
+    row.map(|r| Ok(Id::new(r.try_get::<i64, _>("id")?))).transpose()
 }

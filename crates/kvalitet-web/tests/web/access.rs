@@ -687,9 +687,7 @@ async fn attempt(app: &TestApp, f: &Fixture, method: &str, path: &str, inside: b
         | "/mina-rapporter/{id}/komplettering"
         | "/avvikelser/{id}/makulera"
         | "/avvikelser/{id}/ivo-anmalan.docx"
-        | "/avvikelser/{id}/ivo-anmalan.pdf" => {
-            path.replace("{id}", &pick(f.deviation_in, f.deviation_out))
-        }
+        | "/avvikelser/{id}/ivo-anmalan.pdf" => path.replace("{id}", &pick(f.deviation_in, f.deviation_out)),
         other => other.to_owned(),
     };
     let unit = pick(f.unit_in, f.unit_out);

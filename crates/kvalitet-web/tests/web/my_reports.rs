@@ -177,6 +177,27 @@ async fn the_reporter_gets_a_receipt_and_follows_the_report_without_seeing_the_i
         assert_eq!(again.location(), one.location());
         assert!(one.location().starts_with("/mina-rapporter/"));
         assert_eq!(stored_with_title(&store, "Dörren var olåst").await, 1);
+        // Back to the form, which is fetched anew with a fresh token, and the same report
+        // sent again: still the same receipt. A different report is a new one.
+        let fresh = field(&staff.get("/avvikelser/ny").await.body, "form_token");
+        assert_ne!(fresh, token);
+        let resent: Vec<(&str, &str)> =
+            fields.iter().map(|(k, v)| if *k == "form_token" { (*k, fresh.as_str()) } else { (*k, *v) }).collect();
+        let res = staff.post("/avvikelser/ny", &resent).await;
+        assert_eq!(res.location(), one.location(), "the same report again");
+        assert_eq!(stored_with_title(&store, "Dörren var olåst").await, 1);
+        let fresh = field(&staff.get("/avvikelser/ny").await.body, "form_token");
+        let other: Vec<(&str, &str)> = resent
+            .iter()
+            .map(|(k, v)| match *k {
+                "form_token" => (*k, fresh.as_str()),
+                "title" => (*k, "Dörren var olåst igen"),
+                _ => (*k, *v),
+            })
+            .collect();
+        let res = staff.post("/avvikelser/ny", &other).await;
+        assert_ne!(res.location(), one.location(), "another report");
+        assert_eq!(stored_with_title(&store, "Dörren var olåst igen").await, 1);
 
         // The manager handles the first report.
         handle_in_store(&store, id).await;
@@ -195,7 +216,7 @@ async fn the_reporter_gets_a_receipt_and_follows_the_report_without_seeing_the_i
         assert!(other.contains("Registrerad") && other.contains("Inte än"), "{other}");
         // Reports of others are not in it (the demo's own deviations were not reported by
         // this account).
-        assert_eq!(b.matches("href=\"/mina-rapporter/").count(), 2);
+        assert_eq!(b.matches("href=\"/mina-rapporter/").count(), 3);
 
         // The report: status, feedback, the history meant for the reporter; nothing of
         // the handling.

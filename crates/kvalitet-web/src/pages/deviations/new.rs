@@ -222,6 +222,14 @@ pub async fn create(
         let si = after.map(|(si, _)| si.title.clone()).unwrap_or_default();
         return Ok(render_errors(&user, units, f, errors, si));
     }
+    // The same report sent again with another token (Back, which fetches the form anew
+    // with a fresh token, then submit): the earlier receipt.
+    let account = user.session.account.id;
+    if let Some(earlier) =
+        kvalitet_store::deviations::same_report(&mut *state.store.read().await?, account, &deviation).await?
+    {
+        return Ok(Redirect::to(&format!("/mina-rapporter/{earlier}?mottagen=1")).into_response());
+    }
     let mut tx = state.store.write(&user.actor()).await?;
     let id = plans::create(&mut tx, &deviation).await?;
     if let Some((si, _)) = &after {
