@@ -240,44 +240,16 @@ async fn the_demo_with_real_work_in_it_is_not_removed() {
         drop(conn);
         let actor = kvalitet_store::Actor::account(staff.id.get(), &staff.email);
         let mut tx = store.write(&actor).await.unwrap();
-        let deviation = kvalitet_domain::deviation::Deviation {
-            tenant_id: staff.tenant_id,
-            unit_id: unit,
-            kind: DeviationKind::Internal,
-            status: kvalitet_domain::deviation::DeviationStatus::Registered,
-            occurred_on: kvalitet_domain::Date::constant(2024, 5, 2),
-            reported_on: kvalitet_domain::Date::constant(2024, 5, 2),
-            title: "En verklig händelse".into(),
-            description: String::new(),
-            investigation: String::new(),
-            lex_sarah_category: None,
-            reported_to_ivo_on: None,
-            measures_taken: String::new(),
-            closed_on: None,
-            risk_id: None,
-            action_id: None,
-            reported_by: staff.email.clone(),
-            investigation_started_on: None,
-            investigator: String::new(),
-            person_informed: None,
-            person_informed_on: None,
-            causes: String::new(),
-            decided_on: None,
-            decided_by: String::new(),
-            ivo_reference: String::new(),
-            feedback: String::new(),
-            complainant: None,
-            channel: None,
-            answered_on: None,
-            answered_by: String::new(),
-            complaint_outcome: None,
-            voided_on: None,
-            void_reason: String::new(),
-            type_category_id: None,
-            cause_category_id: None,
-            place_category_id: None,
-            severity_category_id: None,
-        };
+        let deviation = kvalitet_domain::deviation::Deviation::registered(
+            staff.tenant_id,
+            unit,
+            DeviationKind::Internal,
+            kvalitet_domain::Date::constant(2024, 5, 2),
+            kvalitet_domain::Date::constant(2024, 5, 2),
+            "En verklig händelse".into(),
+            String::new(),
+            staff.email.clone(),
+        );
         plans::create(&mut tx, &deviation).await.unwrap();
         tx.commit().await.unwrap();
         let refused = kvalitet_demo::remove(&store).await.unwrap_err().to_string();

@@ -10,7 +10,7 @@ use axum::http::{Request, StatusCode, header};
 use tower::ServiceExt;
 
 use kvalitet_domain::Versioned;
-use kvalitet_domain::deviation::{Deviation, DeviationKind, DeviationStatus};
+use kvalitet_domain::deviation::{Deviation, DeviationKind};
 use kvalitet_domain::org::OrgUnit;
 use kvalitet_mail::{Mailer, Schedule, SmtpUrl};
 use kvalitet_store::testing::{on_each_backend, test_audit_key};
@@ -283,44 +283,16 @@ async fn deviation_at(store: &Store, unit: &str, title: &str) {
     let u = units.iter().find(|u| u.name == unit).unwrap();
     drop(conn);
     let today = kvalitet_mail::jobs::swedish(jiff::Timestamp::now()).date();
-    let d = Deviation {
-        tenant_id: u.tenant_id,
-        unit_id: u.id,
-        kind: DeviationKind::Internal,
-        status: DeviationStatus::Registered,
-        occurred_on: today,
-        reported_on: today,
-        title: title.into(),
-        description: String::new(),
-        investigation: String::new(),
-        lex_sarah_category: None,
-        reported_to_ivo_on: None,
-        measures_taken: String::new(),
-        closed_on: None,
-        risk_id: None,
-        action_id: None,
-        reported_by: "Test".into(),
-        investigation_started_on: None,
-        investigator: String::new(),
-        person_informed: None,
-        person_informed_on: None,
-        causes: String::new(),
-        decided_on: None,
-        decided_by: String::new(),
-        ivo_reference: String::new(),
-        feedback: String::new(),
-        complainant: None,
-        channel: None,
-        answered_on: None,
-        answered_by: String::new(),
-        complaint_outcome: None,
-        voided_on: None,
-        void_reason: String::new(),
-        type_category_id: None,
-        cause_category_id: None,
-        place_category_id: None,
-        severity_category_id: None,
-    };
+    let d = Deviation::registered(
+        u.tenant_id,
+        u.id,
+        DeviationKind::Internal,
+        today,
+        today,
+        title.into(),
+        String::new(),
+        "Test".into(),
+    );
     let mut tx = store.write(&Actor::system("test")).await.unwrap();
     plans::create(&mut tx, &d).await.unwrap();
     tx.commit().await.unwrap();

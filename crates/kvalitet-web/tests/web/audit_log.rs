@@ -5,7 +5,7 @@
 use axum::http::StatusCode;
 
 use kvalitet_domain::access::{AccessLogReview, Account, Role};
-use kvalitet_domain::deviation::{Deviation, DeviationKind, DeviationStatus};
+use kvalitet_domain::deviation::{Deviation, DeviationKind};
 use kvalitet_domain::org::{OrgUnit, OrgUnitKind, Tenant};
 use kvalitet_domain::risk::RiskMatrix;
 use kvalitet_domain::self_inspection::SelfInspectionRun;
@@ -61,44 +61,16 @@ async fn setup(store: &Store) -> (i64, i64) {
     let day = Date::constant(2024, 5, 2);
     let barn = plans::create(
         &mut tx,
-        &Deviation {
-            tenant_id: tenant,
-            unit_id: unit("Barnenheten"),
-            kind: DeviationKind::LexSarah,
-            status: DeviationStatus::Registered,
-            occurred_on: day,
-            reported_on: day,
-            title: "Missförhållande på Barnenheten".into(),
-            description: "Vad som hände.".into(),
-            investigation: String::new(),
-            lex_sarah_category: None,
-            reported_to_ivo_on: None,
-            measures_taken: String::new(),
-            closed_on: None,
-            risk_id: None,
-            action_id: None,
-            reported_by: "Någon".into(),
-            investigation_started_on: None,
-            investigator: String::new(),
-            person_informed: None,
-            person_informed_on: None,
-            causes: String::new(),
-            decided_on: None,
-            decided_by: String::new(),
-            ivo_reference: String::new(),
-            feedback: String::new(),
-            complainant: None,
-            channel: None,
-            answered_on: None,
-            answered_by: String::new(),
-            complaint_outcome: None,
-            voided_on: None,
-            void_reason: String::new(),
-            type_category_id: None,
-            cause_category_id: None,
-            place_category_id: None,
-            severity_category_id: None,
-        },
+        &Deviation::registered(
+            tenant,
+            unit("Barnenheten"),
+            DeviationKind::LexSarah,
+            day,
+            day,
+            "Missförhållande på Barnenheten".into(),
+            "Vad som hände.".into(),
+            "Någon".into(),
+        ),
     )
     .await
     .unwrap();

@@ -17,7 +17,7 @@ use kvalitet_domain::deviation::{
     DeviationKind, DeviationStatus, LexSarahCategory,
 };
 use kvalitet_domain::org::OrgUnit;
-use kvalitet_domain::{Code, Date, Id, Validate};
+use kvalitet_domain::{Code, Date, Id, Validate, Versioned};
 use kvalitet_store::{deviations, repo};
 
 use crate::auth::User;
@@ -92,23 +92,38 @@ fn optional_code<T: Code>(form: &mut FormState, field: &str, message: &str) -> O
     }
 }
 
+/// The case a handler's form was posted on (CSRF checked, the record read), if the user
+/// may handle its unit's deviations; a voided case is kept as it was, so the answer is
+/// its page (which says so and has no form) with 409.
+pub(super) async fn case_to_handle(
+    state: &AppState,
+    user: &User,
+    id: &str,
+    values: &HashMap<String, String>,
+) -> WebResult<Result<Versioned<Deviation>, Response>> {
+    let d = crate::pages::posted_on::<Deviation>(state, user, id, values).await?;
+    if d.tenant_id != user.session.account.tenant_id {
+        return Err(WebError::NotFound);
+    }
+    user.require(Permission::HandleDeviation, d.unit_id)?;
+    if d.is_voided() {
+        let page = show_page(state, user, d.id, None, false, None, false).await?;
+        return Ok(Err((StatusCode::CONFLICT, page).into_response()));
+    }
+    Ok(Ok(d))
+}
+
 pub async fn handle(
     State(state): State<AppState>,
     user: User,
     Path(id): Path<String>,
     Form(values): Form<HashMap<String, String>>,
 ) -> WebResult<Response> {
-    let d = crate::pages::posted_on::<Deviation>(&state, &user, &id, &values).await?;
+    let d = match case_to_handle(&state, &user, &id, &values).await? {
+        Ok(d) => d,
+        Err(refused) => return Ok(refused),
+    };
     let id = d.id;
-    if d.tenant_id != user.session.account.tenant_id {
-        return Err(WebError::NotFound);
-    }
-    user.require(Permission::HandleDeviation, d.unit_id)?;
-    if d.is_voided() {
-        // A voided report is kept as it was: the page says so and has no form.
-        let page = show_page(&state, &user, id, None, false, None, false).await?;
-        return Ok((StatusCode::CONFLICT, page).into_response());
-    }
     let today = today();
     let mut form = FormState::new(values);
     let version = form.value("version").parse::<i64>().unwrap_or(0);

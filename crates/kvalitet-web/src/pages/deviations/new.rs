@@ -10,7 +10,7 @@ use axum::extract::{Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
 
 use kvalitet_domain::access::{Permission, Tree};
-use kvalitet_domain::deviation::{Complainant, ComplaintChannel, Deviation, DeviationKind, DeviationStatus};
+use kvalitet_domain::deviation::{Complainant, ComplaintChannel, Deviation, DeviationKind};
 use kvalitet_domain::org::OrgUnitKind;
 use kvalitet_domain::plan::QualityPlan;
 use kvalitet_domain::self_inspection::{SelfInspection, SelfInspectionRun};
@@ -171,42 +171,18 @@ pub async fn create(
         Some(_) => {}
     }
     let deviation = Deviation {
-        tenant_id: user.session.account.tenant_id,
-        unit_id: kvalitet_domain::Id::new(unit),
-        kind: kind.unwrap_or(DeviationKind::Internal),
-        status: DeviationStatus::Registered,
-        occurred_on: occurred.unwrap_or(today),
-        reported_on: today,
-        title: get("title"),
-        description: get("description"),
-        investigation: String::new(),
-        lex_sarah_category: None,
-        reported_to_ivo_on: None,
-        measures_taken: String::new(),
-        closed_on: None,
-        risk_id: None,
-        action_id: None,
-        reported_by: user.session.account.display_name.clone(),
-        investigation_started_on: None,
-        investigator: String::new(),
-        person_informed: None,
-        person_informed_on: None,
-        causes: String::new(),
-        decided_on: None,
-        decided_by: String::new(),
-        ivo_reference: String::new(),
-        feedback: String::new(),
         complainant,
         channel,
-        answered_on: None,
-        answered_by: String::new(),
-        complaint_outcome: None,
-        voided_on: None,
-        void_reason: String::new(),
-        type_category_id: None,
-        cause_category_id: None,
-        place_category_id: None,
-        severity_category_id: None,
+        ..Deviation::registered(
+            user.session.account.tenant_id,
+            kvalitet_domain::Id::new(unit),
+            kind.unwrap_or(DeviationKind::Internal),
+            occurred.unwrap_or(today),
+            today,
+            get("title"),
+            get("description"),
+            user.session.account.display_name.clone(),
+        )
     };
     if let Err(v) = deviation.validate() {
         for e in v.errors {

@@ -10,18 +10,17 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 
-use kvalitet_domain::access::Permission;
-use kvalitet_domain::deviation::{Deviation, DeviationEvent, DeviationEventKind, DeviationKind};
+use kvalitet_domain::deviation::{DeviationEvent, DeviationEventKind, DeviationKind};
 use kvalitet_domain::org::OrgUnit;
 use kvalitet_domain::{Code, Validate};
 use kvalitet_store::{deviations, repo};
 
 use crate::auth::User;
-use crate::error::{WebError, WebResult};
+use crate::error::WebResult;
 use crate::forms::FormState;
 use crate::router::AppState;
 
-use super::handle::label;
+use super::handle::{case_to_handle, label};
 use super::show::show_page;
 use super::today;
 
@@ -31,16 +30,11 @@ pub async fn reclassify(
     Path(id): Path<String>,
     Form(values): Form<HashMap<String, String>>,
 ) -> WebResult<Response> {
-    let d = crate::pages::posted_on::<Deviation>(&state, &user, &id, &values).await?;
+    let d = match case_to_handle(&state, &user, &id, &values).await? {
+        Ok(d) => d,
+        Err(refused) => return Ok(refused),
+    };
     let id = d.id;
-    if d.tenant_id != user.session.account.tenant_id {
-        return Err(WebError::NotFound);
-    }
-    user.require(Permission::HandleDeviation, d.unit_id)?;
-    if d.is_voided() {
-        let page = show_page(&state, &user, id, None, false, None, false).await?;
-        return Ok((StatusCode::CONFLICT, page).into_response());
-    }
     let mut form = FormState::new(values);
     let reason = form.value("reason").trim().to_owned();
     let kind = DeviationKind::from_code(form.value("kind"));
