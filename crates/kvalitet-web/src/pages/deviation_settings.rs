@@ -126,15 +126,20 @@ pub async fn show(
     page(&state, &user, None, false, q.contains_key("sparat")).await
 }
 
+/// A form posted to these settings, by someone who may change them (CSRF checked).
+fn posted_form(user: &User, values: HashMap<String, String>) -> WebResult<FormState> {
+    require(user)?;
+    user.check_csrf(values.get("csrf").map_or("", String::as_str))?;
+    Ok(FormState::new(values))
+}
+
 /// Saves the IVO deadline (1–365 days).
 pub async fn save_deadline(
     State(state): State<AppState>,
     user: User,
     Form(values): Form<HashMap<String, String>>,
 ) -> WebResult<Response> {
-    require(&user)?;
-    user.check_csrf(values.get("csrf").map_or("", String::as_str))?;
-    let mut form = FormState::new(values);
+    let mut form = posted_form(&user, values)?;
     let days = match form.value("ivo_deadline_days").trim().parse::<i64>() {
         Ok(d) if (1..=365).contains(&d) => Some(d),
         _ => {
@@ -192,9 +197,7 @@ pub async fn add_category(
     user: User,
     Form(values): Form<HashMap<String, String>>,
 ) -> WebResult<Response> {
-    require(&user)?;
-    user.check_csrf(values.get("csrf").map_or("", String::as_str))?;
-    let mut form = FormState::new(values);
+    let mut form = posted_form(&user, values)?;
     let tenant = user.session.account.tenant_id;
     let Some(dimension) = CategoryDimension::from_code(form.value("dimension")) else {
         form.push("ny-type", "Dimension: välj typ, orsak, plats eller allvarlighetsgrad.");
