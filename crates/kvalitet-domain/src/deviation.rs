@@ -713,6 +713,8 @@ coded_enum! {
         Reopened = "reopened",
         /// Voided, with the reason.
         Voided = "voided",
+        /// A voiding undone (the report was voided by mistake), with the reason.
+        Restored = "restored",
         /// The reporter added information afterwards.
         InformationAdded = "information_added",
         /// The status changed (`from_value` → `to_value`).
@@ -741,7 +743,10 @@ impl Validate for DeviationEvent {
         e.optional_text("text", &self.text, limits::TEXT);
         if matches!(
             self.kind,
-            DeviationEventKind::Reopened | DeviationEventKind::Voided | DeviationEventKind::InformationAdded
+            DeviationEventKind::Reopened
+                | DeviationEventKind::Voided
+                | DeviationEventKind::Restored
+                | DeviationEventKind::InformationAdded
         ) && self.text.trim().is_empty()
         {
             e.push("text", Problem::Required);

@@ -126,6 +126,7 @@ fn routes() -> Vec<(&'static str, String, MethodRouter<AppState>)> {
         ("POST", "/mina-rapporter/{id}/komplettering", post(pages::my_reports::add_information)),
         ("GET", "/avvikelser/{id}/makulera", get(pages::void::form)),
         ("POST", "/avvikelser/{id}/makulera", post(pages::void::submit)),
+        ("POST", "/avvikelser/{id}/makulera/hav", post(pages::void::restore)),
         ("GET", "/avvikelser/{id}/ivo-anmalan.docx", get(pages::ivo_report::docx)),
         ("GET", "/avvikelser/{id}/ivo-anmalan.pdf", get(pages::ivo_report::pdf)),
         ("GET", "/avvikelser.xlsx", get(pages::deviations::download)),

@@ -158,7 +158,9 @@ async fn report_page(
             kind: e.kind.code(),
             to_value: e.to_value.clone(),
             text: match e.kind {
-                DeviationEventKind::InformationAdded | DeviationEventKind::Voided => blocks(&e.text),
+                DeviationEventKind::InformationAdded | DeviationEventKind::Voided | DeviationEventKind::Restored => {
+                    blocks(&e.text)
+                }
                 _ => vec![],
             },
         })

@@ -97,23 +97,51 @@ pub async fn submit(
     Path(id): Path<String>,
     Form(values): Form<HashMap<String, String>>,
 ) -> WebResult<Response> {
-    let d = crate::pages::posted_on::<Deviation>(&state, &user, &id, &values).await?;
-    check(&user, &d)?;
-    if d.is_voided() {
-        let page = page(&state, &user, &d, FormState::default(), false).await?;
+    change(&state, &user, &id, values, true).await
+}
+
+/// `POST /avvikelser/{id}/makulera/hav`: a report voided by mistake counts again; the
+/// reason is recorded in its history beside the voiding's.
+pub async fn restore(
+    State(state): State<AppState>,
+    user: User,
+    Path(id): Path<String>,
+    Form(values): Form<HashMap<String, String>>,
+) -> WebResult<Response> {
+    change(&state, &user, &id, values, false).await
+}
+
+/// Voids (`void`) or restores the report, with a reason, if the version read is current
+/// and the report is not already so.
+async fn change(
+    state: &AppState,
+    user: &User,
+    id: &str,
+    values: HashMap<String, String>,
+    void: bool,
+) -> WebResult<Response> {
+    let d = crate::pages::posted_on::<Deviation>(state, user, id, &values).await?;
+    check(user, &d)?;
+    if d.is_voided() == void {
+        let page = page(state, user, &d, FormState::default(), false).await?;
         return Ok((StatusCode::CONFLICT, page).into_response());
     }
     let mut form = FormState::new(values);
-    let reason = form.value("reason").trim().to_owned();
+    let field = if void { "reason" } else { "restore_reason" };
+    let reason = form.value(field).trim().to_owned();
     let mut v = ValidationErrors::default();
-    v.text("reason", &reason, limits::TEXT);
+    v.text(field, &reason, limits::TEXT);
     form.add_validation(&v, |_| "Skälet");
     if form.has_errors() {
-        let page = page(&state, &user, &d, form, false).await?;
+        let page = page(state, user, &d, form, false).await?;
         return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
     }
     let today = today();
-    let next = Deviation { voided_on: Some(today), void_reason: reason.clone(), ..d.item.clone() };
+    let next = if void {
+        Deviation { voided_on: Some(today), void_reason: reason.clone(), ..d.item.clone() }
+    } else {
+        Deviation { voided_on: None, void_reason: String::new(), ..d.item.clone() }
+    };
     let version = form.value("version").parse::<i64>().unwrap_or(0);
     let mut tx = state.store.write(&user.actor()).await?;
     match repo::update(&mut tx, d.id, version, &next).await {
@@ -122,7 +150,7 @@ pub async fn submit(
                 deviation_id: d.id,
                 happened_on: today,
                 actor: user.session.account.display_name.clone(),
-                kind: DeviationEventKind::Voided,
+                kind: if void { DeviationEventKind::Voided } else { DeviationEventKind::Restored },
                 from_value: String::new(),
                 to_value: String::new(),
                 text: reason,
@@ -137,7 +165,7 @@ pub async fn submit(
             let mut conn = state.store.read().await?;
             let now = repo::get::<Deviation>(&mut conn, d.id).await?;
             drop(conn);
-            let page = page(&state, &user, &now, form, true).await?;
+            let page = page(state, user, &now, form, true).await?;
             Ok((StatusCode::CONFLICT, page).into_response())
         }
         Err(e) => Err(e.into()),

@@ -95,6 +95,7 @@ fn matrix() -> HashMap<(&'static str, String), ([Expect; 10], Expect)> {
         (("POST", "/mina-rapporter/{id}/komplettering"), ([D, D, D, D, D, D, A, D, D, D], D)),
         (("GET", "/avvikelser/{id}/makulera"), ([A, D, A, D, A, D, D, D, D, D], D)),
         (("POST", "/avvikelser/{id}/makulera"), ([A, D, A, D, A, D, D, D, D, D], D)),
+        (("POST", "/avvikelser/{id}/makulera/hav"), ([A, D, A, D, A, D, D, D, D, D], D)),
         (("GET", "/avvikelser/{id}/ivo-anmalan.docx"), ([A, D, A, D, A, D, D, D, D, D], D)),
         (("GET", "/avvikelser/{id}/ivo-anmalan.pdf"), ([A, D, A, D, A, D, D, D, D, D], D)),
         (("GET", "/avvikelser.xlsx"), ([A, A, A, A, A, A, D, D, D, D], D)),
@@ -686,6 +687,7 @@ async fn attempt(app: &TestApp, f: &Fixture, method: &str, path: &str, inside: b
         "/mina-rapporter/{id}"
         | "/mina-rapporter/{id}/komplettering"
         | "/avvikelser/{id}/makulera"
+        | "/avvikelser/{id}/makulera/hav"
         | "/avvikelser/{id}/ivo-anmalan.docx"
         | "/avvikelser/{id}/ivo-anmalan.pdf" => path.replace("{id}", &pick(f.deviation_in, f.deviation_out)),
         other => other.to_owned(),

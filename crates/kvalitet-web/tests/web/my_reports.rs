@@ -504,6 +504,28 @@ async fn a_manager_voids_a_report_which_leaves_the_counts_but_not_the_log() {
         let mine = staff.get(&format!("/mina-rapporter/{id}")).await.body;
         assert!(mine.contains("Rapporten är makulerad") && mine.contains(reason), "{mine}");
         assert!(mine.contains("Rapporten makulerades."));
+
+        // Voided by mistake: the voiding is undone with a reason, and it counts again.
+        let restore = format!("{href}/hav");
+        let version = deviation(&store, id).await.version.to_string();
+        let res = manager.post(&restore, &[("csrf", &csrf), ("version", &version), ("restore_reason", "")]).await;
+        assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY, "a reason is required");
+        let post = [("csrf", scsrf.as_str()), ("version", version.as_str()), ("restore_reason", "Fel")];
+        assert_eq!(staff.post(&restore, &post).await.status, StatusCode::FORBIDDEN);
+        let why = "Det var två olika händelser.";
+        let res = manager.post(&restore, &[("csrf", &csrf), ("version", &version), ("restore_reason", why)]).await;
+        assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
+        let d = deviation(&store, id).await;
+        assert!(d.voided_on.is_none() && d.void_reason.is_empty());
+        assert_eq!(row_sum(&manager.get(&counts).await.body, "Beroendeenheten"), before, "counted again");
+        let mut conn = store.read().await.unwrap();
+        let events = deviations::events(&mut conn, Id::new(id)).await.unwrap();
+        drop(conn);
+        assert!(events.iter().any(|e| e.kind == DeviationEventKind::Restored && e.text == why), "{events:?}");
+        let again = manager
+            .post(&restore, &[("csrf", &csrf), ("version", &d.version.to_string()), ("restore_reason", why)])
+            .await;
+        assert_eq!(again.status, StatusCode::CONFLICT, "not voided: nothing to undo");
     })
     .await;
 }
