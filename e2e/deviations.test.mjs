@@ -14,7 +14,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { launchChromium } from './chromium.mjs';
-import { binary, started, checkAccessibility, fitsWidth, postgresDatabase } from './support.mjs';
+import { binary, root, started, checkAccessibility, fitsWidth, postgresDatabase } from './support.mjs';
 
 const PASSWORD = 'Älvbys-avvikelseår-2026!';
 const ADMIN = 'it@alvby.se';
@@ -179,6 +179,8 @@ async function walk(name, url) {
     assert.ok(await manager.isVisible('a[href$="/ivo-anmalan.pdf"]'), 'the prefilled IVO report is offered');
     const ivoPdf = await manager.request.get(`${base}${record}/ivo-anmalan.pdf`);
     assert.equal(ivoPdf.status(), 200);
+    // Kept beside the screenshots, for a person to read.
+    writeFileSync(join(root, 'artifacts', 'e2e', `avv-${name}-ivo-anmalan.pdf`), await ivoPdf.body());
     await manager.goto(`${base}/`);
     const due = await manager.content();
     assert.ok(due.includes('LVM-anmälan blev liggande'), 'the IVO report is on the to-do list');
