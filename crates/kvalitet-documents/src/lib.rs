@@ -110,6 +110,9 @@ pub struct DocumentInput {
     pub draft: bool,
     /// How many drafts of units below the scope were left out (never described).
     pub drafts_left_out: usize,
+    /// The settings' furniture for this document (logo, board, reference, meeting date,
+    /// status); the builders add the footer's title.
+    pub furniture: model::Furniture,
 }
 
 /// The loaded data of a document.

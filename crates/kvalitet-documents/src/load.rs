@@ -107,5 +107,13 @@ pub async fn load_input_for_tenant(
             Content::Reports(bundles)
         }
     };
-    Ok(DocumentInput { municipality, year, scope_name: root.name.clone(), content, draft, drafts_left_out })
+    Ok(DocumentInput {
+        municipality,
+        year,
+        scope_name: root.name.clone(),
+        content,
+        draft,
+        drafts_left_out,
+        furniture: Default::default(),
+    })
 }

@@ -16,7 +16,45 @@ pub struct Document {
     /// efter antagandet" for today's data of an adopted plan. Part of the heading (the
     /// title) and of the running header on every page.
     pub marking: Option<String>,
+    /// The cover's and the pages' furniture: logo, the board's name, the decision's
+    /// reference and meeting date, and the running footer's title.
+    pub furniture: Furniture,
     pub blocks: Vec<Block>,
+}
+
+/// What surrounds the text: set per municipality (logo, board) and per document
+/// (diarienummer, meeting date, status) in the settings; every field may be unknown and
+/// is then left out (never invented).
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Furniture {
+    /// The municipality's logo, on the cover.
+    pub logo: Option<Logo>,
+    /// The board's name, e.g. "Socialnämnden".
+    pub board: Option<String>,
+    /// The board's reference of the decision (diarienummer), e.g. "SN-2023/112".
+    pub reference: Option<String>,
+    /// The date of the board meeting the document goes to (or went to).
+    pub meeting_on: Option<String>,
+    /// The document's status in words, e.g. "Antagen av socialnämnden".
+    pub status: Option<String>,
+    /// The title in the running footer "N | <footer_title>", e.g. "Kvalitetsplan 2024
+    /// Individ- och familjeomsorg" (seed 000's footer).
+    pub footer_title: String,
+}
+
+/// A logo: the file's bytes as uploaded (SVG or PNG) and its text alternative.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Logo {
+    pub format: LogoFormat,
+    pub bytes: Vec<u8>,
+    /// "Älvby kommuns logotyp".
+    pub alt: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LogoFormat {
+    Svg,
+    Png,
 }
 
 /// The marking of a plan or report that the board has not decided on yet.
@@ -67,25 +105,35 @@ pub enum ParaStyle {
     Warning,
 }
 
-/// A paragraph of plain text.
+/// A paragraph of plain text, with an optional footnote whose mark follows the text
+/// (a real footnote in DOCX and PDF, a numbered note in HTML).
 #[derive(Debug, Clone, PartialEq)]
 pub struct Para {
     pub text: String,
     pub style: ParaStyle,
+    pub footnote: Option<String>,
 }
 
 impl Para {
+    fn styled(text: impl Into<String>, style: ParaStyle) -> Para {
+        Para { text: text.into(), style, footnote: None }
+    }
     pub fn new(text: impl Into<String>) -> Para {
-        Para { text: text.into(), style: ParaStyle::Normal }
+        Para::styled(text, ParaStyle::Normal)
     }
     pub fn strong(text: impl Into<String>) -> Para {
-        Para { text: text.into(), style: ParaStyle::Strong }
+        Para::styled(text, ParaStyle::Strong)
     }
     pub fn note(text: impl Into<String>) -> Para {
-        Para { text: text.into(), style: ParaStyle::Note }
+        Para::styled(text, ParaStyle::Note)
     }
     pub fn warning(text: impl Into<String>) -> Para {
-        Para { text: text.into(), style: ParaStyle::Warning }
+        Para::styled(text, ParaStyle::Warning)
+    }
+    /// The same paragraph with a footnote.
+    pub fn with_footnote(mut self, note: impl Into<String>) -> Para {
+        self.footnote = Some(note.into());
+        self
     }
 }
 
@@ -142,7 +190,10 @@ impl Document {
         for b in &self.blocks {
             match b {
                 Block::Heading { text, .. } => out.push(text.clone()),
-                Block::Paragraph(p) => out.push(p.text.clone()),
+                Block::Paragraph(p) => {
+                    out.push(p.text.clone());
+                    out.extend(p.footnote.iter().cloned());
+                }
                 Block::List(items) => out.extend(items.iter().cloned()),
                 Block::Table(t) => table_text(t, &mut out),
                 Block::Figure(f) => {

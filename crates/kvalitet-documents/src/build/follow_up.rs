@@ -34,9 +34,11 @@ pub fn document(input: &DocumentInput, plans: &[PlanBundle]) -> Document {
         title_lines.push(format!("Uppföljd {on}"));
     }
     let marking = super::draft_rule(input, &mut blocks, "kvalitetsplaner");
+    let title = format!("Uppföljning av kvalitetsplan {}", input.year);
     Document {
         marking,
-        title: format!("Uppföljning av kvalitetsplan {}", input.year),
+        furniture: super::furniture(input, &title),
+        title,
         municipality: input.municipality.clone(),
         title_lines,
         blocks,

@@ -53,6 +53,12 @@ pub fn draft_rule(input: &DocumentInput, blocks: &mut Vec<Block>, what: &str) ->
     input.draft.then(|| crate::model::DRAFT.to_owned())
 }
 
+/// The settings' furniture with the running footer's title: "Kvalitetsplan 2024
+/// Individ- och familjeomsorg", as the seeds' footers.
+pub fn furniture(input: &DocumentInput, title: &str) -> crate::model::Furniture {
+    crate::model::Furniture { footer_title: format!("{title} {}", input.scope_name), ..input.furniture.clone() }
+}
+
 pub fn heading(level: u8, text: impl Into<String>) -> Block {
     Block::Heading { level, text: text.into() }
 }

@@ -43,9 +43,11 @@ pub fn document(input: &DocumentInput, plans: &[PlanBundle]) -> Document {
         }
     }
     let marking = super::draft_rule(input, &mut blocks, "kvalitetsplaner");
+    let title = format!("Kvalitetsplan {}", input.year);
     Document {
         marking,
-        title: format!("Kvalitetsplan {}", input.year),
+        furniture: super::furniture(input, &title),
+        title,
         municipality: input.municipality.clone(),
         title_lines,
         blocks,

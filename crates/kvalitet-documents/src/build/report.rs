@@ -41,9 +41,11 @@ pub fn document(input: &DocumentInput, reports: &[ReportBundle]) -> Document {
         }
     }
     let marking = super::draft_rule(input, &mut blocks, "kvalitetsberättelser");
+    let title = format!("Kvalitetsberättelse {}", input.year);
     Document {
         marking,
-        title: format!("Kvalitetsberättelse {}", input.year),
+        furniture: super::furniture(input, &title),
+        title,
         municipality: input.municipality.clone(),
         title_lines,
         blocks,

@@ -20,7 +20,7 @@ use kvalitet_domain::action::Action;
 use kvalitet_domain::deviation::{Deviation, EventAnalysis};
 use kvalitet_domain::{Date, Versioned};
 
-use crate::model::{Block, Cell, Document, Para, Table};
+use crate::model::{Block, Cell, Document, Furniture, Para, Table};
 use crate::text::cell_paras;
 use crate::{DocumentError, Format};
 
@@ -164,6 +164,7 @@ impl IvoReport {
                 format!("Underlaget är hämtat ur Kvalitet {}", self.made_on),
             ],
             marking: Some(MARKING.into()),
+            furniture: Furniture { footer_title: "Anmälan enligt lex Sarah".into(), ..Furniture::default() },
             blocks,
         }
     }
