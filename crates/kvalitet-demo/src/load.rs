@@ -189,6 +189,7 @@ async fn load_plan(conn: &mut Tx, names: &Names, data: &PlanData, summary: &mut 
         followed_up_on: data.followed_up_on,
         follow_up_reference: None,
         previous_plan_id: None,
+        table_layout: data.table_layout,
     };
     let plan_id = plans::create(conn, &plan).await.context("planen")?;
     summary.plans += 1;
@@ -271,7 +272,8 @@ async fn load_plan(conn: &mut Tx, names: &Names, data: &PlanData, summary: &mut 
         for run in &s.runs {
             let run = SelfInspectionRun {
                 self_inspection_id: id,
-                run_on: run.on,
+                run_on: run.on.date().with_context(ctx)?,
+                undated: run.on.undated(),
                 result_value: run.result_value,
                 sample_size: run.sample_size,
                 verdict: run.verdict,
@@ -311,7 +313,8 @@ async fn load_plan(conn: &mut Tx, names: &Names, data: &PlanData, summary: &mut 
         for f in &a.follow_ups {
             let follow_up = ActionFollowUp {
                 action_id: id,
-                entry_on: f.on,
+                entry_on: f.on.date().with_context(ctx)?,
+                undated: f.on.undated(),
                 text: text(&f.text),
                 new_status: f.status,
                 recorded_by: "Demodata".into(),
@@ -470,25 +473,27 @@ async fn load_report(
         plans::create(conn, &review).await.with_context(|| format!("granskning \"{}\"", r.title))?;
     }
     for d in &data.deviations {
+        let ctx = || format!("avvikelse \"{}\"", d.title);
         let deviation = Deviation {
+            undated: d.occurred_on.undated() || d.reported_on.undated() || d.closed_on.is_some_and(|c| c.undated()),
             status: d.status,
             investigation: text(&d.investigation),
             lex_sarah_category: d.lex_sarah_category,
             reported_to_ivo_on: d.reported_to_ivo_on,
             measures_taken: text(&d.measures_taken),
-            closed_on: d.closed_on,
+            closed_on: d.closed_on.map(|c| c.date()).transpose().with_context(ctx)?,
             ..Deviation::registered(
                 tenant_id,
                 names.unit(&d.unit)?,
                 d.kind,
-                d.occurred_on,
-                d.reported_on,
+                d.occurred_on.date().with_context(ctx)?,
+                d.reported_on.date().with_context(ctx)?,
                 text(&d.title),
                 text(&d.description),
                 "Demodata".into(),
             )
         };
-        plans::create(conn, &deviation).await.with_context(|| format!("avvikelse \"{}\"", d.title))?;
+        plans::create(conn, &deviation).await.with_context(ctx)?;
     }
     for t in &data.deviation_tallies {
         let tally = DeviationTally {

@@ -10,7 +10,7 @@ use kvalitet_domain::action::ActionStatus;
 use kvalitet_domain::deviation::{DeviationKind, DeviationStatus, LexSarahCategory};
 use kvalitet_domain::indicator::{Direction, IndicatorSource, MeasureUnit};
 use kvalitet_domain::org::OrgUnitKind;
-use kvalitet_domain::plan::{FocusAreaKind, PlanState, SectionKind};
+use kvalitet_domain::plan::{FocusAreaKind, PlanState, SectionKind, TableLayout};
 use kvalitet_domain::report::{ReportState, ReviewKind};
 use kvalitet_domain::risk::RiskOrigin;
 use kvalitet_domain::self_inspection::{Frequency, Method, TrafficLight, Verdict};
@@ -91,6 +91,9 @@ pub struct PlanData {
     pub adopted_on: Option<Date>,
     pub board_reference: Option<String>,
     pub followed_up_on: Option<Date>,
+    /// How the documents set out the risk tables (the seed's own layout).
+    #[serde(default = "separate")]
+    pub table_layout: TableLayout,
     #[serde(default)]
     pub sections: Vec<SectionData>,
     #[serde(default)]
@@ -155,7 +158,10 @@ pub struct SelfInspectionData {
     pub title: String,
     #[serde(default)]
     pub purpose: String,
+    /// How and how often, where the source document says; else "not stated".
+    #[serde(default = "method_not_stated")]
     pub method: Method,
+    #[serde(default = "frequency_not_stated")]
     pub frequency: Frequency,
     #[serde(default)]
     pub target: String,
@@ -176,14 +182,57 @@ pub struct SelfInspectionData {
     pub runs: Vec<RunData>,
 }
 
+fn separate() -> TableLayout {
+    TableLayout::Separate
+}
+
 fn yes() -> bool {
     true
+}
+
+fn method_not_stated() -> Method {
+    Method::NotStated
+}
+
+fn frequency_not_stated() -> Frequency {
+    Frequency::NotStated
+}
+
+fn verdict_not_stated() -> Verdict {
+    Verdict::NotStated
+}
+
+/// A date, or only a year where the source document gives no day (`on = 2022`): the
+/// record is then stored undated (see `kvalitet_domain::shown_date`).
+#[derive(Debug, Clone, Copy, Deserialize)]
+#[serde(untagged)]
+pub enum DayOrYear {
+    Day(Date),
+    Year(i16),
+}
+
+impl DayOrYear {
+    /// The stored date: the day, or the last day of the year.
+    pub fn date(self) -> anyhow::Result<Date> {
+        match self {
+            DayOrYear::Day(d) => Ok(d),
+            DayOrYear::Year(y) => {
+                kvalitet_domain::undated_in(y).ok_or_else(|| anyhow::anyhow!("året {y} är inte ett giltigt år"))
+            }
+        }
+    }
+
+    pub fn undated(self) -> bool {
+        matches!(self, DayOrYear::Year(_))
+    }
 }
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RunData {
-    pub on: Date,
+    pub on: DayOrYear,
+    /// The verdict, where the source gives one.
+    #[serde(default = "verdict_not_stated")]
     pub verdict: Verdict,
     pub result_value: Option<f64>,
     pub sample_size: Option<i64>,
@@ -217,7 +266,7 @@ pub struct ActionData {
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct FollowUpData {
-    pub on: Date,
+    pub on: DayOrYear,
     pub text: String,
     pub status: ActionStatus,
 }
@@ -355,8 +404,8 @@ pub struct DeviationData {
     pub unit: String,
     pub kind: DeviationKind,
     pub status: DeviationStatus,
-    pub occurred_on: Date,
-    pub reported_on: Date,
+    pub occurred_on: DayOrYear,
+    pub reported_on: DayOrYear,
     pub title: String,
     #[serde(default)]
     pub description: String,
@@ -366,7 +415,7 @@ pub struct DeviationData {
     pub reported_to_ivo_on: Option<Date>,
     #[serde(default)]
     pub measures_taken: String,
-    pub closed_on: Option<Date>,
+    pub closed_on: Option<DayOrYear>,
 }
 
 #[derive(Debug, Deserialize)]

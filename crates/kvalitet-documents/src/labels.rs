@@ -1,108 +1,53 @@
-//! The Swedish names of the domain's codes, the same words as the web interface's
-//! `templates/labels.html`.
+//! The Swedish names of the domain's codes, from the one table in
+//! `kvalitet_domain::labels` that the web interface uses as well.
 
 use kvalitet_domain::action::ActionStatus;
 use kvalitet_domain::deviation::{DeviationKind, LexSarahCategory};
 use kvalitet_domain::indicator::MeasureUnit;
+use kvalitet_domain::labels::{Label, capitalised};
 use kvalitet_domain::plan::FocusAreaKind;
 use kvalitet_domain::report::ReviewKind;
 use kvalitet_domain::self_inspection::{Frequency, Method, TrafficLight, Verdict};
 
+pub use kvalitet_domain::labels::{FEW_ANSWERS, THIN_BASIS};
+
 pub fn action_status(s: ActionStatus) -> &'static str {
-    match s {
-        ActionStatus::Planned => "Planerad",
-        ActionStatus::Ongoing => "Pågår",
-        ActionStatus::Done => "Klar",
-        ActionStatus::CarriedOver => "Pågår, fortsätter nästa år",
-        ActionStatus::Withdrawn => "Utgått",
-    }
+    s.label()
 }
 
 pub fn verdict(v: Verdict) -> &'static str {
-    match v {
-        Verdict::Approved => "Godkänt",
-        Verdict::PartlyApproved => "Delvis godkänt",
-        Verdict::NotApproved => "Ej godkänt",
-        Verdict::NotMeasurable => "Kunde inte mätas",
-    }
+    v.label()
 }
 
-pub fn traffic(t: TrafficLight) -> &'static str {
-    match t {
-        TrafficLight::Green => "Grön",
-        TrafficLight::Yellow => "Gul",
-        TrafficLight::Red => "Röd",
-        TrafficLight::Unknown => "Uppgift saknas i underlaget",
-    }
+/// Last year's status as a document prints it: "Grön", "Uppgift saknas i underlaget".
+pub fn traffic(t: TrafficLight) -> String {
+    capitalised(t.label())
 }
 
 pub fn method(m: Method) -> &'static str {
-    match m {
-        Method::SampleCheck => "Stickprov",
-        Method::AccessLogReview => "Loggkontroll",
-        Method::Statistics => "Statistik",
-        Method::SelfAssessment => "Självskattning",
-        Method::PeerReview => "Kollegiegranskning",
-        Method::WalkThrough => "Genomgång",
-        Method::Other => "Annan metod",
-    }
+    m.label()
 }
 
 pub fn frequency(f: Frequency) -> &'static str {
-    match f {
-        Frequency::Monthly => "varje månad",
-        Frequency::Quarterly => "varje kvartal",
-        Frequency::HalfYearly => "varje halvår",
-        Frequency::Yearly => "en gång per år",
-        Frequency::Once => "en gång",
-    }
+    f.label()
 }
 
-pub fn focus_kind_plural(k: FocusAreaKind) -> &'static str {
-    match k {
-        FocusAreaKind::Prioritised => "Kvalitetsfaktorer som prioriteras",
-        FocusAreaKind::Special => "Särskilda fokusområden",
-    }
+pub fn focus_kind_plural(k: FocusAreaKind, year: i64) -> String {
+    k.heading(year)
 }
 
 pub fn deviation_kind(k: DeviationKind) -> &'static str {
-    match k {
-        DeviationKind::LexSarah => "Lex Sarah",
-        DeviationKind::Internal => "Intern avvikelse",
-        DeviationKind::Complaint => "Synpunkter och klagomål",
-        DeviationKind::Hsl => "HSL-avvikelse",
-    }
+    k.label()
 }
 
 pub fn lex_sarah(c: LexSarahCategory) -> &'static str {
-    match c {
-        LexSarahCategory::Serious => "Allvarligt missförhållande",
-        LexSarahCategory::RiskOfSerious => "Risk för allvarligt missförhållande",
-        LexSarahCategory::Impropriety => "Missförhållande",
-        LexSarahCategory::RiskOfImpropriety => "Risk för missförhållande",
-        LexSarahCategory::NoImpropriety => "Ej missförhållande",
-    }
+    c.label()
 }
 
 pub fn measure_unit(u: MeasureUnit) -> &'static str {
-    match u {
-        MeasureUnit::Percent => "andel",
-        MeasureUnit::Count => "antal",
-        MeasureUnit::MeanScale => "medelvärde 1–5",
-        MeasureUnit::Days => "dagar",
-    }
+    u.label()
 }
 
 pub fn review_kind(k: ReviewKind) -> &'static str {
-    match k {
-        ReviewKind::Internal => "Intern granskning",
-        ReviewKind::External => "Extern granskning",
-    }
+    k.label()
 }
-
-/// The warning shown beside a share whose basis is too thin (as on the web pages).
-pub const THIN_BASIS: &str = "Underlaget är för litet för att dra säkra slutsatser: resultatet kan vara slumpen.";
-
-/// The caveat for a survey with few answers (as on the web pages).
-pub const FEW_ANSWERS: &str =
-    "Få har svarat. Resultaten kan inte ses som representativa och ska användas med försiktighet.";

@@ -68,6 +68,9 @@ pub async fn load_input_for_tenant(
                 .await?
                 .into_iter()
                 .filter(|p| p.year == year && position(p.scope_id).is_some())
+                // A follow-up is about plans that were followed up: below the scope, the
+                // plans not yet followed up are left out (the scope's own is kept).
+                .filter(|p| kind != DocumentKind::FollowUp || p.scope_id == root.id || p.state == PlanState::FollowedUp)
                 .filter(|p| keep(p.scope_id, p.state == PlanState::Draft))
                 .collect();
             found.sort_by_key(|p| (position(p.scope_id), p.id));

@@ -1,16 +1,34 @@
 //! Text helpers shared by the document builders: prose as stored (paragraphs separated
-//! by blank lines, list items starting with "- ") turned into blocks, and Swedish
-//! number formatting (decimal comma, a space between thousands, `78 %`).
+//! by blank lines, list items starting with "- ", a footnote as a paragraph starting
+//! with "Fotnot: ") turned into blocks, and Swedish number formatting (decimal comma, a
+//! space between thousands, `78 %`).
 //!
 //! The same rules as `kvalitet-web`'s `text.rs` and `format.rs`; kept here as well so
 //! this crate does not depend on the web crate.
 
 use crate::model::{Block, Para};
 
+/// The mark of a footnote in stored prose: a paragraph "Fotnot: …" is the footnote of
+/// the paragraph (or list) before it.
+const FOOTNOTE: &str = "Fotnot:";
+
+/// Attaches a footnote to the last block: a paragraph gets it, a list's last item ends
+/// in a paragraph that carries it; with nothing before it, it stays a note paragraph.
+fn attach_footnote(out: &mut Vec<Block>, note: &str) {
+    match out.last_mut() {
+        Some(Block::Paragraph(p)) if p.footnote.is_none() => p.footnote = Some(note.to_owned()),
+        _ => out.push(Block::Paragraph(Para::note(format!("{FOOTNOTE} {note}")))),
+    }
+}
+
 /// Prose turned into paragraphs and lists.
 pub fn prose(body: &str) -> Vec<Block> {
     let mut out = Vec::new();
     for chunk in body.split("\n\n") {
+        if let Some(note) = chunk.trim().strip_prefix(FOOTNOTE) {
+            attach_footnote(&mut out, &note.split_whitespace().collect::<Vec<_>>().join(" "));
+            continue;
+        }
         let mut para = String::new();
         let mut items: Vec<String> = Vec::new();
         for line in chunk.lines().map(str::trim).filter(|l| !l.is_empty()) {
@@ -96,6 +114,20 @@ mod tests {
         assert_eq!(b[0], Block::Paragraph(Para::new("Första stycket fortsätter.")));
         assert_eq!(b[2], Block::List(vec!["ett".into(), "två som fortsätter".into()]));
         assert_eq!(cell_paras("a\n- b")[1].text, "• b");
+    }
+
+    #[test]
+    fn a_footnote_paragraph_belongs_to_the_paragraph_before_it() {
+        let b = prose("Kompetensmenyn införs.\n\nFotnot: Kompetensmenyn är en\nutbildningsplattform\n\nSista.");
+        assert_eq!(b.len(), 2);
+        assert_eq!(
+            b[0],
+            Block::Paragraph(
+                Para::new("Kompetensmenyn införs.").with_footnote("Kompetensmenyn är en utbildningsplattform")
+            )
+        );
+        // Nothing to attach to: kept as a visible note, never lost.
+        assert_eq!(prose("Fotnot: ensam")[0], Block::Paragraph(Para::note("Fotnot: ensam")));
     }
 
     #[test]

@@ -84,6 +84,9 @@ impl Validate for Action {
 pub struct ActionFollowUp {
     pub action_id: ActionId,
     pub entry_on: Date,
+    /// Only the year of `entry_on` is known (see [`crate::shown_date`]).
+    #[serde(default)]
+    pub undated: bool,
     pub text: String,
     pub new_status: ActionStatus,
     pub recorded_by: String,

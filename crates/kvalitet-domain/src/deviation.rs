@@ -114,6 +114,9 @@ pub struct Deviation {
     pub status: DeviationStatus,
     pub occurred_on: Date,
     pub reported_on: Date,
+    /// Only the year of the case's dates is known (see [`crate::shown_date`]).
+    #[serde(default)]
+    pub undated: bool,
     pub title: String,
     /// What happened.
     pub description: String,
@@ -174,6 +177,7 @@ impl Deviation {
             status: DeviationStatus::Registered,
             occurred_on,
             reported_on,
+            undated: false,
             title,
             description,
             investigation: String::new(),

@@ -15,6 +15,7 @@ pub mod deviation;
 pub mod deviation_stats;
 pub mod id;
 pub mod indicator;
+pub mod labels;
 pub mod measure;
 pub mod org;
 pub mod plan;
@@ -30,3 +31,17 @@ pub use validate::{FieldError, Problem, Validate, ValidationErrors};
 
 /// A calendar date (Swedish calendar, `YYYY-MM-DD`).
 pub type Date = jiff::civil::Date;
+
+/// A date of which only the year may be known. Records taken over from documents that
+/// state no day (a follow-up text "Uppföljning: …" of the year, a deviation the annual
+/// report mentions) are *undated*: the stored date is then the last day of that year,
+/// used only to order and to place the record in its year, and it is never shown as a
+/// day: `2022 (dag okänd)`.
+pub fn shown_date(on: Date, undated: bool) -> String {
+    if undated { format!("{} (dag okänd)", on.year()) } else { on.to_string() }
+}
+
+/// The stored date of a record undated within `year`: its last day.
+pub fn undated_in(year: i16) -> Option<Date> {
+    Date::new(year, 12, 31).ok()
+}

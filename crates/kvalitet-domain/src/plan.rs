@@ -19,6 +19,16 @@ coded_enum! {
     }
 }
 
+coded_enum! {
+    /// How the plan's documents set out risks, self-inspections and actions: one table
+    /// per process area with each risk followed by its self-inspections and actions
+    /// (seeds 001 and 004), or a table of risks and a table of self-inspections (seed 000).
+    pub enum TableLayout {
+        Separate = "separate",
+        Combined = "combined",
+    }
+}
+
 /// A quality plan for one year and one scope (an org unit and everything below it).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct QualityPlan {
@@ -35,6 +45,13 @@ pub struct QualityPlan {
     pub follow_up_reference: Option<String>,
     /// The plan this one was rolled over from.
     pub previous_plan_id: Option<PlanId>,
+    /// How its documents set out the risk tables.
+    #[serde(default = "separate")]
+    pub table_layout: TableLayout,
+}
+
+fn separate() -> TableLayout {
+    TableLayout::Separate
 }
 pub type PlanId = Id<QualityPlan>;
 
@@ -46,17 +63,10 @@ impl Validate for QualityPlan {
         let mut e = ValidationErrors::default();
         e.range("year", self.year, *YEARS.start(), *YEARS.end());
         e.text("title", &self.title, limits::TITLE);
-        if self.state != PlanState::Draft {
-            if self.adopted_on.is_none() {
-                e.push("adopted_on", Problem::Required);
-            }
-            match &self.board_reference {
-                Some(r) => e.text("board_reference", r, limits::SHORT),
-                None => e.push("board_reference", Problem::Required),
-            }
-        }
-        if self.state == PlanState::FollowedUp && self.followed_up_on.is_none() {
-            e.push("followed_up_on", Problem::Required);
+        // A plan taken over from a document that does not give the board's date or
+        // reference keeps them unknown; the transitions below require them.
+        if let Some(r) = &self.board_reference {
+            e.text("board_reference", r, limits::SHORT);
         }
         e.into_result()
     }
@@ -208,6 +218,7 @@ mod tests {
             followed_up_on: None,
             follow_up_reference: None,
             previous_plan_id: None,
+            table_layout: crate::plan::TableLayout::Separate,
         }
     }
 

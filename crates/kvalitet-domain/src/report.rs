@@ -38,8 +38,10 @@ impl Validate for QualityReport {
         let mut e = ValidationErrors::default();
         e.range("year", self.year, 2000, 2100);
         e.text("title", &self.title, limits::TITLE);
-        if self.state == ReportState::Submitted && self.submitted_on.is_none() {
-            e.push("submitted_on", Problem::Required);
+        // A report taken over from a document that does not give the day it reached the
+        // board keeps it unknown; submitting one in Kvalitet requires the date.
+        if let Some(r) = &self.board_reference {
+            e.optional_text("board_reference", r, limits::SHORT);
         }
         e.into_result()
     }

@@ -20,6 +20,8 @@ coded_enum! {
         PeerReview = "peer_review",
         WalkThrough = "walk_through",
         Other = "other",
+        /// The plan does not say how (taken over from a document that does not).
+        NotStated = "not_stated",
     }
 }
 
@@ -31,6 +33,8 @@ coded_enum! {
         HalfYearly = "half_yearly",
         Yearly = "yearly",
         Once = "once",
+        /// The plan does not say how often: no runs fall due.
+        NotStated = "not_stated",
     }
 }
 
@@ -42,11 +46,15 @@ impl Frequency {
             Frequency::Quarterly => 4,
             Frequency::HalfYearly => 2,
             Frequency::Yearly | Frequency::Once => 1,
+            Frequency::NotStated => 0,
         }
     }
 
     /// The dates runs fall due in `year`: the last day of each period.
     pub fn due_dates(self, year: i16) -> Vec<Date> {
+        if self.runs_per_year() == 0 {
+            return Vec::new();
+        }
         let months_per_run = 12 / self.runs_per_year() as i8;
         (1..=self.runs_per_year() as i8)
             .map(|i| Date::new(year, i * months_per_run, 1).expect("valid month").last_of_month())
@@ -62,6 +70,9 @@ coded_enum! {
         NotApproved = "not_approved",
         /// Could not be measured: needs a reason ("verksamhetssystemet ej stödjer …").
         NotMeasurable = "not_measurable",
+        /// The follow-up gives no verdict, only its text (taken over from a document
+        /// that states none). Never chosen when a run is recorded in Kvalitet.
+        NotStated = "not_stated",
     }
 }
 
@@ -74,9 +85,13 @@ impl Verdict {
             Verdict::Approved => Some(TrafficLight::Green),
             Verdict::PartlyApproved => Some(TrafficLight::Yellow),
             Verdict::NotApproved => Some(TrafficLight::Red),
-            Verdict::NotMeasurable => None,
+            Verdict::NotMeasurable | Verdict::NotStated => None,
         }
     }
+
+    /// The verdicts a person chooses from when recording a run.
+    pub const CHOSEN: [Verdict; 4] =
+        [Verdict::Approved, Verdict::PartlyApproved, Verdict::NotApproved, Verdict::NotMeasurable];
 }
 
 coded_enum! {
@@ -136,6 +151,9 @@ impl Validate for SelfInspection {
 pub struct SelfInspectionRun {
     pub self_inspection_id: SelfInspectionId,
     pub run_on: Date,
+    /// Only the year of `run_on` is known (see [`crate::shown_date`]).
+    #[serde(default)]
+    pub undated: bool,
     /// The measured value, e.g. 80 (per cent) or 12 (days).
     pub result_value: Option<f64>,
     pub sample_size: Option<i64>,

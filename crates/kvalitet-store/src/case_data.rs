@@ -294,6 +294,7 @@ async fn feed_links(
             let run = SelfInspectionRun {
                 self_inspection_id: si,
                 run_on: meta.period_to,
+                undated: false,
                 result_value: Some((percent * 10.0).round() / 10.0),
                 sample_size: r.denominator.map(|d| d as i64),
                 verdict: link.verdict(percent),

@@ -16,7 +16,7 @@ use kvalitet_domain::deviation::{
 use kvalitet_domain::indicator::{Direction, Indicator, IndicatorResult, IndicatorSource, MeasureUnit};
 use kvalitet_domain::measure::MeasureLink;
 use kvalitet_domain::org::{OrgUnit, OrgUnitKind, ProcessArea, QualityFactor, TargetGroup, Tenant};
-use kvalitet_domain::plan::{FocusArea, FocusAreaKind, PlanState, QualityPlan, Section, SectionKind};
+use kvalitet_domain::plan::{FocusArea, FocusAreaKind, PlanState, QualityPlan, Section, SectionKind, TableLayout};
 use kvalitet_domain::report::{
     Finding, ImprovementArea, KeyStatistic, QualityAssessment, QualityReport, ReportState, Review, ReviewKind,
     SystematicFollowUp, UserSurvey,
@@ -185,6 +185,7 @@ coded_columns!(
     ReportState,
     ReviewKind,
     CorrectionKind,
+    TableLayout,
 );
 
 /// A domain record stored as a row of one table, with `id` and `version` besides its
@@ -234,7 +235,7 @@ record! {
     QualityFactor => "quality_factor" { tenant_id, number, name, alias, description }
     QualityPlan => "quality_plan" {
         tenant_id, scope_id, year, title, state, adopted_on, board_reference, followed_up_on, follow_up_reference,
-        previous_plan_id
+        previous_plan_id, table_layout
     }
     QualityReport => "quality_report" { tenant_id, scope_id, year, title, state, submitted_on, board_reference }
     Section => "section" { plan_id, report_id, kind, heading, body, sort_order }
@@ -247,13 +248,13 @@ record! {
     Action => "action" {
         plan_id, title, description, responsible, due_on, status, withdrawn_reason, previous_action_id, sort_order
     }
-    ActionFollowUp => "action_follow_up" { action_id, entry_on, text, new_status, recorded_by }
+    ActionFollowUp => "action_follow_up" { action_id, entry_on, undated, text, new_status, recorded_by }
     SelfInspection => "self_inspection" {
         plan_id, process_area_id, title, purpose, method, frequency, target, is_new, previous_status,
         action_note, unit_id, keep_next_year, previous_self_inspection_id, sort_order
     }
     SelfInspectionRun => "self_inspection_run" {
-        self_inspection_id, run_on, result_value, sample_size, verdict, verdict_reason, comment, recorded_by
+        self_inspection_id, run_on, undated, result_value, sample_size, verdict, verdict_reason, comment, recorded_by
     }
     Indicator => "indicator" {
         plan_id, area_id, name, quality_factor_id, unit, source, target_value, direction, no_data, note,
@@ -263,7 +264,7 @@ record! {
         indicator_id, year, value, numerator, denominator, answers, response_rate, national_value, comment, no_data
     }
     Deviation => "deviation" {
-        tenant_id, unit_id, kind, status, occurred_on, reported_on, title, description, investigation,
+        tenant_id, unit_id, kind, status, occurred_on, reported_on, undated, title, description, investigation,
         lex_sarah_category, reported_to_ivo_on, measures_taken, closed_on, risk_id, action_id, reported_by,
         investigation_started_on, investigator, person_informed, person_informed_on, causes, decided_on, decided_by,
         ivo_reference, feedback, complainant, channel, answered_on, answered_by, complaint_outcome, voided_on,

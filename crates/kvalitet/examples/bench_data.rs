@@ -71,6 +71,7 @@ async fn main() -> anyhow::Result<()> {
                 followed_up_on: None,
                 follow_up_reference: None,
                 previous_plan_id: None,
+                table_layout: kvalitet_domain::plan::TableLayout::Separate,
             },
         )
         .await?;
@@ -122,6 +123,7 @@ async fn main() -> anyhow::Result<()> {
                         &ActionFollowUp {
                             action_id: action,
                             entry_on: Date::constant(2025, (f + 3) as i8, 28),
+                            undated: false,
                             text: "Uppföljning: arbetet pågår enligt plan.".into(),
                             new_status: ActionStatus::Ongoing,
                             recorded_by: "Bench".into(),

@@ -1,6 +1,7 @@
 //! Builders: the data of each board document turned into the intermediate model, in the
 //! structure of the seed documents.
 
+pub mod combined;
 pub mod follow_up;
 pub mod heat_map;
 pub mod plan;
@@ -59,6 +60,14 @@ pub fn furniture(input: &DocumentInput, title: &str) -> crate::model::Furniture 
     crate::model::Furniture { footer_title: format!("{title} {}", input.scope_name), ..input.furniture.clone() }
 }
 
+/// Under every risk table: the zone names and colours are the product's own.
+pub const ZONE_NOTE: &str = "Risknivåns färg och zon (till exempel \u{201d}Hög risk\u{201d}) är beräknade av Kvalitet \
+                             ur nämndens riskmatris.";
+
+/// Above the heat map, which no seed has.
+pub const HEAT_MAP_NOTE: &str = "Riskkartan är framställd av Kvalitet ur riskernas bedömningar; \
+                                 samma uppgifter finns i tabellerna nedan.";
+
 pub fn heading(level: u8, text: impl Into<String>) -> Block {
     Block::Heading { level, text: text.into() }
 }
@@ -82,10 +91,20 @@ pub fn adoption_line(p: &PlanBundle) -> Option<String> {
     })
 }
 
-/// An action in a table cell: its title, what is to be done, who and when.
+/// "Uppföljning 2022-03-04:", or "Uppföljning:" when only the year is known (the
+/// seeds' own words; an undated record's stored day is never printed).
+pub fn follow_up_head(on: kvalitet_domain::Date, undated: bool) -> String {
+    if undated { "Uppföljning:".to_owned() } else { format!("Uppföljning {on}:") }
+}
+
+/// An action in a table cell: its title, what is to be done, who and when; with its
+/// follow-ups, each entry's text and the status in words.
 pub fn action_paras(a: &ActionView<'_>, with_follow_ups: bool) -> Vec<Para> {
     let act = &a.action.item;
-    let mut out = vec![Para::strong(format!("Åtgärd: {}", act.title))];
+    // The plans (seeds 000, 001) print the action's title alone in their "Åtgärder"
+    // column; the follow-up (seed 004) prefixes it: "Åtgärd: …".
+    let title = if with_follow_ups { format!("Åtgärd: {}", act.title) } else { act.title.clone() };
+    let mut out = vec![Para::strong(title)];
     out.extend(cell_paras(&act.description));
     let mut who = Vec::new();
     if !act.responsible.is_empty() {
@@ -99,10 +118,10 @@ pub fn action_paras(a: &ActionView<'_>, with_follow_ups: bool) -> Vec<Para> {
     }
     if with_follow_ups {
         for f in &a.follow_ups {
-            out.push(Para::note(format!("Uppföljning {}:", f.entry_on)));
+            out.push(Para::strong(follow_up_head(f.entry_on, f.undated)));
             out.extend(cell_paras(&f.text));
         }
-        out.push(Para::strong(format!("Status: {}", labels::action_status(act.status))));
+        out.push(Para::note(format!("Status: {}", labels::action_status(act.status))));
         if let Some(r) = act.withdrawn_reason.as_deref().filter(|r| !r.trim().is_empty()) {
             out.push(Para::new(format!("Skäl till att åtgärden utgått: {r}")));
         }
@@ -131,7 +150,7 @@ pub fn result_paras(unit: MeasureUnit, r: &IndicatorResult) -> Vec<Para> {
     let share = r.share();
     if let Some(s) = share {
         out.push(Para::note(format!(
-            "n = {}, 95 % konfidensintervall {}–{}",
+            "n = {}, 95 % konfidensintervall {}–{} (beräknat av Kvalitet)",
             number(s.denominator as f64),
             share_percent(s.ci_low),
             share_percent(s.ci_high)

@@ -1,11 +1,15 @@
 //! One self-contained, accessible HTML file: `lang="sv"`, headings in order (the title
 //! is the only `h1`), tables with `<caption>` and `<th scope>`, charts as inline SVG with
 //! `role="img"`, `<title>` and `<desc>` beside their data tables, an inline stylesheet
-//! that also prints well, and no scripts.
+//! that also prints well, and no scripts. The title page carries the furniture (logo as
+//! an `<img>` data URL, board, reference, meeting date, status); footnotes are numbered
+//! links to a list at the end.
 
 use std::fmt::Write;
 
-use crate::model::{Block, Cell, Document, Para, ParaStyle, Table};
+use base64::Engine;
+
+use crate::model::{Block, Cell, Document, Furniture, LogoFormat, Para, ParaStyle, Table};
 
 /// Escapes text for HTML element content and attribute values.
 pub fn esc(s: &str) -> String {
@@ -38,28 +42,68 @@ thead th{background:#e8eef3}tbody th{font-weight:normal}\
 td p,th p{margin:0 0 .35rem}.note{color:#444;font-size:.9em}.strong{font-weight:600}\
 .warning{border-left:4px solid #b35900;padding-left:.5rem;font-weight:600}\
 figure{margin:1.5rem 0}figure svg{max-width:100%;height:auto}figcaption{font-weight:600}\
+header.title-page img.logo{max-height:5rem;max-width:16rem;display:block;margin-bottom:1rem}\
+section.footnotes{border-top:1px solid #999;margin-top:3rem;font-size:.9em}\
 @media print{body{max-width:none;padding:0}h2,h3{break-after:avoid}tr{break-inside:avoid}thead{display:table-header-group}nav.toc{display:none}}";
 
-fn para(out: &mut String, p: &Para) {
+/// The footnotes met so far, numbered from 1 in reading order.
+type Notes = Vec<String>;
+
+fn para(out: &mut String, notes: &mut Notes, p: &Para) {
     let class = match p.style {
         ParaStyle::Normal => "",
         ParaStyle::Strong => " class=\"strong\"",
         ParaStyle::Note => " class=\"note\"",
         ParaStyle::Warning => " class=\"warning\"",
     };
-    let _ = write!(out, "<p{class}>{}</p>", esc(&p.text));
+    let _ = write!(out, "<p{class}>{}", esc(&p.text));
+    if let Some(note) = &p.footnote {
+        notes.push(note.clone());
+        let n = notes.len();
+        let _ =
+            write!(out, "<sup><a href=\"#fotnot-{n}\" id=\"fotnotref-{n}\" aria-label=\"Fotnot {n}\">{n}</a></sup>");
+    }
+    out.push_str("</p>");
 }
 
-fn cell(out: &mut String, tag: &str, scope: &str, c: &Cell) {
+fn cell(out: &mut String, notes: &mut Notes, tag: &str, scope: &str, c: &Cell) {
     let style = c.shading.as_deref().map(|s| format!(" style=\"background:{}\"", esc(s))).unwrap_or_default();
     let _ = write!(out, "<{tag}{scope}{style}>");
     for p in &c.paras {
-        para(out, p);
+        para(out, notes, p);
     }
     let _ = write!(out, "</{tag}>");
 }
 
-fn table(out: &mut String, t: &Table) {
+/// The title page's furniture: logo first, then the lines that are known.
+fn furniture(out: &mut String, f: &Furniture) {
+    for (label, value) in [
+        ("", &f.board),
+        ("Diarienummer: ", &f.reference),
+        ("Sammanträdesdatum: ", &f.meeting_on),
+        ("Status: ", &f.status),
+    ] {
+        if let Some(v) = value.as_deref().filter(|v| !v.trim().is_empty()) {
+            let _ = write!(out, "<p>{label}{}</p>", esc(v));
+        }
+    }
+}
+
+fn logo(f: &Furniture) -> String {
+    let Some(logo) = &f.logo else { return String::new() };
+    let media = match logo.format {
+        LogoFormat::Svg => "image/svg+xml",
+        LogoFormat::Png => "image/png",
+    };
+    // As an <img>, an SVG is a picture: no script in it runs.
+    format!(
+        "<img class=\"logo\" src=\"data:{media};base64,{}\" alt=\"{}\">",
+        base64::engine::general_purpose::STANDARD.encode(&logo.bytes),
+        esc(&logo.alt)
+    )
+}
+
+fn table(out: &mut String, notes: &mut Notes, t: &Table) {
     let _ = write!(out, "<table><caption>{}</caption><thead><tr>", esc(&t.caption));
     for h in &t.header {
         let _ = write!(out, "<th scope=\"col\">{}</th>", esc(h));
@@ -69,9 +113,9 @@ fn table(out: &mut String, t: &Table) {
         out.push_str("<tr>");
         for (i, c) in row.iter().enumerate() {
             if i == 0 && t.row_headers {
-                cell(out, "th", " scope=\"row\"", c);
+                cell(out, notes, "th", " scope=\"row\"", c);
             } else {
-                cell(out, "td", "", c);
+                cell(out, notes, "td", "", c);
             }
         }
         out.push_str("</tr>");
@@ -94,13 +138,15 @@ pub fn write(doc: &Document) -> String {
         doc.marking.as_deref().map(|m| format!("<br><span class=\"marking\">{}</span>", esc(m))).unwrap_or_default();
     let _ = write!(
         out,
-        "<header class=\"title-page\"><p class=\"municipality\">{}</p><h1>{}{marking}</h1>",
+        "<header class=\"title-page\">{}<p class=\"municipality\">{}</p><h1>{}{marking}</h1>",
+        logo(&doc.furniture),
         esc(&doc.municipality),
         esc(&doc.title)
     );
     for l in &doc.title_lines {
         let _ = write!(out, "<p>{}</p>", esc(l));
     }
+    furniture(&mut out, &doc.furniture);
     out.push_str("</header>\n");
 
     let chapters: Vec<&str> = doc
@@ -120,6 +166,7 @@ pub fn write(doc: &Document) -> String {
     }
 
     out.push_str("<main>\n");
+    let mut notes = Notes::new();
     let mut chapter = 0;
     for b in &doc.blocks {
         match b {
@@ -134,7 +181,7 @@ pub fn write(doc: &Document) -> String {
                 }
             }
             Block::Paragraph(p) => {
-                para(&mut out, p);
+                para(&mut out, &mut notes, p);
                 out.push('\n');
             }
             Block::List(items) => {
@@ -144,16 +191,28 @@ pub fn write(doc: &Document) -> String {
                 }
                 out.push_str("</ul>\n");
             }
-            Block::Table(t) => table(&mut out, t),
+            Block::Table(t) => table(&mut out, &mut notes, t),
             Block::Figure(f) => {
                 let _ = write!(out, "<figure><figcaption>{}</figcaption>{}", esc(&f.title), f.svg);
                 let _ = write!(out, "<p class=\"note\">{}</p>", esc(&f.description));
                 for t in &f.tables {
-                    table(&mut out, t);
+                    table(&mut out, &mut notes, t);
                 }
                 out.push_str("</figure>\n");
             }
         }
+    }
+    if !notes.is_empty() {
+        out.push_str("<section class=\"footnotes\" aria-labelledby=\"fotnoter\"><h2 id=\"fotnoter\">Fotnoter</h2><ol>");
+        for (i, n) in notes.iter().enumerate() {
+            let n_ = i + 1;
+            let _ = write!(
+                out,
+                "<li id=\"fotnot-{n_}\">{} <a href=\"#fotnotref-{n_}\" aria-label=\"Tillbaka till texten\">↩</a></li>",
+                esc(n)
+            );
+        }
+        out.push_str("</ol></section>\n");
     }
     out.push_str("</main>\n</body>\n</html>\n");
     out

@@ -118,6 +118,7 @@ async fn results_stay_one_a_year_and_an_actions_status_follows_its_latest_follow
         let done = ActionFollowUp {
             action_id: a,
             entry_on: day(2024, 6, 30),
+            undated: false,
             text: "Införd.".into(),
             new_status: ActionStatus::Done,
             recorded_by: "Maja".into(),

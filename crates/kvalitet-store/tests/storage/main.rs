@@ -68,6 +68,7 @@ async fn fixture(store: &Store) -> Fixture {
             followed_up_on: None,
             follow_up_reference: None,
             previous_plan_id: None,
+            table_layout: kvalitet_domain::plan::TableLayout::Separate,
         },
     )
     .await
@@ -131,6 +132,7 @@ async fn records_round_trip_with_every_column_type() {
         let run = SelfInspectionRun {
             self_inspection_id: si_id,
             run_on: day(2024, 2, 29),
+            undated: false,
             result_value: Some(80.5),
             sample_size: Some(40),
             verdict: Verdict::PartlyApproved,
@@ -311,6 +313,7 @@ async fn reassessment_keeps_history_and_follow_up_moves_status() {
         let follow_up = ActionFollowUp {
             action_id: a,
             entry_on: day(2024, 12, 31),
+            undated: false,
             text: "Arbetssättet har införts.".into(),
             new_status: ActionStatus::Done,
             recorded_by: "test".into(),

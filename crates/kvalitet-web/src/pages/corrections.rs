@@ -458,7 +458,7 @@ pub fn history(list: &[Versioned<Correction>], unit: Option<MeasureUnit>) -> Vec
                 "self_inspection_run" => {
                     if let Ok(b) = serde_json::from_str::<SelfInspectionRun>(text) {
                         row.kind = "run";
-                        row.when = b.run_on.to_string();
+                        row.when = kvalitet_domain::shown_date(b.run_on, b.undated);
                         row.code = b.verdict.code();
                         row.value = b.result_value.map(number).unwrap_or_default();
                     }
@@ -475,7 +475,7 @@ pub fn history(list: &[Versioned<Correction>], unit: Option<MeasureUnit>) -> Vec
                 "action_follow_up" => {
                     if let Ok(b) = serde_json::from_str::<ActionFollowUp>(text) {
                         row.kind = "follow_up";
-                        row.when = b.entry_on.to_string();
+                        row.when = kvalitet_domain::shown_date(b.entry_on, b.undated);
                         row.code = b.new_status.code();
                     }
                 }

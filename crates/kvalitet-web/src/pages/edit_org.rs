@@ -5,6 +5,7 @@
 
 use std::collections::HashMap;
 
+use kvalitet_domain::labels::Label;
 use kvalitet_domain::org::{self as domain, OrgUnit, OrgUnitKind, ProcessArea, QualityFactor, TargetGroup};
 use kvalitet_domain::{Code, Id, Validate, ValidationErrors};
 use kvalitet_store::{StoreError, org};
@@ -46,11 +47,7 @@ impl Editable for OrgUnit {
                 "kind",
                 "Nivå",
                 "En förvaltning delas i sektioner och en sektion i enheter.",
-                codes::<OrgUnitKind>(|k| match k {
-                    OrgUnitKind::Administration => "Förvaltning",
-                    OrgUnitKind::Section => "Sektion",
-                    OrgUnitKind::Unit => "Enhet",
-                }),
+                codes::<OrgUnitKind>(Label::label),
             ),
             field(
                 "parent_id",

@@ -135,7 +135,7 @@ async fn si_page(
             .iter()
             .map(|r| RunRow {
                 id: r.id.get(),
-                date: r.run_on.to_string(),
+                date: kvalitet_domain::shown_date(r.run_on, r.undated),
                 verdict: r.verdict.code(),
                 result: r.result_value.map(number).unwrap_or_default(),
                 sample: r.sample_size.map(|n| number(n as f64)).unwrap_or_default(),
@@ -161,7 +161,7 @@ async fn si_page(
             .collect(),
         corrections: history(&corrections, None),
         may_record: user.may(Permission::RecordFollowUp, si_unit(&si, &plan)),
-        verdicts: Verdict::ALL.iter().map(|v| v.code()).collect(),
+        verdicts: Verdict::CHOSEN.iter().map(|v| v.code()).collect(),
         form,
         links,
         edit_href: if may_edit { format!("/egenkontroller/{}/andra", si.id) } else { String::new() },
@@ -219,6 +219,7 @@ pub(super) fn parse_run(
     let run = SelfInspectionRun {
         self_inspection_id: si.id,
         run_on: run_on.unwrap_or_else(today),
+        undated: false,
         result_value,
         sample_size,
         verdict: verdict.unwrap_or(Verdict::Approved),
@@ -327,7 +328,7 @@ async fn action_page(
             .iter()
             .map(|f| FollowUpRow {
                 id: f.id.get(),
-                date: f.entry_on.to_string(),
+                date: kvalitet_domain::shown_date(f.entry_on, f.undated),
                 status: f.new_status.code(),
                 text: blocks(&f.text),
                 by: f.recorded_by.clone(),
@@ -377,6 +378,7 @@ pub(super) fn parse_follow_up(
     let follow_up = ActionFollowUp {
         action_id: action.id,
         entry_on: entry_on.unwrap_or_else(today),
+        undated: false,
         text: form.value("text").trim().to_owned(),
         new_status: status.unwrap_or(action.status),
         recorded_by: by.to_owned(),

@@ -246,6 +246,7 @@ pub async fn record(
         let run = SelfInspectionRun {
             self_inspection_id: si.id,
             run_on: today,
+            undated: false,
             result_value: None,
             sample_size: Some(d.drawn.len() as i64),
             verdict: if outcome == ReviewOutcome::NoRemarks { Verdict::Approved } else { Verdict::NotApproved },

@@ -10,10 +10,12 @@ use axum::Form;
 use axum::extract::State;
 use axum::response::{IntoResponse, Redirect, Response};
 
+use kvalitet_domain::Code;
 use kvalitet_domain::Id;
 use kvalitet_domain::access::Permission;
+use kvalitet_domain::labels::Label;
 use kvalitet_domain::org::OrgUnitId;
-use kvalitet_domain::plan::{PlanId, PlanState, QualityPlan};
+use kvalitet_domain::plan::{PlanId, PlanState, QualityPlan, TableLayout};
 use kvalitet_store::{StoreError, org, plans};
 
 use crate::auth::{Nav, User};
@@ -30,6 +32,8 @@ pub struct NewPlanPage {
     pub units: Vec<Choice>,
     /// Plans the user may read, to start from a copy.
     pub sources: Vec<Choice>,
+    /// How the documents set out the risk tables (the empty choice is the default).
+    pub layouts: Vec<Choice>,
     pub form: FormState,
 }
 
@@ -121,7 +125,11 @@ fn page(
         .iter()
         .map(|(id, title)| Choice { value: id.get().to_string(), label: format!("Kopia av {title}") })
         .collect();
-    NewPlanPage { nav: user.nav(), units: choices, sources, form }
+    let layouts = [TableLayout::Combined]
+        .iter()
+        .map(|l| Choice { value: l.code().to_owned(), label: l.label().to_owned() })
+        .collect();
+    NewPlanPage { nav: user.nav(), units: choices, sources, layouts, form }
 }
 
 pub async fn form(State(state): State<AppState>, user: User) -> WebResult<NewPlanPage> {
@@ -160,6 +168,13 @@ pub async fn create(
             }
         },
     };
+    let table_layout = match form.value("table_layout").trim() {
+        "" => TableLayout::Separate,
+        v => TableLayout::from_code(v).unwrap_or_else(|| {
+            form.push("table_layout", "Välj en uppställning i listan.");
+            TableLayout::Separate
+        }),
+    };
     let plan = QualityPlan {
         tenant_id: user.session.account.tenant_id,
         scope_id: scope,
@@ -171,6 +186,7 @@ pub async fn create(
         followed_up_on: None,
         follow_up_reference: None,
         previous_plan_id: None,
+        table_layout,
     };
     if !form.has_errors() {
         let mut tx = state.store.write(&user.actor()).await?;

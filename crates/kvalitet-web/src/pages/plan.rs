@@ -189,7 +189,11 @@ fn action_v(a: &ActionView<'_>) -> ActionV {
         follow_ups: a
             .follow_ups
             .iter()
-            .map(|f| FollowUpV { date: f.entry_on.to_string(), status: f.new_status.code(), blocks: blocks(&f.text) })
+            .map(|f| FollowUpV {
+                date: kvalitet_domain::shown_date(f.entry_on, f.undated),
+                status: f.new_status.code(),
+                blocks: blocks(&f.text),
+            })
             .collect(),
     }
 }
@@ -259,7 +263,7 @@ pub fn view(b: &PlanBundle, nav: Nav) -> PlanPage {
                             .runs
                             .iter()
                             .map(|r| RunV {
-                                date: r.run_on.to_string(),
+                                date: kvalitet_domain::shown_date(r.run_on, r.undated),
                                 verdict: r.verdict.code(),
                                 result: r.result_value.map(number).unwrap_or_default(),
                                 // The reason is often the first sentence of the comment.

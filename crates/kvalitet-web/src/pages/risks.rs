@@ -136,7 +136,7 @@ async fn risk_page(
             i64::MAX,
             Event {
                 id: 0,
-                date: f.entry_on.to_string(),
+                date: kvalitet_domain::shown_date(f.entry_on, f.undated),
                 assessment: false,
                 level: String::new(),
                 factors: String::new(),

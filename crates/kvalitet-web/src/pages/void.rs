@@ -69,7 +69,7 @@ async fn page(
         reference: d.reference(d.id),
         title: d.title.clone(),
         kind: d.kind.code(),
-        reported_on: d.reported_on.to_string(),
+        reported_on: kvalitet_domain::shown_date(d.reported_on, d.undated),
         voided_on: d.voided_on.map(|v| v.to_string()).unwrap_or_default(),
         void_reason: blocks(&d.void_reason),
         conflict,

@@ -503,6 +503,7 @@ async fn fixture(app: &TestApp) -> Fixture {
         let run = kvalitet_domain::self_inspection::SelfInspectionRun {
             self_inspection_id: Id::new(si),
             run_on: kvalitet_domain::Date::new(plan.year as i16, 3, 31).unwrap(),
+            undated: false,
             result_value: None,
             sample_size: Some(5),
             verdict: kvalitet_domain::self_inspection::Verdict::Approved,
@@ -535,6 +536,7 @@ async fn fixture(app: &TestApp) -> Fixture {
         let follow_up = kvalitet_domain::action::ActionFollowUp {
             action_id: Id::new(action),
             entry_on: kvalitet_domain::Date::new(2022, 6, 30).unwrap(),
+            undated: false,
             text: "Matris".into(),
             new_status: kvalitet_domain::action::ActionStatus::Ongoing,
             recorded_by: "Matris".into(),

@@ -18,6 +18,7 @@ use kvalitet_domain::deviation::{
     CategoryDimension, Complainant, ComplaintChannel, ComplaintOutcome, DeviationKind, DeviationStatus,
     LexSarahCategory,
 };
+use kvalitet_domain::labels::Label;
 
 use super::list::{Count, Filters, Summary, load, log_reads, summary};
 use super::unit_name;
@@ -33,73 +34,36 @@ pub fn neutralise(text: &str) -> String {
 }
 
 fn kind(k: DeviationKind) -> &'static str {
-    match k {
-        DeviationKind::LexSarah => "Lex Sarah",
-        DeviationKind::Internal => "Intern avvikelse",
-        DeviationKind::Complaint => "Synpunkter och klagomål",
-        DeviationKind::Hsl => "HSL-avvikelse",
-    }
+    k.label()
 }
 
 fn status(s: DeviationStatus) -> &'static str {
-    match s {
-        DeviationStatus::Registered => "Registrerad",
-        DeviationStatus::Investigating => "Utreds",
-        DeviationStatus::Assessed => "Bedömd",
-        DeviationStatus::Closed => "Avslutad",
-    }
+    s.label()
 }
 
 fn lex_sarah(c: LexSarahCategory) -> &'static str {
-    match c {
-        LexSarahCategory::Serious => "Allvarligt missförhållande",
-        LexSarahCategory::RiskOfSerious => "Risk för allvarligt missförhållande",
-        LexSarahCategory::Impropriety => "Missförhållande",
-        LexSarahCategory::RiskOfImpropriety => "Risk för missförhållande",
-        LexSarahCategory::NoImpropriety => "Ej missförhållande",
-    }
+    c.label()
 }
 
-// The same words as templates/labels.html (one table for both is issue 16's).
 fn dimension(d: CategoryDimension) -> &'static str {
-    match d {
-        CategoryDimension::Type => "Typ",
-        CategoryDimension::Cause => "Orsak",
-        CategoryDimension::Place => "Plats",
-        CategoryDimension::Severity => "Allvarlighetsgrad",
-    }
+    d.label()
+}
+
+/// An optional code's label; an empty code is "Ej angivet".
+fn optional<T: Label>(code: &str) -> &'static str {
+    T::from_code(code).map_or("Ej angivet", Label::label)
 }
 
 fn complainant(code: &str) -> &'static str {
-    match Complainant::from_code(code) {
-        Some(Complainant::PersonServed) => "Den enskilde",
-        Some(Complainant::Relative) => "Anhörig eller närstående",
-        Some(Complainant::Anonymous) => "Anonym",
-        Some(Complainant::Other) => "Någon annan",
-        None => "Ej angivet",
-    }
+    optional::<Complainant>(code)
 }
 
 fn channel(code: &str) -> &'static str {
-    match ComplaintChannel::from_code(code) {
-        Some(ComplaintChannel::Form) => "Blankett eller webbformulär",
-        Some(ComplaintChannel::Email) => "E-post",
-        Some(ComplaintChannel::Letter) => "Brev",
-        Some(ComplaintChannel::Phone) => "Telefon",
-        Some(ComplaintChannel::InPerson) => "Personligen",
-        Some(ComplaintChannel::Other) => "På annat sätt",
-        None => "Ej angivet",
-    }
+    optional::<ComplaintChannel>(code)
 }
 
 fn outcome(code: &str) -> &'static str {
-    match ComplaintOutcome::from_code(code) {
-        Some(ComplaintOutcome::Shortcoming) => "Brist i verksamheten",
-        Some(ComplaintOutcome::NoShortcoming) => "Ingen brist i verksamheten",
-        Some(ComplaintOutcome::Referred) => "Hänvisad vidare",
-        Some(ComplaintOutcome::Other) => "Annat",
-        None => "Ej angivet",
-    }
+    optional::<ComplaintOutcome>(code)
 }
 
 /// Writes rows of text and counts from the top of a sheet, a bold heading row first.

@@ -359,7 +359,7 @@ fn row(units: &[Versioned<OrgUnit>], d: &Versioned<Deviation>) -> Row {
         unit: unit_name(units, d.unit_id),
         kind: d.kind.code(),
         status: d.status.code(),
-        reported_on: d.reported_on.to_string(),
+        reported_on: kvalitet_domain::shown_date(d.reported_on, d.undated),
         voided_on: d.voided_on.map(|v| v.to_string()).unwrap_or_default(),
     }
 }

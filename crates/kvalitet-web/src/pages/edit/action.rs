@@ -3,6 +3,7 @@
 use std::collections::HashMap;
 
 use kvalitet_domain::action::{Action, ActionStatus};
+use kvalitet_domain::labels::Label;
 use kvalitet_domain::self_inspection::SelfInspection;
 use kvalitet_domain::{Code, Id};
 use kvalitet_store::{StoreError, repo};
@@ -41,13 +42,7 @@ impl Editable for Action {
                 "status",
                 "Status",
                 "Ändras annars genom uppföljning. Utgått kräver ett skäl.",
-                codes::<ActionStatus>(|s| match s {
-                    ActionStatus::Planned => "Planerad",
-                    ActionStatus::Ongoing => "Pågår",
-                    ActionStatus::Done => "Klar",
-                    ActionStatus::CarriedOver => "Pågår, fortsätter nästa år",
-                    ActionStatus::Withdrawn => "Utgått",
-                }),
+                codes::<ActionStatus>(Label::label),
             ),
             field("withdrawn_reason", "Skäl till att åtgärden utgått", "", Kind::Area),
         ]

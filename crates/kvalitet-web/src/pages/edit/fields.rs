@@ -16,7 +16,10 @@ pub(in crate::pages) fn field(name: &'static str, label: &'static str, hint: &'s
 }
 
 pub(in crate::pages) fn codes<T: Code>(label: impl Fn(T) -> &'static str) -> Kind {
-    Kind::Select(T::ALL.iter().map(|v| (v.code().to_owned(), label(*v).to_owned())).collect())
+    // An option starts with a capital letter ("Varje månad") whatever the label's case.
+    Kind::Select(
+        T::ALL.iter().map(|v| (v.code().to_owned(), kvalitet_domain::labels::capitalised(label(*v)))).collect(),
+    )
 }
 
 pub(in crate::pages) fn optional(mut kind: Kind, none: &str) -> Kind {

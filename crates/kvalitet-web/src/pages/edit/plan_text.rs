@@ -2,6 +2,7 @@
 
 use std::collections::HashMap;
 
+use kvalitet_domain::labels::Label;
 use kvalitet_domain::plan::{FocusArea, FocusAreaKind, Section, SectionKind};
 use kvalitet_domain::{Code, Id};
 
@@ -83,15 +84,7 @@ impl Editable for FocusArea {
     const NEUTER: bool = true;
     fn fields(o: &Options) -> Vec<Field> {
         vec![
-            field(
-                "kind",
-                "Slag",
-                "",
-                codes::<FocusAreaKind>(|k| match k {
-                    FocusAreaKind::Prioritised => "Prioriterad kvalitetsfaktor",
-                    FocusAreaKind::Special => "Särskilt fokusområde",
-                }),
-            ),
+            field("kind", "Slag", "", codes::<FocusAreaKind>(Label::label)),
             field("title", "Rubrik", "", Kind::Text),
             field("body", "Text", "", Kind::Area),
             field("quality_factor", "Kvalitetsfaktor", "", factor_options(o)),

@@ -3,6 +3,7 @@
 use std::collections::HashMap;
 
 use kvalitet_domain::Code;
+use kvalitet_domain::labels::Label;
 use kvalitet_domain::self_inspection::{Frequency, Method, SelfInspection};
 use kvalitet_store::links::LinkKind;
 
@@ -20,32 +21,8 @@ impl Editable for SelfInspection {
             field("title", "Egenkontroll", "", Kind::Text),
             field("area", "Process eller område", "", area_options(o)),
             field("purpose", "Syfte med egenkontrollen", "", Kind::Area),
-            field(
-                "method",
-                "Metod",
-                "",
-                codes::<Method>(|m| match m {
-                    Method::SampleCheck => "Stickprov",
-                    Method::AccessLogReview => "Loggkontroll",
-                    Method::Statistics => "Statistik",
-                    Method::SelfAssessment => "Självskattning",
-                    Method::PeerReview => "Kollegiegranskning",
-                    Method::WalkThrough => "Genomgång",
-                    Method::Other => "Annan metod",
-                }),
-            ),
-            field(
-                "frequency",
-                "Hur ofta",
-                "",
-                codes::<Frequency>(|q| match q {
-                    Frequency::Monthly => "Varje månad",
-                    Frequency::Quarterly => "Varje kvartal",
-                    Frequency::HalfYearly => "Varje halvår",
-                    Frequency::Yearly => "En gång per år",
-                    Frequency::Once => "En gång",
-                }),
-            ),
+            field("method", "Metod", "", codes::<Method>(Label::label)),
+            field("frequency", "Hur ofta", "", codes::<Frequency>(Label::label)),
             field("target", "Mål", "Till exempel: första samtal inom 10 dagar", Kind::Text),
             field(
                 "unit",
