@@ -76,11 +76,12 @@ pub fn roll_over(from: &PlanBundle) -> Result<RolledPlan, RolloverError> {
         .filter(|s| s.keep_next_year)
         .map(|s| SelfInspection {
             is_new: false,
-            // Last year's status is the verdict of its last run that year.
+            // Last year's status is the verdict of its last run that year that gave one
+            // (a run taken over without a verdict says nothing of the status).
             previous_status: from
                 .runs
                 .iter()
-                .filter(|r| r.self_inspection_id == s.id)
+                .filter(|r| r.self_inspection_id == s.id && r.verdict != crate::self_inspection::Verdict::NotStated)
                 .max_by_key(|r| (r.run_on, r.id))
                 .and_then(|r| r.verdict.status()),
             previous_self_inspection_id: Some(s.id),

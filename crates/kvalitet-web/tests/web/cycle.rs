@@ -100,6 +100,28 @@ async fn a_plan_is_rolled_into_next_year_and_the_draft_adopted() {
         let mut quality = TestApp::with_demo(store.clone()).await;
         quality.login(QUALITY).await;
         let plan = quality.plan_id("Kvalitetsplan 2022 för vuxna").await;
+        // Seed 004 gives no verdicts; one recorded for a self-inspection of 2022 becomes
+        // its status from last year.
+        {
+            use kvalitet_domain::self_inspection::{SelfInspection, SelfInspectionRun, Verdict};
+            let mut tx = store.write(&kvalitet_store::Actor::system("test")).await.unwrap();
+            let sis: Vec<kvalitet_domain::Versioned<SelfInspection>> =
+                kvalitet_store::repo::list(&mut tx, kvalitet_store::Where::all()).await.unwrap();
+            let loggkontroll = sis.iter().find(|s| s.title == "Loggkontroll" && s.plan_id.get() == plan).unwrap();
+            let run = SelfInspectionRun {
+                self_inspection_id: loggkontroll.id,
+                run_on: kvalitet_domain::Date::new(2022, 11, 30).unwrap(),
+                undated: false,
+                result_value: None,
+                sample_size: Some(12),
+                verdict: Verdict::Approved,
+                verdict_reason: String::new(),
+                comment: String::new(),
+                recorded_by: "Test".into(),
+            };
+            kvalitet_store::repo::insert(&mut tx, &run).await.unwrap();
+            tx.commit().await.unwrap();
+        }
         let before = quality.get(&format!("/planer/{plan}")).await.body;
         let csrf = quality.csrf().await;
         let res = quality.post(&format!("/planer/{plan}/nasta-ar"), &[("csrf", &csrf)]).await;
@@ -115,9 +137,8 @@ async fn a_plan_is_rolled_into_next_year_and_the_draft_adopted() {
         assert!(!draft.contains("Uppföljning av kvalitetsplan 2022 för vuxna"), "follow-up text carried");
         assert!(draft.contains("Innan planen antas") && draft.contains("13 risker ska bedömas på nytt."), "warned");
         // Each carried self-inspection's last verdict of 2022 is its status from last year.
-        let statuses =
-            ["Status förra året</dt><dd>Grön", "Status förra året</dt><dd>Gul", "Status förra året</dt><dd>Röd"];
-        assert!(statuses.iter().any(|s| draft.contains(s)), "last year's status carried");
+        assert!(draft.contains("Status förra året</dt><dd>Grön"), "last year's status carried");
+        assert!(!draft.contains("Status förra året</dt><dd>Gul"), "no status made up for the others");
         // Only the actions still going on are carried: 4 were carried over in 2022.
         assert!(
             draft.contains("4 åtgärder"),
@@ -178,14 +199,8 @@ async fn marking_a_plan_followed_up_closes_its_to_dos() {
         let res = qd.post(&path, &[("csrf", &csrf), ("version", &version), ("followed_up_on", "2025-02-12")]).await;
         assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY);
         assert!(res.body.contains("Ange nämndens diarienummer"), "{}", res.body);
-        let before_adoption = [
-            ("csrf", csrf.as_str()),
-            ("version", &version),
-            ("followed_up_on", "2023-06-01"),
-            ("follow_up_reference", "SN-1"),
-        ];
-        let res = qd.post(&path, &before_adoption).await;
-        assert!(res.body.contains("kan inte vara före antagandet"), "{}", res.body);
+        // (A date before the adoption is refused: the domain's test; seed 000 gives no
+        // adoption date for this plan.)
         let ok = [
             ("csrf", csrf.as_str()),
             ("version", &version),
