@@ -33,7 +33,8 @@ coded_enum! {
         HalfYearly = "half_yearly",
         Yearly = "yearly",
         Once = "once",
-        /// The plan does not say how often: no runs fall due.
+        /// The plan does not say how often: one run falls due by the year's end (the
+        /// plan says it is carried out during the year), printed as not stated.
         NotStated = "not_stated",
     }
 }
@@ -45,16 +46,12 @@ impl Frequency {
             Frequency::Monthly => 12,
             Frequency::Quarterly => 4,
             Frequency::HalfYearly => 2,
-            Frequency::Yearly | Frequency::Once => 1,
-            Frequency::NotStated => 0,
+            Frequency::Yearly | Frequency::Once | Frequency::NotStated => 1,
         }
     }
 
     /// The dates runs fall due in `year`: the last day of each period.
     pub fn due_dates(self, year: i16) -> Vec<Date> {
-        if self.runs_per_year() == 0 {
-            return Vec::new();
-        }
         let months_per_run = 12 / self.runs_per_year() as i8;
         (1..=self.runs_per_year() as i8)
             .map(|i| Date::new(year, i * months_per_run, 1).expect("valid month").last_of_month())
