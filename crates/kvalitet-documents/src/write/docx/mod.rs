@@ -168,7 +168,7 @@ impl Writer {
             .add_field_char(FieldCharType::Separate, false);
         let end = Run::new().add_field_char(FieldCharType::End, false);
         if entries.is_empty() {
-            self.push(Paragraph::new().style("TOC1").add_run(begin).add_run(end));
+            self.push(Paragraph::new().style("TOC1").add_run(begin.clone()).add_run(end.clone()));
         }
         let last = entries.len().saturating_sub(1);
         for (i, (level, text)) in entries.into_iter().enumerate() {

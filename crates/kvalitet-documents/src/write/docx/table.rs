@@ -15,9 +15,9 @@ use crate::model::{self, Cell, ParaStyle};
 pub const CELL_MARGIN: usize = 108;
 /// A character's width in em, estimated on the wide side: Calibri's are narrower, but
 /// where Calibri is missing (LibreOffice without Carlito) a wider sans takes its place.
-const EM_PER_CHAR: f64 = 0.6;
+const EM_PER_CHAR: f64 = 0.55;
 /// Bold text is this much wider.
-const BOLD: f64 = 1.1;
+const BOLD: f64 = 1.08;
 
 /// The width of `text` set in the table font, in twips.
 fn text_width(text: &str, bold: bool) -> f64 {
