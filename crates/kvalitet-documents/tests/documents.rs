@@ -517,3 +517,5 @@ async fn a_draft_is_marked_utkast_in_its_heading_and_running_header() {
 mod ivo_report;
 #[path = "documents/seed_plans.rs"]
 mod seed_plans;
+#[path = "documents/docx_layout.rs"]
+mod docx_layout;
