@@ -502,3 +502,6 @@ async fn a_draft_is_marked_utkast_in_its_heading_and_running_header() {
 
 #[path = "documents/ivo_report.rs"]
 mod ivo_report;
+
+#[path = "documents/pdf_layout.rs"]
+mod pdf_layout;
