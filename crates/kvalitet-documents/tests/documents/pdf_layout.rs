@@ -291,6 +291,7 @@ fn png(w: u32, h: u32, pixel: impl Fn(u32, u32) -> [u8; 3]) -> Vec<u8> {
         let crc = crc32(&out[start..]);
         out.extend(crc.to_be_bytes());
     }
+    let pixel = &pixel;
     let raw: Vec<u8> = (0..h).flat_map(|y| std::iter::once(0).chain((0..w).flat_map(move |x| pixel(x, y)))).collect();
     let len = u16::try_from(raw.len()).expect("a small image");
     let (mut a, mut b) = (1u32, 0u32);
