@@ -1,8 +1,10 @@
 //! Times every document in every format on the demo data and on a scope ten times its
 //! size (every plan and report item replicated ×10), reporting the median of N runs and
-//! the process's peak resident memory; with `--write DIR` it also writes the files.
+//! the process's peak resident memory, and each PDF's number of pages; with `--write DIR`
+//! it also writes the files.
 //!
-//! `cargo run --release -p kvalitet-documents --example bench_documents -- [--runs N] [--write DIR]`
+//! `cargo run --release -p kvalitet-documents --example bench_documents -- [--runs N] [--write DIR]
+//! [--kind plan|follow-up|report] [--format docx|html|pdf]`
 
 use std::time::{Duration, Instant};
 
@@ -99,18 +101,24 @@ async fn main() -> anyhow::Result<()> {
     let arg = |name: &str| args.iter().position(|a| a == name).and_then(|i| args.get(i + 1)).cloned();
     let runs: usize = arg("--runs").map_or(Ok(11), |r| r.parse())?;
     let write_dir = arg("--write");
+    // `--kind plan --format pdf`: only those (e.g. under a profiler).
+    let only_kind = arg("--kind").map(|k| DocumentKind::from_code(&k).ok_or_else(|| anyhow::anyhow!("--kind {k}")));
+    let only_kind = only_kind.transpose()?;
+    let only_format =
+        arg("--format").map(|f| Format::from_extension(&f).ok_or_else(|| anyhow::anyhow!("--format {f}")));
+    let only_format = only_format.transpose()?;
 
     let db = TestDb::sqlite().await;
     kvalitet_demo::load(&db.store).await?;
     let cases = [(DocumentKind::Plan, 2024), (DocumentKind::FollowUp, 2022), (DocumentKind::Report, 2022)];
     println!(
-        "{:<12} {:<6} {:>6} {:>12} {:>12} {:>10}",
-        "document", "format", "scale", "median ms", "min ms", "size KiB"
+        "{:<12} {:<6} {:>6} {:>12} {:>12} {:>10} {:>6}",
+        "document", "format", "scale", "median ms", "min ms", "size KiB", "pages"
     );
-    for (kind, year) in cases {
+    for (kind, year) in cases.into_iter().filter(|(k, _)| only_kind.is_none_or(|o| o == *k)) {
         let base = load_input(&db.store, kind, year, None).await?;
         for (scale, input) in [(1, base.clone()), (10, times(&base, 10))] {
-            for format in Format::ALL {
+            for format in Format::ALL.into_iter().filter(|f| only_format.is_none_or(|o| o == *f)) {
                 let mut samples: Vec<Duration> = Vec::with_capacity(runs);
                 let mut bytes = Vec::new();
                 // One warm-up run (fonts and library are built once per process).
@@ -122,14 +130,19 @@ async fn main() -> anyhow::Result<()> {
                 }
                 samples.sort();
                 let ms = |d: Duration| d.as_secs_f64() * 1000.0;
+                let pages = match format {
+                    Format::Pdf => lopdf::Document::load_mem(&bytes)?.get_pages().len().to_string(),
+                    _ => String::new(),
+                };
                 println!(
-                    "{:<12} {:<6} {:>5}x {:>12.1} {:>12.1} {:>10}",
+                    "{:<12} {:<6} {:>5}x {:>12.1} {:>12.1} {:>10} {:>6}",
                     kind.code(),
                     format.extension(),
                     scale,
                     ms(samples[samples.len() / 2]),
                     ms(samples[0]),
-                    bytes.len() / 1024
+                    bytes.len() / 1024,
+                    pages
                 );
                 if let Some(dir) = &write_dir {
                     std::fs::create_dir_all(dir)?;

@@ -519,3 +519,5 @@ mod ivo_report;
 mod seed_plans;
 #[path = "documents/docx_layout.rs"]
 mod docx_layout;
+#[path = "documents/pdf_layout.rs"]
+mod pdf_layout;

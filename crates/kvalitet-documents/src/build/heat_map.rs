@@ -137,16 +137,21 @@ pub fn figure(id: &str, risks: &[&Versioned<Risk>], matrix: &RiskMatrix) -> Figu
         let len = *n as f64 / max_count * bar_w;
         let _ = write!(
             svg,
-            "<text x=\"{}\" y=\"{}\" font-size=\"12\" text-anchor=\"end\">{lv}</text>\
-             <rect x=\"{}\" y=\"{y}\" width=\"{len:.1}\" height=\"{bar_h}\" fill=\"{}\" stroke=\"#555555\" stroke-width=\"0.5\"/>\
-             <text x=\"{:.1}\" y=\"{}\" font-size=\"12\">{n}</text>",
+            "<text x=\"{}\" y=\"{}\" font-size=\"12\" text-anchor=\"end\">{lv}</text>",
             bars_x + 20.0,
-            y + 12.0,
-            bars_x + 28.0,
-            esc(&colour(*lv)),
-            bars_x + 32.0 + len,
             y + 12.0
         );
+        // No bar for a level without risks: a rect of zero width is invalid SVG (usvg
+        // warns and skips it).
+        if *n > 0 {
+            let _ = write!(
+                svg,
+                "<rect x=\"{}\" y=\"{y}\" width=\"{len:.1}\" height=\"{bar_h}\" fill=\"{}\" stroke=\"#555555\" stroke-width=\"0.5\"/>",
+                bars_x + 28.0,
+                esc(&colour(*lv))
+            );
+        }
+        let _ = write!(svg, "<text x=\"{:.1}\" y=\"{}\" font-size=\"12\">{n}</text>", bars_x + 32.0 + len, y + 12.0);
     }
     svg.push_str("</svg>");
 

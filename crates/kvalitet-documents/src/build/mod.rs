@@ -6,6 +6,7 @@ pub mod follow_up;
 pub mod heat_map;
 pub mod plan;
 pub mod report;
+pub mod trend;
 
 use kvalitet_domain::bundle::{ActionView, PlanBundle};
 use kvalitet_domain::indicator::{IndicatorResult, MeasureUnit};

@@ -1,6 +1,8 @@
-//! The smallest typst `World` that typesets one generated source: the standard library,
-//! the fonts bundled in typst-assets (Libertinus Serif, which has å, ä and ö), no files,
-//! no packages, no clock. Library and fonts are built once per process.
+//! The smallest typst `World` that typesets one generated source: the standard library
+//! (with typst's accessibility extras, for row header cells), the fonts bundled in
+//! typst-assets (Libertinus Serif, which has å, ä and ö), one file (the municipality's
+//! logo, when there is one), no packages, no clock. Library and fonts are built once per
+//! process.
 
 use std::sync::LazyLock;
 
@@ -9,38 +11,55 @@ use typst::foundations::{Bytes, Datetime, Duration};
 use typst::syntax::{FileId, RootedPath, Source, VirtualPath, VirtualRoot};
 use typst::text::{Font, FontBook};
 use typst::utils::LazyHash;
-use typst::{Library, LibraryExt, World};
+use typst::{Feature, Library, LibraryExt, World};
 
-struct Shared {
+pub(super) struct Shared {
     library: LazyHash<Library>,
     book: LazyHash<FontBook>,
     fonts: Vec<Font>,
-    /// The one file id every document uses (file ids are interned for the whole
-    /// process, so a fresh id per document would leak).
+    /// The file ids every document uses (file ids are interned for the whole process,
+    /// so a fresh id per document would leak): the source and the logo.
     main: FileId,
+    logo: FileId,
 }
 
-static SHARED: LazyLock<Shared> = LazyLock::new(|| {
+/// The path the source gives for the logo (see [`DocumentWorld::new`]).
+pub const LOGO_PATH: &str = "logo";
+
+fn file_id(path: &str) -> FileId {
+    FileId::new(RootedPath::new(VirtualRoot::Project, VirtualPath::new(path).expect("a valid virtual path")))
+}
+
+pub(super) static SHARED: LazyLock<Shared> = LazyLock::new(|| {
     let fonts: Vec<Font> = typst_assets::fonts().flat_map(|data| Font::iter(Bytes::new(data))).collect();
+    // `pdf.header-cell(scope: "row")` is one of typst's accessibility extras.
+    let library = Library::builder().with_features([Feature::A11yExtras].into_iter().collect()).build();
     Shared {
-        library: LazyHash::new(Library::default()),
+        library: LazyHash::new(library),
         book: LazyHash::new(FontBook::from_fonts(&fonts)),
         fonts,
-        main: FileId::new(RootedPath::new(
-            VirtualRoot::Project,
-            VirtualPath::new("dokument.typ").expect("a valid virtual path"),
-        )),
+        main: file_id("dokument.typ"),
+        logo: file_id(LOGO_PATH),
     }
 });
 
-/// One document's source in the shared environment.
+impl Shared {
+    /// The font of `family` (lower case) closest to `variant`.
+    pub fn font(&self, family: &str, variant: typst::text::FontVariant) -> Option<&Font> {
+        self.fonts.get(self.book.select(family, variant)?)
+    }
+}
+
+/// One document's source and logo in the shared environment.
 pub struct DocumentWorld {
     source: Source,
+    logo: Option<Bytes>,
 }
 
 impl DocumentWorld {
-    pub fn new(text: String) -> DocumentWorld {
-        DocumentWorld { source: Source::new(SHARED.main, text) }
+    /// The world of one source; `logo` is served as the file [`LOGO_PATH`].
+    pub fn new(text: String, logo: Option<Vec<u8>>) -> DocumentWorld {
+        DocumentWorld { source: Source::new(SHARED.main, text), logo: logo.map(Bytes::new) }
     }
 
     /// The line of the source around `range`, for error messages.
@@ -70,7 +89,11 @@ impl World for DocumentWorld {
     }
 
     fn file(&self, id: FileId) -> FileResult<Bytes> {
-        if id == SHARED.main { Ok(Bytes::from_string(self.source.clone())) } else { Err(FileError::AccessDenied) }
+        match &self.logo {
+            _ if id == SHARED.main => Ok(Bytes::from_string(self.source.clone())),
+            Some(logo) if id == SHARED.logo => Ok(logo.clone()),
+            _ => Err(FileError::AccessDenied),
+        }
     }
 
     fn font(&self, index: usize) -> Option<Font> {

@@ -238,6 +238,27 @@ fn measures_compute_reads_the_export_and_names_bad_cells() {
     assert!(!stderr.contains("19121212"), "no personal identity number in errors");
 }
 
+/// Every board document of the demo in every format, from the command line: written,
+/// and with nothing on standard error at the level `warn` (no library's warning, such as usvg's about an
+/// invalid SVG shape, reaches an operator's terminal).
+#[test]
+fn document_writes_every_demo_document_without_a_warning() {
+    let dir = tempfile::tempdir().unwrap();
+    let (out, _, stderr) = run(kvalitet(dir.path()).args(["demo", "load"]));
+    assert!(out.status.success(), "{stderr}");
+    for (kind, year) in [("plan", "2024"), ("plan", "2022"), ("followup", "2022"), ("report", "2022")] {
+        for format in ["pdf", "docx", "html"] {
+            let file = dir.path().join(format!("{kind}-{year}.{format}"));
+            let (out, stdout, stderr) =
+                run(kvalitet(dir.path()).args(["document", kind, "--year", year, "--format", format, "-o"]).arg(&file));
+            assert!(out.status.success(), "{kind} {year} {format}: {stderr}");
+            assert!(stdout.contains("är skriven"), "{stdout}");
+            assert!(std::fs::metadata(&file).is_ok_and(|m| m.len() > 1000), "{kind} {year} {format}");
+            assert_eq!(stderr, "", "{kind} {year} {format}: nothing on standard error");
+        }
+    }
+}
+
 mod audit;
 mod case_data;
 mod limits;
