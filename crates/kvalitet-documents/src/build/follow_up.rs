@@ -11,7 +11,7 @@ use kvalitet_domain::bundle::{AreaGroup, PlanBundle, RiskView, SelfInspectionVie
 use kvalitet_domain::plan::{SectionKind, TableLayout};
 use kvalitet_domain::self_inspection::Verdict;
 
-use super::{Levels, action_paras, combined, follow_up_head, heading, result_paras, table, value_in};
+use super::{Levels, action_paras, combined, follow_up_head, heading, result_paras, table, trend, value_in};
 use crate::DocumentInput;
 use crate::labels;
 use crate::model::{Block, Cell, Document, Para};
@@ -263,5 +263,20 @@ fn indicators(out: &mut Vec<Block>, p: &PlanBundle, lv: Levels) {
             &[5, 11],
             rows,
         ));
+        // F10: the trend of each indicator with at least two years of values (the
+        // product's own chart, said so in its caption), with its data as a table.
+        for (n, i) in g.indicators.iter().enumerate() {
+            let ind = &i.indicator.item;
+            let results: Vec<_> = i.results.iter().map(|r| r.item.clone()).collect();
+            if let Some(f) = trend::figure(
+                &format!("trend-{}-{n}", i.indicator.id.get()),
+                &ind.name,
+                ind.unit,
+                &results,
+                ind.target_value,
+            ) {
+                out.push(Block::Figure(f));
+            }
+        }
     }
 }

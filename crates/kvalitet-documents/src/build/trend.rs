@@ -1,7 +1,6 @@
 //! An indicator's trend figure: a line chart of its yearly values (with its target as a
 //! dashed line), a description in words and the same numbers as a table. Only where at
 //! least two years have values; the chart is the product's own addition and says so.
-#![allow(dead_code, reason = "the follow-up and the report call it once the lead wires it in; remove then")]
 
 use std::fmt::Write;
 

@@ -112,12 +112,15 @@ impl IvoReport {
             questions: vec![
                 q("Rubrik", Answer::text_or_fill(&d.title)),
                 q("Vad har hänt", Answer::text_or_fill(&d.description)),
-                q("När inträffade det", Answer::Recorded(d.occurred_on.to_string())),
+                q("När inträffade det", Answer::Recorded(kvalitet_domain::shown_date(d.occurred_on, d.undated))),
                 q(
                     "Var inträffade det",
                     facts.place.as_deref().map_or_else(Answer::fill, |p| Answer::Recorded(p.to_owned())),
                 ),
-                q("När rapporten enligt lex Sarah togs emot", Answer::Recorded(d.reported_on.to_string())),
+                q(
+                    "När rapporten enligt lex Sarah togs emot",
+                    Answer::Recorded(kvalitet_domain::shown_date(d.reported_on, d.undated)),
+                ),
             ],
         });
 
@@ -190,7 +193,8 @@ impl IvoReport {
             ],
         });
 
-        let due = match days_after(d.reported_on, facts.ivo_deadline_days) {
+        // No deadline is computed from a day that is not known.
+        let due = match days_after(d.reported_on, facts.ivo_deadline_days).filter(|_| !d.undated) {
             Some(due) => Answer::Computed {
                 value: due.to_string(),
                 how: format!(
