@@ -284,7 +284,7 @@ async fn kvalitetsberattelse_2022_has_the_seed_tables_rates_and_improvement_area
         pos(&g, "36 %", 0);
         pos(&g, "Svarsfrekvens", 0);
         pos(&g, "Få har svarat", 0);
-        let areas = pos(&g, "Förbättringsområden 2023", 0);
+        let areas = pos(&g, "Förbättringsområden", 0);
         for i in &report.improvement_areas {
             pos(&g, &i.text, areas);
         }
@@ -502,3 +502,6 @@ async fn a_draft_is_marked_utkast_in_its_heading_and_running_header() {
 
 #[path = "documents/ivo_report.rs"]
 mod ivo_report;
+
+#[path = "documents/seed_002.rs"]
+mod seed_002;
