@@ -112,7 +112,8 @@ fn chapter_of(s: &Section) -> Option<Chapter> {
 
 /// Whether a section belongs under "Underlag för bedömning av kvalitet".
 fn in_basis(s: &Section) -> bool {
-    matches!(s.kind, SectionKind::Conditions | SectionKind::OpenComparisons) || chapter_of(s).is_some_and(Chapter::in_basis)
+    matches!(s.kind, SectionKind::Conditions | SectionKind::OpenComparisons)
+        || chapter_of(s).is_some_and(Chapter::in_basis)
 }
 
 struct Part<'a> {

@@ -124,8 +124,7 @@ const INTERNAL: [&str; 4] =
     ["Härlett ur källan", "Registrerade utanför Kvalitet", "beskrivs som egen händelse", "Fotnot"];
 
 fn demo_file() -> String {
-    let path =
-        concat!(env!("CARGO_MANIFEST_DIR"), "/../../demo/002-kvalitetsberattelse-2022-vuxna.toml").to_owned();
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../demo/002-kvalitetsberattelse-2022-vuxna.toml").to_owned();
     std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"))
 }
 
@@ -287,7 +286,11 @@ async fn seed_002_headings_tables_figures_and_dates_in_every_format() {
         assert!(next.starts_with("Nå fler tidigt"), "{:?}: after the sentence: {:.80}", g.format, next);
 
         for d in dates(&g.text) {
-            assert!(allowed.contains(&d), "{:?}: the date {d} is not the seed's (demo/002 holds it only as invented)", g.format);
+            assert!(
+                allowed.contains(&d),
+                "{:?}: the date {d} is not the seed's (demo/002 holds it only as invented)",
+                g.format
+            );
         }
         for note in INTERNAL {
             assert!(!g.text.contains(note), "{:?}: the demo's internal note {note:?} is printed", g.format);

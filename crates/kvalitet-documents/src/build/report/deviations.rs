@@ -35,8 +35,11 @@ fn known_dates(d: &Deviation) -> Option<String> {
 /// One case told as the seed tells it: what happened, what the investigation found and
 /// what was done, in one run of text.
 fn case_text(d: &Deviation) -> String {
-    let parts: Vec<&str> =
-        [&d.description, &d.investigation, &d.measures_taken].iter().map(|s| s.trim()).filter(|s| !s.is_empty()).collect();
+    let parts: Vec<&str> = [&d.description, &d.investigation, &d.measures_taken]
+        .iter()
+        .map(|s| s.trim())
+        .filter(|s| !s.is_empty())
+        .collect();
     let separator = if parts.iter().any(|p| p.contains('\n')) { "\n\n" } else { " " };
     parts.join(separator)
 }
