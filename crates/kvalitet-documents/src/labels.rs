@@ -5,7 +5,6 @@ use kvalitet_domain::action::ActionStatus;
 use kvalitet_domain::deviation::{DeviationKind, LexSarahCategory};
 use kvalitet_domain::indicator::MeasureUnit;
 use kvalitet_domain::plan::FocusAreaKind;
-use kvalitet_domain::report::ReviewKind;
 use kvalitet_domain::self_inspection::{Frequency, Method, TrafficLight, Verdict};
 
 pub fn action_status(s: ActionStatus) -> &'static str {
@@ -90,13 +89,6 @@ pub fn measure_unit(u: MeasureUnit) -> &'static str {
         MeasureUnit::Count => "antal",
         MeasureUnit::MeanScale => "medelvärde 1–5",
         MeasureUnit::Days => "dagar",
-    }
-}
-
-pub fn review_kind(k: ReviewKind) -> &'static str {
-    match k {
-        ReviewKind::Internal => "Intern granskning",
-        ReviewKind::External => "Extern granskning",
     }
 }
 
