@@ -6,7 +6,6 @@ use kvalitet_domain::deviation::{DeviationKind, LexSarahCategory};
 use kvalitet_domain::indicator::MeasureUnit;
 use kvalitet_domain::labels::{Label, capitalised};
 use kvalitet_domain::plan::FocusAreaKind;
-use kvalitet_domain::report::ReviewKind;
 use kvalitet_domain::self_inspection::{Frequency, Method, TrafficLight, Verdict};
 
 pub use kvalitet_domain::labels::{FEW_ANSWERS, THIN_BASIS};
@@ -46,8 +45,4 @@ pub fn lex_sarah(c: LexSarahCategory) -> &'static str {
 
 pub fn measure_unit(u: MeasureUnit) -> &'static str {
     u.label()
-}
-
-pub fn review_kind(k: ReviewKind) -> &'static str {
-    k.label()
 }

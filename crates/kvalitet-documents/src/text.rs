@@ -1,34 +1,26 @@
 //! Text helpers shared by the document builders: prose as stored (paragraphs separated
-//! by blank lines, list items starting with "- ", a footnote as a paragraph starting
-//! with "Fotnot: ") turned into blocks, and Swedish number formatting (decimal comma, a
-//! space between thousands, `78 %`).
+//! by blank lines, list items starting with "- ", footnotes) turned into blocks, and
+//! Swedish number formatting (decimal comma, a space between thousands, `78 %`).
+//!
+//! Footnotes: a mark `[^1]` in the text and the note on a line of its own,
+//! `[^1]: Motiverande samtal erbjuds …`. The mark is taken out and the note becomes the
+//! paragraph's footnote (a mark in a list item: the footnote of the paragraph that
+//! introduces the list). A note whose mark is nowhere is kept as a paragraph.
 //!
 //! The same rules as `kvalitet-web`'s `text.rs` and `format.rs`; kept here as well so
 //! this crate does not depend on the web crate.
 
 use crate::model::{Block, Para};
 
-/// The mark of a footnote in stored prose: a paragraph "Fotnot: …" is the footnote of
-/// the paragraph (or list) before it.
-const FOOTNOTE: &str = "Fotnot:";
-
-/// Attaches a footnote to the last block: a paragraph gets it, a list's last item ends
-/// in a paragraph that carries it; with nothing before it, it stays a note paragraph.
-fn attach_footnote(out: &mut Vec<Block>, note: &str) {
-    match out.last_mut() {
-        Some(Block::Paragraph(p)) if p.footnote.is_none() => p.footnote = Some(note.to_owned()),
-        _ => out.push(Block::Paragraph(Para::note(format!("{FOOTNOTE} {note}")))),
-    }
+/// Prose turned into paragraphs and lists, with its footnotes.
+pub fn prose(body: &str) -> Vec<Block> {
+    let (body, notes) = take_notes(body);
+    attach(paragraphs(&body), notes)
 }
 
-/// Prose turned into paragraphs and lists.
-pub fn prose(body: &str) -> Vec<Block> {
+fn paragraphs(body: &str) -> Vec<Block> {
     let mut out = Vec::new();
     for chunk in body.split("\n\n") {
-        if let Some(note) = chunk.trim().strip_prefix(FOOTNOTE) {
-            attach_footnote(&mut out, &note.split_whitespace().collect::<Vec<_>>().join(" "));
-            continue;
-        }
         let mut para = String::new();
         let mut items: Vec<String> = Vec::new();
         for line in chunk.lines().map(str::trim).filter(|l| !l.is_empty()) {
@@ -60,6 +52,80 @@ pub fn prose(body: &str) -> Vec<Block> {
         }
     }
     out
+}
+
+/// A footnote's text, from a line `[^id]: text`.
+pub(crate) struct Note {
+    mark: String,
+    text: String,
+    used: bool,
+}
+
+/// The body without its footnote lines, and the notes.
+pub(crate) fn take_notes(body: &str) -> (String, Vec<Note>) {
+    let mut notes = Vec::new();
+    let mut kept = Vec::new();
+    for line in body.lines() {
+        let note = line.trim().strip_prefix("[^").and_then(|rest| rest.split_once("]:")).and_then(|(id, text)| {
+            let ok = !id.is_empty() && !id.contains([']', ' ']) && !text.trim().is_empty();
+            ok.then(|| Note { mark: format!("[^{id}]"), text: text.trim().to_owned(), used: false })
+        });
+        match note {
+            Some(n) => notes.push(n),
+            None => kept.push(line),
+        }
+    }
+    (kept.join("\n"), notes)
+}
+
+/// Takes the marks of `notes` out of `text`; returns the notes' texts in the order of
+/// their marks.
+fn take_marks(text: &mut String, notes: &mut [Note]) -> Vec<String> {
+    let mut found: Vec<(usize, String)> = Vec::new();
+    for n in notes.iter_mut() {
+        if let Some(at) = text.find(&n.mark) {
+            found.push((at, n.text.clone()));
+            *text = text.replace(&n.mark, "");
+            n.used = true;
+        }
+    }
+    found.sort_by_key(|(at, _)| *at);
+    found.into_iter().map(|(_, t)| t).collect()
+}
+
+fn add_footnote(p: &mut Para, texts: Vec<String>) {
+    if texts.is_empty() {
+        return;
+    }
+    let mut all: Vec<String> = p.footnote.take().into_iter().collect();
+    all.extend(texts);
+    p.footnote = Some(all.join(" "));
+}
+
+pub(crate) fn attach(mut blocks: Vec<Block>, mut notes: Vec<Note>) -> Vec<Block> {
+    if notes.is_empty() {
+        return blocks;
+    }
+    let mut last_para = None;
+    for i in 0..blocks.len() {
+        match &mut blocks[i] {
+            Block::Paragraph(p) => {
+                let texts = take_marks(&mut p.text, &mut notes);
+                add_footnote(p, texts);
+                last_para = Some(i);
+            }
+            Block::List(items) => {
+                let texts: Vec<String> = items.iter_mut().flat_map(|t| take_marks(t, &mut notes)).collect();
+                match last_para.map(|j| &mut blocks[j]) {
+                    Some(Block::Paragraph(p)) => add_footnote(p, texts),
+                    _ => blocks.extend(texts.into_iter().map(|t| Block::Paragraph(Para::new(t)))),
+                }
+            }
+            _ => {}
+        }
+    }
+    blocks.extend(notes.into_iter().filter(|n| !n.used).map(|n| Block::Paragraph(Para::new(n.text))));
+    blocks
 }
 
 /// Prose flattened into paragraphs for a table cell (list items become "• item").
@@ -117,8 +183,8 @@ mod tests {
     }
 
     #[test]
-    fn a_footnote_paragraph_belongs_to_the_paragraph_before_it() {
-        let b = prose("Kompetensmenyn införs.\n\nFotnot: Kompetensmenyn är en\nutbildningsplattform\n\nSista.");
+    fn a_footnote_mark_makes_its_note_the_paragraphs_footnote() {
+        let b = prose("Kompetensmenyn[^1] införs.\n\nSista.\n[^1]: Kompetensmenyn är en utbildningsplattform");
         assert_eq!(b.len(), 2);
         assert_eq!(
             b[0],
@@ -126,8 +192,8 @@ mod tests {
                 Para::new("Kompetensmenyn införs.").with_footnote("Kompetensmenyn är en utbildningsplattform")
             )
         );
-        // Nothing to attach to: kept as a visible note, never lost.
-        assert_eq!(prose("Fotnot: ensam")[0], Block::Paragraph(Para::note("Fotnot: ensam")));
+        // A note without its mark is kept as a paragraph, never lost.
+        assert_eq!(prose("Text.\n[^2]: ensam")[1], Block::Paragraph(Para::new("ensam")));
     }
 
     #[test]

@@ -258,9 +258,13 @@ async fn uppfoljning_2022_vuxna_has_every_run_and_action_follow_up_text() {
     let plan = &plans(&input)[0];
     assert!(!plan.runs.is_empty() && !plan.action_follow_ups.is_empty());
     let lines = |text: &str| -> Vec<String> {
-        // A "Fotnot: …" paragraph is printed as a footnote, without the mark.
+        // A footnote "[^1]: …" is printed at the page's foot, its mark "[^1]" as a number.
         text.lines()
-            .map(|l| l.trim().trim_start_matches("- ").trim_start_matches("Fotnot: ").to_owned())
+            .map(|l| {
+                let l = l.trim().trim_start_matches("- ");
+                let l = l.strip_prefix("[^1]: ").unwrap_or(l);
+                l.replace("[^1]", "")
+            })
             .filter(|l| !l.is_empty())
             .collect()
     };
@@ -306,7 +310,7 @@ async fn kvalitetsberattelse_2022_has_the_seed_tables_rates_and_improvement_area
         pos(&g, "36 %", 0);
         pos(&g, "Svarsfrekvens", 0);
         pos(&g, "Få har svarat", 0);
-        let areas = pos(&g, "Förbättringsområden 2023", 0);
+        let areas = pos(&g, "Förbättringsområden", 0);
         for i in &report.improvement_areas {
             pos(&g, &i.text, areas);
         }
@@ -528,5 +532,7 @@ mod docx_layout;
 mod ivo_report;
 #[path = "documents/pdf_layout.rs"]
 mod pdf_layout;
+#[path = "documents/seed_002.rs"]
+mod seed_002;
 #[path = "documents/seed_plans.rs"]
 mod seed_plans;

@@ -1,19 +1,23 @@
-//! Kvalitetsberättelse Y (seed 002): the narrative sections, key statistics, user
-//! surveys with response rates and the small-sample caveat, systematic follow-up,
-//! deviations, lex Sarah and complaints year against year, reviews, the assessment of
-//! quality per area, and improvement areas.
+//! Kvalitetsberättelse Y (seed 002), in the seed's structure: the report's own chapters
+//! (introduction, quality, focus areas with their parts), "Underlag för bedömning av
+//! kvalitet" (conditions, key statistics, open comparisons, user surveys, systematic
+//! follow-up, deviations, reviews), the assessment of quality per area, and the
+//! improvement areas right after the sentence that introduces them.
+//!
+//! A section of kind "other" whose heading names one of the generated chapters
+//! ("Brukarundersökningar", "Förbättringsområden" …) is that chapter's own text: it is
+//! printed once, under that chapter's heading, before the chapter's data.
 
-use kvalitet_domain::Code;
+mod deviations;
+mod prose;
+mod results;
+
 use kvalitet_domain::bundle::ReportBundle;
-use kvalitet_domain::deviation::{DeviationKind, LexSarahCategory};
-use kvalitet_domain::report::Finding;
-use kvalitet_domain::stats::{Basis, MIN_BASIS};
+use kvalitet_domain::plan::{Section, SectionKind};
 
-use super::{Levels, heading, table};
+use super::{Levels, heading};
 use crate::DocumentInput;
-use crate::labels;
-use crate::model::{Block, Cell, Document, Para};
-use crate::text::{cell_paras, number, percent, prose, share_percent};
+use crate::model::{Block, Document, Para};
 
 pub fn document(input: &DocumentInput, reports: &[ReportBundle]) -> Document {
     let mut blocks = Vec::new();
@@ -36,6 +40,7 @@ pub fn document(input: &DocumentInput, reports: &[ReportBundle]) -> Document {
         if one.report.title != format!("Kvalitetsberättelse {}", input.year) {
             title_lines.push(one.report.title.clone());
         }
+        // Only a date the data holds; without one, nothing.
         if let Some(on) = one.report.submitted_on {
             title_lines.push(format!("Överlämnad till nämnden {on}"));
         }
@@ -52,227 +57,208 @@ pub fn document(input: &DocumentInput, reports: &[ReportBundle]) -> Document {
     }
 }
 
-fn few(answers: Option<i64>) -> bool {
-    answers.is_some_and(|a| (a as u64) < MIN_BASIS)
+/// The chapters the builder makes from the report's data.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Chapter {
+    /// "Underlag för bedömning av kvalitet": holds the chapters up to the reviews.
+    Basis,
+    Statistics,
+    Surveys,
+    FollowUps,
+    Deviations,
+    Reviews,
+    Assessments,
+    Improvements,
 }
 
-fn findings_table(caption: String, first: &str, findings: &[&Finding]) -> Block {
-    let rows = findings
-        .iter()
-        .map(|f| {
-            let share = f.share();
-            let mut interval =
-                share.map(|s| format!("{}–{}", share_percent(s.ci_low), share_percent(s.ci_high))).unwrap_or_default();
-            if share.is_some_and(|s| s.basis() == Basis::TooThin) {
-                interval.push_str(" *");
+impl Chapter {
+    /// The heading when no section of the report gives it (seed 002's).
+    fn title(self) -> &'static str {
+        match self {
+            Chapter::Basis => "Underlag för bedömning av kvalitet",
+            Chapter::Statistics => "Statistik och kvalitetsregister",
+            Chapter::Surveys => "Brukarundersökningar",
+            Chapter::FollowUps => "Systematisk uppföljning",
+            Chapter::Deviations => "Avvikelser, synpunkter och klagomål",
+            Chapter::Reviews => "Revisioner och granskningar",
+            Chapter::Assessments => "Bedömning av kvalitet",
+            Chapter::Improvements => "Förbättringsområden",
+        }
+    }
+
+    /// Whether the chapter stands under "Underlag för bedömning av kvalitet".
+    fn in_basis(self) -> bool {
+        !matches!(self, Chapter::Assessments | Chapter::Improvements)
+    }
+}
+
+/// The generated chapter a section of kind "other" is the text of, by its heading.
+fn chapter_of(s: &Section) -> Option<Chapter> {
+    if s.kind != SectionKind::Other {
+        return None;
+    }
+    Some(match s.heading.trim().to_lowercase().as_str() {
+        "underlag för bedömning av kvalitet" => Chapter::Basis,
+        "statistik" | "statistik och kvalitetsregister" | "nyckeltal" => Chapter::Statistics,
+        "brukarundersökningar" | "brukarundersökning" => Chapter::Surveys,
+        "systematisk uppföljning" => Chapter::FollowUps,
+        "avvikelser, synpunkter och klagomål" | "avvikelser" => Chapter::Deviations,
+        "revisioner och granskningar" | "granskningar" => Chapter::Reviews,
+        "bedömning av kvalitet" => Chapter::Assessments,
+        "förbättringsområden" | "utvecklingsområden" => Chapter::Improvements,
+        _ => return None,
+    })
+}
+
+/// Whether a section belongs under "Underlag för bedömning av kvalitet".
+fn in_basis(s: &Section) -> bool {
+    matches!(s.kind, SectionKind::Conditions | SectionKind::OpenComparisons)
+        || chapter_of(s).is_some_and(Chapter::in_basis)
+}
+
+struct Part<'a> {
+    b: &'a ReportBundle,
+    sections: Vec<&'a Section>,
+    lv: Levels,
+}
+
+impl<'a> Part<'a> {
+    /// The sections that are `chapter`'s own text.
+    fn texts_of(&self, chapter: Chapter) -> Vec<&'a Section> {
+        self.sections.iter().copied().filter(|s| chapter_of(s) == Some(chapter)).collect()
+    }
+
+    fn title(&self, chapter: Chapter) -> String {
+        self.texts_of(chapter).first().map_or_else(|| chapter.title().to_owned(), |s| s.heading.trim().to_owned())
+    }
+
+    /// A chapter's heading and own text; false (and nothing) when it has neither text
+    /// nor data.
+    fn open(&self, out: &mut Vec<Block>, chapter: Chapter, level: u8, has_data: bool) -> bool {
+        let texts = self.texts_of(chapter);
+        if texts.is_empty() && !has_data {
+            return false;
+        }
+        out.push(heading(level, self.title(chapter)));
+        for s in texts {
+            out.extend(prose::section(&s.body, (level + 1).min(4)));
+        }
+        true
+    }
+
+    /// One chapter of the basis, with its data after its text.
+    fn basis_chapter(&self, out: &mut Vec<Block>, chapter: Chapter) {
+        let (b, level) = (self.b, self.lv.sub());
+        let below = (level + 1).min(4);
+        match chapter {
+            Chapter::Basis | Chapter::Assessments | Chapter::Improvements => {}
+            Chapter::Statistics => {
+                if self.open(out, chapter, level, !b.statistics.is_empty()) {
+                    results::statistics(out, b);
+                }
             }
-            vec![
-                Cell::text(f.label.clone()),
-                Cell::text(percent(f.value)),
-                Cell::text(f.basis.map(|b| number(b as f64)).unwrap_or_default()),
-                Cell::text(interval),
-                Cell::text(f.national_value.map(percent).unwrap_or_default()),
-            ]
-        })
-        .collect();
-    table(caption, &[first, "Andel", "n", "95 % konfidensintervall", "Riket"], &[5, 1, 1, 2, 1], rows)
+            Chapter::Surveys => {
+                if self.open(out, chapter, level, !b.surveys.is_empty()) {
+                    results::surveys(out, b, below);
+                }
+            }
+            Chapter::FollowUps => {
+                if self.open(out, chapter, level, !b.follow_ups.is_empty()) {
+                    results::follow_ups(out, b);
+                }
+            }
+            // The cases come before the chapter's own text (seed 002).
+            Chapter::Deviations => {
+                deviations::chapter(out, b, &self.title(chapter), &self.texts_of(chapter), level);
+            }
+            Chapter::Reviews => {
+                if self.open(out, chapter, level, !b.reviews.is_empty()) {
+                    let mut reviews: Vec<_> = b.reviews.iter().collect();
+                    reviews.sort_by_key(|r| (r.sort_order, r.id));
+                    for r in reviews {
+                        out.push(heading(below, r.title.clone()));
+                        out.extend(prose::section(&r.body, (below + 1).min(4)));
+                    }
+                }
+            }
+        }
+    }
 }
 
 fn part(out: &mut Vec<Block>, b: &ReportBundle, lv: Levels) {
-    let year = b.report.year;
-    let mut sections: Vec<_> = b.sections.iter().collect();
+    // The follow-up's own prose belongs to a plan's follow-up, never to a report.
+    let mut sections: Vec<_> = b.sections.iter().filter(|s| s.kind != SectionKind::FollowUp).collect();
     sections.sort_by_key(|s| (s.sort_order, s.id));
-    for s in sections {
-        out.push(heading(lv.chapter(), s.heading.clone()));
-        out.extend(prose(&s.body));
+    let p = Part { b, sections: sections.iter().map(|s| &s.item).collect(), lv };
+
+    // The report's own chapters, up to the first section of the basis; the focus
+    // areas' parts ("Målbild för medborgare", "Insatser") under the chapter before them.
+    let mut front = Vec::new();
+    let mut basis = Vec::new();
+    for s in &p.sections {
+        if matches!(chapter_of(s), Some(Chapter::Assessments | Chapter::Improvements)) {
+            continue;
+        }
+        if in_basis(s) || !basis.is_empty() {
+            basis.push(*s);
+        } else {
+            front.push(*s);
+        }
+    }
+    let mut chapter_open = false;
+    for s in front {
+        let level = if matches!(s.kind, SectionKind::Vision | SectionKind::Narrative) && chapter_open {
+            lv.sub()
+        } else {
+            chapter_open = true;
+            lv.chapter()
+        };
+        out.push(heading(level, s.heading.clone()));
+        out.extend(prose::section(&s.body, (level + 1).min(4)));
     }
 
-    if !b.statistics.is_empty() {
-        out.push(heading(lv.chapter(), "Statistik"));
-        let mut stats: Vec<_> = b.statistics.iter().collect();
-        stats.sort_by_key(|s| (s.sort_order, s.id));
-        let rows = stats
-            .iter()
-            .map(|s| {
-                vec![
-                    Cell::text(s.label.clone()),
-                    Cell::text(b.unit_name(s.unit_id).to_owned()),
-                    Cell::text(s.year.to_string()),
-                    Cell::text(if s.unit == "%" {
-                        percent(s.value)
-                    } else {
-                        format!("{} {}", number(s.value), s.unit).trim().to_owned()
-                    }),
-                    Cell::paras(cell_paras(&s.comment)),
-                ]
-            })
-            .collect();
-        out.push(table(
-            "Nyckeltal per enhet och år",
-            &["Nyckeltal", "Enhet", "År", "Värde", "Kommentar"],
-            &[4, 3, 1, 2, 4],
-            rows,
-        ));
+    // "Underlag för bedömning av kvalitet": its sections in their order, each generated
+    // chapter at its text's place (or, without text, after them in seed 002's order).
+    p.open(out, Chapter::Basis, lv.chapter(), true);
+    let mut placed = Vec::new();
+    for s in basis {
+        match chapter_of(s) {
+            Some(Chapter::Basis) => {}
+            Some(c) => {
+                if !placed.contains(&c) {
+                    placed.push(c);
+                    p.basis_chapter(out, c);
+                }
+            }
+            None => {
+                out.push(heading(lv.sub(), s.heading.clone()));
+                out.extend(prose::section(&s.body, (lv.sub() + 1).min(4)));
+            }
+        }
     }
-
-    let any_thin = b.findings.iter().any(|f| f.share().is_some_and(|s| s.basis() == Basis::TooThin));
-    if !b.surveys.is_empty() {
-        out.push(heading(lv.chapter(), "Brukarundersökningar"));
-        let mut surveys: Vec<_> = b.surveys.iter().collect();
-        surveys.sort_by_key(|s| (s.sort_order, s.id));
-        let rows = surveys
-            .iter()
-            .map(|s| {
-                vec![
-                    Cell::text(s.name.clone()),
-                    Cell::text(b.unit_name(s.unit_id).to_owned()),
-                    Cell::text(s.sample_size.map(|v| number(v as f64)).unwrap_or_default()),
-                    Cell::text(s.answers.map(|v| number(v as f64)).unwrap_or_default()),
-                    Cell::text(s.response_rate().map(|r| percent(r.round())).unwrap_or_default()),
-                ]
-            })
-            .collect();
-        out.push(table(
-            format!("Brukarundersökningar {year}: tillfrågade, svar och svarsfrekvens"),
-            &["Undersökning", "Enhet", "Tillfrågade", "Svar", "Svarsfrekvens"],
-            &[4, 3, 1, 1, 1],
-            rows,
-        ));
-        for s in surveys {
-            out.push(heading(lv.sub(), s.name.clone()));
-            let mut facts = vec![b.unit_name(s.unit_id).to_owned()];
-            if !s.instrument.is_empty() {
-                facts.push(s.instrument.clone());
-            }
-            if let Some(r) = s.response_rate() {
-                facts.push(format!("svarsfrekvens {}", percent(r.round())));
-            }
-            if let Some(a) = s.answers {
-                facts.push(format!("{} svar", number(a as f64)));
-            }
-            out.push(Block::Paragraph(Para::note(facts.join(", "))));
-            if few(s.answers) {
-                out.push(Block::Paragraph(Para::warning(labels::FEW_ANSWERS)));
-            }
-            out.extend(prose(&s.summary));
-            let findings: Vec<&Finding> =
-                b.findings.iter().filter(|f| f.survey_id == Some(s.id)).map(|f| &f.item).collect();
-            if !findings.is_empty() {
-                out.push(findings_table(format!("Resultat: {}", s.name), "Fråga", &findings));
-            }
+    for c in [Chapter::Statistics, Chapter::Surveys, Chapter::FollowUps, Chapter::Deviations, Chapter::Reviews] {
+        if !placed.contains(&c) {
+            p.basis_chapter(out, c);
         }
     }
 
-    if !b.follow_ups.is_empty() {
-        out.push(heading(lv.chapter(), "Systematisk uppföljning"));
-        let mut fus: Vec<_> = b.follow_ups.iter().collect();
-        fus.sort_by_key(|s| (s.sort_order, s.id));
-        for f in fus {
-            out.push(heading(lv.sub(), format!("{}, {}", f.instrument, b.unit_name(f.unit_id))));
-            if let Some(m) = f.measurements {
-                out.push(Block::Paragraph(Para::note(format!("Antal mätningar: {}", number(m as f64)))));
-            }
-            if few(f.measurements) {
-                out.push(Block::Paragraph(Para::warning(labels::THIN_BASIS)));
-            }
-            out.extend(prose(&f.summary));
-            let findings: Vec<&Finding> =
-                b.findings.iter().filter(|x| x.follow_up_id == Some(f.id)).map(|x| &x.item).collect();
-            if !findings.is_empty() {
-                out.push(findings_table(format!("Resultat: {}", f.instrument), "Mått", &findings));
-            }
-        }
-    }
-    if any_thin {
-        out.push(Block::Paragraph(Para::note(
-            "* Underlaget är för litet för att dra säkra slutsatser: resultatet kan vara slumpen.",
-        )));
-    }
-
-    out.push(heading(lv.chapter(), "Avvikelser, synpunkter och klagomål"));
-    let (y, py) = (year.to_string(), (year - 1).to_string());
-    let rows = [DeviationKind::LexSarah, DeviationKind::Internal, DeviationKind::Complaint, DeviationKind::Hsl]
-        .into_iter()
-        .map(|k| (k, b.deviation_counts(k)))
-        .filter(|(k, (a, c))| *k != DeviationKind::Hsl || *a + *c > 0)
-        .map(|(k, (a, c))| {
-            vec![Cell::text(labels::deviation_kind(k)), Cell::text(a.to_string()), Cell::text(c.to_string())]
-        })
-        .collect();
-    out.push(table(
-        format!("Rapporterade ärenden per slag, {year} jämfört med {}", year - 1),
-        &["Slag", y.as_str(), py.as_str()],
-        &[4, 1, 1],
-        rows,
-    ));
-    let dash = |n: i64| if n == 0 { "–".to_owned() } else { n.to_string() };
-    let rows = LexSarahCategory::ALL
-        .iter()
-        .map(|c| {
-            let (a, p) = b.lex_sarah_counts(*c);
-            vec![Cell::text(labels::lex_sarah(*c)), Cell::text(dash(a)), Cell::text(dash(p))]
-        })
-        .collect();
-    out.push(table(
-        format!("Lex Sarah: bedömningar av utredda missförhållanden, {year} jämfört med {}", year - 1),
-        &["Bedömning", y.as_str(), py.as_str()],
-        &[4, 1, 1],
-        rows,
-    ));
-    let mut cases: Vec<_> = b.deviations.iter().filter(|d| i64::from(d.reported_on.year()) == year).collect();
-    cases.sort_by_key(|d| (d.kind.code(), d.reported_on, d.id));
-    for d in cases {
-        out.push(heading(lv.sub(), format!("{}: {}", labels::deviation_kind(d.kind), d.title)));
-        let mut facts = vec![b.unit_name(d.unit_id).to_owned(), format!("rapporterad {}", d.reported_on)];
-        if let Some(c) = d.lex_sarah_category {
-            facts.push(format!("bedömning: {}", labels::lex_sarah(c).to_lowercase()));
-        }
-        if let Some(on) = d.reported_to_ivo_on {
-            facts.push(format!("anmäld till IVO {on}"));
-        }
-        out.push(Block::Paragraph(Para::note(facts.join(", "))));
-        out.extend(prose(&d.description));
-        if !d.investigation.trim().is_empty() {
-            out.push(Block::Paragraph(Para::strong("Utredning")));
-            out.extend(prose(&d.investigation));
-        }
-        if !d.measures_taken.trim().is_empty() {
-            out.push(Block::Paragraph(Para::strong("Åtgärder för att det inte ska hända igen")));
-            out.extend(prose(&d.measures_taken));
-        }
-    }
-
-    if !b.reviews.is_empty() {
-        out.push(heading(lv.chapter(), "Revisioner och granskningar"));
-        let mut reviews: Vec<_> = b.reviews.iter().collect();
-        reviews.sort_by_key(|r| (r.sort_order, r.id));
-        for r in reviews {
-            out.push(heading(lv.sub(), r.title.clone()));
-            out.push(Block::Paragraph(Para::note(format!(
-                "{}, {}",
-                labels::review_kind(r.kind),
-                b.unit_name(r.unit_id)
-            ))));
-            out.extend(prose(&r.body));
-        }
-    }
-
-    if !b.assessments.is_empty() {
-        out.push(heading(lv.chapter(), "Bedömning av kvalitet"));
+    if p.open(out, Chapter::Assessments, lv.chapter(), !b.assessments.is_empty()) {
         let mut a: Vec<_> = b.assessments.iter().collect();
         a.sort_by_key(|x| (x.sort_order, x.id));
         for x in a {
-            if !x.area.is_empty() {
+            if !x.area.trim().is_empty() {
                 out.push(heading(lv.sub(), x.area.clone()));
             }
-            out.extend(prose(&x.body));
+            out.extend(prose::section(&x.body, (lv.sub() + 1).min(4)));
         }
     }
 
-    if !b.improvement_areas.is_empty() {
-        out.push(heading(lv.chapter(), format!("Förbättringsområden {}", year + 1)));
+    // The list right after its text ("… prioriteras under 2023 är följande:").
+    if p.open(out, Chapter::Improvements, lv.chapter(), !b.improvement_areas.is_empty()) {
         let mut items: Vec<_> = b.improvement_areas.iter().collect();
         items.sort_by_key(|x| (x.sort_order, x.id));
-        out.push(Block::List(items.iter().map(|i| i.text.clone()).collect()));
+        if !items.is_empty() {
+            out.push(Block::List(items.iter().map(|i| i.text.clone()).collect()));
+        }
     }
 }

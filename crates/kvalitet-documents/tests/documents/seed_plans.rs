@@ -294,7 +294,9 @@ async fn kvalitetsplan_2022_for_children_follows_seed_001() {
             pos(&g, "Syfte med egenkontrollen", at);
             for r in &group.risks {
                 at = pos(&g, &r.risk.title, at);
-                at = pos(&g, &format!("Risknivå {}", r.risk.level().get()), at);
+                // The level stands in the risk's cell (a page may break inside it, so it
+                // may be read after the next cells' text).
+                pos(&g, &format!("Risknivå {}", r.risk.level().get()), at);
                 for s in group.self_inspections.iter().filter(|s| s.risks.first().is_some_and(|x| x.id == r.risk.id)) {
                     at = pos(&g, &s.self_inspection.title, at);
                 }
