@@ -180,7 +180,8 @@ fn unit_row(row: &sqlx::any::AnyRow) -> Result<Versioned<UnitSettings>> {
     let format: Option<String> = row.try_get("logo_format")?;
     let logo = match format {
         Some(code) => Some(Logo {
-            format: LogoFormat::from_code(&code).ok_or_else(|| corrupt(t, "logo_format", format!("okänd kod {code}")))?,
+            format: LogoFormat::from_code(&code)
+                .ok_or_else(|| corrupt(t, "logo_format", format!("okänd kod {code}")))?,
             bytes: row.try_get::<Vec<u8>, _>("logo")?,
             alt: row.try_get("logo_alt")?,
         }),
@@ -207,11 +208,8 @@ pub async fn unit_settings(
     unit: OrgUnitId,
 ) -> Result<Versioned<UnitSettings>> {
     let sql = format!("SELECT {UNIT_COLUMNS} FROM document_unit_settings WHERE tenant_id = $1 AND unit_id = $2");
-    let row = sqlx::query(sqlx::AssertSqlSafe(sql))
-        .bind(tenant.get())
-        .bind(unit.get())
-        .fetch_optional(&mut *conn)
-        .await?;
+    let row =
+        sqlx::query(sqlx::AssertSqlSafe(sql)).bind(tenant.get()).bind(unit.get()).fetch_optional(&mut *conn).await?;
     match row {
         Some(row) => unit_row(&row),
         None => Ok(Versioned { id: Id::new(0), version: 0, item: UnitSettings::empty(tenant, unit) }),
@@ -224,7 +222,8 @@ pub async fn save_unit_settings(tx: &mut Tx, settings: &UnitSettings, version: i
     settings.validate()?;
     unit_of(tx, settings.tenant_id, settings.unit_id).await?;
     let current = unit_settings(tx, settings.tenant_id, settings.unit_id).await?;
-    let conflict = |current: i64| StoreError::Conflict { table: "document_unit_settings", id: 0, expected: version, current };
+    let conflict =
+        |current: i64| StoreError::Conflict { table: "document_unit_settings", id: 0, expected: version, current };
     if version != current.version {
         return Err(conflict(current.version));
     }

@@ -4,9 +4,7 @@
 
 use kvalitet_domain::org::{OrgUnit, OrgUnitId, OrgUnitKind, TenantId};
 use kvalitet_domain::{Date, Id, Versioned};
-use kvalitet_store::document_settings::{
-    self as ds, DocumentDetails, Logo, LogoFormat, MAX_LOGO_BYTES, UnitSettings,
-};
+use kvalitet_store::document_settings::{self as ds, DocumentDetails, Logo, LogoFormat, MAX_LOGO_BYTES, UnitSettings};
 use kvalitet_store::testing::{audit_entries, on_each_backend};
 use kvalitet_store::{Actor, Store, StoreError, Where, repo, tenants};
 
@@ -77,7 +75,10 @@ async fn the_nearest_unit_sets_the_board_and_the_logo_and_details_belong_to_one_
         let below = ds::effective_for_unit(&mut conn, f.tenant, addiction).await.unwrap();
         assert_eq!(below.board, Some(("Vuxennämnden".to_owned(), adults)), "the nearest board above");
         let (l, from) = below.logo.expect("the municipality's logo");
-        assert_eq!((l.bytes, l.alt, l.format, from), (png.clone(), "Testkommuns logotyp".into(), LogoFormat::Png, root));
+        assert_eq!(
+            (l.bytes, l.alt, l.format, from),
+            (png.clone(), "Testkommuns logotyp".into(), LogoFormat::Png, root)
+        );
         let other = ds::effective_for_unit(&mut conn, f.tenant, children).await.unwrap();
         assert_eq!(other.board, Some(("Socialnämnden".to_owned(), root)), "the other section has the municipality's");
         drop(conn);
@@ -109,7 +110,8 @@ async fn the_nearest_unit_sets_the_board_and_the_logo_and_details_belong_to_one_
             assert_eq!(none.details, None, "{kind} {year} of {scope}");
         }
         drop(conn);
-        let changed = DocumentDetails { status: "Antagen av socialnämnden".into(), meeting_on: None, ..details.clone() };
+        let changed =
+            DocumentDetails { status: "Antagen av socialnämnden".into(), meeting_on: None, ..details.clone() };
         assert!(matches!(save_details(&store, &changed, 0).await, Err(StoreError::Conflict { .. })));
         assert_eq!(save_details(&store, &changed, 1).await.unwrap(), 2);
         let mut conn = store.read().await.unwrap();
@@ -154,14 +156,26 @@ async fn invalid_or_stale_settings_store_nothing_and_the_log_gets_the_logos_chec
         assert_eq!(save(&store, &without, 1).await.unwrap(), 2, "the logo removed");
         let mut conn = store.read().await.unwrap();
         let stored = ds::unit_settings(&mut conn, f.tenant, root).await.unwrap();
-        assert_eq!((stored.version, stored.item.logo.clone(), stored.item.board.clone()), (2, None, good.board.clone()));
+        assert_eq!(
+            (stored.version, stored.item.logo.clone(), stored.item.board.clone()),
+            (2, None, good.board.clone())
+        );
         drop(conn);
 
         let bad_details = [
             (DocumentDetails::empty(f.tenant, "protokoll", 2024, root), "kind"),
             (DocumentDetails::empty(f.tenant, "plan", 1999, root), "year"),
-            (DocumentDetails { reference: "D".repeat(121), ..DocumentDetails::empty(f.tenant, "plan", 2024, root) }, "reference"),
-            (DocumentDetails { status: "\u{202e}Antagen".into(), ..DocumentDetails::empty(f.tenant, "plan", 2024, root) }, "status"),
+            (
+                DocumentDetails { reference: "D".repeat(121), ..DocumentDetails::empty(f.tenant, "plan", 2024, root) },
+                "reference",
+            ),
+            (
+                DocumentDetails {
+                    status: "\u{202e}Antagen".into(),
+                    ..DocumentDetails::empty(f.tenant, "plan", 2024, root)
+                },
+                "status",
+            ),
         ];
         for (bad, field) in bad_details {
             assert_eq!(fields(save_details(&store, &bad, 0).await.unwrap_err()), vec![field]);
@@ -179,7 +193,8 @@ async fn invalid_or_stale_settings_store_nothing_and_the_log_gets_the_logos_chec
         assert!(mine[1].after_data.as_deref().unwrap().contains("\"logo_format\":null"));
 
         // The municipality's removal takes them along.
-        let details = DocumentDetails { reference: "SN-1".into(), ..DocumentDetails::empty(f.tenant, "report", 2024, root) };
+        let details =
+            DocumentDetails { reference: "SN-1".into(), ..DocumentDetails::empty(f.tenant, "report", 2024, root) };
         save_details(&store, &details, 0).await.unwrap();
         let mut conn = store.read().await.unwrap();
         let held = tenants::row_counts(&mut conn, f.tenant).await.unwrap();
