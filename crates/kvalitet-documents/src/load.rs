@@ -1,13 +1,15 @@
 //! Gathering a document's data through the store: the plans (or reports) of a year whose
-//! scope lies in the subtree of the asked-for org unit, in tree order.
+//! scope lies in the subtree of the asked-for org unit, in tree order, and the settings'
+//! furniture of the document (`kvalitet_store::document_settings`).
 
 use kvalitet_domain::org::{OrgUnit, OrgUnitId, Tenant, TenantId};
 use kvalitet_domain::plan::PlanState;
 use kvalitet_domain::report::ReportState;
+use kvalitet_store::document_settings::{self, LogoFormat};
 use kvalitet_store::{Store, org, plans, repo, reports};
 use sqlx::AnyConnection;
 
-use crate::{Content, DocumentError, DocumentInput, DocumentKind};
+use crate::{Content, DocumentError, DocumentInput, DocumentKind, model};
 
 /// Loads what `kind` for `year` needs, for `scope` and every unit below it; without a
 /// scope, for the top of the org tree of the installation's first tenant (or of the
@@ -110,13 +112,48 @@ pub async fn load_input_for_tenant(
             Content::Reports(bundles)
         }
     };
-    Ok(DocumentInput {
-        municipality,
-        year,
-        scope_name: root.name.clone(),
-        content,
-        draft,
-        drafts_left_out,
-        furniture: Default::default(),
+    let furniture = furniture(conn, tenant, kind, year, root.id, &content).await?;
+    Ok(DocumentInput { municipality, year, scope_name: root.name.clone(), content, draft, drafts_left_out, furniture })
+}
+
+/// The document's furniture as the settings hold it: the logo and the board's name of
+/// the nearest unit at or above the scope, and the document's own reference, meeting
+/// date and status. A plan without its own reference or meeting date has the scope's
+/// plan's adoption (its board reference and date), when the plan has them; nothing is
+/// invented. The footer's title is the builders'.
+async fn furniture(
+    conn: &mut AnyConnection,
+    tenant: TenantId,
+    kind: DocumentKind,
+    year: i64,
+    scope: OrgUnitId,
+    content: &Content,
+) -> Result<model::Furniture, DocumentError> {
+    let set = document_settings::effective(conn, tenant, scope, kind.code(), year).await?;
+    let details =
+        set.details.unwrap_or_else(|| document_settings::DocumentDetails::empty(tenant, kind.code(), year, scope));
+    let non_empty = |s: &str| (!s.trim().is_empty()).then(|| s.trim().to_owned());
+    let mut reference = non_empty(&details.reference);
+    let mut meeting_on = details.meeting_on;
+    if let (DocumentKind::Plan, Content::Plans(bundles)) = (kind, content)
+        && let Some(own) = bundles.iter().find(|b| b.plan.scope_id == scope)
+    {
+        reference = reference.or_else(|| own.plan.board_reference.as_deref().and_then(non_empty));
+        meeting_on = meeting_on.or(own.plan.adopted_on);
+    }
+    Ok(model::Furniture {
+        logo: set.logo.map(|(logo, _)| model::Logo {
+            format: match logo.format {
+                LogoFormat::Svg => model::LogoFormat::Svg,
+                LogoFormat::Png => model::LogoFormat::Png,
+            },
+            bytes: logo.bytes,
+            alt: logo.alt,
+        }),
+        board: set.board.map(|(board, _)| board),
+        reference,
+        meeting_on: meeting_on.map(|d| d.to_string()),
+        status: non_empty(&details.status),
+        footer_title: String::new(),
     })
 }

@@ -30,6 +30,7 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
     (10, "mail", include_str!("../migrations/0010_mail.sql")),
     (11, "form_submission", include_str!("../migrations/0011_form_submission.sql")),
     (12, "deviation_process", include_str!("../migrations/0012_deviation_process.sql")),
+    (13, "document_settings", include_str!("../migrations/0013_document_settings.sql")),
     (14, "undated_records", include_str!("../migrations/0014_undated_records.sql")),
 ];
 

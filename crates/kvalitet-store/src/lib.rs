@@ -13,6 +13,7 @@ pub mod backup;
 pub mod case_data;
 pub mod corrections;
 pub mod deviations;
+pub mod document_settings;
 pub mod document_versions;
 pub mod error;
 pub mod files;

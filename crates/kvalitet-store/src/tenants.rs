@@ -144,6 +144,8 @@ fn tenant_tables() -> Vec<(&'static str, String)> {
         ("access_log_review", tenant.clone()),
         ("correction", tenant.clone()),
         ("document_version", tenant.clone()),
+        ("document_details", tenant.clone()),
+        ("document_unit_settings", tenant.clone()),
         ("form_submission", tenant.clone()),
         ("role_assignment", format!("account_id IN {accounts}")),
         ("measure_outside", format!("result_id IN (SELECT id FROM measure_result WHERE import_id IN {imports})")),

@@ -9,6 +9,7 @@ pub mod clock;
 mod error;
 mod format;
 mod forms;
+mod logo;
 mod pages;
 mod router;
 mod sso;

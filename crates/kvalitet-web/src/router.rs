@@ -137,6 +137,11 @@ fn routes() -> Vec<(&'static str, String, MethodRouter<AppState>)> {
         ("POST", "/admin/avvikelser/kategorier", post(pages::deviation_settings::add_category)),
         ("POST", "/admin/avvikelser/kategorier/{id}", post(pages::deviation_settings::change_category)),
         ("POST", "/avvikelser/{id}/slag", post(pages::deviations::reclassify)),
+        ("GET", "/admin/dokument", get(pages::document_settings::show)),
+        ("POST", "/admin/dokument", post(pages::document_settings::save)),
+        ("GET", "/admin/dokument/logotyp", get(pages::document_settings::logo)),
+        ("POST", "/admin/dokument/logotyp/ta-bort", post(pages::document_settings::remove_logo)),
+        ("POST", "/planer/{id}/dokument", post(pages::document_details::save)),
     ];
     let mut all: Vec<_> = fixed.into_iter().map(|(m, p, h)| (m, p.to_owned(), h)).collect();
     all.extend(editable::<kvalitet_domain::risk::Risk>());

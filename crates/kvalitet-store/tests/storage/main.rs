@@ -14,6 +14,7 @@ use kvalitet_store::{Actor, Store, StoreError, Where, plans, repo};
 
 mod audit;
 mod corrections;
+mod document_settings;
 
 struct Fixture {
     tenant: TenantId,

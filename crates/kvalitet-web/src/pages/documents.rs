@@ -1,5 +1,7 @@
-//! The board documents: a plan's "Dokument" page with download links, and the API
-//! endpoint that serves a document for a scope and year in DOCX, PDF or HTML.
+//! The board documents: a plan's "Dokument" page with download links (and, for those
+//! who edit the plan, each document's diarienummer, meeting date and status:
+//! `document_details.rs`), and the API endpoint that serves a document for a scope and
+//! year in DOCX, PDF or HTML.
 //!
 //! What the board decided on stays what it decided on: when a plan is adopted, when its
 //! follow-up is recorded and when a report is submitted, [`freeze`] stores that moment's
@@ -37,6 +39,7 @@ use kvalitet_store::{Tx, audit, repo};
 
 use crate::auth::{Nav, User};
 use crate::error::{WebError, WebResult};
+use crate::forms::FormState;
 use crate::router::AppState;
 
 /// One file of a stored version on the page.
@@ -55,12 +58,16 @@ pub struct Stored {
 }
 
 pub struct Download {
+    /// The kind's code: `plan`, `follow-up`, `report`.
+    pub kind: &'static str,
     pub title: &'static str,
     pub stored: Option<Stored>,
     /// How today's version is labelled: beside a stored version "Aktuell version –
     /// ändrad efter antagandet" (or "oförändrad sedan …"); a draft's "Utkast".
     pub current_label: Option<String>,
     pub links: Vec<(&'static str, String)>,
+    /// The document's own diarienummer, meeting date and status (`document_details.rs`).
+    pub details: super::document_details::DetailsV,
 }
 
 #[derive(Template, WebTemplate)]
@@ -72,6 +79,21 @@ pub struct DocumentsPage {
     pub scope: String,
     pub year: i64,
     pub downloads: Vec<Download>,
+    pub plan_id: i64,
+    /// Whether the user may set the documents' details (edit the plan).
+    pub may_edit: bool,
+    /// The details' forms; field ids carry the document's kind (`reference-plan`).
+    pub form: FormState,
+    pub conflict: bool,
+    /// The kind whose details were just saved.
+    pub saved: Option<String>,
+}
+
+impl DocumentsPage {
+    /// Whether the details of the document of `kind` were just saved.
+    pub fn saved_here(&self, kind: &str) -> bool {
+        self.saved.as_deref() == Some(kind)
+    }
 }
 
 fn href(kind: DocumentKind, year: i64, format: Format, scope: i64) -> String {
@@ -181,9 +203,27 @@ fn newest_decision(versions: &[VersionInfo]) -> Vec<&VersionInfo> {
     out
 }
 
-pub async fn page(State(state): State<AppState>, user: User, Path(id): Path<String>) -> WebResult<DocumentsPage> {
+pub async fn page(
+    State(state): State<AppState>,
+    user: User,
+    Path(id): Path<String>,
+    Query(q): Query<HashMap<String, String>>,
+) -> WebResult<DocumentsPage> {
+    let saved = q.get("sparat").filter(|k| DocumentKind::from_code(k).is_some()).cloned();
+    render(&state, &user, &id, None, false, saved).await
+}
+
+/// The page, with a details form as posted (its values and errors) if one came back.
+pub async fn render(
+    state: &AppState,
+    user: &User,
+    id: &str,
+    posted: Option<FormState>,
+    conflict: bool,
+    saved: Option<String>,
+) -> WebResult<DocumentsPage> {
     let mut conn = state.store.read().await?;
-    let plan = repo::get::<QualityPlan>(&mut conn, super::parse_id(&id)?).await?;
+    let plan = repo::get::<QualityPlan>(&mut conn, super::parse_id(id)?).await?;
     user.require_read_plan(&plan)?;
     let scope = repo::get::<kvalitet_domain::org::OrgUnit>(&mut conn, plan.scope_id).await?;
     let reports = kvalitet_store::reports::list_reports(&mut conn, plan.tenant_id).await?;
@@ -197,14 +237,23 @@ pub async fn page(State(state): State<AppState>, user: User, Path(id): Path<Stri
         kinds.push((DocumentKind::Report, "Kvalitetsberättelse"));
     }
     let mut downloads = Vec::new();
+    let mut values = HashMap::new();
     for (kind, title) in kinds {
+        let details = super::document_details::details_of(&mut conn, &plan, kind, &mut values).await?;
         let versions =
             document_versions::list(&mut conn, plan.tenant_id, plan.scope_id, plan.year, kind.code()).await?;
         let newest = newest_decision(&versions);
         let Some(first) = newest.first() else {
             let current_label = (kind == DocumentKind::Plan && !plan.is_adopted())
                 .then(|| "Utkast – planen är inte antagen, dokumenten är märkta UTKAST".to_owned());
-            downloads.push(Download { title, stored: None, current_label, links: links(kind, "") });
+            downloads.push(Download {
+                kind: kind.code(),
+                title,
+                stored: None,
+                current_label,
+                links: links(kind, ""),
+                details,
+            });
             continue;
         };
         let stored_html =
@@ -234,13 +283,25 @@ pub async fn page(State(state): State<AppState>, user: User, Path(id): Path<Stri
                 .collect(),
         };
         downloads.push(Download {
+            kind: kind.code(),
             title,
             stored: Some(stored),
             current_label: Some(current_label(first.decision, changed)),
             links: links(kind, "&version=aktuell"),
+            details,
         });
     }
     drop(conn);
+    // The form as posted, over what is stored.
+    let form = match posted {
+        Some(mut p) => {
+            for (k, v) in values {
+                p.values.entry(k).or_insert(v);
+            }
+            p
+        }
+        None => FormState::new(values),
+    };
     Ok(DocumentsPage {
         nav: user.nav(),
         plan_href: format!("/planer/{}", plan.id),
@@ -248,6 +309,11 @@ pub async fn page(State(state): State<AppState>, user: User, Path(id): Path<Stri
         scope: scope.name.clone(),
         year: plan.year,
         downloads,
+        plan_id: plan.id.get(),
+        may_edit: user.may(Permission::EditPlan, plan.scope_id),
+        form,
+        conflict,
+        saved,
     })
 }
 

@@ -7,6 +7,8 @@ pub mod corrections;
 pub mod cycle;
 pub mod deviation_settings;
 pub mod deviations;
+pub mod document_details;
+pub mod document_settings;
 pub mod documents;
 pub mod edit;
 pub mod edit_org;

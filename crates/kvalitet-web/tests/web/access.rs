@@ -105,6 +105,11 @@ fn matrix() -> HashMap<(&'static str, String), ([Expect; 10], Expect)> {
         (("POST", "/admin/avvikelser"), ([A, D, D, D, D, D, D, D, D, D], D)),
         (("POST", "/admin/avvikelser/kategorier"), ([A, D, D, D, D, D, D, D, D, D], D)),
         (("POST", "/admin/avvikelser/kategorier/{id}"), ([A, D, D, D, D, D, D, D, D, D], D)),
+        (("GET", "/admin/dokument"), ([A, D, D, D, D, D, D, D, D, D], D)),
+        (("POST", "/admin/dokument"), ([A, D, D, D, D, D, D, D, D, D], D)),
+        (("GET", "/admin/dokument/logotyp"), ([A, D, D, D, D, D, D, D, D, D], D)),
+        (("POST", "/admin/dokument/logotyp/ta-bort"), ([A, D, D, D, D, D, D, D, D, D], D)),
+        (("POST", "/planer/{id}/dokument"), ([A, D, A, D, D, D, D, D, D, D], D)),
     ]);
     let mut all: HashMap<(&'static str, String), ([Expect; 10], Expect)> =
         fixed.into_iter().map(|((m, p), e)| ((m, p.to_owned()), e)).collect();
@@ -561,6 +566,20 @@ async fn fixture(app: &TestApp) -> Fixture {
         sort_order: 1,
     };
     let category = plans::create(&mut tx, &category).await.unwrap().get();
+    // The municipality's logo, for its preview.
+    let top = units.iter().find(|u| u.parent_id.is_none()).unwrap().id;
+    let logo = kvalitet_store::document_settings::Logo {
+        format: kvalitet_store::document_settings::LogoFormat::Svg,
+        bytes: br#"<svg xmlns="http://www.w3.org/2000/svg" width="4" height="2"/>"#.to_vec(),
+        alt: "Logotyp".into(),
+    };
+    let settings = kvalitet_store::document_settings::UnitSettings {
+        tenant_id: units[0].tenant_id,
+        unit_id: top,
+        board: String::new(),
+        logo: Some(logo),
+    };
+    kvalitet_store::document_settings::save_unit_settings(&mut tx, &settings, 0).await.unwrap();
     tx.commit().await.unwrap();
     Fixture {
         category,

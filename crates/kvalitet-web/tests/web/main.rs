@@ -10,6 +10,7 @@ mod creating;
 mod cycle;
 mod deviation_analysis;
 mod deviations;
+mod document_settings;
 mod documents;
 mod editing;
 mod follow_up;
