@@ -163,7 +163,13 @@ async fn an_administrator_sets_the_board_and_uploads_a_png_and_an_svg_logo() {
         assert_eq!(stored_version(&store, tenant, section).await, 2);
 
         // A stale form is refused, not written over the newer settings.
-        let fields = [("csrf", csrf.as_str()), ("version", "0"), ("enhet", &top_s), ("board", "Äldrenämnden")];
+        let fields = [
+            ("csrf", csrf.as_str()),
+            ("version", "0"),
+            ("enhet", &top_s),
+            ("board", "Äldrenämnden"),
+            ("logo_alt", "Logotyp"),
+        ];
         let (status, body) = post_settings(&admin, &fields, None).await;
         assert_eq!(status, StatusCode::CONFLICT);
         assert!(body.contains("Inställningarna har ändrats av någon annan"));
@@ -197,7 +203,7 @@ async fn a_bad_logo_is_refused_in_swedish_and_nothing_is_stored() {
         let cases: Vec<(Vec<u8>, &str)> = vec![
             (
                 SVG.replace("<rect", "<script>alert(1)</script><rect").into(),
-                "SVG-filen innehåller skript (&lt;script&gt;)",
+                "SVG-filen innehåller skript (&#60;script&#62;)",
             ),
             (
                 SVG.replace(
@@ -205,7 +211,7 @@ async fn a_bad_logo_is_refused_in_swedish_and_nothing_is_stored() {
                     "<foreignObject><p xmlns=\"http://www.w3.org/1999/xhtml\">x</p></foreignObject><rect",
                 )
                 .into(),
-                "SVG-filen innehåller främmande innehåll (&lt;foreignObject&gt;)",
+                "SVG-filen innehåller &#60;foreignObject&#62;",
             ),
             (SVG.replace("<rect", "<rect onclick=\"alert(1)\"").into(), "innehåller en händelsehanterare (onclick)"),
             (
@@ -220,7 +226,7 @@ async fn a_bad_logo_is_refused_in_swedish_and_nothing_is_stored() {
             (SVG.replace("<rect", "<style>@import url(https://example.com/s.css);</style><rect").into(), "i sin stil"),
             (
                 SVG.replace("<rect", "<set attributeName=\"href\" to=\"javascript:alert(1)\"/><rect").into(),
-                "&lt;set&gt;",
+                "&#60;set&#62;",
             ),
             (format!("<?xml-stylesheet href=\"https://example.com/s.css\"?>{SVG}").into(), "bearbetningsinstruktion"),
             (b"<svg xmlns=\"http://www.w3.org/2000/svg\"><rect".to_vec(), "SVG-filen är inte korrekt XML"),
@@ -269,12 +275,6 @@ async fn a_bad_logo_is_refused_in_swedish_and_nothing_is_stored() {
         let (status, _) = post_settings(&admin, &forged, None).await;
         assert_eq!(status, StatusCode::FORBIDDEN);
         assert_eq!(stored_version(&store, tenant, top).await, 0, "still nothing stored");
-
-        // References inside the file are fine.
-        let inner = SVG.replace("<rect", "<defs><linearGradient id=\"g\"/></defs><rect fill=\"url(#g)\"");
-        let (status, body) = post_settings(&admin, &fields, Some(("inre.svg", inner.as_bytes()))).await;
-        assert_eq!(status, StatusCode::SEE_OTHER, "{body}");
-        assert_eq!(stored_version(&store, tenant, top).await, 1);
     })
     .await;
 }
