@@ -297,6 +297,16 @@ async fn a_documents_furniture_comes_from_the_settings_and_the_plans_adoption() 
         let mut quality = TestApp::with_demo(store.clone()).await;
         quality.login(QUALITY).await;
         let plan_id = quality.plan_id("Kvalitetsplan 2022 för vuxna").await;
+        // Seed 004 gives no adoption: record one, as the web's adoption would.
+        let mut tx = store.write(&kvalitet_store::Actor::system("test")).await.unwrap();
+        let before = repo::get::<QualityPlan>(&mut tx, Id::new(plan_id)).await.unwrap();
+        let adopted = QualityPlan {
+            adopted_on: Some(kvalitet_domain::Date::constant(2021, 12, 15)),
+            board_reference: Some("SN-2021/99".into()),
+            ..before.item.clone()
+        };
+        repo::update(&mut tx, before.id, before.version, &adopted).await.unwrap();
+        tx.commit().await.unwrap();
         let mut conn = store.read().await.unwrap();
         let plan = repo::get::<QualityPlan>(&mut conn, Id::new(plan_id)).await.unwrap().item;
         drop(conn);

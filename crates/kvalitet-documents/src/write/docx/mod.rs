@@ -47,8 +47,8 @@ fn err(e: impl std::fmt::Display) -> DocumentError {
 }
 
 enum Child {
-    P(Paragraph),
-    T(Table),
+    P(Box<Paragraph>),
+    T(Box<Table>),
 }
 
 /// The body as it is written, with the numbers the captions and bookmarks take and
@@ -75,7 +75,7 @@ impl Writer {
         if std::mem::take(&mut self.break_before) {
             p = p.page_break_before(true);
         }
-        self.body.push(Child::P(p));
+        self.body.push(Child::P(Box::new(p)));
     }
 
     /// A paragraph with its text and, if it has one, the mark of its footnote.
@@ -201,7 +201,7 @@ impl Writer {
     fn table(&mut self, t: &crate::model::Table) {
         let (caption, table) = self.table_parts(t);
         self.push(caption);
-        self.body.push(Child::T(table));
+        self.body.push(Child::T(Box::new(table)));
         self.push(Paragraph::new());
     }
 
@@ -294,8 +294,8 @@ pub fn write(doc: &Document) -> Result<Vec<u8>, DocumentError> {
     docx = furniture(docx, doc);
     for child in w.body {
         docx = match child {
-            Child::P(p) => docx.add_paragraph(p),
-            Child::T(t) => docx.add_table(t),
+            Child::P(p) => docx.add_paragraph(*p),
+            Child::T(t) => docx.add_table(*t),
         };
     }
     let mut xml = docx.build();
