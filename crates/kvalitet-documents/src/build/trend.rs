@@ -294,7 +294,8 @@ mod tests {
         assert_eq!(t.header, ["År", "Värde", "n", "95 % konfidensintervall"]);
         assert!(t.row_headers);
         let rows: Vec<Vec<String>> = t.rows.iter().map(|r| r.iter().map(Cell::plain).collect()).collect();
-        assert_eq!(rows[0], ["2021", "62,5\u{a0}%", "40", "47\u{a0}%–77\u{a0}%"]);
+        // Wilson interval of 25 of 40: 47,0 %–75,8 %.
+        assert_eq!(rows[0], ["2021", "62,5\u{a0}%", "40", "47\u{a0}%–76\u{a0}%"]);
         assert_eq!(rows[1], ["2022", "Inga tillgängliga data", "", ""]);
         assert_eq!(rows[2][..3], ["2023", "75\u{a0}%", "40"]);
     }
