@@ -296,15 +296,27 @@ pub async fn save(
     if form.has_errors() {
         return refused(&state, &user, unit, form, false).await;
     }
+    store_settings(&state, &user, unit, form, &settings, version).await
+}
+
+/// Stores a unit's settings at `version`; a stale form is shown again as a conflict.
+async fn store_settings(
+    state: &AppState,
+    user: &User,
+    unit: OrgUnitId,
+    form: FormState,
+    settings: &UnitSettings,
+    version: i64,
+) -> WebResult<Response> {
     let mut tx = state.store.write(&user.actor()).await?;
-    match document_settings::save_unit_settings(&mut tx, &settings, version).await {
+    match document_settings::save_unit_settings(&mut tx, settings, version).await {
         Ok(_) => {
             tx.commit().await?;
             Ok(done(unit))
         }
         Err(StoreError::Conflict { .. }) => {
             drop(tx);
-            refused(&state, &user, unit, form, true).await
+            refused(state, user, unit, form, true).await
         }
         Err(e) => Err(e.into()),
     }
@@ -333,18 +345,7 @@ pub async fn remove_logo(
     }
     let version = values.get("version").and_then(|v| v.parse::<i64>().ok()).unwrap_or(-1);
     let settings = UnitSettings { logo: None, ..own.item };
-    let mut tx = state.store.write(&user.actor()).await?;
-    match document_settings::save_unit_settings(&mut tx, &settings, version).await {
-        Ok(_) => {
-            tx.commit().await?;
-            Ok(done(unit))
-        }
-        Err(StoreError::Conflict { .. }) => {
-            drop(tx);
-            refused(&state, &user, unit, form, true).await
-        }
-        Err(e) => Err(e.into()),
-    }
+    store_settings(&state, &user, unit, form, &settings, version).await
 }
 
 /// The logo a unit sets itself (`GET /admin/dokument/logotyp?enhet=ID`, the top of the
