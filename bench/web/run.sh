@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The web benchmark: server-side response times of the start page, the plan page and the
-# risk heat map on a generated large data set (311 org units, 10,000 risks, 20,000
+# risk heat map and the list of past-due actions on a generated large data set (311 org units, 10,000 risks, 20,000
 # actions, 50,000 follow-up entries), at concurrency 1 and 16, p50 and p99, and the
 # server's peak memory. Load from wrk on loopback (installed from Debian when missing).
 #
@@ -27,12 +27,13 @@ big=$(echo "$start" | grep -o 'href="/planer/[0-9]*">Kvalitetsplan 2025 nr 0<' |
 unit=$(echo "$start" | grep -o 'href="/planer/[0-9]*">Kvalitetsplan 2025 nr 100<' | grep -o '/planer/[0-9]*' | grep -o '[0-9]\+')
 echo "| page | connections | requests/s | p50 ms | p99 ms |"
 echo "| --- | ---: | ---: | ---: | ---: |"
-for page in "/" "/planer/$unit" "/planer/$big" "/planer/$big/riskkarta"; do
+for page in "/" "/planer/$unit" "/planer/$big" "/planer/$big/riskkarta" "/atgarder?forsenade=1"; do
   case "$page" in
     /) name="start page (311 plans listed)";;
     "/planer/$unit") name="plan page, a unit's plan (30 risks, 60 actions)";;
     "/planer/$big") name="plan page, the administration's plan (700 risks, 1 400 actions)";;
-    *) name="risk heat map of the administration's plan";;
+    "/planer/$big/riskkarta") name="risk heat map of the administration's plan";;
+    *) name="actions past due across all plans (20 000 past due, first page of 50)";;
   esac
   for c in 1 16; do
     t=$(( c > 1 ? 2 : 1 ))

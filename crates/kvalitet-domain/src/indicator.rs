@@ -62,6 +62,37 @@ pub struct Indicator {
 }
 pub type IndicatorId = Id<Indicator>;
 
+/// Which way an indicator's results moved between two years, judged by its direction.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Trend {
+    Better,
+    Worse,
+    Unchanged,
+}
+
+impl Indicator {
+    /// Whether `value` reaches the target; `None` without a target.
+    pub fn meets_target(&self, value: f64) -> Option<bool> {
+        let target = self.target_value?;
+        Some(match self.direction {
+            Direction::HigherIsBetter => value >= target,
+            Direction::LowerIsBetter => value <= target,
+        })
+    }
+
+    /// The trend from the earlier of two results to the later one.
+    pub fn trend(&self, earlier: f64, later: f64) -> Trend {
+        let rise = later - earlier;
+        if rise.abs() < 1e-9 {
+            Trend::Unchanged
+        } else if (rise > 0.0) == (self.direction == Direction::HigherIsBetter) {
+            Trend::Better
+        } else {
+            Trend::Worse
+        }
+    }
+}
+
 impl Validate for Indicator {
     fn validate(&self) -> Result<(), ValidationErrors> {
         let mut e = ValidationErrors::default();
@@ -183,5 +214,49 @@ impl IndicatorResult {
             e.push("value", Problem::NotAllowed("ett resultat utan tillgängliga data kan inte ha ett värde"));
         }
         e.into_result()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn indicator(target: Option<f64>, direction: Direction) -> Indicator {
+        Indicator {
+            plan_id: Id::new(1),
+            area_id: Id::new(1),
+            name: "Andel".into(),
+            quality_factor_id: None,
+            unit: MeasureUnit::Percent,
+            source: IndicatorSource::OwnStudy,
+            target_value: target,
+            direction,
+            no_data: false,
+            note: String::new(),
+            previous_indicator_id: None,
+            sort_order: 0,
+        }
+    }
+
+    #[test]
+    fn the_target_is_met_in_the_indicators_direction() {
+        let up = indicator(Some(80.0), Direction::HigherIsBetter);
+        assert_eq!(up.meets_target(80.0), Some(true));
+        assert_eq!(up.meets_target(79.9), Some(false));
+        let down = indicator(Some(10.0), Direction::LowerIsBetter);
+        assert_eq!(down.meets_target(9.0), Some(true));
+        assert_eq!(down.meets_target(11.0), Some(false));
+        assert_eq!(indicator(None, Direction::HigherIsBetter).meets_target(50.0), None);
+    }
+
+    #[test]
+    fn a_trend_is_better_or_worse_by_direction() {
+        let up = indicator(None, Direction::HigherIsBetter);
+        assert_eq!(up.trend(60.0, 70.0), Trend::Better);
+        assert_eq!(up.trend(70.0, 60.0), Trend::Worse);
+        assert_eq!(up.trend(70.0, 70.0), Trend::Unchanged);
+        let down = indicator(None, Direction::LowerIsBetter);
+        assert_eq!(down.trend(20.0, 12.0), Trend::Better);
+        assert_eq!(down.trend(12.0, 20.0), Trend::Worse);
     }
 }

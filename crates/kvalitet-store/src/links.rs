@@ -98,6 +98,18 @@ pub async fn plan_links(conn: &mut AnyConnection, kind: LinkKind, plan_id: i64) 
     rows.iter().map(|r| Ok((r.try_get::<i64, _>("a")?, r.try_get::<i64, _>("b")?))).collect()
 }
 
+/// Every link of `kind` whose first item belongs to one of the tenant's plans (the lists
+/// across plans).
+pub async fn tenant_links(
+    conn: &mut AnyConnection,
+    kind: LinkKind,
+    tenant: kvalitet_domain::org::TenantId,
+) -> Result<Vec<(i64, i64)>> {
+    let sql = kind.plan_query().replace("plan_id = $1", "plan_id IN (SELECT id FROM quality_plan WHERE tenant_id = $1)");
+    let rows = sqlx::query(AssertSqlSafe(sql)).bind(tenant.get()).fetch_all(&mut *conn).await?;
+    rows.iter().map(|r| Ok((r.try_get::<i64, _>("a")?, r.try_get::<i64, _>("b")?))).collect()
+}
+
 /// All the links between a plan's items.
 pub async fn load_plan_links(conn: &mut AnyConnection, plan_id: i64) -> Result<Links> {
     Ok(Links {

@@ -149,6 +149,7 @@ impl User {
             measures: access::allows_somewhere(a, Permission::ViewCaseData),
             organisation: self.tree.top().is_some_and(|top| self.may(Permission::ManageOrganisation, top)),
             my_reports: access::allows_somewhere(a, Permission::RegisterDeviation),
+            lists: access::allows_somewhere(a, Permission::ViewPlan),
         }
     }
 }
@@ -173,6 +174,8 @@ pub struct Nav {
     pub organisation: bool,
     /// "Mina rapporter": the deviations one has reported.
     pub my_reports: bool,
+    /// The lists across plans (actions, risks, self-inspections, indicators).
+    pub lists: bool,
 }
 
 async fn load_user(parts: &Parts, state: &AppState) -> WebResult<Option<User>> {

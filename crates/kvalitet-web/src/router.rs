@@ -144,6 +144,7 @@ fn routes() -> Vec<(&'static str, String, MethodRouter<AppState>)> {
         ("POST", "/planer/{id}/dokument", post(pages::document_details::save)),
     ];
     let mut all: Vec<_> = fixed.into_iter().map(|(m, p, h)| (m, p.to_owned(), h)).collect();
+    all.extend(pages::lists::routes());
     all.extend(editable::<kvalitet_domain::risk::Risk>());
     all.extend(editable::<kvalitet_domain::action::Action>());
     all.extend(editable::<kvalitet_domain::self_inspection::SelfInspection>());

@@ -16,6 +16,7 @@ pub mod edit_report;
 pub mod event_analysis;
 pub mod follow_up;
 pub mod ivo_report;
+pub mod lists;
 pub mod log_review;
 pub mod measures;
 pub mod my_reports;

@@ -2,9 +2,7 @@
 //! the counts (total rows, quarters, categories, lex Sarah, complaints), the workbook
 //! export, the municipality's settings and the event analysis with its actions.
 
-use axum::body::Body;
-use axum::http::{Request, StatusCode, header};
-use tower::ServiceExt;
+use axum::http::{StatusCode, header};
 
 use kvalitet_domain::deviation::{
     CategoryDimension, Complainant, ComplaintChannel, Deviation, DeviationCategory, DeviationKind, DeviationStatus,
@@ -245,17 +243,6 @@ async fn counts_per_category_have_a_row_for_reports_without_one() {
 }
 
 /// A GET whose body is kept as bytes.
-async fn download(app: &TestApp, path: &str) -> (StatusCode, axum::http::HeaderMap, Vec<u8>) {
-    let mut req = Request::get(path);
-    if let Some(c) = &app.cookie {
-        req = req.header(header::COOKIE, c);
-    }
-    let res = app.router.clone().oneshot(req.body(Body::empty()).unwrap()).await.unwrap();
-    let (status, headers) = (res.status(), res.headers().clone());
-    let bytes = axum::body::to_bytes(res.into_body(), 10 << 20).await.unwrap().to_vec();
-    (status, headers, bytes)
-}
-
 async fn reads_of(store: &Store, id: i64) -> i64 {
     let mut conn = store.read().await.unwrap();
     let row = sqlx::query("SELECT COUNT(*) AS n FROM audit_read WHERE table_name = 'deviation' AND record_id = $1")
@@ -284,7 +271,7 @@ async fn the_list_downloads_as_a_workbook_of_permitted_units_with_formulas_neutr
         .await;
         let manager = signed_in(&store, MANAGER).await;
         assert_eq!(reads_of(&store, r.first).await, 0);
-        let (status, headers, bytes) = download(&manager, &format!("/avvikelser.xlsx?ar={year}")).await;
+        let (status, headers, bytes) = TestApp::download(&manager, &format!("/avvikelser.xlsx?ar={year}")).await;
         assert_eq!(status, StatusCode::OK);
         assert_eq!(headers[header::CONTENT_TYPE], "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet");
         assert_eq!(
@@ -328,7 +315,7 @@ async fn the_list_downloads_as_a_workbook_of_permitted_units_with_formulas_neutr
 
         for who in [STAFF, READER] {
             let app = signed_in(&store, who).await;
-            assert_eq!(download(&app, "/avvikelser.xlsx").await.0, StatusCode::FORBIDDEN);
+            assert_eq!(TestApp::download(&app, "/avvikelser.xlsx").await.0, StatusCode::FORBIDDEN);
         }
     })
     .await;

@@ -17,6 +17,7 @@ mod follow_up;
 mod ivo_report;
 mod lex_sarah;
 mod links;
+mod lists;
 mod log_review;
 mod measures;
 mod my_reports;
@@ -86,6 +87,18 @@ impl TestApp {
             req = req.header(header::COOKIE, c);
         }
         self.send(req.body(Body::empty()).unwrap()).await
+    }
+
+    /// A download: status, headers and the body's bytes.
+    pub async fn download(&self, path: &str) -> (StatusCode, HeaderMap, Vec<u8>) {
+        let mut req = Request::get(path);
+        if let Some(c) = &self.cookie {
+            req = req.header(header::COOKIE, c);
+        }
+        let res = self.router.clone().oneshot(req.body(Body::empty()).unwrap()).await.unwrap();
+        let (status, headers) = (res.status(), res.headers().clone());
+        let bytes = axum::body::to_bytes(res.into_body(), 10 << 20).await.unwrap().to_vec();
+        (status, headers, bytes)
     }
 
     /// A form post, as a same-origin browser sends it.

@@ -9,8 +9,7 @@
 use std::collections::HashMap;
 
 use axum::extract::{Query, State};
-use axum::http::header;
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use rust_xlsxwriter::{Format, Workbook, Worksheet, XlsxError};
 
 use kvalitet_domain::Code;
@@ -25,13 +24,8 @@ use super::unit_name;
 use crate::auth::User;
 use crate::error::{WebError, WebResult};
 use crate::router::AppState;
+use crate::spreadsheet::{XLSX_MEDIA_TYPE, attachment, neutralise};
 
-pub const MEDIA_TYPE: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
-
-/// A text cell as a spreadsheet will not run it (OWASP's advice against formula injection).
-pub fn neutralise(text: &str) -> String {
-    if text.starts_with(['=', '+', '-', '@', '\t', '\r']) { format!("'{text}") } else { text.to_owned() }
-}
 
 fn kind(k: DeviationKind) -> &'static str {
     k.label()
@@ -249,13 +243,5 @@ pub async fn download(
     })()
     .map_err(|e| WebError::Internal(anyhow::anyhow!("workbook: {e}")))?;
     log_reads(&state, &user, kept.iter().map(|d| d.id.get())).await?;
-    Ok((
-        [
-            (header::CONTENT_TYPE, MEDIA_TYPE.to_owned()),
-            (header::CONTENT_DISPOSITION, format!("attachment; filename=\"avvikelser-{}.xlsx\"", filters.year)),
-            (header::CACHE_CONTROL, "no-store".to_owned()),
-        ],
-        bytes,
-    )
-        .into_response())
+    Ok(attachment(XLSX_MEDIA_TYPE, &format!("avvikelser-{}.xlsx", filters.year), bytes))
 }
