@@ -429,3 +429,25 @@ async fn a_stored_version_keeps_its_bytes_when_the_furniture_changes() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn an_svg_logo_whose_fill_refers_to_its_own_gradient_is_accepted() {
+    on_each_backend(|store, _| async move {
+        let mut admin = TestApp::with_demo(store.clone()).await;
+        admin.login(ADMIN).await;
+        let (_, _, unit) = units(&store, "Beroendeenheten").await;
+        let csrf = admin.csrf().await;
+        let unit_s = unit.to_string();
+        let gradient = SVG.replace(
+            "<rect width=\"80\" height=\"20\" fill=\"#005a8c\"/>",
+            "<defs><linearGradient id=\"g\"><stop offset=\"0\" stop-color=\"#005a8c\"/><stop offset=\"1\" stop-color=\"#fff\"/></linearGradient></defs><rect width=\"80\" height=\"20\" style=\"fill: url('#g')\"/><rect width=\"40\" height=\"20\" fill=\"url(#g)\"/>",
+        );
+        let fields = [("csrf", csrf.as_str()), ("version", "0"), ("enhet", &unit_s), ("logo_alt", "Enhetens logotyp")];
+        let (status, body) = post_settings(&admin, &fields, Some(("gradient.svg", gradient.as_bytes()))).await;
+        assert_eq!(status, StatusCode::SEE_OTHER, "{body}");
+        let (status, _, served) = logo_of(&admin, unit).await;
+        assert_eq!(status, StatusCode::OK);
+        assert_eq!(served, gradient.as_bytes());
+    })
+    .await;
+}
