@@ -130,6 +130,7 @@ fn routes() -> Vec<(&'static str, String, MethodRouter<AppState>)> {
         ("GET", "/avvikelser/{id}/ivo-anmalan.docx", get(pages::ivo_report::docx)),
         ("GET", "/avvikelser/{id}/ivo-anmalan.pdf", get(pages::ivo_report::pdf)),
         ("GET", "/avvikelser.xlsx", get(pages::deviations::download)),
+        ("GET", "/avvikelser.csv", get(pages::deviations::download_csv)),
         ("GET", "/avvikelser/{id}/handelseanalys", get(pages::event_analysis::show)),
         ("POST", "/avvikelser/{id}/handelseanalys", post(pages::event_analysis::submit)),
         ("GET", "/admin/avvikelser", get(pages::deviation_settings::show)),

@@ -99,6 +99,7 @@ fn matrix() -> HashMap<(&'static str, String), ([Expect; 10], Expect)> {
         (("GET", "/avvikelser/{id}/ivo-anmalan.docx"), ([A, D, A, D, A, D, D, D, D, D], D)),
         (("GET", "/avvikelser/{id}/ivo-anmalan.pdf"), ([A, D, A, D, A, D, D, D, D, D], D)),
         (("GET", "/avvikelser.xlsx"), ([A, A, A, A, A, A, D, D, D, D], D)),
+        (("GET", "/avvikelser.csv"), ([A, A, A, A, A, A, D, D, D, D], D)),
         (("GET", "/atgarder"), ([A, A, A, A, A, A, A, A, A, A], D)),
         (("GET", "/atgarder.xlsx"), ([A, A, A, A, A, A, A, A, A, A], D)),
         (("GET", "/atgarder.csv"), ([A, A, A, A, A, A, A, A, A, A], D)),

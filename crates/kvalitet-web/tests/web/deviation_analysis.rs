@@ -313,9 +313,19 @@ async fn the_list_downloads_as_a_workbook_of_permitted_units_with_formulas_neutr
         assert_eq!(reads_of(&store, formula).await, 1);
         assert_eq!(reads_of(&store, r.complaint).await, 0);
 
+        // The same reports as CSV.
+        let (status, _, bytes) = TestApp::download(&manager, &format!("/avvikelser.csv?ar={year}")).await;
+        assert_eq!(status, StatusCode::OK);
+        let csv = String::from_utf8(bytes).unwrap();
+        assert!(csv.starts_with("\u{feff}Referensnummer;Enhet;Slag;Status;Inträffade;Rapporterad;Rubrik;"), "{csv}");
+        assert_eq!(csv.lines().count(), 4, "a heading and three reports: {csv}");
+        assert!(csv.contains("Årets lex Sarah") && csv.contains("\"'=HYPERLINK(\"\"http://x\"\")\""), "{csv}");
+        assert!(!csv.contains("Svar dröjde"), "another unit's report is not exported");
+
         for who in [STAFF, READER] {
             let app = signed_in(&store, who).await;
             assert_eq!(TestApp::download(&app, "/avvikelser.xlsx").await.0, StatusCode::FORBIDDEN);
+            assert_eq!(TestApp::download(&app, "/avvikelser.csv").await.0, StatusCode::FORBIDDEN);
         }
     })
     .await;

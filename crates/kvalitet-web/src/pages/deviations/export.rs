@@ -24,7 +24,9 @@ use super::unit_name;
 use crate::auth::User;
 use crate::error::{WebError, WebResult};
 use crate::router::AppState;
-use crate::spreadsheet::{XLSX_MEDIA_TYPE, attachment, neutralise};
+use crate::pages::lists::export::{to_csv, write_table};
+use crate::pages::lists::{Cell, Column, Row, Table};
+use crate::spreadsheet::{CSV_MEDIA_TYPE, XLSX_MEDIA_TYPE, attachment, neutralise};
 
 
 fn kind(k: DeviationKind) -> &'static str {
@@ -182,66 +184,85 @@ fn write_summary(ws: &mut Worksheet, s: &Summary) -> Result<(), XlsxError> {
     Ok(())
 }
 
-/// `GET /avvikelser.xlsx?ar=ÅÅÅÅ` (and the list's other filters).
+/// The year's reports the list's filters show, as a table (what the page lists, with the
+/// columns a spreadsheet wants); every report in it is logged as read.
+async fn reports(
+    state: &AppState,
+    user: &User,
+    q: &HashMap<String, String>,
+) -> WebResult<(Filters, Table, Summary)> {
+    user.require_somewhere(kvalitet_domain::access::Permission::ViewDeviations)?;
+    let filters = Filters::parse(q);
+    let loaded = load(state, user).await?;
+    let (kept, _) = loaded.listed(user, &filters);
+    let counts = summary(&loaded, user, filters.year);
+    let day = |d: kvalitet_domain::Date, undated: bool| Cell::Date(Some(d), kvalitet_domain::shown_date(d, undated));
+    let rows = kept
+        .iter()
+        .map(|d| Row {
+            cells: vec![
+                Cell::text(d.reference(d.id)),
+                Cell::text(unit_name(&loaded.units, d.unit_id)),
+                Cell::text(kind(d.kind)),
+                Cell::text(status(d.status)),
+                day(d.occurred_on, d.undated),
+                day(d.reported_on, d.undated),
+                Cell::text(d.title.clone()),
+                Cell::text(loaded.categories_of(d, dimension)),
+                Cell::text(d.lex_sarah_category.map_or("", lex_sarah)),
+                Cell::date(d.reported_to_ivo_on),
+                Cell::date(d.closed_on),
+            ],
+            flag: None,
+        })
+        .collect();
+    log_reads(state, user, kept.iter().map(|d| d.id.get())).await?;
+    Ok((filters, Table { columns: COLUMNS.to_vec(), rows }, counts))
+}
+
+const COLUMNS: [Column; 11] = [
+    Column { key: "nummer", heading: "Referensnummer" },
+    Column { key: "enhet", heading: "Enhet" },
+    Column { key: "slag", heading: "Slag" },
+    Column { key: "status", heading: "Status" },
+    Column { key: "intraffade", heading: "Inträffade" },
+    Column { key: "rapporterad", heading: "Rapporterad" },
+    Column { key: "rubrik", heading: "Rubrik" },
+    Column { key: "kategorier", heading: "Kategorier" },
+    Column { key: "bedomning", heading: "Bedömning" },
+    Column { key: "ivo", heading: "Anmäld till IVO" },
+    Column { key: "avslutad", heading: "Avslutad" },
+];
+
+/// `GET /avvikelser.xlsx?ar=ÅÅÅÅ` (and the list's other filters): the reports and the
+/// year's counts.
 pub async fn download(
     State(state): State<AppState>,
     user: User,
     Query(q): Query<HashMap<String, String>>,
 ) -> WebResult<Response> {
-    user.require_somewhere(kvalitet_domain::access::Permission::ViewDeviations)?;
-    let filters = Filters::parse(&q);
-    let loaded = load(&state, &user).await?;
-    let (kept, _) = loaded.listed(&user, &filters);
-    let counts = summary(&loaded, &user, filters.year);
-
+    let (filters, table, counts) = reports(&state, &user, &q).await?;
     let mut wb = Workbook::new();
     let bytes = (|| -> Result<Vec<u8>, XlsxError> {
         let ws = wb.add_worksheet();
         ws.set_name("Avvikelser")?;
-        ws.set_freeze_panes(1, 0)?;
-        for (col, width) in [12, 28, 24, 12, 12, 12, 48, 40, 30, 16, 12].iter().enumerate() {
-            ws.set_column_width(col as u16, *width)?;
-        }
-        let mut sh = Sheet { ws, row: 0, bold: Format::new().set_bold() };
-        sh.heading(&[
-            "Referensnummer",
-            "Enhet",
-            "Slag",
-            "Status",
-            "Inträffade",
-            "Rapporterad",
-            "Rubrik",
-            "Kategorier",
-            "Bedömning",
-            "Anmäld till IVO",
-            "Avslutad",
-        ])?;
-        let date = |d: Option<kvalitet_domain::Date>| d.map(|d| d.to_string()).unwrap_or_default();
-        for d in &kept {
-            let cells = [
-                d.reference(d.id),
-                unit_name(&loaded.units, d.unit_id),
-                kind(d.kind).to_owned(),
-                status(d.status).to_owned(),
-                d.occurred_on.to_string(),
-                d.reported_on.to_string(),
-                d.title.clone(),
-                loaded.categories_of(d, dimension),
-                d.lex_sarah_category.map_or("", lex_sarah).to_owned(),
-                date(d.reported_to_ivo_on),
-                date(d.closed_on),
-            ];
-            for (col, c) in cells.iter().enumerate() {
-                sh.text(col as u16, c)?;
-            }
-            sh.row += 1;
-        }
+        write_table(ws, &table)?;
         let ws = wb.add_worksheet();
         ws.set_name("Sammanställning")?;
         write_summary(ws, &counts)?;
         wb.save_to_buffer()
     })()
     .map_err(|e| WebError::Internal(anyhow::anyhow!("workbook: {e}")))?;
-    log_reads(&state, &user, kept.iter().map(|d| d.id.get())).await?;
     Ok(attachment(XLSX_MEDIA_TYPE, &format!("avvikelser-{}.xlsx", filters.year), bytes))
+}
+
+/// `GET /avvikelser.csv?ar=ÅÅÅÅ`: the reports of the list, as CSV.
+pub async fn download_csv(
+    State(state): State<AppState>,
+    user: User,
+    Query(q): Query<HashMap<String, String>>,
+) -> WebResult<Response> {
+    let (filters, table, _) = reports(&state, &user, &q).await?;
+    let bytes = to_csv(&table).map_err(|e| WebError::Internal(anyhow::anyhow!("csv: {e}")))?;
+    Ok(attachment(CSV_MEDIA_TYPE, &format!("avvikelser-{}.csv", filters.year), bytes))
 }

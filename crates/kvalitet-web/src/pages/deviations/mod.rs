@@ -11,7 +11,7 @@ mod new;
 mod reclassify;
 mod show;
 
-pub use export::download;
+pub use export::{download, download_csv};
 pub use handle::handle;
 pub use list::list;
 pub use new::{create, new_form};

@@ -4,7 +4,7 @@
 //! cells that a spreadsheet could run as a formula are neutralised in both.
 
 use axum::response::Response;
-use rust_xlsxwriter::{ExcelDateTime, Format as CellFormat, Workbook, XlsxError};
+use rust_xlsxwriter::{ExcelDateTime, Format as CellFormat, Workbook, Worksheet, XlsxError};
 
 use super::{Cell, ListKind, Table};
 use crate::error::{WebError, WebResult};
@@ -34,6 +34,13 @@ fn to_xlsx(kind: ListKind, table: &Table) -> Result<Vec<u8>, XlsxError> {
     let mut wb = Workbook::new();
     let ws = wb.add_worksheet();
     ws.set_name(kind.title())?;
+    write_table(ws, table)?;
+    wb.save_to_buffer()
+}
+
+/// A table on a sheet: a bold heading row, frozen, with an autofilter; columns as wide as
+/// their text (at most 60 characters).
+pub fn write_table(ws: &mut Worksheet, table: &Table) -> Result<(), XlsxError> {
     let bold = CellFormat::new().set_bold();
     let date = CellFormat::new().set_num_format("yyyy-mm-dd");
     for (col, c) in table.columns.iter().enumerate() {
@@ -63,10 +70,11 @@ fn to_xlsx(kind: ListKind, table: &Table) -> Result<Vec<u8>, XlsxError> {
     ws.set_freeze_panes(1, 0)?;
     let last_col = table.columns.len().saturating_sub(1) as u16;
     ws.autofilter(0, 0, table.rows.len() as u32, last_col)?;
-    wb.save_to_buffer()
+    Ok(())
 }
 
-fn to_csv(table: &Table) -> Result<Vec<u8>, csv::Error> {
+/// A table as CSV for Swedish Excel.
+pub fn to_csv(table: &Table) -> Result<Vec<u8>, csv::Error> {
     let mut out = csv::WriterBuilder::new().delimiter(b';').from_writer(b"\xEF\xBB\xBF".to_vec());
     out.write_record(table.columns.iter().map(|c| c.heading))?;
     for r in &table.rows {

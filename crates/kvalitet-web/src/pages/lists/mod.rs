@@ -9,7 +9,7 @@
 //! the rows of the page's filters. Every filter is in the URL.
 
 mod actions;
-mod export;
+pub mod export;
 mod indicators;
 mod risks;
 mod self_inspections;
