@@ -9,7 +9,7 @@ use crate::deviation::{
     CategoryDimension, Complainant, ComplaintChannel, ComplaintOutcome, DeviationEventKind, DeviationKind,
     DeviationStatus, LexSarahCategory,
 };
-use crate::indicator::MeasureUnit;
+use crate::indicator::{Direction, IndicatorSource, MeasureUnit};
 use crate::org::OrgUnitKind;
 use crate::plan::{FocusAreaKind, PlanState, TableLayout};
 use crate::report::{ReportState, ReviewKind};
@@ -91,6 +91,15 @@ labels! {
         NoImpropriety => "Ej missförhållande",
     }
     measure_unit: MeasureUnit { Percent => "andel", Count => "antal", MeanScale => "medelvärde 1–5", Days => "dagar" }
+    indicator_source: IndicatorSource {
+        OwnSurvey => "egen brukarundersökning",
+        OwnStudy => "egen undersökning",
+        SkrSurvey => "SKR:s brukarundersökning",
+        Kolada => "Kolada",
+        CaseSystem => "verksamhetssystemet",
+        Other => "annan källa",
+    }
+    direction: Direction { HigherIsBetter => "högre är bättre", LowerIsBetter => "lägre är bättre" }
     deviation_status: DeviationStatus {
         Registered => "Registrerad",
         Investigating => "Utreds",

@@ -7,6 +7,13 @@
 
 pub mod accounts;
 pub mod org;
+pub mod plan_workbook;
 pub mod table;
 
 pub use table::{Problem, Problems};
+
+/// A text cell as a spreadsheet will not run it (OWASP's advice against formula
+/// injection): text that starts like a formula gets a leading `'`.
+pub fn neutralise(text: &str) -> String {
+    if text.starts_with(['=', '+', '-', '@', '\t', '\r']) { format!("'{text}") } else { text.to_owned() }
+}

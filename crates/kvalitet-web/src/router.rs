@@ -76,6 +76,7 @@ fn routes() -> Vec<(&'static str, String, MethodRouter<AppState>)> {
         ("POST", "/konto/aviseringar", post(pages::notifications::submit)),
         ("GET", "/planer/{id}/riskkarta", get(pages::risks::heat_map)),
         ("GET", "/planer/{id}/dokument", get(pages::documents::page)),
+        ("GET", "/planer/{id}/arbetsbok.xlsx", get(pages::plan_workbook::download)),
         ("GET", "/api/v1/dokument", get(pages::documents::download)),
         ("POST", "/planer/{id}/anta", post(pages::cycle::adopt)),
         ("POST", "/planer/{id}/nasta-ar", post(pages::cycle::roll_over)),

@@ -7,10 +7,7 @@ use axum::response::{IntoResponse, Response};
 pub const XLSX_MEDIA_TYPE: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
 pub const CSV_MEDIA_TYPE: &str = "text/csv; charset=utf-8";
 
-/// A text cell as a spreadsheet will not run it (OWASP's advice against formula injection).
-pub fn neutralise(text: &str) -> String {
-    if text.starts_with(['=', '+', '-', '@', '\t', '\r']) { format!("'{text}") } else { text.to_owned() }
-}
+pub use kvalitet_import::neutralise;
 
 /// A file download that no cache keeps.
 pub fn attachment(media_type: &str, filename: &str, bytes: Vec<u8>) -> Response {

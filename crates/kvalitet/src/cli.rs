@@ -111,6 +111,11 @@ pub enum Command {
         #[arg(long)]
         scope: Option<String>,
     },
+    /// Kvalitetsplaner som arbetsbok (XLSX)
+    Plan {
+        #[command(subcommand)]
+        command: PlanCommand,
+    },
     /// Gör en säkerhetskopia av databasen (fungerar medan servern kör)
     Backup {
         /// Filen att skriva; får inte finnas
@@ -125,6 +130,22 @@ pub enum Command {
     Measures {
         #[command(subcommand)]
         command: MeasuresCommand,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum PlanCommand {
+    /// Skriver en kvalitetsplan som arbetsbok: risker, egenkontroller, åtgärder och indikatorer på var sitt blad, kopplade med sina nummer
+    Export {
+        /// Planens år
+        #[arg(long)]
+        year: i64,
+        /// Enheten planen gäller: namn eller nummer (standard: högsta nivån)
+        #[arg(long)]
+        scope: Option<String>,
+        /// Filen att skriva (.xlsx)
+        #[arg(short = 'o', long = "output")]
+        output: std::path::PathBuf,
     },
 }
 

@@ -8,9 +8,11 @@ use tokio::net::TcpListener;
 use kvalitet_store::{Store, audit, sqlite_file_url};
 use kvalitet_web::{AppState, router};
 
-use crate::cli::{AuditCommand, Cli, Command, DemoCommand, MeasuresCommand, RoleCommand, TenantCommand, UserCommand};
+use crate::cli::{
+    AuditCommand, Cli, Command, DemoCommand, MeasuresCommand, PlanCommand, RoleCommand, TenantCommand, UserCommand,
+};
 use crate::users::AccountChange;
-use crate::{case_data, keys, sso, users};
+use crate::{case_data, keys, plan_file, sso, users};
 
 /// The database every subcommand uses unless told otherwise: `kvalitet.db` here.
 fn database_url(cli: &Cli) -> String {
@@ -169,6 +171,10 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             let bytes = kvalitet_documents::render(kind.kind(), format.format(), &input)?;
             std::fs::write(&output, bytes).with_context(|| format!("kan inte skriva {}", output.display()))?;
             println!("{} är skriven.", output.display());
+        }
+        Command::Plan { command: PlanCommand::Export { year, scope, output } } => {
+            let store = open(&url, &key_file).await?;
+            plan_file::export(&store, named, year, scope.as_deref(), &output).await?;
         }
         Command::Backup { file } => {
             let store = open(&url, &key_file).await?;

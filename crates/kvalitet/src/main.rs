@@ -8,6 +8,7 @@ mod commands;
 mod keys;
 mod logging;
 mod mail;
+mod plan_file;
 mod serve;
 mod sso;
 mod users;

@@ -26,6 +26,7 @@ pub mod notifications;
 pub mod oidc;
 pub mod organisation;
 pub mod plan;
+pub mod plan_workbook;
 pub mod report;
 pub mod risk_links;
 pub mod risks;

@@ -34,6 +34,7 @@ fn matrix() -> HashMap<(&'static str, String), ([Expect; 10], Expect)> {
     let fixed: HashMap<(&'static str, &'static str), ([Expect; 10], Expect)> = HashMap::from([
         (("GET", "/"), ([A, A, A, A, A, A, A, A, A, A], D)),
         (("GET", "/planer/{id}"), ([A, D, A, D, A, D, A, D, A, D], D)),
+        (("GET", "/planer/{id}/arbetsbok.xlsx"), ([A, D, A, D, A, D, A, D, A, D], D)),
         (("GET", "/planer/ny"), ([A, A, A, A, D, D, D, D, D, D], D)),
         (("POST", "/planer/ny"), ([A, A, A, A, D, D, D, D, D, D], D)),
         (("GET", "/berattelser/ny"), ([A, A, A, A, D, D, D, D, D, D], D)),
@@ -693,6 +694,7 @@ async fn attempt(app: &TestApp, f: &Fixture, method: &str, path: &str, inside: b
         }
         "/avvikelser/{id}/slag" => format!("/avvikelser/{}/slag", pick(f.deviation_in, f.deviation_out)),
         "/planer/{id}/dokument" => format!("/planer/{}/dokument", pick(f.plan_in, f.plan_out)),
+        "/planer/{id}/arbetsbok.xlsx" => format!("/planer/{}/arbetsbok.xlsx", pick(f.plan_in, f.plan_out)),
         "/api/v1/dokument" => {
             format!("/api/v1/dokument?typ=plan&ar=2022&format=html&omfattning={}", pick(f.scope_in, f.scope_out))
         }

@@ -23,6 +23,7 @@ mod measures;
 mod my_reports;
 mod oidc;
 mod organisation;
+mod plan_workbook;
 mod pages;
 mod security;
 

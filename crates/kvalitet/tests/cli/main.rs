@@ -358,3 +358,21 @@ fn a_backup_taken_while_serving_restores_to_the_same_data() {
     });
     rt.block_on(pg.drop_db());
 }
+
+/// `kvalitet plan export`: the top unit's plan of a year as a workbook; a year whose plans
+/// are all below the top is refused with the plans named.
+#[test]
+fn plan_export_writes_a_workbook_or_names_the_plans_of_the_year() {
+    let dir = tempfile::tempdir().unwrap();
+    let (out, _, stderr) = run(kvalitet(dir.path()).args(["demo", "load"]));
+    assert!(out.status.success(), "{stderr}");
+    let file = dir.path().join("plan-2024.xlsx");
+    let (out, stdout, stderr) = run(kvalitet(dir.path()).args(["plan", "export", "--year", "2024", "-o"]).arg(&file));
+    assert!(out.status.success(), "{stderr}");
+    assert!(stdout.contains("Kvalitetsplan 2024 Individ- och familjeomsorg"), "{stdout}");
+    assert_eq!(&std::fs::read(&file).unwrap()[..2], b"PK", "a workbook");
+    let (out, _, stderr) = run(kvalitet(dir.path()).args(["plan", "export", "--year", "2022", "-o"]).arg(&file));
+    assert!(!out.status.success());
+    assert!(stderr.contains("har ingen kvalitetsplan för 2022. Välj enhet med --scope"), "{stderr}");
+    assert!(stderr.contains("Kvalitetsplan 2022"), "the year's plans are named: {stderr}");
+}

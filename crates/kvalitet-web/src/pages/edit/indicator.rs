@@ -4,6 +4,7 @@ use std::collections::HashMap;
 
 use kvalitet_domain::Code;
 use kvalitet_domain::indicator::{Direction, Indicator, IndicatorSource, MeasureUnit};
+use kvalitet_domain::labels::Label;
 use kvalitet_store::links::LinkKind;
 
 use crate::forms::FormState;
@@ -35,24 +36,14 @@ impl Editable for Indicator {
                 "source",
                 "Källa",
                 "",
-                codes::<IndicatorSource>(|s| match s {
-                    IndicatorSource::OwnSurvey => "Egen brukarundersökning",
-                    IndicatorSource::OwnStudy => "Egen undersökning",
-                    IndicatorSource::SkrSurvey => "SKR:s brukarundersökning",
-                    IndicatorSource::Kolada => "Kolada",
-                    IndicatorSource::CaseSystem => "Verksamhetssystemet",
-                    IndicatorSource::Other => "Annan",
-                }),
+                codes::<IndicatorSource>(Label::label),
             ),
             field("target_value", "Målvärde", "I samma enhet som indikatorn, till exempel 85", Kind::Number),
             field(
                 "direction",
-                "Bättre är",
+                "Riktning",
                 "",
-                codes::<Direction>(|d| match d {
-                    Direction::HigherIsBetter => "Högre",
-                    Direction::LowerIsBetter => "Lägre",
-                }),
+                codes::<Direction>(Label::label),
             ),
             field("no_data", "Inga tillgängliga data", "", Kind::Check),
             field("note", "Anmärkning", "", Kind::Text),
