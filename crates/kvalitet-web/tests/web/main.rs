@@ -23,6 +23,7 @@ mod my_reports;
 mod oidc;
 mod organisation;
 mod pages;
+mod search;
 mod security;
 
 use axum::Router;
