@@ -114,7 +114,9 @@ impl Backend {
     /// has no Swedish stemmer, so a term finds the words it begins.
     pub(crate) fn search_terms(self, terms: &[String]) -> String {
         match self {
-            Backend::Sqlite => terms.iter().map(|t| format!("\"{}\"*", t.replace('"', ""))).collect::<Vec<_>>().join(" "),
+            Backend::Sqlite => {
+                terms.iter().map(|t| format!("\"{}\"*", t.replace('"', ""))).collect::<Vec<_>>().join(" ")
+            }
             Backend::Postgres => {
                 terms.iter().map(|t| format!("'{}':*", t.replace(['\'', '\\'], ""))).collect::<Vec<_>>().join(" & ")
             }

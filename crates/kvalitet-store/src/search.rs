@@ -14,10 +14,10 @@ use std::collections::HashMap;
 use sqlx::{AnyConnection, Row};
 
 use kvalitet_domain::Code;
+use kvalitet_domain::Id;
 use kvalitet_domain::org::{OrgUnitId, TenantId};
 use kvalitet_domain::plan::{PlanId, PlanState};
 use kvalitet_domain::report::{ReportId, ReportState};
-use kvalitet_domain::Id;
 
 use crate::backend;
 use crate::error::Result;
@@ -396,7 +396,8 @@ fn shortened(text: &str, max: usize) -> String {
         return text.to_owned();
     }
     let cut: String = text.chars().take(max).collect();
-    let at = cut.rfind(char::is_whitespace).unwrap_or(cut.len());
+    let ends_a_word = text.chars().nth(max).is_some_and(char::is_whitespace);
+    let at = if ends_a_word { cut.len() } else { cut.rfind(char::is_whitespace).unwrap_or(cut.len()) };
     format!("{}…", cut[..at].trim_end())
 }
 
@@ -462,6 +463,7 @@ mod tests {
         );
         assert_eq!(shortened("ett två tre", 7), "ett två…");
         assert_eq!(shortened("kort", 7), "kort");
+        assert_eq!(shortened("ett tvåtre", 7), "ett…");
     }
 
     #[test]

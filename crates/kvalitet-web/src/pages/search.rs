@@ -152,7 +152,8 @@ pub async fn show(
     };
     let mut conn = state.store.read().await?;
     let found: Vec<GroupHits> =
-        search::search(&mut conn, user.session.account.tenant_id, &query, PER_GROUP, |o: &Owner| may_read(&user, o)).await?;
+        search::search(&mut conn, user.session.account.tenant_id, &query, PER_GROUP, |o: &Owner| may_read(&user, o))
+            .await?;
     drop(conn);
     // Deviations are sensitive: every one shown is logged as read.
     let shown_deviations: Vec<i64> =
