@@ -187,7 +187,9 @@ async fn table_rows(store: &kvalitet_store::Store) -> Vec<(String, i64)> {
     let mut conn = store.read().await.unwrap();
     let sql = match store.backend() {
         kvalitet_store::Backend::Sqlite => {
-            "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
+            // The search index's FTS5 tables are counted by their rows, not by their shadow
+            // tables' pages (which keep index structure, not records).
+            "SELECT name FROM pragma_table_list WHERE schema = 'main' AND type IN ('table', 'virtual') AND name NOT LIKE 'sqlite_%'"
         }
         kvalitet_store::Backend::Postgres => {
             "SELECT CAST(table_name AS TEXT) AS name FROM information_schema.tables WHERE table_schema = 'public'"

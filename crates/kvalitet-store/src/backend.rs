@@ -17,7 +17,8 @@ pub enum Backend {
 }
 
 /// The migrations, in order: version, description, the schema written once with the
-/// backend tokens `ID_PK`, `DOUBLE`, `BYTES` and `REFUSE_CHANGES(table);`.
+/// backend tokens `ID_PK`, `DOUBLE`, `BYTES`, `REFUSE_CHANGES(table);` and
+/// `SEARCH_INDEX(table: column, …);`.
 const MIGRATIONS: &[(i64, &str, &str)] = &[
     (1, "initial", include_str!("../migrations/0001_initial.sql")),
     (2, "access", include_str!("../migrations/0002_access.sql")),
@@ -32,6 +33,7 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
     (12, "deviation_process", include_str!("../migrations/0012_deviation_process.sql")),
     (13, "document_settings", include_str!("../migrations/0013_document_settings.sql")),
     (14, "undated_records", include_str!("../migrations/0014_undated_records.sql")),
+    (15, "search", include_str!("../migrations/0015_search.sql")),
 ];
 
 impl Backend {
@@ -60,7 +62,101 @@ impl Backend {
             let table = out[start + "REFUSE_CHANGES(".len()..end].to_owned();
             out.replace_range(start..end + 2, &self.refuse_changes(&table));
         }
+        while let Some(start) = out.find("SEARCH_INDEX(") {
+            let end = start + out[start..].find(");").expect("SEARCH_INDEX(table: columns); is closed");
+            let spec = out[start + "SEARCH_INDEX(".len()..end].to_owned();
+            let (table, columns) = spec.split_once(':').expect("SEARCH_INDEX names its table before a colon");
+            let columns: Vec<&str> = columns.split(',').map(str::trim).collect();
+            out.replace_range(start..end + 2, &self.search_index(table.trim(), &columns));
+        }
         out
+    }
+
+    /// The full-text index of `table`'s text `columns` (a migration's
+    /// `SEARCH_INDEX(table: column, …);`), filled with the rows already stored.
+    /// SQLite: an FTS5 table `{table}_search` whose rowid is the record's id, kept in
+    /// step by triggers (in the writing transaction, so it cannot drift), deleted entries
+    /// removed from the index's pages too (secure-delete). PostgreSQL: a GIN index on
+    /// [`Backend::search_document`], which the database keeps in step itself.
+    fn search_index(self, table: &str, columns: &[&str]) -> String {
+        match self {
+            Backend::Sqlite => {
+                let list = columns.join(", ");
+                let new = columns.iter().map(|c| format!("NEW.{c}")).collect::<Vec<_>>().join(", ");
+                let insert = format!("INSERT INTO {table}_search (rowid, {list}) VALUES (NEW.id, {new});");
+                let delete = format!("DELETE FROM {table}_search WHERE rowid = OLD.id;");
+                format!(
+                    "CREATE VIRTUAL TABLE {table}_search USING fts5({list}, tokenize = '{SQLITE_TOKENIZER}');\n\
+                     INSERT INTO {table}_search ({table}_search, rank) VALUES ('secure-delete', 1);\n\
+                     INSERT INTO {table}_search (rowid, {list}) SELECT id, {list} FROM {table};\n\
+                     CREATE TRIGGER {table}_search_insert AFTER INSERT ON {table} BEGIN {insert} END;\n\
+                     CREATE TRIGGER {table}_search_update AFTER UPDATE OF id, {list} ON {table} \
+                     BEGIN {delete} {insert} END;\n\
+                     CREATE TRIGGER {table}_search_delete AFTER DELETE ON {table} BEGIN {delete} END;"
+                )
+            }
+            Backend::Postgres => {
+                format!("CREATE INDEX {table}_search ON {table} USING gin (({}));", self.search_document("", columns))
+            }
+        }
+    }
+
+    /// PostgreSQL: the text search document of `columns` (each prefixed with `alias`),
+    /// exactly the expression its index was built on, so a query can use the index.
+    fn search_document(self, alias: &str, columns: &[&str]) -> String {
+        let text = columns.iter().map(|c| format!("coalesce({alias}{c}, '')")).collect::<Vec<_>>().join(" || ' ' || ");
+        format!("to_tsvector('swedish', {text})")
+    }
+
+    /// The query text of a search for `terms` (letters and digits only, never syntax of
+    /// their own; quoted anyway): every term required, each as a prefix. PostgreSQL
+    /// stems each term with its Swedish configuration ("brister" finds "brist"); SQLite
+    /// has no Swedish stemmer, so a term finds the words it begins.
+    pub(crate) fn search_terms(self, terms: &[String]) -> String {
+        match self {
+            Backend::Sqlite => {
+                terms.iter().map(|t| format!("\"{}\"*", t.replace('"', ""))).collect::<Vec<_>>().join(" ")
+            }
+            Backend::Postgres => {
+                terms.iter().map(|t| format!("'{}':*", t.replace(['\'', '\\'], ""))).collect::<Vec<_>>().join(" & ")
+            }
+        }
+    }
+
+    /// How a query finds `table`'s rows (aliased `x`) whose `columns` match the search
+    /// text bound as `$1`: the FROM clause, the condition and the score (higher is a
+    /// better match).
+    pub(crate) fn search_match(self, table: &str, columns: &[&str]) -> SearchMatch {
+        match self {
+            Backend::Sqlite => SearchMatch {
+                from: format!("{table}_search JOIN {table} x ON x.id = {table}_search.rowid"),
+                condition: format!("{table}_search MATCH $1"),
+                score: format!("-bm25({table}_search)"),
+            },
+            Backend::Postgres => {
+                let document = self.search_document("x.", columns);
+                SearchMatch {
+                    from: format!("{table} x"),
+                    condition: format!("{document} @@ to_tsquery('swedish', $1)"),
+                    score: format!("CAST(ts_rank({document}, to_tsquery('swedish', $1)) AS DOUBLE PRECISION)"),
+                }
+            }
+        }
+    }
+
+    /// The expression of a short extract of a matching row's text (`body`: its columns
+    /// after the title), the matched words between the characters U+0002 and U+0003.
+    pub(crate) fn search_snippet(self, table: &str, body: &[&str]) -> String {
+        match self {
+            Backend::Sqlite => format!("snippet({table}_search, -1, char(2), char(3), '…', 16)"),
+            Backend::Postgres => {
+                let text = body.iter().map(|c| format!("coalesce(x.{c}, '')")).collect::<Vec<_>>().join(" || ' ' || ");
+                format!(
+                    "ts_headline('swedish', {text}, to_tsquery('swedish', $1), 'StartSel=' || chr(2) || ', StopSel=' || chr(3) \
+                     || ', MaxWords=24, MinWords=12, MaxFragments=2, FragmentDelimiter=\" … \"')"
+                )
+            }
+        }
     }
 
     /// Triggers that make the database refuse UPDATE and DELETE (and, on PostgreSQL,
@@ -142,6 +238,23 @@ impl Backend {
             Backend::Postgres => "BEGIN",
         }
     }
+}
+
+/// SQLite's tokenizer for the search tables: Unicode letters and digits, case folded,
+/// diacritics kept (å, ä and ö are letters of their own in Swedish, not a, a and o).
+const SQLITE_TOKENIZER: &str = "unicode61 remove_diacritics 0";
+
+/// How a search query matches one table (see [`Backend::search_match`]).
+#[derive(Debug, Clone)]
+pub(crate) struct SearchMatch {
+    pub from: String,
+    pub condition: String,
+    pub score: String,
+}
+
+/// The backend a connection talks to.
+pub(crate) fn of_connection(conn: &sqlx::AnyConnection) -> Backend {
+    if conn.backend_name().eq_ignore_ascii_case("sqlite") { Backend::Sqlite } else { Backend::Postgres }
 }
 
 /// The statements that take and release the lock under which instances starting together

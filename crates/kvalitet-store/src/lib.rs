@@ -25,6 +25,7 @@ pub mod plans;
 pub mod record;
 pub mod repo;
 pub mod reports;
+pub mod search;
 mod setup;
 pub mod submissions;
 pub mod tenants;

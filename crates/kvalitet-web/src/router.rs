@@ -144,6 +144,7 @@ fn routes() -> Vec<(&'static str, String, MethodRouter<AppState>)> {
         ("GET", "/admin/dokument/logotyp", get(pages::document_settings::logo)),
         ("POST", "/admin/dokument/logotyp/ta-bort", post(pages::document_settings::remove_logo)),
         ("POST", "/planer/{id}/dokument", post(pages::document_details::save)),
+        ("GET", "/sok", get(pages::search::show)),
     ];
     let mut all: Vec<_> = fixed.into_iter().map(|(m, p, h)| (m, p.to_owned(), h)).collect();
     all.extend(pages::lists::routes());

@@ -15,6 +15,7 @@ use kvalitet_store::{Actor, Store, StoreError, Where, plans, repo};
 mod audit;
 mod corrections;
 mod document_settings;
+mod search;
 
 struct Fixture {
     tenant: TenantId,

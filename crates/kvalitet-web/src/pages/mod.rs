@@ -30,6 +30,7 @@ pub mod plan_workbook;
 pub mod report;
 pub mod risk_links;
 pub mod risks;
+pub mod search;
 pub mod session;
 pub mod start;
 pub mod void;

@@ -124,6 +124,8 @@ fn matrix() -> HashMap<(&'static str, String), ([Expect; 10], Expect)> {
         (("GET", "/admin/dokument/logotyp"), ([A, D, D, D, D, D, D, D, D, D], D)),
         (("POST", "/admin/dokument/logotyp/ta-bort"), ([A, D, D, D, D, D, D, D, D, D], D)),
         (("POST", "/planer/{id}/dokument"), ([A, D, A, D, D, D, D, D, D, D], D)),
+        // Search: every signed-in person; what each finds is decided per hit (tests/web/search.rs).
+        (("GET", "/sok"), ([A, A, A, A, A, A, A, A, A, A], D)),
     ]);
     let mut all: HashMap<(&'static str, String), ([Expect; 10], Expect)> =
         fixed.into_iter().map(|((m, p), e)| ((m, p.to_owned()), e)).collect();

@@ -25,6 +25,7 @@ mod oidc;
 mod organisation;
 mod plan_workbook;
 mod pages;
+mod search;
 mod security;
 
 use axum::Router;
