@@ -476,7 +476,7 @@ pub struct IndicatorPage {
 pub(super) fn value_in(unit: MeasureUnit, v: f64) -> String {
     match unit {
         MeasureUnit::Percent => percent(v),
-        MeasureUnit::Days => format!("{} dagar", number(v)),
+        MeasureUnit::Days => crate::format::days(v),
         MeasureUnit::Count | MeasureUnit::MeanScale => number(v),
     }
 }

@@ -11,7 +11,6 @@ use axum::extract::{Path, Query, State};
 use kvalitet_domain::Code;
 use kvalitet_domain::access::Permission;
 use kvalitet_domain::bundle::{ActionView, PlanBundle};
-use kvalitet_domain::indicator::MeasureUnit;
 use kvalitet_domain::plan::QualityPlan;
 use kvalitet_domain::stats::Basis;
 use kvalitet_domain::{Id, Versioned};
@@ -20,7 +19,8 @@ use kvalitet_store::{Column, Value, Where, repo};
 
 use crate::auth::{Nav, User};
 use crate::error::WebResult;
-use crate::format::{number, percent, share_percent};
+use super::follow_up::value_in;
+use crate::format::{number, share_percent};
 use crate::forms::FormState;
 use crate::router::AppState;
 use crate::text::{Block, blocks};
@@ -195,14 +195,6 @@ fn action_v(a: &ActionView<'_>) -> ActionV {
                 blocks: blocks(&f.text),
             })
             .collect(),
-    }
-}
-
-fn value_in(unit: MeasureUnit, v: f64) -> String {
-    match unit {
-        MeasureUnit::Percent => percent(v),
-        MeasureUnit::Days => format!("{} dagar", number(v)),
-        MeasureUnit::Count | MeasureUnit::MeanScale => number(v),
     }
 }
 

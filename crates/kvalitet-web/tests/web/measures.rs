@@ -50,7 +50,7 @@ async fn a_manager_sees_the_cases_outside_a_limit_only_for_their_own_units() {
         let cases = manager.get(&href).await;
         assert_eq!(cases.status, StatusCode::OK);
         assert!(!cases.body.contains("<td>B-2</td>"));
-        assert!(cases.body.contains("1 ärenden i andra enheter visas inte"));
+        assert!(cases.body.contains("1 ärende i andra enheter visas inte"));
 
         // Adults' investigations within 60 days at Beroendeenheten: V-2 took 71 days.
         let page = manager.get("/matt?matt=vuxenutredning_60d").await.body;
