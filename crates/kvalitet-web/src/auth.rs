@@ -88,6 +88,8 @@ pub struct User {
     pub tree: OrgTree,
     /// Where the request comes from (the client's address goes into the audit log).
     pub client: Client,
+    /// The confirmation the request's query asks for (`?sparat=risk`), if it is a known one.
+    pub saved: Option<&'static str>,
 }
 
 impl User {
@@ -149,6 +151,7 @@ impl User {
             measures: access::allows_somewhere(a, Permission::ViewCaseData),
             organisation: self.tree.top().is_some_and(|top| self.may(Permission::ManageOrganisation, top)),
             my_reports: access::allows_somewhere(a, Permission::RegisterDeviation),
+            saved: self.saved,
         }
     }
 }
@@ -173,6 +176,8 @@ pub struct Nav {
     pub organisation: bool,
     /// "Mina rapporter": the deviations one has reported.
     pub my_reports: bool,
+    /// The confirmation of what was just saved or removed ("Risken är sparad.").
+    pub saved: Option<&'static str>,
 }
 
 async fn load_user(parts: &Parts, state: &AppState) -> WebResult<Option<User>> {
@@ -194,6 +199,7 @@ async fn load_user(parts: &Parts, state: &AppState) -> WebResult<Option<User>> {
         token: token.to_owned(),
         tree: OrgTree::new(&units),
         client: Client::of(parts, &state.network),
+        saved: crate::saved::message(parts.uri.query()),
     }))
 }
 

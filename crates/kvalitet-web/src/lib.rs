@@ -12,6 +12,7 @@ mod forms;
 mod logo;
 mod pages;
 mod router;
+mod saved;
 mod sso;
 mod text;
 mod utf8_forms;

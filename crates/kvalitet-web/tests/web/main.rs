@@ -23,6 +23,7 @@ mod my_reports;
 mod oidc;
 mod organisation;
 mod pages;
+mod phones;
 mod security;
 
 use axum::Router;
