@@ -28,7 +28,6 @@ pub fn trend(title: &str, points: &[(i64, f64)], target: Option<f64>, unit_suffi
         "<svg class=\"chart\" viewBox=\"0 0 {w} {h}\" role=\"img\" aria-labelledby=\"chart-title chart-desc\" xmlns=\"http://www.w3.org/2000/svg\">\
          <title id=\"chart-title\">{}</title><desc id=\"chart-desc\">{}</desc>",
         esc(title),
-        plural(total, "risk", "risker"),
         esc(&desc)
     );
     for i in 0..=4 {
