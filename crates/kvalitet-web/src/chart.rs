@@ -88,7 +88,14 @@ pub fn heat_map(title: &str, likelihood_steps: u8, consequence_steps: u8, cells:
     let desc = cells
         .iter()
         .filter(|c| c.count > 0)
-        .map(|c| format!("sannolikhet {} och konsekvens {}: {}", c.likelihood, c.consequence, plural(c.count, "risk", "risker")))
+        .map(|c| {
+            format!(
+                "sannolikhet {} och konsekvens {}: {}",
+                c.likelihood,
+                c.consequence,
+                plural(c.count, "risk", "risker")
+            )
+        })
         .collect::<Vec<_>>()
         .join("; ");
     let mut svg = format!(

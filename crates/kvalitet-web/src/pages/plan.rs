@@ -22,9 +22,9 @@ use kvalitet_domain::{Id, Versioned};
 use kvalitet_store::plans;
 use kvalitet_store::{Column, Value, Where, repo};
 
+use super::follow_up::value_in;
 use crate::auth::{Nav, User};
 use crate::error::WebResult;
-use super::follow_up::value_in;
 use crate::format::{number, plural, share_percent};
 use crate::forms::FormState;
 use crate::router::AppState;
@@ -436,10 +436,7 @@ impl AreaV {
     /// Whether the element `anchor` is one of the area's items or their actions.
     fn holds(&self, anchor: &str) -> bool {
         self.risks.iter().any(|r| r.anchor == anchor || r.actions.iter().any(|a| a.anchor == anchor))
-            || self
-                .self_inspections
-                .iter()
-                .any(|s| s.anchor == anchor || s.actions.iter().any(|a| a.anchor == anchor))
+            || self.self_inspections.iter().any(|s| s.anchor == anchor || s.actions.iter().any(|a| a.anchor == anchor))
     }
 }
 

@@ -8,17 +8,8 @@ use axum::http::{Request, StatusCode, header};
 
 use kvalitet_store::testing::on_each_backend;
 
+use crate::editing::{option_value, version};
 use crate::{QUALITY, Response, TestApp};
-
-fn version(body: &str) -> String {
-    body.split("name=\"version\" value=\"").nth(1).unwrap().split('"').next().unwrap().to_owned()
-}
-
-fn option_value(body: &str, label: &str) -> String {
-    let at = body.find(&format!(">{label}</option>")).unwrap_or_else(|| panic!("no option {label}"));
-    let start = body[..at].rfind("value=\"").unwrap() + 7;
-    body[start..].split('"').next().unwrap().to_owned()
-}
 
 /// The confirmation a page shows, if any.
 fn confirmation(body: &str) -> Option<&str> {
@@ -128,8 +119,7 @@ async fn saving_returns_to_the_item_with_a_confirmation() {
         let res = add_risk(&qd, &csrf, &plan, &area, "En risk som tas bort").await;
         let gone = anchored(res.location(), "risk");
         let form = qd.get(&format!("/risker/{gone}/andra")).await.body;
-        let res =
-            qd.post(&format!("/risker/{gone}/ta-bort"), &[("csrf", &csrf), ("version", &version(&form))]).await;
+        let res = qd.post(&format!("/risker/{gone}/ta-bort"), &[("csrf", &csrf), ("version", &version(&form))]).await;
         assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
         assert_eq!(res.location(), format!("{plan}?borttagen=risk#risker"));
         let page = qd.get(res.location().split('#').next().unwrap()).await.body;
@@ -151,10 +141,14 @@ async fn saving_returns_to_the_item_with_a_confirmation() {
             .await;
         assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
         assert_eq!(res.location(), format!("/atgarder/{action}?sparat=uppfoljning#uppfoljningar"));
-        assert_eq!(confirmation(&qd.get(&format!("/atgarder/{action}?sparat=uppfoljning")).await.body), Some("Uppföljningen är sparad."));
+        assert_eq!(
+            confirmation(&qd.get(&format!("/atgarder/{action}?sparat=uppfoljning")).await.body),
+            Some("Uppföljningen är sparad.")
+        );
 
         // Only known codes show anything, and only their own sentences.
-        for query in ["sparat=1", "sparat=Allt+%C3%A4r+raderat", "sparat=%3Cscript%3E", "borttagen=genomforande", "sparat="]
+        for query in
+            ["sparat=1", "sparat=Allt+%C3%A4r+raderat", "sparat=%3Cscript%3E", "borttagen=genomforande", "sparat="]
         {
             let page = qd.get(&format!("{plan}?{query}")).await;
             assert_eq!(page.status, StatusCode::OK);
@@ -211,7 +205,8 @@ async fn a_large_plan_opens_by_process_area() {
         let area = option_value(&qd.get(&format!("/risker/ny?plan={plan_id}")).await.body, &last);
         let mut location = String::new();
         for n in 1..=(41 - items) {
-            location = add_risk(&qd, &csrf, &plan, &area, &format!("Tillagd risk nummer {n}")).await.location().to_owned();
+            location =
+                add_risk(&qd, &csrf, &plan, &area, &format!("Tillagd risk nummer {n}")).await.location().to_owned();
         }
         let large = qd.get(&plan).await;
         assert_eq!(large.status, StatusCode::OK);
