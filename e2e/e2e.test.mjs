@@ -76,7 +76,7 @@ test('a quality developer signs in, reads the plans and re-assesses a risk', asy
   await Promise.all([page.waitForNavigation(), page.click('form[action$="/bedomning"] button[type=submit]')]);
   assert.ok((await page.textContent('.level-chip')).includes('Risknivå 6'));
   await checkAccessibility(page, 'risk-bedomd');
-  await page.goto(page.url().split('#')[0] + '/andra');
+  await page.goto(page.url().split(/[?#]/)[0] + '/andra');
   await checkAccessibility(page, 'risk-andra');
   await page.fill('#title', '');
   await Promise.all([page.waitForNavigation(), page.click('main button[type=submit]')]);

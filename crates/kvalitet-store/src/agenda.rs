@@ -204,7 +204,12 @@ pub fn due_for(agenda: &Agenda, assignments: &[RoleAssignment], tree: &impl Tree
                 kind: due_kind::SELF_INSPECTION,
                 href: format!("/egenkontroller/{}", si.id),
                 title: si.title.clone(),
-                context: format!("{} · {} kontroller saknas", p.title, missing.len()),
+                context: format!(
+                    "{} · {} {}",
+                    p.title,
+                    missing.len(),
+                    if missing.len() == 1 { "kontroll saknas" } else { "kontroller saknas" }
+                ),
                 since: Some(*first),
                 sensitive: None,
                 overdue: false,

@@ -88,6 +88,8 @@ pub struct User {
     pub tree: OrgTree,
     /// Where the request comes from (the client's address goes into the audit log).
     pub client: Client,
+    /// The confirmation the request's query asks for (`?sparat=risk`), if it is a known one.
+    pub saved: Option<&'static str>,
 }
 
 impl User {
@@ -150,6 +152,7 @@ impl User {
             organisation: self.tree.top().is_some_and(|top| self.may(Permission::ManageOrganisation, top)),
             my_reports: access::allows_somewhere(a, Permission::RegisterDeviation),
             lists: access::allows_somewhere(a, Permission::ViewPlan),
+            saved: self.saved,
         }
     }
 }
@@ -176,6 +179,8 @@ pub struct Nav {
     pub my_reports: bool,
     /// The lists across plans (actions, risks, self-inspections, indicators).
     pub lists: bool,
+    /// The confirmation of what was just saved or removed ("Risken är sparad.").
+    pub saved: Option<&'static str>,
 }
 
 async fn load_user(parts: &Parts, state: &AppState) -> WebResult<Option<User>> {
@@ -197,6 +202,7 @@ async fn load_user(parts: &Parts, state: &AppState) -> WebResult<Option<User>> {
         token: token.to_owned(),
         tree: OrgTree::new(&units),
         client: Client::of(parts, &state.network),
+        saved: crate::saved::message(parts.uri.query()),
     }))
 }
 

@@ -4,7 +4,7 @@
 
 use std::fmt::Write;
 
-use crate::format::number;
+use crate::format::{number, plural};
 
 /// Escapes text for SVG.
 fn esc(s: &str) -> String {
@@ -88,13 +88,21 @@ pub fn heat_map(title: &str, likelihood_steps: u8, consequence_steps: u8, cells:
     let desc = cells
         .iter()
         .filter(|c| c.count > 0)
-        .map(|c| format!("sannolikhet {} och konsekvens {}: {} risker", c.likelihood, c.consequence, c.count))
+        .map(|c| {
+            format!(
+                "sannolikhet {} och konsekvens {}: {}",
+                c.likelihood,
+                c.consequence,
+                plural(c.count, "risk", "risker")
+            )
+        })
         .collect::<Vec<_>>()
         .join("; ");
     let mut svg = format!(
         "<svg class=\"heatmap\" viewBox=\"0 0 {w} {h}\" role=\"img\" aria-labelledby=\"map-title map-desc\" xmlns=\"http://www.w3.org/2000/svg\">\
-         <title id=\"map-title\">{}</title><desc id=\"map-desc\">{total} risker med bedömd sannolikhet och konsekvens. {}</desc>",
+         <title id=\"map-title\">{}</title><desc id=\"map-desc\">{} med bedömd sannolikhet och konsekvens. {}</desc>",
         esc(title),
+        plural(total, "risk", "risker"),
         esc(&desc)
     );
     for c in cells {

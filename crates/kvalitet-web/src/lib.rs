@@ -13,6 +13,7 @@ mod logo;
 mod pages;
 mod router;
 mod spreadsheet;
+mod saved;
 mod sso;
 mod text;
 mod utf8_forms;

@@ -256,7 +256,7 @@ pub async fn record_run(
     let mut tx = state.store.write(&user.actor()).await?;
     plans::create(&mut tx, &run).await?;
     tx.commit().await?;
-    Ok(Redirect::to(&format!("/egenkontroller/{}#genomforda", si.id)).into_response())
+    Ok(Redirect::to(&format!("/egenkontroller/{}?sparat=genomforande#genomforda", si.id)).into_response())
 }
 
 // ---- Actions -------------------------------------------------------------------------
@@ -409,7 +409,7 @@ pub async fn follow_up_action(
     match plans::follow_up_action(&mut tx, version, &follow_up).await {
         Ok(_) => {
             tx.commit().await?;
-            Ok(Redirect::to(&format!("/atgarder/{}#uppfoljningar", action.id)).into_response())
+            Ok(Redirect::to(&format!("/atgarder/{}?sparat=uppfoljning#uppfoljningar", action.id)).into_response())
         }
         Err(StoreError::Conflict { .. }) => {
             drop(tx);
@@ -476,7 +476,7 @@ pub struct IndicatorPage {
 pub(super) fn value_in(unit: MeasureUnit, v: f64) -> String {
     match unit {
         MeasureUnit::Percent => percent(v),
-        MeasureUnit::Days => format!("{} dagar", number(v)),
+        MeasureUnit::Days => crate::format::days(v),
         MeasureUnit::Count | MeasureUnit::MeanScale => number(v),
     }
 }
@@ -570,7 +570,7 @@ pub async fn record_result(
     let mut tx = state.store.write(&user.actor()).await?;
     plans::add_indicator_result(&mut tx, &result).await?;
     tx.commit().await?;
-    Ok(Redirect::to(&format!("/indikatorer/{}#resultat", ind.id)).into_response())
+    Ok(Redirect::to(&format!("/indikatorer/{}?sparat=indikatorresultat#resultat", ind.id)).into_response())
 }
 
 /// An indicator's result from its form (recording one, or correcting one): the year (the

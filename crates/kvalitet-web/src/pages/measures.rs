@@ -48,7 +48,7 @@ fn value(r: &StoredResult) -> String {
         .ok()
         .and_then(|v| v["value_type"].as_str().map(str::to_owned));
     match (kind.as_deref(), r.value) {
-        (Some("days"), Some(v)) => format!("{} dagar", number(v)),
+        (Some("days"), Some(v)) => crate::format::days(v),
         (Some("count"), Some(v)) => number(v),
         (_, Some(v)) => share_percent(v),
         (_, None) => "–".into(),

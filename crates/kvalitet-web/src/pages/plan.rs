@@ -1,31 +1,37 @@
 //! The plan page: prose sections, focus areas, then risks, self-inspections and
 //! indicators grouped by process area as the seed tables are, each with its actions and
-//! what has been followed up.
+//! what has been followed up. A large plan opens one process area at a time, the others
+//! a link away (loaded into the page with htmx, a plain page load without it). Every
+//! item has an element id (`risk-12`, `egenkontroll-3`, `atgard-7`, …) that the edit
+//! forms return to.
 
 use askama::Template;
 use askama_web::WebTemplate;
 use std::collections::HashMap;
 
 use axum::extract::{Path, Query, State};
+use axum::http::{HeaderMap, HeaderValue, header};
+use axum::response::{Html, IntoResponse, Response};
 
 use kvalitet_domain::Code;
 use kvalitet_domain::access::Permission;
 use kvalitet_domain::bundle::{ActionView, PlanBundle};
-use kvalitet_domain::indicator::MeasureUnit;
 use kvalitet_domain::plan::QualityPlan;
 use kvalitet_domain::stats::Basis;
 use kvalitet_domain::{Id, Versioned};
 use kvalitet_store::plans;
 use kvalitet_store::{Column, Value, Where, repo};
 
+use super::follow_up::value_in;
 use crate::auth::{Nav, User};
 use crate::error::WebResult;
-use crate::format::{number, percent, share_percent};
+use crate::format::{number, plural, share_percent};
 use crate::forms::FormState;
 use crate::router::AppState;
 use crate::text::{Block, blocks};
 
 pub struct SectionV {
+    pub anchor: String,
     pub edit: String,
     pub heading: String,
     pub blocks: Vec<Block>,
@@ -38,6 +44,9 @@ pub struct FollowUpV {
 }
 
 pub struct ActionV {
+    /// The element id, on the first place the action is shown (an action of both a risk
+    /// and a self-inspection is shown under both).
+    pub anchor: String,
     pub href: String,
     pub title: String,
     pub blocks: Vec<Block>,
@@ -70,6 +79,7 @@ pub struct RunV {
 
 pub struct SelfInspectionV {
     pub id: i64,
+    pub anchor: String,
     pub unit_id: Option<i64>,
     pub href: String,
     pub title: String,
@@ -97,6 +107,7 @@ pub struct ResultV {
 }
 
 pub struct IndicatorV {
+    pub anchor: String,
     pub href: String,
     pub name: String,
     pub factor: String,
@@ -119,6 +130,7 @@ pub struct AreaV {
 }
 
 pub struct FocusV {
+    pub anchor: String,
     pub edit: String,
     pub kind: &'static str,
     pub title: String,
@@ -144,11 +156,31 @@ impl Filters {
     }
 }
 
+/// A link to one process area of a large plan, with how many items it has.
+pub struct AreaLinkV {
+    pub name: String,
+    /// Its value of `omrade`.
+    pub value: String,
+    pub href: String,
+    pub count: String,
+    pub current: bool,
+}
+
+/// More risks and self-inspections than this and the plan page opens one process area
+/// at a time.
+pub const LARGE_PLAN: usize = 40;
+
+/// The value of `omrade` that shows a large plan's actions tied to no risk or
+/// self-inspection (no process area is named so: names are words).
+const OTHER_ACTIONS: &str = "-";
+
 #[derive(Template, WebTemplate)]
-#[template(path = "plan.html")]
+#[template(path = "plan.html", blocks = ["posts"])]
 pub struct PlanPage {
     pub nav: Nav,
     pub filters: Filters,
+    /// A large plan, shown one process area at a time: the links to every area.
+    pub area_links: Vec<AreaLinkV>,
     pub href: String,
     pub id: i64,
     pub heat_map: String,
@@ -181,6 +213,7 @@ pub struct PlanPage {
 
 fn action_v(a: &ActionView<'_>) -> ActionV {
     ActionV {
+        anchor: anchor("atgard", a.action.id),
         href: format!("/atgarder/{}", a.action.id),
         title: a.action.title.clone(),
         blocks: blocks(&a.action.description),
@@ -195,14 +228,6 @@ fn action_v(a: &ActionView<'_>) -> ActionV {
                 blocks: blocks(&f.text),
             })
             .collect(),
-    }
-}
-
-fn value_in(unit: MeasureUnit, v: f64) -> String {
-    match unit {
-        MeasureUnit::Percent => percent(v),
-        MeasureUnit::Days => format!("{} dagar", number(v)),
-        MeasureUnit::Count | MeasureUnit::MeanScale => number(v),
     }
 }
 
@@ -247,6 +272,7 @@ pub fn view(b: &PlanBundle, nav: Nav) -> PlanPage {
                     let si = s.self_inspection;
                     SelfInspectionV {
                         id: si.id.get(),
+                        anchor: anchor("egenkontroll", si.id),
                         unit_id: si.unit_id.map(|u| u.get()),
                         href: format!("/egenkontroller/{}", si.id),
                         title: si.title.clone(),
@@ -291,6 +317,7 @@ pub fn view(b: &PlanBundle, nav: Nav) -> PlanPage {
                 .map(|i| {
                     let ind = i.indicator;
                     IndicatorV {
+                        anchor: anchor("indikator", ind.id),
                         href: format!("/indikatorer/{}", ind.id),
                         name: ind.name.clone(),
                         factor: i.quality_factor.map(|q| q.name.clone()).unwrap_or_default(),
@@ -322,9 +349,10 @@ pub fn view(b: &PlanBundle, nav: Nav) -> PlanPage {
                 .collect(),
         })
         .collect();
-    PlanPage {
+    let mut page = PlanPage {
         nav,
         filters: Filters::default(),
+        area_links: vec![],
         href: format!("/planer/{}", b.plan.id),
         id: b.plan.id.get(),
         heat_map: format!("/planer/{}/riskkarta", b.plan.id),
@@ -353,6 +381,7 @@ pub fn view(b: &PlanBundle, nav: Nav) -> PlanPage {
             .sections
             .iter()
             .map(|s| SectionV {
+                anchor: anchor("avsnitt", s.id),
                 edit: format!("/avsnitt/{}/andra", s.id),
                 heading: s.heading.clone(),
                 blocks: blocks(&s.body),
@@ -362,6 +391,7 @@ pub fn view(b: &PlanBundle, nav: Nav) -> PlanPage {
             .focus_areas
             .iter()
             .map(|f| FocusV {
+                anchor: anchor("fokusomrade", f.id),
                 edit: format!("/fokusomraden/{}/andra", f.id),
                 kind: f.kind.code(),
                 title: f.title.clone(),
@@ -372,7 +402,105 @@ pub fn view(b: &PlanBundle, nav: Nav) -> PlanPage {
         loose_actions: b.loose_actions(&ix).iter().map(action_v).collect(),
         indicator_groups,
         counts: (b.risks.len(), b.self_inspections.len(), b.actions.len(), b.indicators.len()),
+    };
+    unique_action_anchors(&mut page);
+    page
+}
+
+/// An action is shown under each risk and self-inspection it follows up; only the first
+/// place keeps its element id, so ids stay unique.
+fn unique_action_anchors(page: &mut PlanPage) {
+    let mut seen = std::collections::HashSet::new();
+    let actions = page
+        .areas
+        .iter_mut()
+        .flat_map(|a| {
+            a.risks
+                .iter_mut()
+                .flat_map(|r| r.actions.iter_mut())
+                .chain(a.self_inspections.iter_mut().flat_map(|s| s.actions.iter_mut()))
+        })
+        .chain(page.loose_actions.iter_mut());
+    for a in actions {
+        if !seen.insert(a.anchor.clone()) {
+            a.anchor.clear();
+        }
     }
+}
+
+impl AreaV {
+    fn count(&self) -> usize {
+        self.risks.len() + self.self_inspections.len()
+    }
+
+    /// Whether the element `anchor` is one of the area's items or their actions.
+    fn holds(&self, anchor: &str) -> bool {
+        self.risks.iter().any(|r| r.anchor == anchor || r.actions.iter().any(|a| a.anchor == anchor))
+            || self.self_inspections.iter().any(|s| s.anchor == anchor || s.actions.iter().any(|a| a.anchor == anchor))
+    }
+}
+
+/// A large plan opens at one process area: the one asked for (`omrade`), else the one
+/// holding the item the user returns to (`visa`), else the first. The others, and the
+/// actions tied to nothing, become links with their counts. Returns the query the
+/// filters then apply, with the area chosen.
+fn page_by_area(page: &mut PlanPage, q: &HashMap<String, String>) -> HashMap<String, String> {
+    let mut names: Vec<String> = Vec::new();
+    for name in page.areas.iter().map(|a| &a.area).chain(page.indicator_groups.iter().map(|g| &g.area)) {
+        if !names.contains(name) {
+            names.push(name.clone());
+        }
+    }
+    let count = |name: &str| {
+        page.areas.iter().filter(|a| a.area == name).map(AreaV::count).sum::<usize>()
+            + page.indicator_groups.iter().filter(|g| g.area == name).map(|g| g.items.len()).sum::<usize>()
+    };
+    let asked = q.get("omrade").map(String::as_str).unwrap_or_default();
+    let shown = q.get("visa").map(String::as_str).unwrap_or_default();
+    let chosen = if asked == OTHER_ACTIONS || names.iter().any(|n| n == asked) {
+        asked.to_owned()
+    } else if !shown.is_empty() && page.loose_actions.iter().any(|a| a.anchor == shown) {
+        OTHER_ACTIONS.to_owned()
+    } else if let Some(a) = page.areas.iter().find(|a| !shown.is_empty() && a.holds(shown)) {
+        a.area.clone()
+    } else if let Some(g) = page.indicator_groups.iter().find(|g| g.items.iter().any(|i| i.anchor == shown)) {
+        g.area.clone()
+    } else {
+        names.first().cloned().unwrap_or_default()
+    };
+    let link = |value: &str| {
+        let value = percent_encoding::utf8_percent_encode(value, percent_encoding::NON_ALPHANUMERIC);
+        format!("{}?omrade={value}", page.href)
+    };
+    let mut links: Vec<AreaLinkV> = names
+        .iter()
+        .map(|name| AreaLinkV {
+            name: name.clone(),
+            value: name.clone(),
+            href: link(name),
+            count: plural(count(name), "post", "poster"),
+            current: *name == chosen,
+        })
+        .collect();
+    if !page.loose_actions.is_empty() {
+        links.push(AreaLinkV {
+            name: "Övriga åtgärder".to_owned(),
+            value: OTHER_ACTIONS.to_owned(),
+            href: link(OTHER_ACTIONS),
+            count: plural(page.loose_actions.len(), "åtgärd", "åtgärder"),
+            current: chosen == OTHER_ACTIONS,
+        });
+    }
+    page.area_links = links;
+    if chosen == OTHER_ACTIONS {
+        page.areas.clear();
+        page.indicator_groups.clear();
+    } else {
+        page.loose_actions.clear();
+    }
+    let mut q = q.clone();
+    q.insert("omrade".to_owned(), if chosen == OTHER_ACTIONS { String::new() } else { chosen });
+    q
 }
 
 /// The plan page for a user: what they may see, and the annual-cycle controls where
@@ -464,7 +592,12 @@ pub async fn page_filtered(
     .await?;
     let units = kvalitet_store::org::units(&mut conn, bundle.plan.tenant_id).await?;
     let mut page = view(&bundle, user.nav());
-    filter(&mut page, &bundle, &units, q);
+    if bundle.risks.len() + bundle.self_inspections.len() > LARGE_PLAN {
+        let q = page_by_area(&mut page, q);
+        filter(&mut page, &bundle, &units, &q);
+    } else {
+        filter(&mut page, &bundle, &units, q);
+    }
     page.may_edit = user.may(Permission::EditPlan, bundle.plan.scope_id);
     page.next_plan = next.first().map(|p| format!("/planer/{}", p.id)).unwrap_or_default();
     if form.values.is_empty() {
@@ -477,11 +610,22 @@ pub async fn page_filtered(
     Ok(page)
 }
 
+/// The plan page, or for htmx's request of the items (a filter changed, another process
+/// area chosen) only the items: `#planens-poster`. History restores ask for the page.
 pub async fn show(
     State(state): State<AppState>,
     user: User,
     Path(id): Path<String>,
     Query(q): Query<HashMap<String, String>>,
-) -> WebResult<PlanPage> {
-    page_filtered(&state, &user, super::parse_id(&id)?, FormState::default(), &q).await
+    headers: HeaderMap,
+) -> WebResult<Response> {
+    let page = page_filtered(&state, &user, super::parse_id(&id)?, FormState::default(), &q).await?;
+    let fragment = headers.contains_key("hx-request") && !headers.contains_key("hx-history-restore-request");
+    let mut res = if fragment {
+        Html(page.as_posts().render().map_err(|e| crate::error::WebError::Internal(e.into()))?).into_response()
+    } else {
+        page.into_response()
+    };
+    res.headers_mut().insert(header::VARY, HeaderValue::from_static("HX-Request"));
+    Ok(res)
 }

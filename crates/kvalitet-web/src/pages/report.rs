@@ -154,6 +154,7 @@ pub fn view(b: &ReportBundle, nav: Nav, may_see: &dyn Fn(OrgUnitId) -> bool) -> 
             .sections
             .iter()
             .map(|s| SectionV {
+                anchor: format!("avsnitt-{}", s.id),
                 edit: format!("/avsnitt/{}/andra", s.id),
                 heading: s.heading.clone(),
                 blocks: blocks(&s.body),

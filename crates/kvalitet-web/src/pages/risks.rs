@@ -259,7 +259,7 @@ pub async fn reassess(
     match plans::reassess_risk(&mut tx, id, version, &assessment).await {
         Ok(_) => {
             tx.commit().await?;
-            Ok(Redirect::to(&format!("/risker/{id}#historik")).into_response())
+            Ok(Redirect::to(&format!("/risker/{id}?sparat=bedomning#historik")).into_response())
         }
         Err(StoreError::Conflict { .. }) => {
             drop(tx);

@@ -87,8 +87,8 @@ async fn a_risk_is_reassessed_on_the_matrix_and_a_stale_edit_is_a_conflict() {
         // The heat map counts the one risk with both factors, and lists all by level.
         let map = quality.get(&format!("/planer/{plan}/riskkarta")).await;
         assert_eq!(map.status, StatusCode::OK);
-        assert!(map.body.contains("1 risker med bedömd sannolikhet och konsekvens"));
-        assert!(map.body.contains("sannolikhet 2 och konsekvens 3: 1 risker"));
+        assert!(map.body.contains("1 risk med bedömd sannolikhet och konsekvens"));
+        assert!(map.body.contains("sannolikhet 2 och konsekvens 3: 1 risk"));
         assert!(map.body.contains("role=\"img\""));
     })
     .await;

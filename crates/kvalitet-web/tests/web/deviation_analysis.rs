@@ -174,7 +174,7 @@ async fn the_year_filters_the_list_and_the_counts_add_up() {
         assert_eq!(cells(&page, &caption, "Missförhållande"), ["1", "0"]);
         assert_eq!(cells(&page, &caption, "Allvarligt missförhållande"), ["0", "0"]);
         // The complaints.
-        assert!(page.contains("1 registrerade i Kvalitet, varav 1 besvarade. Mediantid till svar: 4 dagar."), "{page}");
+        assert!(page.contains("1 registrerad i Kvalitet, varav 1 besvarad. Mediantid till svar: 4 dagar."), "{page}");
         assert_eq!(cells(&page, "Vem lämnade synpunkten", "Anhörig eller närstående"), ["1"]);
         assert_eq!(cells(&page, "Hur den kom in", "Telefon"), ["1"]);
         // The manager's counts cover only their unit.

@@ -102,7 +102,7 @@ async fn a_manager_records_the_years_follow_up_and_the_plan_shows_it() {
         assert_eq!(dup.status, StatusCode::UNPROCESSABLE_ENTITY);
         assert!(dup.body.contains("Det finns redan ett resultat för 2024"));
         let ind_page = manager.get(&indicator).await.body;
-        assert!(ind_page.contains("<td class=\"num\">60</td>"), "n shown");
+        assert!(ind_page.contains("<td data-label=\"n\" class=\"num\">60</td>"), "n shown");
         // 45 of 60: Wilson 95 % interval 0.628–0.842, computed by hand.
         assert!(ind_page.contains("63\u{a0}%–84\u{a0}%"), "Wilson interval of 45/60 shown");
 

@@ -26,6 +26,7 @@ mod organisation;
 mod plan_workbook;
 mod pages;
 mod search;
+mod phones;
 mod security;
 
 use axum::Router;

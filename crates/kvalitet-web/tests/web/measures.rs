@@ -21,14 +21,14 @@ async fn a_manager_sees_the_cases_outside_a_limit_only_for_their_own_units() {
         // Children's pre-assessments: 2 of 3 within 14 days.
         assert!(
             page.body.contains(
-                "<th scope=\"row\">Alla enheter</th><td class=\"num\">67\u{a0}%</td><td class=\"num\">3</td>"
+                "<th scope=\"row\" data-label=\"Del\">Alla enheter</th><td data-label=\"Resultat\" class=\"num\">67\u{a0}%</td><td data-label=\"Underlag\" class=\"num\">3</td>"
             )
         );
         assert!(page.body.contains("2024-01"), "per month");
         // The manager of Beroendeenheten may not open Barnenheten's list…
         let barn = page
             .body
-            .split("<th scope=\"row\">Barnenheten</th>")
+            .split("<th scope=\"row\" data-label=\"Del\">Barnenheten</th>")
             .nth(1)
             .unwrap()
             .split("</tr>")
@@ -39,7 +39,7 @@ async fn a_manager_sees_the_cases_outside_a_limit_only_for_their_own_units() {
         // …and the all-units list shows none of Barnenheten's cases.
         let all = page
             .body
-            .split("<th scope=\"row\">Alla enheter</th>")
+            .split("<th scope=\"row\" data-label=\"Del\">Alla enheter</th>")
             .nth(1)
             .unwrap()
             .split("</tr>")
@@ -49,13 +49,13 @@ async fn a_manager_sees_the_cases_outside_a_limit_only_for_their_own_units() {
         let href = all.split("href=\"").nth(1).unwrap().split('"').next().unwrap().to_owned();
         let cases = manager.get(&href).await;
         assert_eq!(cases.status, StatusCode::OK);
-        assert!(!cases.body.contains("<td>B-2</td>"));
-        assert!(cases.body.contains("1 ärenden i andra enheter visas inte"));
+        assert!(!cases.body.contains("<td data-label=\"Ärende\">B-2</td>"));
+        assert!(cases.body.contains("1 ärende i andra enheter visas inte"));
 
         // Adults' investigations within 60 days at Beroendeenheten: V-2 took 71 days.
         let page = manager.get("/matt?matt=vuxenutredning_60d").await.body;
         let own = page
-            .split("<th scope=\"row\">Beroendeenheten</th>")
+            .split("<th scope=\"row\" data-label=\"Del\">Beroendeenheten</th>")
             .nth(1)
             .unwrap()
             .split("</tr>")
@@ -64,7 +64,7 @@ async fn a_manager_sees_the_cases_outside_a_limit_only_for_their_own_units() {
             .to_owned();
         let href = own.split("href=\"").nth(1).unwrap().split('"').next().unwrap().to_owned();
         let cases = manager.get(&href).await.body;
-        assert!(cases.contains("<td>V-2</td><td>Beroendeenheten</td>"));
+        assert!(cases.contains("<td data-label=\"Ärende\">V-2</td><td data-label=\"Enhet\">Beroendeenheten</td>"));
         assert!(!cases.contains("V-1"));
         let mut conn = store.read().await.unwrap();
         let reads = audit::search(

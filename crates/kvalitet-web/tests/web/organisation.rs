@@ -73,7 +73,7 @@ async fn an_administrator_changes_the_org_tree() {
 
         let res = admin.post("/organisation/enheter/ny", &pairs(&unit_form("0", "unit", "12"))).await;
         assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
-        assert_eq!(res.location(), "/organisation");
+        assert_eq!(res.location(), "/organisation?sparat=enhet");
         let tree = admin.get("/organisation").await.body;
         assert!(tree.contains("Stödboendet Ekbacken") && tree.contains("12 platser"));
         let created = unit(&store, "Stödboendet Ekbacken").await.unwrap();
@@ -152,7 +152,7 @@ async fn an_administrator_edits_process_areas_target_groups_and_factors() {
             .post("/organisation/processomraden/ny", &[("csrf", &csrf), ("name", "Familjerätt"), ("sort_order", "0")])
             .await;
         assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
-        assert_eq!(res.location(), "/organisation/processomraden");
+        assert_eq!(res.location(), "/organisation/processomraden?sparat=processomrade");
         let list = admin.get("/organisation/processomraden").await.body;
         let (first, rest) = list.split_once("Familjerätt").unwrap();
         assert!(!first.contains("Kompetensförsörjning") && rest.contains("Kompetensförsörjning"), "sorted first");

@@ -41,6 +41,7 @@ use crate::auth::{Nav, User};
 use crate::error::{WebError, WebResult};
 use crate::forms::FormState;
 use crate::router::AppState;
+use crate::saved::{self, Done};
 
 pub(super) use fields::{code_of, codes, factor_of, factor_options, field, id_of, optional, text};
 
@@ -458,6 +459,31 @@ fn page<T: Editable>(
     }
 }
 
+/// Where the user returns after `done` to an item (`id`, unless it was removed): the
+/// owner's page with the confirmation (`?sparat=risk`), at the item's element
+/// (`#risk-12`; on a plan, `visa=risk-12` also opens a large plan at the item's process
+/// area), or at the section that listed a removed one.
+fn back<T: Editable>(doc: &Doc, id: Option<Id<T>>, done: Done) -> String {
+    let href = T::return_to(doc);
+    let Some(kind) = saved::by_path(T::PATH) else { return href };
+    let mut href = saved::with_param(&href, kind.code, done);
+    let fragment = match id {
+        Some(id) if !kind.item.is_empty() => {
+            let anchor = format!("{}-{id}", kind.item);
+            if doc.plan().is_some() {
+                href.push_str(&format!("&visa={anchor}"));
+            }
+            anchor
+        }
+        _ => kind.section.to_owned(),
+    };
+    if !fragment.is_empty() {
+        href.push('#');
+        href.push_str(&fragment);
+    }
+    href
+}
+
 /// The link parameters a new item's form carries on (`&risk=…`, `&egenkontroll=…`).
 fn link_query(q: &HashMap<String, String>) -> String {
     ["risk", "egenkontroll"]
@@ -554,7 +580,7 @@ pub async fn create<T: Editable>(
     }
     T::after_create(&mut tx, id, &q).await?;
     tx.commit().await?;
-    Ok(Redirect::to(&T::return_to(&doc)).into_response())
+    Ok(Redirect::to(&back(&doc, Some(id), Done::Saved)).into_response())
 }
 
 async fn item<T: Editable>(state: &AppState, id: &str) -> WebResult<Versioned<T>> {
@@ -611,7 +637,7 @@ pub async fn update<T: Editable>(
                 links::set(&mut tx, kind, current.id.get(), &risks).await?;
             }
             tx.commit().await?;
-            Ok(Redirect::to(&T::return_to(&doc)).into_response())
+            Ok(Redirect::to(&back(&doc, Some(current.id), Done::Saved)).into_response())
         }
         Err(StoreError::Conflict { .. }) => {
             drop(tx);
@@ -651,7 +677,7 @@ pub async fn delete<T: Editable>(
     match repo::delete::<T>(&mut tx, current.id, version).await {
         Ok(()) => {
             tx.commit().await?;
-            Ok(Redirect::to(&T::return_to(&doc)).into_response())
+            Ok(Redirect::to(&back::<T>(&doc, None, Done::Removed)).into_response())
         }
         Err(e) if e.is_still_referred_to() => {
             drop(tx);
