@@ -33,17 +33,23 @@ pub fn write(doc: &Document) -> Result<Vec<u8>, DocumentError> {
             .join("; ")
     };
     let paged: Result<PagedDocument, _> = typst::compile(&world).output;
-    let pdf = paged.and_then(|paged| {
+    let pdf = paged.as_ref().map_err(Clone::clone).and_then(|paged| {
         // PDF/UA-1 where typst's validator accepts the document; should some content
         // ever fail it, a tagged PDF without the UA claim rather than no PDF at all.
         let ident = typst::foundations::Smart::Custom(doc.marked_title());
         let ua = typst_pdf::PdfStandards::new(&[typst_pdf::PdfStandard::Ua_1]).unwrap_or_default();
         let options = typst_pdf::PdfOptions { ident: ident.clone(), standards: ua, ..Default::default() };
-        typst_pdf::pdf(&paged, &options)
-            .or_else(|_| typst_pdf::pdf(&paged, &typst_pdf::PdfOptions { ident, ..Default::default() }))
+        typst_pdf::pdf(paged, &options)
+            .or_else(|_| typst_pdf::pdf(paged, &typst_pdf::PdfOptions { ident, ..Default::default() }))
     });
+    let pdf = pdf.map_err(|e| DocumentError::Pdf(errors(&e)));
     // typst memoises layout work in a process-wide cache; documents are made one at a
     // time and differ, so drop it rather than let a long-running server's memory grow.
-    typst::comemo::evict(0);
-    pdf.map_err(|e| DocumentError::Pdf(errors(&e)))
+    // Freeing the laid-out pages and the cache costs about a twentieth of the document's
+    // time: done on another thread, once the caller has its PDF.
+    std::thread::spawn(move || {
+        drop(paged);
+        typst::comemo::evict(0);
+    });
+    pdf
 }

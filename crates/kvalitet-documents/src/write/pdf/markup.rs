@@ -7,6 +7,9 @@ use super::columns::{self, INSET, NOTE_SIZE, TABLE_TEXT, TEXT_WIDTH, Track};
 use crate::model::{Block, Cell, Document, Figure, LogoFormat, Para, ParaStyle, Table};
 use crate::write::world::LOGO_PATH;
 
+/// The shading of a table's header row.
+const HEADER_FILL: &str = "rgb(\"#e8eef3\")";
+
 /// `text` as a typst string literal.
 pub fn lit(text: &str) -> String {
     let mut out = String::with_capacity(text.len() + 2);
@@ -82,8 +85,10 @@ fn table(out: &mut String, t: &Table) {
          table.header(",
         txt(&t.caption)
     );
+    // The header row's shading and weight on its own cells: a `fill` function or a
+    // `table.cell.where(y: 0)` show rule would be evaluated for every cell of the table.
     for h in &t.header {
-        let _ = write!(out, "[{}], ", txt(h));
+        let _ = write!(out, "table.cell(fill: {HEADER_FILL}, text(weight: \"bold\")[{}]), ", txt(h));
     }
     out.push_str("),\n");
     for row in &t.rows {
@@ -152,9 +157,7 @@ fn preamble(out: &mut String, doc: &Document) {
          #show figure.where(kind: table): set figure.caption(position: top)\n\
          #show figure.caption: set text(weight: \"bold\")\n\
          #set table(stroke: 0.5pt + luma(140), inset: {INSET}pt, align: left)\n\
-         #show table: set text(size: {TABLE_TEXT}pt)\n\
-         #show table.cell.where(y: 0): set text(weight: \"bold\")\n\
-         #set table(fill: (x, y) => if y == 0 {{ rgb(\"#e8eef3\") }})\n",
+         #show table: set text(size: {TABLE_TEXT}pt)\n",
         title = lit(&format!("{} – {}", doc.marked_title(), doc.municipality)),
         municipality = lit(&doc.municipality),
         marked = doc.marking.is_some(),
