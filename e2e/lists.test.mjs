@@ -54,7 +54,7 @@ async function walk(base, label) {
   assert.equal(url.searchParams.get('status'), 'ej_avslutade');
   const filtered = await rowTitles(page);
   assert.ok(filtered.length > 0, 'the plan has open actions');
-  assert.match(await page.textContent('.actions-bar[role=status]'), new RegExp(`${filtered.length} åtgärd(er)? i urvalet`));
+  assert.match(await page.textContent('.list-count'), new RegExp(`${filtered.length} åtgärd(er)? i urvalet`));
 
   // Sort by title: the heading says so and the rows follow Swedish alphabetical order.
   await Promise.all([page.waitForNavigation(), page.click('th >> text=Åtgärd')]);
