@@ -25,6 +25,7 @@ pub mod plans;
 pub mod record;
 pub mod repo;
 pub mod reports;
+pub mod responsible;
 mod setup;
 pub mod submissions;
 pub mod tenants;

@@ -140,7 +140,7 @@ async fn agenda(state: &AppState, user: &User) -> WebResult<Vec<Todo>> {
     let mut conn = state.store.read().await?;
     let a = kvalitet_store::agenda::load(&mut conn, user.session.account.tenant_id, today).await?;
     drop(conn);
-    Ok(kvalitet_store::agenda::due_for(&a, user.assignments(), &user.tree, today)
+    Ok(kvalitet_store::agenda::due_for(&a, user.session.account.id, user.assignments(), &user.tree, today)
         .into_iter()
         .map(|i| Todo {
             kind: i.kind,
