@@ -8,11 +8,11 @@ use kvalitet_store::testing::on_each_backend;
 
 use crate::{QUALITY, TestApp};
 
-fn version(body: &str) -> String {
+pub(crate) fn version(body: &str) -> String {
     body.split("name=\"version\" value=\"").nth(1).unwrap().split('"').next().unwrap().to_owned()
 }
 
-fn option_value(body: &str, label: &str) -> String {
+pub(crate) fn option_value(body: &str, label: &str) -> String {
     let at = body.find(&format!(">{label}</option>")).unwrap_or_else(|| panic!("no option {label}"));
     let start = body[..at].rfind("value=\"").unwrap() + 7;
     body[start..].split('"').next().unwrap().to_owned()

@@ -20,6 +20,7 @@ mod links;
 mod log_review;
 mod measures;
 mod my_reports;
+mod my_tasks;
 mod oidc;
 mod organisation;
 mod pages;
