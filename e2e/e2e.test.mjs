@@ -287,7 +287,7 @@ test('a case that is not lex Sarah has a page saying it has no report to IVO, at
 test('staff given an action find it under Mina uppgifter, on a desktop and at 390 px', async () => {
   const admin = await browser.newPage({ viewport: { width: 1280, height: 900 } });
   await signInWithKeyboard(admin, 'admin@exempel.se', 'demo-administrator');
-  await Promise.all([admin.waitForNavigation(), admin.click('text=Kvalitetsplan 2024 Individ- och familjeomsorg')]);
+  await Promise.all([admin.waitForNavigation(), admin.click('a:text-is("Kvalitetsplan 2024 Individ- och familjeomsorg")')]);
   const plan = new URL(admin.url()).pathname.split('/').pop();
   await admin.goto(`${base}/atgarder/ny?plan=${plan}`);
   await checkAccessibility(admin, 'atgard-ny-ansvarig');
