@@ -24,6 +24,15 @@ fn today() -> String {
     jiff::Zoned::now().with_time_zone(jiff::tz::TimeZone::get("Europe/Stockholm").unwrap()).date().to_string()
 }
 
+/// The demo's administrator, signed in, with the form token and the id of [`PLAN`].
+async fn signed_in_admin(store: &Store) -> (TestApp, String, i64) {
+    let mut admin = TestApp::with_demo(store.clone()).await;
+    admin.login(ADMIN).await;
+    let csrf = admin.csrf().await;
+    let plan = admin.plan_id(PLAN).await;
+    (admin, csrf, plan)
+}
+
 /// The newest `T` with `title` (a copy is newer than what it was copied from).
 async fn newest<T: kvalitet_store::Record + Titled>(store: &Store, title: &str) -> Versioned<T> {
     let mut conn = store.read().await.unwrap();
@@ -55,14 +64,7 @@ async fn unchoosable(store: &Store) -> (AccountId, AccountId) {
     let gone = Account::new(demo, "slutat@exempel.se", "Siv Slutat");
     let gone = accounts::create_account(&mut tx, &gone, String::new(), &[]).await.unwrap();
     accounts::set_active(&mut tx, gone, false).await.unwrap();
-    let unit = kvalitet_store::tenants::NewUnit {
-        key: "1".into(),
-        parent_key: None,
-        kind: kvalitet_domain::org::OrgUnitKind::Administration,
-        name: "Socialförvaltningen".into(),
-        capacity: None,
-    };
-    let (other, _) = kvalitet_store::tenants::create(&mut tx, "Älvby kommun", &[unit]).await.unwrap();
+    let (other, _) = crate::another_tenant(&mut tx, "Älvby kommun").await;
     let foreign = Account::new(other, "chef@alvby.se", "Älvbys chef");
     let foreign = accounts::create_account(&mut tx, &foreign, String::new(), &[]).await.unwrap();
     tx.commit().await.unwrap();
@@ -86,10 +88,7 @@ fn action_form<'a>(csrf: &'a str, v: &'a str, a: &'a Action, due: &'a str, who: 
 #[tokio::test]
 async fn the_responsible_person_sees_their_tasks_and_no_one_else_does() {
     on_each_backend(|store, _| async move {
-        let mut admin = TestApp::with_demo(store.clone()).await;
-        admin.login(ADMIN).await;
-        let csrf = admin.csrf().await;
-        let plan = admin.plan_id(PLAN).await;
+        let (admin, csrf, plan) = signed_in_admin(&store).await;
         let (gone, foreign) = unchoosable(&store).await;
 
         // The form offers "Ingen vald" first, then the active accounts; the text stays
@@ -255,10 +254,7 @@ async fn the_responsible_person_sees_their_tasks_and_no_one_else_does() {
 #[tokio::test]
 async fn a_roll_over_and_a_copy_keep_the_responsible_people_who_still_have_an_account() {
     on_each_backend(|store, _| async move {
-        let mut admin = TestApp::with_demo(store.clone()).await;
-        admin.login(ADMIN).await;
-        let csrf = admin.csrf().await;
-        let plan = admin.plan_id(PLAN).await;
+        let (admin, csrf, plan) = signed_in_admin(&store).await;
         let form = admin.get(&format!("/atgarder/ny?plan={plan}")).await.body;
         let staff = option_value(&form, "Sam Medarbetare (medarbetare@exempel.se)");
         let manager = option_value(&form, "Maja Enhetschef (chef@exempel.se)");
