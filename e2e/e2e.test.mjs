@@ -284,6 +284,41 @@ test('a case that is not lex Sarah has a page saying it has no report to IVO, at
   await page.close();
 });
 
+test('staff given an action find it under Mina uppgifter, on a desktop and at 390 px', async () => {
+  const admin = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+  await signInWithKeyboard(admin, 'admin@exempel.se', 'demo-administrator');
+  await Promise.all([admin.waitForNavigation(), admin.click('a:text-is("Kvalitetsplan 2024 Individ- och familjeomsorg")')]);
+  const plan = new URL(admin.url()).pathname.split('/').pop();
+  await admin.goto(`${base}/atgarder/ny?plan=${plan}`);
+  await checkAccessibility(admin, 'atgard-ny-ansvarig');
+  await admin.fill('#title', 'Ny rutin för överlämning');
+  await admin.selectOption('#responsible_account', { label: 'Sam Medarbetare (medarbetare@exempel.se)' });
+  await admin.fill('#due_on', '2024-06-30');
+  await admin.selectOption('#status', 'ongoing');
+  await Promise.all([admin.waitForNavigation(), admin.click('main button[type=submit]')]);
+  await admin.close();
+  const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+  await signInWithKeyboard(page, 'medarbetare@exempel.se', 'demo-medarbetare');
+  assert.ok((await page.textContent('main')).includes('Du är ansvarig för 1 åtgärd'));
+  await checkAccessibility(page, 'start-mina-uppgifter');
+  await Promise.all([page.waitForNavigation(), page.click('nav[aria-label="Huvudmeny"] a[href="/mina-uppgifter"]')]);
+  const text = await page.textContent('main');
+  assert.ok(text.includes('Ny rutin för överlämning') && text.includes('försenad'), text);
+  await checkAccessibility(page, 'mina-uppgifter');
+  await page.setViewportSize({ width: 390, height: 844 });
+  await fitsWidth(page, '/mina-uppgifter');
+  await checkAccessibility(page, 'mina-uppgifter-390');
+  await page.close();
+  // Someone named responsible for nothing is told so.
+  const other = await browser.newPage({ viewport: { width: 390, height: 844 } });
+  await signInWithKeyboard(other, 'chef@exempel.se', 'demo-enhetschef');
+  await other.goto(`${base}/mina-uppgifter`);
+  assert.ok((await other.textContent('main')).includes('Du har inga uppgifter just nu'));
+  await fitsWidth(other, '/mina-uppgifter');
+  await checkAccessibility(other, 'mina-uppgifter-tom-390');
+  await other.close();
+});
+
 // Last: the log of the whole run names no one. The demo's people (its accounts' names)
 // and e-mail addresses must not appear; accounts are numbers in it.
 test('the server log of the whole run holds no personal data', async () => {

@@ -61,6 +61,7 @@ fuzz_target!(|input: (String, String, String, String, bool)| {
         title: a.clone(),
         description: b.clone(),
         responsible: c.clone(),
+        responsible_account_id: None,
         due_on: None,
         status: if flag { ActionStatus::Withdrawn } else { ActionStatus::Planned },
         withdrawn_reason: flag.then(|| d.clone()),

@@ -262,6 +262,8 @@ async fn load_plan(conn: &mut Tx, names: &Names, data: &PlanData, summary: &mut 
             action_note: text(&s.action_note),
             unit_id: s.unit.as_deref().map(|u| names.unit(u)).transpose().with_context(ctx)?,
             keep_next_year: s.keep_next_year,
+            responsible: String::new(),
+            responsible_account_id: None,
             previous_self_inspection_id: None,
             sort_order: i as i64 + 1,
         };
@@ -295,6 +297,7 @@ async fn load_plan(conn: &mut Tx, names: &Names, data: &PlanData, summary: &mut 
             title: text(&a.title),
             description: text(&a.description),
             responsible: text(&a.responsible),
+            responsible_account_id: None,
             due_on: a.due_on,
             status: a.status,
             withdrawn_reason: a.withdrawn_reason.as_deref().map(text),

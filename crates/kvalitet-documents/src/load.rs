@@ -76,9 +76,16 @@ pub async fn load_input_for_tenant(
                 .filter(|p| keep(p.scope_id, p.state == PlanState::Draft))
                 .collect();
             found.sort_by_key(|p| (position(p.scope_id), p.id));
+            // An action given to an account is printed with the account's name, as the
+            // pages show it (the text is for people without an account).
+            let names = kvalitet_store::responsible::names(conn, tenant).await?;
             let mut bundles = Vec::with_capacity(found.len());
             for p in found {
-                bundles.push(plans::load_bundle(conn, p.id).await?);
+                let mut bundle = plans::load_bundle(conn, p.id).await?;
+                for a in &mut bundle.actions {
+                    a.item.responsible = names.responsible(a.item.responsible_account_id, &a.item.responsible);
+                }
+                bundles.push(bundle);
             }
             if bundles.is_empty() {
                 let what = if drafts_left_out > 0 { "beslutad kvalitetsplan" } else { "kvalitetsplan" };

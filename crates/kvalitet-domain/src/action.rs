@@ -4,6 +4,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::Date;
+use crate::access::AccountId;
 use crate::coded_enum;
 use crate::id::Id;
 use crate::plan::PlanId;
@@ -51,7 +52,12 @@ pub struct Action {
     pub title: String,
     /// "Vad ska göras?"
     pub description: String,
+    /// Who is responsible, in words: a role, or a person without an account.
     pub responsible: String,
+    /// The person responsible, when they have an account: the action is among their
+    /// tasks ("Mina uppgifter"). Must be an active account of the plan's tenant when set.
+    #[serde(default)]
+    pub responsible_account_id: Option<AccountId>,
     pub due_on: Option<Date>,
     pub status: ActionStatus,
     pub withdrawn_reason: Option<String>,

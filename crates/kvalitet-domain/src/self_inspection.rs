@@ -4,6 +4,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::Date;
+use crate::access::AccountId;
 use crate::coded_enum;
 use crate::id::Id;
 use crate::org::{OrgUnitId, ProcessAreaId};
@@ -124,6 +125,13 @@ pub struct SelfInspection {
     pub unit_id: Option<OrgUnitId>,
     /// Kept for next year's plan on rollover ("Egenkontrollen kommer ligga kvar").
     pub keep_next_year: bool,
+    /// Who carries it out, in words: a role, or a person without an account.
+    #[serde(default)]
+    pub responsible: String,
+    /// The person who carries it out, when they have an account: its runs due are among
+    /// their tasks. Must be an active account of the plan's tenant when set.
+    #[serde(default)]
+    pub responsible_account_id: Option<AccountId>,
     pub previous_self_inspection_id: Option<SelfInspectionId>,
     pub sort_order: i64,
 }
@@ -136,6 +144,7 @@ impl Validate for SelfInspection {
         e.optional_text("purpose", &self.purpose, limits::TEXT);
         e.optional_text("target", &self.target, limits::TITLE);
         e.optional_text("action_note", &self.action_note, limits::TEXT);
+        e.optional_text("responsible", &self.responsible, limits::SHORT);
         if self.is_new && self.previous_status.is_some() {
             e.push("previous_status", Problem::NotAllowed("en ny egenkontroll har ingen status från förra året"));
         }

@@ -126,7 +126,7 @@ pub async fn make_digests(
         let tree = mail::Parents::of(&units);
         for account in mail::digest_accounts(&mut tx, tenant.id).await? {
             let assignments = accounts::assignments(&mut tx, account).await?;
-            let items = agenda::due_for(&agenda, &assignments, &tree, day);
+            let items = agenda::due_for(&agenda, account, &assignments, &tree, day);
             if items.is_empty() {
                 continue;
             }

@@ -4,14 +4,15 @@
 //! to IVO (with the municipality's IVO deadline), risks to re-assess, plans to follow
 //! up; voided deviations never), and [`due_for`], the one rule for
 //! which of them are a person's: those their roles are responsible for, where the item
-//! belongs. Both the start page and the digest use it.
+//! belongs, and the actions and self-inspections they are named responsible for. Both
+//! the start page and the digest use it.
 
 use std::collections::HashMap;
 
 use sqlx::{AnyConnection, Row};
 
 use kvalitet_domain::Id;
-use kvalitet_domain::access::{Permission, RoleAssignment, Tree, allows};
+use kvalitet_domain::access::{AccountId, Permission, RoleAssignment, Tree, allows};
 use kvalitet_domain::action::ActionId;
 use kvalitet_domain::org::OrgUnitId;
 use kvalitet_domain::plan::PlanId;
@@ -149,14 +150,26 @@ pub struct DueItem {
     pub overdue: bool,
 }
 
-/// What of `agenda` is due for someone with `assignments`: what their roles are
+/// What of `agenda` is due for `account` with `assignments`: what their roles are
 /// responsible for where the item belongs. A self-inspection tied to a unit (or a
 /// section) belongs there, not to the whole plan: the manager of an adults' unit is not
 /// asked to record a self-inspection tied to the children's section. An action belongs
 /// where the self-inspections it follows up are tied, if they all are, else to its
-/// plan's scope. Deviations and IVO reports belong to their unit. Most urgent kind first.
-pub fn due_for(agenda: &Agenda, assignments: &[RoleAssignment], tree: &impl Tree, today: Date) -> Vec<DueItem> {
+/// plan's scope. Deviations and IVO reports belong to their unit. An action or a
+/// self-inspection whose responsible person is `account` is theirs as well, if they may
+/// read its plan. Most urgent kind first.
+pub fn due_for(
+    agenda: &Agenda,
+    account: AccountId,
+    assignments: &[RoleAssignment],
+    tree: &impl Tree,
+    today: Date,
+) -> Vec<DueItem> {
     let may = |p: Permission, unit: OrgUnitId| allows(assignments, tree, p, unit);
+    // Named responsible for an item of plan `p` that they may read.
+    let named = |responsible: Option<AccountId>, p: &QualityPlan| {
+        responsible == Some(account) && may(p.read_permission(), p.scope_id)
+    };
     let plans: HashMap<PlanId, &Versioned<QualityPlan>> =
         agenda.current_plans.iter().chain(&agenda.open_plans).map(|p| (p.id, p)).collect();
     let plan = |id| plans.get(&id).copied();
@@ -194,7 +207,7 @@ pub fn due_for(agenda: &Agenda, assignments: &[RoleAssignment], tree: &impl Tree
     }
     for si in &agenda.self_inspections {
         let Some(p) = plan(si.plan_id) else { continue };
-        if !may(Permission::RecordFollowUp, si.unit_id.unwrap_or(p.scope_id)) {
+        if !may(Permission::RecordFollowUp, si.unit_id.unwrap_or(p.scope_id)) && !named(si.responsible_account_id, p) {
             continue;
         }
         let done = runs.get(&si.id).map_or(&[][..], Vec::as_slice);
@@ -229,7 +242,7 @@ pub fn due_for(agenda: &Agenda, assignments: &[RoleAssignment], tree: &impl Tree
         } else {
             vec![p.scope_id]
         };
-        if units.into_iter().any(|u| may(Permission::RecordFollowUp, u)) {
+        if units.into_iter().any(|u| may(Permission::RecordFollowUp, u)) || named(act.responsible_account_id, p) {
             out.push(DueItem {
                 kind: due_kind::ACTION,
                 href: format!("/atgarder/{}", act.id),

@@ -34,6 +34,7 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
     (13, "document_settings", include_str!("../migrations/0013_document_settings.sql")),
     (14, "undated_records", include_str!("../migrations/0014_undated_records.sql")),
     (15, "search", include_str!("../migrations/0015_search.sql")),
+    (16, "responsible_account", include_str!("../migrations/0016_responsible_account.sql")),
 ];
 
 impl Backend {

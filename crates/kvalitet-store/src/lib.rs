@@ -26,6 +26,7 @@ pub mod record;
 pub mod repo;
 pub mod reports;
 pub mod search;
+pub mod responsible;
 mod setup;
 pub mod submissions;
 pub mod tenants;

@@ -234,6 +234,9 @@ async fn insert_derived(
         Derived::NextYear => "Överförd från föregående års plan; ska bedömas på nytt.".to_owned(),
         Derived::Copy => format!("Kopierad från {}; ska bedömas för den egna verksamheten.", from.plan.title),
     };
+    // Whoever was responsible stays so, unless their account has been deactivated since.
+    let active = crate::responsible::active(conn, from.plan.tenant_id).await?;
+    let still = |a: Option<kvalitet_domain::access::AccountId>| a.filter(|a| active.contains(a));
     let new_plan = create(conn, &rolled.plan).await?;
     for s in &rolled.sections {
         repo::insert(conn, &Section { plan_id: Some(new_plan), ..s.clone() }).await?;
@@ -262,15 +265,31 @@ async fn insert_derived(
     let mut sis: HashMap<i64, i64> = HashMap::new();
     for s in &rolled.self_inspections {
         let origin = if keep { s.previous_self_inspection_id } else { None };
-        let new =
-            repo::insert(conn, &SelfInspection { plan_id: new_plan, previous_self_inspection_id: origin, ..s.clone() })
-                .await?;
+        let new = repo::insert(
+            conn,
+            &SelfInspection {
+                plan_id: new_plan,
+                previous_self_inspection_id: origin,
+                responsible_account_id: still(s.responsible_account_id),
+                ..s.clone()
+            },
+        )
+        .await?;
         sis.insert(s.previous_self_inspection_id.map_or(0, |p| p.get()), new.get());
     }
     let mut actions: HashMap<i64, i64> = HashMap::new();
     for a in &rolled.actions {
         let origin = if keep { a.previous_action_id } else { None };
-        let new = repo::insert(conn, &Action { plan_id: new_plan, previous_action_id: origin, ..a.clone() }).await?;
+        let new = repo::insert(
+            conn,
+            &Action {
+                plan_id: new_plan,
+                previous_action_id: origin,
+                responsible_account_id: still(a.responsible_account_id),
+                ..a.clone()
+            },
+        )
+        .await?;
         actions.insert(a.previous_action_id.map_or(0, |p| p.get()), new.get());
     }
     let mut indicators: HashMap<i64, i64> = HashMap::new();

@@ -246,12 +246,14 @@ record! {
     }
     RiskAssessment => "risk_assessment" { risk_id, assessed_on, likelihood, consequence, level, comment }
     Action => "action" {
-        plan_id, title, description, responsible, due_on, status, withdrawn_reason, previous_action_id, sort_order
+        plan_id, title, description, responsible, responsible_account_id, due_on, status, withdrawn_reason,
+        previous_action_id, sort_order
     }
     ActionFollowUp => "action_follow_up" { action_id, entry_on, undated, text, new_status, recorded_by }
     SelfInspection => "self_inspection" {
         plan_id, process_area_id, title, purpose, method, frequency, target, is_new, previous_status,
-        action_note, unit_id, keep_next_year, previous_self_inspection_id, sort_order
+        action_note, unit_id, keep_next_year, responsible, responsible_account_id, previous_self_inspection_id,
+        sort_order
     }
     SelfInspectionRun => "self_inspection_run" {
         self_inspection_id, run_on, undated, result_value, sample_size, verdict, verdict_reason, comment, recorded_by

@@ -125,6 +125,7 @@ fn routes() -> Vec<(&'static str, String, MethodRouter<AppState>)> {
         ("GET", "/mina-rapporter", get(pages::my_reports::list)),
         ("GET", "/mina-rapporter/{id}", get(pages::my_reports::show)),
         ("POST", "/mina-rapporter/{id}/komplettering", post(pages::my_reports::add_information)),
+        ("GET", "/mina-uppgifter", get(pages::my_tasks::show)),
         ("GET", "/avvikelser/{id}/makulera", get(pages::void::form)),
         ("POST", "/avvikelser/{id}/makulera", post(pages::void::submit)),
         ("POST", "/avvikelser/{id}/makulera/hav", post(pages::void::restore)),

@@ -107,6 +107,7 @@ async fn main() -> anyhow::Result<()> {
                         title: format!("Åtgärd {a} för risk {r}"),
                         description: "Vad ska göras, beskrivet.".into(),
                         responsible: "Enhetschef".into(),
+                        responsible_account_id: None,
                         due_on: Some(Date::constant(2025, 6, 30)),
                         status: ActionStatus::Ongoing,
                         withdrawn_reason: None,

@@ -470,3 +470,42 @@ async fn a_failed_delivery_is_retried_later_and_the_error_names_no_address() {
     })
     .await;
 }
+
+/// An overdue action whose responsible person is an account is that person's in the
+/// digest too, whatever their roles: the staff member, whose role records nothing (so
+/// nothing else is due for them), gets a digest with that one action.
+#[tokio::test]
+async fn the_digest_includes_an_overdue_action_of_its_responsible_account() {
+    use kvalitet_domain::access::Account;
+    use kvalitet_domain::action::{Action, ActionStatus};
+    use kvalitet_domain::plan::QualityPlan;
+    use kvalitet_store::Column;
+    on_each_backend(|store, _| async move {
+        demo(&store).await;
+        let mut conn = store.read().await.unwrap();
+        let people: Vec<Versioned<Account>> = repo::list(&mut conn, Where::all()).await.unwrap();
+        let staff = people.iter().find(|a| a.email == STAFF.0).unwrap().id;
+        let plans: Vec<Versioned<QualityPlan>> = repo::list(&mut conn, Where::all()).await.unwrap();
+        let plan = plans.iter().find(|p| p.title == "Kvalitetsplan 2024 Individ- och familjeomsorg").unwrap();
+        let actions: Vec<Versioned<Action>> =
+            repo::list(&mut conn, Where::sql("plan_id = $1", vec![plan.id.to_value()])).await.unwrap();
+        drop(conn);
+        let action = actions.first().expect("the plan has actions");
+        let overdue = Action {
+            due_on: Some(kvalitet_domain::Date::constant(2024, 6, 30)),
+            status: ActionStatus::Ongoing,
+            responsible_account_id: Some(staff),
+            ..action.item.clone()
+        };
+        let mut tx = store.write(&Actor::system("test")).await.unwrap();
+        repo::update(&mut tx, action.id, action.version, &overdue).await.unwrap();
+        tx.commit().await.unwrap();
+        let sink = Sink::start().await;
+        kvalitet_mail::round(&store, &mailer(&sink), &schedule(), today_at(7)).await.unwrap();
+        let mine = sink.to(STAFF.0);
+        assert_eq!(mine.len(), 1, "the responsible person's digest");
+        assert_eq!(digest_lines(&mine[0].body()), vec![(1, "åtgärd efter sista datum".to_owned())]);
+        assert!(!mine[0].body().contains(&action.title), "counts and links only");
+    })
+    .await;
+}

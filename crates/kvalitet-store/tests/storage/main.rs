@@ -101,6 +101,7 @@ fn action(f: &Fixture, title: &str, status: ActionStatus) -> Action {
         title: title.into(),
         description: "Vad ska göras: åäö".into(),
         responsible: "Enhetschef".into(),
+        responsible_account_id: None,
         due_on: Some(day(2024, 6, 30)),
         status,
         withdrawn_reason: None,
@@ -127,6 +128,8 @@ async fn records_round_trip_with_every_column_type() {
             action_note: String::new(),
             unit_id: None,
             keep_next_year: true,
+            responsible: String::new(),
+            responsible_account_id: None,
             previous_self_inspection_id: None,
             sort_order: 3,
         };

@@ -304,6 +304,7 @@ async fn add_action(
         title: form.value("action_title").trim().to_owned(),
         description: form.value("action_description").trim().to_owned(),
         responsible: form.value("action_responsible").trim().to_owned(),
+        responsible_account_id: None,
         due_on,
         status: ActionStatus::Planned,
         withdrawn_reason: None,

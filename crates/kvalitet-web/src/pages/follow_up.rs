@@ -80,6 +80,8 @@ pub struct SelfInspectionPage {
     pub method: &'static str,
     pub frequency: &'static str,
     pub target: String,
+    /// Who carries it out: the account's name, else the text.
+    pub responsible: String,
     pub due: Vec<String>,
     pub runs: Vec<RunRow>,
     /// Runs corrected or removed, newest first.
@@ -109,6 +111,7 @@ async fn si_page(
         repo::list(&mut conn, Where::sql("self_inspection_id = $1", vec![si.id.to_value()])).await?;
     let corrections = corrections::history(&mut conn, "self_inspection", si.id.get()).await?;
     let links = super::risk_links::groups_of_self_inspection(&mut conn, user, si.id.get()).await?;
+    let names = kvalitet_store::responsible::names(&mut conn, user.session.account.tenant_id).await?;
     drop(conn);
     let plan = readable_plan(state, user, si.plan_id).await?;
     let may_edit = user.may(Permission::EditPlan, plan.scope_id);
@@ -124,6 +127,7 @@ async fn si_page(
         method: si.method.code(),
         frequency: si.frequency.code(),
         target: si.target.clone(),
+        responsible: names.responsible(si.responsible_account_id, &si.responsible),
         due: si
             .frequency
             .due_dates(plan.year as i16)
@@ -311,6 +315,7 @@ async fn action_page(
         repo::list(&mut conn, Where::sql("action_id = $1", vec![action.id.to_value()])).await?;
     let corrections = corrections::history(&mut conn, "action", action.id.get()).await?;
     let links = super::risk_links::groups_of_action(&mut conn, user, action.id.get()).await?;
+    let names = kvalitet_store::responsible::names(&mut conn, user.session.account.tenant_id).await?;
     drop(conn);
     follow_ups.sort_by_key(|f| (f.entry_on, f.id));
     let plan = readable_plan(state, user, action.plan_id).await?;
@@ -321,7 +326,7 @@ async fn action_page(
         title: action.title.clone(),
         description: blocks(&action.description),
         status: action.status.code(),
-        responsible: action.responsible.clone(),
+        responsible: names.responsible(action.responsible_account_id, &action.responsible),
         due_on: action.due_on.map(|d| d.to_string()).unwrap_or_default(),
         version: action.version,
         follow_ups: follow_ups

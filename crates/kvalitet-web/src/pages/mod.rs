@@ -20,6 +20,7 @@ pub mod lists;
 pub mod log_review;
 pub mod measures;
 pub mod my_reports;
+pub mod my_tasks;
 pub mod new_plan;
 pub mod new_report;
 pub mod notifications;

@@ -20,6 +20,7 @@ use kvalitet_domain::plan::QualityPlan;
 use kvalitet_domain::stats::Basis;
 use kvalitet_domain::{Id, Versioned};
 use kvalitet_store::plans;
+use kvalitet_store::responsible::Names;
 use kvalitet_store::{Column, Value, Where, repo};
 
 use super::follow_up::value_in;
@@ -52,6 +53,8 @@ pub struct ActionV {
     pub blocks: Vec<Block>,
     pub status: &'static str,
     pub withdrawn_reason: String,
+    /// Who is responsible: the account's name, else the text.
+    pub responsible: String,
     pub follow_ups: Vec<FollowUpV>,
 }
 
@@ -88,6 +91,8 @@ pub struct SelfInspectionV {
     pub method: &'static str,
     pub frequency: &'static str,
     pub target: String,
+    /// Who carries it out: the account's name, else the text.
+    pub responsible: String,
     pub purpose: Vec<Block>,
     pub risks: Vec<(String, String)>,
     pub action_note: String,
@@ -211,7 +216,7 @@ pub struct PlanPage {
     pub counts: (usize, usize, usize, usize),
 }
 
-fn action_v(a: &ActionView<'_>) -> ActionV {
+fn action_v(a: &ActionView<'_>, names: &Names) -> ActionV {
     ActionV {
         anchor: anchor("atgard", a.action.id),
         href: format!("/atgarder/{}", a.action.id),
@@ -219,6 +224,7 @@ fn action_v(a: &ActionView<'_>) -> ActionV {
         blocks: blocks(&a.action.description),
         status: a.action.status.code(),
         withdrawn_reason: a.action.withdrawn_reason.clone().unwrap_or_default(),
+        responsible: names.responsible(a.action.responsible_account_id, &a.action.responsible),
         follow_ups: a
             .follow_ups
             .iter()
@@ -235,7 +241,8 @@ fn anchor<T>(prefix: &str, id: Id<T>) -> String {
     format!("{prefix}-{id}")
 }
 
-pub fn view(b: &PlanBundle, nav: Nav) -> PlanPage {
+pub fn view(b: &PlanBundle, names: &Names, nav: Nav) -> PlanPage {
+    let action_v = |a: &ActionView<'_>| action_v(a, names);
     let ix = b.index();
     let areas = b
         .risk_groups(&ix)
@@ -261,7 +268,7 @@ pub fn view(b: &PlanBundle, nav: Nav) -> PlanPage {
                         zone_label: zone.label.clone(),
                         needs_reassessment: r.risk.needs_reassessment,
                         blocks: blocks(&r.risk.consequence_text),
-                        actions: r.actions.iter().map(action_v).collect(),
+                        actions: r.actions.iter().map(&action_v).collect(),
                     }
                 })
                 .collect(),
@@ -281,10 +288,11 @@ pub fn view(b: &PlanBundle, nav: Nav) -> PlanPage {
                         method: si.method.code(),
                         frequency: si.frequency.code(),
                         target: si.target.clone(),
+                        responsible: names.responsible(si.responsible_account_id, &si.responsible),
                         purpose: blocks(&si.purpose),
                         risks: s.risks.iter().map(|r| (anchor("risk", r.id), r.title.clone())).collect(),
                         action_note: si.action_note.clone(),
-                        actions: s.actions.iter().map(action_v).collect(),
+                        actions: s.actions.iter().map(&action_v).collect(),
                         runs: s
                             .runs
                             .iter()
@@ -360,7 +368,11 @@ pub fn view(b: &PlanBundle, nav: Nav) -> PlanPage {
         may_edit: false,
         is_draft: !b.plan.is_adopted(),
         to_reassess: b.risks.iter().filter(|r| r.needs_reassessment).count(),
-        without_owner: b.actions.iter().filter(|a| a.responsible.trim().is_empty()).count(),
+        without_owner: b
+            .actions
+            .iter()
+            .filter(|a| a.responsible_account_id.is_none() && a.responsible.trim().is_empty())
+            .count(),
         next_plan: String::new(),
         form: crate::forms::FormState::default(),
         title: b.plan.title.clone(),
@@ -591,7 +603,8 @@ pub async fn page_filtered(
     )
     .await?;
     let units = kvalitet_store::org::units(&mut conn, bundle.plan.tenant_id).await?;
-    let mut page = view(&bundle, user.nav());
+    let names = kvalitet_store::responsible::names(&mut conn, bundle.plan.tenant_id).await?;
+    let mut page = view(&bundle, &names, user.nav());
     if bundle.risks.len() + bundle.self_inspections.len() > LARGE_PLAN {
         let q = page_by_area(&mut page, q);
         filter(&mut page, &bundle, &units, &q);

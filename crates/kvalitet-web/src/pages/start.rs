@@ -52,6 +52,10 @@ pub struct StartPage {
     pub reports: Vec<Row>,
     /// Whether the user may start a new plan somewhere.
     pub may_create_plan: bool,
+    /// "Mina uppgifter": how many actions and self-inspections the user is named
+    /// responsible for (those the page lists).
+    pub my_actions: usize,
+    pub my_self_inspections: usize,
 }
 
 pub async fn show(State(state): State<AppState>, user: User) -> WebResult<StartPage> {
@@ -102,6 +106,7 @@ pub async fn show(State(state): State<AppState>, user: User) -> WebResult<StartP
         tx.commit().await?;
     }
     let may_create_plan = kvalitet_domain::access::allows_somewhere(user.assignments(), Permission::EditPlan);
+    let mine = super::my_tasks::tasks(&state, &user, today()).await?;
     Ok(StartPage {
         nav: user.nav(),
         today: today().to_string(),
@@ -111,6 +116,8 @@ pub async fn show(State(state): State<AppState>, user: User) -> WebResult<StartP
         plans,
         reports,
         may_create_plan,
+        my_actions: mine.actions.len(),
+        my_self_inspections: mine.self_inspections.len(),
     })
 }
 
@@ -140,7 +147,7 @@ async fn agenda(state: &AppState, user: &User) -> WebResult<Vec<Todo>> {
     let mut conn = state.store.read().await?;
     let a = kvalitet_store::agenda::load(&mut conn, user.session.account.tenant_id, today).await?;
     drop(conn);
-    Ok(kvalitet_store::agenda::due_for(&a, user.assignments(), &user.tree, today)
+    Ok(kvalitet_store::agenda::due_for(&a, user.session.account.id, user.assignments(), &user.tree, today)
         .into_iter()
         .map(|i| Todo {
             kind: i.kind,

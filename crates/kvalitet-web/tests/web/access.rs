@@ -94,6 +94,9 @@ fn matrix() -> HashMap<(&'static str, String), ([Expect; 10], Expect)> {
         (("GET", "/mina-rapporter"), ([A, A, A, A, A, A, A, A, D, D], D)),
         (("GET", "/mina-rapporter/{id}"), ([D, D, D, D, D, D, A, D, D, D], D)),
         (("POST", "/mina-rapporter/{id}/komplettering"), ([D, D, D, D, D, D, A, D, D, D], D)),
+        // One's own tasks: every signed-in person has the page (it lists only what they
+        // are named responsible for in the plans they may read).
+        (("GET", "/mina-uppgifter"), ([A, A, A, A, A, A, A, A, A, A], D)),
         (("GET", "/avvikelser/{id}/makulera"), ([A, D, A, D, A, D, D, D, D, D], D)),
         (("POST", "/avvikelser/{id}/makulera"), ([A, D, A, D, A, D, D, D, D, D], D)),
         (("POST", "/avvikelser/{id}/makulera/hav"), ([A, D, A, D, A, D, D, D, D, D], D)),

@@ -10,7 +10,7 @@ use kvalitet_store::{Store, Where, repo};
 use crate::security::account_id;
 use crate::{ADMIN, STAFF, TestApp};
 
-async fn unit_id(store: &Store, name: &str) -> i64 {
+pub(crate) async fn unit_id(store: &Store, name: &str) -> i64 {
     let mut conn = store.read().await.unwrap();
     let units: Vec<kvalitet_domain::Versioned<kvalitet_domain::org::OrgUnit>> =
         repo::list(&mut conn, Where::all()).await.unwrap();

@@ -4,7 +4,7 @@
 
 use axum::http::StatusCode;
 
-use kvalitet_domain::access::{Account, RoleAssignment};
+use kvalitet_domain::access::{Account, AccountId, RoleAssignment};
 use kvalitet_domain::deviation::{
     Deviation, DeviationEventKind, DeviationKind, DeviationSettings, DeviationStatus, LexSarahCategory,
 };
@@ -493,18 +493,18 @@ async fn the_ivo_report_is_on_the_managers_list_until_made_and_late_after_the_de
         let tree = mail::Parents::of(&units);
         let accounts_: Vec<Versioned<Account>> = repo::list(&mut conn, Where::all()).await.unwrap();
         let of = |email: &str| accounts_.iter().find(|a| a.email == email).unwrap().id;
-        let manager: Vec<RoleAssignment> = accounts::assignments(&mut conn, of(MANAGER.0)).await.unwrap();
-        let staff: Vec<RoleAssignment> = accounts::assignments(&mut conn, of(STAFF.0)).await.unwrap();
+        let manager = (of(MANAGER.0), accounts::assignments(&mut conn, of(MANAGER.0)).await.unwrap());
+        let staff = (of(STAFF.0), accounts::assignments(&mut conn, of(STAFF.0)).await.unwrap());
         drop(conn);
         let reported = day(19);
         let at = |n: i64| reported.checked_add(jiff::Span::new().days(n)).unwrap();
-        let ivo_item = |on: Date, who: Vec<RoleAssignment>| {
+        let ivo_item = |on: Date, (who, roles): (AccountId, Vec<RoleAssignment>)| {
             let store = store.clone();
             let tree = tree.clone();
             async move {
                 let mut conn = store.read().await.unwrap();
                 let a = agenda::load(&mut conn, tenant, on).await.unwrap();
-                agenda::due_for(&a, &who, &tree, on).into_iter().find(|i| i.href == format!("/avvikelser/{id}"))
+                agenda::due_for(&a, who, &roles, &tree, on).into_iter().find(|i| i.href == format!("/avvikelser/{id}"))
             }
         };
         let due = ivo_item(at(14), manager.clone()).await.expect("on the manager's list");

@@ -21,6 +21,7 @@ mod lists;
 mod log_review;
 mod measures;
 mod my_reports;
+mod my_tasks;
 mod oidc;
 mod organisation;
 mod plan_workbook;
@@ -179,6 +180,22 @@ impl TestApp {
             .expect("a report on the start page")
             .to_owned()
     }
+}
+
+/// Another municipality in the installation, its tree one administration
+/// ("Socialförvaltningen", key "1").
+pub async fn another_tenant(
+    tx: &mut kvalitet_store::Tx,
+    name: &str,
+) -> (kvalitet_domain::org::TenantId, std::collections::HashMap<String, kvalitet_domain::org::OrgUnitId>) {
+    let unit = kvalitet_store::tenants::NewUnit {
+        key: "1".into(),
+        parent_key: None,
+        kind: kvalitet_domain::org::OrgUnitKind::Administration,
+        name: "Socialförvaltningen".into(),
+        capacity: None,
+    };
+    kvalitet_store::tenants::create(tx, name, &[unit]).await.unwrap()
 }
 
 fn encode(s: &str) -> String {

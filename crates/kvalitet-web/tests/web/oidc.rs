@@ -489,14 +489,7 @@ async fn each_municipality_signs_in_through_its_own_provider() {
         TestApp::with_demo(store.clone()).await;
         let (demo_provider, other_provider) = (TestProvider::start().await, TestProvider::start().await);
         let mut tx = store.write(&Actor::system("test")).await.unwrap();
-        let unit = kvalitet_store::tenants::NewUnit {
-            key: "1".into(),
-            parent_key: None,
-            kind: kvalitet_domain::org::OrgUnitKind::Administration,
-            name: "Socialförvaltningen".into(),
-            capacity: None,
-        };
-        let (norrby, _) = kvalitet_store::tenants::create(&mut tx, "Norrby kommun", &[unit]).await.unwrap();
+        let (norrby, _) = crate::another_tenant(&mut tx, "Norrby kommun").await;
         tx.commit().await.unwrap();
         let mut conn = store.read().await.unwrap();
         let demo = kvalitet_store::tenants::all(&mut conn).await.unwrap().into_iter().find(|t| t.id != norrby).unwrap();

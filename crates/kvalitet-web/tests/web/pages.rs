@@ -159,14 +159,7 @@ async fn the_theme_carries_the_tenant_colours() {
 
         // A second municipality in the installation: its people get its own colour.
         let mut tx = app.store.write(&Actor::system("test")).await.unwrap();
-        let unit = kvalitet_store::tenants::NewUnit {
-            key: "1".into(),
-            parent_key: None,
-            kind: kvalitet_domain::org::OrgUnitKind::Administration,
-            name: "Socialförvaltningen".into(),
-            capacity: None,
-        };
-        let (tenant, ids) = kvalitet_store::tenants::create(&mut tx, "Älvby kommun", &[unit]).await.unwrap();
+        let (tenant, ids) = crate::another_tenant(&mut tx, "Älvby kommun").await;
         let t = repo::get::<kvalitet_domain::org::Tenant>(&mut tx, tenant).await.unwrap();
         let recoloured = kvalitet_domain::org::Tenant { brand_colour: "#6a1b9a".into(), ..t.item.clone() };
         repo::update(&mut tx, tenant, t.version, &recoloured).await.unwrap();

@@ -13,6 +13,9 @@ use crate::forms::FormState;
 use super::fields::*;
 use super::{Doc, Editable, Field, Kind, Options, Owner};
 
+/// The hint of "Ansvarig", the account chosen.
+pub(super) const RESPONSIBLE_HINT: &str = "Den som väljs här ser uppgiften under Mina uppgifter.";
+
 impl Editable for Action {
     const PATH: &'static str = "atgarder";
     const NOUN: &'static str = "åtgärd";
@@ -32,11 +35,12 @@ impl Editable for Action {
         }
         Ok(())
     }
-    fn fields(_: &Options) -> Vec<Field> {
+    fn fields(o: &Options) -> Vec<Field> {
         vec![
             field("title", "Åtgärd", "", Kind::Text),
             field("description", "Vad ska göras?", "", Kind::Area),
-            field("responsible", "Ansvarig", "Roll eller namn", Kind::Text),
+            field("responsible_account", "Ansvarig", RESPONSIBLE_HINT, people_options(o)),
+            field("responsible", "Ansvarig (om personen saknar konto)", "Roll eller namn", Kind::Text),
             field("due_on", "Klar senast", "ÅÅÅÅ-MM-DD, om det finns ett datum", Kind::Date),
             field(
                 "status",
@@ -57,6 +61,7 @@ impl Editable for Action {
             title: String::new(),
             description: String::new(),
             responsible: String::new(),
+            responsible_account_id: None,
             due_on: None,
             status: ActionStatus::Planned,
             withdrawn_reason: None,
@@ -68,18 +73,20 @@ impl Editable for Action {
         HashMap::from([
             ("title".into(), self.title.clone()),
             ("description".into(), self.description.clone()),
+            ("responsible_account".into(), account_value(self.responsible_account_id)),
             ("responsible".into(), self.responsible.clone()),
             ("due_on".into(), self.due_on.map(|d| d.to_string()).unwrap_or_default()),
             ("status".into(), self.status.code().into()),
             ("withdrawn_reason".into(), self.withdrawn_reason.clone().unwrap_or_default()),
         ])
     }
-    fn apply(&self, f: &mut FormState, _: &Options) -> Self {
+    fn apply(&self, f: &mut FormState, o: &Options) -> Self {
         let reason = text(f, "withdrawn_reason");
         Action {
             title: text(f, "title"),
             description: text(f, "description"),
             responsible: text(f, "responsible"),
+            responsible_account_id: responsible_of(f, o),
             due_on: optional_date(f, "due_on"),
             status: code_of(f, "status", self.status),
             withdrawn_reason: (!reason.is_empty()).then_some(reason),

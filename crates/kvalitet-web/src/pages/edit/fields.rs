@@ -2,6 +2,7 @@
 
 use std::collections::HashMap;
 
+use kvalitet_domain::access::AccountId;
 use kvalitet_domain::org::{ProcessArea, QualityFactor};
 use kvalitet_domain::risk::Risk;
 use kvalitet_domain::{Code, Date, Id};
@@ -103,4 +104,28 @@ pub(in crate::pages) fn first_area(o: &Options) -> Id<ProcessArea> {
 /// The plan's risks to choose among ("Risker").
 pub(in crate::pages) fn risk_choices(o: &Options) -> Kind {
     Kind::Choices(o.risks.iter().map(|r| (r.id.to_string(), r.title.clone())).collect())
+}
+
+/// "Ansvarig": the tenant's active accounts, by name, "Ingen vald" first.
+pub(in crate::pages) fn people_options(o: &Options) -> Kind {
+    let people =
+        o.people.iter().filter(|p| p.active).map(|p| (p.id.to_string(), format!("{} ({})", p.shown(), p.email)));
+    optional(Kind::Select(people.collect()), "Ingen vald")
+}
+
+/// The responsible person chosen in `responsible_account`: none, or an active account
+/// of the tenant (anything else is an error beside the field, naming it).
+pub(in crate::pages) fn responsible_of(f: &mut FormState, o: &Options) -> Option<AccountId> {
+    let ids: Vec<AccountId> = o.people.iter().filter(|p| p.active).map(|p| p.id).collect();
+    id_of(
+        f,
+        "responsible_account",
+        &ids,
+        "Ansvarig måste vara en person med ett aktivt konto i kommunen. Välj i listan.",
+    )
+}
+
+/// The form's value of a responsible account.
+pub(in crate::pages) fn account_value(account: Option<AccountId>) -> String {
+    account.map(|a| a.to_string()).unwrap_or_default()
 }

@@ -52,6 +52,8 @@ pub struct Options {
     pub units: Vec<Versioned<OrgUnit>>,
     /// The risks of the plan the item belongs to, for the items linked to risks.
     pub risks: Vec<Versioned<Risk>>,
+    /// The tenant's accounts, for a responsible person (only active ones are offered).
+    pub people: Vec<kvalitet_store::responsible::Person>,
     /// The form makes a new item (some values are only entered then: a risk's first
     /// level, which afterwards changes only through an assessment).
     pub creating: bool,
@@ -352,6 +354,7 @@ async fn options(state: &AppState, user: &User, doc: &Doc) -> WebResult<Options>
         factors: org::quality_factors(&mut conn, tenant).await?,
         units: org::units(&mut conn, tenant).await?,
         risks,
+        people: kvalitet_store::responsible::people(&mut conn, tenant).await?,
         creating: false,
     })
 }

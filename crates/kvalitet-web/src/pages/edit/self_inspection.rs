@@ -33,6 +33,8 @@ impl Editable for SelfInspection {
                     "Hela planen",
                 ),
             ),
+            field("responsible_account", "Ansvarig", super::action::RESPONSIBLE_HINT, people_options(o)),
+            field("responsible", "Ansvarig (om personen saknar konto)", "Roll eller namn", Kind::Text),
             field("is_new", "Ny kontroll i år", "", Kind::Check),
             field("keep_next_year", "Ligger kvar nästa år", "", Kind::Check),
             field("risks", "Risker", "De risker i planen som egenkontrollen följer upp.", risk_choices(o)),
@@ -59,6 +61,8 @@ impl Editable for SelfInspection {
             action_note: String::new(),
             unit_id: None,
             keep_next_year: true,
+            responsible: String::new(),
+            responsible_account_id: None,
             previous_self_inspection_id: None,
             sort_order: 1000,
         }
@@ -73,6 +77,8 @@ impl Editable for SelfInspection {
             ("frequency".into(), self.frequency.code().into()),
             ("target".into(), self.target.clone()),
             ("unit".into(), self.unit_id.map(|u| u.to_string()).unwrap_or_default()),
+            ("responsible_account".into(), account_value(self.responsible_account_id)),
+            ("responsible".into(), self.responsible.clone()),
             ("is_new".into(), check(self.is_new)),
             ("keep_next_year".into(), check(self.keep_next_year)),
         ])
@@ -91,6 +97,8 @@ impl Editable for SelfInspection {
             is_new,
             previous_status: if is_new { None } else { self.previous_status },
             keep_next_year: f.value("keep_next_year") == "1",
+            responsible: text(f, "responsible"),
+            responsible_account_id: responsible_of(f, o),
             ..self.clone()
         }
     }

@@ -1,0 +1,158 @@
+//! Responsible people: the accounts a plan's actions and self-inspections can be given
+//! to (migration 0016), and one person's own tasks across plans ("Mina uppgifter").
+
+use std::collections::{HashMap, HashSet};
+
+use sqlx::{AnyConnection, Row};
+
+use kvalitet_domain::Versioned;
+use kvalitet_domain::access::AccountId;
+use kvalitet_domain::action::Action;
+use kvalitet_domain::org::TenantId;
+use kvalitet_domain::plan::QualityPlan;
+use kvalitet_domain::self_inspection::{SelfInspection, SelfInspectionRun};
+
+use crate::error::Result;
+use crate::record::Column;
+use crate::repo::{self, Where};
+
+/// An account as a responsible person: who, and whether they can still be chosen.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Person {
+    pub id: AccountId,
+    pub name: String,
+    pub email: String,
+    pub active: bool,
+}
+
+impl Person {
+    /// The name shown: the display name, or the address for an account without one.
+    pub fn shown(&self) -> &str {
+        if self.name.trim().is_empty() { &self.email } else { &self.name }
+    }
+}
+
+/// Every account of `tenant` (deactivated ones too, whose names still show on what they
+/// were responsible for), in Swedish alphabetical order of name, then address.
+pub async fn people(conn: &mut AnyConnection, tenant: TenantId) -> Result<Vec<Person>> {
+    let rows = sqlx::query("SELECT id, display_name, email, active FROM account WHERE tenant_id = $1")
+        .bind(tenant.get())
+        .fetch_all(&mut *conn)
+        .await?;
+    let mut people = rows
+        .iter()
+        .map(|r| {
+            Ok(Person {
+                id: AccountId::new(r.try_get("id")?),
+                name: r.try_get("display_name")?,
+                email: r.try_get("email")?,
+                active: r.try_get::<i64, _>("active")? != 0,
+            })
+        })
+        .collect::<Result<Vec<_>>>()?;
+    people.sort_by_cached_key(|p| (swedish_key(p.shown()), p.email.clone()));
+    Ok(people)
+}
+
+/// The accounts of `tenant` that can be made responsible: the active ones.
+pub async fn active(conn: &mut AnyConnection, tenant: TenantId) -> Result<HashSet<AccountId>> {
+    Ok(people(conn, tenant).await?.into_iter().filter(|p| p.active).map(|p| p.id).collect())
+}
+
+/// The names of a tenant's people, for showing who is responsible.
+#[derive(Debug, Clone, Default)]
+pub struct Names(HashMap<AccountId, String>);
+
+impl Names {
+    pub fn of(people: &[Person]) -> Names {
+        Names(people.iter().map(|p| (p.id, p.shown().to_owned())).collect())
+    }
+
+    /// Who is responsible, as the pages show it: the account's name where one is
+    /// chosen, else the text (a role, or a person without an account).
+    pub fn responsible(&self, account: Option<AccountId>, text: &str) -> String {
+        account.and_then(|a| self.0.get(&a)).cloned().unwrap_or_else(|| text.trim().to_owned())
+    }
+}
+
+pub async fn names(conn: &mut AnyConnection, tenant: TenantId) -> Result<Names> {
+    Ok(Names::of(&people(conn, tenant).await?))
+}
+
+/// A key that sorts Swedish names as a Swede expects: case aside, å, ä and ö after z
+/// (and in that order), whatever the backend's collation.
+fn swedish_key(s: &str) -> String {
+    s.to_lowercase()
+        .chars()
+        .map(|c| match c {
+            'å' => '\u{10FFF0}',
+            'ä' | 'æ' => '\u{10FFF1}',
+            'ö' | 'ø' => '\u{10FFF2}',
+            other => other,
+        })
+        .collect()
+}
+
+/// What one person is responsible for, for "Mina uppgifter": their actions not done or
+/// withdrawn in the plans not yet followed up (a followed-up plan's unfinished actions
+/// went on into next year's), their self-inspections in the adopted plans with the runs
+/// recorded, and those plans. Who may read which plan is the caller's question.
+#[derive(Debug, Clone, Default)]
+pub struct Tasks {
+    pub plans: Vec<Versioned<QualityPlan>>,
+    pub actions: Vec<Versioned<Action>>,
+    pub self_inspections: Vec<Versioned<SelfInspection>>,
+    pub runs: Vec<Versioned<SelfInspectionRun>>,
+}
+
+pub async fn tasks_of(conn: &mut AnyConnection, tenant: TenantId, account: AccountId) -> Result<Tasks> {
+    let (t, a) = (tenant.to_value(), account.to_value());
+    let actions: Vec<Versioned<Action>> = repo::list(
+        conn,
+        Where::sql(
+            "responsible_account_id = $1 AND status NOT IN ('done', 'withdrawn') \
+             AND plan_id IN (SELECT id FROM quality_plan WHERE tenant_id = $2 AND state <> 'followed_up')",
+            vec![a.clone(), t.clone()],
+        ),
+    )
+    .await?;
+    let self_inspections: Vec<Versioned<SelfInspection>> = repo::list(
+        conn,
+        Where::sql(
+            "responsible_account_id = $1 \
+             AND plan_id IN (SELECT id FROM quality_plan WHERE tenant_id = $2 AND state = 'adopted')",
+            vec![a.clone(), t.clone()],
+        ),
+    )
+    .await?;
+    let runs = repo::list(
+        conn,
+        Where::sql(
+            "self_inspection_id IN (SELECT id FROM self_inspection WHERE responsible_account_id = $1 \
+             AND plan_id IN (SELECT id FROM quality_plan WHERE tenant_id = $2 AND state = 'adopted'))",
+            vec![a, t.clone()],
+        ),
+    )
+    .await?;
+    let wanted: HashSet<_> =
+        actions.iter().map(|x| x.plan_id).chain(self_inspections.iter().map(|s| s.plan_id)).collect();
+    let plans = if wanted.is_empty() {
+        vec![]
+    } else {
+        let all: Vec<Versioned<QualityPlan>> = repo::list(conn, Where::sql("tenant_id = $1", vec![t])).await?;
+        all.into_iter().filter(|p| wanted.contains(&p.id)).collect()
+    };
+    Ok(Tasks { plans, actions, self_inspections, runs })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::swedish_key;
+
+    #[test]
+    fn swedish_names_sort_with_a_ring_a_umlaut_o_umlaut_last() {
+        let mut names = vec!["Östen", "Åsa", "anna", "Ärla", "Zorro", "Bo"];
+        names.sort_by_key(|n| swedish_key(n));
+        assert_eq!(names, ["anna", "Bo", "Zorro", "Åsa", "Ärla", "Östen"]);
+    }
+}
