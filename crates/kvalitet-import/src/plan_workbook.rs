@@ -9,6 +9,7 @@ use std::collections::HashMap;
 
 use rust_xlsxwriter::{DataValidation, ExcelDateTime, Format, Formula, Workbook, Worksheet, XlsxError};
 
+use kvalitet_domain::access::AccountId;
 use kvalitet_domain::action::ActionStatus;
 use kvalitet_domain::bundle::PlanBundle;
 use kvalitet_domain::indicator::{Direction, IndicatorSource, MeasureUnit};
@@ -77,8 +78,14 @@ fn column_letter(i: usize) -> String {
     s
 }
 
-/// The plan as a workbook; `unit_name` names the org units self-inspections are tied to.
-pub fn write(bundle: &PlanBundle, unit_name: impl Fn(OrgUnitId) -> String) -> Result<Vec<u8>, XlsxError> {
+/// The plan as a workbook; `unit_name` names the org units self-inspections are tied to,
+/// `responsible` the person responsible for an action or self-inspection (an account's
+/// name, else the text).
+pub fn write(
+    bundle: &PlanBundle,
+    unit_name: impl Fn(OrgUnitId) -> String,
+    responsible: impl Fn(Option<AccountId>, &str) -> String,
+) -> Result<Vec<u8>, XlsxError> {
     let mut lists = Lists(Vec::new());
     let areas = lists.add("Processområde", bundle.process_areas.iter().map(|a| a.name.clone()).collect());
     let yes_no = lists.add("Ja/Nej", vec!["Ja".into(), "Nej".into()]);
@@ -90,8 +97,7 @@ pub fn write(bundle: &PlanBundle, unit_name: impl Fn(OrgUnitId) -> String) -> Re
     let sources = lists.codes::<IndicatorSource>("Källa");
     let directions = lists.codes::<Direction>("Riktning");
 
-    let area_name =
-        |id| bundle.process_areas.iter().find(|a| a.id == id).map(|a| a.name.clone()).unwrap_or_default();
+    let area_name = |id| bundle.process_areas.iter().find(|a| a.id == id).map(|a| a.name.clone()).unwrap_or_default();
     let number = |prefix: &str, i: usize| format!("{prefix}{}", i + 1);
     let risk_no: HashMap<_, _> = bundle.risks.iter().enumerate().map(|(i, r)| (r.id, number("R", i))).collect();
     let si_no: HashMap<_, _> =
@@ -140,12 +146,13 @@ pub fn write(bundle: &PlanBundle, unit_name: impl Fn(OrgUnitId) -> String) -> Re
             "Frekvens",
             "Mål",
             "Ny",
+            "Ansvarig",
             "Kopplad till enhet",
             "Kopplade risker",
             "Ligger kvar nästa år",
             "Om åtgärder",
         ],
-        lists: vec![(1, areas), (4, methods), (5, frequencies), (7, yes_no), (10, yes_no)],
+        lists: vec![(1, areas), (4, methods), (5, frequencies), (7, yes_no), (11, yes_no)],
         rows: bundle
             .self_inspections
             .iter()
@@ -160,6 +167,7 @@ pub fn write(bundle: &PlanBundle, unit_name: impl Fn(OrgUnitId) -> String) -> Re
                     text(capitalised(s.frequency.label())),
                     text(&s.target),
                     yes(s.is_new),
+                    text(responsible(s.responsible_account_id, &s.responsible)),
                     text(s.unit_id.map(&unit_name).unwrap_or_default()),
                     text(joined(linked.collect())),
                     yes(s.keep_next_year),
@@ -192,7 +200,7 @@ pub fn write(bundle: &PlanBundle, unit_name: impl Fn(OrgUnitId) -> String) -> Re
                     text(number("Å", i)),
                     text(&a.title),
                     text(&a.description),
-                    text(&a.responsible),
+                    text(responsible(a.responsible_account_id, &a.responsible)),
                     Value::Date(a.due_on),
                     text(capitalised(a.status.label())),
                     text(joined(risks.collect())),

@@ -105,7 +105,8 @@ pub async fn tenant_links(
     kind: LinkKind,
     tenant: kvalitet_domain::org::TenantId,
 ) -> Result<Vec<(i64, i64)>> {
-    let sql = kind.plan_query().replace("plan_id = $1", "plan_id IN (SELECT id FROM quality_plan WHERE tenant_id = $1)");
+    let sql =
+        kind.plan_query().replace("plan_id = $1", "plan_id IN (SELECT id FROM quality_plan WHERE tenant_id = $1)");
     let rows = sqlx::query(AssertSqlSafe(sql)).bind(tenant.get()).fetch_all(&mut *conn).await?;
     rows.iter().map(|r| Ok((r.try_get::<i64, _>("a")?, r.try_get::<i64, _>("b")?))).collect()
 }

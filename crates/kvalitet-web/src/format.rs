@@ -85,7 +85,7 @@ mod tests {
         assert_eq!(plural(1_usize, "ärende", "ärenden"), "1 ärende");
         assert_eq!(plural(0_usize, "ärende", "ärenden"), "0 ärenden");
         assert_eq!(plural(2_i64, "risk", "risker"), "2 risker");
-        assert_eq!(plural(&1_i64, "åtgärd", "åtgärder"), "1 åtgärd");
+        assert_eq!(plural(1_i64, "åtgärd", "åtgärder"), "1 åtgärd");
         assert_eq!(plural(1234_u32, "kontroll", "kontroller"), "1\u{a0}234 kontroller");
         assert_eq!(days(1.0), "1 dag");
         assert_eq!(days(1.04), "1 dag");

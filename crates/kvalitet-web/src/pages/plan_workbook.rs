@@ -19,9 +19,10 @@ pub async fn download(State(state): State<AppState>, user: User, Path(id): Path<
     user.require_read_plan(&plan)?;
     let bundle = plans::load_bundle(&mut conn, plan.id).await?;
     let units = org::units(&mut conn, plan.tenant_id).await?;
+    let names = kvalitet_store::responsible::names(&mut conn, plan.tenant_id).await?;
     drop(conn);
     let unit_name = |id| units.iter().find(|u| u.id == id).map(|u| u.name.clone()).unwrap_or_default();
-    let bytes = kvalitet_import::plan_workbook::write(&bundle, unit_name)
+    let bytes = kvalitet_import::plan_workbook::write(&bundle, unit_name, |a, t| names.responsible(a, t))
         .map_err(|e| WebError::Internal(anyhow::anyhow!("plan workbook: {e}")))?;
     Ok(attachment(XLSX_MEDIA_TYPE, &format!("kvalitetsplan-{}-{}.xlsx", plan.year, plan.id), bytes))
 }

@@ -52,9 +52,12 @@ async fn every_page(app: &TestApp, first: &str) -> Vec<String> {
         let page = app.get(&path).await;
         assert_eq!(page.status, StatusCode::OK, "{path}: {}", page.body);
         out.extend(titles(&page.body));
-        next = page.body.split("\" rel=\"next\"").next().filter(|_| page.body.contains("rel=\"next\"")).map(|s| {
-            unescape(s.rsplit("href=\"").next().unwrap())
-        });
+        next = page
+            .body
+            .split("\" rel=\"next\"")
+            .next()
+            .filter(|_| page.body.contains("rel=\"next\""))
+            .map(|s| unescape(s.rsplit("href=\"").next().unwrap()));
     }
     out
 }
@@ -190,17 +193,30 @@ async fn a_reader_sees_no_draft_and_the_lists_show_only_readable_plans() {
         let mut tx = store.write(&Actor::system("test")).await.unwrap();
         let draft = repo::insert(
             &mut tx,
-            &QualityPlan { year: 2027, title: "Utkast XQ".into(), state: PlanState::Draft, adopted_on: None, board_reference: None, ..source.item.clone() },
+            &QualityPlan {
+                year: 2027,
+                title: "Utkast XQ".into(),
+                state: PlanState::Draft,
+                adopted_on: None,
+                board_reference: None,
+                ..source.item.clone()
+            },
         )
         .await
         .unwrap();
         let action = all::<Action>(&store).await.remove(0).item;
-        repo::insert(&mut tx, &Action { plan_id: draft, title: "XQ-UTKASTÅTGÄRD".into(), previous_action_id: None, ..action })
-            .await
-            .unwrap();
-        repo::insert(&mut tx, &Risk { plan_id: draft, title: "XQ-UTKASTRISK".into(), previous_risk_id: None, ..risk.item.clone() })
-            .await
-            .unwrap();
+        repo::insert(
+            &mut tx,
+            &Action { plan_id: draft, title: "XQ-UTKASTÅTGÄRD".into(), previous_action_id: None, ..action },
+        )
+        .await
+        .unwrap();
+        repo::insert(
+            &mut tx,
+            &Risk { plan_id: draft, title: "XQ-UTKASTRISK".into(), previous_risk_id: None, ..risk.item.clone() },
+        )
+        .await
+        .unwrap();
         tx.commit().await.unwrap();
 
         let admin = signed_in(&store, ADMIN).await;
@@ -308,7 +324,7 @@ async fn the_downloads_hold_the_pages_rows_with_dates_as_dates_and_formulas_neut
         let xlsx_titles: Vec<String> =
             rows[1..].iter().map(|r| r[0].to_string().replace("'=HYPERLINK", "=HYPERLINK")).collect();
         assert_eq!(xlsx_titles, page_titles, "the same rows in the same order as the page");
-        let formula = rows[1..].iter().find(|r| r[3].to_string() == "Enhetschef XQ").unwrap();
+        let formula = rows[1..].iter().find(|r| r[3] == "Enhetschef XQ").unwrap();
         assert_eq!(formula[0].to_string(), "'=HYPERLINK(\"http://x\")", "neutralised");
         match &formula[2] {
             // Excel's day number of 2024-03-31 (2024-01-01 is 45292).

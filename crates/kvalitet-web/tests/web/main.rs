@@ -24,10 +24,10 @@ mod my_reports;
 mod my_tasks;
 mod oidc;
 mod organisation;
-mod plan_workbook;
 mod pages;
-mod search;
 mod phones;
+mod plan_workbook;
+mod search;
 mod security;
 
 use axum::Router;

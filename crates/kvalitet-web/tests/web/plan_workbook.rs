@@ -13,7 +13,7 @@ use kvalitet_store::{Where, plans, repo};
 use crate::{ADMIN, TestApp};
 
 fn column(rows: &[&[Data]], heading: &str) -> usize {
-    rows[0].iter().position(|c| c.to_string() == heading).unwrap_or_else(|| panic!("no column {heading}"))
+    rows[0].iter().position(|c| *c == heading).unwrap_or_else(|| panic!("no column {heading}"))
 }
 
 #[tokio::test]
@@ -74,8 +74,11 @@ async fn every_demo_plan_downloads_as_a_workbook_with_its_items_and_links() {
             }
 
             let indicators = wb.worksheet_range("Indikatorer").unwrap();
-            let names: Vec<String> =
-                indicators.rows().skip(1).map(|r| r[column(&indicators.rows().collect::<Vec<_>>(), "Kvalitetsindikator")].to_string()).collect();
+            let names: Vec<String> = indicators
+                .rows()
+                .skip(1)
+                .map(|r| r[column(&indicators.rows().collect::<Vec<_>>(), "Kvalitetsindikator")].to_string())
+                .collect();
             assert_eq!(names, b.indicators.iter().map(|i| i.name.clone()).collect::<Vec<_>>());
         }
     })

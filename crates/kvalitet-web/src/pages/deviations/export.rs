@@ -23,11 +23,10 @@ use super::list::{Count, Filters, Summary, load, log_reads, summary};
 use super::unit_name;
 use crate::auth::User;
 use crate::error::{WebError, WebResult};
-use crate::router::AppState;
 use crate::pages::lists::export::{to_csv, write_table};
 use crate::pages::lists::{Cell, Column, Row, Table};
+use crate::router::AppState;
 use crate::spreadsheet::{CSV_MEDIA_TYPE, XLSX_MEDIA_TYPE, attachment, neutralise};
-
 
 fn kind(k: DeviationKind) -> &'static str {
     k.label()
@@ -186,11 +185,7 @@ fn write_summary(ws: &mut Worksheet, s: &Summary) -> Result<(), XlsxError> {
 
 /// The year's reports the list's filters show, as a table (what the page lists, with the
 /// columns a spreadsheet wants); every report in it is logged as read.
-async fn reports(
-    state: &AppState,
-    user: &User,
-    q: &HashMap<String, String>,
-) -> WebResult<(Filters, Table, Summary)> {
+async fn reports(state: &AppState, user: &User, q: &HashMap<String, String>) -> WebResult<(Filters, Table, Summary)> {
     user.require_somewhere(kvalitet_domain::access::Permission::ViewDeviations)?;
     let filters = Filters::parse(q);
     let loaded = load(state, user).await?;

@@ -4,12 +4,12 @@
 use std::collections::HashMap;
 
 use kvalitet_domain::Code;
+use kvalitet_domain::Versioned;
 use kvalitet_domain::action::{Action, ActionStatus};
 use kvalitet_domain::labels::Label;
 use kvalitet_domain::risk::Risk;
-use kvalitet_domain::Versioned;
 use kvalitet_store::links::{self, LinkKind};
-use kvalitet_store::repo;
+use kvalitet_store::{repo, responsible};
 
 use super::{Cell, Column, Params, Row, Table, Visible, in_plan_order};
 use crate::auth::User;
@@ -24,6 +24,7 @@ pub async fn table(state: &AppState, user: &User, visible: &Visible, params: &mu
     let actions: Vec<Versioned<Action>> = repo::list(&mut conn, visible.of_tenant()).await?;
     let risks: Vec<Versioned<Risk>> = repo::list(&mut conn, visible.of_tenant()).await?;
     let action_risk = links::tenant_links(&mut conn, LinkKind::ActionRisk, visible.tenant).await?;
+    let names = responsible::names(&mut conn, visible.tenant).await?;
     drop(conn);
 
     let scope = visible.plan_filter(user, params);
@@ -58,13 +59,14 @@ pub async fn table(state: &AppState, user: &User, visible: &Visible, params: &mu
         .filter_map(|a| {
             let (plan, unit) = scope.keeps(user, visible, a.plan_id, |p| p.scope_id)?;
             let overdue = a.due_on.is_some_and(|d| d < today) && !a.status.is_closed();
+            let who = names.responsible(a.responsible_account_id, &a.responsible);
             let linked = risks_of.get(&a.id.get()).map(Vec::as_slice).unwrap_or_default();
             let keep = match status.as_deref() {
                 None => true,
                 Some(OPEN) => !a.status.is_closed(),
                 Some(code) => a.status.code() == code,
             } && (!past_due || overdue)
-                && (responsible.is_empty() || a.responsible.to_lowercase().contains(&responsible))
+                && (responsible.is_empty() || who.to_lowercase().contains(&responsible))
                 && risk.is_none_or(|r| linked.contains(&r));
             keep.then(|| {
                 let linked = linked.iter().filter_map(|r| titles.get(r).copied()).collect::<Vec<_>>().join("; ");
@@ -72,7 +74,7 @@ pub async fn table(state: &AppState, user: &User, visible: &Visible, params: &mu
                     Cell::Link(a.title.clone(), format!("/atgarder/{}", a.id)),
                     Cell::text(a.status.label()),
                     Cell::date(a.due_on),
-                    Cell::text(a.responsible.clone()),
+                    Cell::text(who),
                     Cell::text(linked),
                 ];
                 cells.extend(visible.plan_cells(plan, unit));

@@ -24,9 +24,11 @@ pub fn response(kind: ListKind, format: Format, table: &Table) -> WebResult<Resp
             &format!("{}.xlsx", kind.path()),
             to_xlsx(kind, table).map_err(|e| failed(e.to_string()))?,
         ),
-        Format::Csv => {
-            attachment(CSV_MEDIA_TYPE, &format!("{}.csv", kind.path()), to_csv(table).map_err(|e| failed(e.to_string()))?)
-        }
+        Format::Csv => attachment(
+            CSV_MEDIA_TYPE,
+            &format!("{}.csv", kind.path()),
+            to_csv(table).map_err(|e| failed(e.to_string()))?,
+        ),
     })
 }
 

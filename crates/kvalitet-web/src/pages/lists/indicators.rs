@@ -82,7 +82,10 @@ pub async fn table(state: &AppState, user: &User, visible: &Visible, params: &mu
             keep.then(|| {
                 let mut cells = vec![
                     Cell::Link(ind.name.clone(), format!("/indikatorer/{}", ind.id)),
-                    Cell::Number(latest.map(|(_, v)| v), latest.map(|(_, v)| value_in(ind.unit, v)).unwrap_or_default()),
+                    Cell::Number(
+                        latest.map(|(_, v)| v),
+                        latest.map(|(_, v)| value_in(ind.unit, v)).unwrap_or_default(),
+                    ),
                     Cell::Number(latest.map(|(y, _)| y as f64), latest.map(|(y, _)| y.to_string()).unwrap_or_default()),
                     Cell::Number(ind.target_value, ind.target_value.map(|t| value_in(ind.unit, t)).unwrap_or_default()),
                     Cell::text(match met {

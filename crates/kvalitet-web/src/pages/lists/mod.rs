@@ -45,7 +45,8 @@ pub enum ListKind {
 }
 
 impl ListKind {
-    pub const ALL: [ListKind; 4] = [ListKind::Actions, ListKind::Risks, ListKind::SelfInspections, ListKind::Indicators];
+    pub const ALL: [ListKind; 4] =
+        [ListKind::Actions, ListKind::Risks, ListKind::SelfInspections, ListKind::Indicators];
 
     /// The list's path segment (also the items' own pages' first segment).
     pub fn path(self) -> &'static str {
@@ -78,7 +79,7 @@ impl ListKind {
 
     pub fn count(self, n: usize) -> String {
         let (one, many) = self.nouns();
-        format!("{} {}", crate::format::number(n as f64), if n == 1 { one } else { many })
+        crate::format::plural(n, one, many)
     }
 
     async fn table(self, state: &AppState, user: &User, params: &mut Params) -> WebResult<Table> {
@@ -236,14 +237,24 @@ impl Params {
             self.errors.push(format!("{label}: välj ett värde i listan."));
         }
         let chosen = (valid && !value.is_empty()).then(|| value.clone());
-        self.filters.push(Filter { name, label, input: Input::Choice(all, options), value: chosen.clone().unwrap_or_default() });
+        self.filters.push(Filter {
+            name,
+            label,
+            input: Input::Choice(all, options),
+            value: chosen.clone().unwrap_or_default(),
+        });
         chosen
     }
 
     /// A checkbox: whether it is ticked.
     pub fn check(&mut self, name: &'static str, label: &'static str) -> bool {
         let on = self.raw(name) == "1";
-        self.filters.push(Filter { name, label, input: Input::Check, value: if on { "1".into() } else { String::new() } });
+        self.filters.push(Filter {
+            name,
+            label,
+            input: Input::Check,
+            value: if on { "1".into() } else { String::new() },
+        });
         on
     }
 
@@ -269,11 +280,7 @@ fn query_string(pairs: &[(&str, String)]) -> String {
     use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
     /// What a query value keeps as it is (RFC 3986's unreserved characters).
     const VALUE: &AsciiSet = &NON_ALPHANUMERIC.remove(b'-').remove(b'_').remove(b'.').remove(b'~');
-    pairs
-        .iter()
-        .map(|(k, v)| format!("{k}={}", utf8_percent_encode(v, VALUE)))
-        .collect::<Vec<_>>()
-        .join("&")
+    pairs.iter().map(|(k, v)| format!("{k}={}", utf8_percent_encode(v, VALUE))).collect::<Vec<_>>().join("&")
 }
 
 /// The plans a person may read, the tenant's units, and today: what every list starts from.
@@ -336,7 +343,8 @@ impl Visible {
             .filter(|u| self.plans.values().any(|p| user.tree.is_within(p.scope_id, u.id)))
             .map(|u| (u.id.to_string(), u.name.clone()))
             .collect();
-        let unit = params.choice("enhet", "Enhet", "Alla enheter", units).and_then(|u| u.parse().ok()).map(OrgUnitId::new);
+        let unit =
+            params.choice("enhet", "Enhet", "Alla enheter", units).and_then(|u| u.parse().ok()).map(OrgUnitId::new);
         PlanFilter { year, plan, unit }
     }
 }
@@ -371,10 +379,7 @@ impl PlanFilter {
 /// items' order in their plan.
 pub fn in_plan_order<T>(mut rows: Vec<(i64, String, i64, kvalitet_domain::Id<T>, Row)>) -> Vec<Row> {
     rows.sort_by(|a, b| {
-        b.0.cmp(&a.0)
-            .then_with(|| swedish_key(&a.1).cmp(&swedish_key(&b.1)))
-            .then(a.2.cmp(&b.2))
-            .then(a.3.cmp(&b.3))
+        b.0.cmp(&a.0).then_with(|| swedish_key(&a.1).cmp(&swedish_key(&b.1))).then(a.2.cmp(&b.2)).then(a.3.cmp(&b.3))
     });
     rows.into_iter().map(|r| r.4).collect()
 }
@@ -495,22 +500,12 @@ pub async fn page(kind: ListKind, state: AppState, user: User, q: HashMap<String
         link(&pairs)
     };
     let first = (page - 1) * PAGE_SIZE;
-    let rows: Vec<ShownRow> = table
-        .rows
-        .into_iter()
-        .skip(first)
-        .take(PAGE_SIZE)
-        .map(|r| ShownRow { cells: r.cells, flag: r.flag })
-        .collect();
+    let rows: Vec<ShownRow> =
+        table.rows.into_iter().skip(first).take(PAGE_SIZE).map(|r| ShownRow { cells: r.cells, flag: r.flag }).collect();
     let count = match total {
         0 => format!("Inga {} i urvalet.", kind.nouns().1),
         n if n <= PAGE_SIZE => format!("{} i urvalet.", capitalised(&kind.count(n))),
-        n => format!(
-            "Visar {}–{} av {}.",
-            first + 1,
-            first + rows.len(),
-            kind.count(n)
-        ),
+        n => format!("Visar {}–{} av {}.", first + 1, first + rows.len(), kind.count(n)),
     };
     Ok(ListPage {
         nav: user.nav(),

@@ -27,7 +27,12 @@ pub async fn table(state: &AppState, user: &User, visible: &Visible, params: &mu
     let zone = params.choice("zon", "Zon", "Alla zoner", zones);
     let area_names: HashMap<_, _> = areas.iter().map(|a| (a.id, a.name.as_str())).collect();
     let area = params
-        .choice("omrade", "Processområde", "Alla områden", areas.iter().map(|a| (a.id.to_string(), a.name.clone())).collect())
+        .choice(
+            "omrade",
+            "Processområde",
+            "Alla områden",
+            areas.iter().map(|a| (a.id.to_string(), a.name.clone())).collect(),
+        )
         .and_then(|a| a.parse::<i64>().ok());
     let reassess = params.check("omprovas", "Endast risker att ompröva");
 

@@ -56,7 +56,9 @@ pub async fn table(state: &AppState, user: &User, visible: &Visible, params: &mu
             // being carried out.
             let year_end = Date::new(plan.year as i16, 12, 31).ok();
             let next = (plan.state == PlanState::Adopted)
-                .then(|| year_end.and_then(|end| missing_runs(s.frequency, plan.year as i16, &dates, end).first().copied()))
+                .then(|| {
+                    year_end.and_then(|end| missing_runs(s.frequency, plan.year as i16, &dates, end).first().copied())
+                })
                 .flatten();
             let overdue = next.is_some_and(|d| d < today);
             let keep = method.as_deref().is_none_or(|m| s.method.code() == m)
