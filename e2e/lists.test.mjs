@@ -1,8 +1,10 @@
-// The lists across plans in the browser, on the demo data, on SQLite and on PostgreSQL:
+// The lists across plans and the search in the browser, on the demo data, on SQLite and
+// on PostgreSQL:
 // an administrator opens "Listor" from the menu, narrows the actions to one plan and the
 // open ones with the keyboard, sorts by a column heading, downloads the list as CSV and
 // as an Excel file (the CSV's rows are the page's rows, in the page's order), and visits
-// the four lists; axe on every list, and every list at 390 px.
+// the four lists; axe on every list, and every list at 390 px. Then a search from the
+// header's field: results grouped by kind and linked, on a desktop and at 390 px.
 
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -84,6 +86,21 @@ async function walk(base, label) {
     await page.goto(`${base}/${path}`);
     await fitsWidth(page, `/${path}`);
     await checkAccessibility(page, `${label}-${path}-390`);
+  }
+
+  // Search from the header, by keyboard: a word of the demo plans' actions.
+  for (const [width, suffix] of [[1280, ''], [390, '-390']]) {
+    await page.setViewportSize({ width, height: 900 });
+    await page.goto(`${base}/`);
+    await page.focus('#sok-topp');
+    await page.keyboard.type('kompetensplan');
+    await Promise.all([page.waitForNavigation(), page.keyboard.press('Enter')]);
+    assert.equal(new URL(page.url()).pathname, '/sok');
+    const hits = await page.$$eval('ol.search-hits a', (links) => links.map((a) => [a.textContent.trim(), a.getAttribute('href')]));
+    assert.ok(hits.some(([text, href]) => /kompetensplan/i.test(text) && /^\/atgarder\/\d+$/.test(href)), JSON.stringify(hits));
+    assert.match(await page.textContent('main h2'), /träff/);
+    await fitsWidth(page, '/sok');
+    await checkAccessibility(page, `${label}-sok${suffix}`);
   }
   await context.close();
 }
