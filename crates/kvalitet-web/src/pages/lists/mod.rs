@@ -127,20 +127,39 @@ impl Cell {
         }
     }
 
-    /// Compares two cells of one column, either way; empty cells last both ways.
+    /// What the cell is sorted by: computed once per row, not per comparison.
+    fn sort_key(&self) -> SortKey {
+        match self {
+            Cell::Date(d, _) => SortKey::Date(*d),
+            Cell::Number(n, _) => SortKey::Number(*n),
+            c => SortKey::Text((!c.shown().is_empty()).then(|| swedish_key(c.shown()))),
+        }
+    }
+
+    #[cfg(test)]
     fn order(&self, other: &Cell, descending: bool) -> Ordering {
+        self.sort_key().order(&other.sort_key(), descending)
+    }
+}
+
+/// A cell's value for sorting.
+enum SortKey {
+    Date(Option<Date>),
+    Number(Option<f64>),
+    Text(Option<Vec<u32>>),
+}
+
+impl SortKey {
+    /// Compares two cells' keys of one column, either way; empty cells last both ways.
+    fn order(&self, other: &SortKey, descending: bool) -> Ordering {
         let way = |o: Ordering| if descending { o.reverse() } else { o };
         match (self, other) {
-            (Cell::Date(a, _), Cell::Date(b, _)) => missing_last(a.as_ref(), b.as_ref(), |a, b| way(a.cmp(b))),
-            (Cell::Number(a, _), Cell::Number(b, _)) => {
+            (SortKey::Date(a), SortKey::Date(b)) => missing_last(a.as_ref(), b.as_ref(), |a, b| way(a.cmp(b))),
+            (SortKey::Number(a), SortKey::Number(b)) => {
                 missing_last(a.as_ref(), b.as_ref(), |a, b| way(a.total_cmp(b)))
             }
-            _ => {
-                let (a, b) = (self.shown(), other.shown());
-                missing_last((!a.is_empty()).then_some(a), (!b.is_empty()).then_some(b), |a, b| {
-                    way(swedish_key(a).cmp(&swedish_key(b)))
-                })
-            }
+            (SortKey::Text(a), SortKey::Text(b)) => missing_last(a.as_ref(), b.as_ref(), |a, b| way(a.cmp(b))),
+            _ => Ordering::Equal,
         }
     }
 }
@@ -377,11 +396,11 @@ impl PlanFilter {
 
 /// Rows in the lists' default order: newest year first, then plan by title, then the
 /// items' order in their plan.
-pub fn in_plan_order<T>(mut rows: Vec<(i64, String, i64, kvalitet_domain::Id<T>, Row)>) -> Vec<Row> {
-    rows.sort_by(|a, b| {
-        b.0.cmp(&a.0).then_with(|| swedish_key(&a.1).cmp(&swedish_key(&b.1))).then(a.2.cmp(&b.2)).then(a.3.cmp(&b.3))
-    });
-    rows.into_iter().map(|r| r.4).collect()
+pub fn in_plan_order<T>(rows: Vec<(i64, String, i64, kvalitet_domain::Id<T>, Row)>) -> Vec<Row> {
+    let mut keyed: Vec<_> =
+        rows.into_iter().map(|(year, title, order, id, row)| ((-year, swedish_key(&title), order, id), row)).collect();
+    keyed.sort_by(|a, b| a.0.cmp(&b.0));
+    keyed.into_iter().map(|(_, row)| row).collect()
 }
 
 /// A list after sorting: the column and direction asked for (`?sortera=&ordning=fallande`).
@@ -398,7 +417,10 @@ fn sort(table: &mut Table, params: &mut Params) -> Sorted {
         params.errors.push("Sortering: välj en kolumn i listan.".into());
     }
     if let Some(i) = column {
-        table.rows.sort_by(|a, b| a.cells[i].order(&b.cells[i], descending));
+        let mut keyed: Vec<(SortKey, Row)> =
+            std::mem::take(&mut table.rows).into_iter().map(|r| (r.cells[i].sort_key(), r)).collect();
+        keyed.sort_by(|a, b| a.0.order(&b.0, descending));
+        table.rows = keyed.into_iter().map(|(_, r)| r).collect();
     }
     Sorted { key: column.map(|i| table.columns[i].key), descending }
 }
