@@ -19,6 +19,7 @@ pub mod labels;
 pub mod measure;
 pub mod org;
 pub mod plan;
+pub mod plan_changes;
 pub mod report;
 pub mod risk;
 pub mod self_inspection;

@@ -21,6 +21,7 @@ pub mod links;
 pub mod mail;
 pub mod oidc;
 pub mod org;
+pub mod plan_import;
 pub mod plans;
 pub mod record;
 pub mod repo;

@@ -77,6 +77,15 @@ fn routes() -> Vec<(&'static str, String, MethodRouter<AppState>)> {
         ("GET", "/planer/{id}/riskkarta", get(pages::risks::heat_map)),
         ("GET", "/planer/{id}/dokument", get(pages::documents::page)),
         ("GET", "/planer/{id}/arbetsbok.xlsx", get(pages::plan_workbook::download)),
+        ("GET", "/planer/{id}/arbetsbok", get(pages::plan_workbook::show)),
+        (
+            "POST",
+            "/planer/{id}/arbetsbok",
+            // The preview's form carries the workbook again, in base64.
+            post(pages::plan_workbook::submit).layer(axum::extract::DefaultBodyLimit::max(
+                pages::plan_workbook::MAX_WORKBOOK_BYTES * 4 / 3 + (64 << 10),
+            )),
+        ),
         ("GET", "/api/v1/dokument", get(pages::documents::download)),
         ("POST", "/planer/{id}/anta", post(pages::cycle::adopt)),
         ("POST", "/planer/{id}/nasta-ar", post(pages::cycle::roll_over)),

@@ -147,6 +147,20 @@ pub enum PlanCommand {
         #[arg(short = 'o', long = "output")]
         output: std::path::PathBuf,
     },
+    /// Läser in en arbetsbok (som `plan export` skriver den) i ett utkast till kvalitetsplan: visar vad som ändras och sparar allt eller inget
+    Import {
+        /// Planens år
+        #[arg(long)]
+        year: i64,
+        /// Enheten planen gäller: namn eller nummer (standard: högsta nivån)
+        #[arg(long)]
+        scope: Option<String>,
+        /// Visa bara vad som skulle ändras; spara inget
+        #[arg(long)]
+        dry_run: bool,
+        /// Arbetsboken (.xlsx)
+        file: std::path::PathBuf,
+    },
 }
 
 #[derive(Debug, Subcommand)]

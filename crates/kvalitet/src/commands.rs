@@ -176,6 +176,10 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             let store = open(&url, &key_file).await?;
             plan_file::export(&store, named, year, scope.as_deref(), &output).await?;
         }
+        Command::Plan { command: PlanCommand::Import { year, scope, dry_run, file } } => {
+            let store = open(&url, &key_file).await?;
+            plan_file::import(&store, named, year, scope.as_deref(), &file, dry_run).await?;
+        }
         Command::Backup { file } => {
             let store = open(&url, &key_file).await?;
             kvalitet_store::backup::backup(&store, &file).await?;

@@ -35,6 +35,8 @@ fn matrix() -> HashMap<(&'static str, String), ([Expect; 10], Expect)> {
         (("GET", "/"), ([A, A, A, A, A, A, A, A, A, A], D)),
         (("GET", "/planer/{id}"), ([A, D, A, D, A, D, A, D, A, D], D)),
         (("GET", "/planer/{id}/arbetsbok.xlsx"), ([A, D, A, D, A, D, A, D, A, D], D)),
+        (("GET", "/planer/{id}/arbetsbok"), ([A, D, A, D, A, D, A, D, A, D], D)),
+        (("POST", "/planer/{id}/arbetsbok"), ([A, D, A, D, D, D, D, D, D, D], D)),
         (("GET", "/planer/ny"), ([A, A, A, A, D, D, D, D, D, D], D)),
         (("POST", "/planer/ny"), ([A, A, A, A, D, D, D, D, D, D], D)),
         (("GET", "/berattelser/ny"), ([A, A, A, A, D, D, D, D, D, D], D)),
@@ -705,6 +707,7 @@ async fn attempt(app: &TestApp, f: &Fixture, method: &str, path: &str, inside: b
         }
         "/planer/{id}/riskkarta" => format!("/planer/{}/riskkarta", pick(f.plan_in, f.plan_out)),
         "/planer/{id}/anta" => format!("/planer/{}/anta", pick(f.plan_in, f.plan_out)),
+        "/planer/{id}/arbetsbok" => format!("/planer/{}/arbetsbok", pick(f.plan_in, f.plan_out)),
         "/planer/{id}/nasta-ar" => format!("/planer/{}/nasta-ar", pick(f.plan_in, f.plan_out)),
         "/planer/{id}/uppfoljd" => format!("/planer/{}/uppfoljd", pick(f.plan_in, f.plan_out)),
         "/matt/resultat/{id}" => format!("/matt/resultat/{}", pick(f.result_in, f.result_out)),
