@@ -97,6 +97,10 @@ struct Page {
 /// A problem as the page says it: the sheet, the row and the column in words.
 fn say(p: &Problem) -> String {
     let sheet = p.file.rsplit_once('[').map(|(_, s)| s.trim_end_matches(']')).unwrap_or("");
+    if sheet.is_empty() && p.column.is_empty() {
+        // The file as a whole: no row to name.
+        return capitalised(&p.message);
+    }
     let mut at = Vec::new();
     if !sheet.is_empty() {
         at.push(format!("bladet {sheet}"));
