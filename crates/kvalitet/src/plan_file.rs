@@ -7,7 +7,7 @@ use anyhow::{Context, bail};
 
 use kvalitet_domain::Versioned;
 use kvalitet_domain::org::{OrgUnitId, TenantId};
-use kvalitet_domain::plan::{PlanState, QualityPlan, TableLayout};
+use kvalitet_domain::plan::{QualityPlan, TableLayout};
 use kvalitet_domain::plan_changes::{Change, ChangeKind, PlanChanges};
 use kvalitet_import::plan_workbook::{self, Directory, Person};
 use kvalitet_store::{Actor, Store, org, plan_import, plans, responsible};
@@ -132,19 +132,8 @@ pub async fn import(
     let plan_id = match &found.plan {
         Some(plan) => plan.id,
         None => {
-            let plan = QualityPlan {
-                tenant_id: found.tenant,
-                scope_id: found.unit,
-                year,
-                title: format!("Kvalitetsplan {year} {}", found.unit_name),
-                state: PlanState::Draft,
-                adopted_on: None,
-                board_reference: None,
-                followed_up_on: None,
-                follow_up_reference: None,
-                previous_plan_id: None,
-                table_layout: TableLayout::Separate,
-            };
+            let title = format!("Kvalitetsplan {year} {}", found.unit_name);
+            let plan = QualityPlan::draft(found.tenant, found.unit, year, title, TableLayout::Separate);
             println!("{}: en ny plan (utkast).", plan.title);
             plans::create(&mut tx, &plan).await?
         }

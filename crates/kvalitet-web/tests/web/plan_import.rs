@@ -9,7 +9,7 @@ use calamine::{Data, Reader};
 
 use kvalitet_domain::Versioned;
 use kvalitet_domain::action::{Action, ActionStatus};
-use kvalitet_domain::plan::{PlanState, QualityPlan};
+use kvalitet_domain::plan::QualityPlan;
 use kvalitet_domain::risk::{Risk, RiskAssessment};
 use kvalitet_store::testing::on_each_backend;
 use kvalitet_store::{Actor, Store, Where, plans, repo};
@@ -81,17 +81,7 @@ fn col(rows: &[Vec<String>], heading: &str) -> usize {
 
 /// An empty draft plan beside `of`, for the year `year`.
 async fn empty_draft(store: &Store, of: &Versioned<QualityPlan>, year: i64) -> Versioned<QualityPlan> {
-    let plan = QualityPlan {
-        year,
-        title: format!("Kvalitetsplan {year}"),
-        state: PlanState::Draft,
-        adopted_on: None,
-        board_reference: None,
-        followed_up_on: None,
-        follow_up_reference: None,
-        previous_plan_id: None,
-        ..of.item.clone()
-    };
+    let plan = QualityPlan::draft(of.tenant_id, of.scope_id, year, format!("Kvalitetsplan {year}"), of.table_layout);
     let mut tx = store.write(&Actor::system("test")).await.unwrap();
     let id = repo::insert(&mut tx, &plan).await.unwrap();
     tx.commit().await.unwrap();
