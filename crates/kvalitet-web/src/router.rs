@@ -31,16 +31,25 @@ pub struct AppState {
     pub sso: Option<Arc<Sso>>,
     /// Whether mails are sent (`--smtp-url`): only then are notifications queued.
     pub mail: bool,
+    /// The municipalities' org trees, kept while their version is current.
+    pub org_trees: Arc<crate::auth::OrgTrees>,
 }
 
 impl AppState {
     pub fn new(store: Store) -> AppState {
-        AppState { store, secure_cookies: true, network: Network::default(), sso: None, mail: false }
+        AppState {
+            store,
+            secure_cookies: true,
+            network: Network::default(),
+            sso: None,
+            mail: false,
+            org_trees: Arc::default(),
+        }
     }
 
     /// The state of an installation at `network`'s address.
     pub fn with_network(store: Store, network: Network) -> AppState {
-        AppState { store, secure_cookies: network.secure_cookies(), network, sso: None, mail: false }
+        AppState { secure_cookies: network.secure_cookies(), network, ..AppState::new(store) }
     }
 
     /// The same state, signing in through the municipality's provider.

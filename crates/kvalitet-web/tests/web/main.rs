@@ -23,6 +23,7 @@ mod measures;
 mod my_reports;
 mod my_tasks;
 mod oidc;
+mod org_tree;
 mod organisation;
 mod pages;
 mod phones;
