@@ -10,14 +10,26 @@ root=$(pwd)
 bin="$root/target/debug/kvalitet"
 [ -x "$bin" ] || cargo build --quiet --bin kvalitet
 version=4.32.5
-venv="$root/target/schemathesis-$version"
+# Python 3.11 fails on schemathesis's own sources (CPython's "AST constructor recursion
+# depth mismatch"): take a newer interpreter where there is one (pyenv's, on these machines).
+python=python3
+for candidate in "${PYENV_ROOT:-$HOME/.pyenv}"/versions/3.1[2-9]*/bin/python3 /usr/bin/python3.1[2-9]; do
+  [ -x "$candidate" ] && python=$candidate
+done
+venv="$root/target/schemathesis-$version-py$("$python" -c 'import sys; print("%d.%d" % sys.version_info[:2])')"
 if [ ! -x "$venv/bin/schemathesis" ]; then
-  python3 -m venv "$venv"
+  "$python" -m venv "$venv"
   "$venv/bin/pip" install --quiet --disable-pip-version-check "schemathesis==$version"
 fi
-examples=${SCHEMATHESIS_MAX_EXAMPLES:-30}
+examples=${SCHEMATHESIS_MAX_EXAMPLES:-50}
 
 free_port() { python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
+
+# Every check but one: `positive_data_acceptance` expects whatever the schema allows to be
+# stored, and the API refuses with 422, naming the field, what the pages refuse and a schema
+# cannot say (a follow-up's date in the plan's year and not in the future, a reason for a
+# withdrawn action, one result a year, a title that is only spaces or holds control
+# characters). Those refusals are tested in crates/kvalitet-web/tests/web/api.rs.
 
 # run_on NAME [DATABASE-URL]: the demo loaded (in the directory's kvalitet.db without a
 # URL), a token made, the server started, the API fuzzed.
@@ -39,7 +51,8 @@ run_on() {
   done
   echo "== schemathesis on $name"
   "$venv/bin/schemathesis" run "http://127.0.0.1:$port/api/v1/openapi.json" \
-    -H "Authorization: Bearer $token" --checks all --max-examples "$examples" --workers 2 \
+    -H "Authorization: Bearer $token" --checks all --exclude-checks positive_data_acceptance \
+    --max-examples "$examples" --workers 2 \
     --seed 18 --generation-deterministic --suppress-health-check too_slow --warnings off || status=$?
   kill "$pid" 2>/dev/null || true
   wait "$pid" 2>/dev/null || true

@@ -7,7 +7,7 @@ use axum::body::Bytes;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use kvalitet_domain::access::Permission;
@@ -63,12 +63,35 @@ pub async fn show(State(state): State<AppState>, caller: Caller, Path(id): Path<
     Ok(Json(detail(&state, &action).await?))
 }
 
-/// A new action, or an action's new content (`version` required for a change).
-#[derive(Debug, ToSchema)]
+/// A new action.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 #[allow(dead_code, reason = "the OpenAPI description of the body, which is read by `ACTION_FIELDS`")]
 pub struct ActionIn {
-    /// For a change: the version read.
-    version: Option<i64>,
+    #[schema(min_length = 1, max_length = 300)]
+    title: String,
+    #[schema(max_length = 20000)]
+    description: Option<String>,
+    /// The responsible person, as text.
+    #[schema(max_length = 120)]
+    responsible: Option<String>,
+    #[schema(format = Date)]
+    due_on: Option<String>,
+    /// `planned` if not given.
+    #[schema(schema_with = super::schema::optional_action_status)]
+    status: Option<String>,
+    /// Required when the status is `withdrawn`.
+    #[schema(max_length = 20000)]
+    withdrawn_reason: Option<String>,
+}
+
+/// An action's new content, with the version read.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[allow(dead_code, reason = "the OpenAPI description of the body, which is read by `ACTION_FIELDS`")]
+pub struct ActionChange {
+    /// The version read; 409 if it is no longer the current one.
+    version: i64,
     #[schema(min_length = 1, max_length = 300)]
     title: String,
     #[schema(max_length = 20000)]
@@ -77,7 +100,7 @@ pub struct ActionIn {
     responsible: Option<String>,
     #[schema(format = Date)]
     due_on: Option<String>,
-    /// `planned` if not given, for a new action.
+    /// Unchanged if not given.
     #[schema(schema_with = super::schema::optional_action_status)]
     status: Option<String>,
     /// Required when the status is `withdrawn`.
@@ -86,12 +109,22 @@ pub struct ActionIn {
 }
 
 const ACTION_FIELDS: &[(&str, Kind)] = &[
+    ("title", Kind::Text),
+    ("description", Kind::Text),
+    ("responsible", Kind::Text),
+    ("due_on", Kind::Filled),
+    ("status", Kind::Filled),
+    ("withdrawn_reason", Kind::Text),
+];
+
+/// A change's fields: the action's and its version.
+const CHANGE_FIELDS: &[(&str, Kind)] = &[
     ("version", Kind::Integer),
     ("title", Kind::Text),
     ("description", Kind::Text),
     ("responsible", Kind::Text),
-    ("due_on", Kind::Text),
-    ("status", Kind::Text),
+    ("due_on", Kind::Filled),
+    ("status", Kind::Filled),
     ("withdrawn_reason", Kind::Text),
 ];
 
@@ -179,7 +212,7 @@ pub async fn create(
     path = "/api/v1/atgarder/{id}",
     tag = "Åtgärder",
     params(("id" = i64, Path, description = "Åtgärdens nummer")),
-    request_body = ActionIn,
+    request_body = ActionChange,
     responses(
         (status = 200, description = "Åtgärden är ändrad", body = ActionDetail),
         (status = 400, description = "Inte JSON", body = Problem, content_type = "application/problem+json"),
@@ -200,7 +233,7 @@ pub async fn update(
 ) -> ApiResult<Json<ActionDetail>> {
     let (action, plan) = readable(&state, &caller, &id).await?;
     caller.user.require(Permission::EditPlan, plan.scope_id)?;
-    let mut form = body::form(&headers, &bytes, ACTION_FIELDS)?;
+    let mut form = body::form(&headers, &bytes, CHANGE_FIELDS)?;
     let version = body::version(&mut form);
     let changed = apply(&mut form, &action);
     let Some(version) = version.filter(|_| !form.has_errors()) else { return Err(body::refused(form)) };
@@ -212,7 +245,8 @@ pub async fn update(
 }
 
 /// A follow-up of an action.
-#[derive(Debug, ToSchema)]
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 #[allow(dead_code, reason = "the OpenAPI description of the body, which is read by `FOLLOW_UP_FIELDS`")]
 pub struct FollowUpIn {
     /// The action's version read.
@@ -228,7 +262,7 @@ pub struct FollowUpIn {
 }
 
 const FOLLOW_UP_FIELDS: &[(&str, Kind)] =
-    &[("version", Kind::Integer), ("entry_on", Kind::Text), ("text", Kind::Text), ("new_status", Kind::Text)];
+    &[("version", Kind::Integer), ("entry_on", Kind::Filled), ("text", Kind::Text), ("new_status", Kind::Filled)];
 
 /// Follows an action up (for those who may record follow-ups in its plan); its status
 /// becomes the follow-up's. 409 if the action has changed since the version read.

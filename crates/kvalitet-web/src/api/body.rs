@@ -15,8 +15,10 @@ use crate::forms::FormState;
 /// A field's JSON type.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Kind {
-    /// A string (a text, a date `YYYY-MM-DD`, a code).
+    /// A string.
     Text,
+    /// A string that is not empty: a date `YYYY-MM-DD` or a code (null when there is none).
+    Filled,
     /// A number.
     Number,
     /// A whole number.
@@ -53,6 +55,7 @@ pub fn form(headers: &HeaderMap, bytes: &Bytes, fields: &[(&str, Kind)]) -> Resu
         let text = match (kind, value) {
             (_, Value::Null) => Some(String::new()),
             (Kind::Text, Value::String(s)) => Some(s.clone()),
+            (Kind::Filled, Value::String(s)) if !s.trim().is_empty() => Some(s.clone()),
             (Kind::Number, Value::Number(n)) if n.as_f64().is_some() => Some(n.to_string()),
             (Kind::Integer, Value::Number(n)) if n.is_i64() => Some(n.to_string()),
             (Kind::Boolean, Value::Bool(b)) => Some(if *b { "1" } else { "" }.to_owned()),
@@ -66,6 +69,7 @@ pub fn form(headers: &HeaderMap, bytes: &Bytes, fields: &[(&str, Kind)]) -> Resu
                 name,
                 match kind {
                     Kind::Text => "Ska vara en text.",
+                    Kind::Filled => "Ska vara ett värde (ett datum ÅÅÅÅ-MM-DD eller en kod), eller null.",
                     Kind::Number => "Ska vara ett tal.",
                     Kind::Integer => "Ska vara ett heltal.",
                     Kind::Boolean => "Ska vara true eller false.",

@@ -7,7 +7,7 @@ use axum::body::Bytes;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use kvalitet_domain::access::Permission;
@@ -101,7 +101,8 @@ pub async fn self_inspection(
 }
 
 /// A run of a self-inspection.
-#[derive(Debug, ToSchema)]
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 #[allow(dead_code, reason = "the OpenAPI description of the body, which is read by `RUN_FIELDS`")]
 pub struct RunIn {
     /// The day the check was made: in the plan's year, not in the future.
@@ -120,8 +121,8 @@ pub struct RunIn {
 }
 
 const RUN_FIELDS: &[(&str, Kind)] = &[
-    ("run_on", Kind::Text),
-    ("verdict", Kind::Text),
+    ("run_on", Kind::Filled),
+    ("verdict", Kind::Filled),
     ("verdict_reason", Kind::Text),
     ("result_value", Kind::Number),
     ("sample_size", Kind::Integer),
@@ -204,7 +205,8 @@ pub async fn indicator(
 }
 
 /// A year's result of an indicator.
-#[derive(Debug, ToSchema)]
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 #[allow(dead_code, reason = "the OpenAPI description of the body, which is read by `RESULT_FIELDS`")]
 pub struct ResultIn {
     /// The plan's year if not given; one result a year.
