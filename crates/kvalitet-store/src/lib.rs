@@ -7,6 +7,7 @@
 
 pub mod accounts;
 pub mod agenda;
+pub mod api_tokens;
 pub mod audit;
 mod backend;
 pub mod backup;

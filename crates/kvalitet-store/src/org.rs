@@ -101,6 +101,7 @@ pub const REFERENCES: &[(&str, &str, &str)] = &[
     ("org_unit", "document_version", "scope_id"),
     ("org_unit", "document_unit_settings", "unit_id"),
     ("org_unit", "document_details", "scope_id"),
+    ("org_unit", "api_token", "scope_id"),
     ("target_group", "risk_target_group", "target_group_id"),
     ("process_area", "risk", "process_area_id"),
     ("process_area", "self_inspection", "process_area_id"),

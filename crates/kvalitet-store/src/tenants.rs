@@ -138,6 +138,7 @@ fn tenant_tables() -> Vec<(&'static str, String)> {
     let tenant = "tenant_id = $1".to_owned();
     vec![
         ("session", format!("account_id IN {accounts}")),
+        ("api_token", tenant.clone()),
         ("mail_outbox", tenant.clone()),
         ("mail_setting", format!("account_id IN {accounts}")),
         ("deviation_reporter", format!("account_id IN {accounts}")),

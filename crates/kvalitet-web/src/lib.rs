@@ -2,6 +2,7 @@
 //! through the store; handlers are thin (extract, call the store, render a template).
 
 pub mod access_log;
+mod api;
 mod auth;
 mod chart;
 mod client;

@@ -167,6 +167,7 @@ fn routes() -> Vec<(&'static str, String, MethodRouter<AppState>)> {
     ];
     let mut all: Vec<_> = fixed.into_iter().map(|(m, p, h)| (m, p.to_owned(), h)).collect();
     all.extend(pages::lists::routes());
+    all.extend(crate::api::routes());
     all.extend(editable::<kvalitet_domain::risk::Risk>());
     all.extend(editable::<kvalitet_domain::action::Action>());
     all.extend(editable::<kvalitet_domain::self_inspection::SelfInspection>());

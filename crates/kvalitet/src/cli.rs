@@ -131,6 +131,37 @@ pub enum Command {
         #[command(subcommand)]
         command: MeasuresCommand,
     },
+    /// API-nycklar: andra system läser och skriver i Kvalitet genom JSON-API:t med en nyckel
+    Token {
+        #[command(subcommand)]
+        command: TokenCommand,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum TokenCommand {
+    /// Skapar en API-nyckel med en roll över en del av organisationen; nyckeln visas en gång
+    Create {
+        /// Vad nyckeln används till, till exempel systemets namn
+        #[arg(long)]
+        name: String,
+        /// Roll: administrator, quality_developer, manager, staff eller reader (eller på svenska)
+        #[arg(long)]
+        role: String,
+        /// Den del av organisationen nyckeln gäller: enhetens namn eller nummer
+        #[arg(long)]
+        scope: String,
+        /// Sista dagen nyckeln fungerar (ÅÅÅÅ-MM-DD); utan den gäller den tills den återkallas
+        #[arg(long)]
+        expires: Option<jiff::civil::Date>,
+    },
+    /// Visar kommunens API-nycklar (aldrig själva nyckeln)
+    List,
+    /// Återkallar en API-nyckel: den slutar fungera direkt
+    Revoke {
+        /// Nyckelns nummer (ur token list)
+        id: i64,
+    },
 }
 
 #[derive(Debug, Subcommand)]

@@ -144,6 +144,10 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             let a = anchor(&store, &anchors).await?;
             println!("Förankrat i {}: post {} med kontrollsumman {}.", anchors.display(), a.seq, a.hash);
         }
+        Command::Token { command } => {
+            let store = open(&url, &key_file).await?;
+            crate::tokens::run(&store, &users::tenant(&store, named).await?, command).await?;
+        }
         Command::Measures { command: MeasuresCommand::Compute(args) } => {
             // Computed straight from the files; nothing is stored.
             kvalitet_measures::run_compute(&args, &mut std::io::stdout().lock())?;

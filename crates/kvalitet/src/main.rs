@@ -11,6 +11,7 @@ mod mail;
 mod plan_file;
 mod serve;
 mod sso;
+mod tokens;
 mod users;
 
 use std::process::ExitCode;

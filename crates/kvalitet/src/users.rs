@@ -37,7 +37,7 @@ pub async fn tenant(store: &Store, named: Option<&str>) -> anyhow::Result<Versio
 }
 
 /// The unit a scope argument names (by name or number), or the top of the tree.
-fn resolve_scope(units: &[Versioned<OrgUnit>], scope: Option<&str>) -> anyhow::Result<OrgUnitId> {
+pub(crate) fn resolve_scope(units: &[Versioned<OrgUnit>], scope: Option<&str>) -> anyhow::Result<OrgUnitId> {
     let found: Vec<&Versioned<OrgUnit>> = match scope {
         None => units.iter().filter(|u| u.parent_id.is_none() && u.kind == OrgUnitKind::Administration).collect(),
         Some(s) => units
@@ -54,12 +54,12 @@ fn resolve_scope(units: &[Versioned<OrgUnit>], scope: Option<&str>) -> anyhow::R
     }
 }
 
-async fn units(store: &Store, tenant: TenantId) -> anyhow::Result<Vec<Versioned<OrgUnit>>> {
+pub(crate) async fn units(store: &Store, tenant: TenantId) -> anyhow::Result<Vec<Versioned<OrgUnit>>> {
     let mut conn = store.read().await?;
     Ok(org::units(&mut conn, tenant).await?)
 }
 
-fn parse_role(raw: &str) -> anyhow::Result<Role> {
+pub(crate) fn parse_role(raw: &str) -> anyhow::Result<Role> {
     kvalitet_import::accounts::parse_role(raw).ok_or_else(|| {
         let all: Vec<&str> = Role::ALL.iter().map(|r| r.code()).collect();
         anyhow!("okänd roll \"{raw}\"; välj en av {}", all.join(", "))
@@ -67,7 +67,7 @@ fn parse_role(raw: &str) -> anyhow::Result<Role> {
 }
 
 /// Validation errors as the field's problem, in Swedish.
-fn invalid(e: StoreError) -> anyhow::Error {
+pub(crate) fn invalid(e: StoreError) -> anyhow::Error {
     match e {
         StoreError::Invalid(v) => {
             anyhow!("{}", v.errors.iter().map(|e| e.problem.to_string()).collect::<Vec<_>>().join("; "))
@@ -150,7 +150,7 @@ async fn account(store: &Store, email: &str) -> anyhow::Result<Versioned<Account
     accounts::find_by_email(&mut conn, email).await?.ok_or_else(|| anyhow!("det finns inget konto {email}"))
 }
 
-fn actor(tenant: TenantId) -> Actor {
+pub(crate) fn actor(tenant: TenantId) -> Actor {
     Actor::system("cli").in_tenant(tenant.get())
 }
 

@@ -12,6 +12,7 @@ use kvalitet_store::links::{self, LinkKind};
 use kvalitet_store::testing::on_each_backend;
 use kvalitet_store::{Actor, Store, StoreError, Where, plans, repo};
 
+mod api_tokens;
 mod audit;
 mod corrections;
 mod document_settings;

@@ -95,7 +95,7 @@ pub struct SelfInspectionPage {
 }
 
 /// The unit a self-inspection belongs to: its own, or the plan's scope.
-pub(super) fn si_unit(si: &SelfInspection, plan: &QualityPlan) -> OrgUnitId {
+pub(crate) fn si_unit(si: &SelfInspection, plan: &QualityPlan) -> OrgUnitId {
     si.unit_id.unwrap_or(plan.scope_id)
 }
 
@@ -199,7 +199,7 @@ pub async fn self_inspection(
 
 /// A self-inspection run from its form (recording one, or correcting one): the date
 /// within the plan's year and not in the future, the verdict, and the values.
-pub(super) fn parse_run(
+pub(crate) fn parse_run(
     form: &mut FormState,
     si: &Versioned<SelfInspection>,
     plan: &QualityPlan,
@@ -361,7 +361,7 @@ pub async fn action(State(state): State<AppState>, user: User, Path(id): Path<St
 
 /// An action's follow-up from its form (recording one, or correcting one): the date
 /// within the plan's year or later and not in the future, the text and the new status.
-pub(super) fn parse_follow_up(
+pub(crate) fn parse_follow_up(
     form: &mut FormState,
     action: &Versioned<Action>,
     plan: &QualityPlan,
@@ -582,7 +582,7 @@ pub async fn record_result(
 /// plan's when left empty), one result a year (`others` are the indicator's other
 /// results; the one already recorded for the year is returned, to be corrected instead),
 /// and the value computed from the fraction or checked against it.
-pub(super) fn parse_result(
+pub(crate) fn parse_result(
     form: &mut FormState,
     ind: &Versioned<Indicator>,
     plan: &QualityPlan,

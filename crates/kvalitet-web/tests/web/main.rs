@@ -3,6 +3,7 @@
 
 mod access;
 mod accounts;
+mod api;
 mod audit_log;
 mod bad_input;
 mod corrections;
@@ -148,6 +149,20 @@ impl TestApp {
             req = req.header(header::COOKIE, c);
         }
         self.send(req.body(Body::from(body)).unwrap()).await
+    }
+
+    /// A JSON request to the API with the session's cookie and `csrf` in `X-CSRF-Token`.
+    pub async fn send_json(&self, method: &str, path: &str, csrf: &str, json: &str) -> Response {
+        let mut req = Request::builder()
+            .method(method)
+            .uri(path)
+            .header(header::CONTENT_TYPE, "application/json")
+            .header("x-csrf-token", csrf)
+            .header("sec-fetch-site", "same-origin");
+        if let Some(c) = &self.cookie {
+            req = req.header(header::COOKIE, c);
+        }
+        self.send(req.body(Body::from(json.to_owned())).unwrap()).await
     }
 
     /// Signs in; panics if refused.

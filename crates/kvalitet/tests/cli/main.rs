@@ -265,6 +265,7 @@ mod limits;
 mod recovery;
 mod setup;
 mod sso;
+mod tokens;
 
 /// Row counts of every table, for comparing two databases.
 async fn table_counts(url: &str) -> Vec<(String, i64)> {

@@ -1,0 +1,109 @@
+//! Paging and the query's filters: `?sida=` (from 1) and `?per_sida=` (1-200, 50 if not
+//! given) on every list, each value checked and a wrong one named in Swedish.
+
+use std::collections::HashMap;
+
+use serde::Serialize;
+use utoipa::{IntoParams, ToSchema};
+
+use super::problem::{ApiError, FieldProblem};
+
+/// The most rows a page holds.
+pub const MAX_PER_PAGE: i64 = 200;
+const DEFAULT_PER_PAGE: i64 = 50;
+
+/// Which page of a list.
+#[derive(Debug, Clone, Copy, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct PageParams {
+    /// The page, from 1.
+    #[param(minimum = 1, maximum = 1000000)]
+    pub sida: Option<i64>,
+    /// Rows a page, 1-200 (50 if not given).
+    #[param(minimum = 1, maximum = 200)]
+    pub per_sida: Option<i64>,
+}
+
+/// One page of a list.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Page<T> {
+    pub data: Vec<T>,
+    /// This page, from 1.
+    pub sida: i64,
+    pub per_sida: i64,
+    /// How many rows the whole list has.
+    pub totalt: i64,
+}
+
+impl<T> Page<T> {
+    /// Page `p` of `all`.
+    pub fn of(all: Vec<T>, p: PageParams) -> Page<T> {
+        let per = p.per_sida.unwrap_or(DEFAULT_PER_PAGE);
+        let page = p.sida.unwrap_or(1);
+        let total = all.len() as i64;
+        let skip = usize::try_from((page - 1).saturating_mul(per)).unwrap_or(usize::MAX);
+        let data = all.into_iter().skip(skip).take(per as usize).collect();
+        Page { data, sida: page, per_sida: per, totalt: total }
+    }
+}
+
+/// A query's values, read and checked one by one; unknown parameters are refused.
+#[derive(Debug)]
+pub struct Query {
+    values: HashMap<String, String>,
+    known: Vec<&'static str>,
+    problems: Vec<FieldProblem>,
+}
+
+impl Query {
+    pub fn new(values: HashMap<String, String>) -> Query {
+        Query { values, known: vec![], problems: vec![] }
+    }
+
+    /// A whole number within `min..=max`, if given.
+    pub fn int(&mut self, name: &'static str, min: i64, max: i64) -> Option<i64> {
+        self.known.push(name);
+        let raw = self.values.get(name)?;
+        match raw.trim().parse::<i64>() {
+            Ok(n) if (min..=max).contains(&n) => Some(n),
+            _ => {
+                self.problems.push(FieldProblem {
+                    field: name.to_owned(),
+                    message: format!("ska vara ett heltal från {min} till {max}"),
+                });
+                None
+            }
+        }
+    }
+
+    /// One of `allowed`, if given.
+    pub fn choice(&mut self, name: &'static str, allowed: &[&'static str]) -> Option<&'static str> {
+        self.known.push(name);
+        let raw = self.values.get(name)?;
+        match allowed.iter().find(|a| **a == raw.as_str()) {
+            Some(a) => Some(*a),
+            None => {
+                self.problems.push(FieldProblem {
+                    field: name.to_owned(),
+                    message: format!("okänt värde; välj ett av {}", allowed.join(", ")),
+                });
+                None
+            }
+        }
+    }
+
+    /// The page asked for.
+    pub fn page(&mut self) -> PageParams {
+        PageParams { sida: self.int("sida", 1, 1_000_000), per_sida: self.int("per_sida", 1, MAX_PER_PAGE) }
+    }
+
+    /// The problems found, with any parameter not asked for.
+    pub fn finish(mut self) -> Result<(), ApiError> {
+        let mut unknown: Vec<&String> = self.values.keys().filter(|k| !self.known.contains(&k.as_str())).collect();
+        unknown.sort();
+        for k in unknown {
+            self.problems.push(FieldProblem { field: k.clone(), message: "okänd parameter".into() });
+        }
+        if self.problems.is_empty() { Ok(()) } else { Err(ApiError::Invalid(self.problems)) }
+    }
+}

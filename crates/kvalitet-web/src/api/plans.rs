@@ -1,0 +1,113 @@
+//! Plans: the list of the plans the caller may read (filtered by year, unit and state,
+//! paged) and one plan with its risks, actions, self-inspections and indicators.
+
+use std::collections::HashMap;
+
+use axum::Json;
+use axum::extract::{Path, Query, State};
+use serde::Serialize;
+use utoipa::{IntoParams, ToSchema};
+
+use kvalitet_domain::Code;
+use kvalitet_domain::plan::{PlanState, QualityPlan};
+use kvalitet_store::plans;
+
+use super::model::{ActionOut, IndicatorOut, PlanOut, RiskOut, SelfInspectionOut};
+use super::paging::{Page, PageParams};
+use super::principal::Caller;
+use super::problem::{ApiResult, Problem};
+use crate::router::AppState;
+
+/// The filters of the plan list.
+#[derive(Debug, IntoParams)]
+#[into_params(parameter_in = Query)]
+#[allow(dead_code, reason = "the OpenAPI description of the query, which `paging::Query` reads")]
+pub struct PlanFilters {
+    /// The plan's year.
+    #[param(minimum = 1900, maximum = 2200)]
+    pub ar: Option<i64>,
+    /// The org unit the plan covers (its number).
+    pub enhet: Option<i64>,
+    /// The plan's state.
+    #[param(schema_with = super::schema::plan_state)]
+    pub status: Option<String>,
+}
+
+/// The plans the caller may read, newest year first.
+#[utoipa::path(
+    get,
+    path = "/api/v1/planer",
+    tag = "Planer",
+    params(PlanFilters, PageParams),
+    responses(
+        (status = 200, description = "En sida av planerna", body = Page<PlanOut>),
+        (status = 401, description = "Ingen giltig nyckel eller inloggning", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Ogiltig parameter", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("nyckel" = []), ("inloggning" = []))
+)]
+pub async fn list(
+    State(state): State<AppState>,
+    caller: Caller,
+    Query(q): Query<HashMap<String, String>>,
+) -> ApiResult<Json<Page<PlanOut>>> {
+    let mut q = super::paging::Query::new(q);
+    let year = q.int("ar", 1900, 2200);
+    let unit = q.int("enhet", i64::MIN, i64::MAX);
+    let states: Vec<&'static str> = PlanState::ALL.iter().map(|s| s.code()).collect();
+    let wanted = q.choice("status", &states);
+    let page = q.page();
+    q.finish()?;
+    let mut conn = state.store.read().await?;
+    let mut all = plans::list_plans(&mut conn, caller.tenant()).await?;
+    drop(conn);
+    all.retain(|p| {
+        caller.user.require_read_plan(p).is_ok()
+            && year.is_none_or(|y| p.year == y)
+            && unit.is_none_or(|u| p.scope_id.get() == u)
+            && wanted.is_none_or(|s| p.state.code() == s)
+    });
+    all.sort_by_key(|p| (std::cmp::Reverse(p.year), p.id));
+    Ok(Json(Page::of(all.iter().map(PlanOut::from).collect(), page)))
+}
+
+/// A plan with its items.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PlanDetail {
+    pub plan: PlanOut,
+    pub risks: Vec<RiskOut>,
+    pub actions: Vec<ActionOut>,
+    pub self_inspections: Vec<SelfInspectionOut>,
+    pub indicators: Vec<IndicatorOut>,
+}
+
+/// One plan with its risks, actions, self-inspections and indicators; a plan the caller
+/// may not read is not found.
+#[utoipa::path(
+    get,
+    path = "/api/v1/planer/{id}",
+    tag = "Planer",
+    params(("id" = i64, Path, description = "Planens nummer")),
+    responses(
+        (status = 200, description = "Planen", body = PlanDetail),
+        (status = 401, description = "Ingen giltig nyckel eller inloggning", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "Ingen plan som du kan läsa", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("nyckel" = []), ("inloggning" = []))
+)]
+pub async fn show(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+) -> ApiResult<Json<PlanDetail>> {
+    let plan = super::readable_plan(&state, &caller, super::id::<QualityPlan>(&id)?).await?;
+    let mut conn = state.store.read().await?;
+    let b = plans::load_bundle(&mut conn, plan.id).await?;
+    Ok(Json(PlanDetail {
+        plan: PlanOut::from(&b.plan),
+        risks: b.risks.iter().map(RiskOut::from).collect(),
+        actions: b.actions.iter().map(ActionOut::from).collect(),
+        self_inspections: b.self_inspections.iter().map(SelfInspectionOut::from).collect(),
+        indicators: b.indicators.iter().map(IndicatorOut::from).collect(),
+    }))
+}

@@ -1,0 +1,184 @@
+//! The API's errors as `application/problem+json` (RFC 9457) in Swedish: what went wrong,
+//! and for invalid input each field with its problem. Internal error text is logged,
+//! never sent.
+
+use axum::Json;
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use kvalitet_domain::ValidationErrors;
+use kvalitet_store::StoreError;
+
+use crate::error::WebError;
+
+/// One field's problem.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct FieldProblem {
+    /// The field, as named in the request body or query ("" for the body as a whole).
+    pub field: String,
+    /// What is wrong, in Swedish.
+    pub message: String,
+}
+
+/// An error response (RFC 9457).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Problem {
+    /// What kind of problem: `about:blank` or a `urn:kvalitet:problem:` name.
+    #[serde(rename = "type")]
+    pub kind: String,
+    pub title: String,
+    pub status: u16,
+    pub detail: String,
+    /// For invalid input: each field's problem.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub errors: Vec<FieldProblem>,
+    /// For a conflict: the record's current version.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub current_version: Option<i64>,
+}
+
+/// Everything the API answers with other than success.
+#[derive(Debug)]
+pub enum ApiError {
+    /// No token, an unknown, revoked or expired one, or no session.
+    Unauthenticated,
+    /// Known, but the role does not allow it (or a session's write without its CSRF token).
+    Forbidden(&'static str),
+    /// No such record, or one outside what the caller may read.
+    NotFound,
+    /// The version sent is not the current one.
+    Conflict {
+        current: Option<i64>,
+    },
+    /// The body or the query is invalid: each field named.
+    Invalid(Vec<FieldProblem>),
+    /// The body is not JSON (or not JSON at all).
+    BadRequest(String),
+    Internal(anyhow::Error),
+}
+
+pub type ApiResult<T> = Result<T, ApiError>;
+
+impl ApiError {
+    /// One field's problem.
+    pub fn field(field: &str, message: impl Into<String>) -> ApiError {
+        ApiError::Invalid(vec![FieldProblem { field: field.to_owned(), message: message.into() }])
+    }
+}
+
+impl From<WebError> for ApiError {
+    fn from(e: WebError) -> Self {
+        match e {
+            WebError::NotFound => ApiError::NotFound,
+            WebError::Forbidden => ApiError::Forbidden("Din roll ger inte behörighet till det här."),
+            WebError::Csrf => {
+                ApiError::Forbidden("Skrivningar med inloggningens kaka kräver kontrollkoden i huvudet X-CSRF-Token.")
+            }
+            WebError::ChangePassword => ApiError::Forbidden("Välj ett eget lösenord innan du använder API:t."),
+            WebError::BadForm => ApiError::BadRequest("Begäran är inte i UTF-8.".into()),
+            WebError::SignIn { .. } | WebError::Unauthenticated => ApiError::Unauthenticated,
+            WebError::Internal(e) => ApiError::Internal(e),
+        }
+    }
+}
+
+impl From<StoreError> for ApiError {
+    fn from(e: StoreError) -> Self {
+        match e {
+            StoreError::NotFound { .. } => ApiError::NotFound,
+            StoreError::Conflict { current, .. } => ApiError::Conflict { current: Some(current) },
+            StoreError::Invalid(v) => ApiError::from(v),
+            other => ApiError::Internal(other.into()),
+        }
+    }
+}
+
+impl From<ValidationErrors> for ApiError {
+    fn from(v: ValidationErrors) -> Self {
+        ApiError::Invalid(
+            v.errors
+                .iter()
+                .map(|e| FieldProblem { field: e.field.to_owned(), message: e.problem.to_string() })
+                .collect(),
+        )
+    }
+}
+
+impl From<anyhow::Error> for ApiError {
+    fn from(e: anyhow::Error) -> Self {
+        ApiError::Internal(e)
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let (status, kind, title, detail, errors, current_version) = match self {
+            ApiError::Unauthenticated => (
+                StatusCode::UNAUTHORIZED,
+                "urn:kvalitet:problem:unauthenticated",
+                "Inte inloggad",
+                "Skicka en giltig API-nyckel som Authorization: Bearer NYCKEL, eller logga in.".to_owned(),
+                vec![],
+                None,
+            ),
+            ApiError::Forbidden(why) => {
+                (StatusCode::FORBIDDEN, "urn:kvalitet:problem:forbidden", "Saknar behörighet", why.to_owned(), vec![], None)
+            }
+            ApiError::NotFound => (
+                StatusCode::NOT_FOUND,
+                "urn:kvalitet:problem:not-found",
+                "Hittades inte",
+                "Det finns ingen sådan post som du kan läsa.".to_owned(),
+                vec![],
+                None,
+            ),
+            ApiError::Conflict { current } => (
+                StatusCode::CONFLICT,
+                "urn:kvalitet:problem:conflict",
+                "Posten har ändrats",
+                "Någon annan har ändrat posten sedan du läste den. Läs den igen och skicka ändringen med den aktuella versionen."
+                    .to_owned(),
+                vec![],
+                current,
+            ),
+            ApiError::Invalid(errors) => (
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "urn:kvalitet:problem:invalid",
+                "Ogiltiga uppgifter",
+                "Rätta uppgifterna i errors och skicka igen. Inget har sparats.".to_owned(),
+                errors,
+                None,
+            ),
+            ApiError::BadRequest(detail) => {
+                (StatusCode::BAD_REQUEST, "urn:kvalitet:problem:bad-request", "Felaktig begäran", detail, vec![], None)
+            }
+            ApiError::Internal(e) => {
+                tracing::error!(error = %format!("{e:#}"), "API request failed");
+                (
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    "urn:kvalitet:problem:internal",
+                    "Internt fel",
+                    "Något gick fel i Kvalitet. Försök igen om en stund.".to_owned(),
+                    vec![],
+                    None,
+                )
+            }
+        };
+        let body = Problem {
+            kind: kind.to_owned(),
+            title: title.to_owned(),
+            status: status.as_u16(),
+            detail,
+            errors,
+            current_version,
+        };
+        let mut res = (status, Json(body)).into_response();
+        res.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("application/problem+json"));
+        if status == StatusCode::UNAUTHORIZED {
+            res.headers_mut().insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+        }
+        res
+    }
+}

@@ -1,0 +1,292 @@
+//! Risks, self-inspections and indicators: each with what was recorded about it (its
+//! assessments, runs or yearly results), and the recording of a run and of a result
+//! through the pages' own parse functions and the store's validated writes.
+
+use axum::Json;
+use axum::body::Bytes;
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use kvalitet_domain::Versioned;
+use kvalitet_domain::access::Permission;
+use kvalitet_domain::indicator::{Indicator, IndicatorResult};
+use kvalitet_domain::risk::{Risk, RiskAssessment};
+use kvalitet_domain::self_inspection::{SelfInspection, SelfInspectionRun};
+use kvalitet_store::{Where, plans, repo};
+
+use super::body::{self, Kind};
+use super::model::{AssessmentOut, IndicatorOut, ResultOut, RiskOut, RunOut, SelfInspectionOut};
+use super::principal::Caller;
+use super::problem::{ApiResult, Problem};
+use crate::pages::follow_up;
+use crate::router::AppState;
+
+/// The rows of `T` that `filter` (`column = $1`) selects for `id`, oldest first by id.
+async fn children<T: kvalitet_store::Record>(
+    state: &AppState,
+    filter: &'static str,
+    id: i64,
+) -> ApiResult<Vec<Versioned<T>>> {
+    let mut conn = state.store.read().await?;
+    let mut rows: Vec<Versioned<T>> =
+        repo::list(&mut conn, Where::sql(filter, vec![kvalitet_store::Value::Int(id)])).await?;
+    rows.sort_by_key(|r| r.id);
+    Ok(rows)
+}
+
+/// A risk with its assessments.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct RiskDetail {
+    pub risk: RiskOut,
+    pub assessments: Vec<AssessmentOut>,
+}
+
+/// One risk with its assessments, oldest first.
+#[utoipa::path(
+    get,
+    path = "/api/v1/risker/{id}",
+    tag = "Risker",
+    params(("id" = i64, Path, description = "Riskens nummer")),
+    responses(
+        (status = 200, description = "Risken", body = RiskDetail),
+        (status = 401, description = "Ingen giltig nyckel eller inloggning", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "Ingen risk som du kan läsa", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("nyckel" = []), ("inloggning" = []))
+)]
+pub async fn risk(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+) -> ApiResult<Json<RiskDetail>> {
+    let risk = super::record::<Risk>(&state, &id).await?;
+    super::readable_plan(&state, &caller, risk.plan_id).await?;
+    let mut assessments = children::<RiskAssessment>(&state, "risk_id = $1", risk.id.get()).await?;
+    assessments.sort_by_key(|a| (a.assessed_on, a.id));
+    Ok(Json(RiskDetail {
+        risk: RiskOut::from(&risk),
+        assessments: assessments.iter().map(AssessmentOut::from).collect(),
+    }))
+}
+
+/// A self-inspection with its runs.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SelfInspectionDetail {
+    pub self_inspection: SelfInspectionOut,
+    pub runs: Vec<RunOut>,
+}
+
+async fn si_detail(state: &AppState, si: &Versioned<SelfInspection>) -> ApiResult<SelfInspectionDetail> {
+    let mut runs = children::<SelfInspectionRun>(state, "self_inspection_id = $1", si.id.get()).await?;
+    runs.sort_by_key(|r| (r.run_on, r.id));
+    Ok(SelfInspectionDetail {
+        self_inspection: SelfInspectionOut::from(si),
+        runs: runs.iter().map(RunOut::from).collect(),
+    })
+}
+
+/// One self-inspection with its runs, oldest first.
+#[utoipa::path(
+    get,
+    path = "/api/v1/egenkontroller/{id}",
+    tag = "Egenkontroller",
+    params(("id" = i64, Path, description = "Egenkontrollens nummer")),
+    responses(
+        (status = 200, description = "Egenkontrollen", body = SelfInspectionDetail),
+        (status = 401, description = "Ingen giltig nyckel eller inloggning", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "Ingen egenkontroll som du kan läsa", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("nyckel" = []), ("inloggning" = []))
+)]
+pub async fn self_inspection(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+) -> ApiResult<Json<SelfInspectionDetail>> {
+    let si = super::record::<SelfInspection>(&state, &id).await?;
+    super::readable_plan(&state, &caller, si.plan_id).await?;
+    Ok(Json(si_detail(&state, &si).await?))
+}
+
+/// A run of a self-inspection.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[allow(dead_code, reason = "the OpenAPI description of the body, which is read by `RUN_FIELDS`")]
+pub struct RunIn {
+    /// The day the check was made: in the plan's year, not in the future.
+    #[schema(format = Date)]
+    run_on: String,
+    #[schema(schema_with = super::schema::verdict)]
+    verdict: String,
+    /// Required when the verdict is `not_measurable`.
+    #[schema(max_length = 20000)]
+    verdict_reason: Option<String>,
+    result_value: Option<f64>,
+    #[schema(minimum = 0)]
+    sample_size: Option<i64>,
+    #[schema(max_length = 20000)]
+    comment: Option<String>,
+}
+
+const RUN_FIELDS: &[(&str, Kind)] = &[
+    ("run_on", Kind::Filled),
+    ("verdict", Kind::Filled),
+    ("verdict_reason", Kind::Text),
+    ("result_value", Kind::Number),
+    ("sample_size", Kind::Integer),
+    ("comment", Kind::Text),
+];
+
+/// Records a run (for those who may record follow-ups where the self-inspection belongs).
+#[utoipa::path(
+    post,
+    path = "/api/v1/egenkontroller/{id}/genomforanden",
+    tag = "Egenkontroller",
+    params(("id" = i64, Path, description = "Egenkontrollens nummer")),
+    request_body = RunIn,
+    responses(
+        (status = 201, description = "Genomförandet är sparat", body = SelfInspectionDetail),
+        (status = 400, description = "Inte JSON", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "Ingen giltig nyckel eller inloggning", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Rollen får inte registrera genomföranden här", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "Ingen egenkontroll som du kan läsa", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Ogiltiga uppgifter, fält för fält", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("nyckel" = []), ("inloggning" = []))
+)]
+pub async fn record_run(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    bytes: Bytes,
+) -> ApiResult<Response> {
+    let si = super::record::<SelfInspection>(&state, &id).await?;
+    let plan = super::readable_plan(&state, &caller, si.plan_id).await?;
+    caller.user.require(Permission::RecordFollowUp, follow_up::si_unit(&si, &plan))?;
+    let mut form = body::form(&headers, &bytes, RUN_FIELDS)?;
+    let run = follow_up::parse_run(&mut form, &si, &plan, caller.name());
+    if form.has_errors() {
+        return Err(body::refused(form));
+    }
+    let mut tx = state.store.write(&caller.actor).await?;
+    plans::create(&mut tx, &run).await?;
+    tx.commit().await?;
+    let detail = si_detail(&state, &si).await?;
+    Ok((StatusCode::CREATED, [(header::LOCATION, format!("/api/v1/egenkontroller/{}", si.id))], Json(detail))
+        .into_response())
+}
+
+/// An indicator with its yearly results.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct IndicatorDetail {
+    pub indicator: IndicatorOut,
+    pub results: Vec<ResultOut>,
+}
+
+async fn indicator_detail(state: &AppState, ind: &Versioned<Indicator>) -> ApiResult<IndicatorDetail> {
+    let mut results = children::<IndicatorResult>(state, "indicator_id = $1", ind.id.get()).await?;
+    results.sort_by_key(|r| (r.year, r.id));
+    Ok(IndicatorDetail { indicator: IndicatorOut::from(ind), results: results.iter().map(ResultOut::from).collect() })
+}
+
+/// One indicator with its results, by year.
+#[utoipa::path(
+    get,
+    path = "/api/v1/indikatorer/{id}",
+    tag = "Indikatorer",
+    params(("id" = i64, Path, description = "Indikatorns nummer")),
+    responses(
+        (status = 200, description = "Indikatorn", body = IndicatorDetail),
+        (status = 401, description = "Ingen giltig nyckel eller inloggning", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "Ingen indikator som du kan läsa", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("nyckel" = []), ("inloggning" = []))
+)]
+pub async fn indicator(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+) -> ApiResult<Json<IndicatorDetail>> {
+    let ind = super::record::<Indicator>(&state, &id).await?;
+    super::readable_plan(&state, &caller, ind.plan_id).await?;
+    Ok(Json(indicator_detail(&state, &ind).await?))
+}
+
+/// A year's result of an indicator.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[allow(dead_code, reason = "the OpenAPI description of the body, which is read by `RESULT_FIELDS`")]
+pub struct ResultIn {
+    /// The plan's year if not given; one result a year.
+    #[schema(minimum = 1900, maximum = 2200)]
+    year: Option<i64>,
+    value: Option<f64>,
+    #[schema(minimum = 0)]
+    numerator: Option<i64>,
+    #[schema(minimum = 0)]
+    denominator: Option<i64>,
+    #[schema(minimum = 0)]
+    answers: Option<i64>,
+    response_rate: Option<f64>,
+    national_value: Option<f64>,
+    #[schema(max_length = 20000)]
+    comment: Option<String>,
+    no_data: Option<bool>,
+}
+
+const RESULT_FIELDS: &[(&str, Kind)] = &[
+    ("year", Kind::Integer),
+    ("value", Kind::Number),
+    ("numerator", Kind::Integer),
+    ("denominator", Kind::Integer),
+    ("answers", Kind::Integer),
+    ("response_rate", Kind::Number),
+    ("national_value", Kind::Number),
+    ("comment", Kind::Text),
+    ("no_data", Kind::Boolean),
+];
+
+/// Records a year's result (for those who may record follow-ups in the plan).
+#[utoipa::path(
+    post,
+    path = "/api/v1/indikatorer/{id}/resultat",
+    tag = "Indikatorer",
+    params(("id" = i64, Path, description = "Indikatorns nummer")),
+    request_body = ResultIn,
+    responses(
+        (status = 201, description = "Resultatet är sparat", body = IndicatorDetail),
+        (status = 400, description = "Inte JSON", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "Ingen giltig nyckel eller inloggning", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Rollen får inte registrera resultat i planen", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "Ingen indikator som du kan läsa", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Ogiltiga uppgifter, fält för fält (ett resultat om året)", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("nyckel" = []), ("inloggning" = []))
+)]
+pub async fn record_result(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    bytes: Bytes,
+) -> ApiResult<Response> {
+    let ind = super::record::<Indicator>(&state, &id).await?;
+    let plan = super::readable_plan(&state, &caller, ind.plan_id).await?;
+    caller.user.require(Permission::RecordFollowUp, plan.scope_id)?;
+    let mut form = body::form(&headers, &bytes, RESULT_FIELDS)?;
+    let existing = children::<IndicatorResult>(&state, "indicator_id = $1", ind.id.get()).await?;
+    let (result, _) = follow_up::parse_result(&mut form, &ind, &plan, &existing);
+    if form.has_errors() {
+        return Err(body::refused(form));
+    }
+    let mut tx = state.store.write(&caller.actor).await?;
+    plans::add_indicator_result(&mut tx, &result).await?;
+    tx.commit().await?;
+    let detail = indicator_detail(&state, &ind).await?;
+    Ok((StatusCode::CREATED, [(header::LOCATION, format!("/api/v1/indikatorer/{}", ind.id))], Json(detail))
+        .into_response())
+}
