@@ -156,6 +156,7 @@ fn preamble(out: &mut String, doc: &Document) {
          #show figure: set block(breakable: true)\n\
          #show figure.where(kind: table): set figure.caption(position: top)\n\
          #show figure.caption: set text(weight: \"bold\")\n\
+         #show figure.caption.where(position: top): it => block(sticky: true, it)\n\
          #set table(stroke: 0.5pt + luma(140), inset: {INSET}pt, align: left)\n\
          #show table: set text(size: {TABLE_TEXT}pt)\n",
         title = lit(&format!("{} – {}", doc.marked_title(), doc.municipality)),
