@@ -258,7 +258,7 @@ fn part(out: &mut Vec<Block>, b: &ReportBundle, lv: Levels) {
         let mut items: Vec<_> = b.improvement_areas.iter().collect();
         items.sort_by_key(|x| (x.sort_order, x.id));
         if !items.is_empty() {
-            out.push(Block::List(items.iter().map(|i| i.text.clone()).collect()));
+            out.push(crate::text::list(items.iter().map(|i| i.text.clone()).collect()));
         }
     }
 }

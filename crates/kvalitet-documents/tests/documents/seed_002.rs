@@ -223,7 +223,7 @@ async fn seed_002_headings_lists_and_footnotes_in_the_model() {
         .expect("the improvement areas' sentence");
     let Block::List(items) = &doc.blocks[intro + 1] else { panic!("no list after the improvement areas' sentence") };
     assert_eq!(items.len(), 9);
-    assert!(items[0].starts_with("Nå fler tidigt") && items[8].ends_with("kommunicerad kompetensplan."));
+    assert!(items[0].text.starts_with("Nå fler tidigt") && items[8].text.ends_with("kommunicerad kompetensplan."));
 
     // The seed's three footnotes, each on the paragraph with its mark.
     let notes: Vec<(&str, &str)> = doc

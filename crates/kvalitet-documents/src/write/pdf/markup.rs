@@ -226,7 +226,7 @@ pub fn markup(doc: &Document) -> String {
             Block::List(items) => {
                 out.push_str("#list(");
                 for i in items {
-                    let _ = write!(out, "[{}], ", txt(i));
+                    let _ = write!(out, "[{}], ", para(i));
                 }
                 out.push_str(")\n\n");
             }
