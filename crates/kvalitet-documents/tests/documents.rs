@@ -536,3 +536,5 @@ mod pdf_layout;
 mod seed_002;
 #[path = "documents/seed_plans.rs"]
 mod seed_plans;
+#[path = "documents/kolada.rs"]
+mod kolada;
