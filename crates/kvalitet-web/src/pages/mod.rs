@@ -15,6 +15,8 @@ pub mod edit_org;
 pub mod edit_report;
 pub mod event_analysis;
 pub mod follow_up;
+pub mod kolada;
+pub mod kolada_settings;
 pub mod ivo_report;
 pub mod lists;
 pub mod log_review;

@@ -13,6 +13,7 @@ mod deviations;
 mod document_settings;
 mod documents;
 mod editing;
+mod kolada;
 mod follow_up;
 mod ivo_report;
 mod lex_sarah;
