@@ -188,11 +188,11 @@ impl Comparison {
     /// The comparison of key figure `kpi` from the stored `values` (any tenant filter is
     /// the caller's), beside the indicator's own `results`; `None` when no year has a
     /// Kolada value for the municipality, the nation or the group (nothing is invented).
-    pub fn new<'a>(
+    pub fn new<'v, 'r>(
         kpi: &str,
         settings: &KoladaSettings,
-        values: impl IntoIterator<Item = &'a KoladaValue>,
-        results: impl IntoIterator<Item = &'a IndicatorResult>,
+        values: impl IntoIterator<Item = &'v KoladaValue>,
+        results: impl IntoIterator<Item = &'r IndicatorResult>,
     ) -> Option<Comparison> {
         let results: Vec<&IndicatorResult> = results.into_iter().collect();
         let mut rows: Vec<ComparisonRow> = Vec::new();
