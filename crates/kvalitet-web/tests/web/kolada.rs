@@ -98,7 +98,7 @@ async fn the_indicator_page_compares_with_kolada_and_marks_example_data() {
         let row = table.split("<th scope=\"row\" data-label=\"År\">2022</th>").nth(1).unwrap().split("</tr>").next().unwrap();
         let cells: Vec<&str> =
             row.split("class=\"num\">").skip(1).map(|c| c.split('<').next().unwrap()).collect();
-        assert_eq!(cells, ["77 %", "77 %", "63 %", "68 %"], "{row}");
+        assert_eq!(cells, ["77\u{a0}%", "77\u{a0}%", "63\u{a0}%", "68\u{a0}%"], "{row}");
         let row = table.split("data-label=\"År\">2021</th>").nth(1).unwrap().split("</tr>").next().unwrap();
         assert!(row.contains("data-label=\"Eget resultat\" class=\"num\">–</td>"), "no own result for 2021: {row}");
         assert!(body.contains("Exempeldata: värdena i jämförelsen är påhittade"), "the demo's values are marked");
