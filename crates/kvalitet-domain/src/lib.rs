@@ -15,6 +15,7 @@ pub mod deviation;
 pub mod deviation_stats;
 pub mod id;
 pub mod indicator;
+pub mod kolada;
 pub mod labels;
 pub mod measure;
 pub mod org;

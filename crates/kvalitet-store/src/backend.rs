@@ -35,6 +35,7 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
     (14, "undated_records", include_str!("../migrations/0014_undated_records.sql")),
     (15, "search", include_str!("../migrations/0015_search.sql")),
     (16, "responsible_account", include_str!("../migrations/0016_responsible_account.sql")),
+    (17, "kolada", include_str!("../migrations/0017_kolada.sql")),
     (18, "api_token", include_str!("../migrations/0018_api_token.sql")),
     (20, "org_version", include_str!("../migrations/0020_org_version.sql")),
 ];

@@ -18,6 +18,7 @@ pub mod document_settings;
 pub mod document_versions;
 pub mod error;
 pub mod files;
+pub mod kolada;
 pub mod links;
 pub mod mail;
 pub mod oidc;

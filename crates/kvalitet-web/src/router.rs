@@ -158,6 +158,8 @@ fn routes() -> Vec<(&'static str, String, MethodRouter<AppState>)> {
         ("POST", "/admin/avvikelser/kategorier", post(pages::deviation_settings::add_category)),
         ("POST", "/admin/avvikelser/kategorier/{id}", post(pages::deviation_settings::change_category)),
         ("POST", "/avvikelser/{id}/slag", post(pages::deviations::reclassify)),
+        ("GET", "/admin/kolada", get(pages::kolada_settings::show)),
+        ("POST", "/admin/kolada", post(pages::kolada_settings::save)),
         ("GET", "/admin/dokument", get(pages::document_settings::show)),
         ("POST", "/admin/dokument", post(pages::document_settings::save)),
         ("GET", "/admin/dokument/logotyp", get(pages::document_settings::logo)),

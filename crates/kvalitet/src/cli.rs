@@ -136,6 +136,11 @@ pub enum Command {
         #[command(subcommand)]
         command: TokenCommand,
     },
+    /// Jämförelsedata ur Kolada (RKA, CC BY 4.0): kommunen, riket och liknande kommuner
+    Kolada {
+        #[command(subcommand)]
+        command: KoladaCommand,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -161,6 +166,30 @@ pub enum TokenCommand {
     Revoke {
         /// Nyckelns nummer (ur token list)
         id: i64,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum KoladaCommand {
+    /// Hämtar nyckeltalens värden från Koladas API för kommunen (dess kod i Kolada), riket (0000) och jämförelsegruppen
+    Fetch {
+        /// Nyckeltal, kommaseparerade, till exempel U21468,N00945
+        #[arg(long)]
+        kpi: String,
+        /// År, kommaseparerade, till exempel 2022,2023
+        #[arg(long)]
+        years: String,
+        /// Koladas API
+        #[arg(long, env = "KVALITET_KOLADA_URL", default_value = kvalitet_kolada::DEFAULT_BASE_URL)]
+        base_url: String,
+        /// Kommungrupp i Kolada att jämföra med (standard: gruppen i kommunens inställningar), till exempel G124025
+        #[arg(long)]
+        group: Option<String>,
+    },
+    /// Läser in ett sparat svar från Koladas API (JSON), för installationer utan internet
+    Import {
+        /// Filen med svaret
+        file: std::path::PathBuf,
     },
 }
 

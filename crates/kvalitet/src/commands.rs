@@ -8,9 +8,11 @@ use tokio::net::TcpListener;
 use kvalitet_store::{Store, audit, sqlite_file_url};
 use kvalitet_web::{AppState, router};
 
+use crate::cli::KoladaCommand;
 use crate::cli::{
     AuditCommand, Cli, Command, DemoCommand, MeasuresCommand, PlanCommand, RoleCommand, TenantCommand, UserCommand,
 };
+use crate::kolada;
 use crate::users::AccountChange;
 use crate::{case_data, keys, plan_file, sso, users};
 
@@ -175,6 +177,15 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             let bytes = kvalitet_documents::render(kind.kind(), format.format(), &input)?;
             std::fs::write(&output, bytes).with_context(|| format!("kan inte skriva {}", output.display()))?;
             println!("{} är skriven.", output.display());
+        }
+        Command::Kolada { command: KoladaCommand::Fetch { kpi, years, base_url, group } } => {
+            let (kpis, years) = (kolada::kpis(&kpi)?, kolada::years(&years)?);
+            let store = open(&url, &key_file).await?;
+            kolada::fetch(&store, named, &kpis, &years, &base_url, group.as_deref()).await?;
+        }
+        Command::Kolada { command: KoladaCommand::Import { file } } => {
+            let store = open(&url, &key_file).await?;
+            kolada::import(&store, named, &file).await?;
         }
         Command::Plan { command: PlanCommand::Export { year, scope, output } } => {
             let store = open(&url, &key_file).await?;

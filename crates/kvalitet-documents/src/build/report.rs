@@ -35,6 +35,7 @@ pub fn document(input: &DocumentInput, reports: &[ReportBundle]) -> Document {
         }
         part(&mut blocks, r, levels);
     }
+    super::kolada::chapter(&mut blocks, &input.kolada, 1);
     let mut title_lines = vec![input.scope_name.clone()];
     if let [one] = reports {
         if one.report.title != format!("Kvalitetsberättelse {}", input.year) {

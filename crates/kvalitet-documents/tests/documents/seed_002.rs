@@ -55,8 +55,12 @@ const HEADINGS: [(u8, &str); 40] = [
     (1, "Förbättringsområden"),
 ];
 
+/// The seed's headings, then the chapter of comparisons with Kolada (F13), which the
+/// seed does not have: the demo's example values for the year's indicators add it.
 fn seed_headings() -> Vec<(u8, String)> {
-    HEADINGS.iter().map(|(l, t)| (*l, (*t).to_owned())).collect()
+    let mut all: Vec<(u8, String)> = HEADINGS.iter().map(|(l, t)| (*l, (*t).to_owned())).collect();
+    all.push((1, "Jämförelser med andra kommuner".to_owned()));
+    all
 }
 
 /// The seed's figures (and the sentences the seed's data must not lose), in the seed's

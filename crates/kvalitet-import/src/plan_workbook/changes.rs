@@ -180,6 +180,7 @@ impl Kind for Indicator {
             note: String::new(),
             previous_indicator_id: None,
             sort_order,
+            kolada_kpi: None,
         }
     }
     fn sort_order(&self) -> i64 {

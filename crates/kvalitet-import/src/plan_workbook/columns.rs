@@ -472,6 +472,14 @@ pub(crate) fn indicators() -> SheetSpec<Indicator> {
                 fields: &["no_data"],
             },
             Col {
+                heading: "Kolada-nyckeltal",
+                list: None,
+                show: |i, _| text(i.kolada_kpi.clone().unwrap_or_default()),
+                // Checked by the indicator's validation (Kolada's form, e.g. U21468).
+                read: |cell, i, _| Ok(i.kolada_kpi = (!cell.is_empty()).then(|| cell.to_uppercase())),
+                fields: &["kolada_kpi"],
+            },
+            Col {
                 heading: "Anmärkning",
                 list: None,
                 show: |i, _| text(&i.note),

@@ -136,6 +136,8 @@ fn matrix() -> HashMap<(&'static str, String), ([Expect; 10], Expect)> {
         (("GET", "/avvikelser/{id}/handelseanalys"), ([A, D, A, D, A, D, D, D, D, D], D)),
         (("POST", "/avvikelser/{id}/handelseanalys"), ([A, D, A, D, A, D, D, D, D, D], D)),
         (("GET", "/admin/avvikelser"), ([A, D, D, D, D, D, D, D, D, D], D)),
+        (("GET", "/admin/kolada"), ([A, D, D, D, D, D, D, D, D, D], D)),
+        (("POST", "/admin/kolada"), ([A, D, D, D, D, D, D, D, D, D], D)),
         (("POST", "/admin/avvikelser"), ([A, D, D, D, D, D, D, D, D, D], D)),
         (("POST", "/admin/avvikelser/kategorier"), ([A, D, D, D, D, D, D, D, D, D], D)),
         (("POST", "/admin/avvikelser/kategorier/{id}"), ([A, D, D, D, D, D, D, D, D, D], D)),

@@ -16,6 +16,7 @@ mod documents;
 mod editing;
 mod follow_up;
 mod ivo_report;
+mod kolada;
 mod lex_sarah;
 mod links;
 mod lists;

@@ -261,6 +261,7 @@ fn document_writes_every_demo_document_without_a_warning() {
 
 mod audit;
 mod case_data;
+mod kolada;
 mod limits;
 mod recovery;
 mod setup;
