@@ -444,7 +444,7 @@ pub fn changes(workbook: &Workbook, bundle: &PlanBundle, directory: &Directory) 
     links.extend(read_links(&actions, &sis, &c, &numbers, &mut problems));
     links.extend(read_links(&indicators, &risks, &c, &numbers, &mut problems));
     if !problems.is_empty() {
-        problems.sort_by(|a, b| (sheet_order(&a.file), a.row).cmp(&(sheet_order(&b.file), b.row)));
+        problems.sort_by_key(|p| (sheet_order(&p.file), p.row));
         return Err(Problems(problems));
     }
     let held = |ids: Vec<Option<i64>>| ids.into_iter().flatten().count();

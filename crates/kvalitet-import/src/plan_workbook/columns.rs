@@ -15,11 +15,13 @@ use super::{Context, Value};
 /// Reads one cell (trimmed; empty when blank) into the item, or says in Swedish what is wrong.
 type Read<T> = fn(&str, &mut T, &Context) -> Result<(), String>;
 
+/// The list of values a column offers: Värden's heading for it and the values.
+type List = fn(&Context) -> (&'static str, Vec<String>);
+
 /// One column of a sheet.
 pub(crate) struct Col<T> {
     pub heading: &'static str,
-    /// The list of values the column offers: Värden's heading for it and the values.
-    pub list: Option<fn(&Context) -> (&'static str, Vec<String>)>,
+    pub list: Option<List>,
     pub show: fn(&T, &Context) -> Value,
     pub read: Read<T>,
     /// The record's fields the column holds, to place the record's validation messages.
@@ -162,35 +164,50 @@ pub(crate) fn risks() -> SheetSpec<Risk> {
                 heading: "Processområde",
                 list: Some(areas_list),
                 show: |r, c| text(area_name(c, r.process_area_id)),
-                read: |cell, r, c| Ok(r.process_area_id = read_area(cell, c)?),
+                read: |cell, r, c| {
+                    r.process_area_id = read_area(cell, c)?;
+                    Ok(())
+                },
                 fields: &["process_area_id"],
             },
             Col {
                 heading: "Risk",
                 list: None,
                 show: |r, _| text(&r.title),
-                read: |cell, r, _| Ok(r.title = read_text(cell, TITLE)?),
+                read: |cell, r, _| {
+                    r.title = read_text(cell, TITLE)?;
+                    Ok(())
+                },
                 fields: &["title"],
             },
             Col {
                 heading: "Konsekvens",
                 list: None,
                 show: |r, _| text(&r.consequence_text),
-                read: |cell, r, _| Ok(r.consequence_text = read_text(cell, TEXT)?),
+                read: |cell, r, _| {
+                    r.consequence_text = read_text(cell, TEXT)?;
+                    Ok(())
+                },
                 fields: &["consequence_text"],
             },
             Col {
                 heading: "Sannolikhet",
                 list: None,
                 show: |r, _| Value::Number(r.likelihood.map(|v| v as f64)),
-                read: |cell, r, _| Ok(r.likelihood = read_whole(cell)?),
+                read: |cell, r, _| {
+                    r.likelihood = read_whole(cell)?;
+                    Ok(())
+                },
                 fields: &["likelihood"],
             },
             Col {
                 heading: "Konsekvensgrad",
                 list: None,
                 show: |r, _| Value::Number(r.consequence.map(|v| v as f64)),
-                read: |cell, r, _| Ok(r.consequence = read_whole(cell)?),
+                read: |cell, r, _| {
+                    r.consequence = read_whole(cell)?;
+                    Ok(())
+                },
                 fields: &["consequence"],
             },
             Col {
@@ -198,21 +215,30 @@ pub(crate) fn risks() -> SheetSpec<Risk> {
                 list: None,
                 show: |r, _| Value::Number(Some(r.level as f64)),
                 // A blank level is worked out from likelihood and consequence (`changes`).
-                read: |cell, r, _| Ok(r.level = read_whole(cell)?.unwrap_or(0)),
+                read: |cell, r, _| {
+                    r.level = read_whole(cell)?.unwrap_or(0);
+                    Ok(())
+                },
                 fields: &["level"],
             },
             Col {
                 heading: "Ska omprövas",
                 list: Some(yes_no_list),
                 show: |r, _| yes(r.needs_reassessment),
-                read: |cell, r, _| Ok(r.needs_reassessment = read_yes(cell)?),
+                read: |cell, r, _| {
+                    r.needs_reassessment = read_yes(cell)?;
+                    Ok(())
+                },
                 fields: &["needs_reassessment"],
             },
             Col {
                 heading: "Upptäckt genom",
                 list: Some(|_| codes::<RiskOrigin>("Upptäckt genom")),
                 show: |r, _| label(r.origin),
-                read: |cell, r, _| Ok(r.origin = read_code(cell)?),
+                read: |cell, r, _| {
+                    r.origin = read_code(cell)?;
+                    Ok(())
+                },
                 fields: &["origin"],
             },
         ],
@@ -230,28 +256,40 @@ pub(crate) fn self_inspections() -> SheetSpec<SelfInspection> {
                 heading: "Processområde",
                 list: Some(areas_list),
                 show: |s, c| text(area_name(c, s.process_area_id)),
-                read: |cell, s, c| Ok(s.process_area_id = read_area(cell, c)?),
+                read: |cell, s, c| {
+                    s.process_area_id = read_area(cell, c)?;
+                    Ok(())
+                },
                 fields: &["process_area_id"],
             },
             Col {
                 heading: "Egenkontroll",
                 list: None,
                 show: |s, _| text(&s.title),
-                read: |cell, s, _| Ok(s.title = read_text(cell, TITLE)?),
+                read: |cell, s, _| {
+                    s.title = read_text(cell, TITLE)?;
+                    Ok(())
+                },
                 fields: &["title"],
             },
             Col {
                 heading: "Syfte",
                 list: None,
                 show: |s, _| text(&s.purpose),
-                read: |cell, s, _| Ok(s.purpose = read_text(cell, TEXT)?),
+                read: |cell, s, _| {
+                    s.purpose = read_text(cell, TEXT)?;
+                    Ok(())
+                },
                 fields: &["purpose"],
             },
             Col {
                 heading: "Metod",
                 list: Some(|_| codes::<Method>("Metod")),
                 show: |s, _| label(s.method),
-                read: |cell, s, _| Ok(s.method = if cell.is_empty() { Method::NotStated } else { read_code(cell)? }),
+                read: |cell, s, _| {
+                    s.method = if cell.is_empty() { Method::NotStated } else { read_code(cell)? };
+                    Ok(())
+                },
                 fields: &["method"],
             },
             Col {
@@ -259,7 +297,8 @@ pub(crate) fn self_inspections() -> SheetSpec<SelfInspection> {
                 list: Some(|_| codes::<Frequency>("Frekvens")),
                 show: |s, _| label(s.frequency),
                 read: |cell, s, _| {
-                    Ok(s.frequency = if cell.is_empty() { Frequency::NotStated } else { read_code(cell)? })
+                    s.frequency = if cell.is_empty() { Frequency::NotStated } else { read_code(cell)? };
+                    Ok(())
                 },
                 fields: &["frequency"],
             },
@@ -267,28 +306,40 @@ pub(crate) fn self_inspections() -> SheetSpec<SelfInspection> {
                 heading: "Mål",
                 list: None,
                 show: |s, _| text(&s.target),
-                read: |cell, s, _| Ok(s.target = read_text(cell, TITLE)?),
+                read: |cell, s, _| {
+                    s.target = read_text(cell, TITLE)?;
+                    Ok(())
+                },
                 fields: &["target"],
             },
             Col {
                 heading: "Ny",
                 list: Some(yes_no_list),
                 show: |s, _| yes(s.is_new),
-                read: |cell, s, _| Ok(s.is_new = read_yes(cell)?),
+                read: |cell, s, _| {
+                    s.is_new = read_yes(cell)?;
+                    Ok(())
+                },
                 fields: &["is_new"],
             },
             Col {
                 heading: "Status föregående år",
                 list: Some(|_| codes::<TrafficLight>("Status föregående år")),
                 show: |s, _| s.previous_status.map_or_else(|| text(""), label),
-                read: |cell, s, _| Ok(s.previous_status = if cell.is_empty() { None } else { Some(read_code(cell)?) }),
+                read: |cell, s, _| {
+                    s.previous_status = if cell.is_empty() { None } else { Some(read_code(cell)?) };
+                    Ok(())
+                },
                 fields: &["previous_status"],
             },
             Col {
                 heading: "Ansvarig",
                 list: None,
                 show: |s, c| text(c.directory.responsible(s.responsible_account_id, &s.responsible)),
-                read: |cell, s, c| Ok((s.responsible_account_id, s.responsible) = read_responsible(cell, c)?),
+                read: |cell, s, c| {
+                    (s.responsible_account_id, s.responsible) = read_responsible(cell, c)?;
+                    Ok(())
+                },
                 fields: &["responsible", "responsible_account_id"],
             },
             Col {
@@ -303,7 +354,10 @@ pub(crate) fn self_inspections() -> SheetSpec<SelfInspection> {
                     let wanted = cell.to_lowercase();
                     let mut named = c.directory.units.iter().filter(|(_, n)| n.trim().to_lowercase() == wanted);
                     match (named.next(), named.next()) {
-                        (Some((id, _)), None) => Ok(s.unit_id = Some(*id)),
+                        (Some((id, _)), None) => {
+                            s.unit_id = Some(*id);
+                            Ok(())
+                        }
                         (Some(_), Some(_)) => Err(format!("flera enheter heter ”{cell}”; ändra det i Kvalitet")),
                         _ => Err(format!("det finns ingen enhet som heter ”{cell}”")),
                     }
@@ -314,14 +368,20 @@ pub(crate) fn self_inspections() -> SheetSpec<SelfInspection> {
                 heading: "Ligger kvar nästa år",
                 list: Some(yes_no_list),
                 show: |s, _| yes(s.keep_next_year),
-                read: |cell, s, _| Ok(s.keep_next_year = read_yes(cell)?),
+                read: |cell, s, _| {
+                    s.keep_next_year = read_yes(cell)?;
+                    Ok(())
+                },
                 fields: &["keep_next_year"],
             },
             Col {
                 heading: "Om åtgärder",
                 list: None,
                 show: |s, _| text(&s.action_note),
-                read: |cell, s, _| Ok(s.action_note = read_text(cell, TEXT)?),
+                read: |cell, s, _| {
+                    s.action_note = read_text(cell, TEXT)?;
+                    Ok(())
+                },
                 fields: &["action_note"],
             },
         ],
@@ -339,35 +399,50 @@ pub(crate) fn actions() -> SheetSpec<Action> {
                 heading: "Åtgärd",
                 list: None,
                 show: |a, _| text(&a.title),
-                read: |cell, a, _| Ok(a.title = read_text(cell, TITLE)?),
+                read: |cell, a, _| {
+                    a.title = read_text(cell, TITLE)?;
+                    Ok(())
+                },
                 fields: &["title"],
             },
             Col {
                 heading: "Vad ska göras",
                 list: None,
                 show: |a, _| text(&a.description),
-                read: |cell, a, _| Ok(a.description = read_text(cell, TEXT)?),
+                read: |cell, a, _| {
+                    a.description = read_text(cell, TEXT)?;
+                    Ok(())
+                },
                 fields: &["description"],
             },
             Col {
                 heading: "Ansvarig",
                 list: None,
                 show: |a, c| text(c.directory.responsible(a.responsible_account_id, &a.responsible)),
-                read: |cell, a, c| Ok((a.responsible_account_id, a.responsible) = read_responsible(cell, c)?),
+                read: |cell, a, c| {
+                    (a.responsible_account_id, a.responsible) = read_responsible(cell, c)?;
+                    Ok(())
+                },
                 fields: &["responsible", "responsible_account_id"],
             },
             Col {
                 heading: "Klar senast",
                 list: None,
                 show: |a, _| Value::Date(a.due_on),
-                read: |cell, a, _| Ok(a.due_on = read_date(cell)?),
+                read: |cell, a, _| {
+                    a.due_on = read_date(cell)?;
+                    Ok(())
+                },
                 fields: &["due_on"],
             },
             Col {
                 heading: "Status",
                 list: Some(|_| codes::<ActionStatus>("Status")),
                 show: |a, _| label(a.status),
-                read: |cell, a, _| Ok(a.status = read_code(cell)?),
+                read: |cell, a, _| {
+                    a.status = read_code(cell)?;
+                    Ok(())
+                },
                 fields: &["status"],
             },
             Col {
@@ -376,7 +451,10 @@ pub(crate) fn actions() -> SheetSpec<Action> {
                 show: |a, _| text(a.withdrawn_reason.clone().unwrap_or_default()),
                 read: |cell, a, _| {
                     let reason = read_text(cell, TEXT)?;
-                    Ok(a.withdrawn_reason = (!reason.is_empty()).then_some(reason))
+                    {
+                        a.withdrawn_reason = (!reason.is_empty()).then_some(reason);
+                        Ok(())
+                    }
                 },
                 fields: &["withdrawn_reason"],
             },
@@ -398,14 +476,20 @@ pub(crate) fn indicators() -> SheetSpec<Indicator> {
                 heading: "Område",
                 list: Some(areas_list),
                 show: |i, c| text(area_name(c, i.area_id)),
-                read: |cell, i, c| Ok(i.area_id = read_area(cell, c)?),
+                read: |cell, i, c| {
+                    i.area_id = read_area(cell, c)?;
+                    Ok(())
+                },
                 fields: &["area_id"],
             },
             Col {
                 heading: "Kvalitetsindikator",
                 list: None,
                 show: |i, _| text(&i.name),
-                read: |cell, i, _| Ok(i.name = read_text(cell, TITLE)?),
+                read: |cell, i, _| {
+                    i.name = read_text(cell, TITLE)?;
+                    Ok(())
+                },
                 fields: &["name"],
             },
             Col {
@@ -427,7 +511,10 @@ pub(crate) fn indicators() -> SheetSpec<Indicator> {
                             || f.alias.as_deref().is_some_and(|a| a.to_lowercase() == wanted)
                     });
                     match found {
-                        Some(f) => Ok(i.quality_factor_id = Some(f.id)),
+                        Some(f) => {
+                            i.quality_factor_id = Some(f.id);
+                            Ok(())
+                        }
                         None => Err(format!(
                             "välj en av kvalitetsfaktorerna: {}",
                             factors.iter().map(|f| f.name.as_str()).collect::<Vec<_>>().join(", ")
@@ -440,35 +527,50 @@ pub(crate) fn indicators() -> SheetSpec<Indicator> {
                 heading: "Mäts som",
                 list: Some(|_| codes::<MeasureUnit>("Mäts som")),
                 show: |i, _| label(i.unit),
-                read: |cell, i, _| Ok(i.unit = read_code(cell)?),
+                read: |cell, i, _| {
+                    i.unit = read_code(cell)?;
+                    Ok(())
+                },
                 fields: &["unit"],
             },
             Col {
                 heading: "Källa",
                 list: Some(|_| codes::<IndicatorSource>("Källa")),
                 show: |i, _| label(i.source),
-                read: |cell, i, _| Ok(i.source = read_code(cell)?),
+                read: |cell, i, _| {
+                    i.source = read_code(cell)?;
+                    Ok(())
+                },
                 fields: &["source"],
             },
             Col {
                 heading: "Målvärde",
                 list: None,
                 show: |i, _| Value::Number(i.target_value),
-                read: |cell, i, _| Ok(i.target_value = read_number(cell)?),
+                read: |cell, i, _| {
+                    i.target_value = read_number(cell)?;
+                    Ok(())
+                },
                 fields: &["target_value"],
             },
             Col {
                 heading: "Riktning",
                 list: Some(|_| codes::<Direction>("Riktning")),
                 show: |i, _| label(i.direction),
-                read: |cell, i, _| Ok(i.direction = read_code(cell)?),
+                read: |cell, i, _| {
+                    i.direction = read_code(cell)?;
+                    Ok(())
+                },
                 fields: &["direction"],
             },
             Col {
                 heading: "Inga tillgängliga data",
                 list: Some(yes_no_list),
                 show: |i, _| yes(i.no_data),
-                read: |cell, i, _| Ok(i.no_data = read_yes(cell)?),
+                read: |cell, i, _| {
+                    i.no_data = read_yes(cell)?;
+                    Ok(())
+                },
                 fields: &["no_data"],
             },
             Col {
@@ -476,14 +578,20 @@ pub(crate) fn indicators() -> SheetSpec<Indicator> {
                 list: None,
                 show: |i, _| text(i.kolada_kpi.clone().unwrap_or_default()),
                 // Checked by the indicator's validation (Kolada's form, e.g. U21468).
-                read: |cell, i, _| Ok(i.kolada_kpi = (!cell.is_empty()).then(|| cell.to_uppercase())),
+                read: |cell, i, _| {
+                    i.kolada_kpi = (!cell.is_empty()).then(|| cell.to_uppercase());
+                    Ok(())
+                },
                 fields: &["kolada_kpi"],
             },
             Col {
                 heading: "Anmärkning",
                 list: None,
                 show: |i, _| text(&i.note),
-                read: |cell, i, _| Ok(i.note = read_text(cell, TEXT)?),
+                read: |cell, i, _| {
+                    i.note = read_text(cell, TEXT)?;
+                    Ok(())
+                },
                 fields: &["note"],
             },
         ],

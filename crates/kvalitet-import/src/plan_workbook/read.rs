@@ -10,18 +10,21 @@ use crate::{Problem, Problems};
 /// The most rows a sheet may have; a plan with more is not a plan.
 const MAX_ROWS: usize = 20_000;
 
+/// A sheet's rows as `(row number, cells)`, the heading row first.
+pub type Rows = Vec<(u64, Vec<String>)>;
+
 /// A workbook's sheets as text rows.
 #[derive(Debug, Clone)]
 pub struct Workbook {
     /// The file's name as messages give it.
     pub file: String,
-    /// Per sheet, its name and its rows as `(row number, cells)`, the heading row first.
-    pub sheets: Vec<(String, Vec<(u64, Vec<String>)>)>,
+    /// Per sheet, its name and its rows.
+    pub sheets: Vec<(String, Rows)>,
 }
 
 impl Workbook {
     /// The sheet called `name` (case and spaces aside).
-    pub(crate) fn sheet(&self, name: &str) -> Option<&(String, Vec<(u64, Vec<String>)>)> {
+    pub(crate) fn sheet(&self, name: &str) -> Option<&(String, Rows)> {
         self.sheets.iter().find(|(n, _)| n.trim().to_lowercase() == name.to_lowercase())
     }
 }
