@@ -3,11 +3,11 @@
 
 use sqlx::AnyConnection;
 
+use kvalitet_domain::Versioned;
 use kvalitet_domain::indicator::{Indicator, IndicatorResult};
 use kvalitet_domain::kolada::Comparison;
 use kvalitet_domain::org::TenantId;
 use kvalitet_domain::plan::PlanId;
-use kvalitet_domain::Versioned;
 use kvalitet_store::Column;
 use kvalitet_store::{Where, kolada, repo};
 

@@ -10,8 +10,8 @@
 
 mod build;
 pub mod ivo_report;
-mod labels;
 mod kolada;
+mod labels;
 mod load;
 pub mod model;
 pub mod report_draft;

@@ -5,12 +5,12 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::Date;
 use crate::coded_enum;
 use crate::id::Id;
 use crate::indicator::IndicatorResult;
 use crate::org::TenantId;
 use crate::validate::{Problem, Validate, ValidationErrors, limits};
-use crate::Date;
 
 /// Kolada's code for the whole country ("Riket").
 pub const NATION: &str = "0000";
@@ -356,7 +356,13 @@ mod tests {
             c.rows,
             [
                 ComparisonRow { year: 2021, own: None, municipality: None, nation: None, group: Some(60.0) },
-                ComparisonRow { year: 2022, own: Some(77.0), municipality: Some(77.0), nation: Some(63.2), group: None },
+                ComparisonRow {
+                    year: 2022,
+                    own: Some(77.0),
+                    municipality: Some(77.0),
+                    nation: Some(63.2),
+                    group: None
+                },
             ]
         );
         assert!(c.is_example());

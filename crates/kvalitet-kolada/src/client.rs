@@ -48,7 +48,9 @@ pub async fn fetch(base: &str, kpis: &[String], areas: &[String], years: &[i64])
     let mut seen = std::collections::HashSet::new();
     while let Some(page_url) = next.take() {
         if pages == MAX_PAGES {
-            return Err(KoladaError::Paging(format!("svaret har fler än {MAX_PAGES} sidor; begär färre år eller nyckeltal")));
+            return Err(KoladaError::Paging(format!(
+                "svaret har fler än {MAX_PAGES} sidor; begär färre år eller nyckeltal"
+            )));
         }
         let parsed = reqwest::Url::parse(&page_url)
             .map_err(|e| KoladaError::Paging(format!("ogiltig nästa sida {page_url}: {e}")))?;

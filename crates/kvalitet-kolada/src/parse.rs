@@ -5,10 +5,10 @@
 
 use serde::Deserialize;
 
+use kvalitet_domain::Code;
 use kvalitet_domain::Date;
 use kvalitet_domain::kolada::{self, Gender, KoladaSource, KoladaValue};
 use kvalitet_domain::org::TenantId;
-use kvalitet_domain::Code;
 
 use crate::KoladaError;
 
@@ -103,9 +103,10 @@ pub fn parse(text: &str) -> Result<Page, KoladaError> {
                 value: cell.value,
                 status: cell.status.unwrap_or_default(),
             };
-            if observations.iter().any(|p: &Observation| {
-                (&p.kpi, &p.area, p.year, p.gender) == (&o.kpi, &o.area, o.year, o.gender)
-            }) {
+            if observations
+                .iter()
+                .any(|p: &Observation| (&p.kpi, &p.area, p.year, p.gender) == (&o.kpi, &o.area, o.year, o.gender))
+            {
                 return Err(fail(format!("{year} kön {} finns två gånger", o.gender.code())));
             }
             observations.push(o);

@@ -16,7 +16,11 @@ use crate::{Tx, Where, plans, repo};
 pub async fn settings(conn: &mut AnyConnection, tenant: TenantId) -> Result<Versioned<KoladaSettings>> {
     let found: Vec<Versioned<KoladaSettings>> =
         repo::list(conn, Where::sql("tenant_id = $1", vec![tenant.to_value()])).await?;
-    Ok(found.into_iter().next().unwrap_or(Versioned { id: Id::new(0), version: 0, item: KoladaSettings::empty(tenant) }))
+    Ok(found.into_iter().next().unwrap_or(Versioned {
+        id: Id::new(0),
+        version: 0,
+        item: KoladaSettings::empty(tenant),
+    }))
 }
 
 /// Stores the municipality's settings; `version` is the one read (0 when none was set).
@@ -37,9 +41,7 @@ pub async fn save_settings(tx: &mut Tx, settings: &KoladaSettings, version: i64)
 pub async fn values(conn: &mut AnyConnection, tenant: TenantId) -> Result<Vec<KoladaValue>> {
     let mut all: Vec<Versioned<KoladaValue>> =
         repo::list(conn, Where::sql("tenant_id = $1", vec![tenant.to_value()])).await?;
-    all.sort_by(|a, b| {
-        (&a.kpi, &a.area, a.year, a.gender).cmp(&(&b.kpi, &b.area, b.year, b.gender))
-    });
+    all.sort_by(|a, b| (&a.kpi, &a.area, a.year, a.gender).cmp(&(&b.kpi, &b.area, b.year, b.gender)));
     Ok(all.into_iter().map(|v| v.item).collect())
 }
 
@@ -63,7 +65,8 @@ pub async fn replace(tx: &mut Tx, tenant: TenantId, new: &[KoladaValue]) -> Resu
             e.push("tenant_id", Problem::NotAllowed("värdet hör till en annan kommun"));
             return Err(e.into());
         }
-        let same = stored.iter().find(|s| s.kpi == v.kpi && s.area == v.area && s.year == v.year && s.gender == v.gender);
+        let same =
+            stored.iter().find(|s| s.kpi == v.kpi && s.area == v.area && s.year == v.year && s.gender == v.gender);
         match same {
             Some(s) => {
                 plans::save(tx, s.id, s.version, v).await?;

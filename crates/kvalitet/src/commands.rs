@@ -8,12 +8,12 @@ use tokio::net::TcpListener;
 use kvalitet_store::{Store, audit, sqlite_file_url};
 use kvalitet_web::{AppState, router};
 
+use crate::cli::KoladaCommand;
 use crate::cli::{
     AuditCommand, Cli, Command, DemoCommand, MeasuresCommand, PlanCommand, RoleCommand, TenantCommand, UserCommand,
 };
-use crate::users::AccountChange;
-use crate::cli::KoladaCommand;
 use crate::kolada;
+use crate::users::AccountChange;
 use crate::{case_data, keys, plan_file, sso, users};
 
 /// The database every subcommand uses unless told otherwise: `kvalitet.db` here.

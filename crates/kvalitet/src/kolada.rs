@@ -15,8 +15,7 @@ use crate::users;
 
 /// Reads `--kpi U21468,N00945` into checked key figures.
 pub fn kpis(list: &str) -> anyhow::Result<Vec<String>> {
-    let kpis: Vec<String> =
-        list.split(',').map(|k| k.trim().to_uppercase()).filter(|k| !k.is_empty()).collect();
+    let kpis: Vec<String> = list.split(',').map(|k| k.trim().to_uppercase()).filter(|k| !k.is_empty()).collect();
     if kpis.is_empty() {
         bail!("--kpi: ange minst ett nyckeltal, till exempel --kpi U21468");
     }

@@ -12,10 +12,10 @@ use kvalitet_domain::plan::{SectionKind, TableLayout};
 use kvalitet_domain::self_inspection::Verdict;
 
 use super::{Levels, action_paras, combined, follow_up_head, heading, result_paras, table, trend, value_in};
-use crate::{DocumentInput, IndicatorComparison};
 use crate::labels;
 use crate::model::{Block, Cell, Document, Para};
 use crate::text::{cell_paras, number, prose};
+use crate::{DocumentInput, IndicatorComparison};
 
 pub fn document(input: &DocumentInput, plans: &[PlanBundle]) -> Document {
     let mut blocks = Vec::new();

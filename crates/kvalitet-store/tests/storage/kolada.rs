@@ -2,9 +2,9 @@
 //! values, where a new fetch replaces the same keys, an invalid value stores nothing, and
 //! every change is audited.
 
+use kvalitet_domain::Date;
 use kvalitet_domain::kolada::{Gender, KoladaSettings, KoladaSource, KoladaValue};
 use kvalitet_domain::org::TenantId;
-use kvalitet_domain::Date;
 use kvalitet_store::kolada::{self, Replaced};
 use kvalitet_store::testing::{audit_entries, on_each_backend};
 use kvalitet_store::{Actor, Store, StoreError};
@@ -104,7 +104,8 @@ async fn a_new_fetch_replaces_the_same_keys_and_a_bad_value_stores_nothing() {
         assert_eq!(kolada::values(&mut conn, t).await.unwrap().len(), 4, "nothing of a refused call is stored");
         drop(conn);
 
-        let audited: Vec<_> = audit_entries(&store).await.into_iter().filter(|e| e.table_name == "kolada_value").collect();
+        let audited: Vec<_> =
+            audit_entries(&store).await.into_iter().filter(|e| e.table_name == "kolada_value").collect();
         assert_eq!(audited.len(), 5, "four inserts and one update");
     })
     .await;

@@ -12,9 +12,9 @@ use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 
+use kvalitet_domain::Validate;
 use kvalitet_domain::access::Permission;
 use kvalitet_domain::kolada::{KoladaSettings, KoladaSource};
-use kvalitet_domain::Validate;
 use kvalitet_store::{StoreError, kolada};
 
 use crate::auth::{Nav, User};
@@ -56,7 +56,13 @@ fn label(field: &str) -> &'static str {
     }
 }
 
-async fn page(state: &AppState, user: &User, form: Option<FormState>, conflict: bool, saved: bool) -> WebResult<KoladaSettingsPage> {
+async fn page(
+    state: &AppState,
+    user: &User,
+    form: Option<FormState>,
+    conflict: bool,
+    saved: bool,
+) -> WebResult<KoladaSettingsPage> {
     let tenant = user.session.account.tenant_id;
     let mut conn = state.store.read().await?;
     let settings = kolada::settings(&mut conn, tenant).await?;
@@ -94,7 +100,11 @@ async fn page(state: &AppState, user: &User, form: Option<FormState>, conflict: 
                 areas: areas.join(", "),
                 years: years.iter().map(ToString::to_string).collect::<Vec<_>>().join(", "),
                 count: vs.len(),
-                fetched_on: if source == KoladaSource::Example { String::new() } else { last.map(|d| d.to_string()).unwrap_or_default() },
+                fetched_on: if source == KoladaSource::Example {
+                    String::new()
+                } else {
+                    last.map(|d| d.to_string()).unwrap_or_default()
+                },
             }
         })
         .collect();

@@ -28,7 +28,13 @@ async fn the_administrator_sets_the_municipality_and_the_group_and_errors_name_t
         let page = admin.get("/admin/kolada").await;
         assert_eq!(page.status, StatusCode::OK);
         assert!(page.body.contains("value=\"0126\"") && page.body.contains("Liknande kommuner IFO (exempel)"));
-        assert!(page.body.contains("<th scope=\"row\" data-label=\"Nyckeltal\">U41461</th><td data-label=\"Källa\">Exempeldata</td>"), "{}", page.body);
+        assert!(
+            page.body.contains(
+                "<th scope=\"row\" data-label=\"Nyckeltal\">U41461</th><td data-label=\"Källa\">Exempeldata</td>"
+            ),
+            "{}",
+            page.body
+        );
         let csrf = admin.csrf().await;
         let v = version(&page.body);
         assert_eq!(v, "1", "the demo set them");
@@ -40,7 +46,13 @@ async fn the_administrator_sets_the_municipality_and_the_group_and_errors_name_t
             )
             .await;
         assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY);
-        assert!(res.body.contains("href=\"#municipality\">Kommunens kod i Kolada ska vara kommunkoden, fyra siffror, till exempel 0126."), "{}", res.body);
+        assert!(
+            res.body.contains(
+                "href=\"#municipality\">Kommunens kod i Kolada ska vara kommunkoden, fyra siffror, till exempel 0126."
+            ),
+            "{}",
+            res.body
+        );
         assert!(res.body.contains("Jämförelsegruppens id ska vara G följt av siffror, till exempel G124025."));
         assert!(res.body.contains("value=\"12a\""), "what was typed stays");
 
@@ -73,7 +85,13 @@ async fn the_administrator_sets_the_municipality_and_the_group_and_errors_name_t
         let res = quality
             .post(
                 "/admin/kolada",
-                &[("csrf", &quality.csrf().await), ("version", "2"), ("municipality", "0180"), ("group_id", ""), ("group_name", "")],
+                &[
+                    ("csrf", &quality.csrf().await),
+                    ("version", "2"),
+                    ("municipality", "0180"),
+                    ("group_id", ""),
+                    ("group_name", ""),
+                ],
             )
             .await;
         assert_eq!(res.status, StatusCode::FORBIDDEN);
@@ -92,12 +110,13 @@ async fn the_indicator_page_compares_with_kolada_and_marks_example_data() {
         assert_eq!(page.status, StatusCode::OK);
         let body = page.body;
         assert!(body.contains("<dt>Nyckeltal i Kolada</dt><dd>U41461</dd>"), "{body}");
-        let table = body.split("Jämförelse med Kolada</h2>").nth(1).expect("the comparison").split("</table>").next().unwrap();
+        let table =
+            body.split("Jämförelse med Kolada</h2>").nth(1).expect("the comparison").split("</table>").next().unwrap();
         assert!(table.contains("Liknande kommuner IFO (exempel)"), "{table}");
         // 2022: own 77 %, the municipality 77 %, the nation 63 %, the group 68 %.
-        let row = table.split("<th scope=\"row\" data-label=\"År\">2022</th>").nth(1).unwrap().split("</tr>").next().unwrap();
-        let cells: Vec<&str> =
-            row.split("class=\"num\">").skip(1).map(|c| c.split('<').next().unwrap()).collect();
+        let row =
+            table.split("<th scope=\"row\" data-label=\"År\">2022</th>").nth(1).unwrap().split("</tr>").next().unwrap();
+        let cells: Vec<&str> = row.split("class=\"num\">").skip(1).map(|c| c.split('<').next().unwrap()).collect();
         assert_eq!(cells, ["77\u{a0}%", "77\u{a0}%", "63\u{a0}%", "68\u{a0}%"], "{row}");
         let row = table.split("data-label=\"År\">2021</th>").nth(1).unwrap().split("</tr>").next().unwrap();
         assert!(row.contains("data-label=\"Eget resultat\" class=\"num\">–</td>"), "no own result for 2021: {row}");

@@ -115,13 +115,18 @@ fn fetch_follows_the_pages_stores_the_three_areas_and_a_malformed_answer_stores_
 
         // A malformed page two: the whole fetch is refused and nothing changes.
         let before = stored(&url);
-        let first = format!(
-            r#"{{"values": [{}], "count": 1, "next_page": "{{base}}/v2/next"}}"#,
-            entry("0126", 2023, "90")
-        );
+        let first =
+            format!(r#"{{"values": [{}], "count": 1, "next_page": "{{base}}/v2/next"}}"#, entry("0126", 2023, "90"));
         let (base, _) = kolada_server(vec![first, r#"{"values": [{"kpi": "U21468"}]}"#.into()]);
         let (out, _, stderr) = run(kvalitet(dir.path()).args(db).args([
-            "kolada", "fetch", "--kpi", "U21468", "--years", "2023", "--base-url", &base,
+            "kolada",
+            "fetch",
+            "--kpi",
+            "U21468",
+            "--years",
+            "2023",
+            "--base-url",
+            &base,
         ]));
         assert!(!out.status.success());
         assert!(stderr.contains("svaret följer inte Koladas format") && stderr.contains("/v2/next"), "{stderr}");
@@ -130,7 +135,10 @@ fn fetch_follows_the_pages_stores_the_three_areas_and_a_malformed_answer_stores_
         // Wrong flags are named.
         let (out, _, stderr) =
             run(kvalitet(dir.path()).args(db).args(["kolada", "fetch", "--kpi", "21468", "--years", "2022"]));
-        assert!(!out.status.success() && stderr.contains("--kpi: \"21468\" ska vara en stor bokstav och fem siffror"), "{stderr}");
+        assert!(
+            !out.status.success() && stderr.contains("--kpi: \"21468\" ska vara en stor bokstav och fem siffror"),
+            "{stderr}"
+        );
         let (out, _, stderr) =
             run(kvalitet(dir.path()).args(db).args(["kolada", "fetch", "--kpi", "U21468", "--years", "22"]));
         assert!(!out.status.success() && stderr.contains("--years: \"22\""), "{stderr}");
@@ -150,12 +158,14 @@ fn import_reads_a_saved_answer_and_replaces_the_same_keys() {
         assert!(stdout.contains("2 värden"), "{stdout}");
         std::fs::write(&file, format!(r#"{{"values": [{}], "count": 1}}"#, entry("0000", 2021, "61.5"))).unwrap();
         assert!(run(kvalitet(dir.path()).args(db).args(["kolada", "import"]).arg(&file)).0.status.success());
-        let nation: Vec<_> =
-            stored(&url).into_iter().filter(|v| v.0 == "0000" && v.1 == 2021 && v.2 == "T").collect();
+        let nation: Vec<_> = stored(&url).into_iter().filter(|v| v.0 == "0000" && v.1 == 2021 && v.2 == "T").collect();
         assert_eq!(nation, [("0000".into(), 2021, "T".into(), Some(61.5), "imported".into())]);
 
         std::fs::write(&file, "{\"values\": [], \"count\": 3}").unwrap();
         let (out, _, stderr) = run(kvalitet(dir.path()).args(db).args(["kolada", "import"]).arg(&file));
-        assert!(!out.status.success() && stderr.contains("kolada-svar.json") && stderr.contains("\"count\" är 3"), "{stderr}");
+        assert!(
+            !out.status.success() && stderr.contains("kolada-svar.json") && stderr.contains("\"count\" är 3"),
+            "{stderr}"
+        );
     }
 }
