@@ -46,6 +46,7 @@ pub fn routes() -> Vec<(&'static str, String, MethodRouter<AppState>)> {
         ("GET", "/api/v1/indikatorer/{id}", get(records::indicator)),
         ("POST", "/api/v1/indikatorer/{id}/resultat", post(records::record_result)),
         ("GET", "/api/v1/avvikelser", get(deviations::list)),
+        ("POST", "/api/v1/avvikelser", post(deviations::create)),
         ("GET", "/api/v1/avvikelser/{id}", get(deviations::show)),
     ];
     fixed.into_iter().map(|(m, p, h)| (m, p.to_owned(), h)).collect()
@@ -106,6 +107,7 @@ impl Modify for Security {
         records::indicator,
         records::record_result,
         deviations::list,
+        deviations::create,
         deviations::show,
     ),
     modifiers(&Security),

@@ -13,28 +13,28 @@ use kvalitet_store::StoreError;
 
 use crate::error::WebError;
 
-/// One field's problem.
 #[derive(Debug, Clone, Serialize, ToSchema)]
+#[schema(description = "Ett fälts fel.")]
 pub struct FieldProblem {
-    /// The field, as named in the request body or query ("" for the body as a whole).
+    /// Fältet, som det heter i innehållet eller frågan ("" för innehållet som helhet).
     pub field: String,
-    /// What is wrong, in Swedish.
+    /// Vad som är fel.
     pub message: String,
 }
 
-/// An error response (RFC 9457).
 #[derive(Debug, Serialize, ToSchema)]
+#[schema(description = "Ett felsvar (RFC 9457).")]
 pub struct Problem {
-    /// What kind of problem: `about:blank` or a `urn:kvalitet:problem:` name.
+    /// Vilket slags fel: ett `urn:kvalitet:problem:`-namn.
     #[serde(rename = "type")]
     pub kind: String,
     pub title: String,
     pub status: u16,
     pub detail: String,
-    /// For invalid input: each field's problem.
+    /// Vid ogiltiga uppgifter: varje fälts fel.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub errors: Vec<FieldProblem>,
-    /// For a conflict: the record's current version.
+    /// Vid 409: postens aktuella version.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub current_version: Option<i64>,
 }
@@ -60,7 +60,7 @@ pub enum ApiError {
 pub type ApiResult<T> = Result<T, ApiError>;
 
 impl ApiError {
-    /// One field's problem.
+    /// Ett fälts fel.
     pub fn field(field: &str, message: impl Into<String>) -> ApiError {
         ApiError::Invalid(vec![FieldProblem { field: field.to_owned(), message: message.into() }])
     }

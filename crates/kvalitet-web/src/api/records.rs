@@ -36,17 +36,18 @@ async fn children<T: kvalitet_store::Record>(
     Ok(rows)
 }
 
-/// A risk with its assessments.
 #[derive(Debug, Serialize, ToSchema)]
+#[schema(description = "En risk med dess bedömningar.")]
 pub struct RiskDetail {
     pub risk: RiskOut,
     pub assessments: Vec<AssessmentOut>,
 }
 
-/// One risk with its assessments, oldest first.
+// One risk with its assessments, oldest first.
 #[utoipa::path(
     get,
     path = "/api/v1/risker/{id}",
+    summary = "En risk med dess bedömningar, äldst först.",
     tag = "Risker",
     params(("id" = i64, Path, description = "Riskens nummer")),
     responses(
@@ -64,8 +65,8 @@ pub async fn risk(State(state): State<AppState>, caller: Caller, Path(id): Path<
     Ok(Json(RiskDetail { risk: RiskOut::from(&risk), assessments: assessments.iter().map(AssessmentOut::from).collect() }))
 }
 
-/// A self-inspection with its runs.
 #[derive(Debug, Serialize, ToSchema)]
+#[schema(description = "En egenkontroll med dess genomföranden.")]
 pub struct SelfInspectionDetail {
     pub self_inspection: SelfInspectionOut,
     pub runs: Vec<RunOut>,
@@ -77,10 +78,11 @@ async fn si_detail(state: &AppState, si: &Versioned<SelfInspection>) -> ApiResul
     Ok(SelfInspectionDetail { self_inspection: SelfInspectionOut::from(si), runs: runs.iter().map(RunOut::from).collect() })
 }
 
-/// One self-inspection with its runs, oldest first.
+// One self-inspection with its runs, oldest first.
 #[utoipa::path(
     get,
     path = "/api/v1/egenkontroller/{id}",
+    summary = "En egenkontroll med dess genomföranden, äldst först.",
     tag = "Egenkontroller",
     params(("id" = i64, Path, description = "Egenkontrollens nummer")),
     responses(
@@ -100,17 +102,17 @@ pub async fn self_inspection(
     Ok(Json(si_detail(&state, &si).await?))
 }
 
-/// A run of a self-inspection.
 #[derive(Debug, Deserialize, ToSchema)]
+#[schema(description = "Ett genomförande av en egenkontroll.")]
 #[serde(deny_unknown_fields)]
 #[allow(dead_code, reason = "the OpenAPI description of the body, which is read by `RUN_FIELDS`")]
 pub struct RunIn {
-    /// The day the check was made: in the plan's year, not in the future.
+    /// Dagen kontrollen gjordes: i planens år, inte i framtiden.
     #[schema(format = Date)]
     run_on: String,
     #[schema(schema_with = super::schema::verdict)]
     verdict: String,
-    /// Required when the verdict is `not_measurable`.
+    /// Krävs när resultatet är `not_measurable`.
     #[schema(max_length = 20000)]
     verdict_reason: Option<String>,
     result_value: Option<f64>,
@@ -129,10 +131,11 @@ const RUN_FIELDS: &[(&str, Kind)] = &[
     ("comment", Kind::Text),
 ];
 
-/// Records a run (for those who may record follow-ups where the self-inspection belongs).
+// Records a run (for those who may record follow-ups where the self-inspection belongs).
 #[utoipa::path(
     post,
     path = "/api/v1/egenkontroller/{id}/genomforanden",
+    summary = "Registrerar ett genomförande (för den som får registrera uppföljning där egenkontrollen hör hemma).",
     tag = "Egenkontroller",
     params(("id" = i64, Path, description = "Egenkontrollens nummer")),
     request_body = RunIn,
@@ -168,8 +171,8 @@ pub async fn record_run(
     Ok((StatusCode::CREATED, [(header::LOCATION, format!("/api/v1/egenkontroller/{}", si.id))], Json(detail)).into_response())
 }
 
-/// An indicator with its yearly results.
 #[derive(Debug, Serialize, ToSchema)]
+#[schema(description = "En indikator med dess resultat år för år.")]
 pub struct IndicatorDetail {
     pub indicator: IndicatorOut,
     pub results: Vec<ResultOut>,
@@ -181,10 +184,11 @@ async fn indicator_detail(state: &AppState, ind: &Versioned<Indicator>) -> ApiRe
     Ok(IndicatorDetail { indicator: IndicatorOut::from(ind), results: results.iter().map(ResultOut::from).collect() })
 }
 
-/// One indicator with its results, by year.
+// One indicator with its results, by year.
 #[utoipa::path(
     get,
     path = "/api/v1/indikatorer/{id}",
+    summary = "En indikator med dess resultat, år för år.",
     tag = "Indikatorer",
     params(("id" = i64, Path, description = "Indikatorns nummer")),
     responses(
@@ -204,12 +208,12 @@ pub async fn indicator(
     Ok(Json(indicator_detail(&state, &ind).await?))
 }
 
-/// A year's result of an indicator.
 #[derive(Debug, Deserialize, ToSchema)]
+#[schema(description = "Ett års resultat för en indikator.")]
 #[serde(deny_unknown_fields)]
 #[allow(dead_code, reason = "the OpenAPI description of the body, which is read by `RESULT_FIELDS`")]
 pub struct ResultIn {
-    /// The plan's year if not given; one result a year.
+    /// Planens år om det inte anges; ett resultat per år.
     #[schema(minimum = 1900, maximum = 2200)]
     year: Option<i64>,
     value: Option<f64>,
@@ -238,10 +242,11 @@ const RESULT_FIELDS: &[(&str, Kind)] = &[
     ("no_data", Kind::Boolean),
 ];
 
-/// Records a year's result (for those who may record follow-ups in the plan).
+// Records a year's result (for those who may record follow-ups in the plan).
 #[utoipa::path(
     post,
     path = "/api/v1/indikatorer/{id}/resultat",
+    summary = "Registrerar ett års resultat (för den som får registrera uppföljning i planen).",
     tag = "Indikatorer",
     params(("id" = i64, Path, description = "Indikatorns nummer")),
     request_body = ResultIn,

@@ -67,6 +67,7 @@ fn matrix() -> HashMap<(&'static str, String), ([Expect; 10], Expect)> {
         (("GET", "/api/v1/indikatorer/{id}"), ([A, D, A, D, A, D, A, D, A, D], D)),
         (("POST", "/api/v1/indikatorer/{id}/resultat"), ([A, D, A, D, A, D, D, D, D, D], D)),
         (("GET", "/api/v1/avvikelser"), ([A, A, A, A, A, A, A, A, A, A], D)),
+        (("POST", "/api/v1/avvikelser"), ([A, D, A, D, A, D, A, D, D, D], D)),
         (("GET", "/api/v1/avvikelser/{id}"), ([A, D, A, D, A, D, D, D, D, D], D)),
         (("POST", "/planer/{id}/anta"), ([A, D, A, D, D, D, D, D, D, D], D)),
         (("POST", "/planer/{id}/nasta-ar"), ([A, D, A, D, D, D, D, D, D, D], D)),
@@ -780,6 +781,10 @@ async fn attempt(app: &TestApp, f: &Fixture, method: &str, path: &str, inside: b
             app.post(&url, &form).await
         }
         ("POST", "/admin/loggkontroll") => app.post(&url, &[("csrf", csrf), ("outcome", "no_remarks")]).await,
+        ("POST", "/api/v1/avvikelser") => {
+            let json = format!(r#"{{"kind": "internal", "unit_id": {unit}, "occurred_on": "2024-01-15", "title": "Matris"}}"#);
+            app.send_json(method, &url, csrf, &json).await
+        }
         // The API's writes: JSON, the session's CSRF token in its header.
         ("POST" | "PUT", _) if path.starts_with("/api/v1/") => app.send_json(method, &url, csrf, "{}").await,
         ("POST", _) => app.post(&url, &[("csrf", csrf)]).await,

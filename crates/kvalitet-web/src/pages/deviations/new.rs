@@ -49,7 +49,7 @@ impl NewPage {
 }
 
 /// The units the user may register deviations for.
-async fn registrable_units(state: &AppState, user: &User) -> WebResult<Vec<(i64, String)>> {
+pub(crate) async fn registrable_units(state: &AppState, user: &User) -> WebResult<Vec<(i64, String)>> {
     let mut conn = state.store.read().await?;
     let units = org::units(&mut conn, user.session.account.tenant_id).await?;
     Ok(units
@@ -268,7 +268,7 @@ fn page(
 /// An optional coded choice of the complaint fieldset: `None` when left empty; a code
 /// that is not in the list, or any choice for another kind than a complaint, is an
 /// error beside the field.
-fn complaint_choice<T: Code>(
+pub(crate) fn complaint_choice<T: Code>(
     raw: &str,
     kind: Option<DeviationKind>,
     field: &str,
