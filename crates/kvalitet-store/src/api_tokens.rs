@@ -71,7 +71,8 @@ const COLUMNS: &str =
 
 fn from_row(row: &sqlx::any::AnyRow) -> Result<ApiToken> {
     use sqlx::ValueRef;
-    let corrupt = |column: &str, detail: String| StoreError::Corrupt { table: "api_token", column: column.into(), detail };
+    let corrupt =
+        |column: &str, detail: String| StoreError::Corrupt { table: "api_token", column: column.into(), detail };
     let role: String = row.try_get("role")?;
     let expires: Option<String> =
         if row.try_get_raw("expires_on")?.is_null() { None } else { Some(row.try_get("expires_on")?) };
@@ -180,7 +181,11 @@ pub async fn revoke(tx: &mut Tx, tenant: TenantId, id: i64) -> Result<bool> {
         return Ok(false);
     }
     let after = ApiToken { revoked_at: Some(crate::accounts::now_seconds()), ..before.clone() };
-    sqlx::query("UPDATE api_token SET revoked_at = $1 WHERE id = $2").bind(after.revoked_at).bind(id).execute(&mut **tx).await?;
+    sqlx::query("UPDATE api_token SET revoked_at = $1 WHERE id = $2")
+        .bind(after.revoked_at)
+        .bind(id)
+        .execute(&mut **tx)
+        .await?;
     audit::append(tx, "update", "api_token", Some(id), Some(audit_json(&before)), Some(audit_json(&after))).await?;
     Ok(true)
 }

@@ -14,7 +14,9 @@ use crate::users;
 /// Runs a `token` command in `tenant`.
 pub async fn run(store: &Store, tenant: &Versioned<Tenant>, command: TokenCommand) -> anyhow::Result<()> {
     match command {
-        TokenCommand::Create { name, role, scope, expires } => create(store, tenant, &name, &role, &scope, expires).await,
+        TokenCommand::Create { name, role, scope, expires } => {
+            create(store, tenant, &name, &role, &scope, expires).await
+        }
         TokenCommand::List => list(store, tenant).await,
         TokenCommand::Revoke { id } => revoke(store, tenant, id).await,
     }
@@ -33,8 +35,9 @@ async fn create(
     let scope_id = users::resolve_scope(&units, Some(scope))?;
     let new = api_tokens::NewToken { name: name.to_owned(), role, scope_id, expires_on: expires };
     let mut tx = store.write(&users::actor(tenant.id)).await?;
-    let (token, secret) =
-        api_tokens::create(&mut tx, tenant.id, &new, kvalitet_web::clock::real_today()).await.map_err(users::invalid)?;
+    let (token, secret) = api_tokens::create(&mut tx, tenant.id, &new, kvalitet_web::clock::real_today())
+        .await
+        .map_err(users::invalid)?;
     tx.commit().await?;
     println!(
         "API-nyckel {} \"{}\" är skapad: rollen {} över {}{}.",
@@ -45,7 +48,10 @@ async fn create(
         token.expires_on.map(|d| format!(", till och med {d}")).unwrap_or_default()
     );
     println!("Nyckel: {secret}");
-    println!("Den visas bara nu; skicka den som Authorization: Bearer NYCKEL. Återkalla den med kvalitet token revoke {}.", token.id);
+    println!(
+        "Den visas bara nu; skicka den som Authorization: Bearer NYCKEL. Återkalla den med kvalitet token revoke {}.",
+        token.id
+    );
     Ok(())
 }
 
@@ -54,7 +60,8 @@ fn unit_name(units: &[Versioned<kvalitet_domain::org::OrgUnit>], id: OrgUnitId) 
 }
 
 fn seconds_as_date(seconds: i64) -> String {
-    jiff::Timestamp::from_second(seconds).map_or_else(|_| seconds.to_string(), |t| t.strftime("%Y-%m-%d %H:%M UTC").to_string())
+    jiff::Timestamp::from_second(seconds)
+        .map_or_else(|_| seconds.to_string(), |t| t.strftime("%Y-%m-%d %H:%M UTC").to_string())
 }
 
 async fn list(store: &Store, tenant: &Versioned<Tenant>) -> anyhow::Result<()> {
@@ -73,7 +80,9 @@ async fn list(store: &Store, tenant: &Versioned<Tenant>) -> anyhow::Result<()> {
             (None, Some(last)) => format!("gäller till och med {last}"),
             (None, None) => "gäller".to_owned(),
         };
-        let used = t.last_used_at.map_or_else(|| "aldrig använd".to_owned(), |s| format!("senast använd {}", seconds_as_date(s)));
+        let used = t
+            .last_used_at
+            .map_or_else(|| "aldrig använd".to_owned(), |s| format!("senast använd {}", seconds_as_date(s)));
         println!(
             "{}\t{}\t{}@{}\t{}\t{}\tskapad {} av {}",
             t.id,

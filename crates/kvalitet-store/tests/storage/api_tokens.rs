@@ -2,10 +2,10 @@
 //! expired token does not authenticate, every use is audited, and removing the
 //! municipality removes its tokens.
 
+use kvalitet_domain::Date;
 use kvalitet_domain::access::Role;
 use kvalitet_domain::org::{OrgUnit, OrgUnitKind, Tenant};
 use kvalitet_domain::risk::RiskMatrix;
-use kvalitet_domain::Date;
 use kvalitet_store::api_tokens::{self, NewToken};
 use kvalitet_store::testing::{audit_entries, on_each_backend};
 use kvalitet_store::{Actor, Store, StoreError, org, repo, tenants};
@@ -17,7 +17,11 @@ fn day(y: i16, m: i8, d: i8) -> Date {
     Date::new(y, m, d).unwrap()
 }
 
-async fn make(store: &Store, tenant: kvalitet_domain::org::TenantId, new: &NewToken) -> Result<(i64, String), StoreError> {
+async fn make(
+    store: &Store,
+    tenant: kvalitet_domain::org::TenantId,
+    new: &NewToken,
+) -> Result<(i64, String), StoreError> {
     let mut tx = store.write(&Actor::system("cli")).await.unwrap();
     let (token, secret) = api_tokens::create(&mut tx, tenant, new, day(2026, 11, 30)).await?;
     tx.commit().await.unwrap();
@@ -76,7 +80,8 @@ async fn revoked_and_expired_tokens_do_not_authenticate() {
     on_each_backend(|store, _| async move {
         let f = fixture(&store).await;
         let root = org::units(&mut store.read().await.unwrap(), f.tenant).await.unwrap()[0].id;
-        let new = |name: &str, expires_on| NewToken { name: name.into(), role: Role::Manager, scope_id: root, expires_on };
+        let new =
+            |name: &str, expires_on| NewToken { name: name.into(), role: Role::Manager, scope_id: root, expires_on };
         let (revoked, revoked_secret) = make(&store, f.tenant, &new("A", None)).await.unwrap();
         let (_, expiring) = make(&store, f.tenant, &new("B", Some(day(2026, 12, 31)))).await.unwrap();
 
@@ -120,14 +125,21 @@ async fn a_token_is_checked_and_kept_to_its_municipality() {
         .unwrap();
         let other_root = repo::insert(
             &mut tx,
-            &OrgUnit { tenant_id: other, parent_id: None, kind: OrgUnitKind::Administration, name: "IFO".into(), capacity: None },
+            &OrgUnit {
+                tenant_id: other,
+                parent_id: None,
+                kind: OrgUnitKind::Administration,
+                name: "IFO".into(),
+                capacity: None,
+            },
         )
         .await
         .unwrap();
         tx.commit().await.unwrap();
 
         // Another municipality's unit, an empty name, an expiry in the past: refused, named.
-        let bad = NewToken { name: " ".into(), role: Role::Reader, scope_id: other_root, expires_on: Some(day(2020, 1, 1)) };
+        let bad =
+            NewToken { name: " ".into(), role: Role::Reader, scope_id: other_root, expires_on: Some(day(2020, 1, 1)) };
         match make(&store, f.tenant, &bad).await {
             Err(StoreError::Invalid(v)) => {
                 let fields: Vec<_> = v.errors.iter().map(|e| e.field).collect();

@@ -39,7 +39,11 @@ async fn detail(state: &AppState, action: &Versioned<Action>) -> ApiResult<Actio
 }
 
 /// The action `id` and its plan, if the caller may read the plan.
-async fn readable(state: &AppState, caller: &Caller, id: &str) -> ApiResult<(Versioned<Action>, Versioned<QualityPlan>)> {
+async fn readable(
+    state: &AppState,
+    caller: &Caller,
+    id: &str,
+) -> ApiResult<(Versioned<Action>, Versioned<QualityPlan>)> {
     let action = super::record::<Action>(state, id).await?;
     let plan = super::readable_plan(state, caller, action.plan_id).await?;
     Ok((action, plan))
@@ -59,7 +63,11 @@ async fn readable(state: &AppState, caller: &Caller, id: &str) -> ApiResult<(Ver
     ),
     security(("nyckel" = []), ("inloggning" = []))
 )]
-pub async fn show(State(state): State<AppState>, caller: Caller, Path(id): Path<String>) -> ApiResult<Json<ActionDetail>> {
+pub async fn show(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+) -> ApiResult<Json<ActionDetail>> {
     let (action, _) = readable(&state, &caller, &id).await?;
     Ok(Json(detail(&state, &action).await?))
 }
@@ -306,4 +314,3 @@ pub async fn follow_up(
     let saved = super::record::<Action>(&state, &id).await?;
     Ok(created(format!("/api/v1/atgarder/{id}"), detail(&state, &saved).await?))
 }
-

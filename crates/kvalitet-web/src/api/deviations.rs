@@ -179,7 +179,11 @@ pub async fn list(
     ),
     security(("nyckel" = []), ("inloggning" = []))
 )]
-pub async fn show(State(state): State<AppState>, caller: Caller, Path(id): Path<String>) -> ApiResult<Json<DeviationOut>> {
+pub async fn show(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+) -> ApiResult<Json<DeviationOut>> {
     let d = super::record::<Deviation>(&state, &id).await?;
     if d.tenant_id != caller.tenant() || !caller.user.may(Permission::ViewDeviations, d.unit_id) {
         return Err(ApiError::NotFound);
@@ -239,7 +243,12 @@ const NEW_FIELDS: &[(&str, Kind)] = &[
     ),
     security(("nyckel" = []), ("inloggning" = []))
 )]
-pub async fn create(State(state): State<AppState>, caller: Caller, headers: HeaderMap, bytes: Bytes) -> ApiResult<Response> {
+pub async fn create(
+    State(state): State<AppState>,
+    caller: Caller,
+    headers: HeaderMap,
+    bytes: Bytes,
+) -> ApiResult<Response> {
     caller.user.require_somewhere(Permission::RegisterDeviation)?;
     let form = body::form(&headers, &bytes, NEW_FIELDS)?;
     let get = |k: &str| form.value(k).trim().to_owned();
@@ -265,10 +274,16 @@ pub async fn create(State(state): State<AppState>, caller: Caller, headers: Head
         "Vem som lämnade synpunkten",
         &mut errors,
     );
-    let channel: Option<ComplaintChannel> =
-        crate::pages::deviations::complaint_choice(&get("channel"), kind, "channel", "Hur synpunkten kom in", &mut errors);
+    let channel: Option<ComplaintChannel> = crate::pages::deviations::complaint_choice(
+        &get("channel"),
+        kind,
+        "channel",
+        "Hur synpunkten kom in",
+        &mut errors,
+    );
     let today = crate::pages::deviations::today();
-    let occurred = crate::forms::parse_date(&get("occurred_on")).filter(|d| crate::forms::DATE_YEARS.contains(&d.year()));
+    let occurred =
+        crate::forms::parse_date(&get("occurred_on")).filter(|d| crate::forms::DATE_YEARS.contains(&d.year()));
     match occurred {
         None => errors.push(("occurred_on".into(), "Ange datum som ÅÅÅÅ-MM-DD, till exempel 2024-03-31.".into())),
         Some(d) if d > today => errors.push(("occurred_on".into(), "Datumet kan inte vara i framtiden.".into())),
@@ -292,7 +307,9 @@ pub async fn create(State(state): State<AppState>, caller: Caller, headers: Head
         errors.extend(v.errors.iter().map(|e| (e.field.to_owned(), e.problem.to_string())));
     }
     if !errors.is_empty() {
-        return Err(ApiError::Invalid(errors.into_iter().map(|(field, message)| FieldProblem { field, message }).collect()));
+        return Err(ApiError::Invalid(
+            errors.into_iter().map(|(field, message)| FieldProblem { field, message }).collect(),
+        ));
     }
     let mut tx = state.store.write(&caller.actor).await?;
     let id = plans::create(&mut tx, &deviation).await?;

@@ -54,8 +54,9 @@ pub struct DocsPage {
     pub shapes: Vec<Shape>,
 }
 
+/// A text of the description, its Markdown code marks left out.
 fn text(v: &Value, key: &str) -> String {
-    v.get(key).and_then(Value::as_str).unwrap_or_default().to_owned()
+    v.get(key).and_then(Value::as_str).unwrap_or_default().replace('`', "")
 }
 
 /// A schema in words: a shape's name, a type with its format, the values of a code.
@@ -128,10 +129,7 @@ fn describe(doc: &Value) -> (Vec<Group>, Vec<Shape>) {
                         description: text(p, "description"),
                     })
                     .collect();
-                let body = op
-                    .pointer("/requestBody/content/application~1json/schema")
-                    .map(kind)
-                    .unwrap_or_default();
+                let body = op.pointer("/requestBody/content/application~1json/schema").map(kind).unwrap_or_default();
                 let responses = op
                     .get("responses")
                     .and_then(Value::as_object)
@@ -165,7 +163,11 @@ fn describe(doc: &Value) -> (Vec<Group>, Vec<Shape>) {
                 let tag = op.pointer("/tags/0").and_then(Value::as_str).unwrap_or_default();
                 match groups.iter_mut().find(|g| g.name == tag) {
                     Some(g) => g.operations.push(operation),
-                    None => groups.push(Group { name: tag.to_owned(), description: String::new(), operations: vec![operation] }),
+                    None => groups.push(Group {
+                        name: tag.to_owned(),
+                        description: String::new(),
+                        operations: vec![operation],
+                    }),
                 }
             }
         }

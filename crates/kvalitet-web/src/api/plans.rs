@@ -125,7 +125,11 @@ pub struct PlanDetail {
     ),
     security(("nyckel" = []), ("inloggning" = []))
 )]
-pub async fn show(State(state): State<AppState>, caller: Caller, Path(id): Path<String>) -> ApiResult<Json<PlanDetail>> {
+pub async fn show(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+) -> ApiResult<Json<PlanDetail>> {
     let plan = super::readable_plan(&state, &caller, super::id::<QualityPlan>(&id)?).await?;
     let mut conn = state.store.read().await?;
     let b = plans::load_bundle(&mut conn, plan.id).await?;

@@ -49,7 +49,9 @@ pub enum ApiError {
     /// No such record, or one outside what the caller may read.
     NotFound,
     /// The version sent is not the current one.
-    Conflict { current: Option<i64> },
+    Conflict {
+        current: Option<i64>,
+    },
     /// The body or the query is invalid: each field named.
     Invalid(Vec<FieldProblem>),
     /// The body is not JSON (or not JSON at all).
@@ -71,7 +73,9 @@ impl From<WebError> for ApiError {
         match e {
             WebError::NotFound => ApiError::NotFound,
             WebError::Forbidden => ApiError::Forbidden("Din roll ger inte behörighet till det här."),
-            WebError::Csrf => ApiError::Forbidden("Skrivningar med inloggningens kaka kräver kontrollkoden i huvudet X-CSRF-Token."),
+            WebError::Csrf => {
+                ApiError::Forbidden("Skrivningar med inloggningens kaka kräver kontrollkoden i huvudet X-CSRF-Token.")
+            }
             WebError::ChangePassword => ApiError::Forbidden("Välj ett eget lösenord innan du använder API:t."),
             WebError::BadForm => ApiError::BadRequest("Begäran är inte i UTF-8.".into()),
             WebError::SignIn { .. } | WebError::Unauthenticated => ApiError::Unauthenticated,
@@ -94,7 +98,10 @@ impl From<StoreError> for ApiError {
 impl From<ValidationErrors> for ApiError {
     fn from(v: ValidationErrors) -> Self {
         ApiError::Invalid(
-            v.errors.iter().map(|e| FieldProblem { field: e.field.to_owned(), message: e.problem.to_string() }).collect(),
+            v.errors
+                .iter()
+                .map(|e| FieldProblem { field: e.field.to_owned(), message: e.problem.to_string() })
+                .collect(),
         )
     }
 }
@@ -159,7 +166,14 @@ impl IntoResponse for ApiError {
                 )
             }
         };
-        let body = Problem { kind: kind.to_owned(), title: title.to_owned(), status: status.as_u16(), detail, errors, current_version };
+        let body = Problem {
+            kind: kind.to_owned(),
+            title: title.to_owned(),
+            status: status.as_u16(),
+            detail,
+            errors,
+            current_version,
+        };
         let mut res = (status, Json(body)).into_response();
         res.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("application/problem+json"));
         if status == StatusCode::UNAUTHORIZED {

@@ -10,11 +10,11 @@ use axum::response::{IntoResponse, Response};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
+use kvalitet_domain::Versioned;
 use kvalitet_domain::access::Permission;
 use kvalitet_domain::indicator::{Indicator, IndicatorResult};
 use kvalitet_domain::risk::{Risk, RiskAssessment};
 use kvalitet_domain::self_inspection::{SelfInspection, SelfInspectionRun};
-use kvalitet_domain::Versioned;
 use kvalitet_store::{Where, plans, repo};
 
 use super::body::{self, Kind};
@@ -31,7 +31,8 @@ async fn children<T: kvalitet_store::Record>(
     id: i64,
 ) -> ApiResult<Vec<Versioned<T>>> {
     let mut conn = state.store.read().await?;
-    let mut rows: Vec<Versioned<T>> = repo::list(&mut conn, Where::sql(filter, vec![kvalitet_store::Value::Int(id)])).await?;
+    let mut rows: Vec<Versioned<T>> =
+        repo::list(&mut conn, Where::sql(filter, vec![kvalitet_store::Value::Int(id)])).await?;
     rows.sort_by_key(|r| r.id);
     Ok(rows)
 }
@@ -57,12 +58,19 @@ pub struct RiskDetail {
     ),
     security(("nyckel" = []), ("inloggning" = []))
 )]
-pub async fn risk(State(state): State<AppState>, caller: Caller, Path(id): Path<String>) -> ApiResult<Json<RiskDetail>> {
+pub async fn risk(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+) -> ApiResult<Json<RiskDetail>> {
     let risk = super::record::<Risk>(&state, &id).await?;
     super::readable_plan(&state, &caller, risk.plan_id).await?;
     let mut assessments = children::<RiskAssessment>(&state, "risk_id = $1", risk.id.get()).await?;
     assessments.sort_by_key(|a| (a.assessed_on, a.id));
-    Ok(Json(RiskDetail { risk: RiskOut::from(&risk), assessments: assessments.iter().map(AssessmentOut::from).collect() }))
+    Ok(Json(RiskDetail {
+        risk: RiskOut::from(&risk),
+        assessments: assessments.iter().map(AssessmentOut::from).collect(),
+    }))
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -75,7 +83,10 @@ pub struct SelfInspectionDetail {
 async fn si_detail(state: &AppState, si: &Versioned<SelfInspection>) -> ApiResult<SelfInspectionDetail> {
     let mut runs = children::<SelfInspectionRun>(state, "self_inspection_id = $1", si.id.get()).await?;
     runs.sort_by_key(|r| (r.run_on, r.id));
-    Ok(SelfInspectionDetail { self_inspection: SelfInspectionOut::from(si), runs: runs.iter().map(RunOut::from).collect() })
+    Ok(SelfInspectionDetail {
+        self_inspection: SelfInspectionOut::from(si),
+        runs: runs.iter().map(RunOut::from).collect(),
+    })
 }
 
 // One self-inspection with its runs, oldest first.
@@ -168,7 +179,8 @@ pub async fn record_run(
     plans::create(&mut tx, &run).await?;
     tx.commit().await?;
     let detail = si_detail(&state, &si).await?;
-    Ok((StatusCode::CREATED, [(header::LOCATION, format!("/api/v1/egenkontroller/{}", si.id))], Json(detail)).into_response())
+    Ok((StatusCode::CREATED, [(header::LOCATION, format!("/api/v1/egenkontroller/{}", si.id))], Json(detail))
+        .into_response())
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -280,5 +292,6 @@ pub async fn record_result(
     plans::add_indicator_result(&mut tx, &result).await?;
     tx.commit().await?;
     let detail = indicator_detail(&state, &ind).await?;
-    Ok((StatusCode::CREATED, [(header::LOCATION, format!("/api/v1/indikatorer/{}", ind.id))], Json(detail)).into_response())
+    Ok((StatusCode::CREATED, [(header::LOCATION, format!("/api/v1/indikatorer/{}", ind.id))], Json(detail))
+        .into_response())
 }

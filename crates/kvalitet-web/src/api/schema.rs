@@ -2,8 +2,8 @@
 //! kind's codes (the same codes storage and data files use), or null where optional.
 
 use kvalitet_domain::Code;
-use utoipa::openapi::schema::{ObjectBuilder, SchemaType, Type};
 use utoipa::openapi::Object;
+use utoipa::openapi::schema::{ObjectBuilder, SchemaType, Type};
 
 /// A string that is one of `T`'s codes.
 pub fn codes<T: Code>() -> Object {

@@ -782,7 +782,8 @@ async fn attempt(app: &TestApp, f: &Fixture, method: &str, path: &str, inside: b
         }
         ("POST", "/admin/loggkontroll") => app.post(&url, &[("csrf", csrf), ("outcome", "no_remarks")]).await,
         ("POST", "/api/v1/avvikelser") => {
-            let json = format!(r#"{{"kind": "internal", "unit_id": {unit}, "occurred_on": "2024-01-15", "title": "Matris"}}"#);
+            let json =
+                format!(r#"{{"kind": "internal", "unit_id": {unit}, "occurred_on": "2024-01-15", "title": "Matris"}}"#);
             app.send_json(method, &url, csrf, &json).await
         }
         // The API's writes: JSON, the session's CSRF token in its header.

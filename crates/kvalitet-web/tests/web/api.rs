@@ -6,11 +6,11 @@ use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
 use serde_json::Value;
 
-use kvalitet_domain::{Code, Versioned};
 use kvalitet_domain::access::Role;
 use kvalitet_domain::action::Action;
 use kvalitet_domain::deviation::Deviation;
 use kvalitet_domain::org::OrgUnit;
+use kvalitet_domain::{Code, Versioned};
 use kvalitet_store::api_tokens::{self, NewToken};
 use kvalitet_store::testing::{audit_entries, on_each_backend};
 use kvalitet_store::{Actor, Where, repo};
@@ -31,9 +31,8 @@ async fn token(app: &TestApp, role: Role, scope: &str, expires_on: Option<kvalit
     let unit = unit(app, scope).await;
     let mut tx = app.store.write(&Actor::system("cli")).await.unwrap();
     let new = NewToken { name: format!("{} {scope}", role.code()), role, scope_id: unit.id, expires_on };
-    let (t, secret) = api_tokens::create(&mut tx, unit.tenant_id, &new, kvalitet_domain::Date::constant(2020, 1, 1))
-        .await
-        .unwrap();
+    let (t, secret) =
+        api_tokens::create(&mut tx, unit.tenant_id, &new, kvalitet_domain::Date::constant(2020, 1, 1)).await.unwrap();
     tx.commit().await.unwrap();
     (t.id, secret)
 }
@@ -80,7 +79,8 @@ async fn a_token_outside_its_scope_gets_nothing() {
 
         let listed = call(&app, "GET", "/api/v1/planer?ar=2022", &reader, None).await;
         assert_eq!(listed.status, StatusCode::OK, "{}", listed.body);
-        let ids: Vec<i64> = json(&listed)["data"].as_array().unwrap().iter().map(|p| p["id"].as_i64().unwrap()).collect();
+        let ids: Vec<i64> =
+            json(&listed)["data"].as_array().unwrap().iter().map(|p| p["id"].as_i64().unwrap()).collect();
         assert!(ids.contains(&children) && !ids.contains(&adults), "{ids:?}");
         let plan = json(&call(&app, "GET", &format!("/api/v1/planer/{children}"), &reader, None).await);
         let html = plan["documents"].as_array().unwrap().iter().find(|d| d["typ"] == "plan" && d["format"] == "html");
@@ -94,10 +94,16 @@ async fn a_token_outside_its_scope_gets_nothing() {
         assert_eq!(call(&app, "GET", &theirs, &reader, None).await.status, StatusCode::FORBIDDEN);
 
         // The adults' plan and everything in it: not found, nothing said about it.
-        let p = problem(&call(&app, "GET", &format!("/api/v1/planer/{adults}"), &reader, None).await, StatusCode::NOT_FOUND);
+        let p = problem(
+            &call(&app, "GET", &format!("/api/v1/planer/{adults}"), &reader, None).await,
+            StatusCode::NOT_FOUND,
+        );
         assert!(!p.to_string().contains("vuxna"), "{p}");
         let action = first_action(&app, adults).await;
-        problem(&call(&app, "GET", &format!("/api/v1/atgarder/{}", action.id), &reader, None).await, StatusCode::NOT_FOUND);
+        problem(
+            &call(&app, "GET", &format!("/api/v1/atgarder/{}", action.id), &reader, None).await,
+            StatusCode::NOT_FOUND,
+        );
         let put = format!(r#"{{"version": {}, "title": "Ändrad"}}"#, action.version);
         let res = call(&app, "PUT", &format!("/api/v1/atgarder/{}", action.id), &reader, Some(&put)).await;
         problem(&res, StatusCode::NOT_FOUND);
@@ -106,7 +112,9 @@ async fn a_token_outside_its_scope_gets_nothing() {
         drop(conn);
 
         // Readable but not editable with the role: refused.
-        let res = call(&app, "POST", &format!("/api/v1/planer/{children}/atgarder"), &reader, Some(r#"{"title": "Ny"}"#)).await;
+        let res =
+            call(&app, "POST", &format!("/api/v1/planer/{children}/atgarder"), &reader, Some(r#"{"title": "Ny"}"#))
+                .await;
         problem(&res, StatusCode::FORBIDDEN);
 
         // Deviations: a manager of Barnenheten sees none of Beroendeenheten's.
@@ -150,8 +158,13 @@ async fn revoked_expired_and_unknown_tokens_are_refused() {
         let yesterday = kvalitet_web::clock::today().yesterday().unwrap();
         let (_, expired) = token(&app, Role::Reader, "Individ- och familjeomsorg", Some(yesterday)).await;
         problem(&call(&app, "GET", "/api/v1/planer", &expired, None).await, StatusCode::UNAUTHORIZED);
-        let (_, today) = token(&app, Role::Reader, "Individ- och familjeomsorg", Some(kvalitet_web::clock::today())).await;
-        assert_eq!(call(&app, "GET", "/api/v1/planer", &today, None).await.status, StatusCode::OK, "the last day works");
+        let (_, today) =
+            token(&app, Role::Reader, "Individ- och familjeomsorg", Some(kvalitet_web::clock::today())).await;
+        assert_eq!(
+            call(&app, "GET", "/api/v1/planer", &today, None).await.status,
+            StatusCode::OK,
+            "the last day works"
+        );
         problem(&call(&app, "GET", "/api/v1/planer", "kvt_0000", None).await, StatusCode::UNAUTHORIZED);
         problem(&app.get("/api/v1/planer").await, StatusCode::UNAUTHORIZED);
     })
@@ -167,7 +180,8 @@ async fn a_change_on_a_stale_version_is_a_conflict_and_bad_input_names_the_field
         let action = first_action(&app, adults).await;
         let path = format!("/api/v1/atgarder/{}", action.id);
 
-        let body = |version: i64, title: &str| format!(r#"{{"version": {version}, "title": "{title}", "status": "ongoing"}}"#);
+        let body =
+            |version: i64, title: &str| format!(r#"{{"version": {version}, "title": "{title}", "status": "ongoing"}}"#);
         let res = call(&app, "PUT", &path, &quality, Some(&body(action.version, "Ny rubrik"))).await;
         assert_eq!(res.status, StatusCode::OK, "{}", res.body);
         let saved = json(&res);
@@ -182,9 +196,16 @@ async fn a_change_on_a_stale_version_is_a_conflict_and_bad_input_names_the_field
         assert_eq!(now["action"]["title"], "Ny rubrik");
 
         // A follow-up on a stale version as well.
-        let follow = format!(r#"{{"version": {}, "entry_on": "2022-06-01", "text": "Klar", "new_status": "done"}}"#, action.version);
-        problem(&call(&app, "POST", &format!("{path}/uppfoljningar"), &quality, Some(&follow)).await, StatusCode::CONFLICT);
-        let follow = follow.replace(&format!("\"version\": {}", action.version), &format!("\"version\": {}", action.version + 1));
+        let follow = format!(
+            r#"{{"version": {}, "entry_on": "2022-06-01", "text": "Klar", "new_status": "done"}}"#,
+            action.version
+        );
+        problem(
+            &call(&app, "POST", &format!("{path}/uppfoljningar"), &quality, Some(&follow)).await,
+            StatusCode::CONFLICT,
+        );
+        let follow = follow
+            .replace(&format!("\"version\": {}", action.version), &format!("\"version\": {}", action.version + 1));
         let res = call(&app, "POST", &format!("{path}/uppfoljningar"), &quality, Some(&follow)).await;
         assert_eq!(res.status, StatusCode::CREATED, "{}", res.body);
         assert_eq!(json(&res)["action"]["status"], "done");
@@ -200,9 +221,11 @@ async fn a_change_on_a_stale_version_is_a_conflict_and_bad_input_names_the_field
         let named = fields(&p);
         assert!(named.contains(&"due_on".to_owned()) && named.contains(&"status".to_owned()), "{p}");
         assert!(p.to_string().contains("ÅÅÅÅ-MM-DD"), "{p}");
-        let res = call(&app, "POST", &format!("/api/v1/planer/{adults}/atgarder"), &quality, Some(r#"{"title": ""}"#)).await;
+        let res =
+            call(&app, "POST", &format!("/api/v1/planer/{adults}/atgarder"), &quality, Some(r#"{"title": ""}"#)).await;
         assert_eq!(fields(&problem(&res, StatusCode::UNPROCESSABLE_ENTITY)), ["title"]);
-        let res = call(&app, "POST", &format!("/api/v1/planer/{adults}/atgarder"), &quality, Some(r#"{"title": 5}"#)).await;
+        let res =
+            call(&app, "POST", &format!("/api/v1/planer/{adults}/atgarder"), &quality, Some(r#"{"title": 5}"#)).await;
         assert_eq!(fields(&problem(&res, StatusCode::UNPROCESSABLE_ENTITY)), ["title"]);
         let res = call(&app, "POST", &format!("/api/v1/planer/{adults}/atgarder"), &quality, Some("inte json")).await;
         problem(&res, StatusCode::BAD_REQUEST);
@@ -252,7 +275,9 @@ async fn every_use_of_a_token_is_audited() {
         drop(conn);
         let beroende = unit(&app, "Beroendeenheten").await.id;
         let d = deviations.iter().find(|d| d.unit_id == beroende).unwrap();
-        for path in ["/api/v1/planer".to_owned(), format!("/api/v1/avvikelser/{}", d.id), "/api/v1/planer/999999".into()] {
+        for path in
+            ["/api/v1/planer".to_owned(), format!("/api/v1/avvikelser/{}", d.id), "/api/v1/planer/999999".into()]
+        {
             call(&app, "GET", &path, &secret, None).await;
         }
         let after: Vec<_> = audit_entries(&app.store).await.into_iter().skip(before).collect();
@@ -280,7 +305,9 @@ async fn the_description_is_openapi_3_1_and_has_a_readable_reference() {
         assert!(doc["openapi"].as_str().unwrap().starts_with("3.1"), "{}", doc["openapi"]);
         let paths = doc["paths"].as_object().unwrap();
         for route in kvalitet_web::route_table() {
-            if route.1.starts_with("/api/v1/") && !["/api/v1/openapi.json", "/api/v1/dokumentation", "/api/v1/dokument"].contains(&route.1.as_str()) {
+            if route.1.starts_with("/api/v1/")
+                && !["/api/v1/openapi.json", "/api/v1/dokumentation", "/api/v1/dokument"].contains(&route.1.as_str())
+            {
                 let op = &paths[&route.1][route.0.to_lowercase()];
                 assert!(op.is_object(), "{} {} is described", route.0, route.1);
             }

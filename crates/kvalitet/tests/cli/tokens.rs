@@ -9,13 +9,18 @@ use crate::support::{Server, kvalitet};
 
 fn run(cmd: &mut Command) -> (bool, String, String) {
     let out = cmd.output().expect("run kvalitet");
-    (out.status.success(), String::from_utf8_lossy(&out.stdout).into_owned(), String::from_utf8_lossy(&out.stderr).into_owned())
+    (
+        out.status.success(),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
 }
 
 /// A GET with a bearer token; the status and the body.
 fn api_get(addr: &str, path: &str, token: &str) -> (u16, String) {
     let mut s = TcpStream::connect(addr).unwrap();
-    let req = format!("GET {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\nAuthorization: Bearer {token}\r\n\r\n");
+    let req =
+        format!("GET {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\nAuthorization: Bearer {token}\r\n\r\n");
     s.write_all(req.as_bytes()).unwrap();
     let mut raw = String::new();
     s.read_to_string(&mut raw).unwrap();
@@ -30,21 +35,47 @@ fn a_token_is_created_shown_once_listed_and_revoked() {
     assert!(ok, "{stderr}");
 
     // Wrong role, unknown unit, an expiry in the past: refused, nothing made.
-    let (ok, _, stderr) =
-        run(kvalitet(dir.path()).args(["token", "create", "--name", "X", "--role", "kung", "--scope", "Beroendeenheten"]));
+    let (ok, _, stderr) = run(kvalitet(dir.path()).args([
+        "token",
+        "create",
+        "--name",
+        "X",
+        "--role",
+        "kung",
+        "--scope",
+        "Beroendeenheten",
+    ]));
     assert!(!ok && stderr.contains("okänd roll"), "{stderr}");
     let (ok, _, stderr) =
         run(kvalitet(dir.path()).args(["token", "create", "--name", "X", "--role", "reader", "--scope", "Månen"]));
     assert!(!ok && stderr.contains("ingen enhet som heter \"Månen\""), "{stderr}");
     let (ok, _, stderr) = run(kvalitet(dir.path()).args([
-        "token", "create", "--name", "X", "--role", "reader", "--scope", "Beroendeenheten", "--expires", "2020-01-01",
+        "token",
+        "create",
+        "--name",
+        "X",
+        "--role",
+        "reader",
+        "--scope",
+        "Beroendeenheten",
+        "--expires",
+        "2020-01-01",
     ]));
     assert!(!ok && stderr.contains("slutdagen har redan passerat"), "{stderr}");
     let (ok, stdout, _) = run(kvalitet(dir.path()).args(["token", "list"]));
     assert!(ok && stdout.contains("inga API-nycklar"), "{stdout}");
 
     let (ok, stdout, stderr) = run(kvalitet(dir.path()).args([
-        "token", "create", "--name", "Verksamhetssystemet", "--role", "läsare", "--scope", "Beroendeenheten", "--expires", "2099-12-31",
+        "token",
+        "create",
+        "--name",
+        "Verksamhetssystemet",
+        "--role",
+        "läsare",
+        "--scope",
+        "Beroendeenheten",
+        "--expires",
+        "2099-12-31",
     ]));
     assert!(ok, "{stderr}");
     assert!(stdout.contains("rollen reader över Beroendeenheten, till och med 2099-12-31"), "{stdout}");
@@ -53,7 +84,10 @@ fn a_token_is_created_shown_once_listed_and_revoked() {
 
     let (ok, stdout, _) = run(kvalitet(dir.path()).args(["token", "list"]));
     assert!(ok, "{stdout}");
-    assert!(stdout.contains("Verksamhetssystemet\treader@Beroendeenheten\tgäller till och med 2099-12-31\taldrig använd"), "{stdout}");
+    assert!(
+        stdout.contains("Verksamhetssystemet\treader@Beroendeenheten\tgäller till och med 2099-12-31\taldrig använd"),
+        "{stdout}"
+    );
     assert!(!stdout.contains(&secret[4..]), "the secret is shown only once");
     let id = stdout.split('\t').next().unwrap().trim().to_owned();
 
