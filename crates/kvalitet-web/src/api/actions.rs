@@ -19,7 +19,7 @@ use kvalitet_store::{Column, Where, plans, repo};
 use super::body::{self, Kind};
 use super::model::{ActionOut, FollowUpOut};
 use super::principal::Caller;
-use super::problem::{ApiResult, Problem};
+use super::problem::{ApiResult, ReadRefusals, WriteRefusals};
 use crate::forms::FormState;
 use crate::router::AppState;
 
@@ -58,8 +58,7 @@ async fn readable(
     params(("id" = i64, Path, description = "Åtgärdens nummer")),
     responses(
         (status = 200, description = "Åtgärden", body = ActionDetail),
-        (status = 401, description = "Ingen giltig nyckel eller inloggning", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "Ingen åtgärd som du kan läsa", body = Problem, content_type = "application/problem+json"),
+        ReadRefusals,
     ),
     security(("nyckel" = []), ("inloggning" = []))
 )]
@@ -174,11 +173,7 @@ fn created(location: String, body: impl Serialize) -> Response {
     request_body = ActionIn,
     responses(
         (status = 201, description = "Åtgärden är sparad", body = ActionDetail),
-        (status = 400, description = "Inte JSON", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "Ingen giltig nyckel eller inloggning", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Rollen får inte ändra planen", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "Ingen plan som du kan läsa", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Ogiltiga uppgifter, fält för fält", body = Problem, content_type = "application/problem+json"),
+        WriteRefusals,
     ),
     security(("nyckel" = []), ("inloggning" = []))
 )]
@@ -226,12 +221,7 @@ pub async fn create(
     request_body = ActionChange,
     responses(
         (status = 200, description = "Åtgärden är ändrad", body = ActionDetail),
-        (status = 400, description = "Inte JSON", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "Ingen giltig nyckel eller inloggning", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Rollen får inte ändra planen", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "Ingen åtgärd som du kan läsa", body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "Någon annan har ändrat åtgärden; current_version är den aktuella", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Ogiltiga uppgifter, fält för fält", body = Problem, content_type = "application/problem+json"),
+        WriteRefusals,
     ),
     security(("nyckel" = []), ("inloggning" = []))
 )]
@@ -286,12 +276,7 @@ const FOLLOW_UP_FIELDS: &[(&str, Kind)] =
     request_body = FollowUpIn,
     responses(
         (status = 201, description = "Uppföljningen är sparad", body = ActionDetail),
-        (status = 400, description = "Inte JSON", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "Ingen giltig nyckel eller inloggning", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Rollen får inte följa upp planen", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "Ingen åtgärd som du kan läsa", body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "Någon annan har ändrat åtgärden", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Ogiltiga uppgifter, fält för fält", body = Problem, content_type = "application/problem+json"),
+        WriteRefusals,
     ),
     security(("nyckel" = []), ("inloggning" = []))
 )]

@@ -21,7 +21,7 @@ use super::body::{self, Kind};
 
 use super::paging::{Page, PageParams};
 use super::principal::Caller;
-use super::problem::{ApiError, ApiResult, FieldProblem, Problem};
+use super::problem::{ApiError, ApiResult, FieldProblem, ListRefusals, ReadRefusals, WriteRefusals};
 use crate::router::AppState;
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -127,8 +127,7 @@ async fn log_reads(state: &AppState, caller: &Caller, ids: &[i64]) -> ApiResult<
     params(DeviationFilters, PageParams),
     responses(
         (status = 200, description = "En sida av rapporterna", body = Page<DeviationOut>),
-        (status = 401, description = "Ingen giltig nyckel eller inloggning", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Ogiltig parameter", body = Problem, content_type = "application/problem+json"),
+        ListRefusals,
     ),
     security(("nyckel" = []), ("inloggning" = []))
 )]
@@ -174,8 +173,7 @@ pub async fn list(
     params(("id" = i64, Path, description = "Rapportens nummer")),
     responses(
         (status = 200, description = "Rapporten", body = DeviationOut),
-        (status = 401, description = "Ingen giltig nyckel eller inloggning", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "Ingen rapport som du kan läsa", body = Problem, content_type = "application/problem+json"),
+        ReadRefusals,
     ),
     security(("nyckel" = []), ("inloggning" = []))
 )]
@@ -236,10 +234,7 @@ const NEW_FIELDS: &[(&str, Kind)] = &[
     request_body = DeviationIn,
     responses(
         (status = 201, description = "Rapporten är registrerad", body = DeviationOut),
-        (status = 400, description = "Inte JSON", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "Ingen giltig nyckel eller inloggning", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Rollen får inte rapportera för enheten", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Ogiltiga uppgifter, fält för fält", body = Problem, content_type = "application/problem+json"),
+        WriteRefusals,
     ),
     security(("nyckel" = []), ("inloggning" = []))
 )]

@@ -15,7 +15,7 @@ use kvalitet_store::plans;
 use super::model::{ActionOut, IndicatorOut, PlanOut, RiskOut, SelfInspectionOut};
 use super::paging::{Page, PageParams};
 use super::principal::Caller;
-use super::problem::{ApiResult, Problem};
+use super::problem::{ApiResult, ListRefusals, ReadRefusals};
 use crate::router::AppState;
 
 /// The filters of the plan list.
@@ -42,8 +42,7 @@ pub struct PlanFilters {
     params(PlanFilters, PageParams),
     responses(
         (status = 200, description = "En sida av planerna", body = Page<PlanOut>),
-        (status = 401, description = "Ingen giltig nyckel eller inloggning", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Ogiltig parameter", body = Problem, content_type = "application/problem+json"),
+        ListRefusals,
     ),
     security(("nyckel" = []), ("inloggning" = []))
 )]
@@ -120,8 +119,7 @@ pub struct PlanDetail {
     params(("id" = i64, Path, description = "Planens nummer")),
     responses(
         (status = 200, description = "Planen", body = PlanDetail),
-        (status = 401, description = "Ingen giltig nyckel eller inloggning", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "Ingen plan som du kan läsa", body = Problem, content_type = "application/problem+json"),
+        ReadRefusals,
     ),
     security(("nyckel" = []), ("inloggning" = []))
 )]

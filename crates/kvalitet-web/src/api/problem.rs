@@ -6,7 +6,7 @@ use axum::Json;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde::Serialize;
-use utoipa::ToSchema;
+use utoipa::{IntoResponses, ToSchema};
 
 use kvalitet_domain::ValidationErrors;
 use kvalitet_store::StoreError;
@@ -37,6 +37,76 @@ pub struct Problem {
     /// Vid 409: postens aktuella version.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub current_version: Option<i64>,
+}
+
+/// The refusals of a read of one record, as the OpenAPI description lists them.
+#[derive(IntoResponses)]
+#[allow(dead_code, reason = "describes the answers `ApiError` gives; never built")]
+pub enum ReadRefusals {
+    #[response(
+        status = 401,
+        description = "Ingen giltig nyckel eller inloggning",
+        content_type = "application/problem+json"
+    )]
+    Unauthenticated(Problem),
+    #[response(
+        status = 404,
+        description = "Ingen sådan post som du kan läsa",
+        content_type = "application/problem+json"
+    )]
+    NotFound(Problem),
+}
+
+/// The refusals of a list.
+#[derive(IntoResponses)]
+#[allow(dead_code, reason = "describes the answers `ApiError` gives; never built")]
+pub enum ListRefusals {
+    #[response(
+        status = 401,
+        description = "Ingen giltig nyckel eller inloggning",
+        content_type = "application/problem+json"
+    )]
+    Unauthenticated(Problem),
+    #[response(
+        status = 422,
+        description = "Ogiltig parameter, var och en med sitt fel",
+        content_type = "application/problem+json"
+    )]
+    Invalid(Problem),
+}
+
+/// The refusals of a write.
+#[derive(IntoResponses)]
+#[allow(dead_code, reason = "describes the answers `ApiError` gives; never built")]
+pub enum WriteRefusals {
+    #[response(status = 400, description = "Innehållet är inte JSON", content_type = "application/problem+json")]
+    NotJson(Problem),
+    #[response(
+        status = 401,
+        description = "Ingen giltig nyckel eller inloggning",
+        content_type = "application/problem+json"
+    )]
+    Unauthenticated(Problem),
+    #[response(status = 403, description = "Rollen får inte göra det här", content_type = "application/problem+json")]
+    Forbidden(Problem),
+    #[response(
+        status = 404,
+        description = "Ingen sådan post som du kan läsa",
+        content_type = "application/problem+json"
+    )]
+    NotFound(Problem),
+    #[response(
+        status = 409,
+        description = "Någon annan har ändrat posten; current_version är den aktuella",
+        content_type = "application/problem+json"
+    )]
+    Conflict(Problem),
+    #[response(
+        status = 422,
+        description = "Ogiltiga uppgifter, fält för fält; inget har sparats",
+        content_type = "application/problem+json"
+    )]
+    Invalid(Problem),
 }
 
 /// Everything the API answers with other than success.

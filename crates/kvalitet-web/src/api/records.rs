@@ -20,7 +20,7 @@ use kvalitet_store::{Where, plans, repo};
 use super::body::{self, Kind};
 use super::model::{AssessmentOut, IndicatorOut, ResultOut, RiskOut, RunOut, SelfInspectionOut};
 use super::principal::Caller;
-use super::problem::{ApiResult, Problem};
+use super::problem::{ApiResult, ReadRefusals, WriteRefusals};
 use crate::pages::follow_up;
 use crate::router::AppState;
 
@@ -53,8 +53,7 @@ pub struct RiskDetail {
     params(("id" = i64, Path, description = "Riskens nummer")),
     responses(
         (status = 200, description = "Risken", body = RiskDetail),
-        (status = 401, description = "Ingen giltig nyckel eller inloggning", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "Ingen risk som du kan läsa", body = Problem, content_type = "application/problem+json"),
+        ReadRefusals,
     ),
     security(("nyckel" = []), ("inloggning" = []))
 )]
@@ -98,8 +97,7 @@ async fn si_detail(state: &AppState, si: &Versioned<SelfInspection>) -> ApiResul
     params(("id" = i64, Path, description = "Egenkontrollens nummer")),
     responses(
         (status = 200, description = "Egenkontrollen", body = SelfInspectionDetail),
-        (status = 401, description = "Ingen giltig nyckel eller inloggning", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "Ingen egenkontroll som du kan läsa", body = Problem, content_type = "application/problem+json"),
+        ReadRefusals,
     ),
     security(("nyckel" = []), ("inloggning" = []))
 )]
@@ -152,11 +150,7 @@ const RUN_FIELDS: &[(&str, Kind)] = &[
     request_body = RunIn,
     responses(
         (status = 201, description = "Genomförandet är sparat", body = SelfInspectionDetail),
-        (status = 400, description = "Inte JSON", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "Ingen giltig nyckel eller inloggning", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Rollen får inte registrera genomföranden här", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "Ingen egenkontroll som du kan läsa", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Ogiltiga uppgifter, fält för fält", body = Problem, content_type = "application/problem+json"),
+        WriteRefusals,
     ),
     security(("nyckel" = []), ("inloggning" = []))
 )]
@@ -205,8 +199,7 @@ async fn indicator_detail(state: &AppState, ind: &Versioned<Indicator>) -> ApiRe
     params(("id" = i64, Path, description = "Indikatorns nummer")),
     responses(
         (status = 200, description = "Indikatorn", body = IndicatorDetail),
-        (status = 401, description = "Ingen giltig nyckel eller inloggning", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "Ingen indikator som du kan läsa", body = Problem, content_type = "application/problem+json"),
+        ReadRefusals,
     ),
     security(("nyckel" = []), ("inloggning" = []))
 )]
@@ -264,11 +257,7 @@ const RESULT_FIELDS: &[(&str, Kind)] = &[
     request_body = ResultIn,
     responses(
         (status = 201, description = "Resultatet är sparat", body = IndicatorDetail),
-        (status = 400, description = "Inte JSON", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "Ingen giltig nyckel eller inloggning", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Rollen får inte registrera resultat i planen", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "Ingen indikator som du kan läsa", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Ogiltiga uppgifter, fält för fält (ett resultat om året)", body = Problem, content_type = "application/problem+json"),
+        WriteRefusals,
     ),
     security(("nyckel" = []), ("inloggning" = []))
 )]
