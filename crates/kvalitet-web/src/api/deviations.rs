@@ -277,13 +277,7 @@ pub async fn create(
         &mut errors,
     );
     let today = crate::pages::deviations::today();
-    let occurred =
-        crate::forms::parse_date(&get("occurred_on")).filter(|d| crate::forms::DATE_YEARS.contains(&d.year()));
-    match occurred {
-        None => errors.push(("occurred_on".into(), "Ange datum som ÅÅÅÅ-MM-DD, till exempel 2024-03-31.".into())),
-        Some(d) if d > today => errors.push(("occurred_on".into(), "Datumet kan inte vara i framtiden.".into())),
-        Some(_) => {}
-    }
+    let occurred = crate::pages::deviations::occurred_on(&get("occurred_on"), today, &mut errors);
     let deviation = Deviation {
         complainant,
         channel,
