@@ -13,6 +13,7 @@ use utoipa::ToSchema;
 use kvalitet_domain::Versioned;
 use kvalitet_domain::access::Permission;
 use kvalitet_domain::indicator::{Indicator, IndicatorResult};
+use kvalitet_domain::plan::QualityPlan;
 use kvalitet_domain::risk::{Risk, RiskAssessment};
 use kvalitet_domain::self_inspection::{SelfInspection, SelfInspectionRun};
 use kvalitet_store::{Where, plans, repo};
@@ -64,12 +65,81 @@ pub async fn risk(
 ) -> ApiResult<Json<RiskDetail>> {
     let risk = super::record::<Risk>(&state, &id).await?;
     super::readable_plan(&state, &caller, risk.plan_id).await?;
-    let mut assessments = children::<RiskAssessment>(&state, "risk_id = $1", risk.id.get()).await?;
+    Ok(Json(risk_detail(&state, &risk).await?))
+}
+
+async fn risk_detail(state: &AppState, risk: &Versioned<Risk>) -> ApiResult<RiskDetail> {
+    let mut assessments = children::<RiskAssessment>(state, "risk_id = $1", risk.id.get()).await?;
     assessments.sort_by_key(|a| (a.assessed_on, a.id));
-    Ok(Json(RiskDetail {
-        risk: RiskOut::from(&risk),
-        assessments: assessments.iter().map(AssessmentOut::from).collect(),
-    }))
+    Ok(RiskDetail { risk: RiskOut::from(risk), assessments: assessments.iter().map(AssessmentOut::from).collect() })
+}
+
+/// A new assessment of a risk.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(description = "En ny bedömning av en risk.")]
+#[allow(dead_code, reason = "the OpenAPI description of the body, which is read by `ASSESSMENT_FIELDS`")]
+pub struct AssessmentIn {
+    /// Riskens version som lästes; 409 om den inte längre är aktuell.
+    version: i64,
+    /// Dagen för bedömningen: inte i framtiden, tidigast året före planens.
+    #[schema(format = Date)]
+    assessed_on: String,
+    /// Sannolikheten, 1 till riskmatrisens antal steg.
+    #[schema(minimum = 1)]
+    likelihood: i64,
+    /// Konsekvensen, 1 till riskmatrisens antal steg.
+    #[schema(minimum = 1)]
+    consequence: i64,
+    #[schema(max_length = 20000)]
+    comment: Option<String>,
+}
+
+const ASSESSMENT_FIELDS: &[(&str, Kind)] = &[
+    ("version", Kind::Integer),
+    ("assessed_on", Kind::Filled),
+    ("likelihood", Kind::Integer),
+    ("consequence", Kind::Integer),
+    ("comment", Kind::Text),
+];
+
+// Re-assesses a risk (for those who may edit its plan).
+#[utoipa::path(
+    post,
+    path = "/api/v1/risker/{id}/bedomningar",
+    summary = "Bedömer en risk på nytt (för den som får ändra planen): risken får bedömningens sannolikhet, konsekvens och nivå. 409 om risken har ändrats sedan versionen som lästes.",
+    tag = "Risker",
+    params(("id" = i64, Path, description = "Riskens nummer")),
+    request_body = AssessmentIn,
+    responses(
+        (status = 201, description = "Bedömningen är sparad", body = RiskDetail),
+        WriteRefusals,
+    ),
+    security(("nyckel" = []), ("inloggning" = []))
+)]
+pub async fn reassess(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    bytes: Bytes,
+) -> ApiResult<Response> {
+    let risk = super::record::<Risk>(&state, &id).await?;
+    let plan: Versioned<QualityPlan> = super::readable_plan(&state, &caller, risk.plan_id).await?;
+    caller.user.require(Permission::EditPlan, plan.scope_id)?;
+    let mut form = body::form(&headers, &bytes, ASSESSMENT_FIELDS)?;
+    let version = body::version(&mut form);
+    let matrix = plans::matrix(&mut *state.store.read().await?, caller.tenant()).await?;
+    let assessment = crate::pages::risks::parse_assessment(&mut form, risk.id, &matrix, &plan);
+    let (Some(version), Some(assessment), false) = (version, assessment, form.has_errors()) else {
+        return Err(body::refused(form));
+    };
+    let mut tx = state.store.write(&caller.actor).await?;
+    plans::reassess_risk(&mut tx, risk.id, version, &assessment).await?;
+    tx.commit().await?;
+    let saved = super::record::<Risk>(&state, &id).await?;
+    let detail = risk_detail(&state, &saved).await?;
+    Ok((StatusCode::CREATED, [(header::LOCATION, format!("/api/v1/risker/{}", risk.id))], Json(detail)).into_response())
 }
 
 #[derive(Debug, Serialize, ToSchema)]

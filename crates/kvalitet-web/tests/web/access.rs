@@ -62,6 +62,7 @@ fn matrix() -> HashMap<(&'static str, String), ([Expect; 10], Expect)> {
         (("PUT", "/api/v1/atgarder/{id}"), ([A, D, A, D, D, D, D, D, D, D], D)),
         (("POST", "/api/v1/atgarder/{id}/uppfoljningar"), ([A, D, A, D, A, D, D, D, D, D], D)),
         (("GET", "/api/v1/risker/{id}"), ([A, D, A, D, A, D, A, D, A, D], D)),
+        (("POST", "/api/v1/risker/{id}/bedomningar"), ([A, D, A, D, D, D, D, D, D, D], D)),
         (("GET", "/api/v1/egenkontroller/{id}"), ([A, D, A, D, A, D, A, D, A, D], D)),
         (("POST", "/api/v1/egenkontroller/{id}/genomforanden"), ([A, D, A, D, A, D, D, D, D, D], D)),
         (("GET", "/api/v1/indikatorer/{id}"), ([A, D, A, D, A, D, A, D, A, D], D)),
@@ -742,7 +743,7 @@ async fn attempt(app: &TestApp, f: &Fixture, method: &str, path: &str, inside: b
         "/api/v1/atgarder/{id}" | "/api/v1/atgarder/{id}/uppfoljningar" => {
             path.replace("{id}", &pick(f.action_in, f.action_out))
         }
-        "/api/v1/risker/{id}" => path.replace("{id}", &pick(f.risk_in, f.risk_out)),
+        "/api/v1/risker/{id}" | "/api/v1/risker/{id}/bedomningar" => path.replace("{id}", &pick(f.risk_in, f.risk_out)),
         "/api/v1/egenkontroller/{id}" | "/api/v1/egenkontroller/{id}/genomforanden" => {
             path.replace("{id}", &pick(f.si_in, f.si_out))
         }

@@ -210,6 +210,23 @@ async fn a_change_on_a_stale_version_is_a_conflict_and_bad_input_names_the_field
         assert_eq!(res.status, StatusCode::CREATED, "{}", res.body);
         assert_eq!(json(&res)["action"]["status"], "done");
 
+        // A risk re-assessed: on its version, likelihood and consequence on the matrix.
+        let mut conn = app.store.read().await.unwrap();
+        let risks: Vec<Versioned<kvalitet_domain::risk::Risk>> =
+            repo::list(&mut conn, Where::sql("plan_id = $1", vec![kvalitet_store::Value::Int(adults)])).await.unwrap();
+        drop(conn);
+        let risk = risks.iter().min_by_key(|r| r.id).unwrap();
+        let assess = |version: i64, l: i64| {
+            format!(r#"{{"version": {version}, "assessed_on": "2022-05-02", "likelihood": {l}, "consequence": 2}}"#)
+        };
+        let at = format!("/api/v1/risker/{}/bedomningar", risk.id);
+        let res = call(&app, "POST", &at, &quality, Some(&assess(risk.version, 3))).await;
+        assert_eq!(res.status, StatusCode::CREATED, "{}", res.body);
+        assert_eq!(json(&res)["risk"]["level"], 6);
+        problem(&call(&app, "POST", &at, &quality, Some(&assess(risk.version, 2))).await, StatusCode::CONFLICT);
+        let res = call(&app, "POST", &at, &quality, Some(&assess(risk.version + 1, 9))).await;
+        assert_eq!(fields(&problem(&res, StatusCode::UNPROCESSABLE_ENTITY)), ["likelihood"]);
+
         // Each field's problem by its name, in Swedish; nothing stored.
         let bad = r#"{"title": "", "due_on": "2024-13-01", "status": "klar", "farg": "blå"}"#;
         let res = call(&app, "POST", &format!("/api/v1/planer/{adults}/atgarder"), &quality, Some(bad)).await;
