@@ -30,6 +30,7 @@ const WITHOUT_ID = [
   '/organisation', '/organisation/malgrupper', '/organisation/processomraden', '/organisation/kvalitetsfaktorer',
   '/organisation/processomraden/ny', '/mina-rapporter', '/admin/avvikelser', '/admin/dokument',
   '/api/v1/dokumentation',
+  '/admin/kolada',
 ];
 
 let browser;

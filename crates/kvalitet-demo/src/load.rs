@@ -9,6 +9,7 @@ use kvalitet_domain::access::Account;
 use kvalitet_domain::action::{Action, ActionFollowUp};
 use kvalitet_domain::deviation::{Deviation, DeviationTally};
 use kvalitet_domain::indicator::{Indicator, IndicatorResult};
+use kvalitet_domain::kolada::{Gender, KoladaSettings, KoladaSource, KoladaValue};
 use kvalitet_domain::org::{
     OrgUnit, OrgUnitId, ProcessArea, ProcessAreaId, QualityFactor, QualityFactorId, TargetGroup, TargetGroupId, Tenant,
     TenantId, may_nest,
@@ -24,7 +25,7 @@ use kvalitet_domain::{Date, Id, Validate};
 use kvalitet_store::links::{self, LinkKind};
 use kvalitet_store::{Actor, Store, Tx, accounts, plans, repo};
 
-use crate::schema::{FindingData, Organisation, PlanData, ReportData, SeedFile};
+use crate::schema::{FindingData, KoladaData, Organisation, PlanData, ReportData, SeedFile};
 use crate::{DemoFile, ORGANISATION, SEEDS};
 
 /// What a load stored.
@@ -59,6 +60,9 @@ pub async fn load_files(store: &Store, organisation: &DemoFile, seeds: &[DemoFil
     let mut tx = store.write(&Actor::system("demo")).await?;
     let mut summary = LoadSummary::default();
     let names = load_organisation(&mut tx, &org, &mut summary).await.with_context(|| organisation.name)?;
+    if let Some(k) = &org.kolada {
+        load_kolada(&mut tx, names.tenant, k).await.with_context(|| format!("{}: kolada", organisation.name))?;
+    }
     for (file, seed) in &parsed {
         if let Some(plan) = &seed.plan {
             load_plan(&mut tx, &names, plan, &mut summary).await.with_context(|| *file)?;
@@ -69,6 +73,36 @@ pub async fn load_files(store: &Store, organisation: &DemoFile, seeds: &[DemoFil
     }
     tx.commit().await?;
     Ok(summary)
+}
+
+/// The municipality's Kolada settings and the example values, stored as example data.
+async fn load_kolada(tx: &mut Tx, tenant: TenantId, data: &KoladaData) -> anyhow::Result<()> {
+    let settings = KoladaSettings {
+        tenant_id: tenant,
+        municipality: data.municipality.clone(),
+        group_id: data.group_id.clone(),
+        group_name: data.group_name.clone(),
+    };
+    kvalitet_store::kolada::save_settings(tx, &settings, 0).await?;
+    let today = jiff::Zoned::now().date();
+    let values: Vec<KoladaValue> = data
+        .example_values
+        .iter()
+        .map(|v| KoladaValue {
+            tenant_id: tenant,
+            kpi: v.kpi.clone(),
+            area: v.area.clone(),
+            year: v.year,
+            gender: Gender::Total,
+            value: v.value,
+            status: String::new(),
+            source: KoladaSource::Example,
+            origin: String::new(),
+            fetched_on: today,
+        })
+        .collect();
+    kvalitet_store::kolada::replace(tx, tenant, &values).await?;
+    Ok(())
 }
 
 /// The organisation's names, for resolving references in the seed files.
@@ -346,6 +380,7 @@ async fn load_plan(conn: &mut Tx, names: &Names, data: &PlanData, summary: &mut 
             note: text(&d.note),
             previous_indicator_id: None,
             sort_order: i as i64 + 1,
+            kolada_kpi: d.kolada_kpi.clone(),
         };
         let id = plans::create(conn, &indicator).await.with_context(ctx)?;
         for r in &d.results {

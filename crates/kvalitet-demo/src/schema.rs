@@ -26,6 +26,33 @@ pub struct Organisation {
     pub quality_factors: Vec<FactorData>,
     #[serde(default)]
     pub accounts: Vec<AccountData>,
+    /// The municipality's Kolada settings and the demo's example values (F13).
+    pub kolada: Option<KoladaData>,
+}
+
+/// The demo's Kolada settings and example values (stored as example data, shown as
+/// "Exempeldata", never as Kolada's).
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct KoladaData {
+    pub municipality: String,
+    #[serde(default)]
+    pub group_id: String,
+    #[serde(default)]
+    pub group_name: String,
+    #[serde(default)]
+    pub example_values: Vec<KoladaValueData>,
+}
+
+/// One example value: key figure, area (municipality, `0000` or the group), year, value
+/// (total).
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct KoladaValueData {
+    pub kpi: String,
+    pub area: String,
+    pub year: i64,
+    pub value: Option<f64>,
 }
 
 /// A demo account, one per role.
@@ -286,6 +313,8 @@ pub struct IndicatorData {
     pub no_data: bool,
     #[serde(default)]
     pub note: String,
+    /// The Kolada key figure it is compared with (F13).
+    pub kolada_kpi: Option<String>,
     #[serde(default)]
     pub results: Vec<ResultData>,
 }

@@ -10,6 +10,7 @@
 
 mod build;
 pub mod ivo_report;
+mod kolada;
 mod labels;
 mod load;
 pub mod model;
@@ -113,6 +114,18 @@ pub struct DocumentInput {
     /// The settings' furniture for this document (logo, board, reference, meeting date,
     /// status); the builders add the footer's title.
     pub furniture: model::Furniture,
+    /// The Kolada comparisons of the indicators of the year's plans in the scope's
+    /// subtree that name a key figure and have stored values (F13), in plan order.
+    pub kolada: Vec<IndicatorComparison>,
+}
+
+/// An indicator's comparison with Kolada, for the follow-up and the quality report.
+#[derive(Debug, Clone)]
+pub struct IndicatorComparison {
+    pub indicator_id: kvalitet_domain::indicator::IndicatorId,
+    pub name: String,
+    pub unit: kvalitet_domain::indicator::MeasureUnit,
+    pub comparison: kvalitet_domain::kolada::Comparison,
 }
 
 /// The loaded data of a document.

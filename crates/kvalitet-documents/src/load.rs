@@ -120,7 +120,34 @@ pub async fn load_input_for_tenant(
         }
     };
     let furniture = furniture(conn, tenant, kind, year, root.id, &content).await?;
-    Ok(DocumentInput { municipality, year, scope_name: root.name.clone(), content, draft, drafts_left_out, furniture })
+    let kolada = match kind {
+        DocumentKind::Plan => Vec::new(),
+        DocumentKind::FollowUp | DocumentKind::Report => {
+            let plan_ids: Vec<_> = match &content {
+                Content::Plans(bundles) => bundles.iter().map(|b| b.plan.id).collect(),
+                // The report compares the indicators of the year's plans it covers (drafts
+                // below the scope left out, as everywhere).
+                Content::Reports(_) => plans::list_plans(conn, tenant)
+                    .await?
+                    .into_iter()
+                    .filter(|p| p.year == year && position(p.scope_id).is_some())
+                    .filter(|p| p.scope_id == root.id || p.state != PlanState::Draft)
+                    .map(|p| p.id)
+                    .collect(),
+            };
+            crate::kolada::comparisons(conn, tenant, &plan_ids).await?
+        }
+    };
+    Ok(DocumentInput {
+        municipality,
+        year,
+        scope_name: root.name.clone(),
+        content,
+        draft,
+        drafts_left_out,
+        furniture,
+        kolada,
+    })
 }
 
 /// The document's furniture as the settings hold it: the logo and the board's name of

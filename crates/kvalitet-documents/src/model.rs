@@ -87,8 +87,8 @@ pub enum Block {
         text: String,
     },
     Paragraph(Para),
-    /// A bulleted list of plain items.
-    List(Vec<String>),
+    /// A bulleted list; each item a paragraph, which may carry its own footnote.
+    List(Vec<Para>),
     Table(Table),
     Figure(Figure),
 }
@@ -194,7 +194,12 @@ impl Document {
                     out.push(p.text.clone());
                     out.extend(p.footnote.iter().cloned());
                 }
-                Block::List(items) => out.extend(items.iter().cloned()),
+                Block::List(items) => {
+                    for p in items {
+                        out.push(p.text.clone());
+                        out.extend(p.footnote.iter().cloned());
+                    }
+                }
                 Block::Table(t) => table_text(t, &mut out),
                 Block::Figure(f) => {
                     out.push(f.title.clone());

@@ -4,8 +4,8 @@
 //!
 //! Footnotes: a mark `[^1]` in the text and the note on a line of its own,
 //! `[^1]: Motiverande samtal erbjuds …`. The mark is taken out and the note becomes the
-//! paragraph's footnote (a mark in a list item: the footnote of the paragraph that
-//! introduces the list). A note whose mark is nowhere is kept as a paragraph.
+//! footnote of the paragraph or list item that holds the mark. A note whose mark is
+//! nowhere is kept as a paragraph.
 //!
 //! The same rules as `kvalitet-web`'s `text.rs` and `format.rs`; kept here as well so
 //! this crate does not depend on the web crate.
@@ -36,7 +36,7 @@ fn paragraphs(body: &str) -> Vec<Block> {
                 last.push_str(line);
             } else {
                 if !items.is_empty() {
-                    out.push(Block::List(std::mem::take(&mut items)));
+                    out.push(list(std::mem::take(&mut items)));
                 }
                 if !para.is_empty() {
                     para.push(' ');
@@ -45,13 +45,18 @@ fn paragraphs(body: &str) -> Vec<Block> {
             }
         }
         if !items.is_empty() {
-            out.push(Block::List(items));
+            out.push(list(items));
         }
         if !para.is_empty() {
             out.push(Block::Paragraph(Para::new(para)));
         }
     }
     out
+}
+
+/// A list of plain items.
+pub fn list(items: Vec<String>) -> Block {
+    Block::List(items.into_iter().map(Para::new).collect())
 }
 
 /// A footnote's text, from a line `[^id]: text`.
@@ -106,22 +111,15 @@ pub(crate) fn attach(mut blocks: Vec<Block>, mut notes: Vec<Note>) -> Vec<Block>
     if notes.is_empty() {
         return blocks;
     }
-    let mut last_para = None;
-    for i in 0..blocks.len() {
-        match &mut blocks[i] {
-            Block::Paragraph(p) => {
-                let texts = take_marks(&mut p.text, &mut notes);
-                add_footnote(p, texts);
-                last_para = Some(i);
-            }
-            Block::List(items) => {
-                let texts: Vec<String> = items.iter_mut().flat_map(|t| take_marks(t, &mut notes)).collect();
-                match last_para.map(|j| &mut blocks[j]) {
-                    Some(Block::Paragraph(p)) => add_footnote(p, texts),
-                    _ => blocks.extend(texts.into_iter().map(|t| Block::Paragraph(Para::new(t)))),
-                }
-            }
-            _ => {}
+    for block in &mut blocks {
+        let paras = match block {
+            Block::Paragraph(p) => std::slice::from_mut(p),
+            Block::List(items) => items.as_mut_slice(),
+            _ => continue,
+        };
+        for p in paras {
+            let texts = take_marks(&mut p.text, &mut notes);
+            add_footnote(p, texts);
         }
     }
     blocks.extend(notes.into_iter().filter(|n| !n.used).map(|n| Block::Paragraph(Para::new(n.text))));
@@ -134,7 +132,7 @@ pub fn cell_paras(body: &str) -> Vec<Para> {
         .into_iter()
         .flat_map(|b| match b {
             Block::Paragraph(p) => vec![p],
-            Block::List(items) => items.into_iter().map(|i| Para::new(format!("• {i}"))).collect(),
+            Block::List(items) => items.into_iter().map(|i| Para { text: format!("• {}", i.text), ..i }).collect(),
             _ => vec![],
         })
         .collect()
@@ -178,7 +176,7 @@ mod tests {
         let b = prose("Första stycket\nfortsätter.\n\nInledning:\n- ett\n- två\nsom fortsätter\n\nSista.");
         assert_eq!(b.len(), 4);
         assert_eq!(b[0], Block::Paragraph(Para::new("Första stycket fortsätter.")));
-        assert_eq!(b[2], Block::List(vec!["ett".into(), "två som fortsätter".into()]));
+        assert_eq!(b[2], list(vec!["ett".into(), "två som fortsätter".into()]));
         assert_eq!(cell_paras("a\n- b")[1].text, "• b");
     }
 
@@ -192,6 +190,10 @@ mod tests {
                 Para::new("Kompetensmenyn införs.").with_footnote("Kompetensmenyn är en utbildningsplattform")
             )
         );
+        // A mark in a list item makes the note that item's footnote.
+        let b = prose("Följande:\n- ett[^a]\n- två\n[^a]: om ett");
+        assert_eq!(b[0], Block::Paragraph(Para::new("Följande:")));
+        assert_eq!(b[1], Block::List(vec![Para::new("ett").with_footnote("om ett"), Para::new("två")]));
         // A note without its mark is kept as a paragraph, never lost.
         assert_eq!(prose("Text.\n[^2]: ensam")[1], Block::Paragraph(Para::new("ensam")));
     }

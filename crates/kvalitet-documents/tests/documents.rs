@@ -530,6 +530,8 @@ async fn a_draft_is_marked_utkast_in_its_heading_and_running_header() {
 mod docx_layout;
 #[path = "documents/ivo_report.rs"]
 mod ivo_report;
+#[path = "documents/kolada.rs"]
+mod kolada;
 #[path = "documents/pdf_layout.rs"]
 mod pdf_layout;
 #[path = "documents/seed_002.rs"]

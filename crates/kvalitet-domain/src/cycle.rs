@@ -105,18 +105,7 @@ fn plan_sections(from: &PlanBundle) -> Vec<Section> {
 /// not copied. The `previous_*_id` fields name the copied item only so that the store
 /// can re-make the links; the store does not keep them, since a copy is no history.
 pub fn copy_plan(from: &PlanBundle, scope: OrgUnitId, year: i64, title: String) -> RolledPlan {
-    let plan = QualityPlan {
-        scope_id: scope,
-        year,
-        title,
-        state: PlanState::Draft,
-        adopted_on: None,
-        board_reference: None,
-        followed_up_on: None,
-        follow_up_reference: None,
-        previous_plan_id: None,
-        ..from.plan.item.clone()
-    };
+    let plan = QualityPlan::draft(from.plan.tenant_id, scope, year, title, from.plan.table_layout);
     let risks = from
         .risks
         .iter()

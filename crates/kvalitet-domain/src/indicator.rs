@@ -59,6 +59,8 @@ pub struct Indicator {
     pub note: String,
     pub previous_indicator_id: Option<IndicatorId>,
     pub sort_order: i64,
+    /// The Kolada key figure (KPI) the indicator is compared with (F13), e.g. `U21468`.
+    pub kolada_kpi: Option<String>,
 }
 pub type IndicatorId = Id<Indicator>;
 
@@ -101,6 +103,7 @@ impl Validate for Indicator {
         if let Some(t) = self.target_value {
             check_value(&mut e, "target_value", t, self.unit);
         }
+        crate::kolada::check_kpi(&mut e, "kolada_kpi", self.kolada_kpi.as_deref());
         e.into_result()
     }
 }
@@ -235,7 +238,19 @@ mod tests {
             note: String::new(),
             previous_indicator_id: None,
             sort_order: 0,
+            kolada_kpi: None,
         }
+    }
+
+    #[test]
+    fn a_kolada_key_figure_must_have_koladas_form() {
+        let mut i = indicator(None, Direction::HigherIsBetter);
+        i.kolada_kpi = Some("U21468".into());
+        assert!(i.validate().is_ok());
+        i.kolada_kpi = Some("21468".into());
+        let e = i.validate().unwrap_err();
+        assert_eq!(e.errors[0].field, "kolada_kpi");
+        assert!(e.to_string().contains("en stor bokstav och fem siffror"), "{e}");
     }
 
     #[test]

@@ -13,6 +13,7 @@ use crate::indicator::{Direction, IndicatorSource, MeasureUnit};
 use crate::org::OrgUnitKind;
 use crate::plan::{FocusAreaKind, PlanState, TableLayout};
 use crate::report::{ReportState, ReviewKind};
+use crate::risk::RiskOrigin;
 use crate::self_inspection::{Frequency, Method, TrafficLight, Verdict};
 
 /// A code with a Swedish name.
@@ -98,6 +99,15 @@ labels! {
         Kolada => "Kolada",
         CaseSystem => "verksamhetssystemet",
         Other => "annan källa",
+    }
+    risk_origin: RiskOrigin {
+        RiskAnalysis => "Riskanalys",
+        LexSarah => "Lex Sarah-utredning",
+        Deviation => "Avvikelse",
+        SelfInspection => "Egenkontroll",
+        Complaint => "Klagomål",
+        Review => "Granskning",
+        Other => "Annat",
     }
     direction: Direction { HigherIsBetter => "högre är bättre", LowerIsBetter => "lägre är bättre" }
     deviation_status: DeviationStatus {

@@ -84,6 +84,29 @@ pub enum TransitionError {
 }
 
 impl QualityPlan {
+    /// A new, empty draft: nothing decided by the board yet, no plan before it.
+    pub fn draft(
+        tenant_id: TenantId,
+        scope_id: OrgUnitId,
+        year: i64,
+        title: String,
+        table_layout: TableLayout,
+    ) -> Self {
+        QualityPlan {
+            tenant_id,
+            scope_id,
+            year,
+            title,
+            state: PlanState::Draft,
+            adopted_on: None,
+            board_reference: None,
+            followed_up_on: None,
+            follow_up_reference: None,
+            previous_plan_id: None,
+            table_layout,
+        }
+    }
+
     /// Adopts a draft: the board's date and reference are required.
     pub fn adopt(&mut self, on: Date, board_reference: &str) -> Result<(), TransitionError> {
         if self.state != PlanState::Draft {
@@ -207,19 +230,7 @@ mod tests {
     use super::*;
 
     fn draft() -> QualityPlan {
-        QualityPlan {
-            tenant_id: Id::new(1),
-            scope_id: Id::new(1),
-            year: 2024,
-            title: "Kvalitetsplan 2024".into(),
-            state: PlanState::Draft,
-            adopted_on: None,
-            board_reference: None,
-            followed_up_on: None,
-            follow_up_reference: None,
-            previous_plan_id: None,
-            table_layout: crate::plan::TableLayout::Separate,
-        }
+        QualityPlan::draft(Id::new(1), Id::new(1), 2024, "Kvalitetsplan 2024".into(), TableLayout::Separate)
     }
 
     #[test]

@@ -17,3 +17,12 @@ pub use table::{Problem, Problems};
 pub fn neutralise(text: &str) -> String {
     if text.starts_with(['=', '+', '-', '@', '\t', '\r']) { format!("'{text}") } else { text.to_owned() }
 }
+
+/// A text cell as it was before `neutralise`: the leading `'` taken off text that starts
+/// like a formula.
+pub fn restore(text: &str) -> &str {
+    match text.strip_prefix('\'') {
+        Some(rest) if rest.starts_with(['=', '+', '-', '@', '\t', '\r']) => rest,
+        _ => text,
+    }
+}

@@ -104,7 +104,7 @@ pub fn read_rows(
 
 /// A cell as the text the CSV path would have seen: dates as `YYYY-MM-DD`, whole numbers
 /// without decimals.
-fn cell_text(cell: &Data) -> String {
+pub fn cell_text(cell: &Data) -> String {
     match cell {
         Data::Empty => String::new(),
         Data::String(s) | Data::DurationIso(s) => s.clone(),

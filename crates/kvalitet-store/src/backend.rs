@@ -17,8 +17,8 @@ pub enum Backend {
 }
 
 /// The migrations, in order: version, description, the schema written once with the
-/// backend tokens `ID_PK`, `DOUBLE`, `BYTES`, `REFUSE_CHANGES(table);` and
-/// `SEARCH_INDEX(table: column, …);`.
+/// backend tokens `ID_PK`, `DOUBLE`, `BYTES`, `REFUSE_CHANGES(table);`,
+/// `SEARCH_INDEX(table: column, …);` and `COUNT_CHANGES(table.key: parent.counter);`.
 const MIGRATIONS: &[(i64, &str, &str)] = &[
     (1, "initial", include_str!("../migrations/0001_initial.sql")),
     (2, "access", include_str!("../migrations/0002_access.sql")),
@@ -35,7 +35,9 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
     (14, "undated_records", include_str!("../migrations/0014_undated_records.sql")),
     (15, "search", include_str!("../migrations/0015_search.sql")),
     (16, "responsible_account", include_str!("../migrations/0016_responsible_account.sql")),
+    (17, "kolada", include_str!("../migrations/0017_kolada.sql")),
     (18, "api_token", include_str!("../migrations/0018_api_token.sql")),
+    (20, "org_version", include_str!("../migrations/0020_org_version.sql")),
 ];
 
 impl Backend {
@@ -63,6 +65,15 @@ impl Backend {
             let end = start + out[start..].find(");").expect("REFUSE_CHANGES(table); is closed");
             let table = out[start + "REFUSE_CHANGES(".len()..end].to_owned();
             out.replace_range(start..end + 2, &self.refuse_changes(&table));
+        }
+        while let Some(start) = out.find("COUNT_CHANGES(") {
+            let end = start + out[start..].find(");").expect("COUNT_CHANGES(table.key: parent.counter); is closed");
+            let spec = out[start + "COUNT_CHANGES(".len()..end].to_owned();
+            let parse = |s: &str| s.trim().split_once('.').map(|(a, b)| (a.to_owned(), b.to_owned()));
+            let (child, parent) = spec.split_once(':').expect("COUNT_CHANGES(table.key: parent.counter)");
+            let ((table, key), (parent, counter)) =
+                (parse(child).expect("table.key"), parse(parent).expect("parent.counter"));
+            out.replace_range(start..end + 2, &self.count_changes(&table, &key, &parent, &counter));
         }
         while let Some(start) = out.find("SEARCH_INDEX(") {
             let end = start + out[start..].find(");").expect("SEARCH_INDEX(table: columns); is closed");
@@ -158,6 +169,33 @@ impl Backend {
                      || ', MaxWords=24, MinWords=12, MaxFragments=2, FragmentDelimiter=\" … \"')"
                 )
             }
+        }
+    }
+
+    /// Triggers that count up `parent.counter` (the row `table.key` names) on every insert,
+    /// update and delete of `table`'s rows, in the same transaction.
+    fn count_changes(self, table: &str, key: &str, parent: &str, counter: &str) -> String {
+        let bump = |row: &str| format!("UPDATE {parent} SET {counter} = {counter} + 1 WHERE id = {row}.{key};");
+        match self {
+            Backend::Sqlite => format!(
+                "CREATE TRIGGER {table}_count_insert AFTER INSERT ON {table} BEGIN {} END;\n\
+                 CREATE TRIGGER {table}_count_update AFTER UPDATE ON {table} BEGIN {} {} END;\n\
+                 CREATE TRIGGER {table}_count_delete AFTER DELETE ON {table} BEGIN {} END;",
+                bump("NEW"),
+                bump("OLD"),
+                bump("NEW"),
+                bump("OLD")
+            ),
+            Backend::Postgres => format!(
+                "CREATE FUNCTION {table}_count_changes() RETURNS trigger LANGUAGE plpgsql AS $body$ BEGIN \
+                 IF TG_OP <> 'INSERT' THEN {} END IF; \
+                 IF TG_OP <> 'DELETE' THEN {} END IF; \
+                 RETURN NULL; END $body$;\n\
+                 CREATE TRIGGER {table}_count_changes AFTER INSERT OR UPDATE OR DELETE ON {table} \
+                 FOR EACH ROW EXECUTE FUNCTION {table}_count_changes();",
+                bump("OLD"),
+                bump("NEW")
+            ),
         }
     }
 

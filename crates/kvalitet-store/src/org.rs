@@ -20,6 +20,20 @@ pub async fn units(conn: &mut AnyConnection, tenant: TenantId) -> Result<Vec<Ver
     repo::list(conn, Where::sql("tenant_id = $1", vec![tenant.to_value()])).await
 }
 
+/// Each of a tenant's units with its parent: the tree's shape, for the access rule.
+pub async fn parents(conn: &mut AnyConnection, tenant: TenantId) -> Result<Vec<(OrgUnitId, Option<OrgUnitId>)>> {
+    let rows = sqlx::query("SELECT id, parent_id FROM org_unit WHERE tenant_id = $1")
+        .bind(tenant.get())
+        .fetch_all(&mut *conn)
+        .await?;
+    rows.iter()
+        .map(|r| {
+            let parent: Option<i64> = r.try_get("parent_id")?;
+            Ok((Id::new(r.try_get("id")?), parent.map(Id::new)))
+        })
+        .collect()
+}
+
 /// `root` and every unit below it, in tree order (parents before children).
 pub fn subtree(units: &[Versioned<OrgUnit>], root: OrgUnitId) -> Vec<OrgUnitId> {
     let mut out = vec![root];

@@ -80,7 +80,7 @@ pub async fn matrix(conn: &mut AnyConnection, tenant: TenantId) -> Result<RiskMa
     Ok(repo::get::<Tenant>(conn, tenant).await?.item.risk_matrix)
 }
 
-async fn plan_tenant(conn: &mut AnyConnection, plan: PlanId) -> Result<TenantId> {
+pub(crate) async fn plan_tenant(conn: &mut AnyConnection, plan: PlanId) -> Result<TenantId> {
     Ok(repo::get::<QualityPlan>(conn, plan).await?.tenant_id)
 }
 

@@ -14,6 +14,7 @@ use kvalitet_domain::deviation::{
     LexSarahCategory,
 };
 use kvalitet_domain::indicator::{Direction, Indicator, IndicatorResult, IndicatorSource, MeasureUnit};
+use kvalitet_domain::kolada::{Gender, KoladaSettings, KoladaSource, KoladaValue};
 use kvalitet_domain::measure::MeasureLink;
 use kvalitet_domain::org::{OrgUnit, OrgUnitKind, ProcessArea, QualityFactor, TargetGroup, Tenant};
 use kvalitet_domain::plan::{FocusArea, FocusAreaKind, PlanState, QualityPlan, Section, SectionKind, TableLayout};
@@ -186,6 +187,8 @@ coded_columns!(
     ReviewKind,
     CorrectionKind,
     TableLayout,
+    Gender,
+    KoladaSource,
 );
 
 /// A domain record stored as a row of one table, with `id` and `version` besides its
@@ -260,7 +263,7 @@ record! {
     }
     Indicator => "indicator" {
         plan_id, area_id, name, quality_factor_id, unit, source, target_value, direction, no_data, note,
-        previous_indicator_id, sort_order
+        previous_indicator_id, sort_order, kolada_kpi
     }
     IndicatorResult => "indicator_result" {
         indicator_id, year, value, numerator, denominator, answers, response_rate, national_value, comment, no_data
@@ -292,4 +295,8 @@ record! {
     KeyStatistic => "key_statistic" { tenant_id, unit_id, year, label, value, unit, comment, sort_order }
     QualityAssessment => "quality_assessment" { report_id, area, body, sort_order }
     ImprovementArea => "improvement_area" { report_id, text, quality_factor_id, sort_order }
+    KoladaSettings => "kolada_settings" { tenant_id, municipality, group_id, group_name }
+    KoladaValue => "kolada_value" {
+        tenant_id, kpi, area, year, gender, value, status, source, origin, fetched_on
+    }
 }

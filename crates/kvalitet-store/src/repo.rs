@@ -62,7 +62,7 @@ fn order_by<T: Record>() -> &'static str {
     if T::COLUMNS.contains(&"sort_order") { "sort_order, id" } else { "id" }
 }
 
-fn versioned<T: Record>(row: &AnyRow) -> Result<Versioned<T>> {
+pub(crate) fn versioned<T: Record>(row: &AnyRow) -> Result<Versioned<T>> {
     Ok(Versioned {
         id: Id::new(row.try_get::<i64, _>("id")?),
         version: row.try_get::<i64, _>("version")?,

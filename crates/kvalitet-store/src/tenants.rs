@@ -164,6 +164,8 @@ fn tenant_tables() -> Vec<(&'static str, String)> {
         ("deviation_category", tenant.clone()),
         ("deviation_settings", tenant.clone()),
         ("deviation_tally", tenant.clone()),
+        ("kolada_value", tenant.clone()),
+        ("kolada_settings", tenant.clone()),
         (
             "finding",
             "survey_id IN (SELECT id FROM user_survey WHERE tenant_id = $1) \

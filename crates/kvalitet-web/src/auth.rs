@@ -2,6 +2,7 @@
 //! the one authorization check every handler calls, and the CSRF token check for forms.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use axum::extract::{FromRequestParts, OptionalFromRequestParts};
 use axum::http::request::Parts;
@@ -9,7 +10,7 @@ use axum::http::{Method, header};
 
 use kvalitet_domain::Versioned;
 use kvalitet_domain::access::{self, Permission, RoleAssignment, Tree};
-use kvalitet_domain::org::{OrgUnit, OrgUnitId};
+use kvalitet_domain::org::{OrgUnit, OrgUnitId, TenantId};
 use kvalitet_store::Actor;
 use kvalitet_store::accounts::{self, Session};
 
@@ -57,10 +58,21 @@ pub struct OrgTree {
 
 impl OrgTree {
     pub fn new(units: &[Versioned<OrgUnit>]) -> OrgTree {
-        OrgTree {
-            parents: units.iter().filter_map(|u| u.parent_id.map(|p| (u.id, p))).collect(),
-            top: units.iter().filter(|u| u.parent_id.is_none()).map(|u| u.id).min(),
+        OrgTree::of_parents(units.iter().map(|u| (u.id, u.parent_id)))
+    }
+
+    /// The tree of units given with their parents.
+    pub fn of_parents(units: impl IntoIterator<Item = (OrgUnitId, Option<OrgUnitId>)>) -> OrgTree {
+        let mut tree = OrgTree::default();
+        for (unit, parent) in units {
+            match parent {
+                Some(p) => {
+                    tree.parents.insert(unit, p);
+                }
+                None => tree.top = Some(tree.top.map_or(unit, |t| t.min(unit))),
+            }
         }
+        tree
     }
 
     /// The top of the tree (the first, should there be several), where the whole
@@ -187,23 +199,47 @@ async fn load_user(parts: &Parts, state: &AppState) -> WebResult<Option<User>> {
     let Some(token) = cookie(parts, SESSION_COOKIE).filter(|t| !t.is_empty() && t.len() <= 128) else {
         return Ok(None);
     };
+    // One query: the session, its account and roles, and the municipality with the
+    // version of its org tree, which is read again only when that has changed.
     let Some(session) = accounts::session(&state.store, token).await? else { return Ok(None) };
-    let mut conn = state.store.read().await?;
-    let units = kvalitet_store::org::units(&mut conn, session.account.tenant_id).await?;
-    let tenant =
-        kvalitet_store::repo::get::<kvalitet_domain::org::Tenant>(&mut conn, session.account.tenant_id).await?.item;
+    let tree = state.org_trees.tree(&state.store, session.account.tenant_id, session.tenant.org_version).await?;
     if let Some(slot) = parts.extensions.get::<crate::access_log::AccountSlot>() {
         slot.set(session.account.id.get());
     }
     Ok(Some(User {
+        tenant: session.tenant.name.clone(),
+        demo: session.tenant.demo,
         session,
-        tenant: tenant.name,
-        demo: tenant.demo,
         token: token.to_owned(),
-        tree: OrgTree::new(&units),
+        // A copy of a few hundred parent links: microseconds, against a query per request.
+        tree: OrgTree::clone(&tree),
         client: Client::of(parts, &state.network),
         saved: crate::saved::message(parts.uri.query()),
     }))
+}
+
+/// Each municipality's org tree, kept in memory with the `org_version` it was read at
+/// (per app instance; every request reads the version with its session, so a change made
+/// through any instance is seen by all at their next request).
+#[derive(Debug, Default)]
+pub struct OrgTrees(std::sync::Mutex<HashMap<TenantId, (i64, Arc<OrgTree>)>>);
+
+impl OrgTrees {
+    /// The tree of `tenant` as of `version`, read from the database if the one kept is older.
+    pub async fn tree(&self, store: &kvalitet_store::Store, tenant: TenantId, version: i64) -> WebResult<Arc<OrgTree>> {
+        let kept = self.0.lock().unwrap_or_else(|e| e.into_inner()).get(&tenant).cloned();
+        if let Some((v, tree)) = kept
+            && v == version
+        {
+            return Ok(tree);
+        }
+        let mut conn = store.read().await?;
+        let tree = Arc::new(OrgTree::of_parents(kvalitet_store::org::parents(&mut conn, tenant).await?));
+        // The version read with the session may be older than the tree just read, never
+        // newer, so keeping it can only cause one more read.
+        self.0.lock().unwrap_or_else(|e| e.into_inner()).insert(tenant, (version, tree.clone()));
+        Ok(tree)
+    }
 }
 
 /// The paths someone who signed in with a one-time password may use before choosing

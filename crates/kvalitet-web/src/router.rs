@@ -31,16 +31,25 @@ pub struct AppState {
     pub sso: Option<Arc<Sso>>,
     /// Whether mails are sent (`--smtp-url`): only then are notifications queued.
     pub mail: bool,
+    /// The municipalities' org trees, kept while their version is current.
+    pub org_trees: Arc<crate::auth::OrgTrees>,
 }
 
 impl AppState {
     pub fn new(store: Store) -> AppState {
-        AppState { store, secure_cookies: true, network: Network::default(), sso: None, mail: false }
+        AppState {
+            store,
+            secure_cookies: true,
+            network: Network::default(),
+            sso: None,
+            mail: false,
+            org_trees: Arc::default(),
+        }
     }
 
     /// The state of an installation at `network`'s address.
     pub fn with_network(store: Store, network: Network) -> AppState {
-        AppState { store, secure_cookies: network.secure_cookies(), network, sso: None, mail: false }
+        AppState { secure_cookies: network.secure_cookies(), network, ..AppState::new(store) }
     }
 
     /// The same state, signing in through the municipality's provider.
@@ -77,6 +86,15 @@ fn routes() -> Vec<(&'static str, String, MethodRouter<AppState>)> {
         ("GET", "/planer/{id}/riskkarta", get(pages::risks::heat_map)),
         ("GET", "/planer/{id}/dokument", get(pages::documents::page)),
         ("GET", "/planer/{id}/arbetsbok.xlsx", get(pages::plan_workbook::download)),
+        ("GET", "/planer/{id}/arbetsbok", get(pages::plan_workbook::show)),
+        (
+            "POST",
+            "/planer/{id}/arbetsbok",
+            // The preview's form carries the workbook again, in base64.
+            post(pages::plan_workbook::submit).layer(axum::extract::DefaultBodyLimit::max(
+                pages::plan_workbook::MAX_WORKBOOK_BYTES * 4 / 3 + (64 << 10),
+            )),
+        ),
         ("GET", "/api/v1/dokument", get(pages::documents::download)),
         ("POST", "/planer/{id}/anta", post(pages::cycle::adopt)),
         ("POST", "/planer/{id}/nasta-ar", post(pages::cycle::roll_over)),
@@ -140,6 +158,8 @@ fn routes() -> Vec<(&'static str, String, MethodRouter<AppState>)> {
         ("POST", "/admin/avvikelser/kategorier", post(pages::deviation_settings::add_category)),
         ("POST", "/admin/avvikelser/kategorier/{id}", post(pages::deviation_settings::change_category)),
         ("POST", "/avvikelser/{id}/slag", post(pages::deviations::reclassify)),
+        ("GET", "/admin/kolada", get(pages::kolada_settings::show)),
+        ("POST", "/admin/kolada", post(pages::kolada_settings::save)),
         ("GET", "/admin/dokument", get(pages::document_settings::show)),
         ("POST", "/admin/dokument", post(pages::document_settings::save)),
         ("GET", "/admin/dokument/logotyp", get(pages::document_settings::logo)),

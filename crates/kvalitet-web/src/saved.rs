@@ -46,6 +46,7 @@ pub const KINDS: &[Kind] = &[
         "risker",
     ),
     kind("indikator", "indikatorer", "Indikatorn är sparad.", "Indikatorn är borttagen.", "indikator", "indikatorer"),
+    kind("arbetsbok", "", "Arbetsboken är inläst i planen.", "", "", "risker"),
     kind("avsnitt", "avsnitt", "Avsnittet är sparat.", "Avsnittet är borttaget.", "avsnitt", "texter"),
     kind(
         "fokusomrade",

@@ -136,6 +136,11 @@ pub enum Command {
         #[command(subcommand)]
         command: TokenCommand,
     },
+    /// Jämförelsedata ur Kolada (RKA, CC BY 4.0): kommunen, riket och liknande kommuner
+    Kolada {
+        #[command(subcommand)]
+        command: KoladaCommand,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -165,6 +170,30 @@ pub enum TokenCommand {
 }
 
 #[derive(Debug, Subcommand)]
+pub enum KoladaCommand {
+    /// Hämtar nyckeltalens värden från Koladas API för kommunen (dess kod i Kolada), riket (0000) och jämförelsegruppen
+    Fetch {
+        /// Nyckeltal, kommaseparerade, till exempel U21468,N00945
+        #[arg(long)]
+        kpi: String,
+        /// År, kommaseparerade, till exempel 2022,2023
+        #[arg(long)]
+        years: String,
+        /// Koladas API
+        #[arg(long, env = "KVALITET_KOLADA_URL", default_value = kvalitet_kolada::DEFAULT_BASE_URL)]
+        base_url: String,
+        /// Kommungrupp i Kolada att jämföra med (standard: gruppen i kommunens inställningar), till exempel G124025
+        #[arg(long)]
+        group: Option<String>,
+    },
+    /// Läser in ett sparat svar från Koladas API (JSON), för installationer utan internet
+    Import {
+        /// Filen med svaret
+        file: std::path::PathBuf,
+    },
+}
+
+#[derive(Debug, Subcommand)]
 pub enum PlanCommand {
     /// Skriver en kvalitetsplan som arbetsbok: risker, egenkontroller, åtgärder och indikatorer på var sitt blad, kopplade med sina nummer
     Export {
@@ -177,6 +206,20 @@ pub enum PlanCommand {
         /// Filen att skriva (.xlsx)
         #[arg(short = 'o', long = "output")]
         output: std::path::PathBuf,
+    },
+    /// Läser in en arbetsbok (som `plan export` skriver den) i ett utkast till kvalitetsplan: visar vad som ändras och sparar allt eller inget
+    Import {
+        /// Planens år
+        #[arg(long)]
+        year: i64,
+        /// Enheten planen gäller: namn eller nummer (standard: högsta nivån)
+        #[arg(long)]
+        scope: Option<String>,
+        /// Visa bara vad som skulle ändras; spara inget
+        #[arg(long)]
+        dry_run: bool,
+        /// Arbetsboken (.xlsx)
+        file: std::path::PathBuf,
     },
 }
 

@@ -8,9 +8,11 @@ use tokio::net::TcpListener;
 use kvalitet_store::{Store, audit, sqlite_file_url};
 use kvalitet_web::{AppState, router};
 
+use crate::cli::KoladaCommand;
 use crate::cli::{
     AuditCommand, Cli, Command, DemoCommand, MeasuresCommand, PlanCommand, RoleCommand, TenantCommand, UserCommand,
 };
+use crate::kolada;
 use crate::users::AccountChange;
 use crate::{case_data, keys, plan_file, sso, users};
 
@@ -176,9 +178,22 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             std::fs::write(&output, bytes).with_context(|| format!("kan inte skriva {}", output.display()))?;
             println!("{} är skriven.", output.display());
         }
+        Command::Kolada { command: KoladaCommand::Fetch { kpi, years, base_url, group } } => {
+            let (kpis, years) = (kolada::kpis(&kpi)?, kolada::years(&years)?);
+            let store = open(&url, &key_file).await?;
+            kolada::fetch(&store, named, &kpis, &years, &base_url, group.as_deref()).await?;
+        }
+        Command::Kolada { command: KoladaCommand::Import { file } } => {
+            let store = open(&url, &key_file).await?;
+            kolada::import(&store, named, &file).await?;
+        }
         Command::Plan { command: PlanCommand::Export { year, scope, output } } => {
             let store = open(&url, &key_file).await?;
             plan_file::export(&store, named, year, scope.as_deref(), &output).await?;
+        }
+        Command::Plan { command: PlanCommand::Import { year, scope, dry_run, file } } => {
+            let store = open(&url, &key_file).await?;
+            plan_file::import(&store, named, year, scope.as_deref(), &file, dry_run).await?;
         }
         Command::Backup { file } => {
             let store = open(&url, &key_file).await?;

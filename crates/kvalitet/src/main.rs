@@ -6,6 +6,7 @@ mod case_data;
 mod cli;
 mod commands;
 mod keys;
+mod kolada;
 mod logging;
 mod mail;
 mod plan_file;

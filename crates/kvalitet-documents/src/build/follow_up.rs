@@ -12,10 +12,10 @@ use kvalitet_domain::plan::{SectionKind, TableLayout};
 use kvalitet_domain::self_inspection::Verdict;
 
 use super::{Levels, action_paras, combined, follow_up_head, heading, result_paras, table, trend, value_in};
-use crate::DocumentInput;
 use crate::labels;
 use crate::model::{Block, Cell, Document, Para};
 use crate::text::{cell_paras, number, prose};
+use crate::{DocumentInput, IndicatorComparison};
 
 pub fn document(input: &DocumentInput, plans: &[PlanBundle]) -> Document {
     let mut blocks = Vec::new();
@@ -31,7 +31,7 @@ pub fn document(input: &DocumentInput, plans: &[PlanBundle]) -> Document {
             blocks.push(heading(1, p.scope.name.clone()));
             blocks.push(Block::Paragraph(Para::note(format!("Uppföljning av {}", lower_first(&p.plan.title)))));
         }
-        part(&mut blocks, p, levels);
+        part(&mut blocks, p, levels, &input.kolada);
     }
     let mut title_lines = vec![input.scope_name.clone()];
     if let [one] = plans {
@@ -58,7 +58,7 @@ fn lower_first(s: &str) -> String {
     chars.next().map(|c| c.to_lowercase().chain(chars).collect()).unwrap_or_default()
 }
 
-fn part(out: &mut Vec<Block>, p: &PlanBundle, lv: Levels) {
+fn part(out: &mut Vec<Block>, p: &PlanBundle, lv: Levels, kolada: &[IndicatorComparison]) {
     // The follow-up's own prose where the plan has it; otherwise a neutral sentence on
     // what the tables show.
     let mut own: Vec<_> = p.sections.iter().filter(|s| s.kind == SectionKind::FollowUp).collect();
@@ -98,7 +98,7 @@ fn part(out: &mut Vec<Block>, p: &PlanBundle, lv: Levels) {
             out.push(table("Uppföljning av övriga åtgärder", &["Uppföljning av åtgärd"], &[1], rows));
         }
     }
-    indicators(out, p, lv);
+    indicators(out, p, lv, kolada);
 }
 
 /// The risk's cell: its title and level ("Risknivå 9", as the seeds), shaded by the
@@ -223,7 +223,7 @@ fn separate_tables(out: &mut Vec<Block>, p: &PlanBundle, g: &AreaGroup<'_>) {
 
 /// Seed 004: "Kvalitetsindikator | Kommentar"; the results the data holds (value, basis
 /// and interval, national value) before the comment.
-fn indicators(out: &mut Vec<Block>, p: &PlanBundle, lv: Levels) {
+fn indicators(out: &mut Vec<Block>, p: &PlanBundle, lv: Levels, kolada: &[IndicatorComparison]) {
     let ix = p.index();
     let groups = p.indicator_groups(&ix);
     if groups.is_empty() {
@@ -263,6 +263,12 @@ fn indicators(out: &mut Vec<Block>, p: &PlanBundle, lv: Levels) {
             &[5, 11],
             rows,
         ));
+        // F13: beside the results, the comparison with Kolada where values are stored.
+        for i in &g.indicators {
+            if let Some(c) = kolada.iter().find(|c| c.indicator_id == i.indicator.id) {
+                out.extend(super::kolada::blocks(c));
+            }
+        }
         // F10: the trend of each indicator with at least two years of values (the
         // product's own chart, said so in its caption), with its data as a table.
         for (n, i) in g.indicators.iter().enumerate() {

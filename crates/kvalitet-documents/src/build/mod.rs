@@ -4,6 +4,7 @@
 pub mod combined;
 pub mod follow_up;
 pub mod heat_map;
+pub mod kolada;
 pub mod plan;
 pub mod report;
 pub mod trend;

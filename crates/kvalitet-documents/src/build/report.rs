@@ -35,6 +35,7 @@ pub fn document(input: &DocumentInput, reports: &[ReportBundle]) -> Document {
         }
         part(&mut blocks, r, levels);
     }
+    super::kolada::chapter(&mut blocks, &input.kolada, 1);
     let mut title_lines = vec![input.scope_name.clone()];
     if let [one] = reports {
         if one.report.title != format!("Kvalitetsberättelse {}", input.year) {
@@ -258,7 +259,7 @@ fn part(out: &mut Vec<Block>, b: &ReportBundle, lv: Levels) {
         let mut items: Vec<_> = b.improvement_areas.iter().collect();
         items.sort_by_key(|x| (x.sort_order, x.id));
         if !items.is_empty() {
-            out.push(Block::List(items.iter().map(|i| i.text.clone()).collect()));
+            out.push(crate::text::list(items.iter().map(|i| i.text.clone()).collect()));
         }
     }
 }

@@ -56,14 +56,20 @@ fn para(out: &mut String, notes: &mut Notes, p: &Para) {
         ParaStyle::Note => " class=\"note\"",
         ParaStyle::Warning => " class=\"warning\"",
     };
-    let _ = write!(out, "<p{class}>{}", esc(&p.text));
+    let _ = write!(out, "<p{class}>");
+    inline(out, notes, p);
+    out.push_str("</p>");
+}
+
+/// A paragraph's text and its footnote's mark, without the paragraph around them.
+fn inline(out: &mut String, notes: &mut Notes, p: &Para) {
+    out.push_str(&esc(&p.text));
     if let Some(note) = &p.footnote {
         notes.push(note.clone());
         let n = notes.len();
         let _ =
             write!(out, "<sup><a href=\"#fotnot-{n}\" id=\"fotnotref-{n}\" aria-label=\"Fotnot {n}\">{n}</a></sup>");
     }
-    out.push_str("</p>");
 }
 
 fn cell(out: &mut String, notes: &mut Notes, tag: &str, scope: &str, c: &Cell) {
@@ -187,7 +193,9 @@ pub fn write(doc: &Document) -> String {
             Block::List(items) => {
                 out.push_str("<ul>");
                 for i in items {
-                    let _ = write!(out, "<li>{}</li>", esc(i));
+                    out.push_str("<li>");
+                    inline(&mut out, &mut notes, i);
+                    out.push_str("</li>");
                 }
                 out.push_str("</ul>\n");
             }

@@ -480,3 +480,39 @@ async fn the_first_cell_of_each_row_is_a_row_header_in_the_tagged_pdf() {
     assert!(metadata(&parsed).contains("pdfuaid:part"), "still PDF/UA-1");
     db.drop_db().await;
 }
+
+/// A table's caption is never left alone at the foot of a page with the table on the
+/// next: on the page that shows "Tabell N: caption", the table's first heading follows it.
+#[tokio::test]
+async fn a_table_caption_stays_on_the_page_of_its_table() {
+    let db = demo().await;
+    for (kind, year) in DOCUMENTS {
+        let input = load_input(&db.store, kind, year, None).await.unwrap();
+        let doc = document(kind, &input).unwrap();
+        let stem = kind.file_stem(year);
+        let text = pages(&pdf(&doc));
+        let tables = doc.blocks.iter().flat_map(|b| match b {
+            Block::Table(t) => vec![t],
+            Block::Figure(f) => f.tables.iter().collect(),
+            _ => vec![],
+        });
+        for t in tables.filter(|t| !t.header.is_empty()) {
+            // "Tabell N: caption", whatever N is.
+            let caption = format!(": {}", norm(&t.caption));
+            let found = text.iter().enumerate().find_map(|(i, p)| {
+                p.match_indices(&caption)
+                    .find(|(at, _)| p[..*at].trim_end_matches(|c: char| c.is_ascii_digit()).ends_with("Tabell "))
+                    .map(|(at, _)| (i, at))
+            });
+            let Some((page, at)) = found else { panic!("{stem}: no caption «Tabell N{caption}»") };
+            let after = &text[page][at + caption.len()..];
+            assert!(
+                after.contains(&norm(&t.header[0])),
+                "{stem}: «{}» ends page {} without its table: «{after}»",
+                t.caption,
+                page + 1
+            );
+        }
+    }
+    db.drop_db().await;
+}

@@ -23,8 +23,8 @@ use crate::{Actor, Tx, audit};
 
 pub use password::{check_policy, hash_password, new_password_hash};
 pub use sessions::{
-    ABSOLUTE_TIMEOUT_SECONDS, IDLE_TIMEOUT_SECONDS, NewSession, Session, count_sessions, end_sessions, logout, session,
-    start_session,
+    ABSOLUTE_TIMEOUT_SECONDS, IDLE_TIMEOUT_SECONDS, NewSession, Session, SessionTenant, count_sessions, end_sessions,
+    logout, session, start_session,
 };
 
 /// How long a one-time password signs in, in seconds (72 hours).

@@ -4,8 +4,8 @@
 use sha2::{Digest, Sha256};
 use sqlx::Row;
 
-use kvalitet_domain::Versioned;
-use kvalitet_domain::access::{Account, AccountId, RoleAssignment};
+use kvalitet_domain::access::{Account, AccountId, Role, RoleAssignment};
+use kvalitet_domain::{Code, Id, Versioned};
 
 use crate::error::Result;
 use crate::{Actor, Tx, audit, repo};
@@ -64,25 +64,49 @@ pub struct Session {
     pub csrf_token: String,
     /// How it was begun: `password` or `oidc`.
     pub method: String,
+    /// The account's municipality, as every page needs it.
+    pub tenant: SessionTenant,
 }
 
-/// The session of a cookie token, if it is still alive and its account active; refreshes
-/// its idle timer at most once a minute. Expired sessions are removed.
+/// What every request needs of the session's municipality.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SessionTenant {
+    pub name: String,
+    /// Whether the municipality is the demo's.
+    pub demo: bool,
+    /// Counted up by every change of its org units (migration 0020): a tree kept in
+    /// memory is current while this is unchanged.
+    pub org_version: i64,
+}
+
+/// The session of a cookie token, if it is still alive and its account active, with the
+/// account, its role assignments and its municipality, in one query; refreshes its idle
+/// timer at most once a minute. Expired sessions are removed.
 pub async fn session(store: &crate::Store, token: &str) -> Result<Option<Session>> {
     let hash = token_hash(token);
     let mut conn = store.read().await?;
-    let row = sqlx::query(
-        "SELECT account_id, csrf_token, created_at, last_seen_at, method FROM session WHERE token_hash = $1",
+    let rows = sqlx::query(
+        "SELECT s.csrf_token AS s_csrf_token, s.created_at AS s_created_at, s.last_seen_at AS s_last_seen_at, \
+         s.method AS s_method, a.id, a.version, a.tenant_id, a.email, a.display_name, a.password_hash, a.active, \
+         a.must_change_password, a.password_expires_at, t.name AS t_name, t.demo AS t_demo, \
+         t.org_version AS t_org_version, r.role AS r_role, r.scope_id AS r_scope_id \
+         FROM session s JOIN account a ON a.id = s.account_id JOIN tenant t ON t.id = a.tenant_id \
+         LEFT JOIN role_assignment r ON r.account_id = a.id \
+         WHERE s.token_hash = $1 ORDER BY r.id",
     )
     .bind(hash.clone())
-    .fetch_optional(&mut *conn)
+    .fetch_all(&mut *conn)
     .await?;
-    let Some(row) = row else { return Ok(None) };
+    let Some(row) = rows.first() else { return Ok(None) };
     let now = super::now_seconds();
-    let created: i64 = row.try_get("created_at")?;
-    let seen: i64 = row.try_get("last_seen_at")?;
+    let created: i64 = row.try_get("s_created_at")?;
+    let seen: i64 = row.try_get("s_last_seen_at")?;
     if now - seen > IDLE_TIMEOUT_SECONDS || now - created > ABSOLUTE_TIMEOUT_SECONDS {
         sqlx::query("DELETE FROM session WHERE token_hash = $1").bind(hash).execute(&mut *conn).await?;
+        return Ok(None);
+    }
+    let account: Versioned<Account> = repo::versioned(row)?;
+    if !account.active {
         return Ok(None);
     }
     if now - seen > 60 {
@@ -92,13 +116,29 @@ pub async fn session(store: &crate::Store, token: &str) -> Result<Option<Session
             .execute(&mut *conn)
             .await?;
     }
-    let account_id = AccountId::new(row.try_get("account_id")?);
-    let account = match repo::find::<Account>(&mut conn, account_id).await? {
-        Some(a) if a.active => a,
-        _ => return Ok(None),
+    let mut assignments = Vec::new();
+    for r in &rows {
+        let Some(code) = r.try_get::<Option<String>, _>("r_role")? else { continue };
+        let role = Role::from_code(&code).ok_or_else(|| crate::StoreError::Corrupt {
+            table: "role_assignment",
+            column: "role".into(),
+            detail: code.clone(),
+        })?;
+        let scope: i64 = r.try_get("r_scope_id")?;
+        assignments.push(RoleAssignment { account_id: account.id, role, scope_id: Id::new(scope) });
+    }
+    let tenant = SessionTenant {
+        name: row.try_get("t_name")?,
+        demo: row.try_get::<i64, _>("t_demo")? != 0,
+        org_version: row.try_get("t_org_version")?,
     };
-    let assignments = super::assignments(&mut conn, account_id).await?;
-    Ok(Some(Session { account, assignments, csrf_token: row.try_get("csrf_token")?, method: row.try_get("method")? }))
+    Ok(Some(Session {
+        csrf_token: row.try_get("s_csrf_token")?,
+        method: row.try_get("s_method")?,
+        account,
+        assignments,
+        tenant,
+    }))
 }
 
 /// Ends a session.

@@ -96,6 +96,7 @@ async fn results_stay_one_a_year_and_an_actions_status_follows_its_latest_follow
                 note: String::new(),
                 previous_indicator_id: None,
                 sort_order: 1,
+                kolada_kpi: None,
             },
         )
         .await

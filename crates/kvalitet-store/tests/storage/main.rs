@@ -16,6 +16,7 @@ mod api_tokens;
 mod audit;
 mod corrections;
 mod document_settings;
+mod kolada;
 mod search;
 
 struct Fixture {
@@ -379,6 +380,7 @@ async fn rollover_carries_the_plan_into_a_draft_and_leaves_it_unchanged() {
                 note: String::new(),
                 previous_indicator_id: None,
                 sort_order: 1,
+                kolada_kpi: None,
             },
         )
         .await

@@ -11,7 +11,7 @@ use axum::http::{Method, header};
 use kvalitet_domain::Versioned;
 use kvalitet_domain::access::{Account, AccountId, RoleAssignment};
 use kvalitet_domain::org::Tenant;
-use kvalitet_store::accounts::Session;
+use kvalitet_store::accounts::{Session, SessionTenant};
 use kvalitet_store::{Actor, api_tokens, org, repo};
 
 use super::problem::ApiError;
@@ -64,6 +64,8 @@ async fn token_user(state: &AppState, token: &api_tokens::ApiToken, client: Clie
             assignments: vec![RoleAssignment { account_id: nobody, role: token.role, scope_id: token.scope_id }],
             csrf_token: String::new(),
             method: "api_token".into(),
+            // The tree is read here, not kept, so its version is not needed.
+            tenant: SessionTenant { name: tenant.name.clone(), demo: tenant.demo, org_version: 0 },
         },
         tenant: tenant.name,
         demo: tenant.demo,

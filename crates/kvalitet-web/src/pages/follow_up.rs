@@ -476,6 +476,9 @@ pub struct IndicatorPage {
     pub form: FormState,
     pub links: Vec<super::risk_links::LinkGroup>,
     pub edit_href: String,
+    /// The Kolada key figure, and the comparison where values are stored (F13).
+    pub kolada_kpi: String,
+    pub comparison: Option<super::kolada::ComparisonV>,
 }
 
 pub(super) fn value_in(unit: MeasureUnit, v: f64) -> String {
@@ -499,6 +502,9 @@ async fn indicator_page(
         repo::list(&mut conn, Where::sql("indicator_id = $1", vec![ind.id.to_value()])).await?;
     let corrections = corrections::history(&mut conn, "indicator", ind.id.get()).await?;
     let links = super::risk_links::groups_of_indicator(&mut conn, ind.id.get()).await?;
+    let comparison =
+        super::kolada::comparison(&mut conn, &ind, results.iter().map(|r| &r.item), user.session.account.tenant_id)
+            .await?;
     drop(conn);
     results.sort_by_key(|r| r.year);
     let plan = readable_plan(state, user, ind.plan_id).await?;
@@ -541,6 +547,8 @@ async fn indicator_page(
         } else {
             String::new()
         },
+        kolada_kpi: ind.kolada_kpi.clone().unwrap_or_default(),
+        comparison,
     })
 }
 

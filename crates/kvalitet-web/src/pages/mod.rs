@@ -16,6 +16,8 @@ pub mod edit_report;
 pub mod event_analysis;
 pub mod follow_up;
 pub mod ivo_report;
+pub mod kolada;
+pub mod kolada_settings;
 pub mod lists;
 pub mod log_review;
 pub mod measures;

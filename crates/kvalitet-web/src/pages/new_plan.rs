@@ -15,7 +15,7 @@ use kvalitet_domain::Id;
 use kvalitet_domain::access::Permission;
 use kvalitet_domain::labels::Label;
 use kvalitet_domain::org::OrgUnitId;
-use kvalitet_domain::plan::{PlanId, PlanState, QualityPlan, TableLayout};
+use kvalitet_domain::plan::{PlanId, QualityPlan, TableLayout};
 use kvalitet_store::{StoreError, org, plans};
 
 use crate::auth::{Nav, User};
@@ -175,19 +175,7 @@ pub async fn create(
             TableLayout::Separate
         }),
     };
-    let plan = QualityPlan {
-        tenant_id: user.session.account.tenant_id,
-        scope_id: scope,
-        year,
-        title,
-        state: PlanState::Draft,
-        adopted_on: None,
-        board_reference: None,
-        followed_up_on: None,
-        follow_up_reference: None,
-        previous_plan_id: None,
-        table_layout,
-    };
+    let plan = QualityPlan::draft(user.session.account.tenant_id, scope, year, title, table_layout);
     if !form.has_errors() {
         let mut tx = state.store.write(&user.actor()).await?;
         let created = match from {

@@ -16,6 +16,7 @@ mod documents;
 mod editing;
 mod follow_up;
 mod ivo_report;
+mod kolada;
 mod lex_sarah;
 mod links;
 mod lists;
@@ -24,9 +25,11 @@ mod measures;
 mod my_reports;
 mod my_tasks;
 mod oidc;
+mod org_tree;
 mod organisation;
 mod pages;
 mod phones;
+mod plan_import;
 mod plan_workbook;
 mod search;
 mod security;
@@ -112,6 +115,36 @@ impl TestApp {
             form.iter().map(|(k, v)| format!("{}={}", encode(k), encode(v))).collect::<Vec<_>>().join("&");
         let mut req = Request::post(path)
             .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .header("sec-fetch-site", "same-origin");
+        if let Some(c) = &self.cookie {
+            req = req.header(header::COOKIE, c);
+        }
+        self.send(req.body(Body::from(body)).unwrap()).await
+    }
+
+    /// A multipart form post with one file (field, file name, bytes), as a same-origin
+    /// browser sends it.
+    pub async fn post_file(&self, path: &str, fields: &[(&str, &str)], file: (&str, &str, &[u8])) -> Response {
+        const BOUNDARY: &str = "----kvalitet-test-boundary";
+        let mut body = Vec::new();
+        for (name, value) in fields {
+            body.extend_from_slice(
+                format!("--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n")
+                    .as_bytes(),
+            );
+        }
+        let (field, file_name, bytes) = file;
+        body.extend_from_slice(
+            format!(
+                "--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"{field}\"; filename=\"{file_name}\"\r\n\
+                 Content-Type: application/octet-stream\r\n\r\n"
+            )
+            .as_bytes(),
+        );
+        body.extend_from_slice(bytes);
+        body.extend_from_slice(format!("\r\n--{BOUNDARY}--\r\n").as_bytes());
+        let mut req = Request::post(path)
+            .header(header::CONTENT_TYPE, format!("multipart/form-data; boundary={BOUNDARY}"))
             .header("sec-fetch-site", "same-origin");
         if let Some(c) = &self.cookie {
             req = req.header(header::COOKIE, c);

@@ -261,6 +261,7 @@ fn document_writes_every_demo_document_without_a_warning() {
 
 mod audit;
 mod case_data;
+mod kolada;
 mod limits;
 mod recovery;
 mod setup;
@@ -376,4 +377,47 @@ fn plan_export_writes_a_workbook_or_names_the_plans_of_the_year() {
     assert!(!out.status.success());
     assert!(stderr.contains("har ingen kvalitetsplan för 2022. Välj enhet med --scope"), "{stderr}");
     assert!(stderr.contains("Kvalitetsplan 2022"), "the year's plans are named: {stderr}");
+}
+
+/// `kvalitet plan import`: a workbook read into a new draft for a year without a plan
+/// (shown first with `--dry-run`, nothing stored), then exported again unchanged; a
+/// workbook with problems is refused with each one named; an adopted plan is refused.
+#[test]
+fn plan_import_reads_a_workbook_into_a_draft_or_names_every_problem() {
+    let dir = tempfile::tempdir().unwrap();
+    let (out, _, stderr) = run(kvalitet(dir.path()).args(["demo", "load"]));
+    assert!(out.status.success(), "{stderr}");
+    let file = dir.path().join("plan-2024.xlsx");
+    let (out, _, stderr) = run(kvalitet(dir.path()).args(["plan", "export", "--year", "2024", "-o"]).arg(&file));
+    assert!(out.status.success(), "{stderr}");
+
+    let (out, _, stderr) = run(kvalitet(dir.path()).args(["plan", "import", "--year", "2024"]).arg(&file));
+    assert!(!out.status.success());
+    assert!(stderr.contains("är antagen; en arbetsbok kan bara läsas in i ett utkast"), "{stderr}");
+
+    let (out, stdout, stderr) =
+        run(kvalitet(dir.path()).args(["plan", "import", "--year", "2025", "--dry-run"]).arg(&file));
+    assert!(out.status.success(), "{stderr}");
+    assert!(stdout.contains("Kvalitetsplan 2025 Individ- och familjeomsorg: en ny plan (utkast)."), "{stdout}");
+    assert!(stdout.contains("risk R1 ny:"), "{stdout}");
+    assert!(stdout.contains("Inget är sparat (--dry-run)."), "{stdout}");
+    let again = dir.path().join("plan-2025.xlsx");
+    let (out, _, stderr) = run(kvalitet(dir.path()).args(["plan", "export", "--year", "2025", "-o"]).arg(&again));
+    assert!(!out.status.success(), "the dry run stored no plan");
+    assert!(stderr.contains("ingen kvalitetsplan för 2025"), "{stderr}");
+
+    let (out, stdout, stderr) = run(kvalitet(dir.path()).args(["plan", "import", "--year", "2025"]).arg(&file));
+    assert!(out.status.success(), "{stderr}");
+    assert!(stdout.contains("Sparat."), "{stdout}");
+    let (out, _, stderr) = run(kvalitet(dir.path()).args(["plan", "export", "--year", "2025", "-o"]).arg(&again));
+    assert!(out.status.success(), "{stderr}");
+    let (out, stdout, stderr) = run(kvalitet(dir.path()).args(["plan", "import", "--year", "2025"]).arg(&again));
+    assert!(out.status.success(), "{stderr}");
+    assert!(stdout.contains("säger samma sak som Kvalitetsplan 2025"), "read back, nothing changes: {stdout}");
+
+    let broken = dir.path().join("trasig.xlsx");
+    std::fs::write(&broken, b"PK\x03\x04 inte en riktig arbetsbok").unwrap();
+    let (out, _, stderr) = run(kvalitet(dir.path()).args(["plan", "import", "--year", "2025"]).arg(&broken));
+    assert!(!out.status.success());
+    assert!(stderr.contains("trasig.xlsx:1: filen är trasig eller ingen arbetsbok"), "{stderr}");
 }

@@ -70,7 +70,7 @@ mod tests {
         assert_eq!(heading_texts(&b), ["Hög delaktighet", "Målbild"]);
         assert_eq!(b[2], Block::Paragraph(Para::new("Verksamheter ska bedrivas.")));
         assert_eq!(b[3], Block::Paragraph(Para::new("Första stycket fortsätter här.")));
-        assert_eq!(b[5], Block::List(vec!["ett".into(), "två".into()]));
+        assert_eq!(b[5], crate::text::list(vec!["ett".into(), "två".into()]));
         assert!(heading_texts(&section("Inledning:\n- ett", 2)).is_empty());
     }
 
@@ -84,8 +84,9 @@ mod tests {
             b[0],
             Block::Paragraph(Para::new("Anpassad MI, och SU här.").with_footnote("Motiverande samtal. SKR-projekt."))
         );
-        assert_eq!(b[1], Block::Paragraph(Para::new("Metoder:").with_footnote("Gruppvåld.")));
-        assert_eq!(b[2], Block::List(vec!["GVI".into()]));
+        // A mark in a list item: that item's footnote, not the introducing sentence's.
+        assert_eq!(b[1], Block::Paragraph(Para::new("Metoder:")));
+        assert_eq!(b[2], Block::List(vec![Para::new("GVI").with_footnote("Gruppvåld.")]));
         assert_eq!(b[3], Block::Paragraph(Para::new("Utan märke.")));
         assert_eq!(b.len(), 4);
     }

@@ -215,9 +215,8 @@ impl Writer {
                 }
                 Block::List(items) => {
                     for i in items {
-                        self.push(
-                            Paragraph::new().numbering(NumberingId::new(BULLETS), IndentLevel::new(0)).add_run(run(i)),
-                        );
+                        let p = self.para(i).numbering(NumberingId::new(BULLETS), IndentLevel::new(0));
+                        self.push(p);
                     }
                 }
                 Block::Table(t) => self.table(t),

@@ -156,6 +156,7 @@ fn preamble(out: &mut String, doc: &Document) {
          #show figure: set block(breakable: true)\n\
          #show figure.where(kind: table): set figure.caption(position: top)\n\
          #show figure.caption: set text(weight: \"bold\")\n\
+         #show figure.caption.where(position: top): it => block(sticky: true, it)\n\
          #set table(stroke: 0.5pt + luma(140), inset: {INSET}pt, align: left)\n\
          #show table: set text(size: {TABLE_TEXT}pt)\n",
         title = lit(&format!("{} – {}", doc.marked_title(), doc.municipality)),
@@ -225,7 +226,7 @@ pub fn markup(doc: &Document) -> String {
             Block::List(items) => {
                 out.push_str("#list(");
                 for i in items {
-                    let _ = write!(out, "[{}], ", txt(i));
+                    let _ = write!(out, "[{}], ", para(i));
                 }
                 out.push_str(")\n\n");
             }

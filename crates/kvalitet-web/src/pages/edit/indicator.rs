@@ -37,6 +37,12 @@ impl Editable for Indicator {
             field("direction", "Riktning", "", codes::<Direction>(Label::label)),
             field("no_data", "Inga tillgängliga data", "", Kind::Check),
             field("note", "Anmärkning", "", Kind::Text),
+            field(
+                "kolada_kpi",
+                "Nyckeltal i Kolada",
+                "Nyckeltalets id i Kolada, till exempel U21468, för jämförelse med riket och liknande kommuner. Lämna tomt om indikatorn inte jämförs.",
+                Kind::Text,
+            ),
             field("risks", "Risker", "De risker i planen som indikatorn följer upp.", risk_choices(o)),
         ]
     }
@@ -58,6 +64,7 @@ impl Editable for Indicator {
             note: String::new(),
             previous_indicator_id: None,
             sort_order: 1000,
+            kolada_kpi: None,
         }
     }
     fn form_values(&self) -> HashMap<String, String> {
@@ -71,6 +78,7 @@ impl Editable for Indicator {
             ("direction".into(), self.direction.code().into()),
             ("no_data".into(), if self.no_data { "1".into() } else { String::new() }),
             ("note".into(), self.note.clone()),
+            ("kolada_kpi".into(), self.kolada_kpi.clone().unwrap_or_default()),
         ])
     }
     fn apply(&self, f: &mut FormState, o: &Options) -> Self {
@@ -84,6 +92,7 @@ impl Editable for Indicator {
             direction: code_of(f, "direction", self.direction),
             no_data: f.value("no_data") == "1",
             note: text(f, "note"),
+            kolada_kpi: Some(text(f, "kolada_kpi").trim().to_uppercase()).filter(|k| !k.is_empty()),
             ..self.clone()
         }
     }

@@ -2,6 +2,7 @@
 
 use std::collections::HashMap;
 
+use kvalitet_domain::labels::Label;
 use kvalitet_domain::risk::{Risk, RiskOrigin};
 use kvalitet_domain::{Code, Id, ValidationErrors};
 use kvalitet_store::{StoreError, repo};
@@ -30,20 +31,7 @@ impl Editable for Risk {
                 Kind::Number,
             ));
         }
-        fields.push(field(
-            "origin",
-            "Var risken upptäcktes",
-            "",
-            codes::<RiskOrigin>(|o| match o {
-                RiskOrigin::RiskAnalysis => "Riskanalys",
-                RiskOrigin::LexSarah => "Lex Sarah-utredning",
-                RiskOrigin::Deviation => "Avvikelse",
-                RiskOrigin::SelfInspection => "Egenkontroll",
-                RiskOrigin::Complaint => "Klagomål",
-                RiskOrigin::Review => "Granskning",
-                RiskOrigin::Other => "Annat",
-            }),
-        ));
+        fields.push(field("origin", "Var risken upptäcktes", "", codes::<RiskOrigin>(Label::label)));
         fields
     }
     fn owner(&self) -> Owner {
