@@ -29,6 +29,7 @@ const WITHOUT_ID = [
   '/avvikelser?makulerade=1', '/matt', '/admin/logg', '/admin/loggkontroll', '/admin/konton', '/admin/konton/ny',
   '/organisation', '/organisation/malgrupper', '/organisation/processomraden', '/organisation/kvalitetsfaktorer',
   '/organisation/processomraden/ny', '/mina-rapporter', '/admin/avvikelser', '/admin/dokument',
+  '/api/v1/dokumentation',
   '/admin/kolada',
 ];
 

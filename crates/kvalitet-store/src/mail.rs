@@ -121,6 +121,13 @@ pub async fn deviation_registered(
     unit_name: &str,
 ) -> Result<usize> {
     remember_reporter(tx, id, reporter).await?;
+    notify_registered(tx, id, deviation, unit_name).await
+}
+
+/// Tells the unit's managers of a new deviation (as [`deviation_registered`], for a report
+/// no person of the municipality made: one sent in through the API with a token). Returns
+/// how many mails.
+pub async fn notify_registered(tx: &mut Tx, id: DeviationId, deviation: &Deviation, unit_name: &str) -> Result<usize> {
     let kind =
         if deviation.kind == DeviationKind::LexSarah { kind::LEX_SARAH_REGISTERED } else { kind::DEVIATION_REGISTERED };
     let data = serde_json::json!({ "unit": unit_name, "deviation_kind": deviation.kind.code() });

@@ -19,12 +19,12 @@ use kvalitet_store::{Column, Where, plans, repo};
 use super::body::{self, Kind};
 use super::model::{ActionOut, FollowUpOut};
 use super::principal::Caller;
-use super::problem::{ApiResult, Problem};
+use super::problem::{ApiResult, ReadRefusals, WriteRefusals};
 use crate::forms::FormState;
 use crate::router::AppState;
 
-/// An action with its follow-ups, oldest first.
 #[derive(Debug, Serialize, ToSchema)]
+#[schema(description = "En åtgärd med dess uppföljningar, äldst först.")]
 pub struct ActionDetail {
     pub action: ActionOut,
     pub follow_ups: Vec<FollowUpOut>,
@@ -49,16 +49,16 @@ async fn readable(
     Ok((action, plan))
 }
 
-/// One action with its follow-ups.
+// One action with its follow-ups.
 #[utoipa::path(
     get,
     path = "/api/v1/atgarder/{id}",
+    summary = "En åtgärd med dess uppföljningar.",
     tag = "Åtgärder",
     params(("id" = i64, Path, description = "Åtgärdens nummer")),
     responses(
         (status = 200, description = "Åtgärden", body = ActionDetail),
-        (status = 401, description = "Ingen giltig nyckel eller inloggning", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "Ingen åtgärd som du kan läsa", body = Problem, content_type = "application/problem+json"),
+        ReadRefusals,
     ),
     security(("nyckel" = []), ("inloggning" = []))
 )]
@@ -71,8 +71,8 @@ pub async fn show(
     Ok(Json(detail(&state, &action).await?))
 }
 
-/// A new action.
 #[derive(Debug, Deserialize, ToSchema)]
+#[schema(description = "En ny åtgärd.")]
 #[serde(deny_unknown_fields)]
 #[allow(dead_code, reason = "the OpenAPI description of the body, which is read by `ACTION_FIELDS`")]
 pub struct ActionIn {
@@ -80,25 +80,25 @@ pub struct ActionIn {
     title: String,
     #[schema(max_length = 20000)]
     description: Option<String>,
-    /// The responsible person, as text.
+    /// Ansvarig, som text.
     #[schema(max_length = 120)]
     responsible: Option<String>,
     #[schema(format = Date)]
     due_on: Option<String>,
-    /// `planned` if not given.
+    /// `planned` om den inte anges.
     #[schema(schema_with = super::schema::optional_action_status)]
     status: Option<String>,
-    /// Required when the status is `withdrawn`.
+    /// Krävs när statusen är `withdrawn`.
     #[schema(max_length = 20000)]
     withdrawn_reason: Option<String>,
 }
 
-/// An action's new content, with the version read.
 #[derive(Debug, Deserialize, ToSchema)]
+#[schema(description = "En åtgärds nya innehåll, med versionen som lästes.")]
 #[serde(deny_unknown_fields)]
 #[allow(dead_code, reason = "the OpenAPI description of the body, which is read by `ACTION_FIELDS`")]
 pub struct ActionChange {
-    /// The version read; 409 if it is no longer the current one.
+    /// Versionen som lästes; 409 om den inte längre är aktuell.
     version: i64,
     #[schema(min_length = 1, max_length = 300)]
     title: String,
@@ -108,10 +108,10 @@ pub struct ActionChange {
     responsible: Option<String>,
     #[schema(format = Date)]
     due_on: Option<String>,
-    /// Unchanged if not given.
+    /// Oförändrad om den inte anges.
     #[schema(schema_with = super::schema::optional_action_status)]
     status: Option<String>,
-    /// Required when the status is `withdrawn`.
+    /// Krävs när statusen är `withdrawn`.
     #[schema(max_length = 20000)]
     withdrawn_reason: Option<String>,
 }
@@ -163,20 +163,17 @@ fn created(location: String, body: impl Serialize) -> Response {
     (StatusCode::CREATED, [(header::LOCATION, location)], Json(body)).into_response()
 }
 
-/// Adds an action to a plan (for those who may edit the plan).
+// Adds an action to a plan (for those who may edit the plan).
 #[utoipa::path(
     post,
     path = "/api/v1/planer/{id}/atgarder",
+    summary = "Lägger till en åtgärd i en plan (för den som får ändra planen).",
     tag = "Åtgärder",
     params(("id" = i64, Path, description = "Planens nummer")),
     request_body = ActionIn,
     responses(
         (status = 201, description = "Åtgärden är sparad", body = ActionDetail),
-        (status = 400, description = "Inte JSON", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "Ingen giltig nyckel eller inloggning", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Rollen får inte ändra planen", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "Ingen plan som du kan läsa", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Ogiltiga uppgifter, fält för fält", body = Problem, content_type = "application/problem+json"),
+        WriteRefusals,
     ),
     security(("nyckel" = []), ("inloggning" = []))
 )]
@@ -213,22 +210,18 @@ pub async fn create(
     Ok(created(format!("/api/v1/atgarder/{id}"), detail(&state, &saved).await?))
 }
 
-/// Changes an action (for those who may edit its plan): the whole content, with the
-/// version read; 409 if it has changed since.
+// Changes an action (for those who may edit its plan): the whole content, with the
+// version read; 409 if it has changed since.
 #[utoipa::path(
     put,
     path = "/api/v1/atgarder/{id}",
+    summary = "Ändrar en åtgärd (för den som får ändra planen): hela innehållet, med versionen som lästes; 409 om den har ändrats sedan dess.",
     tag = "Åtgärder",
     params(("id" = i64, Path, description = "Åtgärdens nummer")),
     request_body = ActionChange,
     responses(
         (status = 200, description = "Åtgärden är ändrad", body = ActionDetail),
-        (status = 400, description = "Inte JSON", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "Ingen giltig nyckel eller inloggning", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Rollen får inte ändra planen", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "Ingen åtgärd som du kan läsa", body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "Någon annan har ändrat åtgärden; current_version är den aktuella", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Ogiltiga uppgifter, fält för fält", body = Problem, content_type = "application/problem+json"),
+        WriteRefusals,
     ),
     security(("nyckel" = []), ("inloggning" = []))
 )]
@@ -252,19 +245,19 @@ pub async fn update(
     Ok(Json(detail(&state, &saved).await?))
 }
 
-/// A follow-up of an action.
 #[derive(Debug, Deserialize, ToSchema)]
+#[schema(description = "En uppföljning av en åtgärd.")]
 #[serde(deny_unknown_fields)]
 #[allow(dead_code, reason = "the OpenAPI description of the body, which is read by `FOLLOW_UP_FIELDS`")]
 pub struct FollowUpIn {
-    /// The action's version read.
+    /// Åtgärdens version som lästes.
     version: i64,
-    /// The day of the follow-up: in the plan's year or later, not in the future.
+    /// Uppföljningens dag: planens år eller senare, inte i framtiden.
     #[schema(format = Date)]
     entry_on: String,
     #[schema(max_length = 20000)]
     text: Option<String>,
-    /// The action's status after the follow-up.
+    /// Åtgärdens status efter uppföljningen.
     #[schema(schema_with = super::schema::action_status)]
     new_status: String,
 }
@@ -272,22 +265,18 @@ pub struct FollowUpIn {
 const FOLLOW_UP_FIELDS: &[(&str, Kind)] =
     &[("version", Kind::Integer), ("entry_on", Kind::Filled), ("text", Kind::Text), ("new_status", Kind::Filled)];
 
-/// Follows an action up (for those who may record follow-ups in its plan); its status
-/// becomes the follow-up's. 409 if the action has changed since the version read.
+// Follows an action up (for those who may record follow-ups in its plan); its status
+// becomes the follow-up's. 409 if the action has changed since the version read.
 #[utoipa::path(
     post,
     path = "/api/v1/atgarder/{id}/uppfoljningar",
+    summary = "Följer upp en åtgärd (för den som får registrera uppföljning i planen); åtgärden får uppföljningens status. 409 om åtgärden har ändrats sedan versionen som lästes.",
     tag = "Åtgärder",
     params(("id" = i64, Path, description = "Åtgärdens nummer")),
     request_body = FollowUpIn,
     responses(
         (status = 201, description = "Uppföljningen är sparad", body = ActionDetail),
-        (status = 400, description = "Inte JSON", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "Ingen giltig nyckel eller inloggning", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Rollen får inte följa upp planen", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "Ingen åtgärd som du kan läsa", body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "Någon annan har ändrat åtgärden", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Ogiltiga uppgifter, fält för fält", body = Problem, content_type = "application/problem+json"),
+        WriteRefusals,
     ),
     security(("nyckel" = []), ("inloggning" = []))
 )]

@@ -5,26 +5,31 @@
 use std::collections::HashMap;
 
 use axum::Json;
+use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
-use serde::Serialize;
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use kvalitet_domain::access::Permission;
-use kvalitet_domain::deviation::{Deviation, DeviationKind, DeviationStatus};
-use kvalitet_domain::{Code, Versioned};
-use kvalitet_store::{Column, Where, audit, repo};
+use kvalitet_domain::deviation::{Complainant, ComplaintChannel, Deviation, DeviationKind, DeviationStatus};
+use kvalitet_domain::{Code, Validate, Versioned};
+use kvalitet_store::{Column, Where, audit, mail, plans, repo};
+
+use super::body::{self, Kind};
 
 use super::paging::{Page, PageParams};
 use super::principal::Caller;
-use super::problem::{ApiError, ApiResult, Problem};
+use super::problem::{ApiError, ApiResult, FieldProblem, ListRefusals, ReadRefusals, WriteRefusals};
 use crate::router::AppState;
 
-/// A deviation report, without the people it concerns (a report names none).
 #[derive(Debug, Serialize, ToSchema)]
+#[schema(description = "En rapport om avvikelse, lex Sarah eller klagomål.")]
 pub struct DeviationOut {
     pub id: i64,
     pub version: i64,
-    /// The reference number shown to people (year and number).
+    /// Referensnumret som visas (år och nummer).
     pub reference: String,
     pub unit_id: i64,
     #[schema(schema_with = super::schema::deviation_kind)]
@@ -35,7 +40,7 @@ pub struct DeviationOut {
     pub occurred_on: String,
     #[schema(format = Date)]
     pub reported_on: String,
-    /// Only the year is known (taken over from a document).
+    /// Bara året är känt (hämtat ur ett dokument).
     pub undated: bool,
     pub title: String,
     pub description: String,
@@ -47,7 +52,7 @@ pub struct DeviationOut {
     pub measures_taken: String,
     #[schema(format = Date)]
     pub closed_on: Option<String>,
-    /// Voided (makulerad): kept, but out of every count.
+    /// Makulerad: finns kvar men räknas inte.
     #[schema(format = Date)]
     pub voided_on: Option<String>,
     pub risk_id: Option<i64>,
@@ -86,16 +91,16 @@ impl From<&Versioned<Deviation>> for DeviationOut {
 #[into_params(parameter_in = Query)]
 #[allow(dead_code, reason = "the OpenAPI description of the query, which `paging::Query` reads")]
 pub struct DeviationFilters {
-    /// The year reported (this year if not given).
+    /// Året rapporten kom in (i år om det inte anges).
     #[param(minimum = 1900, maximum = 2200)]
     pub ar: Option<i64>,
-    /// The org unit (its number) the report belongs to.
+    /// Enheten (dess nummer) som rapporten gäller.
     pub enhet: Option<i64>,
     #[param(schema_with = super::schema::deviation_kind)]
     pub slag: Option<String>,
     #[param(schema_with = super::schema::deviation_status)]
     pub status: Option<String>,
-    /// 1 to list the voided reports instead.
+    /// 1 för att i stället lista de makulerade rapporterna.
     #[param(minimum = 0, maximum = 1)]
     pub makulerade: Option<i64>,
 }
@@ -113,16 +118,16 @@ async fn log_reads(state: &AppState, caller: &Caller, ids: &[i64]) -> ApiResult<
     Ok(())
 }
 
-/// A year's reports of the units where the caller may read deviations, newest first.
+// A year's reports of the units where the caller may read deviations, newest first.
 #[utoipa::path(
     get,
     path = "/api/v1/avvikelser",
+    summary = "Ett års rapporter från de enheter där du får läsa avvikelser, nyaste först. Varje rapport i svaret loggas som läst.",
     tag = "Avvikelser",
     params(DeviationFilters, PageParams),
     responses(
         (status = 200, description = "En sida av rapporterna", body = Page<DeviationOut>),
-        (status = 401, description = "Ingen giltig nyckel eller inloggning", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Ogiltig parameter", body = Problem, content_type = "application/problem+json"),
+        ListRefusals,
     ),
     security(("nyckel" = []), ("inloggning" = []))
 )]
@@ -159,16 +164,16 @@ pub async fn list(
     Ok(Json(page))
 }
 
-/// One report; a report the caller may not read is not found.
+// One report; a report the caller may not read is not found.
 #[utoipa::path(
     get,
     path = "/api/v1/avvikelser/{id}",
+    summary = "En rapport; en rapport du inte får läsa finns inte för dig. Läsningen loggas.",
     tag = "Avvikelser",
     params(("id" = i64, Path, description = "Rapportens nummer")),
     responses(
         (status = 200, description = "Rapporten", body = DeviationOut),
-        (status = 401, description = "Ingen giltig nyckel eller inloggning", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "Ingen rapport som du kan läsa", body = Problem, content_type = "application/problem+json"),
+        ReadRefusals,
     ),
     security(("nyckel" = []), ("inloggning" = []))
 )]
@@ -183,4 +188,135 @@ pub async fn show(
     }
     log_reads(&state, &caller, &[d.id.get()]).await?;
     Ok(Json(DeviationOut::from(&d)))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[schema(description = "En ny rapport: en avvikelse, en lex Sarah-rapport eller ett klagomål.")]
+#[serde(deny_unknown_fields)]
+#[allow(dead_code, reason = "the OpenAPI description of the body, which is read by `NEW_FIELDS`")]
+pub struct DeviationIn {
+    #[schema(schema_with = super::schema::deviation_kind)]
+    kind: String,
+    /// Enheten det gäller (dess nummer); en där du får rapportera.
+    unit_id: i64,
+    /// När det hände: inte i framtiden.
+    #[schema(format = Date)]
+    occurred_on: String,
+    #[schema(min_length = 1, max_length = 300)]
+    title: String,
+    #[schema(max_length = 20000)]
+    description: Option<String>,
+    /// Bara för klagomål: vem som lämnade det.
+    #[schema(schema_with = super::schema::optional_complainant)]
+    complainant: Option<String>,
+    /// Bara för klagomål: hur det kom in.
+    #[schema(schema_with = super::schema::optional_channel)]
+    channel: Option<String>,
+}
+
+const NEW_FIELDS: &[(&str, Kind)] = &[
+    ("kind", Kind::Filled),
+    ("unit_id", Kind::Integer),
+    ("occurred_on", Kind::Filled),
+    ("title", Kind::Text),
+    ("description", Kind::Text),
+    ("complainant", Kind::Filled),
+    ("channel", Kind::Filled),
+];
+
+// Registers a report at a unit where the caller may register reports, with the checks
+// of the page's form; the unit's managers are told by e-mail where mail is on.
+#[utoipa::path(
+    post,
+    path = "/api/v1/avvikelser",
+    summary = "Registrerar en rapport för en enhet där du får rapportera, med samma kontroller som formuläret; enhetens chefer får e-post när e-post är påslaget.",
+    tag = "Avvikelser",
+    request_body = DeviationIn,
+    responses(
+        (status = 201, description = "Rapporten är registrerad", body = DeviationOut),
+        WriteRefusals,
+    ),
+    security(("nyckel" = []), ("inloggning" = []))
+)]
+pub async fn create(
+    State(state): State<AppState>,
+    caller: Caller,
+    headers: HeaderMap,
+    bytes: Bytes,
+) -> ApiResult<Response> {
+    caller.user.require_somewhere(Permission::RegisterDeviation)?;
+    let form = body::form(&headers, &bytes, NEW_FIELDS)?;
+    let get = |k: &str| form.value(k).trim().to_owned();
+    let units = crate::pages::deviations::registrable_units(&state, &caller.user).await?;
+    let mut errors: Vec<(String, String)> = Vec::new();
+    let unit = get("unit_id").parse::<i64>().ok();
+    match unit {
+        None => errors.push(("unit_id".into(), "Ange enhetens nummer.".into())),
+        Some(u) if !units.iter().any(|(id, _)| *id == u) => {
+            return Err(ApiError::Forbidden("Din roll ger inte rätt att rapportera för den enheten."));
+        }
+        Some(_) => {}
+    }
+    let kind = DeviationKind::from_code(&get("kind"));
+    if kind.is_none() {
+        let all: Vec<&str> = DeviationKind::ALL.iter().map(|k| k.code()).collect();
+        errors.push(("kind".into(), format!("Välj vad som rapporteras: {}.", all.join(", "))));
+    }
+    let complainant: Option<Complainant> = crate::pages::deviations::complaint_choice(
+        &get("complainant"),
+        kind,
+        "complainant",
+        "Vem som lämnade synpunkten",
+        &mut errors,
+    );
+    let channel: Option<ComplaintChannel> = crate::pages::deviations::complaint_choice(
+        &get("channel"),
+        kind,
+        "channel",
+        "Hur synpunkten kom in",
+        &mut errors,
+    );
+    let today = crate::pages::deviations::today();
+    let occurred = crate::pages::deviations::occurred_on(&get("occurred_on"), today, &mut errors);
+    let deviation = Deviation {
+        complainant,
+        channel,
+        ..Deviation::registered(
+            caller.tenant(),
+            kvalitet_domain::Id::new(unit.unwrap_or(0)),
+            kind.unwrap_or(DeviationKind::Internal),
+            occurred.unwrap_or(today),
+            today,
+            get("title"),
+            get("description"),
+            caller.name().to_owned(),
+        )
+    };
+    if let Err(v) = deviation.validate() {
+        errors.extend(v.errors.iter().map(|e| (e.field.to_owned(), e.problem.to_string())));
+    }
+    if !errors.is_empty() {
+        return Err(ApiError::Invalid(
+            errors.into_iter().map(|(field, message)| FieldProblem { field, message }).collect(),
+        ));
+    }
+    let mut tx = state.store.write(&caller.actor).await?;
+    let id = plans::create(&mut tx, &deviation).await?;
+    // A person's report is theirs in "Mina rapporter"; a token's belongs to no one.
+    let reporter = caller.account();
+    let unit_name = units.iter().find(|(u, _)| Some(*u) == unit).map_or("", |(_, n)| n.as_str());
+    match (state.mail, reporter) {
+        (true, Some(a)) => {
+            mail::deviation_registered(&mut tx, id, &deviation, a, unit_name).await?;
+        }
+        (true, None) => {
+            mail::notify_registered(&mut tx, id, &deviation, unit_name).await?;
+        }
+        (false, Some(a)) => mail::remember_reporter(&mut tx, id, a).await?,
+        (false, None) => {}
+    }
+    tx.commit().await?;
+    let saved = super::record::<Deviation>(&state, &id.to_string()).await?;
+    let out = DeviationOut::from(&saved);
+    Ok((StatusCode::CREATED, [(header::LOCATION, format!("/api/v1/avvikelser/{id}"))], Json(out)).into_response())
 }

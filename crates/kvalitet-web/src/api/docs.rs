@@ -54,8 +54,9 @@ pub struct DocsPage {
     pub shapes: Vec<Shape>,
 }
 
+/// A text of the description, its Markdown code marks left out.
 fn text(v: &Value, key: &str) -> String {
-    v.get(key).and_then(Value::as_str).unwrap_or_default().to_owned()
+    v.get(key).and_then(Value::as_str).unwrap_or_default().replace('`', "")
 }
 
 /// A schema in words: a shape's name, a type with its format, the values of a code.

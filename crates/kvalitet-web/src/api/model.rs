@@ -16,8 +16,8 @@ fn date(d: Option<Date>) -> Option<String> {
     d.map(|d| d.to_string())
 }
 
-/// A quality plan.
 #[derive(Debug, Serialize, ToSchema)]
+#[schema(description = "En kvalitetsplan.")]
 pub struct PlanOut {
     pub id: i64,
     pub version: i64,
@@ -25,14 +25,14 @@ pub struct PlanOut {
     pub title: String,
     #[schema(schema_with = super::schema::plan_state)]
     pub state: String,
-    /// The org unit the plan covers (with everything below it).
+    /// Enheten som planen gäller (med allt under den).
     pub scope_id: i64,
     #[schema(format = Date)]
     pub adopted_on: Option<String>,
     pub board_reference: Option<String>,
     #[schema(format = Date)]
     pub followed_up_on: Option<String>,
-    /// The plan's page.
+    /// Planens sida.
     pub href: String,
 }
 
@@ -53,8 +53,8 @@ impl From<&Versioned<QualityPlan>> for PlanOut {
     }
 }
 
-/// A risk, with its latest assessment's likelihood, consequence and level.
 #[derive(Debug, Serialize, ToSchema)]
+#[schema(description = "En risk, med sannolikhet, konsekvens och nivå från den senaste bedömningen.")]
 pub struct RiskOut {
     pub id: i64,
     pub version: i64,
@@ -88,8 +88,8 @@ impl From<&Versioned<Risk>> for RiskOut {
     }
 }
 
-/// One assessment of a risk.
 #[derive(Debug, Serialize, ToSchema)]
+#[schema(description = "En bedömning av en risk.")]
 pub struct AssessmentOut {
     pub id: i64,
     #[schema(format = Date)]
@@ -113,17 +113,17 @@ impl From<&Versioned<RiskAssessment>> for AssessmentOut {
     }
 }
 
-/// An action.
 #[derive(Debug, Serialize, ToSchema)]
+#[schema(description = "En åtgärd.")]
 pub struct ActionOut {
     pub id: i64,
     pub version: i64,
     pub plan_id: i64,
     pub title: String,
     pub description: String,
-    /// The responsible person as text (for people without an account).
+    /// Ansvarig som text (för den som saknar konto).
     pub responsible: String,
-    /// The responsible person's account, if one is named.
+    /// Den ansvariges konto, om ett är angivet.
     pub responsible_account_id: Option<i64>,
     #[schema(format = Date)]
     pub due_on: Option<String>,
@@ -149,11 +149,11 @@ impl From<&Versioned<Action>> for ActionOut {
     }
 }
 
-/// A dated follow-up entry of an action.
 #[derive(Debug, Serialize, ToSchema)]
+#[schema(description = "En daterad uppföljning av en åtgärd.")]
 pub struct FollowUpOut {
     pub id: i64,
-    /// The day, or the year's last day when only the year is known (`undated`).
+    /// Dagen, eller årets sista dag när bara året är känt (`undated`).
     #[schema(format = Date)]
     pub entry_on: String,
     pub undated: bool,
@@ -176,8 +176,8 @@ impl From<&Versioned<ActionFollowUp>> for FollowUpOut {
     }
 }
 
-/// A self-inspection.
 #[derive(Debug, Serialize, ToSchema)]
+#[schema(description = "En egenkontroll.")]
 pub struct SelfInspectionOut {
     pub id: i64,
     pub version: i64,
@@ -190,7 +190,7 @@ pub struct SelfInspectionOut {
     #[schema(schema_with = super::schema::frequency)]
     pub frequency: String,
     pub target: String,
-    /// The unit it is tied to, if any (else the plan's scope).
+    /// Enheten den är knuten till, om någon (annars planens).
     pub unit_id: Option<i64>,
     pub responsible: String,
     pub responsible_account_id: Option<i64>,
@@ -215,8 +215,8 @@ impl From<&Versioned<SelfInspection>> for SelfInspectionOut {
     }
 }
 
-/// A run of a self-inspection.
 #[derive(Debug, Serialize, ToSchema)]
+#[schema(description = "Ett genomförande av en egenkontroll.")]
 pub struct RunOut {
     pub id: i64,
     #[schema(format = Date)]
@@ -247,8 +247,8 @@ impl From<&Versioned<SelfInspectionRun>> for RunOut {
     }
 }
 
-/// An indicator.
 #[derive(Debug, Serialize, ToSchema)]
+#[schema(description = "En indikator.")]
 pub struct IndicatorOut {
     pub id: i64,
     pub version: i64,
@@ -286,8 +286,8 @@ impl From<&Versioned<Indicator>> for IndicatorOut {
     }
 }
 
-/// One year's result of an indicator.
 #[derive(Debug, Serialize, ToSchema)]
+#[schema(description = "Ett års resultat för en indikator.")]
 pub struct ResultOut {
     pub id: i64,
     pub year: i64,

@@ -16,22 +16,22 @@ const DEFAULT_PER_PAGE: i64 = 50;
 #[derive(Debug, Clone, Copy, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct PageParams {
-    /// The page, from 1.
+    /// Sidan, från 1.
     #[param(minimum = 1, maximum = 1000000)]
     pub sida: Option<i64>,
-    /// Rows a page, 1-200 (50 if not given).
+    /// Rader per sida, 1–200 (50 om det inte anges).
     #[param(minimum = 1, maximum = 200)]
     pub per_sida: Option<i64>,
 }
 
-/// One page of a list.
 #[derive(Debug, Serialize, ToSchema)]
+#[schema(description = "En sida av en lista.")]
 pub struct Page<T> {
     pub data: Vec<T>,
-    /// This page, from 1.
+    /// Den här sidan, från 1.
     pub sida: i64,
     pub per_sida: i64,
-    /// How many rows the whole list has.
+    /// Hur många rader hela listan har.
     pub totalt: i64,
 }
 

@@ -15,7 +15,7 @@ use kvalitet_store::plans;
 use super::model::{ActionOut, IndicatorOut, PlanOut, RiskOut, SelfInspectionOut};
 use super::paging::{Page, PageParams};
 use super::principal::Caller;
-use super::problem::{ApiResult, Problem};
+use super::problem::{ApiResult, ListRefusals, ReadRefusals};
 use crate::router::AppState;
 
 /// The filters of the plan list.
@@ -23,26 +23,26 @@ use crate::router::AppState;
 #[into_params(parameter_in = Query)]
 #[allow(dead_code, reason = "the OpenAPI description of the query, which `paging::Query` reads")]
 pub struct PlanFilters {
-    /// The plan's year.
+    /// Planens år.
     #[param(minimum = 1900, maximum = 2200)]
     pub ar: Option<i64>,
-    /// The org unit the plan covers (its number).
+    /// Enheten som planen gäller (dess nummer).
     pub enhet: Option<i64>,
-    /// The plan's state.
+    /// Planens läge.
     #[param(schema_with = super::schema::plan_state)]
     pub status: Option<String>,
 }
 
-/// The plans the caller may read, newest year first.
+// The plans the caller may read, newest year first.
 #[utoipa::path(
     get,
     path = "/api/v1/planer",
+    summary = "Planerna du får läsa, senaste året först.",
     tag = "Planer",
     params(PlanFilters, PageParams),
     responses(
         (status = 200, description = "En sida av planerna", body = Page<PlanOut>),
-        (status = 401, description = "Ingen giltig nyckel eller inloggning", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Ogiltig parameter", body = Problem, content_type = "application/problem+json"),
+        ListRefusals,
     ),
     security(("nyckel" = []), ("inloggning" = []))
 )]
@@ -71,27 +71,55 @@ pub async fn list(
     Ok(Json(Page::of(all.iter().map(PlanOut::from).collect(), page)))
 }
 
-/// A plan with its items.
 #[derive(Debug, Serialize, ToSchema)]
+#[schema(description = "Ett av nämndens dokument för planen.")]
+pub struct DocumentLink {
+    /// `plan` (Kvalitetsplan) eller `follow-up` (Uppföljning av kvalitetsplan).
+    pub typ: String,
+    /// `docx`, `pdf` eller `html`.
+    pub format: String,
+    pub href: String,
+}
+
+/// The plan's documents: the plan and its follow-up, in each format.
+fn documents(plan: &QualityPlan) -> Vec<DocumentLink> {
+    use kvalitet_documents::{DocumentKind, Format};
+    let mut out = Vec::new();
+    for kind in [DocumentKind::Plan, DocumentKind::FollowUp] {
+        for format in [Format::Docx, Format::Pdf, Format::Html] {
+            out.push(DocumentLink {
+                typ: kind.code().to_owned(),
+                format: format.extension().to_owned(),
+                href: crate::pages::documents::href(kind, plan.year, format, plan.scope_id.get()),
+            });
+        }
+    }
+    out
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(description = "En plan med dess poster.")]
 pub struct PlanDetail {
     pub plan: PlanOut,
+    /// Nämndens dokument (den senast antagna versionen, eller dagens med `&version=aktuell`).
+    pub documents: Vec<DocumentLink>,
     pub risks: Vec<RiskOut>,
     pub actions: Vec<ActionOut>,
     pub self_inspections: Vec<SelfInspectionOut>,
     pub indicators: Vec<IndicatorOut>,
 }
 
-/// One plan with its risks, actions, self-inspections and indicators; a plan the caller
-/// may not read is not found.
+// One plan with its risks, actions, self-inspections and indicators; a plan the caller
+// may not read is not found.
 #[utoipa::path(
     get,
     path = "/api/v1/planer/{id}",
+    summary = "En plan med risker, åtgärder, egenkontroller, indikatorer och länkar till nämndens dokument; en plan du inte får läsa finns inte för dig.",
     tag = "Planer",
     params(("id" = i64, Path, description = "Planens nummer")),
     responses(
         (status = 200, description = "Planen", body = PlanDetail),
-        (status = 401, description = "Ingen giltig nyckel eller inloggning", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "Ingen plan som du kan läsa", body = Problem, content_type = "application/problem+json"),
+        ReadRefusals,
     ),
     security(("nyckel" = []), ("inloggning" = []))
 )]
@@ -105,6 +133,7 @@ pub async fn show(
     let b = plans::load_bundle(&mut conn, plan.id).await?;
     Ok(Json(PlanDetail {
         plan: PlanOut::from(&b.plan),
+        documents: documents(&b.plan),
         risks: b.risks.iter().map(RiskOut::from).collect(),
         actions: b.actions.iter().map(ActionOut::from).collect(),
         self_inspections: b.self_inspections.iter().map(SelfInspectionOut::from).collect(),

@@ -36,6 +36,11 @@ impl Caller {
         self.user.session.account.tenant_id
     }
 
+    /// The signed-in person's account; none for a token.
+    pub fn account(&self) -> Option<AccountId> {
+        self.actor.account_id.map(|_| self.user.session.account.id)
+    }
+
     /// The name recorded as who recorded a follow-up or a run.
     pub fn name(&self) -> &str {
         &self.user.session.account.display_name

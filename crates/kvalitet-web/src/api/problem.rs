@@ -6,37 +6,107 @@ use axum::Json;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde::Serialize;
-use utoipa::ToSchema;
+use utoipa::{IntoResponses, ToSchema};
 
 use kvalitet_domain::ValidationErrors;
 use kvalitet_store::StoreError;
 
 use crate::error::WebError;
 
-/// One field's problem.
 #[derive(Debug, Clone, Serialize, ToSchema)]
+#[schema(description = "Ett fälts fel.")]
 pub struct FieldProblem {
-    /// The field, as named in the request body or query ("" for the body as a whole).
+    /// Fältet, som det heter i innehållet eller frågan ("" för innehållet som helhet).
     pub field: String,
-    /// What is wrong, in Swedish.
+    /// Vad som är fel.
     pub message: String,
 }
 
-/// An error response (RFC 9457).
 #[derive(Debug, Serialize, ToSchema)]
+#[schema(description = "Ett felsvar (RFC 9457).")]
 pub struct Problem {
-    /// What kind of problem: `about:blank` or a `urn:kvalitet:problem:` name.
+    /// Vilket slags fel: ett `urn:kvalitet:problem:`-namn.
     #[serde(rename = "type")]
     pub kind: String,
     pub title: String,
     pub status: u16,
     pub detail: String,
-    /// For invalid input: each field's problem.
+    /// Vid ogiltiga uppgifter: varje fälts fel.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub errors: Vec<FieldProblem>,
-    /// For a conflict: the record's current version.
+    /// Vid 409: postens aktuella version.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub current_version: Option<i64>,
+}
+
+/// The refusals of a read of one record, as the OpenAPI description lists them.
+#[derive(IntoResponses)]
+#[allow(dead_code, reason = "describes the answers `ApiError` gives; never built")]
+pub enum ReadRefusals {
+    #[response(
+        status = 401,
+        description = "Ingen giltig nyckel eller inloggning",
+        content_type = "application/problem+json"
+    )]
+    Unauthenticated(Problem),
+    #[response(
+        status = 404,
+        description = "Ingen sådan post som du kan läsa",
+        content_type = "application/problem+json"
+    )]
+    NotFound(Problem),
+}
+
+/// The refusals of a list.
+#[derive(IntoResponses)]
+#[allow(dead_code, reason = "describes the answers `ApiError` gives; never built")]
+pub enum ListRefusals {
+    #[response(
+        status = 401,
+        description = "Ingen giltig nyckel eller inloggning",
+        content_type = "application/problem+json"
+    )]
+    Unauthenticated(Problem),
+    #[response(
+        status = 422,
+        description = "Ogiltig parameter, var och en med sitt fel",
+        content_type = "application/problem+json"
+    )]
+    Invalid(Problem),
+}
+
+/// The refusals of a write.
+#[derive(IntoResponses)]
+#[allow(dead_code, reason = "describes the answers `ApiError` gives; never built")]
+pub enum WriteRefusals {
+    #[response(status = 400, description = "Innehållet är inte JSON", content_type = "application/problem+json")]
+    NotJson(Problem),
+    #[response(
+        status = 401,
+        description = "Ingen giltig nyckel eller inloggning",
+        content_type = "application/problem+json"
+    )]
+    Unauthenticated(Problem),
+    #[response(status = 403, description = "Rollen får inte göra det här", content_type = "application/problem+json")]
+    Forbidden(Problem),
+    #[response(
+        status = 404,
+        description = "Ingen sådan post som du kan läsa",
+        content_type = "application/problem+json"
+    )]
+    NotFound(Problem),
+    #[response(
+        status = 409,
+        description = "Någon annan har ändrat posten; current_version är den aktuella",
+        content_type = "application/problem+json"
+    )]
+    Conflict(Problem),
+    #[response(
+        status = 422,
+        description = "Ogiltiga uppgifter, fält för fält; inget har sparats",
+        content_type = "application/problem+json"
+    )]
+    Invalid(Problem),
 }
 
 /// Everything the API answers with other than success.
@@ -62,7 +132,7 @@ pub enum ApiError {
 pub type ApiResult<T> = Result<T, ApiError>;
 
 impl ApiError {
-    /// One field's problem.
+    /// Ett fälts fel.
     pub fn field(field: &str, message: impl Into<String>) -> ApiError {
         ApiError::Invalid(vec![FieldProblem { field: field.to_owned(), message: message.into() }])
     }

@@ -13,6 +13,7 @@ use utoipa::ToSchema;
 use kvalitet_domain::Versioned;
 use kvalitet_domain::access::Permission;
 use kvalitet_domain::indicator::{Indicator, IndicatorResult};
+use kvalitet_domain::plan::QualityPlan;
 use kvalitet_domain::risk::{Risk, RiskAssessment};
 use kvalitet_domain::self_inspection::{SelfInspection, SelfInspectionRun};
 use kvalitet_store::{Where, plans, repo};
@@ -20,7 +21,7 @@ use kvalitet_store::{Where, plans, repo};
 use super::body::{self, Kind};
 use super::model::{AssessmentOut, IndicatorOut, ResultOut, RiskOut, RunOut, SelfInspectionOut};
 use super::principal::Caller;
-use super::problem::{ApiResult, Problem};
+use super::problem::{ApiResult, ReadRefusals, WriteRefusals};
 use crate::pages::follow_up;
 use crate::router::AppState;
 
@@ -37,23 +38,23 @@ async fn children<T: kvalitet_store::Record>(
     Ok(rows)
 }
 
-/// A risk with its assessments.
 #[derive(Debug, Serialize, ToSchema)]
+#[schema(description = "En risk med dess bedömningar.")]
 pub struct RiskDetail {
     pub risk: RiskOut,
     pub assessments: Vec<AssessmentOut>,
 }
 
-/// One risk with its assessments, oldest first.
+// One risk with its assessments, oldest first.
 #[utoipa::path(
     get,
     path = "/api/v1/risker/{id}",
+    summary = "En risk med dess bedömningar, äldst först.",
     tag = "Risker",
     params(("id" = i64, Path, description = "Riskens nummer")),
     responses(
         (status = 200, description = "Risken", body = RiskDetail),
-        (status = 401, description = "Ingen giltig nyckel eller inloggning", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "Ingen risk som du kan läsa", body = Problem, content_type = "application/problem+json"),
+        ReadRefusals,
     ),
     security(("nyckel" = []), ("inloggning" = []))
 )]
@@ -64,16 +65,85 @@ pub async fn risk(
 ) -> ApiResult<Json<RiskDetail>> {
     let risk = super::record::<Risk>(&state, &id).await?;
     super::readable_plan(&state, &caller, risk.plan_id).await?;
-    let mut assessments = children::<RiskAssessment>(&state, "risk_id = $1", risk.id.get()).await?;
-    assessments.sort_by_key(|a| (a.assessed_on, a.id));
-    Ok(Json(RiskDetail {
-        risk: RiskOut::from(&risk),
-        assessments: assessments.iter().map(AssessmentOut::from).collect(),
-    }))
+    Ok(Json(risk_detail(&state, &risk).await?))
 }
 
-/// A self-inspection with its runs.
+async fn risk_detail(state: &AppState, risk: &Versioned<Risk>) -> ApiResult<RiskDetail> {
+    let mut assessments = children::<RiskAssessment>(state, "risk_id = $1", risk.id.get()).await?;
+    assessments.sort_by_key(|a| (a.assessed_on, a.id));
+    Ok(RiskDetail { risk: RiskOut::from(risk), assessments: assessments.iter().map(AssessmentOut::from).collect() })
+}
+
+/// A new assessment of a risk.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(description = "En ny bedömning av en risk.")]
+#[allow(dead_code, reason = "the OpenAPI description of the body, which is read by `ASSESSMENT_FIELDS`")]
+pub struct AssessmentIn {
+    /// Riskens version som lästes; 409 om den inte längre är aktuell.
+    version: i64,
+    /// Dagen för bedömningen: inte i framtiden, tidigast året före planens.
+    #[schema(format = Date)]
+    assessed_on: String,
+    /// Sannolikheten, 1 till riskmatrisens antal steg.
+    #[schema(minimum = 1)]
+    likelihood: i64,
+    /// Konsekvensen, 1 till riskmatrisens antal steg.
+    #[schema(minimum = 1)]
+    consequence: i64,
+    #[schema(max_length = 20000)]
+    comment: Option<String>,
+}
+
+const ASSESSMENT_FIELDS: &[(&str, Kind)] = &[
+    ("version", Kind::Integer),
+    ("assessed_on", Kind::Filled),
+    ("likelihood", Kind::Integer),
+    ("consequence", Kind::Integer),
+    ("comment", Kind::Text),
+];
+
+// Re-assesses a risk (for those who may edit its plan).
+#[utoipa::path(
+    post,
+    path = "/api/v1/risker/{id}/bedomningar",
+    summary = "Bedömer en risk på nytt (för den som får ändra planen): risken får bedömningens sannolikhet, konsekvens och nivå. 409 om risken har ändrats sedan versionen som lästes.",
+    tag = "Risker",
+    params(("id" = i64, Path, description = "Riskens nummer")),
+    request_body = AssessmentIn,
+    responses(
+        (status = 201, description = "Bedömningen är sparad", body = RiskDetail),
+        WriteRefusals,
+    ),
+    security(("nyckel" = []), ("inloggning" = []))
+)]
+pub async fn reassess(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    bytes: Bytes,
+) -> ApiResult<Response> {
+    let risk = super::record::<Risk>(&state, &id).await?;
+    let plan: Versioned<QualityPlan> = super::readable_plan(&state, &caller, risk.plan_id).await?;
+    caller.user.require(Permission::EditPlan, plan.scope_id)?;
+    let mut form = body::form(&headers, &bytes, ASSESSMENT_FIELDS)?;
+    let version = body::version(&mut form);
+    let matrix = plans::matrix(&mut *state.store.read().await?, caller.tenant()).await?;
+    let assessment = crate::pages::risks::parse_assessment(&mut form, risk.id, &matrix, &plan);
+    let (Some(version), Some(assessment), false) = (version, assessment, form.has_errors()) else {
+        return Err(body::refused(form));
+    };
+    let mut tx = state.store.write(&caller.actor).await?;
+    plans::reassess_risk(&mut tx, risk.id, version, &assessment).await?;
+    tx.commit().await?;
+    let saved = super::record::<Risk>(&state, &id).await?;
+    let detail = risk_detail(&state, &saved).await?;
+    Ok((StatusCode::CREATED, [(header::LOCATION, format!("/api/v1/risker/{}", risk.id))], Json(detail)).into_response())
+}
+
 #[derive(Debug, Serialize, ToSchema)]
+#[schema(description = "En egenkontroll med dess genomföranden.")]
 pub struct SelfInspectionDetail {
     pub self_inspection: SelfInspectionOut,
     pub runs: Vec<RunOut>,
@@ -88,16 +158,16 @@ async fn si_detail(state: &AppState, si: &Versioned<SelfInspection>) -> ApiResul
     })
 }
 
-/// One self-inspection with its runs, oldest first.
+// One self-inspection with its runs, oldest first.
 #[utoipa::path(
     get,
     path = "/api/v1/egenkontroller/{id}",
+    summary = "En egenkontroll med dess genomföranden, äldst först.",
     tag = "Egenkontroller",
     params(("id" = i64, Path, description = "Egenkontrollens nummer")),
     responses(
         (status = 200, description = "Egenkontrollen", body = SelfInspectionDetail),
-        (status = 401, description = "Ingen giltig nyckel eller inloggning", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "Ingen egenkontroll som du kan läsa", body = Problem, content_type = "application/problem+json"),
+        ReadRefusals,
     ),
     security(("nyckel" = []), ("inloggning" = []))
 )]
@@ -111,17 +181,17 @@ pub async fn self_inspection(
     Ok(Json(si_detail(&state, &si).await?))
 }
 
-/// A run of a self-inspection.
 #[derive(Debug, Deserialize, ToSchema)]
+#[schema(description = "Ett genomförande av en egenkontroll.")]
 #[serde(deny_unknown_fields)]
 #[allow(dead_code, reason = "the OpenAPI description of the body, which is read by `RUN_FIELDS`")]
 pub struct RunIn {
-    /// The day the check was made: in the plan's year, not in the future.
+    /// Dagen kontrollen gjordes: i planens år, inte i framtiden.
     #[schema(format = Date)]
     run_on: String,
     #[schema(schema_with = super::schema::verdict)]
     verdict: String,
-    /// Required when the verdict is `not_measurable`.
+    /// Krävs när resultatet är `not_measurable`.
     #[schema(max_length = 20000)]
     verdict_reason: Option<String>,
     result_value: Option<f64>,
@@ -140,20 +210,17 @@ const RUN_FIELDS: &[(&str, Kind)] = &[
     ("comment", Kind::Text),
 ];
 
-/// Records a run (for those who may record follow-ups where the self-inspection belongs).
+// Records a run (for those who may record follow-ups where the self-inspection belongs).
 #[utoipa::path(
     post,
     path = "/api/v1/egenkontroller/{id}/genomforanden",
+    summary = "Registrerar ett genomförande (för den som får registrera uppföljning där egenkontrollen hör hemma).",
     tag = "Egenkontroller",
     params(("id" = i64, Path, description = "Egenkontrollens nummer")),
     request_body = RunIn,
     responses(
         (status = 201, description = "Genomförandet är sparat", body = SelfInspectionDetail),
-        (status = 400, description = "Inte JSON", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "Ingen giltig nyckel eller inloggning", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Rollen får inte registrera genomföranden här", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "Ingen egenkontroll som du kan läsa", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Ogiltiga uppgifter, fält för fält", body = Problem, content_type = "application/problem+json"),
+        WriteRefusals,
     ),
     security(("nyckel" = []), ("inloggning" = []))
 )]
@@ -180,8 +247,8 @@ pub async fn record_run(
         .into_response())
 }
 
-/// An indicator with its yearly results.
 #[derive(Debug, Serialize, ToSchema)]
+#[schema(description = "En indikator med dess resultat år för år.")]
 pub struct IndicatorDetail {
     pub indicator: IndicatorOut,
     pub results: Vec<ResultOut>,
@@ -193,16 +260,16 @@ async fn indicator_detail(state: &AppState, ind: &Versioned<Indicator>) -> ApiRe
     Ok(IndicatorDetail { indicator: IndicatorOut::from(ind), results: results.iter().map(ResultOut::from).collect() })
 }
 
-/// One indicator with its results, by year.
+// One indicator with its results, by year.
 #[utoipa::path(
     get,
     path = "/api/v1/indikatorer/{id}",
+    summary = "En indikator med dess resultat, år för år.",
     tag = "Indikatorer",
     params(("id" = i64, Path, description = "Indikatorns nummer")),
     responses(
         (status = 200, description = "Indikatorn", body = IndicatorDetail),
-        (status = 401, description = "Ingen giltig nyckel eller inloggning", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "Ingen indikator som du kan läsa", body = Problem, content_type = "application/problem+json"),
+        ReadRefusals,
     ),
     security(("nyckel" = []), ("inloggning" = []))
 )]
@@ -216,12 +283,12 @@ pub async fn indicator(
     Ok(Json(indicator_detail(&state, &ind).await?))
 }
 
-/// A year's result of an indicator.
 #[derive(Debug, Deserialize, ToSchema)]
+#[schema(description = "Ett års resultat för en indikator.")]
 #[serde(deny_unknown_fields)]
 #[allow(dead_code, reason = "the OpenAPI description of the body, which is read by `RESULT_FIELDS`")]
 pub struct ResultIn {
-    /// The plan's year if not given; one result a year.
+    /// Planens år om det inte anges; ett resultat per år.
     #[schema(minimum = 1900, maximum = 2200)]
     year: Option<i64>,
     value: Option<f64>,
@@ -250,20 +317,17 @@ const RESULT_FIELDS: &[(&str, Kind)] = &[
     ("no_data", Kind::Boolean),
 ];
 
-/// Records a year's result (for those who may record follow-ups in the plan).
+// Records a year's result (for those who may record follow-ups in the plan).
 #[utoipa::path(
     post,
     path = "/api/v1/indikatorer/{id}/resultat",
+    summary = "Registrerar ett års resultat (för den som får registrera uppföljning i planen).",
     tag = "Indikatorer",
     params(("id" = i64, Path, description = "Indikatorns nummer")),
     request_body = ResultIn,
     responses(
         (status = 201, description = "Resultatet är sparat", body = IndicatorDetail),
-        (status = 400, description = "Inte JSON", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "Ingen giltig nyckel eller inloggning", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Rollen får inte registrera resultat i planen", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "Ingen indikator som du kan läsa", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Ogiltiga uppgifter, fält för fält (ett resultat om året)", body = Problem, content_type = "application/problem+json"),
+        WriteRefusals,
     ),
     security(("nyckel" = []), ("inloggning" = []))
 )]

@@ -54,4 +54,6 @@ code_schemas! {
 optional_code_schemas! {
     optional_action_status: kvalitet_domain::action::ActionStatus,
     optional_lex_sarah_category: kvalitet_domain::deviation::LexSarahCategory,
+    optional_complainant: kvalitet_domain::deviation::Complainant,
+    optional_channel: kvalitet_domain::deviation::ComplaintChannel,
 }

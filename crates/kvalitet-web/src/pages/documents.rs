@@ -96,7 +96,7 @@ impl DocumentsPage {
     }
 }
 
-fn href(kind: DocumentKind, year: i64, format: Format, scope: i64) -> String {
+pub(crate) fn href(kind: DocumentKind, year: i64, format: Format, scope: i64) -> String {
     format!("/api/v1/dokument?typ={}&ar={year}&format={}&omfattning={scope}", kind.code(), format.extension())
 }
 
@@ -333,8 +333,14 @@ fn problem(status: StatusCode, detail: &str) -> Response {
 /// Without `version` (or with `antagen`), the version stored at the board's decision if
 /// there is one, byte for byte (its SHA-256 in the `ETag`); otherwise, or with
 /// `aktuell`, the document made from today's data.
-pub async fn download(State(state): State<AppState>, user: User, Query(q): Query<HashMap<String, String>>) -> Response {
-    match make(&state, &user, &q).await {
+///
+/// Taken with the session or with an API token, as the JSON API is.
+pub async fn download(
+    State(state): State<AppState>,
+    caller: crate::api::principal::Caller,
+    Query(q): Query<HashMap<String, String>>,
+) -> Response {
+    match make(&state, &caller.user, &caller.actor, &q).await {
         Ok(r) => r,
         Err(Made::Problem(status, detail)) => problem(status, &detail),
         Err(Made::Web(e)) => match e {
@@ -425,7 +431,12 @@ fn file_response(format: Format, file: &str, etag: Option<String>, bytes: Vec<u8
     response
 }
 
-async fn make(state: &AppState, user: &User, q: &HashMap<String, String>) -> Result<Response, Made> {
+async fn make(
+    state: &AppState,
+    user: &User,
+    actor: &kvalitet_store::Actor,
+    q: &HashMap<String, String>,
+) -> Result<Response, Made> {
     let bad = |m: &str| Made::Problem(StatusCode::BAD_REQUEST, m.to_owned());
     let kind = q
         .get("typ")
@@ -484,7 +495,7 @@ async fn make(state: &AppState, user: &User, q: &HashMap<String, String>) -> Res
     drop(conn);
     let described = input.withhold_deviations(|unit| user.may(Permission::ViewDeviations, unit));
     if !described.is_empty() {
-        let mut tx = state.store.write(&user.actor()).await?;
+        let mut tx = state.store.write(actor).await?;
         for d in &described {
             audit::record_read(&mut tx, "deviation", *d).await?;
         }

@@ -192,7 +192,7 @@ pub async fn show(State(state): State<AppState>, user: User, Path(id): Path<Stri
 /// A risk's assessment from its form (re-assessing, or correcting an assessment): the
 /// date not in the future and not before the year before the plan's (a plan's risks are
 /// assessed as it is drawn up), and likelihood and consequence on the tenant's matrix.
-pub(super) fn parse_assessment(
+pub(crate) fn parse_assessment(
     form: &mut FormState,
     risk: Id<Risk>,
     m: &kvalitet_domain::risk::RiskMatrix,

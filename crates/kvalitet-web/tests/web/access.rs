@@ -64,11 +64,13 @@ fn matrix() -> HashMap<(&'static str, String), ([Expect; 10], Expect)> {
         (("PUT", "/api/v1/atgarder/{id}"), ([A, D, A, D, D, D, D, D, D, D], D)),
         (("POST", "/api/v1/atgarder/{id}/uppfoljningar"), ([A, D, A, D, A, D, D, D, D, D], D)),
         (("GET", "/api/v1/risker/{id}"), ([A, D, A, D, A, D, A, D, A, D], D)),
+        (("POST", "/api/v1/risker/{id}/bedomningar"), ([A, D, A, D, D, D, D, D, D, D], D)),
         (("GET", "/api/v1/egenkontroller/{id}"), ([A, D, A, D, A, D, A, D, A, D], D)),
         (("POST", "/api/v1/egenkontroller/{id}/genomforanden"), ([A, D, A, D, A, D, D, D, D, D], D)),
         (("GET", "/api/v1/indikatorer/{id}"), ([A, D, A, D, A, D, A, D, A, D], D)),
         (("POST", "/api/v1/indikatorer/{id}/resultat"), ([A, D, A, D, A, D, D, D, D, D], D)),
         (("GET", "/api/v1/avvikelser"), ([A, A, A, A, A, A, A, A, A, A], D)),
+        (("POST", "/api/v1/avvikelser"), ([A, D, A, D, A, D, A, D, D, D], D)),
         (("GET", "/api/v1/avvikelser/{id}"), ([A, D, A, D, A, D, D, D, D, D], D)),
         (("POST", "/planer/{id}/anta"), ([A, D, A, D, D, D, D, D, D, D], D)),
         (("POST", "/planer/{id}/nasta-ar"), ([A, D, A, D, D, D, D, D, D, D], D)),
@@ -746,7 +748,7 @@ async fn attempt(app: &TestApp, f: &Fixture, method: &str, path: &str, inside: b
         "/api/v1/atgarder/{id}" | "/api/v1/atgarder/{id}/uppfoljningar" => {
             path.replace("{id}", &pick(f.action_in, f.action_out))
         }
-        "/api/v1/risker/{id}" => path.replace("{id}", &pick(f.risk_in, f.risk_out)),
+        "/api/v1/risker/{id}" | "/api/v1/risker/{id}/bedomningar" => path.replace("{id}", &pick(f.risk_in, f.risk_out)),
         "/api/v1/egenkontroller/{id}" | "/api/v1/egenkontroller/{id}/genomforanden" => {
             path.replace("{id}", &pick(f.si_in, f.si_out))
         }
@@ -785,6 +787,11 @@ async fn attempt(app: &TestApp, f: &Fixture, method: &str, path: &str, inside: b
             app.post(&url, &form).await
         }
         ("POST", "/admin/loggkontroll") => app.post(&url, &[("csrf", csrf), ("outcome", "no_remarks")]).await,
+        ("POST", "/api/v1/avvikelser") => {
+            let json =
+                format!(r#"{{"kind": "internal", "unit_id": {unit}, "occurred_on": "2024-01-15", "title": "Matris"}}"#);
+            app.send_json(method, &url, csrf, &json).await
+        }
         // The API's writes: JSON, the session's CSRF token in its header.
         ("POST" | "PUT", _) if path.starts_with("/api/v1/") => app.send_json(method, &url, csrf, "{}").await,
         ("POST", _) => app.post(&url, &[("csrf", csrf)]).await,

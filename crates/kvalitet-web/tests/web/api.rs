@@ -82,10 +82,16 @@ async fn a_token_outside_its_scope_gets_nothing() {
         let ids: Vec<i64> =
             json(&listed)["data"].as_array().unwrap().iter().map(|p| p["id"].as_i64().unwrap()).collect();
         assert!(ids.contains(&children) && !ids.contains(&adults), "{ids:?}");
-        assert_eq!(
-            call(&app, "GET", &format!("/api/v1/planer/{children}"), &reader, None).await.status,
-            StatusCode::OK
-        );
+        let plan = json(&call(&app, "GET", &format!("/api/v1/planer/{children}"), &reader, None).await);
+        let html = plan["documents"].as_array().unwrap().iter().find(|d| d["typ"] == "plan" && d["format"] == "html");
+        let href = html.expect("the plan's document")["href"].as_str().unwrap().to_owned();
+        let doc = call(&app, "GET", &href, &reader, None).await;
+        assert_eq!(doc.status, StatusCode::OK, "a token takes the board document too");
+        assert!(doc.headers[header::CONTENT_TYPE].to_str().unwrap().starts_with("text/html"));
+        assert!(doc.body.contains("Kvalitetsplan"), "{}", &doc.body[..doc.body.len().min(300)]);
+        let scope = unit(&app, "Vuxensektionen").await.id;
+        let theirs = format!("/api/v1/dokument?typ=plan&ar=2022&format=html&omfattning={scope}");
+        assert_eq!(call(&app, "GET", &theirs, &reader, None).await.status, StatusCode::FORBIDDEN);
 
         // The adults' plan and everything in it: not found, nothing said about it.
         let p = problem(
@@ -204,6 +210,23 @@ async fn a_change_on_a_stale_version_is_a_conflict_and_bad_input_names_the_field
         assert_eq!(res.status, StatusCode::CREATED, "{}", res.body);
         assert_eq!(json(&res)["action"]["status"], "done");
 
+        // A risk re-assessed: on its version, likelihood and consequence on the matrix.
+        let mut conn = app.store.read().await.unwrap();
+        let risks: Vec<Versioned<kvalitet_domain::risk::Risk>> =
+            repo::list(&mut conn, Where::sql("plan_id = $1", vec![kvalitet_store::Value::Int(adults)])).await.unwrap();
+        drop(conn);
+        let risk = risks.iter().min_by_key(|r| r.id).unwrap();
+        let assess = |version: i64, l: i64| {
+            format!(r#"{{"version": {version}, "assessed_on": "2022-05-02", "likelihood": {l}, "consequence": 2}}"#)
+        };
+        let at = format!("/api/v1/risker/{}/bedomningar", risk.id);
+        let res = call(&app, "POST", &at, &quality, Some(&assess(risk.version, 3))).await;
+        assert_eq!(res.status, StatusCode::CREATED, "{}", res.body);
+        assert_eq!(json(&res)["risk"]["level"], 6);
+        problem(&call(&app, "POST", &at, &quality, Some(&assess(risk.version, 2))).await, StatusCode::CONFLICT);
+        let res = call(&app, "POST", &at, &quality, Some(&assess(risk.version + 1, 9))).await;
+        assert_eq!(fields(&problem(&res, StatusCode::UNPROCESSABLE_ENTITY)), ["likelihood"]);
+
         // Each field's problem by its name, in Swedish; nothing stored.
         let bad = r#"{"title": "", "due_on": "2024-13-01", "status": "klar", "farg": "blå"}"#;
         let res = call(&app, "POST", &format!("/api/v1/planer/{adults}/atgarder"), &quality, Some(bad)).await;
@@ -311,6 +334,45 @@ async fn the_description_is_openapi_3_1_and_has_a_readable_reference() {
         assert_eq!(page.status, StatusCode::OK);
         assert!(page.body.contains("<code>PUT /api/v1/atgarder/{id}</code>"), "{}", page.body);
         assert!(page.body.contains("Ogiltiga uppgifter") && !page.body.contains("<script src=\"http"));
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_deviation_is_registered_only_where_the_role_may_report() {
+    on_each_backend(|store, _| async move {
+        let mut app = TestApp::with_demo(store.clone()).await;
+        let (_, manager) = token(&app, Role::Manager, "Beroendeenheten", None).await;
+        let (beroende, barn) = (unit(&app, "Beroendeenheten").await.id, unit(&app, "Barnenheten").await.id);
+        let report = |unit: i64, extra: &str| {
+            format!(r#"{{"kind": "internal", "unit_id": {unit}, "occurred_on": "2024-01-15", "title": "Dörren var olåst"{extra}}}"#)
+        };
+        let res = call(&app, "POST", "/api/v1/avvikelser", &manager, Some(&report(beroende.get(), ""))).await;
+        assert_eq!(res.status, StatusCode::CREATED, "{}", res.body);
+        let made = json(&res);
+        assert_eq!((made["status"].as_str(), made["unit_id"].as_i64()), (Some("registered"), Some(beroende.get())));
+        assert_eq!(call(&app, "GET", res.location(), &manager, None).await.status, StatusCode::OK);
+
+        problem(&call(&app, "POST", "/api/v1/avvikelser", &manager, Some(&report(barn.get(), ""))).await, StatusCode::FORBIDDEN);
+        let complaint_only = report(beroende.get(), r#", "complainant": "relative""#);
+        let p = problem(
+            &call(&app, "POST", "/api/v1/avvikelser", &manager, Some(&complaint_only)).await,
+            StatusCode::UNPROCESSABLE_ENTITY,
+        );
+        assert_eq!(fields(&p), ["complainant"]);
+        let future = report(beroende.get(), "").replace("2024-01-15", "2999-01-01");
+        let p = problem(&call(&app, "POST", "/api/v1/avvikelser", &manager, Some(&future)).await, StatusCode::UNPROCESSABLE_ENTITY);
+        assert_eq!(fields(&p), ["occurred_on"]);
+        let (_, reader) = token(&app, Role::Reader, "Beroendeenheten", None).await;
+        problem(&call(&app, "POST", "/api/v1/avvikelser", &reader, Some(&report(beroende.get(), ""))).await, StatusCode::FORBIDDEN);
+
+        // A person's report is theirs in "Mina rapporter".
+        app.login(crate::STAFF).await;
+        let csrf = app.csrf().await;
+        let res = app.send_json("POST", "/api/v1/avvikelser", &csrf, &report(beroende.get(), "")).await;
+        assert_eq!(res.status, StatusCode::CREATED, "{}", res.body);
+        let id = json(&res)["id"].as_i64().unwrap();
+        assert_eq!(app.get(&format!("/mina-rapporter/{id}")).await.status, StatusCode::OK);
     })
     .await;
 }

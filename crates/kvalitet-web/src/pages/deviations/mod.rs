@@ -15,6 +15,7 @@ pub use export::{download, download_csv};
 pub use handle::handle;
 pub use list::list;
 pub use list::log_reads;
+pub(crate) use new::{complaint_choice, occurred_on, registrable_units};
 pub use new::{create, new_form};
 pub use reclassify::reclassify;
 pub use show::show;

@@ -49,7 +49,7 @@ impl NewPage {
 }
 
 /// The units the user may register deviations for.
-async fn registrable_units(state: &AppState, user: &User) -> WebResult<Vec<(i64, String)>> {
+pub(crate) async fn registrable_units(state: &AppState, user: &User) -> WebResult<Vec<(i64, String)>> {
     let mut conn = state.store.read().await?;
     let units = org::units(&mut conn, user.session.account.tenant_id).await?;
     Ok(units
@@ -162,14 +162,8 @@ pub async fn create(
         complaint_choice(&get("complainant"), kind, "complainant", "Vem som lämnade synpunkten", &mut errors);
     let channel: Option<ComplaintChannel> =
         complaint_choice(&get("channel"), kind, "channel", "Hur synpunkten kom in", &mut errors);
-    let occurred: Option<Date> =
-        crate::forms::parse_date(&get("occurred_on")).filter(|d| crate::forms::DATE_YEARS.contains(&d.year()));
     let today = today();
-    match occurred {
-        None => errors.push(("occurred_on".into(), "Ange datum som ÅÅÅÅ-MM-DD, till exempel 2024-03-31.".into())),
-        Some(d) if d > today => errors.push(("occurred_on".into(), "Datumet kan inte vara i framtiden.".into())),
-        Some(_) => {}
-    }
+    let occurred = occurred_on(&get("occurred_on"), today, &mut errors);
     let deviation = Deviation {
         complainant,
         channel,
@@ -268,7 +262,18 @@ fn page(
 /// An optional coded choice of the complaint fieldset: `None` when left empty; a code
 /// that is not in the list, or any choice for another kind than a complaint, is an
 /// error beside the field.
-fn complaint_choice<T: Code>(
+/// When it happened, as typed: a date, not after `today`; otherwise a field error.
+pub(crate) fn occurred_on(raw: &str, today: Date, errors: &mut Vec<(String, String)>) -> Option<Date> {
+    let occurred = crate::forms::parse_date(raw).filter(|d| crate::forms::DATE_YEARS.contains(&d.year()));
+    match occurred {
+        None => errors.push(("occurred_on".into(), "Ange datum som ÅÅÅÅ-MM-DD, till exempel 2024-03-31.".into())),
+        Some(d) if d > today => errors.push(("occurred_on".into(), "Datumet kan inte vara i framtiden.".into())),
+        Some(_) => {}
+    }
+    occurred
+}
+
+pub(crate) fn complaint_choice<T: Code>(
     raw: &str,
     kind: Option<DeviationKind>,
     field: &str,
