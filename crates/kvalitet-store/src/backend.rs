@@ -35,6 +35,7 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
     (14, "undated_records", include_str!("../migrations/0014_undated_records.sql")),
     (15, "search", include_str!("../migrations/0015_search.sql")),
     (16, "responsible_account", include_str!("../migrations/0016_responsible_account.sql")),
+    (19, "case_import_job", include_str!("../migrations/0019_case_import_job.sql")),
 ];
 
 impl Backend {

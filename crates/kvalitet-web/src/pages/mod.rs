@@ -3,6 +3,7 @@
 pub mod accounts;
 pub mod assets;
 pub mod audit;
+pub mod case_import;
 pub mod corrections;
 pub mod cycle;
 pub mod deviation_settings;
@@ -18,6 +19,8 @@ pub mod follow_up;
 pub mod ivo_report;
 pub mod lists;
 pub mod log_review;
+pub mod measure_links;
+pub mod measure_text;
 pub mod measures;
 pub mod my_reports;
 pub mod my_tasks;
