@@ -229,7 +229,11 @@ pub async fn recent(conn: &mut AnyConnection, tenant: TenantId, limit: i64) -> R
 /// The problems of refused files, as a job keeps them, each file named by `rename`.
 pub fn problems_of(errors: &kvalitet_measures::ImportErrors, rename: impl Fn(&str) -> String) -> Problems {
     let renamed = kvalitet_measures::ImportErrors {
-        problems: errors.problems.iter().map(|p| kvalitet_measures::Problem { file: rename(&p.file), ..p.clone() }).collect(),
+        problems: errors
+            .problems
+            .iter()
+            .map(|p| kvalitet_measures::Problem { file: rename(&p.file), ..p.clone() })
+            .collect(),
         listed: KEPT_PROBLEMS,
     };
     Problems {

@@ -60,10 +60,7 @@ pub async fn serve(
     let app = app
         .layer(DefaultBodyLimit::max(limits.max_body_bytes))
         .layer(RequestBodyTimeoutLayer::new(limits.body_timeout))
-        .layer(axum::middleware::from_fn_with_state(
-            (limits.request_timeout, limits.upload_timeout),
-            deadline,
-        ))
+        .layer(axum::middleware::from_fn_with_state((limits.request_timeout, limits.upload_timeout), deadline))
         .layer(axum::middleware::from_fn_with_state(network, kvalitet_web::access_log::middleware));
     // HTTP/1.1 only: browsers speak HTTP/2 only over TLS, which the reverse proxy ends;
     // and with HTTP/1 alone the header deadline runs from the first moment, where the

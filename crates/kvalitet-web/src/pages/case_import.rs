@@ -158,7 +158,13 @@ fn spreadsheet(name: &str) -> Option<&'static str> {
 }
 
 /// Streams one file part to `path`, counting against the upload's limit.
-async fn save(field: &mut Field<'_>, path: &FsPath, total: &mut u64, max: u64, label: &'static str) -> Result<u64, Refused> {
+async fn save(
+    field: &mut Field<'_>,
+    path: &FsPath,
+    total: &mut u64,
+    max: u64,
+    label: &'static str,
+) -> Result<u64, Refused> {
     let unreadable = || Refused::Field(label, format!("{label}: filen kunde inte tas emot helt. Försök igen."));
     let file = tokio::fs::File::create(path).await.map_err(|_| unreadable())?;
     let mut out = tokio::io::BufWriter::with_capacity(1 << 16, file);
@@ -255,15 +261,18 @@ pub async fn upload(
     };
     let received = match multipart {
         Ok(m) => receive(m, &user, &config).await,
-        Err(_) => Err(Refused::Field("arenden", "Formuläret kunde inte läsas. Skicka det från sidan Läs in export.".into())),
+        Err(_) => {
+            Err(Refused::Field("arenden", "Formuläret kunde inte läsas. Skicka det från sidan Läs in export.".into()))
+        }
     };
     let upload = match received {
         Ok(u) => u,
         Err(Refused::Csrf) => return Err(WebError::Csrf),
         Err(Refused::Field(field, message)) => {
             let field = TABLES.into_iter().chain([WORKBOOK]).find(|f| label(f) == field).unwrap_or("arenden");
-            return Ok((StatusCode::UNPROCESSABLE_ENTITY, page(&state, &user, refused(field, message)).await?)
-                .into_response());
+            return Ok(
+                (StatusCode::UNPROCESSABLE_ENTITY, page(&state, &user, refused(field, message)).await?).into_response()
+            );
         }
     };
     let mut form = FormState::new(upload.values.clone());
@@ -273,7 +282,10 @@ pub async fn upload(
     if upload.files.is_empty() {
         form.push("arenden", "Ärenden: välj minst en fil (ärenden, insatser eller kontakter) eller en arbetsbok.");
     } else if has(WORKBOOK) && TABLES.iter().any(|t| has(*t)) {
-        form.push(WORKBOOK, "Arbetsbok: välj antingen en arbetsbok eller filer för ärenden, insatser och kontakter, inte båda.");
+        form.push(
+            WORKBOOK,
+            "Arbetsbok: välj antingen en arbetsbok eller filer för ärenden, insatser och kontakter, inte båda.",
+        );
     }
     let period = match (from, to) {
         (Some(from), Some(to)) => match kvalitet_measures::Period::new(from, to) {
@@ -290,12 +302,18 @@ pub async fn upload(
             let path = &upload.files.iter().find(|(n, ..)| n == WORKBOOK).expect("a workbook was given").1;
             match kvalitet_measures::workbook_sources(path) {
                 Ok(s) if s.arenden.is_none() && s.insatser.is_none() && s.kontakter.is_none() => {
-                    form.push(WORKBOOK, "Arbetsbok: arbetsboken har inget blad som heter arenden, insatser eller kontakter.");
+                    form.push(
+                        WORKBOOK,
+                        "Arbetsbok: arbetsboken har inget blad som heter arenden, insatser eller kontakter.",
+                    );
                     None
                 }
                 Ok(s) => Some(s),
                 Err(_) => {
-                    form.push(WORKBOOK, "Arbetsbok: filen är trasig eller inte en arbetsbok (XLSX, XLSM, XLS eller ODS).");
+                    form.push(
+                        WORKBOOK,
+                        "Arbetsbok: filen är trasig eller inte en arbetsbok (XLSX, XLSM, XLS eller ODS).",
+                    );
                     None
                 }
             }
@@ -359,9 +377,8 @@ impl Run {
         let rows = Arc::new(AtomicU64::new(0));
         let rename: Vec<(String, String)> =
             upload.files.iter().map(|(_, path, own)| (path.display().to_string(), own.clone())).collect();
-        let rename = move |file: &str| {
-            rename.iter().fold(file.to_owned(), |f, (path, own)| f.replace(path.as_str(), own))
-        };
+        let rename =
+            move |file: &str| rename.iter().fold(file.to_owned(), |f, (path, own)| f.replace(path.as_str(), own));
         let outcome: Result<(), ImportFailure> = async {
             let units = case_data::import_units(&store, tenant).await?;
             let paths: Vec<PathBuf> = upload.files.iter().map(|(_, p, _)| p.clone()).collect();
@@ -391,6 +408,10 @@ impl Run {
                     }
                 }
             };
+            // Read: the uploaded files (with their personal identity numbers) go now, before
+            // anything is stored. On an error they go as this block ends, before the job
+            // is marked failed.
+            drop(upload);
             let read = rows.load(Ordering::Relaxed);
             jobs::progress(&store, id, Phase::Storing, read).await?;
             let mut tx = store.write(&actor).await?;
@@ -403,7 +424,9 @@ impl Run {
         let problems = match outcome {
             Ok(()) => None,
             Err(ImportFailure::Files(ImportError::Invalid(errors))) => Some(jobs::problems_of(&errors, &rename)),
-            Err(ImportFailure::Files(ImportError::Workbook { file, reason })) => Some(one(format!("{}: {reason}", rename(&file)))),
+            Err(ImportFailure::Files(ImportError::Workbook { file, reason })) => {
+                Some(one(format!("{}: {reason}", rename(&file))))
+            }
             Err(ImportFailure::Files(ImportError::Io { file, .. })) => {
                 Some(one(format!("{}: filen kunde inte läsas på servern. Försök igen.", rename(&file))))
             }
@@ -417,8 +440,6 @@ impl Run {
         {
             tracing::error!(error = %e, job = id, "could not record that an import failed");
         }
-        // The uploaded files (with their personal identity numbers) go now.
-        drop(upload);
     }
 }
 
@@ -481,7 +502,12 @@ pub async fn status(
         more,
     };
     if headers.contains_key("hx-request") {
-        return Ok(page.as_jobb().render().map(axum::response::Html).map_err(|e| WebError::Internal(e.into()))?.into_response());
+        return Ok(page
+            .as_jobb()
+            .render()
+            .map(axum::response::Html)
+            .map_err(|e| WebError::Internal(e.into()))?
+            .into_response());
     }
     Ok(page.into_response())
 }

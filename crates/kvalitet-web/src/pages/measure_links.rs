@@ -111,8 +111,7 @@ async fn page(state: &AppState, user: &User, form: FormState, done: &'static str
         })
         .filter(|g| !g.choices.is_empty())
         .collect();
-    let plan_title =
-        |id| plans.iter().find(|p| p.id == id).map(|p| p.title.clone());
+    let plan_title = |id| plans.iter().find(|p| p.id == id).map(|p| p.title.clone());
     // Only links to items of plans the user may edit are listed (and may be removed).
     let rows = links
         .iter()
@@ -169,7 +168,11 @@ pub async fn show(
 }
 
 /// `POST /matt/kopplingar`: ties a measure to a self-inspection or an indicator.
-pub async fn create(State(state): State<AppState>, user: User, Form(values): Form<HashMap<String, String>>) -> WebResult<Response> {
+pub async fn create(
+    State(state): State<AppState>,
+    user: User,
+    Form(values): Form<HashMap<String, String>>,
+) -> WebResult<Response> {
     super::case_import::require(&user)?;
     user.check_csrf(values.get("csrf").map_or("", String::as_str))?;
     let mut form = FormState::new(values);
@@ -207,9 +210,9 @@ pub async fn create(State(state): State<AppState>, user: User, Form(values): For
         _ => {}
     }
     if !form.has_errors()
-        && links.iter().any(|l| {
-            l.measure == measure && l.self_inspection_id == self_inspection && l.indicator_id == indicator
-        })
+        && links
+            .iter()
+            .any(|l| l.measure == measure && l.self_inspection_id == self_inspection && l.indicator_id == indicator)
     {
         form.push("item", "Egenkontroll eller indikator: måttet är redan kopplat hit.");
     }

@@ -72,9 +72,11 @@ pub fn explain(def: &MeasureDef) -> String {
             event(*to)
         ),
         Kind::CountByGroup { date } => format!("Antalet gånger {} kom under perioden, per insats.", event(*date)),
-        Kind::Occupancy => "Beläggningen: de dygn som platserna var belagda, av antalet platser gånger periodens dagar. \
+        Kind::Occupancy => {
+            "Beläggningen: de dygn som platserna var belagda, av antalet platser gånger periodens dagar. \
              Platserna är de som står på boendet under Organisation; där antalet platser inte är känt visas –."
-            .into(),
+                .into()
+        }
         Kind::PlanFollowedUp { .. } => format!(
             "Andelen insatser som pågick vid periodens slut och hade en genomförandeplan som följts upp inom {limit} före periodens slut."
         ),

@@ -226,12 +226,10 @@ pub async fn cases(State(state): State<AppState>, user: User, Path(id): Path<Str
     let mut all: Vec<(String, OrgUnitId, Option<i64>)> = Vec::new();
     for r in &rows {
         let over = match (&def, period_to) {
-            (Some(def), Some(to)) => super::measure_text::days_over(
-                def,
-                |f| r.dates.iter().find(|(d, _)| *d == f).map(|(_, v)| *v),
-                to,
-            )
-            .filter(|d| *d > 0),
+            (Some(def), Some(to)) => {
+                super::measure_text::days_over(def, |f| r.dates.iter().find(|(d, _)| *d == f).map(|(_, v)| *v), to)
+                    .filter(|d| *d > 0)
+            }
             _ => None,
         };
         match all.iter_mut().find(|(c, ..)| *c == r.case_id) {
@@ -243,7 +241,9 @@ pub async fn cases(State(state): State<AppState>, user: User, Path(id): Path<Str
     let visible: Vec<(String, String, String)> = all
         .iter()
         .filter(|(_, u, _)| user.may(Permission::ViewCaseData, *u))
-        .map(|(c, u, d)| (c.clone(), unit_name(*u), d.map(|d| crate::format::plural(d, "dag", "dagar")).unwrap_or_default()))
+        .map(|(c, u, d)| {
+            (c.clone(), unit_name(*u), d.map(|d| crate::format::plural(d, "dag", "dagar")).unwrap_or_default())
+        })
         .collect();
     let mut tx = state.store.write(&user.actor()).await?;
     audit::record_read_with(&mut tx, "measure_result", id, Some(format!("{{\"cases\":{}}}", visible.len()))).await?;

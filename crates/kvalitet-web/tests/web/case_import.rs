@@ -29,11 +29,8 @@ fn secret() -> Secret {
 /// The demo app reading case data in with the test key, uploads waiting in `dir`.
 async fn app(store: Store, dir: &Path, max_upload_bytes: u64) -> TestApp {
     kvalitet_demo::load(&store).await.expect("demo data");
-    let config = CaseDataConfig {
-        secret: Some(std::sync::Arc::new(secret())),
-        max_upload_bytes,
-        upload_dir: dir.to_owned(),
-    };
+    let config =
+        CaseDataConfig { secret: Some(std::sync::Arc::new(secret())), max_upload_bytes, upload_dir: dir.to_owned() };
     TestApp { router: router(AppState::new(store.clone()).with_case_data(config)), store, cookie: None }
 }
 
@@ -49,7 +46,9 @@ fn multipart(parts: &[Part<'_>]) -> Vec<u8> {
         body.extend_from_slice(format!("--{BOUNDARY}\r\n").as_bytes());
         match part {
             Part::Text(name, value) => {
-                body.extend_from_slice(format!("Content-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n").as_bytes());
+                body.extend_from_slice(
+                    format!("Content-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n").as_bytes(),
+                );
             }
             Part::File(name, file, bytes) => {
                 body.extend_from_slice(
@@ -72,7 +71,11 @@ fn multipart(parts: &[Part<'_>]) -> Vec<u8> {
 fn q1(csrf: &str, files: &[(&str, &str, Option<&str>)]) -> Body {
     let mut parts = vec![Part::Text("csrf", csrf), Part::Text("from", "2024-01-01"), Part::Text("to", "2024-03-31")];
     for (field, name, fixture_name) in files {
-        parts.push(Part::File(field, name, fixture_name.map(|f| std::fs::read(fixture(f)).unwrap()).unwrap_or_default()));
+        parts.push(Part::File(
+            field,
+            name,
+            fixture_name.map(|f| std::fs::read(fixture(f)).unwrap()).unwrap_or_default(),
+        ));
     }
     Body::from(multipart(&parts))
 }
@@ -340,13 +343,34 @@ async fn a_measure_is_tied_and_untied_with_its_problems_named() {
         let indicator = format!("indikator-{ind}");
 
         for (form, message) in [
-            (vec![("measure", "finns_inte"), ("item", item.as_str()), ("approve_at", "90")], "Mått: välj ett mått i listan."),
-            (vec![("measure", "forhandsbedomning_14d"), ("item", ""), ("approve_at", "")], "Egenkontroll eller indikator: välj"),
-            (vec![("measure", "forhandsbedomning_14d"), ("item", "egenkontroll-999999"), ("approve_at", "90")], "Egenkontroll eller indikator: välj"),
-            (vec![("measure", "forhandsbedomning_14d"), ("item", item.as_str()), ("approve_at", "")], "Gräns för godkänt: ange hur stor andel"),
-            (vec![("measure", "forhandsbedomning_14d"), ("item", item.as_str()), ("approve_at", "150")], "Gräns för godkänt: ange en andel mellan 0 och 100 procent."),
-            (vec![("measure", "forhandsbedomning_14d"), ("item", item.as_str()), ("approve_at", "mycket")], "Ange ett tal"),
-            (vec![("measure", "forhandsbedomning_14d"), ("item", indicator.as_str()), ("approve_at", "90")], "Gräns för godkänt: anges bara för en egenkontroll"),
+            (
+                vec![("measure", "finns_inte"), ("item", item.as_str()), ("approve_at", "90")],
+                "Mått: välj ett mått i listan.",
+            ),
+            (
+                vec![("measure", "forhandsbedomning_14d"), ("item", ""), ("approve_at", "")],
+                "Egenkontroll eller indikator: välj",
+            ),
+            (
+                vec![("measure", "forhandsbedomning_14d"), ("item", "egenkontroll-999999"), ("approve_at", "90")],
+                "Egenkontroll eller indikator: välj",
+            ),
+            (
+                vec![("measure", "forhandsbedomning_14d"), ("item", item.as_str()), ("approve_at", "")],
+                "Gräns för godkänt: ange hur stor andel",
+            ),
+            (
+                vec![("measure", "forhandsbedomning_14d"), ("item", item.as_str()), ("approve_at", "150")],
+                "Gräns för godkänt: ange en andel mellan 0 och 100 procent.",
+            ),
+            (
+                vec![("measure", "forhandsbedomning_14d"), ("item", item.as_str()), ("approve_at", "mycket")],
+                "Ange ett tal",
+            ),
+            (
+                vec![("measure", "forhandsbedomning_14d"), ("item", indicator.as_str()), ("approve_at", "90")],
+                "Gräns för godkänt: anges bara för en egenkontroll",
+            ),
         ] {
             let mut form = form;
             form.push(("csrf", csrf.as_str()));
@@ -357,12 +381,22 @@ async fn a_measure_is_tied_and_untied_with_its_problems_named() {
         assert_eq!(count(&store, "measure_link").await, 0);
 
         let res = app
-            .post("/matt/kopplingar", &[("csrf", &csrf), ("measure", "forhandsbedomning_14d"), ("item", &item), ("approve_at", "90,5")])
+            .post(
+                "/matt/kopplingar",
+                &[("csrf", &csrf), ("measure", "forhandsbedomning_14d"), ("item", &item), ("approve_at", "90,5")],
+            )
             .await;
         assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
-        let res = app.post("/matt/kopplingar", &[("csrf", &csrf), ("measure", "vuxenutredning_60d"), ("item", &indicator), ("approve_at", "")]).await;
+        let res = app
+            .post(
+                "/matt/kopplingar",
+                &[("csrf", &csrf), ("measure", "vuxenutredning_60d"), ("item", &indicator), ("approve_at", "")],
+            )
+            .await;
         assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
-        let again = app.post("/matt/kopplingar", &[("csrf", &csrf), ("measure", "vuxenutredning_60d"), ("item", &indicator)]).await;
+        let again = app
+            .post("/matt/kopplingar", &[("csrf", &csrf), ("measure", "vuxenutredning_60d"), ("item", &indicator)])
+            .await;
         assert!(again.body.contains("måttet är redan kopplat hit"));
         let page = app.get("/matt/kopplingar?klart=kopplad").await.body;
         assert!(page.contains("Kopplingen är sparad."));
@@ -381,7 +415,10 @@ async fn a_measure_is_tied_and_untied_with_its_problems_named() {
         let m_csrf = manager.csrf().await;
         let path = format!("/matt/kopplingar/{}/ta-bort", links[0].id);
         let version = links[0].version.to_string();
-        assert_eq!(manager.post(&path, &[("csrf", &m_csrf), ("version", &version)]).await.status, StatusCode::FORBIDDEN);
+        assert_eq!(
+            manager.post(&path, &[("csrf", &m_csrf), ("version", &version)]).await.status,
+            StatusCode::FORBIDDEN
+        );
 
         let res = app.post(&path, &[("csrf", &csrf), ("version", &version)]).await;
         assert_eq!(res.location(), "/matt/kopplingar?klart=borttagen");
@@ -402,11 +439,23 @@ async fn a_large_export_is_streamed_to_disk_and_read() {
     {
         use std::io::Write;
         let mut w = std::io::BufWriter::new(std::fs::File::create(&file).unwrap());
-        writeln!(w, "case_id;person_id;unit;target_group;aktualisering;forhandsbedomning").unwrap();
+        writeln!(
+            w,
+            "case_id;person_id;unit;target_group;aktualisering;forhandsbedomning;utredning_start;utredning_slut"
+        )
+        .unwrap();
         for i in 0..rows {
             let unit = if i % 2 == 0 { "Barnenheten" } else { "Beroendeenheten" };
             let group = if i % 2 == 0 { "barn" } else { "vuxen" };
-            writeln!(w, "A-{i};19{:02}0101-{:04};{unit};{group};2024-01-{:02};2024-01-{:02}", i % 100, i % 10_000, 1 + i % 10, 10 + i % 15).unwrap();
+            writeln!(
+                w,
+                "A-{i};19{:02}0101-{:04};{unit};{group};2024-01-{:02};2024-01-{:02};;",
+                i % 100,
+                i % 10_000,
+                1 + i % 10,
+                10 + i % 15
+            )
+            .unwrap();
         }
     }
     let size = std::fs::metadata(&file).unwrap().len();
