@@ -19,8 +19,12 @@ use crate::{Actor, Store, Tx, audit};
 pub const KEPT_PROBLEMS: usize = 100;
 
 /// A job that has not moved for this many seconds was cut off (its instance stopped):
-/// a running job moves at least every second.
+/// a job reading moves every second.
 pub const STALLED_AFTER_SECONDS: i64 = 120;
+
+/// Storing is one transaction that does not move the job's row until it commits (a
+/// large import takes minutes); if its instance stops, the transaction rolls back.
+pub const STORING_STALLED_AFTER_SECONDS: i64 = 3600;
 
 /// Where a job stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -92,7 +96,8 @@ pub struct Job {
 impl Job {
     /// Whether the job stopped without finishing (its instance went away), as of `now`.
     pub fn stalled(&self, now: i64) -> bool {
-        !self.phase.finished() && now - self.updated_at > STALLED_AFTER_SECONDS
+        let limit = if self.phase == Phase::Storing { STORING_STALLED_AFTER_SECONDS } else { STALLED_AFTER_SECONDS };
+        !self.phase.finished() && now - self.updated_at > limit
     }
 }
 
