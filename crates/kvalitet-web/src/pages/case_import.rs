@@ -281,7 +281,7 @@ pub async fn upload(
     let has = |f: &str| upload.files.iter().any(|(n, ..)| n == f);
     if upload.files.is_empty() {
         form.push("arenden", "Ärenden: välj minst en fil (ärenden, insatser eller kontakter) eller en arbetsbok.");
-    } else if has(WORKBOOK) && TABLES.iter().any(|t| has(*t)) {
+    } else if has(WORKBOOK) && TABLES.iter().any(|t| has(t)) {
         form.push(
             WORKBOOK,
             "Arbetsbok: välj antingen en arbetsbok eller filer för ärenden, insatser och kontakter, inte båda.",
