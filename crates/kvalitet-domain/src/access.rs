@@ -121,6 +121,9 @@ pub enum Permission {
     /// Change the org tree, the target groups, the process areas and the quality factors'
     /// texts. Asked of the top of the tree: the organisation is the whole tenant's.
     ManageOrganisation,
+    /// Import the case-management system's export and tie measures to self-inspections
+    /// and indicators. Asked of the top of the tree: an export holds every unit's cases.
+    ImportCaseData,
 }
 
 /// The org tree as the authorization rule needs it: each unit's parent.
@@ -156,6 +159,7 @@ impl Role {
             (Administrator, ViewPlan | ViewDraft) => Reach::DownAndUp,
             (Administrator, _) => Reach::Down,
             (QualityDeveloper, ViewPlan | ViewDraft) => Reach::DownAndUp,
+            (QualityDeveloper, ImportCaseData) => Reach::Down,
             (
                 QualityDeveloper,
                 EditPlan | RecordFollowUp | RegisterDeviation | ViewDeviations | HandleDeviation | ViewCaseData,
@@ -318,6 +322,11 @@ mod tests {
         let section_admin = one(Role::Administrator, 2);
         assert!(!allows(&section_admin, &t, Permission::ManageOrganisation, u(1)), "not the whole organisation");
         assert!(!allows(&qd, &t, Permission::ManageOrganisation, u(2)));
+        assert!(allows(&admin, &t, Permission::ImportCaseData, u(1)), "the whole tree's administrator imports");
+        assert!(allows(&qd, &t, Permission::ImportCaseData, u(2)), "within the quality developer's scope");
+        assert!(!allows(&qd, &t, Permission::ImportCaseData, u(1)), "not above it");
+        assert!(!allows(&manager, &t, Permission::ImportCaseData, u(4)), "managers see case data, never import it");
+        assert!(!allows(&reader, &t, Permission::ImportCaseData, u(1)));
     }
 
     #[test]

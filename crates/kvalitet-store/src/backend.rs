@@ -37,6 +37,7 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
     (16, "responsible_account", include_str!("../migrations/0016_responsible_account.sql")),
     (17, "kolada", include_str!("../migrations/0017_kolada.sql")),
     (18, "api_token", include_str!("../migrations/0018_api_token.sql")),
+    (19, "case_import_job", include_str!("../migrations/0019_case_import_job.sql")),
     (20, "org_version", include_str!("../migrations/0020_org_version.sql")),
 ];
 

@@ -4,12 +4,13 @@
 //! audited change; the rows themselves are bulk-inserted.
 
 use std::collections::HashMap;
+use std::sync::atomic::AtomicU64;
 
 use sqlx::{AnyConnection, AssertSqlSafe, Row};
 
 use kvalitet_domain::indicator::{Indicator, IndicatorResult};
 use kvalitet_domain::measure::MeasureLink;
-use kvalitet_domain::org::{OrgUnitId, TenantId};
+use kvalitet_domain::org::{OrgUnit, OrgUnitId, TenantId};
 use kvalitet_domain::self_inspection::{SelfInspection, SelfInspectionRun};
 use kvalitet_domain::{Date, Id, Validate, Versioned};
 use kvalitet_measures::{Dataset, Day, MeasureResult, TargetGroup};
@@ -31,7 +32,7 @@ pub struct ImportMeta {
 }
 
 /// What an import stored.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct ImportSummary {
     pub import_id: i64,
     pub cases: usize,
@@ -376,6 +377,16 @@ pub async fn link(tx: &mut Tx, link: &MeasureLink) -> Result<Id<MeasureLink>> {
     repo::insert(tx, link).await
 }
 
+/// The tenant's measure links, in the order made.
+pub async fn links(conn: &mut AnyConnection, tenant: TenantId) -> Result<Vec<Versioned<MeasureLink>>> {
+    repo::list(conn, Where::sql("tenant_id = $1", vec![tenant.to_value()])).await
+}
+
+/// Removes a link, if `version` is still current.
+pub async fn unlink(tx: &mut Tx, id: Id<MeasureLink>, version: i64) -> Result<()> {
+    repo::delete::<MeasureLink>(tx, id, version).await
+}
+
 /// A stored import.
 #[derive(Debug, Clone)]
 pub struct StoredImport {
@@ -407,6 +418,18 @@ pub struct StoredResult {
     pub outside: i64,
 }
 
+fn stored_import(r: &sqlx::any::AnyRow) -> Result<StoredImport> {
+    Ok(StoredImport {
+        id: r.try_get("id")?,
+        imported_at: r.try_get("imported_at")?,
+        imported_by: r.try_get("imported_by")?,
+        files: r.try_get("files")?,
+        checksum: r.try_get("checksum")?,
+        period_from: r.try_get("period_from")?,
+        period_to: r.try_get("period_to")?,
+    })
+}
+
 /// The tenant's latest import.
 pub async fn latest_import(conn: &mut AnyConnection, tenant: TenantId) -> Result<Option<StoredImport>> {
     let row = sqlx::query(
@@ -416,18 +439,7 @@ pub async fn latest_import(conn: &mut AnyConnection, tenant: TenantId) -> Result
     .bind(tenant.get())
     .fetch_optional(&mut *conn)
     .await?;
-    row.map(|r| {
-        Ok(StoredImport {
-            id: r.try_get("id")?,
-            imported_at: r.try_get("imported_at")?,
-            imported_by: r.try_get("imported_by")?,
-            files: r.try_get("files")?,
-            checksum: r.try_get("checksum")?,
-            period_from: r.try_get("period_from")?,
-            period_to: r.try_get("period_to")?,
-        })
-    })
-    .transpose()
+    row.as_ref().map(stored_import).transpose()
 }
 
 fn stored_result(r: &sqlx::any::AnyRow) -> Result<StoredResult> {
@@ -511,24 +523,45 @@ pub struct ImportRequest<'a> {
     pub period: kvalitet_measures::Period,
     pub secret: &'a kvalitet_measures::Secret,
     pub definitions: &'a [kvalitet_measures::MeasureDef],
+    /// The files' names as the import records them; by default the paths' file names.
+    pub names: Option<&'a str>,
 }
 
-/// Reads an export, checks its units against the org tree, computes the measures per
-/// unit and per month over the period, and stores it all in one transaction.
-pub async fn run_import(
-    store: &crate::Store,
-    actor: &crate::Actor,
-    req: &ImportRequest<'_>,
-) -> std::result::Result<ImportSummary, ImportFailure> {
-    let ImportRequest { tenant, sources, paths, period, secret, definitions } = *req;
-    use sha2::Digest;
+/// An import read and computed, ready to store.
+#[derive(Debug)]
+pub struct Prepared {
+    pub data: Dataset,
+    pub results: Vec<MeasureResult>,
+    pub meta: ImportMeta,
+}
+
+/// The tenant's org units, which an import's unit names are checked against and whose
+/// places (`capacity`, set on residential units in the organisation pages) occupancy is
+/// computed against.
+pub async fn import_units(store: &crate::Store, tenant: TenantId) -> Result<Vec<Versioned<OrgUnit>>> {
     let mut conn = store.read().await?;
-    let org_units = crate::org::units(&mut conn, tenant).await?;
-    drop(conn);
-    let names: HashMap<String, OrgUnitId> = org_units.iter().map(|u| (u.name.clone(), u.id)).collect();
+    crate::org::units(&mut conn, tenant).await
+}
+
+/// The units by name, as the files name them.
+fn unit_names(units: &[Versioned<OrgUnit>]) -> HashMap<String, OrgUnitId> {
+    units.iter().map(|u| (u.name.clone(), u.id)).collect()
+}
+
+/// Reads and validates the export, checking its units against `units`, and computes the
+/// measures per unit and per month over the period; counts the rows read in `rows_read`.
+/// No database: CPU-bound, so callers on an async runtime run it on a blocking thread.
+pub fn prepare(
+    units: &[Versioned<OrgUnit>],
+    req: &ImportRequest<'_>,
+    rows_read: &AtomicU64,
+) -> std::result::Result<Prepared, ImportFailure> {
+    let ImportRequest { sources, paths, period, secret, definitions, .. } = *req;
+    use sha2::Digest;
+    let names = unit_names(units);
     let options = kvalitet_measures::ImportOptions { known_units: Some(names.keys().cloned().collect()) };
-    let data = kvalitet_measures::import(sources, secret, &options)?;
-    let capacities: Vec<kvalitet_measures::Capacity> = org_units
+    let data = kvalitet_measures::import_counting(sources, secret, &options, rows_read)?;
+    let capacities: Vec<kvalitet_measures::Capacity> = units
         .iter()
         .filter_map(|u| u.capacity.map(|c| kvalitet_measures::Capacity { unit: u.name.clone(), places: c as u32 }))
         .collect();
@@ -539,23 +572,57 @@ pub async fn run_import(
         // The whole-period rows for all units come in both runs; keep them once.
         results.extend(report.results.into_iter().filter(|r| by == kvalitet_measures::By::Unit || r.month.is_some()));
     }
+    // The checksum is read from the files again, a block at a time.
     let mut hasher = sha2::Sha256::new();
     for p in paths {
-        hasher.update(std::fs::read(p).map_err(|e| anyhow::anyhow!("kan inte läsa {}: {e}", p.display()))?);
+        let unreadable = |e: std::io::Error| anyhow::anyhow!("kan inte läsa {}: {e}", p.display());
+        let mut file = std::fs::File::open(p).map_err(unreadable)?;
+        let mut block = vec![0u8; 1 << 16];
+        loop {
+            let n = std::io::Read::read(&mut file, &mut block).map_err(unreadable)?;
+            if n == 0 {
+                break;
+            }
+            hasher.update(&block[..n]);
+        }
     }
     let meta = ImportMeta {
-        files: paths
-            .iter()
-            .filter_map(|p| p.file_name())
-            .map(|n| n.to_string_lossy().into_owned())
-            .collect::<Vec<_>>()
-            .join(", "),
+        files: req.names.map(str::to_owned).unwrap_or_else(|| {
+            paths
+                .iter()
+                .filter_map(|p| p.file_name())
+                .map(|n| n.to_string_lossy().into_owned())
+                .collect::<Vec<_>>()
+                .join(", ")
+        }),
         checksum: hex::encode(hasher.finalize()),
         period_from: period.from,
         period_to: period.to,
     };
+    Ok(Prepared { data, results, meta })
+}
+
+/// Stores a prepared import in `tx` (see [`store_import`]).
+pub async fn store_prepared(
+    tx: &mut Tx,
+    tenant: TenantId,
+    prepared: &Prepared,
+    units: &[Versioned<OrgUnit>],
+) -> Result<ImportSummary> {
+    store_import(tx, tenant, &prepared.data, &prepared.results, &prepared.meta, &unit_names(units)).await
+}
+
+/// Reads an export, checks its units against the org tree, computes the measures per
+/// unit and per month over the period, and stores it all in one transaction.
+pub async fn run_import(
+    store: &crate::Store,
+    actor: &crate::Actor,
+    req: &ImportRequest<'_>,
+) -> std::result::Result<ImportSummary, ImportFailure> {
+    let units = import_units(store, req.tenant).await?;
+    let prepared = prepare(&units, req, &AtomicU64::new(0))?;
     let mut tx = store.write(actor).await?;
-    let summary = store_import(&mut tx, tenant, &data, &results, &meta, &names).await?;
+    let summary = store_prepared(&mut tx, req.tenant, &prepared, &units).await?;
     tx.commit().await?;
     Ok(summary)
 }
@@ -575,4 +642,82 @@ pub async fn outside_cases_by_unit(conn: &mut AnyConnection, result_id: i64) -> 
     .fetch_all(&mut *conn)
     .await?;
     rows.iter().map(|r| Ok((r.try_get::<String, _>("case_id")?, Id::new(r.try_get::<i64, _>("unit_id")?)))).collect()
+}
+
+/// A case outside a result's limit with its unit and the dates its rows hold in the
+/// same import (a case with several intervention rows comes once per row).
+#[derive(Debug, Clone)]
+pub struct OutsideCase {
+    pub case_id: String,
+    pub unit_id: OrgUnitId,
+    pub dates: Vec<(kvalitet_measures::definition::DateField, Date)>,
+}
+
+/// The cases outside a result's limit with their dates, from the case and intervention
+/// rows of the result's import, in case order.
+pub async fn outside_cases_with_dates(conn: &mut AnyConnection, result_id: i64) -> Result<Vec<OutsideCase>> {
+    use kvalitet_measures::definition::DateField as F;
+    let tables: [(&str, &[(&str, F)]); 2] = [
+        (
+            "case_record",
+            &[
+                ("aktualisering", F::Aktualisering),
+                ("forhandsbedomning", F::Forhandsbedomning),
+                ("utredning_start", F::UtredningStart),
+                ("utredning_slut", F::UtredningSlut),
+                ("forlangning", F::Forlangning),
+            ],
+        ),
+        (
+            "intervention_record",
+            &[
+                ("beslut", F::Beslut),
+                ("verkstallighet", F::Verkstallighet),
+                ("start_on", F::Start),
+                ("end_on", F::Slut),
+                ("planned_end", F::PlaneradSlut),
+                ("plan_on", F::Genomforandeplan),
+                ("plan_followed_up", F::PlanUppfoljning),
+            ],
+        ),
+    ];
+    let mut out = Vec::new();
+    for (table, columns) in tables {
+        let cols: Vec<String> = columns.iter().map(|(c, _)| format!("c.{c} AS {c}")).collect();
+        let sql = format!(
+            "SELECT o.case_id AS case_id, c.unit_id AS unit_id, {} FROM measure_outside o \
+             JOIN measure_result r ON r.id = o.result_id \
+             JOIN {table} c ON c.import_id = r.import_id AND c.case_id = o.case_id \
+             WHERE o.result_id = $1",
+            cols.join(", ")
+        );
+        for row in sqlx::query(AssertSqlSafe(sql)).bind(result_id).fetch_all(&mut *conn).await? {
+            let mut dates = Vec::new();
+            for (column, field) in columns {
+                if let Some(d) = Option::<String>::read(&row, table, column)?.and_then(|t| t.parse::<Date>().ok()) {
+                    dates.push((*field, d));
+                }
+            }
+            out.push(OutsideCase {
+                case_id: row.try_get("case_id")?,
+                unit_id: Id::new(row.try_get::<i64, _>("unit_id")?),
+                dates,
+            });
+        }
+    }
+    out.sort_by(|a, b| a.case_id.cmp(&b.case_id));
+    Ok(out)
+}
+
+/// One import of the tenant's, by id.
+pub async fn import_of(conn: &mut AnyConnection, tenant: TenantId, import_id: i64) -> Result<Option<StoredImport>> {
+    let row = sqlx::query(
+        "SELECT id, imported_at, imported_by, files, checksum, period_from, period_to FROM case_import \
+         WHERE tenant_id = $1 AND id = $2",
+    )
+    .bind(tenant.get())
+    .bind(import_id)
+    .fetch_optional(&mut *conn)
+    .await?;
+    row.as_ref().map(stored_import).transpose()
 }

@@ -12,6 +12,7 @@ pub mod audit;
 mod backend;
 pub mod backup;
 pub mod case_data;
+pub mod case_import_jobs;
 pub mod corrections;
 pub mod deviations;
 pub mod document_settings;

@@ -149,6 +149,7 @@ fn tenant_tables() -> Vec<(&'static str, String)> {
         ("document_unit_settings", tenant.clone()),
         ("form_submission", tenant.clone()),
         ("role_assignment", format!("account_id IN {accounts}")),
+        ("case_import_job", tenant.clone()),
         ("measure_outside", format!("result_id IN (SELECT id FROM measure_result WHERE import_id IN {imports})")),
         ("measure_result", format!("import_id IN {imports}")),
         ("case_record", format!("import_id IN {imports}")),

@@ -20,5 +20,6 @@ mod text;
 mod utf8_forms;
 
 pub use client::{Client, Network};
+pub use pages::case_import::{CaseDataConfig, DEFAULT_MAX_UPLOAD_BYTES, LONG_UPLOADS};
 pub use router::{AppState, route_table, router};
 pub use sso::{Sso, SsoProvider};

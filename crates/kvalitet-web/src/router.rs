@@ -5,6 +5,7 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use axum::Router;
+use axum::extract::DefaultBodyLimit;
 use axum::http::{HeaderName, HeaderValue, header};
 use axum::routing::{MethodRouter, get, post};
 use tower_http::csrf::CsrfLayer;
@@ -33,6 +34,8 @@ pub struct AppState {
     pub mail: bool,
     /// The municipalities' org trees, kept while their version is current.
     pub org_trees: Arc<crate::auth::OrgTrees>,
+    /// Case data read in from the browser: the pseudonymisation key, the upload limit.
+    pub case_data: pages::case_import::CaseDataConfig,
 }
 
 impl AppState {
@@ -44,6 +47,7 @@ impl AppState {
             sso: None,
             mail: false,
             org_trees: Arc::default(),
+            case_data: Default::default(),
         }
     }
 
@@ -60,6 +64,11 @@ impl AppState {
     /// The same state, queueing notifications by e-mail (a sender is configured).
     pub fn with_mail(self) -> AppState {
         AppState { mail: true, ..self }
+    }
+
+    /// The same state, reading case data in from the browser with this key and limits.
+    pub fn with_case_data(self, case_data: pages::case_import::CaseDataConfig) -> AppState {
+        AppState { case_data, ..self }
     }
 }
 
@@ -166,6 +175,12 @@ fn routes() -> Vec<(&'static str, String, MethodRouter<AppState>)> {
         ("POST", "/admin/dokument/logotyp/ta-bort", post(pages::document_settings::remove_logo)),
         ("POST", "/planer/{id}/dokument", post(pages::document_details::save)),
         ("GET", "/sok", get(pages::search::show)),
+        ("GET", "/matt/inlasning", get(pages::case_import::form)),
+        ("POST", "/matt/inlasning", post(pages::case_import::upload).layer(DefaultBodyLimit::disable())),
+        ("GET", "/matt/inlasning/{id}", get(pages::case_import::status)),
+        ("GET", "/matt/kopplingar", get(pages::measure_links::show)),
+        ("POST", "/matt/kopplingar", post(pages::measure_links::create)),
+        ("POST", "/matt/kopplingar/{id}/ta-bort", post(pages::measure_links::remove)),
     ];
     let mut all: Vec<_> = fixed.into_iter().map(|(m, p, h)| (m, p.to_owned(), h)).collect();
     all.extend(pages::lists::routes());

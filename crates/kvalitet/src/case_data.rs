@@ -31,6 +31,16 @@ pub fn secret(path: &Path) -> anyhow::Result<Secret> {
     }
 }
 
+/// What `serve` needs to read case data in from the browser: the same key as the CLI
+/// (created on first use), the upload limit and directory.
+pub fn web_config(args: &crate::cli::CaseDataArgs) -> anyhow::Result<kvalitet_web::CaseDataConfig> {
+    Ok(kvalitet_web::CaseDataConfig {
+        secret: Some(std::sync::Arc::new(secret(&args.secret_file)?)),
+        max_upload_bytes: args.max_upload_bytes,
+        upload_dir: args.upload_dir.clone().unwrap_or_else(std::env::temp_dir),
+    })
+}
+
 pub async fn import(store: &Store, tenant: &Versioned<Tenant>, args: &ImportArgs) -> anyhow::Result<()> {
     let (sources, paths) = match &args.xlsx {
         Some(book) => (kvalitet_measures::workbook_sources(book)?, vec![book.clone()]),
@@ -62,6 +72,7 @@ pub async fn import(store: &Store, tenant: &Versioned<Tenant>, args: &ImportArgs
         period,
         secret: &secret,
         definitions: &definitions,
+        names: None,
     };
     match case_data::run_import(store, &actor, &req).await {
         Ok(s) => {

@@ -65,6 +65,8 @@ pub enum Command {
         sso: SsoArgs,
         #[command(flatten)]
         mail: crate::mail::MailArgs,
+        #[command(flatten)]
+        case_data: CaseDataArgs,
         /// Låt servern räkna som om i dag vore detta datum (ÅÅÅÅ-MM-DD), och dagarna därefter; för test och visning av tidsgränser, aldrig i drift
         #[arg(long, env = "KVALITET_TODAY", hide = true)]
         today: Option<jiff::civil::Date>,
@@ -487,4 +489,18 @@ pub fn duration(text: &str) -> Result<Duration, String> {
     let d: jiff::SignedDuration =
         text.parse().map_err(|_| format!("\"{text}\" är ingen tidslängd; skriv till exempel 20s, 15m eller 1h"))?;
     Duration::try_from(d).map_err(|_| format!("\"{text}\" är negativ"))
+}
+
+/// Case data read in from the browser (`kvalitet serve`).
+#[derive(Debug, clap::Args)]
+pub struct CaseDataArgs {
+    /// Installationens hemliga nyckel för pseudonymisering, samma fil som kvalitet measures import läser; skapas om den saknas
+    #[arg(long, env = "KVALITET_SECRET_FILE", default_value = "kvalitet.secret")]
+    pub secret_file: std::path::PathBuf,
+    /// Största tillåtna uppladdning av en export från verksamhetssystemet, i byte (standard 1 GiB)
+    #[arg(long, env = "KVALITET_MAX_UPLOAD_BYTES", default_value_t = kvalitet_web::DEFAULT_MAX_UPLOAD_BYTES)]
+    pub max_upload_bytes: u64,
+    /// Katalogen där uppladdade filer ligger medan de läses in (standard: systemets katalog för tillfälliga filer)
+    #[arg(long, env = "KVALITET_UPLOAD_DIR")]
+    pub upload_dir: Option<std::path::PathBuf>,
 }

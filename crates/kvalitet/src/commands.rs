@@ -218,6 +218,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             sso,
             mail,
             today,
+            case_data,
         } => {
             let offset_days = today.map_or(0, kvalitet_web::clock::pretend_today);
             if offset_days != 0 {
@@ -248,6 +249,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 tokio::spawn(anchor_every(store.clone(), audit_anchors, audit_anchor_interval));
             }
             let mut state = AppState::with_network(store.clone(), network.clone());
+            state = state.with_case_data(crate::case_data::web_config(&case_data)?);
             if let Some(sso) = sso {
                 for p in &sso.providers {
                     println!("Inloggning med kommunens konto via {}.", p.provider.config().issuer);

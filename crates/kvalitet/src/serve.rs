@@ -20,7 +20,7 @@ use hyper_util::server::graceful::GracefulShutdown;
 use tokio::net::TcpListener;
 use tokio::sync::Semaphore;
 use tower::ServiceExt;
-use tower_http::timeout::{RequestBodyTimeoutLayer, TimeoutLayer};
+use tower_http::timeout::RequestBodyTimeoutLayer;
 
 /// The server's limits (flags of `kvalitet serve`).
 #[derive(Debug, Clone, clap::Args)]
@@ -40,6 +40,9 @@ pub struct Limits {
     /// Högsta antal samtidiga anslutningar; fler väntar på att tas emot
     #[arg(long, env = "KVALITET_MAX_CONNECTIONS", default_value_t = 1024)]
     pub max_connections: usize,
+    /// Längsta tid för en uppladdning av en export från verksamhetssystemet (/matt/inlasning), som kan vara flera hundra MB
+    #[arg(long, env = "KVALITET_UPLOAD_TIMEOUT", default_value = "1h", value_parser = crate::cli::duration)]
+    pub upload_timeout: Duration,
     /// Hur länge en avstängning väntar på pågående begäranden innan anslutningarna stängs
     #[arg(long, env = "KVALITET_SHUTDOWN_TIMEOUT", default_value = "20s", value_parser = crate::cli::duration)]
     pub shutdown_timeout: Duration,
@@ -57,7 +60,7 @@ pub async fn serve(
     let app = app
         .layer(DefaultBodyLimit::max(limits.max_body_bytes))
         .layer(RequestBodyTimeoutLayer::new(limits.body_timeout))
-        .layer(TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, limits.request_timeout))
+        .layer(axum::middleware::from_fn_with_state((limits.request_timeout, limits.upload_timeout), deadline))
         .layer(axum::middleware::from_fn_with_state(network, kvalitet_web::access_log::middleware));
     // HTTP/1.1 only: browsers speak HTTP/2 only over TLS, which the reverse proxy ends;
     // and with HTTP/1 alone the header deadline runs from the first moment, where the
@@ -104,5 +107,20 @@ pub async fn serve(
     let open = graceful.count();
     if tokio::time::timeout(limits.shutdown_timeout, graceful.shutdown()).await.is_err() {
         tracing::warn!(open, deadline = ?limits.shutdown_timeout, "shutdown deadline passed; closing the remaining connections");
+    }
+}
+
+/// The whole request's deadline, answered with 408: the request timeout, or for an upload
+/// of case data (files of several hundred MB) the upload timeout.
+async fn deadline(
+    axum::extract::State((request, upload)): axum::extract::State<(Duration, Duration)>,
+    req: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    let limit = if kvalitet_web::LONG_UPLOADS.contains(&req.uri().path()) { upload } else { request };
+    match tokio::time::timeout(limit, next.run(req)).await {
+        Ok(response) => response,
+        Err(_) => StatusCode::REQUEST_TIMEOUT.into_response(),
     }
 }

@@ -58,7 +58,7 @@ pub(super) enum Read1 {
     NotUtf8,
 }
 
-impl Parser {
+impl Parser<'_> {
     pub(super) fn read_table(&mut self, source: &Source, table: Table) -> Result<Rows, ImportError> {
         let sheet = match source {
             Source::Sheet { path, sheet } => Some((path, Some(sheet.as_str()))),
@@ -82,6 +82,7 @@ impl Parser {
         match self.read_csv(source, table, TextEncoding::Utf8)? {
             Read1::Done(rows) => Ok(rows),
             Read1::NotUtf8 => {
+                self.progress.restart();
                 self.problems.clear();
                 self.data = Dataset::default();
                 match self.read_csv(source, table, TextEncoding::Windows1252)? {
@@ -168,6 +169,7 @@ impl Parser {
 
     /// Validates one data row and keeps it when it is valid.
     pub(super) fn add(&mut self, c: &mut Collector, record: &ByteRecord, line: u64) {
+        self.progress.row();
         if record.iter().all(|f| f.trim_ascii().is_empty()) {
             return; // blank line
         }

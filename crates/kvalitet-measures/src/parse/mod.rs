@@ -3,6 +3,7 @@
 
 use std::collections::HashSet;
 use std::path::PathBuf;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 mod file;
 mod row;
@@ -53,6 +54,17 @@ pub struct ImportOptions {
 /// Reads and validates every given table. Returns the data only when no file has a problem;
 /// otherwise every problem in every file.
 pub fn import(sources: &Sources, secret: &Secret, options: &ImportOptions) -> Result<Dataset, ImportError> {
+    import_counting(sources, secret, options, &AtomicU64::new(0))
+}
+
+/// [`import`], adding to `rows_read` as data rows are read (of all files together), so
+/// another thread can show how far the reading has come.
+pub fn import_counting(
+    sources: &Sources,
+    secret: &Secret,
+    options: &ImportOptions,
+    rows_read: &AtomicU64,
+) -> Result<Dataset, ImportError> {
     let known = options.known_units.as_ref().map(|set| set.iter().map(|u| u.trim().to_lowercase()).collect());
     let jobs = [
         (Table::Arenden, sources.arenden.as_ref()),
@@ -60,7 +72,7 @@ pub fn import(sources: &Sources, secret: &Secret, options: &ImportOptions) -> Re
         (Table::Kontakter, sources.kontakter.as_ref()),
     ];
     // One thread per file; each has its own names, merged afterwards in table order.
-    let parsed: Vec<(Table, Parser, Result<Rows, ImportError>)> = std::thread::scope(|s| {
+    let parsed: Vec<(Table, Parser<'_>, Result<Rows, ImportError>)> = std::thread::scope(|s| {
         let handles: Vec<_> = jobs
             .iter()
             .filter_map(|(table, src)| src.map(|src| (*table, src)))
@@ -72,6 +84,7 @@ pub fn import(sources: &Sources, secret: &Secret, options: &ImportOptions) -> Re
                         known,
                         data: Dataset::default(),
                         problems: Vec::new(),
+                        progress: Progress { shared: rows_read, counted: 0 },
                     };
                     let rows = p.read_table(src, table);
                     (p, rows)
@@ -129,11 +142,31 @@ pub fn import(sources: &Sources, secret: &Secret, options: &ImportOptions) -> Re
     if problems.is_empty() { Ok(data) } else { Err(ImportErrors::new(problems).into()) }
 }
 
-struct Parser {
+struct Parser<'a> {
     pseudo: Pseudonymiser,
     known: Option<HashSet<String>>,
     data: Dataset,
     problems: Vec<Problem>,
+    progress: Progress<'a>,
+}
+
+/// The rows one parser has read, added to the count shared by all files.
+struct Progress<'a> {
+    shared: &'a AtomicU64,
+    counted: u64,
+}
+
+impl Progress<'_> {
+    fn row(&mut self) {
+        self.counted += 1;
+        self.shared.fetch_add(1, Ordering::Relaxed);
+    }
+
+    /// The file is read again from the start (in another encoding): its rows count anew.
+    fn restart(&mut self) {
+        self.shared.fetch_sub(self.counted, Ordering::Relaxed);
+        self.counted = 0;
+    }
 }
 
 #[derive(Default)]

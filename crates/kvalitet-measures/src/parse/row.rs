@@ -10,7 +10,7 @@ use crate::pseudo::PersonKey;
 
 use super::{FileCtx, Parser};
 
-impl Parser {
+impl Parser<'_> {
     pub(super) fn problem(&mut self, row: &Row<'_>, col: Col, kind: ProblemKind) {
         let column = row.header(col);
         self.problems.push(Problem { file: row.ctx.file.clone(), row: row.line, column, kind });

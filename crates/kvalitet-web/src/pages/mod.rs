@@ -3,6 +3,7 @@
 pub mod accounts;
 pub mod assets;
 pub mod audit;
+pub mod case_import;
 pub mod corrections;
 pub mod cycle;
 pub mod deviation_settings;
@@ -20,6 +21,8 @@ pub mod kolada;
 pub mod kolada_settings;
 pub mod lists;
 pub mod log_review;
+pub mod measure_links;
+pub mod measure_text;
 pub mod measures;
 pub mod my_reports;
 pub mod my_tasks;

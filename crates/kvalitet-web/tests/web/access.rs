@@ -100,6 +100,13 @@ fn matrix() -> HashMap<(&'static str, String), ([Expect; 10], Expect)> {
         (("POST", "/avvikelser/{id}/slag"), ([A, D, A, D, A, D, D, D, D, D], D)),
         (("GET", "/matt"), ([A, A, A, A, A, A, D, D, D, D], D)),
         (("GET", "/matt/resultat/{id}"), ([A, D, A, D, A, D, D, D, D, D], D)),
+        // Case data is imported and tied to the plan by whoever may import for the whole tree.
+        (("GET", "/matt/inlasning"), ([A, D, D, D, D, D, D, D, D, D], D)),
+        (("POST", "/matt/inlasning"), ([A, D, D, D, D, D, D, D, D, D], D)),
+        (("GET", "/matt/inlasning/{id}"), ([A, D, D, D, D, D, D, D, D, D], D)),
+        (("GET", "/matt/kopplingar"), ([A, D, D, D, D, D, D, D, D, D], D)),
+        (("POST", "/matt/kopplingar"), ([A, D, D, D, D, D, D, D, D, D], D)),
+        (("POST", "/matt/kopplingar/{id}/ta-bort"), ([A, D, D, D, D, D, D, D, D, D], D)),
         (("GET", "/admin/logg"), ([A, A, D, D, D, D, D, D, D, D], D)),
         (("GET", "/admin/loggkontroll"), ([A, A, D, D, D, D, D, D, D, D], D)),
         (("POST", "/admin/loggkontroll"), ([A, A, D, D, D, D, D, D, D, D], D)),
@@ -283,6 +290,9 @@ struct Fixture {
     quality_factor: i64,
     /// A deviation category (the organisation's, so the same in and out of scope).
     category: i64,
+    /// A case-data import job and a measure link (the tenant's).
+    import_job: i64,
+    measure_link: i64,
 }
 
 async fn fixture(app: &TestApp) -> Fixture {
@@ -621,7 +631,28 @@ async fn fixture(app: &TestApp) -> Fixture {
     };
     kvalitet_store::document_settings::save_unit_settings(&mut tx, &settings, 0).await.unwrap();
     tx.commit().await.unwrap();
+    let mut tx = store.write(&Actor::system("test")).await.unwrap();
+    let job = kvalitet_store::case_import_jobs::NewJob {
+        tenant: units[0].tenant_id,
+        account: Id::new(admin_account(store).await),
+        files: "arenden.csv",
+        bytes: 10,
+        from: kvalitet_domain::Date::constant(2024, 1, 1),
+        to: kvalitet_domain::Date::constant(2024, 3, 31),
+    };
+    let import_job = kvalitet_store::case_import_jobs::start(&mut tx, &job).await.unwrap();
+    let link = kvalitet_domain::measure::MeasureLink {
+        tenant_id: units[0].tenant_id,
+        measure: "forhandsbedomning_14d".into(),
+        self_inspection_id: Some(Id::new(ids[0])),
+        indicator_id: None,
+        approve_at: Some(90.0),
+    };
+    let measure_link = kvalitet_store::case_data::link(&mut tx, &link).await.unwrap().get();
+    tx.commit().await.unwrap();
     Fixture {
+        import_job,
+        measure_link,
         category,
         run_in: runs[0],
         run_out: runs[1],
@@ -657,6 +688,15 @@ async fn fixture(app: &TestApp) -> Fixture {
         process_area: first_of::<kvalitet_domain::org::ProcessArea>(store).await,
         quality_factor: first_of::<kvalitet_domain::org::QualityFactor>(store).await,
     }
+}
+
+async fn admin_account(store: &kvalitet_store::Store) -> i64 {
+    let mut conn = store.read().await.unwrap();
+    sqlx::query("SELECT id FROM account WHERE email = 'admin@exempel.se'")
+        .fetch_one(&mut *conn)
+        .await
+        .map(|r| sqlx::Row::get::<i64, _>(&r, 0))
+        .unwrap()
 }
 
 async fn first_of<T: kvalitet_store::Record>(store: &kvalitet_store::Store) -> i64 {
@@ -730,6 +770,8 @@ async fn attempt(app: &TestApp, f: &Fixture, method: &str, path: &str, inside: b
         "/planer/{id}/nasta-ar" => format!("/planer/{}/nasta-ar", pick(f.plan_in, f.plan_out)),
         "/planer/{id}/uppfoljd" => format!("/planer/{}/uppfoljd", pick(f.plan_in, f.plan_out)),
         "/matt/resultat/{id}" => format!("/matt/resultat/{}", pick(f.result_in, f.result_out)),
+        "/matt/inlasning/{id}" => format!("/matt/inlasning/{}", f.import_job),
+        "/matt/kopplingar/{id}/ta-bort" => format!("/matt/kopplingar/{}/ta-bort", f.measure_link),
         "/risker/{id}" => format!("/risker/{}", pick(f.risk_in, f.risk_out)),
         "/risker/{id}/bedomning" => format!("/risker/{}/bedomning", pick(f.risk_in, f.risk_out)),
         "/risker/{id}/kopplingar" => format!("/risker/{}/kopplingar", pick(f.risk_in, f.risk_out)),

@@ -6,6 +6,7 @@ mod accounts;
 mod api;
 mod audit_log;
 mod bad_input;
+mod case_import;
 mod corrections;
 mod creating;
 mod cycle;
@@ -208,6 +209,7 @@ impl TestApp {
             period,
             secret: &secret,
             definitions: &defs,
+            names: None,
         };
         kvalitet_store::case_data::run_import(&self.store, &kvalitet_store::Actor::system("test"), &req).await.unwrap();
     }
