@@ -6,6 +6,7 @@
 //! editable record has a version and is updated only if the caller's version is current.
 
 pub mod accounts;
+pub mod action_list;
 pub mod agenda;
 pub mod api_tokens;
 pub mod audit;

@@ -212,7 +212,7 @@ async fn reports(state: &AppState, user: &User, q: &HashMap<String, String>) -> 
         })
         .collect();
     log_reads(state, user, kept.iter().map(|d| d.id.get())).await?;
-    Ok((filters, Table { columns: COLUMNS.to_vec(), rows }, counts))
+    Ok((filters, Table::all(&COLUMNS, rows), counts))
 }
 
 const COLUMNS: [Column; 11] = [

@@ -105,10 +105,10 @@ pub async fn table(state: &AppState, user: &User, visible: &Visible, params: &mu
             })
         })
         .collect();
-    Ok(Table { columns: COLUMNS.to_vec(), rows: in_plan_order(rows) })
+    Ok(Table::all(&COLUMNS, in_plan_order(rows)))
 }
 
-const COLUMNS: [Column; 9] = [
+pub const COLUMNS: [Column; 9] = [
     Column { key: "indikator", heading: "Kvalitetsindikator" },
     Column { key: "resultat", heading: "Senaste resultat" },
     Column { key: "resultatar", heading: "Resultatår" },

@@ -82,10 +82,22 @@ impl ListKind {
         crate::format::plural(n, one, many)
     }
 
-    async fn table(self, state: &AppState, user: &User, params: &mut Params) -> WebResult<Table> {
+    fn columns(self) -> &'static [Column] {
+        match self {
+            ListKind::Actions => &actions::COLUMNS,
+            ListKind::Risks => &risks::COLUMNS,
+            ListKind::SelfInspections => &self_inspections::COLUMNS,
+            ListKind::Indicators => &indicators::COLUMNS,
+        }
+    }
+
+    /// The kind's table: the action list is filtered, sorted and paged by the database
+    /// (it grows with every plan: tens of thousands of rows); the others give every row
+    /// in their default order, sorted and paged here.
+    async fn table(self, state: &AppState, user: &User, params: &mut Params, want: &Want) -> WebResult<Table> {
         let visible = Visible::load(state, user).await?;
         match self {
-            ListKind::Actions => actions::table(state, user, &visible, params).await,
+            ListKind::Actions => actions::table(state, user, &visible, params, want).await,
             ListKind::Risks => risks::table(state, user, &visible, params).await,
             ListKind::SelfInspections => self_inspections::table(state, user, &visible, params).await,
             ListKind::Indicators => indicators::table(state, user, &visible, params).await,
@@ -201,10 +213,26 @@ pub struct Row {
     pub flag: Option<&'static str>,
 }
 
-/// A kind's list before sorting and paging, in its default order.
+/// A kind's list: every row in its default order (`paged` none: sorted and paged here),
+/// or the rows of the page asked for, already sorted (`paged`: the number of rows in the
+/// whole list and the page shown).
 pub struct Table {
     pub columns: Vec<Column>,
     pub rows: Vec<Row>,
+    pub paged: Option<(usize, usize)>,
+}
+
+impl Table {
+    /// Every row, in the default order.
+    pub fn all(columns: &[Column], rows: Vec<Row>) -> Table {
+        Table { columns: columns.to_vec(), rows, paged: None }
+    }
+}
+
+/// What the page or download asks of a kind's table: its order, and one page or all rows.
+pub struct Want {
+    pub sorted: Sorted,
+    pub paged: bool,
 }
 
 /// A filter as the form shows it.
@@ -403,26 +431,38 @@ pub fn in_plan_order<T>(rows: Vec<(i64, String, i64, kvalitet_domain::Id<T>, Row
     keyed.into_iter().map(|(_, row)| row).collect()
 }
 
-/// A list after sorting: the column and direction asked for (`?sortera=&ordning=fallande`).
-struct Sorted {
-    key: Option<&'static str>,
-    descending: bool,
+/// The order asked for (`?sortera=&ordning=fallande`): a column of the kind's, or none
+/// (the default order).
+pub struct Sorted {
+    pub column: Option<usize>,
+    pub descending: bool,
 }
 
-fn sort(table: &mut Table, params: &mut Params) -> Sorted {
+impl Sorted {
+    fn key(&self, kind: ListKind) -> Option<&'static str> {
+        self.column.map(|i| kind.columns()[i].key)
+    }
+}
+
+fn sorting(kind: ListKind, params: &mut Params) -> Sorted {
     let asked = params.raw("sortera").to_owned();
     let descending = params.raw("ordning") == "fallande";
-    let column = table.columns.iter().position(|c| c.key == asked);
+    let column = kind.columns().iter().position(|c| c.key == asked);
     if !asked.is_empty() && column.is_none() {
         params.errors.push("Sortering: välj en kolumn i listan.".into());
     }
-    if let Some(i) = column {
+    Sorted { column, descending }
+}
+
+/// Sorts a table given whole by the column asked for (a stable sort: equal rows keep the
+/// default order).
+fn sort(table: &mut Table, sorted: &Sorted) {
+    if let (Some(i), None) = (sorted.column, table.paged) {
         let mut keyed: Vec<(SortKey, Row)> =
             std::mem::take(&mut table.rows).into_iter().map(|r| (r.cells[i].sort_key(), r)).collect();
-        keyed.sort_by(|a, b| a.0.order(&b.0, descending));
+        keyed.sort_by(|a, b| a.0.order(&b.0, sorted.descending));
         table.rows = keyed.into_iter().map(|(_, r)| r).collect();
     }
-    Sorted { key: column.map(|i| table.columns[i].key), descending }
 }
 
 /// A column heading on the page: its link sorts by it (the other way if it is sorted).
@@ -460,7 +500,7 @@ pub struct ListPage {
 }
 
 /// The page number asked for (1-based), within the pages there are.
-fn page_number(params: &mut Params, pages: usize) -> usize {
+pub fn page_number(params: &mut Params, pages: usize) -> usize {
     match params.raw("sida") {
         "" => 1,
         s => match s.parse::<usize>() {
@@ -476,14 +516,22 @@ fn page_number(params: &mut Params, pages: usize) -> usize {
 /// `GET /{list}`: the list's page.
 pub async fn page(kind: ListKind, state: AppState, user: User, q: HashMap<String, String>) -> WebResult<ListPage> {
     let mut params = Params::new(q);
-    let mut table = kind.table(&state, &user, &mut params).await?;
-    let sorted = sort(&mut table, &mut params);
-    let total = table.rows.len();
+    let want = Want { sorted: sorting(kind, &mut params), paged: true };
+    let mut table = kind.table(&state, &user, &mut params, &want).await?;
+    sort(&mut table, &want.sorted);
+    let (total, page, rows) = match table.paged {
+        Some((total, page)) => (total, page, table.rows),
+        None => {
+            let total = table.rows.len();
+            let page = page_number(&mut params, total.div_ceil(PAGE_SIZE));
+            (total, page, table.rows.into_iter().skip((page - 1) * PAGE_SIZE).take(PAGE_SIZE).collect())
+        }
+    };
     let pages = total.div_ceil(PAGE_SIZE);
-    let page = page_number(&mut params, pages);
+    let sorted = &want.sorted;
     let filters = params.filter_query();
     let mut sorting = filters.clone();
-    if let Some(key) = sorted.key {
+    if let Some(key) = sorted.key(kind) {
         sorting.push(("sortera", key.to_owned()));
         if sorted.descending {
             sorting.push(("ordning", "fallande".to_owned()));
@@ -497,7 +545,7 @@ pub async fn page(kind: ListKind, state: AppState, user: User, q: HashMap<String
         .columns
         .iter()
         .map(|c| {
-            let this = sorted.key == Some(c.key);
+            let this = sorted.key(kind) == Some(c.key);
             let mut pairs = filters.clone();
             pairs.push(("sortera", c.key.to_owned()));
             if this && !sorted.descending {
@@ -522,8 +570,7 @@ pub async fn page(kind: ListKind, state: AppState, user: User, q: HashMap<String
         link(&pairs)
     };
     let first = (page - 1) * PAGE_SIZE;
-    let rows: Vec<ShownRow> =
-        table.rows.into_iter().skip(first).take(PAGE_SIZE).map(|r| ShownRow { cells: r.cells, flag: r.flag }).collect();
+    let rows: Vec<ShownRow> = rows.into_iter().map(|r: Row| ShownRow { cells: r.cells, flag: r.flag }).collect();
     let count = match total {
         0 => format!("Inga {} i urvalet.", kind.nouns().1),
         n if n <= PAGE_SIZE => format!("{} i urvalet.", capitalised(&kind.count(n))),
@@ -560,8 +607,9 @@ pub async fn download(
     q: HashMap<String, String>,
 ) -> WebResult<Response> {
     let mut params = Params::new(q);
-    let mut table = kind.table(&state, &user, &mut params).await?;
-    sort(&mut table, &mut params);
+    let want = Want { sorted: sorting(kind, &mut params), paged: false };
+    let mut table = kind.table(&state, &user, &mut params, &want).await?;
+    sort(&mut table, &want.sorted);
     Ok(export::response(kind, format, &table)?.into_response())
 }
 

@@ -59,10 +59,10 @@ pub async fn table(state: &AppState, user: &User, visible: &Visible, params: &mu
             })
         })
         .collect();
-    Ok(Table { columns: COLUMNS.to_vec(), rows: in_plan_order(rows) })
+    Ok(Table::all(&COLUMNS, in_plan_order(rows)))
 }
 
-const COLUMNS: [Column; 8] = [
+pub const COLUMNS: [Column; 8] = [
     Column { key: "risk", heading: "Risk" },
     Column { key: "niva", heading: "Risknivå" },
     Column { key: "zon", heading: "Zon" },

@@ -81,10 +81,10 @@ pub async fn table(state: &AppState, user: &User, visible: &Visible, params: &mu
             })
         })
         .collect();
-    Ok(Table { columns: COLUMNS.to_vec(), rows: in_plan_order(rows) })
+    Ok(Table::all(&COLUMNS, in_plan_order(rows)))
 }
 
-const COLUMNS: [Column; 9] = [
+pub const COLUMNS: [Column; 9] = [
     Column { key: "egenkontroll", heading: "Egenkontroll" },
     Column { key: "metod", heading: "Metod" },
     Column { key: "frekvens", heading: "Frekvens" },
