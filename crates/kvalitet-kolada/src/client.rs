@@ -32,20 +32,21 @@ pub fn data_url(base: &str, kpis: &[String], areas: &[String], years: &[i64]) ->
     )
 }
 
-/// Fetches the values of `kpis` for `areas` and `years`, following `next_page` on the
-/// same host. Any page that fails or is malformed fails the whole fetch.
-pub async fn fetch(base: &str, kpis: &[String], areas: &[String], years: &[i64]) -> Result<Fetched, KoladaError> {
-    let url = data_url(base, kpis, areas, years);
-    let start = reqwest::Url::parse(&url).map_err(|e| KoladaError::Paging(format!("ogiltig adress {url}: {e}")))?;
+/// Asks `url` and each `next_page` that `read` finds in an answer (on the same host, at
+/// most `MAX_PAGES`); returns how many pages were read. Any page that fails, or that
+/// `read` refuses, fails the whole.
+pub(crate) async fn pages(
+    url: &str,
+    mut read: impl FnMut(&str) -> Result<Option<String>, KoladaError>,
+) -> Result<usize, KoladaError> {
+    let start = reqwest::Url::parse(url).map_err(|e| KoladaError::Paging(format!("ogiltig adress {url}: {e}")))?;
     let client = reqwest::Client::builder()
         .timeout(Duration::from_secs(60))
         .user_agent(concat!("Kvalitet/", env!("CARGO_PKG_VERSION")))
         .build()
-        .map_err(|e| KoladaError::Network { url: url.clone(), why: e.to_string() })?;
-    let mut observations = Vec::new();
-    let mut next = Some(url.clone());
+        .map_err(|e| KoladaError::Network { url: url.to_owned(), why: e.to_string() })?;
+    let mut next = Some(url.to_owned());
     let mut pages = 0;
-    let mut seen = std::collections::HashSet::new();
     while let Some(page_url) = next.take() {
         if pages == MAX_PAGES {
             return Err(KoladaError::Paging(format!(
@@ -64,21 +65,34 @@ pub async fn fetch(base: &str, kpis: &[String], areas: &[String], years: &[i64])
             return Err(KoladaError::Status { status: status.as_u16(), url: page_url });
         }
         let text = response.text().await.map_err(network)?;
-        let page = parse(&text).map_err(|e| match e {
+        next = read(&text).map_err(|e| match e {
             KoladaError::Format(why) => KoladaError::Format(format!("{why} (sidan {page_url})")),
+            KoladaError::Value { index, what, why } => {
+                KoladaError::Value { index, what, why: format!("{why} (sidan {page_url})") }
+            }
             other => other,
         })?;
         pages += 1;
+    }
+    Ok(pages)
+}
+
+/// Fetches the values of `kpis` for `areas` and `years`, following `next_page` on the
+/// same host. Any page that fails or is malformed fails the whole fetch.
+pub async fn fetch(base: &str, kpis: &[String], areas: &[String], years: &[i64]) -> Result<Fetched, KoladaError> {
+    let url = data_url(base, kpis, areas, years);
+    let mut observations = Vec::new();
+    let mut seen = std::collections::HashSet::new();
+    let pages = pages(&url, |text| {
+        let page = parse(text)?;
         for o in page.observations {
             if !seen.insert((o.kpi.clone(), o.area.clone(), o.year, o.gender)) {
-                return Err(KoladaError::Format(format!(
-                    "{} för {} år {} finns på två sidor (sidan {page_url})",
-                    o.kpi, o.area, o.year
-                )));
+                return Err(KoladaError::Format(format!("{} för {} år {} finns på två sidor", o.kpi, o.area, o.year)));
             }
             observations.push(o);
         }
-        next = page.next_page;
-    }
+        Ok(page.next_page)
+    })
+    .await?;
     Ok(Fetched { url, observations, pages })
 }

@@ -188,6 +188,15 @@ pub enum KoladaCommand {
         #[arg(long)]
         group: Option<String>,
     },
+    /// Listar Koladas kommungrupper (till exempel liknande kommuner) med id, namn och antal kommuner, för att välja jämförelsegrupp
+    Groups {
+        /// Del av gruppens namn, till exempel "liknande kommuner IFO"
+        #[arg(long)]
+        title: Option<String>,
+        /// Koladas API
+        #[arg(long, env = "KVALITET_KOLADA_URL", default_value = kvalitet_kolada::DEFAULT_BASE_URL)]
+        base_url: String,
+    },
     /// Läser in ett sparat svar från Koladas API (JSON), för installationer utan internet
     Import {
         /// Filen med svaret

@@ -183,6 +183,9 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             let store = open(&url, &key_file).await?;
             kolada::fetch(&store, named, &kpis, &years, &base_url, group.as_deref()).await?;
         }
+        Command::Kolada { command: KoladaCommand::Groups { title, base_url } } => {
+            kolada::groups(title.as_deref(), &base_url).await?;
+        }
         Command::Kolada { command: KoladaCommand::Import { file } } => {
             let store = open(&url, &key_file).await?;
             kolada::import(&store, named, &file).await?;

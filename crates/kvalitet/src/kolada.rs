@@ -68,10 +68,41 @@ pub async fn fetch(
     }
     let mut areas = vec![settings.municipality.clone(), NATION.to_owned()];
     if !group.is_empty() {
-        areas.push(group);
+        areas.push(group.clone());
     }
     let fetched = kvalitet_kolada::fetch(base, kpis, &areas, years).await?;
-    let n = store_all(store, tenant.id, &fetched.observations, KoladaSource::Fetched, &fetched.url).await?;
+    // The group's name as Kolada gives it, for the settings' group: the comparison is
+    // shown under that name. Values are worth storing even when the name is not found.
+    let mut renamed = None;
+    if !group.is_empty() {
+        match kvalitet_kolada::groups(base, Some(&group), None).await {
+            Ok(found) => match found.into_iter().find(|g| g.id == group) {
+                Some(g) => {
+                    println!("Jämförelsegrupp {}: {} ({} kommuner).", g.id, g.title, g.members);
+                    if group == settings.group_id && g.title != settings.group_name && !g.title.is_empty() {
+                        renamed = Some(g.title);
+                    }
+                }
+                None => eprintln!("Obs! Kolada känner inte gruppen {group}; kontrollera gruppens id."),
+            },
+            Err(e) => eprintln!("Obs! Gruppens namn kunde inte hämtas från Kolada: {e}"),
+        }
+    }
+    let today = kvalitet_web::clock::real_today();
+    let values =
+        kvalitet_kolada::to_values(&fetched.observations, tenant.id, KoladaSource::Fetched, &fetched.url, today);
+    let mut tx = store.write(&Actor::system("kolada")).await?;
+    kvalitet_store::kolada::replace(&mut tx, tenant.id, &values).await?;
+    if let Some(name) = &renamed {
+        let current = kvalitet_store::kolada::settings(&mut tx, tenant.id).await?;
+        let named = kvalitet_domain::kolada::KoladaSettings { group_name: name.clone(), ..current.item.clone() };
+        kvalitet_store::kolada::save_settings(&mut tx, &named, current.version).await?;
+    }
+    tx.commit().await?;
+    if let Some(name) = renamed {
+        println!("Gruppens namn i inställningarna är nu \"{name}\", som i Kolada.");
+    }
+    let n = values.len();
     println!(
         "Hämtat från Kolada: {n} värden ({} sidor) för {} och {} år {}. Källa: {}.",
         fetched.pages,
@@ -93,6 +124,20 @@ pub async fn import(store: &Store, named: Option<&str>, file: &Path) -> anyhow::
     println!("Inläst från {}: {n} värden. Källa: {}.", file.display(), kolada::CREDIT);
     if page.next_page.is_some() {
         println!("Obs! Svaret har fler sidor (next_page); spara och läs in dem också.");
+    }
+    Ok(())
+}
+
+/// Lists Kolada's municipality groups whose title holds `title` (all without), to find
+/// the comparison group's id for the settings.
+pub async fn groups(title: Option<&str>, base: &str) -> anyhow::Result<()> {
+    let title = title.map(str::trim).filter(|t| !t.is_empty());
+    let found = kvalitet_kolada::groups(base, None, title).await?;
+    if found.is_empty() {
+        println!("Ingen kommungrupp i Kolada matchar \"{}\".", title.unwrap_or_default());
+    }
+    for g in &found {
+        println!("{}\t{}\t{} kommuner", g.id, g.title, g.members);
     }
     Ok(())
 }

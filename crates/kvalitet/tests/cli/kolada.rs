@@ -86,7 +86,9 @@ fn fetch_follows_the_pages_stores_the_three_areas_and_a_malformed_answer_stores_
             entry("0000", 2022, "63.2")
         );
         let second = format!(r#"{{"values": [{}], "count": 1}}"#, entry("G100001", 2022, "70"));
-        let (base, asked) = kolada_server(vec![first, second]);
+        let group = r#"{"values": [{"id": "G100001", "title": "Storstadsnära kommuner",
+            "members": [{"id": "0126", "title": "Huddinge"}, {"id": "0127", "title": "Botkyrka"}]}], "count": 1}"#;
+        let (base, asked) = kolada_server(vec![first, second, group.into()]);
         let (out, stdout, stderr) = run(kvalitet(dir.path()).args(db).args([
             "kolada",
             "fetch",
@@ -105,9 +107,12 @@ fn fetch_follows_the_pages_stores_the_three_areas_and_a_malformed_answer_stores_
             *asked.lock().unwrap(),
             [
                 "/v2/data/kpi/U21468/municipality/0126,0000,G100001/year/2022",
-                "/v2/data/kpi/U21468/municipality/0126,0000,G100001/year/2022?page=2"
+                "/v2/data/kpi/U21468/municipality/0126,0000,G100001/year/2022?page=2",
+                "/v2/municipality_groups/G100001"
             ]
         );
+        assert!(stdout.contains("Jämförelsegrupp G100001: Storstadsnära kommuner (2 kommuner)."), "{stdout}");
+        assert_eq!(group_name(&url), "Liknande kommuner IFO (exempel)", "not the settings' group: its name kept");
         let fetched: Vec<_> = stored(&url).into_iter().filter(|v| v.4 == "fetched").collect();
         assert_eq!(fetched.len(), 6, "{fetched:?}");
         assert!(fetched.contains(&("0126".into(), 2022, "T".into(), Some(81.5), "fetched".into())));
@@ -142,6 +147,69 @@ fn fetch_follows_the_pages_stores_the_three_areas_and_a_malformed_answer_stores_
         let (out, _, stderr) =
             run(kvalitet(dir.path()).args(db).args(["kolada", "fetch", "--kpi", "U21468", "--years", "22"]));
         assert!(!out.status.success() && stderr.contains("--years: \"22\""), "{stderr}");
+    }
+}
+
+/// The settings' comparison group's name.
+fn group_name(url: &str) -> String {
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    rt.block_on(async {
+        let store = kvalitet_store::Store::connect(url).await.unwrap();
+        let mut conn = store.read().await.unwrap();
+        let name: String =
+            sqlx::query_scalar("SELECT group_name FROM kolada_settings").fetch_one(&mut *conn).await.unwrap();
+        drop(conn);
+        store.close().await;
+        name
+    })
+}
+
+#[test]
+fn groups_are_listed_and_the_settings_group_gets_its_name_from_kolada() {
+    let dir = tempfile::tempdir().unwrap();
+    for (url, _pg) in databases(dir.path()) {
+        let db = ["--database-url", url.as_str()];
+        assert!(run(kvalitet(dir.path()).args(db).args(["demo", "load"])).0.status.success());
+        let listed = r#"{"values": [
+            {"id": "G124025", "title": "Liknande kommuner IFO, Huddinge", "members": [{"id": "0126", "title": "Huddinge"}]},
+            {"id": "G33821", "title": "Liknande kommuner IFO, Botkyrka", "members": []}], "count": 2}"#;
+        let (base, asked) = kolada_server(vec![listed.into()]);
+        let (out, stdout, stderr) =
+            run(kvalitet(dir.path()).args(["kolada", "groups", "--title", "liknande kommuner", "--base-url", &base]));
+        assert!(out.status.success(), "{stderr}");
+        assert_eq!(*asked.lock().unwrap(), ["/v2/municipality_groups?title=liknande+kommuner"]);
+        let lines: Vec<&str> = stdout.lines().collect();
+        assert_eq!(
+            lines,
+            [
+                "G33821\tLiknande kommuner IFO, Botkyrka\t0 kommuner",
+                "G124025\tLiknande kommuner IFO, Huddinge\t1 kommuner"
+            ]
+        );
+
+        // A fetch for the settings' group names it as Kolada does, in the same transaction.
+        let data = format!(r#"{{"values": [{}], "count": 1}}"#, entry("G99999", 2022, "70"));
+        let group =
+            r#"{"values": [{"id": "G99999", "title": "Liknande kommuner IFO, Huddinge", "members": []}], "count": 1}"#;
+        let (base, _) = kolada_server(vec![data, group.into()]);
+        let fetch = ["kolada", "fetch", "--kpi", "U21468", "--years", "2022", "--base-url", &base];
+        let (out, stdout, stderr) = run(kvalitet(dir.path()).args(db).args(fetch));
+        assert!(out.status.success(), "{stderr}");
+        assert!(
+            stdout.contains("Gruppens namn i inställningarna är nu \"Liknande kommuner IFO, Huddinge\""),
+            "{stdout}"
+        );
+        assert_eq!(group_name(&url), "Liknande kommuner IFO, Huddinge");
+
+        // A group answer that is not Kolada's: the values are stored, the name kept, said.
+        let data = format!(r#"{{"values": [{}], "count": 1}}"#, entry("G99999", 2023, "71"));
+        let (base, _) = kolada_server(vec![data, r#"{"values": [{"id": "0126", "title": "x"}]}"#.into()]);
+        let fetch = ["kolada", "fetch", "--kpi", "U21468", "--years", "2023", "--base-url", &base];
+        let (out, _, stderr) = run(kvalitet(dir.path()).args(db).args(fetch));
+        assert!(out.status.success(), "{stderr}");
+        assert!(stderr.contains("Obs! Gruppens namn kunde inte hämtas"), "{stderr}");
+        assert!(stored(&url).iter().any(|v| v.0 == "G99999" && v.1 == 2023), "the values stored");
+        assert_eq!(group_name(&url), "Liknande kommuner IFO, Huddinge");
     }
 }
 
