@@ -1,16 +1,18 @@
 //! What a municipality keeps about its deviations besides the reports themselves: its
-//! rules (the IVO deadline), its categories, and each case's history.
+//! rules (the IVO deadline), its categories, and each case's history; and a page of the
+//! reports a reader may list (`page`).
 
 use sqlx::AnyConnection;
 
 use kvalitet_domain::deviation::{
-    DEFAULT_IVO_DEADLINE_DAYS, DeviationCategory, DeviationEvent, DeviationId, DeviationSettings,
+    DEFAULT_IVO_DEADLINE_DAYS, Deviation, DeviationCategory, DeviationEvent, DeviationId, DeviationKind,
+    DeviationSettings, DeviationStatus,
 };
-use kvalitet_domain::org::TenantId;
+use kvalitet_domain::org::{OrgUnitId, TenantId};
 use kvalitet_domain::{Code, Id, Versioned};
 
 use crate::error::Result;
-use crate::record::Column;
+use crate::record::{Column, Value};
 use crate::{Tx, Where, plans, repo};
 
 /// The municipality's rules, or the defaults when it has set none (`id` 0, version 0).
@@ -124,4 +126,58 @@ pub async fn same_report(
     .fetch_optional(&mut *conn)
     .await?;
     row.map(|r| Ok(Id::new(r.try_get::<i64, _>("id")?))).transpose()
+}
+
+/// Which reports a list asks for.
+#[derive(Debug, Clone)]
+pub struct ListQuery {
+    pub tenant: TenantId,
+    /// The units whose reports may be listed (the reader's reach); `None` for all.
+    pub units: Option<Vec<OrgUnitId>>,
+    /// Reported in this year.
+    pub year: i64,
+    pub unit: Option<OrgUnitId>,
+    pub kind: Option<DeviationKind>,
+    pub status: Option<DeviationStatus>,
+    /// The voided reports instead of the others.
+    pub voided: bool,
+}
+
+/// One page of the reports `q` asks for, newest first, with how many there are in all;
+/// filtered, counted and paged by the database.
+pub async fn page(
+    conn: &mut AnyConnection,
+    q: &ListQuery,
+    limit: i64,
+    offset: i64,
+) -> Result<(i64, Vec<Versioned<Deviation>>)> {
+    if q.units.as_ref().is_some_and(Vec::is_empty) {
+        return Ok((0, vec![]));
+    }
+    let mut binds = vec![
+        q.tenant.to_value(),
+        Value::Text(format!("{:04}-01-01", q.year)),
+        Value::Text(format!("{:04}-01-01", q.year + 1)),
+    ];
+    let mut sql = String::from("tenant_id = $1 AND reported_on >= $2 AND reported_on < $3");
+    if let Some(units) = &q.units {
+        // Numbers of the tenant's own units, written as numbers (never text from input).
+        let list: Vec<String> = units.iter().map(|u| u.get().to_string()).collect();
+        sql.push_str(&format!(" AND unit_id IN ({})", list.join(", ")));
+    }
+    let mut condition = |column: &str, value: Value| {
+        binds.push(value);
+        sql.push_str(&format!(" AND {column} = ${}", binds.len()));
+    };
+    if let Some(unit) = q.unit {
+        condition("unit_id", unit.to_value());
+    }
+    if let Some(kind) = q.kind {
+        condition("kind", Value::Text(kind.code().to_owned()));
+    }
+    if let Some(status) = q.status {
+        condition("status", Value::Text(status.code().to_owned()));
+    }
+    sql.push_str(if q.voided { " AND voided_on IS NOT NULL" } else { " AND voided_on IS NULL" });
+    repo::page(conn, Where::built(sql, binds), "reported_on DESC, id DESC", limit, offset).await
 }

@@ -1,4 +1,4 @@
-//! Plans: listing them, loading a plan with everything in it, validated writes of its
+//! Plans: listing them (a page of a reader's, by the database), loading a plan with everything in it, validated writes of its
 //! items, adoption, rolling a plan into next year's draft, and copying another unit's.
 
 use std::collections::HashMap;
@@ -10,16 +10,16 @@ use kvalitet_domain::bundle::PlanBundle;
 use kvalitet_domain::cycle::{RolledPlan, roll_over};
 use kvalitet_domain::indicator::{Indicator, IndicatorResult};
 use kvalitet_domain::org::{OrgUnit, OrgUnitId, Tenant, TenantId};
-use kvalitet_domain::plan::{FocusArea, PlanId, QualityPlan, Section};
+use kvalitet_domain::plan::{FocusArea, PlanId, PlanState, QualityPlan, Section};
 use kvalitet_domain::risk::{Risk, RiskAssessment, RiskId, RiskMatrix};
 use kvalitet_domain::self_inspection::{SelfInspection, SelfInspectionRun};
-use kvalitet_domain::{Date, Id, Validate, Versioned};
+use kvalitet_domain::{Code, Date, Id, Validate, Versioned};
 
 use crate::Tx;
 use crate::error::{Result, StoreError};
 use crate::links::{self, LinkKind};
 use crate::org;
-use crate::record::{Column, Record};
+use crate::record::{Column, Record, Value};
 use crate::repo::{self, Where};
 
 /// Every plan of a tenant, newest year first.
@@ -28,6 +28,60 @@ pub async fn list_plans(conn: &mut AnyConnection, tenant: TenantId) -> Result<Ve
         repo::list(conn, Where::sql("tenant_id = $1", vec![tenant.to_value()])).await?;
     plans.sort_by(|a, b| b.year.cmp(&a.year).then(a.id.cmp(&b.id)));
     Ok(plans)
+}
+
+/// Which plans a list asks for.
+#[derive(Debug, Clone)]
+pub struct PlanQuery {
+    pub tenant: TenantId,
+    /// The units whose adopted plans the reader may read; `None` for all.
+    pub adopted_in: Option<Vec<OrgUnitId>>,
+    /// The units whose drafts the reader may read; `None` for all.
+    pub drafts_in: Option<Vec<OrgUnitId>>,
+    pub year: Option<i64>,
+    pub unit: Option<OrgUnitId>,
+    pub state: Option<PlanState>,
+}
+
+/// `scope_id` within `units`: any, none, or an `IN` list of the tenant's own unit
+/// numbers (numbers, never text from input).
+fn scope_in(units: &Option<Vec<OrgUnitId>>) -> String {
+    match units {
+        None => "1 = 1".to_owned(),
+        Some(u) if u.is_empty() => "1 = 0".to_owned(),
+        Some(u) => format!("scope_id IN ({})", u.iter().map(|u| u.get().to_string()).collect::<Vec<_>>().join(", ")),
+    }
+}
+
+/// One page of the plans `q` asks for, newest year first, with how many there are in
+/// all; filtered, counted and paged by the database.
+pub async fn page(
+    conn: &mut AnyConnection,
+    q: &PlanQuery,
+    limit: i64,
+    offset: i64,
+) -> Result<(i64, Vec<Versioned<QualityPlan>>)> {
+    let draft = PlanState::Draft.code();
+    let mut sql = format!(
+        "tenant_id = $1 AND ((state <> '{draft}' AND {}) OR (state = '{draft}' AND {}))",
+        scope_in(&q.adopted_in),
+        scope_in(&q.drafts_in)
+    );
+    let mut binds = vec![q.tenant.to_value()];
+    let mut condition = |column: &str, value: Value| {
+        binds.push(value);
+        sql.push_str(&format!(" AND {column} = ${}", binds.len()));
+    };
+    if let Some(year) = q.year {
+        condition("year", Value::Int(year));
+    }
+    if let Some(unit) = q.unit {
+        condition("scope_id", unit.to_value());
+    }
+    if let Some(state) = q.state {
+        condition("state", Value::Text(state.code().to_owned()));
+    }
+    repo::page(conn, Where::built(sql, binds), "year DESC, id", limit, offset).await
 }
 
 /// The plan's items of one kind.

@@ -18,19 +18,25 @@ use crate::record::{Record, Value};
 /// placeholders number the values.
 #[derive(Debug, Clone)]
 pub struct Where {
-    sql: &'static str,
+    sql: std::borrow::Cow<'static, str>,
     binds: Vec<Value>,
 }
 
 impl Where {
     /// Every row.
     pub fn all() -> Where {
-        Where { sql: "1 = 1", binds: vec![] }
+        Where { sql: "1 = 1".into(), binds: vec![] }
     }
 
     /// A clause with its values, e.g. `Where::sql("plan_id = $1", vec![id.to_value()])`.
     pub fn sql(sql: &'static str, binds: Vec<Value>) -> Where {
-        Where { sql, binds }
+        Where { sql: sql.into(), binds }
+    }
+
+    /// A clause put together in code from conditions written in code (never from input;
+    /// every value bound), for a list whose filters vary.
+    pub fn built(sql: String, binds: Vec<Value>) -> Where {
+        Where { sql: sql.into(), binds }
     }
 }
 
@@ -119,6 +125,31 @@ pub async fn list_limited<T: Record>(conn: &mut AnyConnection, filter: Where, li
     );
     let rows = bind_values(sqlx::query(AssertSqlSafe(sql)), filter.binds).fetch_all(&mut *conn).await?;
     rows.iter().map(versioned).collect()
+}
+
+/// One page of the records matching `filter`, in `order` (columns written in code), with
+/// how many match in all: the database counts and pages, so a page costs the same however
+/// many there are.
+pub async fn page<T: Record>(
+    conn: &mut AnyConnection,
+    filter: Where,
+    order: &'static str,
+    limit: i64,
+    offset: i64,
+) -> Result<(i64, Vec<Versioned<T>>)> {
+    let count = format!("SELECT COUNT(*) AS n FROM {} WHERE {}", T::TABLE, filter.sql);
+    let row = bind_values(sqlx::query(AssertSqlSafe(count)), filter.binds.clone()).fetch_one(&mut *conn).await?;
+    let total: i64 = row.try_get("n")?;
+    let sql = format!(
+        "SELECT {} FROM {} WHERE {} ORDER BY {order} LIMIT {} OFFSET {}",
+        select_list::<T>(),
+        T::TABLE,
+        filter.sql,
+        limit.max(0),
+        offset.max(0)
+    );
+    let rows = bind_values(sqlx::query(AssertSqlSafe(sql)), filter.binds).fetch_all(&mut *conn).await?;
+    Ok((total, rows.iter().map(versioned).collect::<Result<_>>()?))
 }
 
 /// Why a versioned write touched no row: the record is gone, or it has a newer version.

@@ -54,6 +54,8 @@ pub fn session_cookie(token: Option<&str>, secure: bool) -> String {
 pub struct OrgTree {
     parents: HashMap<OrgUnitId, OrgUnitId>,
     top: Option<OrgUnitId>,
+    /// Every unit, in id order.
+    all: Vec<OrgUnitId>,
 }
 
 impl OrgTree {
@@ -65,6 +67,7 @@ impl OrgTree {
     pub fn of_parents(units: impl IntoIterator<Item = (OrgUnitId, Option<OrgUnitId>)>) -> OrgTree {
         let mut tree = OrgTree::default();
         for (unit, parent) in units {
+            tree.all.push(unit);
             match parent {
                 Some(p) => {
                     tree.parents.insert(unit, p);
@@ -72,7 +75,13 @@ impl OrgTree {
                 None => tree.top = Some(tree.top.map_or(unit, |t| t.min(unit))),
             }
         }
+        tree.all.sort_unstable();
         tree
+    }
+
+    /// Every unit of the tree, in id order.
+    pub fn units(&self) -> &[OrgUnitId] {
+        &self.all
     }
 
     /// The top of the tree (the first, should there be several), where the whole
@@ -123,6 +132,13 @@ impl User {
 
     pub fn may(&self, permission: Permission, unit: OrgUnitId) -> bool {
         access::allows(self.assignments(), &self.tree, permission, unit)
+    }
+
+    /// The units where the user has `permission`, for a query's `IN` list: `None` when
+    /// that is every unit of the tenant (no condition needed).
+    pub fn units_where(&self, permission: Permission) -> Option<Vec<OrgUnitId>> {
+        let units: Vec<OrgUnitId> = self.tree.units().iter().copied().filter(|u| self.may(permission, *u)).collect();
+        (units.len() != self.tree.units().len()).then_some(units)
     }
 
     /// Refuses a plan of another tenant (as not found) or one the user may not read.

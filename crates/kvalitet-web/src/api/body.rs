@@ -25,10 +25,16 @@ pub enum Kind {
     Integer,
     /// true or false (a checkbox: sent as "1" when true).
     Boolean,
+    /// One of a list: a code (a string) or a record's number (a whole number); null for
+    /// none where none is allowed.
+    Choice,
+    /// Any number of a list's values, as an array (checkboxes: each value `v` is sent as
+    /// `{name}_{v}=1`, and the field itself as empty, to say the whole set was sent).
+    List,
 }
 
 /// The body as the form values of `fields`; `application/json` required.
-pub fn form(headers: &HeaderMap, bytes: &Bytes, fields: &[(&str, Kind)]) -> Result<FormState, ApiError> {
+pub fn form<N: AsRef<str>>(headers: &HeaderMap, bytes: &Bytes, fields: &[(N, Kind)]) -> Result<FormState, ApiError> {
     let json = headers
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
@@ -48,7 +54,7 @@ pub fn form(headers: &HeaderMap, bytes: &Bytes, fields: &[(&str, Kind)]) -> Resu
         problems.push(FieldProblem { field: field.to_owned(), message: message.to_owned() });
     };
     for (name, value) in &object {
-        let Some((_, kind)) = fields.iter().find(|(f, _)| f == name) else {
+        let Some((_, kind)) = fields.iter().find(|(f, _)| f.as_ref() == name) else {
             problem(name, "Fältet finns inte.");
             continue;
         };
@@ -59,6 +65,24 @@ pub fn form(headers: &HeaderMap, bytes: &Bytes, fields: &[(&str, Kind)]) -> Resu
             (Kind::Number, Value::Number(n)) if n.as_f64().is_some() => Some(n.to_string()),
             (Kind::Integer, Value::Number(n)) if n.is_i64() => Some(n.to_string()),
             (Kind::Boolean, Value::Bool(b)) => Some(if *b { "1" } else { "" }.to_owned()),
+            (Kind::Choice, Value::String(s)) => Some(s.clone()),
+            (Kind::Choice, Value::Number(n)) if n.is_i64() => Some(n.to_string()),
+            (Kind::List, Value::Array(items)) => {
+                let chosen: Option<Vec<String>> = items
+                    .iter()
+                    .map(|v| match v {
+                        Value::String(s) => Some(s.clone()),
+                        Value::Number(n) if n.is_i64() => Some(n.to_string()),
+                        _ => None,
+                    })
+                    .collect();
+                chosen.map(|chosen| {
+                    for c in chosen {
+                        values.insert(format!("{name}_{c}"), "1".to_owned());
+                    }
+                    String::new()
+                })
+            }
             _ => None,
         };
         match text {
@@ -73,6 +97,8 @@ pub fn form(headers: &HeaderMap, bytes: &Bytes, fields: &[(&str, Kind)]) -> Resu
                     Kind::Number => "Ska vara ett tal.",
                     Kind::Integer => "Ska vara ett heltal.",
                     Kind::Boolean => "Ska vara true eller false.",
+                    Kind::Choice => "Ska vara en kod (text) eller ett nummer (heltal), eller null.",
+                    Kind::List => "Ska vara en lista av koder eller nummer.",
                 },
             ),
         }

@@ -15,7 +15,7 @@ use utoipa::{IntoParams, ToSchema};
 use kvalitet_domain::access::Permission;
 use kvalitet_domain::deviation::{Complainant, ComplaintChannel, Deviation, DeviationKind, DeviationStatus};
 use kvalitet_domain::{Code, Validate, Versioned};
-use kvalitet_store::{Column, Where, audit, mail, plans, repo};
+use kvalitet_store::{audit, mail, plans};
 
 use super::body::{self, Kind};
 
@@ -146,20 +146,20 @@ pub async fn list(
     let voided = q.int("makulerade", 0, 1) == Some(1);
     let page = q.page();
     q.finish()?;
+    let query = kvalitet_store::deviations::ListQuery {
+        tenant: caller.tenant(),
+        units: caller.user.units_where(Permission::ViewDeviations),
+        year,
+        unit: unit.map(kvalitet_domain::Id::new),
+        kind: kind.and_then(DeviationKind::from_code),
+        status: status.and_then(DeviationStatus::from_code),
+        voided,
+    };
+    let (limit, offset) = page.window();
     let mut conn = state.store.read().await?;
-    let mut all: Vec<Versioned<Deviation>> =
-        repo::list(&mut conn, Where::sql("tenant_id = $1", vec![caller.tenant().to_value()])).await?;
+    let (total, rows) = kvalitet_store::deviations::page(&mut conn, &query, limit, offset).await?;
     drop(conn);
-    all.retain(|d| {
-        caller.user.may(Permission::ViewDeviations, d.unit_id)
-            && i64::from(d.reported_on.year()) == year
-            && unit.is_none_or(|u| d.unit_id.get() == u)
-            && kind.is_none_or(|k| d.kind.code() == k)
-            && status.is_none_or(|s| d.status.code() == s)
-            && d.is_voided() == voided
-    });
-    all.sort_by_key(|d| (std::cmp::Reverse(d.reported_on), std::cmp::Reverse(d.id)));
-    let page = Page::of(all.iter().map(DeviationOut::from).collect(), page);
+    let page = Page::read(rows.iter().map(DeviationOut::from).collect(), total, page);
     log_reads(&state, &caller, &page.data.iter().map(|d| d.id).collect::<Vec<_>>()).await?;
     Ok(Json(page))
 }

@@ -15,13 +15,19 @@ pub mod principal;
 mod problem;
 mod records;
 mod schema;
+mod texts;
+mod writes;
 
 use axum::Json;
-use axum::routing::{MethodRouter, get, post, put};
+use axum::routing::{MethodRouter, get, post};
 use utoipa::openapi::security::{ApiKey, ApiKeyValue, Http, HttpAuthScheme, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
-use kvalitet_domain::plan::QualityPlan;
+use kvalitet_domain::action::Action;
+use kvalitet_domain::indicator::Indicator;
+use kvalitet_domain::plan::{FocusArea, QualityPlan, Section};
+use kvalitet_domain::risk::Risk;
+use kvalitet_domain::self_inspection::SelfInspection;
 use kvalitet_domain::{Id, Versioned};
 use kvalitet_store::{Record, repo};
 
@@ -36,9 +42,7 @@ pub fn routes() -> Vec<(&'static str, String, MethodRouter<AppState>)> {
         ("GET", "/api/v1/dokumentation", get(docs::page)),
         ("GET", "/api/v1/planer", get(plans::list)),
         ("GET", "/api/v1/planer/{id}", get(plans::show)),
-        ("POST", "/api/v1/planer/{id}/atgarder", post(actions::create)),
         ("GET", "/api/v1/atgarder/{id}", get(actions::show)),
-        ("PUT", "/api/v1/atgarder/{id}", put(actions::update)),
         ("POST", "/api/v1/atgarder/{id}/uppfoljningar", post(actions::follow_up)),
         ("GET", "/api/v1/risker/{id}", get(records::risk)),
         ("POST", "/api/v1/risker/{id}/bedomningar", post(records::reassess)),
@@ -49,8 +53,17 @@ pub fn routes() -> Vec<(&'static str, String, MethodRouter<AppState>)> {
         ("GET", "/api/v1/avvikelser", get(deviations::list)),
         ("POST", "/api/v1/avvikelser", post(deviations::create)),
         ("GET", "/api/v1/avvikelser/{id}", get(deviations::show)),
+        ("GET", "/api/v1/avsnitt/{id}", get(texts::section)),
+        ("GET", "/api/v1/fokusomraden/{id}", get(texts::focus_area)),
     ];
-    fixed.into_iter().map(|(m, p, h)| (m, p.to_owned(), h)).collect()
+    let mut all: Vec<_> = fixed.into_iter().map(|(m, p, h)| (m, p.to_owned(), h)).collect();
+    all.extend(writes::routes::<Action>());
+    all.extend(writes::routes::<Risk>());
+    all.extend(writes::routes::<SelfInspection>());
+    all.extend(writes::routes::<Indicator>());
+    all.extend(writes::routes::<Section>());
+    all.extend(writes::routes::<FocusArea>());
+    all
 }
 
 /// A record id from a path segment: anything that is not an id is not found.
@@ -88,6 +101,21 @@ impl Modify for Security {
     }
 }
 
+/// The writes made from the forms' fields (`writes.rs`), which `utoipa::path` cannot
+/// describe since their bodies are the forms'.
+struct Writes;
+
+impl Modify for Writes {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        writes::describe::<Action>(openapi);
+        writes::describe::<Risk>(openapi);
+        writes::describe::<SelfInspection>(openapi);
+        writes::describe::<Indicator>(openapi);
+        writes::describe::<Section>(openapi);
+        writes::describe::<FocusArea>(openapi);
+    }
+}
+
 #[derive(OpenApi)]
 #[openapi(
     info(
@@ -98,9 +126,7 @@ impl Modify for Security {
     paths(
         plans::list,
         plans::show,
-        actions::create,
         actions::show,
-        actions::update,
         actions::follow_up,
         records::risk,
         records::reassess,
@@ -111,8 +137,11 @@ impl Modify for Security {
         deviations::list,
         deviations::create,
         deviations::show,
+        texts::section,
+        texts::focus_area,
     ),
-    modifiers(&Security),
+    components(schemas(model::SectionOut, model::FocusAreaOut)),
+    modifiers(&Security, &Writes),
     tags(
         (name = "Planer", description = "Kvalitetsplaner med risker, åtgärder, egenkontroller och indikatorer"),
         (name = "Åtgärder", description = "Åtgärder och deras uppföljning"),

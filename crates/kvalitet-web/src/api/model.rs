@@ -7,7 +7,7 @@ use utoipa::ToSchema;
 
 use kvalitet_domain::action::{Action, ActionFollowUp};
 use kvalitet_domain::indicator::{Indicator, IndicatorResult};
-use kvalitet_domain::plan::QualityPlan;
+use kvalitet_domain::plan::{FocusArea, QualityPlan, Section};
 use kvalitet_domain::risk::{Risk, RiskAssessment};
 use kvalitet_domain::self_inspection::{SelfInspection, SelfInspectionRun};
 use kvalitet_domain::{Code, Date, Versioned};
@@ -194,6 +194,10 @@ pub struct SelfInspectionOut {
     pub unit_id: Option<i64>,
     pub responsible: String,
     pub responsible_account_id: Option<i64>,
+    /// Ny kontroll i år.
+    pub is_new: bool,
+    /// Ligger kvar nästa år.
+    pub keep_next_year: bool,
 }
 
 impl From<&Versioned<SelfInspection>> for SelfInspectionOut {
@@ -211,6 +215,8 @@ impl From<&Versioned<SelfInspection>> for SelfInspectionOut {
             unit_id: s.unit_id.map(|u| u.get()),
             responsible: s.responsible.clone(),
             responsible_account_id: s.responsible_account_id.map(|i| i.get()),
+            is_new: s.is_new,
+            keep_next_year: s.keep_next_year,
         }
     }
 }
@@ -314,6 +320,59 @@ impl From<&Versioned<IndicatorResult>> for ResultOut {
             national_value: r.national_value,
             comment: r.comment.clone(),
             no_data: r.no_data,
+        }
+    }
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(description = "Ett avsnitt av planens text.")]
+pub struct SectionOut {
+    pub id: i64,
+    pub version: i64,
+    pub plan_id: Option<i64>,
+    #[schema(schema_with = super::schema::section_kind)]
+    pub kind: String,
+    pub heading: String,
+    /// Stycken skiljs med en tom rad; en rad som börjar med "- " är en punkt i en lista.
+    pub body: String,
+}
+
+impl From<&Versioned<Section>> for SectionOut {
+    fn from(s: &Versioned<Section>) -> Self {
+        SectionOut {
+            id: s.id.get(),
+            version: s.version,
+            plan_id: s.plan_id.map(|p| p.get()),
+            kind: s.kind.code().into(),
+            heading: s.heading.clone(),
+            body: s.body.clone(),
+        }
+    }
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(description = "Ett fokusområde eller ett särskilt uppdrag i planen.")]
+pub struct FocusAreaOut {
+    pub id: i64,
+    pub version: i64,
+    pub plan_id: i64,
+    #[schema(schema_with = super::schema::focus_area_kind)]
+    pub kind: String,
+    pub title: String,
+    pub body: String,
+    pub quality_factor_id: Option<i64>,
+}
+
+impl From<&Versioned<FocusArea>> for FocusAreaOut {
+    fn from(f: &Versioned<FocusArea>) -> Self {
+        FocusAreaOut {
+            id: f.id.get(),
+            version: f.version,
+            plan_id: f.plan_id.get(),
+            kind: f.kind.code().into(),
+            title: f.title.clone(),
+            body: f.body.clone(),
+            quality_factor_id: f.quality_factor_id.map(|q| q.get()),
         }
     }
 }

@@ -35,15 +35,18 @@ pub struct Page<T> {
     pub totalt: i64,
 }
 
+impl PageParams {
+    /// The page's rows: how many, and how many come before it (`LIMIT`, `OFFSET`).
+    pub fn window(self) -> (i64, i64) {
+        let per = self.per_sida.unwrap_or(DEFAULT_PER_PAGE);
+        (per, (self.sida.unwrap_or(1) - 1).saturating_mul(per))
+    }
+}
+
 impl<T> Page<T> {
-    /// Page `p` of `all`.
-    pub fn of(all: Vec<T>, p: PageParams) -> Page<T> {
-        let per = p.per_sida.unwrap_or(DEFAULT_PER_PAGE);
-        let page = p.sida.unwrap_or(1);
-        let total = all.len() as i64;
-        let skip = usize::try_from((page - 1).saturating_mul(per)).unwrap_or(usize::MAX);
-        let data = all.into_iter().skip(skip).take(per as usize).collect();
-        Page { data, sida: page, per_sida: per, totalt: total }
+    /// Page `p`, already read by the database (`data`), of a list of `total` rows.
+    pub fn read(data: Vec<T>, total: i64, p: PageParams) -> Page<T> {
+        Page { data, sida: p.sida.unwrap_or(1), per_sida: p.window().0, totalt: total }
     }
 }
 

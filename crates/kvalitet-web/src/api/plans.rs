@@ -9,10 +9,11 @@ use serde::Serialize;
 use utoipa::{IntoParams, ToSchema};
 
 use kvalitet_domain::Code;
+use kvalitet_domain::access::Permission;
 use kvalitet_domain::plan::{PlanState, QualityPlan};
 use kvalitet_store::plans;
 
-use super::model::{ActionOut, IndicatorOut, PlanOut, RiskOut, SelfInspectionOut};
+use super::model::{ActionOut, FocusAreaOut, IndicatorOut, PlanOut, RiskOut, SectionOut, SelfInspectionOut};
 use super::paging::{Page, PageParams};
 use super::principal::Caller;
 use super::problem::{ApiResult, ListRefusals, ReadRefusals};
@@ -58,17 +59,18 @@ pub async fn list(
     let wanted = q.choice("status", &states);
     let page = q.page();
     q.finish()?;
+    let query = plans::PlanQuery {
+        tenant: caller.tenant(),
+        adopted_in: caller.user.units_where(Permission::ViewPlan),
+        drafts_in: caller.user.units_where(Permission::ViewDraft),
+        year,
+        unit: unit.map(kvalitet_domain::Id::new),
+        state: wanted.and_then(PlanState::from_code),
+    };
+    let (limit, offset) = page.window();
     let mut conn = state.store.read().await?;
-    let mut all = plans::list_plans(&mut conn, caller.tenant()).await?;
-    drop(conn);
-    all.retain(|p| {
-        caller.user.require_read_plan(p).is_ok()
-            && year.is_none_or(|y| p.year == y)
-            && unit.is_none_or(|u| p.scope_id.get() == u)
-            && wanted.is_none_or(|s| p.state.code() == s)
-    });
-    all.sort_by_key(|p| (std::cmp::Reverse(p.year), p.id));
-    Ok(Json(Page::of(all.iter().map(PlanOut::from).collect(), page)))
+    let (total, rows) = plans::page(&mut conn, &query, limit, offset).await?;
+    Ok(Json(Page::read(rows.iter().map(PlanOut::from).collect(), total, page)))
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -107,6 +109,9 @@ pub struct PlanDetail {
     pub actions: Vec<ActionOut>,
     pub self_inspections: Vec<SelfInspectionOut>,
     pub indicators: Vec<IndicatorOut>,
+    /// Planens text, avsnitt för avsnitt.
+    pub sections: Vec<SectionOut>,
+    pub focus_areas: Vec<FocusAreaOut>,
 }
 
 // One plan with its risks, actions, self-inspections and indicators; a plan the caller
@@ -138,5 +143,7 @@ pub async fn show(
         actions: b.actions.iter().map(ActionOut::from).collect(),
         self_inspections: b.self_inspections.iter().map(SelfInspectionOut::from).collect(),
         indicators: b.indicators.iter().map(IndicatorOut::from).collect(),
+        sections: b.sections.iter().map(SectionOut::from).collect(),
+        focus_areas: b.focus_areas.iter().map(FocusAreaOut::from).collect(),
     }))
 }

@@ -1,6 +1,7 @@
 //! Risks, self-inspections and indicators: each with what was recorded about it (its
 //! assessments, runs or yearly results), and the recording of a run and of a result
-//! through the pages' own parse functions and the store's validated writes.
+//! through the pages' own parse functions and the store's validated writes. Creating and
+//! changing them is `writes.rs`'s.
 
 use axum::Json;
 use axum::body::Bytes;
@@ -16,12 +17,14 @@ use kvalitet_domain::indicator::{Indicator, IndicatorResult};
 use kvalitet_domain::plan::QualityPlan;
 use kvalitet_domain::risk::{Risk, RiskAssessment};
 use kvalitet_domain::self_inspection::{SelfInspection, SelfInspectionRun};
+use kvalitet_store::links::LinkKind;
 use kvalitet_store::{Where, plans, repo};
 
 use super::body::{self, Kind};
 use super::model::{AssessmentOut, IndicatorOut, ResultOut, RiskOut, RunOut, SelfInspectionOut};
 use super::principal::Caller;
 use super::problem::{ApiResult, ReadRefusals, WriteRefusals};
+use super::writes::Writable;
 use crate::pages::follow_up;
 use crate::router::AppState;
 
@@ -36,6 +39,50 @@ async fn children<T: kvalitet_store::Record>(
         repo::list(&mut conn, Where::sql(filter, vec![kvalitet_store::Value::Int(id)])).await?;
     rows.sort_by_key(|r| r.id);
     Ok(rows)
+}
+
+/// The risks an item of `kind` with `id` is linked to, by number.
+async fn linked_risks(state: &AppState, kind: LinkKind, id: i64) -> ApiResult<Vec<i64>> {
+    let mut conn = state.store.read().await?;
+    let mut risks = kvalitet_store::links::linked_from(&mut conn, kind, id).await?;
+    risks.sort_unstable();
+    Ok(risks)
+}
+
+impl Writable for Risk {
+    const API: &'static str = "risker";
+    const TAG: &'static str = "Risker";
+    const ONE: &'static str = "en risk (nivån anges bara för en ny risk, som dess första bedömning)";
+    const DETAIL: &'static str = "RiskDetail";
+    const BODY: &'static str = "Risk";
+    type Detail = RiskDetail;
+    async fn detail(state: &AppState, item: &Versioned<Self>) -> ApiResult<RiskDetail> {
+        risk_detail(state, item).await
+    }
+}
+
+impl Writable for SelfInspection {
+    const API: &'static str = "egenkontroller";
+    const TAG: &'static str = "Egenkontroller";
+    const ONE: &'static str = "en egenkontroll";
+    const DETAIL: &'static str = "SelfInspectionDetail";
+    const BODY: &'static str = "SelfInspection";
+    type Detail = SelfInspectionDetail;
+    async fn detail(state: &AppState, item: &Versioned<Self>) -> ApiResult<SelfInspectionDetail> {
+        si_detail(state, item).await
+    }
+}
+
+impl Writable for Indicator {
+    const API: &'static str = "indikatorer";
+    const TAG: &'static str = "Indikatorer";
+    const ONE: &'static str = "en indikator";
+    const DETAIL: &'static str = "IndicatorDetail";
+    const BODY: &'static str = "Indicator";
+    type Detail = IndicatorDetail;
+    async fn detail(state: &AppState, item: &Versioned<Self>) -> ApiResult<IndicatorDetail> {
+        indicator_detail(state, item).await
+    }
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -146,6 +193,8 @@ pub async fn reassess(
 #[schema(description = "En egenkontroll med dess genomföranden.")]
 pub struct SelfInspectionDetail {
     pub self_inspection: SelfInspectionOut,
+    /// De risker i planen som egenkontrollen följer upp.
+    pub risks: Vec<i64>,
     pub runs: Vec<RunOut>,
 }
 
@@ -154,6 +203,7 @@ async fn si_detail(state: &AppState, si: &Versioned<SelfInspection>) -> ApiResul
     runs.sort_by_key(|r| (r.run_on, r.id));
     Ok(SelfInspectionDetail {
         self_inspection: SelfInspectionOut::from(si),
+        risks: linked_risks(state, LinkKind::SelfInspectionRisk, si.id.get()).await?,
         runs: runs.iter().map(RunOut::from).collect(),
     })
 }
@@ -251,13 +301,19 @@ pub async fn record_run(
 #[schema(description = "En indikator med dess resultat år för år.")]
 pub struct IndicatorDetail {
     pub indicator: IndicatorOut,
+    /// De risker i planen som indikatorn följer upp.
+    pub risks: Vec<i64>,
     pub results: Vec<ResultOut>,
 }
 
 async fn indicator_detail(state: &AppState, ind: &Versioned<Indicator>) -> ApiResult<IndicatorDetail> {
     let mut results = children::<IndicatorResult>(state, "indicator_id = $1", ind.id.get()).await?;
     results.sort_by_key(|r| (r.year, r.id));
-    Ok(IndicatorDetail { indicator: IndicatorOut::from(ind), results: results.iter().map(ResultOut::from).collect() })
+    Ok(IndicatorDetail {
+        indicator: IndicatorOut::from(ind),
+        risks: linked_risks(state, LinkKind::IndicatorRisk, ind.id.get()).await?,
+        results: results.iter().map(ResultOut::from).collect(),
+    })
 }
 
 // One indicator with its results, by year.

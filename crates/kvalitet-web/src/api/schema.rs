@@ -49,10 +49,11 @@ code_schemas! {
     direction: kvalitet_domain::indicator::Direction,
     deviation_kind: kvalitet_domain::deviation::DeviationKind,
     deviation_status: kvalitet_domain::deviation::DeviationStatus,
+    section_kind: kvalitet_domain::plan::SectionKind,
+    focus_area_kind: kvalitet_domain::plan::FocusAreaKind,
 }
 
 optional_code_schemas! {
-    optional_action_status: kvalitet_domain::action::ActionStatus,
     optional_lex_sarah_category: kvalitet_domain::deviation::LexSarahCategory,
     optional_complainant: kvalitet_domain::deviation::Complainant,
     optional_channel: kvalitet_domain::deviation::ComplaintChannel,

@@ -59,9 +59,9 @@ fn matrix() -> HashMap<(&'static str, String), ([Expect; 10], Expect)> {
         (("GET", "/api/v1/dokumentation"), ([A, A, A, A, A, A, A, A, A, A], A)),
         (("GET", "/api/v1/planer"), ([A, A, A, A, A, A, A, A, A, A], D)),
         (("GET", "/api/v1/planer/{id}"), ([A, D, A, D, A, D, A, D, A, D], D)),
-        (("POST", "/api/v1/planer/{id}/atgarder"), ([A, D, A, D, D, D, D, D, D, D], D)),
         (("GET", "/api/v1/atgarder/{id}"), ([A, D, A, D, A, D, A, D, A, D], D)),
-        (("PUT", "/api/v1/atgarder/{id}"), ([A, D, A, D, D, D, D, D, D, D], D)),
+        (("GET", "/api/v1/avsnitt/{id}"), ([A, D, A, D, A, D, A, D, A, D], D)),
+        (("GET", "/api/v1/fokusomraden/{id}"), ([A, D, A, D, A, D, A, D, A, D], D)),
         (("POST", "/api/v1/atgarder/{id}/uppfoljningar"), ([A, D, A, D, A, D, D, D, D, D], D)),
         (("GET", "/api/v1/risker/{id}"), ([A, D, A, D, A, D, A, D, A, D], D)),
         (("POST", "/api/v1/risker/{id}/bedomningar"), ([A, D, A, D, D, D, D, D, D, D], D)),
@@ -172,6 +172,11 @@ fn matrix() -> HashMap<(&'static str, String), ([Expect; 10], Expect)> {
             all.insert((method, format!("/{kind}{suffix}")), ([A, D, A, D, D, D, D, D, D, D], D));
         }
     }
+    // The API creates and changes them through the same forms, with the same rule.
+    for kind in EDITABLE {
+        all.insert(("POST", format!("/api/v1/planer/{{id}}/{kind}")), ([A, D, A, D, D, D, D, D, D, D], D));
+        all.insert(("PUT", format!("/api/v1/{kind}/{{id}}")), ([A, D, A, D, D, D, D, D, D, D], D));
+    }
     // The report's items: the in-scope report is submitted, so nothing is removed from it.
     for kind in REPORT_EDITABLE {
         for (method, suffix) in [("GET", "/ny"), ("POST", "/ny"), ("GET", "/{id}/andra"), ("POST", "/{id}/andra")] {
@@ -272,6 +277,8 @@ struct Fixture {
     /// A draft plan in scope (next year's, rolled over) and its items, for editing.
     draft: i64,
     draft_items: HashMap<&'static str, (i64, i64)>,
+    /// A section and a focus area of the in and out plans (`avsnitt`, `fokusomraden`).
+    texts: HashMap<&'static str, (i64, i64)>,
     report_items: HashMap<&'static str, (i64, i64)>,
     action_in: i64,
     action_out: i64,
@@ -374,7 +381,7 @@ async fn fixture(app: &TestApp) -> Fixture {
         .await
         .unwrap()
         .get();
-    for plan in [draft, plan_out] {
+    for plan in [draft, plan_in, plan_out] {
         let focus = kvalitet_domain::plan::FocusArea {
             plan_id: Id::new(plan),
             kind: kvalitet_domain::plan::FocusAreaKind::Special,
@@ -386,6 +393,17 @@ async fn fixture(app: &TestApp) -> Fixture {
         plans::create(&mut tx, &focus).await.unwrap();
     }
     // The in-scope plan's prose is the follow-up's (seed 004), not carried: one of its own.
+    for plan in [plan_in, plan_out] {
+        let section = kvalitet_domain::plan::Section {
+            plan_id: Some(Id::new(plan)),
+            report_id: None,
+            kind: kvalitet_domain::plan::SectionKind::Other,
+            heading: "Text".into(),
+            body: String::new(),
+            sort_order: 0,
+        };
+        plans::create(&mut tx, &section).await.unwrap();
+    }
     let section = kvalitet_domain::plan::Section {
         plan_id: Some(Id::new(draft)),
         report_id: None,
@@ -413,6 +431,16 @@ async fn fixture(app: &TestApp) -> Fixture {
             pair[i] = sqlx::Row::try_get::<i64, _>(&row, "id").unwrap();
         }
         draft_items.insert(kind, (pair[0], pair[1]));
+    }
+    let mut texts = HashMap::new();
+    for (kind, table) in [("avsnitt", "section"), ("fokusomraden", "focus_area")] {
+        let mut pair = [0i64; 2];
+        for (i, plan) in [plan_in, plan_out].into_iter().enumerate() {
+            let sql = format!("SELECT MIN(id) AS id FROM {table} WHERE plan_id = {plan}");
+            let row = sqlx::query(sqlx::AssertSqlSafe(sql)).fetch_one(&mut *conn).await.unwrap();
+            pair[i] = sqlx::Row::try_get::<i64, _>(&row, "id").unwrap();
+        }
+        texts.insert(kind, (pair[0], pair[1]));
     }
     drop(conn);
     // One of each report item outside the in-scope report: Barnenheten's, in 2022.
@@ -666,6 +694,7 @@ async fn fixture(app: &TestApp) -> Fixture {
         report_items,
         draft,
         draft_items,
+        texts,
         result_in: results[0],
         result_out: results[1],
         plan_in,
@@ -786,7 +815,11 @@ async fn attempt(app: &TestApp, f: &Fixture, method: &str, path: &str, inside: b
             path.replace("{id}", &pick(i, o))
         }
         "/atgarder/{id}" => format!("/atgarder/{}", pick(f.action_in, f.action_out)),
-        "/api/v1/planer/{id}" | "/api/v1/planer/{id}/atgarder" => path.replace("{id}", &pick(f.plan_in, f.plan_out)),
+        _ if path.starts_with("/api/v1/planer/{id}") => path.replace("{id}", &pick(f.plan_in, f.plan_out)),
+        "/api/v1/avsnitt/{id}" | "/api/v1/fokusomraden/{id}" => {
+            let (i, o) = f.texts[path.split('/').nth(3).unwrap()];
+            path.replace("{id}", &pick(i, o))
+        }
         "/api/v1/atgarder/{id}" | "/api/v1/atgarder/{id}/uppfoljningar" => {
             path.replace("{id}", &pick(f.action_in, f.action_out))
         }

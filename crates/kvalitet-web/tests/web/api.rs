@@ -17,17 +17,22 @@ use kvalitet_store::{Actor, Where, repo};
 
 use crate::{QUALITY, Response, TestApp};
 
-const ADULTS: &str = "Kvalitetsplan 2022 för vuxna";
-const CHILDREN: &str = "Kvalitetsplan 2022 Barn och unga 0-20 år";
+pub(crate) const ADULTS: &str = "Kvalitetsplan 2022 för vuxna";
+pub(crate) const CHILDREN: &str = "Kvalitetsplan 2022 Barn och unga 0-20 år";
 
-async fn unit(app: &TestApp, name: &str) -> Versioned<OrgUnit> {
+pub(crate) async fn unit(app: &TestApp, name: &str) -> Versioned<OrgUnit> {
     let mut conn = app.store.read().await.unwrap();
     let units: Vec<Versioned<OrgUnit>> = repo::list(&mut conn, Where::all()).await.unwrap();
     units.into_iter().find(|u| u.name == name).expect(name)
 }
 
 /// A token with `role` over the unit `scope`, expiring after `expires_on` if given.
-async fn token(app: &TestApp, role: Role, scope: &str, expires_on: Option<kvalitet_domain::Date>) -> (i64, String) {
+pub(crate) async fn token(
+    app: &TestApp,
+    role: Role,
+    scope: &str,
+    expires_on: Option<kvalitet_domain::Date>,
+) -> (i64, String) {
     let unit = unit(app, scope).await;
     let mut tx = app.store.write(&Actor::system("cli")).await.unwrap();
     let new = NewToken { name: format!("{} {scope}", role.code()), role, scope_id: unit.id, expires_on };
@@ -37,7 +42,7 @@ async fn token(app: &TestApp, role: Role, scope: &str, expires_on: Option<kvalit
     (t.id, secret)
 }
 
-async fn call(app: &TestApp, method: &str, path: &str, token: &str, json: Option<&str>) -> Response {
+pub(crate) async fn call(app: &TestApp, method: &str, path: &str, token: &str, json: Option<&str>) -> Response {
     let mut req = Request::builder().method(method).uri(path).header(header::AUTHORIZATION, format!("Bearer {token}"));
     if json.is_some() {
         req = req.header(header::CONTENT_TYPE, "application/json");
@@ -45,12 +50,12 @@ async fn call(app: &TestApp, method: &str, path: &str, token: &str, json: Option
     app.send(req.body(Body::from(json.unwrap_or_default().to_owned())).unwrap()).await
 }
 
-fn json(res: &Response) -> Value {
+pub(crate) fn json(res: &Response) -> Value {
     serde_json::from_str(&res.body).unwrap_or_else(|e| panic!("not JSON ({e}): {}", res.body))
 }
 
 /// The status, and that an error is a Swedish problem document.
-fn problem(res: &Response, status: StatusCode) -> Value {
+pub(crate) fn problem(res: &Response, status: StatusCode) -> Value {
     assert_eq!(res.status, status, "{}", res.body);
     assert_eq!(res.headers[header::CONTENT_TYPE], "application/problem+json");
     let p = json(res);
@@ -59,7 +64,7 @@ fn problem(res: &Response, status: StatusCode) -> Value {
     p
 }
 
-fn fields(p: &Value) -> Vec<String> {
+pub(crate) fn fields(p: &Value) -> Vec<String> {
     p["errors"].as_array().unwrap().iter().map(|e| e["field"].as_str().unwrap().to_owned()).collect()
 }
 
@@ -373,6 +378,68 @@ async fn a_deviation_is_registered_only_where_the_role_may_report() {
         assert_eq!(res.status, StatusCode::CREATED, "{}", res.body);
         let id = json(&res)["id"].as_i64().unwrap();
         assert_eq!(app.get(&format!("/mina-rapporter/{id}")).await.status, StatusCode::OK);
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn the_deviation_list_is_the_readers_reports_of_the_year_page_by_page() {
+    on_each_backend(|store, _| async move {
+        let app = TestApp::with_demo(store.clone()).await;
+        let mut conn = app.store.read().await.unwrap();
+        let all: Vec<Versioned<Deviation>> = repo::list(&mut conn, Where::all()).await.unwrap();
+        drop(conn);
+        let year = all.iter().map(|d| d.reported_on.year()).max().unwrap();
+        let beroende = unit(&app, "Beroendeenheten").await.id;
+        // What each reader should get, newest first, from every report read in Rust.
+        let expected = |unit_only: Option<kvalitet_domain::org::OrgUnitId>, kind: Option<&str>| -> Vec<i64> {
+            let mut chosen: Vec<&Versioned<Deviation>> = all
+                .iter()
+                .filter(|d| {
+                    d.reported_on.year() == year
+                        && !d.is_voided()
+                        && unit_only.is_none_or(|u| d.unit_id == u)
+                        && kind.is_none_or(|k| d.kind.code() == k)
+                })
+                .collect();
+            chosen.sort_by_key(|d| (std::cmp::Reverse(d.reported_on), std::cmp::Reverse(d.id)));
+            chosen.iter().map(|d| d.id.get()).collect()
+        };
+        let (_, quality) = token(&app, Role::QualityDeveloper, "Individ- och familjeomsorg", None).await;
+        let (_, manager) = token(&app, Role::Manager, "Beroendeenheten", None).await;
+        for (token, reach, kind) in
+            [(&quality, None, None), (&quality, None, Some("complaint")), (&manager, Some(beroende), None)]
+        {
+            let want = expected(reach, kind);
+            assert!(!want.is_empty(), "the demo has reports for {reach:?} {kind:?}");
+            let mut got = Vec::new();
+            for page in 1..=want.len().div_ceil(2) + 1 {
+                let filter = kind.map(|k| format!("&slag={k}")).unwrap_or_default();
+                let path = format!("/api/v1/avvikelser?ar={year}&per_sida=2&sida={page}{filter}");
+                let listed = json(&call(&app, "GET", &path, token, None).await);
+                assert_eq!(listed["totalt"], want.len() as i64, "{listed}");
+                got.extend(listed["data"].as_array().unwrap().iter().map(|d| d["id"].as_i64().unwrap()));
+            }
+            assert_eq!(got, want, "every page in order, nothing twice, nothing beyond the last");
+        }
+
+        // Plans likewise: the quality developer at the top reads every plan of a year.
+        let mut conn = app.store.read().await.unwrap();
+        let plans: Vec<Versioned<kvalitet_domain::plan::QualityPlan>> =
+            repo::list(&mut conn, Where::all()).await.unwrap();
+        drop(conn);
+        for year in [2022, 2024] {
+            let mut want: Vec<i64> = plans.iter().filter(|p| p.year == year).map(|p| p.id.get()).collect();
+            want.sort_unstable();
+            let mut got = Vec::new();
+            for page in 1..=want.len() + 1 {
+                let path = format!("/api/v1/planer?ar={year}&per_sida=1&sida={page}");
+                let listed = json(&call(&app, "GET", &path, &quality, None).await);
+                assert_eq!(listed["totalt"], want.len() as i64, "{listed}");
+                got.extend(listed["data"].as_array().unwrap().iter().map(|d| d["id"].as_i64().unwrap()));
+            }
+            assert_eq!(got, want, "{year}");
+        }
     })
     .await;
 }

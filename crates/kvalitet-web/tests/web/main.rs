@@ -4,6 +4,7 @@
 mod access;
 mod accounts;
 mod api;
+mod api_writes;
 mod audit_log;
 mod bad_input;
 mod case_import;

@@ -19,6 +19,7 @@ mod indicator;
 mod plan_text;
 mod risk;
 mod self_inspection;
+mod store;
 
 use std::collections::HashMap;
 
@@ -34,8 +35,8 @@ use kvalitet_domain::plan::{PlanId, QualityPlan};
 use kvalitet_domain::report::{QualityReport, ReportId, ReportState};
 use kvalitet_domain::risk::Risk;
 use kvalitet_domain::{Id, Validate, ValidationErrors, Versioned};
-use kvalitet_store::links::{self, LinkKind};
-use kvalitet_store::{Column, Record, StoreError, org, plans, repo};
+use kvalitet_store::links::LinkKind;
+use kvalitet_store::{Column, Record, StoreError, org, repo};
 
 use crate::auth::{Nav, User};
 use crate::error::{WebError, WebResult};
@@ -44,6 +45,7 @@ use crate::router::AppState;
 use crate::saved::{self, Done};
 
 pub(super) use fields::{code_of, codes, factor_of, factor_options, field, id_of, optional, text};
+pub(crate) use store::{Editor, Stored, link_values, store_change, store_new};
 
 /// The choices a form offers, from the tenant's organisation.
 pub struct Options {
@@ -57,6 +59,14 @@ pub struct Options {
     /// The form makes a new item (some values are only entered then: a risk's first
     /// level, which afterwards changes only through an assessment).
     pub creating: bool,
+}
+
+impl Options {
+    /// No organisation's records, for describing the forms' fields (the API's
+    /// description): a select then holds only its fixed codes.
+    pub fn described(creating: bool) -> Options {
+        Options { areas: vec![], factors: vec![], units: vec![], risks: vec![], people: vec![], creating }
+    }
 }
 
 /// How a field is entered.
@@ -243,7 +253,7 @@ async fn unit_year_doc(
     })
 }
 
-async fn load_doc(state: &AppState, user: &User, owner: Owner) -> WebResult<Doc> {
+pub(crate) async fn load_doc(state: &AppState, user: &User, owner: Owner) -> WebResult<Doc> {
     let mut conn = state.store.read().await?;
     let doc = match owner {
         Owner::Plan(id) => {
@@ -298,7 +308,7 @@ async fn load_doc(state: &AppState, user: &User, owner: Owner) -> WebResult<Doc>
 /// Whether the user may edit `item` of `doc`: the item's own unit (which must lie in the
 /// document's scope) or else the document's scope. The organisation asks for the right
 /// to manage it, at the top of the tree.
-fn require_edit<T: Editable>(user: &User, doc: &Doc, item: &T) -> WebResult<()> {
+pub(crate) fn require_edit<T: Editable>(user: &User, doc: &Doc, item: &T) -> WebResult<()> {
     let permission = match doc.owner {
         Owner::Organisation(_) => Permission::ManageOrganisation,
         Owner::Plan(_) | Owner::Report(_) | Owner::UnitYear(..) | Owner::Survey(_) | Owner::FollowUp(_) => {
@@ -341,7 +351,7 @@ pub struct EditPage {
     pub in_use: Vec<(&'static str, i64)>,
 }
 
-async fn options(state: &AppState, user: &User, doc: &Doc) -> WebResult<Options> {
+pub(crate) async fn options(state: &AppState, user: &User, doc: &Doc) -> WebResult<Options> {
     let tenant = user.session.account.tenant_id;
     let mut conn = state.store.read().await?;
     let mut risks: Vec<Versioned<Risk>> = match doc.plan() {
@@ -357,42 +367,6 @@ async fn options(state: &AppState, user: &User, doc: &Doc) -> WebResult<Options>
         people: kvalitet_store::responsible::people(&mut conn, tenant).await?,
         creating: false,
     })
-}
-
-/// The risks chosen in the form's "Risker", each one of the plan's; anything else is an
-/// error beside the field.
-fn chosen_risks<T: Editable>(form: &mut FormState, o: &Options) -> Vec<i64> {
-    if T::RISKS.is_none() {
-        return vec![];
-    }
-    let mut chosen = Vec::new();
-    let mut foreign = false;
-    for (key, value) in &form.values {
-        let Some(id) = key.strip_prefix("risks_") else { continue };
-        if value != "1" {
-            continue;
-        }
-        match id.parse::<i64>() {
-            Ok(id) if o.risks.iter().any(|r| r.id.get() == id) => chosen.push(id),
-            _ => foreign = true,
-        }
-    }
-    if foreign {
-        form.push("risks", "Välj bland planens risker.");
-    }
-    chosen.sort_unstable();
-    chosen
-}
-
-/// The form's values for the item's links: `risks_{id}=1` for each linked risk.
-async fn link_values<T: Editable>(state: &AppState, id: Id<T>, values: &mut HashMap<String, String>) -> WebResult<()> {
-    if let Some(kind) = T::RISKS {
-        let mut conn = state.store.read().await?;
-        for risk in links::linked_from(&mut conn, kind, id.get()).await? {
-            values.insert(format!("risks_{risk}"), "1".to_owned());
-        }
-    }
-    Ok(())
 }
 
 fn page<T: Editable>(
@@ -497,32 +471,12 @@ fn link_query(q: &HashMap<String, String>) -> String {
         .collect()
 }
 
-/// The label of a field by its name, for messages ("Risk får inte vara tomt").
-fn label<T: Editable>(o: &Options, name: &str) -> &'static str {
-    let name = match name {
-        "process_area_id" | "area_id" => "area",
-        "quality_factor_id" => "quality_factor",
-        "unit_id" => "unit",
-        other => other,
-    };
-    T::fields(o).into_iter().find(|f| f.name == name).map_or("Fältet", |f| f.label)
-}
-
 pub(in crate::pages) fn owner_param(q: &HashMap<String, String>) -> WebResult<Owner> {
     let id = |k: &str| q.get(k).and_then(|p| p.parse::<i64>().ok());
     match (id("plan"), id("berattelse")) {
         (Some(p), None) => Ok(Owner::Plan(Id::new(p))),
         (None, Some(r)) => Ok(Owner::Report(Id::new(r))),
         _ => Err(WebError::NotFound),
-    }
-}
-
-/// An item's unit must lie within its document's scope.
-fn check_unit<T: Editable>(user: &User, doc: &Doc, item: &T, form: &mut FormState) {
-    if let Some(u) = item.placed_in()
-        && !kvalitet_domain::access::Tree::is_within(&user.tree, u, doc.scope)
-    {
-        form.push("unit", "Välj en enhet inom den del av organisationen som dokumentet gäller.");
     }
 }
 
@@ -560,33 +514,19 @@ pub async fn create<T: Editable>(
     user.check_csrf(values.get("csrf").map_or("", String::as_str))?;
     let doc = load_doc(&state, &user, T::new_owner(&q, &user)?).await?;
     let o = Options { creating: true, ..options(&state, &user, &doc).await? };
-    require_edit(&user, &doc, &T::blank(&doc, &o))?;
     let mut form = FormState::new(values);
-    let item = T::blank(&doc, &o).apply(&mut form, &o);
-    let risks = chosen_risks::<T>(&mut form, &o);
-    require_edit(&user, &doc, &item)?;
-    check_unit(&user, &doc, &item, &mut form);
-    let mut conn = state.store.read().await?;
-    let matrix = plans::matrix(&mut conn, doc.tenant).await?;
-    drop(conn);
-    if let Err(v) = item.check(None, &o, &matrix) {
-        form.add_validation(&v, |f| label::<T>(&o, f));
+    match store::store_new::<T>(&Editor { state: &state, user: &user, actor: &user.actor() }, &doc, &o, &mut form, &q)
+        .await?
+    {
+        Some(id) => Ok(Redirect::to(&back(&doc, Some(id), Done::Saved)).into_response()),
+        None => {
+            let p = page::<T>(&user, &link_query(&q), &doc, &o, None, form, None);
+            Ok((axum::http::StatusCode::UNPROCESSABLE_ENTITY, p).into_response())
+        }
     }
-    if form.has_errors() {
-        let p = page::<T>(&user, &link_query(&q), &doc, &o, None, form, None);
-        return Ok((axum::http::StatusCode::UNPROCESSABLE_ENTITY, p).into_response());
-    }
-    let mut tx = state.store.write(&user.actor()).await?;
-    let id = repo::insert(&mut tx, &item).await?;
-    if let Some(kind) = T::RISKS {
-        links::set(&mut tx, kind, id.get(), &risks).await?;
-    }
-    T::after_create(&mut tx, id, &q).await?;
-    tx.commit().await?;
-    Ok(Redirect::to(&back(&doc, Some(id), Done::Saved)).into_response())
 }
 
-async fn item<T: Editable>(state: &AppState, id: &str) -> WebResult<Versioned<T>> {
+pub(crate) async fn item<T: Editable>(state: &AppState, id: &str) -> WebResult<Versioned<T>> {
     let id = super::parse_id::<T>(id)?;
     let mut conn = state.store.read().await?;
     Ok(repo::get::<T>(&mut conn, id).await?)
@@ -619,38 +559,28 @@ pub async fn update<T: Editable>(
     let o = options(&state, &user, &doc).await?;
     let mut form = FormState::new(values);
     let version = form.value("version").parse::<i64>().unwrap_or(0);
-    let next = current.item.apply(&mut form, &o);
-    let risks = chosen_risks::<T>(&mut form, &o);
-    require_edit(&user, &doc, &next)?;
-    check_unit(&user, &doc, &next, &mut form);
-    let mut conn = state.store.read().await?;
-    let matrix = plans::matrix(&mut conn, doc.tenant).await?;
-    drop(conn);
-    if let Err(v) = next.check(Some(current.id), &o, &matrix) {
-        form.add_validation(&v, |f| label::<T>(&o, f));
-    }
-    if form.has_errors() {
-        let p = page(&user, "", &doc, &o, Some(&current), form, None);
-        return Ok((axum::http::StatusCode::UNPROCESSABLE_ENTITY, p).into_response());
-    }
-    let mut tx = state.store.write(&user.actor()).await?;
-    match repo::update(&mut tx, current.id, version, &next).await {
-        Ok(_) => {
-            if let Some(kind) = T::RISKS {
-                links::set(&mut tx, kind, current.id.get(), &risks).await?;
-            }
-            tx.commit().await?;
-            Ok(Redirect::to(&back(&doc, Some(current.id), Done::Saved)).into_response())
+    match store::store_change(
+        &Editor { state: &state, user: &user, actor: &user.actor() },
+        &doc,
+        &o,
+        &current,
+        version,
+        &mut form,
+    )
+    .await?
+    {
+        Stored::Saved => Ok(Redirect::to(&back(&doc, Some(current.id), Done::Saved)).into_response()),
+        Stored::Invalid => {
+            let p = page(&user, "", &doc, &o, Some(&current), form, None);
+            Ok((axum::http::StatusCode::UNPROCESSABLE_ENTITY, p).into_response())
         }
-        Err(StoreError::Conflict { .. }) => {
-            drop(tx);
+        Stored::Conflict => {
             // Show both: what is saved now beside each field the user changed, and the
             // user's values kept in the form, now based on the saved version.
             let now = item::<T>(&state, &id).await?;
             let p = page(&user, "", &doc, &o, Some(&now), form, Some(&now.item));
             Ok((axum::http::StatusCode::CONFLICT, p).into_response())
         }
-        Err(e) => Err(e.into()),
     }
 }
 
