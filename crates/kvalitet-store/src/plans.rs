@@ -3,7 +3,7 @@
 
 use std::collections::HashMap;
 
-use sqlx::AnyConnection;
+use sqlx::{AnyConnection, Row};
 
 use kvalitet_domain::action::{Action, ActionFollowUp};
 use kvalitet_domain::bundle::PlanBundle;
@@ -127,6 +127,41 @@ pub async fn load_bundle(conn: &mut AnyConnection, plan_id: PlanId) -> Result<Pl
         plan,
         scope,
     })
+}
+
+/// How many of a plan's risks are assessed at each likelihood and consequence: the heat
+/// map's cells, counted by the database. Risks without both are not counted.
+pub async fn risk_cells(conn: &mut AnyConnection, plan: PlanId) -> Result<Vec<(i64, i64, i64)>> {
+    let rows = sqlx::query(
+        "SELECT likelihood, consequence, COUNT(*) AS n FROM risk WHERE plan_id = $1 \
+         AND likelihood IS NOT NULL AND consequence IS NOT NULL GROUP BY likelihood, consequence",
+    )
+    .bind(plan.get())
+    .fetch_all(&mut *conn)
+    .await?;
+    rows.iter().map(|r| Ok((r.try_get("likelihood")?, r.try_get("consequence")?, r.try_get("n")?))).collect()
+}
+
+/// A risk as a list by level shows it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RiskByLevel {
+    pub id: RiskId,
+    pub title: String,
+    pub level: i64,
+}
+
+/// A plan's risks, highest level first and in the plan's order within a level; only
+/// what such a list shows is read.
+pub async fn risks_by_level(conn: &mut AnyConnection, plan: PlanId) -> Result<Vec<RiskByLevel>> {
+    let rows = sqlx::query("SELECT id, title, level FROM risk WHERE plan_id = $1 ORDER BY level DESC, sort_order, id")
+        .bind(plan.get())
+        .fetch_all(&mut *conn)
+        .await?;
+    rows.iter()
+        .map(|r| {
+            Ok(RiskByLevel { id: Id::new(r.try_get("id")?), title: r.try_get("title")?, level: r.try_get("level")? })
+        })
+        .collect()
 }
 
 /// The tenant's risk matrix.

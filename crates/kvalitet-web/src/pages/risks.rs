@@ -309,37 +309,34 @@ pub struct HeatMapPage {
 }
 
 pub async fn heat_map(State(state): State<AppState>, user: User, Path(id): Path<String>) -> WebResult<HeatMapPage> {
-    // Only the plan and its risks: the heat map needs nothing else.
+    // Only the plan, its cells counted by the database and what the list by level shows.
     let mut conn = state.store.read().await?;
     let plan = repo::get::<QualityPlan>(&mut conn, super::parse_id(&id)?).await?;
     user.require_read_plan(&plan)?;
-    let risks: Vec<Versioned<Risk>> =
-        repo::list(&mut conn, Where::sql("plan_id = $1", vec![plan.id.to_value()])).await?;
+    let counted = plans::risk_cells(&mut conn, plan.id).await?;
+    let risks = plans::risks_by_level(&mut conn, plan.id).await?;
     let matrix = plans::matrix(&mut conn, plan.tenant_id).await?;
     drop(conn);
     let m = &matrix;
     let mut cells = Vec::new();
     for l in 1..=m.likelihood_steps {
         for c in 1..=m.consequence_steps {
-            let count = risks
-                .iter()
-                .filter(|r| r.likelihood == Some(i64::from(l)) && r.consequence == Some(i64::from(c)))
-                .count();
-            let zone = m.zone(RiskLevel::from_stored(i64::from(l) * i64::from(c))).code.clone();
+            let (l64, c64) = (i64::from(l), i64::from(c));
+            let count = counted.iter().find(|(x, y, _)| (*x, *y) == (l64, c64)).map_or(0, |(_, _, n)| *n as usize);
+            let zone = m.zone(RiskLevel::from_stored(l64 * c64)).code.clone();
             cells.push(chart::Cell { likelihood: l, consequence: c, count, zone });
         }
     }
     let with_factors = cells.iter().map(|c| c.count).sum();
     let mut levels: Vec<LevelRow> = Vec::new();
-    let mut sorted: Vec<&Versioned<Risk>> = risks.iter().collect();
-    sorted.sort_by(|a, b| b.level.cmp(&a.level).then(a.sort_order.cmp(&b.sort_order)));
-    for r in sorted {
-        let level = r.level().get();
+    for r in risks {
+        let stored = RiskLevel::from_stored(r.level);
+        let level = stored.get();
         if levels.last().is_none_or(|l| l.level != level) {
-            let zone = m.zone(r.level());
+            let zone = m.zone(stored);
             levels.push(LevelRow { level, zone: zone.code.clone(), zone_label: zone.label.clone(), risks: vec![] });
         }
-        levels.last_mut().expect("pushed").risks.push((format!("/risker/{}", r.id), r.title.clone()));
+        levels.last_mut().expect("pushed").risks.push((format!("/risker/{}", r.id), r.title));
     }
     Ok(HeatMapPage {
         nav: user.nav(),

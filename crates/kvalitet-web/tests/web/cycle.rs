@@ -246,3 +246,41 @@ async fn a_new_empty_plan_is_created_for_a_part_of_the_tree_the_user_may_edit() 
     })
     .await;
 }
+
+#[tokio::test]
+async fn the_heat_map_lists_every_risk_once_by_level_and_counts_the_assessed() {
+    on_each_backend(|store, _| async move {
+        let mut app = TestApp::with_demo(store.clone()).await;
+        app.login(QUALITY).await;
+        let plan = app.plan_id("Kvalitetsplan 2024 Individ- och familjeomsorg").await;
+        let mut conn = store.read().await.unwrap();
+        let risks: Vec<kvalitet_domain::Versioned<kvalitet_domain::risk::Risk>> = kvalitet_store::repo::list(
+            &mut conn,
+            kvalitet_store::Where::sql("plan_id = $1", vec![kvalitet_store::Value::Int(plan)]),
+        )
+        .await
+        .unwrap();
+        drop(conn);
+        assert!(risks.len() > 3, "the seed plan has its risks: {}", risks.len());
+        let map = app.get(&format!("/planer/{plan}/riskkarta")).await;
+        assert_eq!(map.status, StatusCode::OK);
+        // Each risk's link once, the levels never rising down the page.
+        let mut at: Vec<(usize, i64)> = risks
+            .iter()
+            .map(|r| {
+                let link = format!("href=\"/risker/{}\"", r.id);
+                assert_eq!(map.body.matches(&link).count(), 1, "{} listed once", r.title);
+                (map.body.find(&link).unwrap(), r.level)
+            })
+            .collect();
+        at.sort_unstable();
+        assert!(at.windows(2).all(|w| w[0].1 >= w[1].1), "highest level first: {at:?}");
+        let assessed = risks.iter().filter(|r| r.likelihood.is_some() && r.consequence.is_some()).count();
+        let noun = if assessed == 1 { "risk" } else { "risker" };
+        assert!(
+            map.body.contains(&format!("{assessed} {noun} med bedömd sannolikhet och konsekvens")),
+            "{assessed} counted"
+        );
+    })
+    .await;
+}
