@@ -53,6 +53,13 @@ fn scope_in(units: &Option<Vec<OrgUnitId>>) -> String {
     }
 }
 
+/// The condition that a plan or report (a `state` and a `scope_id` column, `draft` the
+/// state of a draft) is readable: a draft within `drafts_in`, any other within
+/// `adopted_in`.
+pub(crate) fn readable(draft: &str, adopted_in: &Option<Vec<OrgUnitId>>, drafts_in: &Option<Vec<OrgUnitId>>) -> String {
+    format!("((state <> '{draft}' AND {}) OR (state = '{draft}' AND {}))", scope_in(adopted_in), scope_in(drafts_in))
+}
+
 /// One page of the plans `q` asks for, newest year first, with how many there are in
 /// all; filtered, counted and paged by the database.
 pub async fn page(
@@ -61,12 +68,7 @@ pub async fn page(
     limit: i64,
     offset: i64,
 ) -> Result<(i64, Vec<Versioned<QualityPlan>>)> {
-    let draft = PlanState::Draft.code();
-    let mut sql = format!(
-        "tenant_id = $1 AND ((state <> '{draft}' AND {}) OR (state = '{draft}' AND {}))",
-        scope_in(&q.adopted_in),
-        scope_in(&q.drafts_in)
-    );
+    let mut sql = format!("tenant_id = $1 AND {}", readable(PlanState::Draft.code(), &q.adopted_in, &q.drafts_in));
     let mut binds = vec![q.tenant.to_value()];
     let mut condition = |column: &str, value: Value| {
         binds.push(value);

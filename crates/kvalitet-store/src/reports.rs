@@ -2,7 +2,6 @@
 
 use sqlx::AnyConnection;
 
-use kvalitet_domain::Versioned;
 use kvalitet_domain::bundle::ReportBundle;
 use kvalitet_domain::deviation::{Deviation, DeviationTally};
 use kvalitet_domain::org::{OrgUnitId, TenantId};
@@ -11,6 +10,7 @@ use kvalitet_domain::report::{
     Finding, ImprovementArea, KeyStatistic, QualityAssessment, QualityReport, ReportId, Review, SystematicFollowUp,
     UserSurvey,
 };
+use kvalitet_domain::{Code, Versioned};
 
 use crate::Tx;
 use crate::error::Result;
@@ -24,6 +24,24 @@ pub async fn list_reports(conn: &mut AnyConnection, tenant: TenantId) -> Result<
         repo::list(conn, Where::sql("tenant_id = $1", vec![tenant.to_value()])).await?;
     v.sort_by(|a, b| b.year.cmp(&a.year).then(a.id.cmp(&b.id)));
     Ok(v)
+}
+
+/// One page of the reports a reader may read (submitted ones within `submitted_in`,
+/// drafts within `drafts_in`; `None` for every unit), newest year first, with how many
+/// there are in all.
+pub async fn page(
+    conn: &mut AnyConnection,
+    tenant: TenantId,
+    submitted_in: &Option<Vec<OrgUnitId>>,
+    drafts_in: &Option<Vec<OrgUnitId>>,
+    limit: i64,
+    offset: i64,
+) -> Result<(i64, Vec<Versioned<QualityReport>>)> {
+    let sql = format!(
+        "tenant_id = $1 AND {}",
+        crate::plans::readable(kvalitet_domain::report::ReportState::Draft.code(), submitted_in, drafts_in)
+    );
+    repo::page(conn, Where::built(sql, vec![tenant.to_value()]), "year DESC, id", limit, offset).await
 }
 
 /// Records of the given units and years (the unit list is filtered in Rust: scopes are

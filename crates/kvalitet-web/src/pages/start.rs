@@ -1,14 +1,14 @@
-//! The start page: the municipality's plans and reports.
+//! The start page: what waits for the user, and the plans and reports they may read, a
+//! page at a time.
 
 use askama::Template;
 use askama_web::WebTemplate;
-use axum::extract::State;
+use axum::extract::{Query, State};
 
 use kvalitet_domain::Code;
 use kvalitet_store::{org, plans};
 
 use kvalitet_domain::access::Permission;
-use kvalitet_domain::report::ReportState;
 
 use std::collections::HashMap;
 
@@ -48,8 +48,11 @@ pub struct StartPage {
     /// Items of each kind beyond the first [`SHOWN_PER_KIND`]: (kind, how many more).
     pub more: Vec<(&'static str, usize)>,
     pub tenant: String,
+    /// The page of the plans the user may read, newest year first.
     pub plans: Vec<Row>,
+    pub plan_pager: Pager,
     pub reports: Vec<Row>,
+    pub report_pager: Pager,
     /// Whether the user may start a new plan somewhere.
     pub may_create_plan: bool,
     /// "Mina uppgifter": how many actions and self-inspections the user is named
@@ -58,17 +61,66 @@ pub struct StartPage {
     pub my_self_inspections: usize,
 }
 
-pub async fn show(State(state): State<AppState>, user: User) -> WebResult<StartPage> {
+/// Plans and reports listed a page at a time.
+const PER_PAGE: i64 = 20;
+
+/// Where a paged list on the start page stands, and its links to the pages around.
+pub struct Pager {
+    /// "Du kan läsa 311 kvalitetsplaner. Här visas 21–40." (empty when one page holds all).
+    pub shown: String,
+    pub previous: String,
+    pub next: String,
+}
+
+/// The pager of a list of `total` at `page`; `link` makes the address of another page.
+fn pager(total: i64, page: i64, noun: (&str, &str), link: impl Fn(i64) -> String) -> Pager {
+    if total <= PER_PAGE {
+        return Pager { shown: String::new(), previous: String::new(), next: String::new() };
+    }
+    let first = (page - 1) * PER_PAGE + 1;
+    let last = (page * PER_PAGE).min(total);
+    let shown = if first > total {
+        format!("Du kan läsa {}. Det finns ingen sida {page}.", crate::format::plural(total as usize, noun.0, noun.1))
+    } else {
+        format!("Du kan läsa {}. Här visas {first}–{last}.", crate::format::plural(total as usize, noun.0, noun.1))
+    };
+    Pager {
+        shown,
+        previous: if page > 1 { link((page - 1).min((total + PER_PAGE - 1) / PER_PAGE)) } else { String::new() },
+        next: if last < total && first <= total { link(page + 1) } else { String::new() },
+    }
+}
+
+/// A page number from the query (`sida`, `berattelsesida`): 1 unless a whole number from 1.
+fn page_param(q: &HashMap<String, String>, name: &str) -> i64 {
+    q.get(name).and_then(|v| v.trim().parse::<i64>().ok()).filter(|p| (1..=100_000).contains(p)).unwrap_or(1)
+}
+
+pub async fn show(
+    State(state): State<AppState>,
+    user: User,
+    Query(q): Query<HashMap<String, String>>,
+) -> WebResult<StartPage> {
+    let (plan_page, report_page) = (page_param(&q, "sida"), page_param(&q, "berattelsesida"));
     let mut conn = state.store.read().await?;
     let tenant =
         kvalitet_store::repo::get::<kvalitet_domain::org::Tenant>(&mut conn, user.session.account.tenant_id).await?;
     let units = org::units(&mut conn, tenant.id).await?;
     let names: HashMap<_, _> = units.iter().map(|u| (u.id, u.name.as_str())).collect();
     let scope_name = |id| names.get(&id).map(|n| (*n).to_owned()).unwrap_or_default();
-    let plans = plans::list_plans(&mut conn, tenant.id)
-        .await?
+    // Only the page shown of what the user may read, counted and paged by the database.
+    let (adopted_in, drafts_in) = (user.units_where(Permission::ViewPlan), user.units_where(Permission::ViewDraft));
+    let query = plans::PlanQuery {
+        tenant: tenant.id,
+        adopted_in: adopted_in.clone(),
+        drafts_in: drafts_in.clone(),
+        year: None,
+        unit: None,
+        state: None,
+    };
+    let (plan_total, plan_rows) = plans::page(&mut conn, &query, PER_PAGE, (plan_page - 1) * PER_PAGE).await?;
+    let plans = plan_rows
         .into_iter()
-        .filter(|p| user.may(p.read_permission(), p.scope_id))
         .map(|p| Row {
             href: format!("/planer/{}", p.id),
             title: p.title.clone(),
@@ -78,13 +130,17 @@ pub async fn show(State(state): State<AppState>, user: User) -> WebResult<StartP
             date: p.adopted_on.map(|d| d.to_string()).unwrap_or_default(),
         })
         .collect();
-    let reports = kvalitet_store::reports::list_reports(&mut conn, tenant.id).await?;
-    let reports = reports
+    let (report_total, report_rows) = kvalitet_store::reports::page(
+        &mut conn,
+        tenant.id,
+        &adopted_in,
+        &drafts_in,
+        PER_PAGE,
+        (report_page - 1) * PER_PAGE,
+    )
+    .await?;
+    let reports = report_rows
         .into_iter()
-        .filter(|r| {
-            let permission = if r.state == ReportState::Draft { Permission::ViewDraft } else { Permission::ViewPlan };
-            user.may(permission, r.scope_id)
-        })
         .map(|r| Row {
             href: format!("/berattelser/{}", r.id),
             title: r.title.clone(),
@@ -94,6 +150,12 @@ pub async fn show(State(state): State<AppState>, user: User) -> WebResult<StartP
             date: r.submitted_on.map(|d| d.to_string()).unwrap_or_default(),
         })
         .collect();
+    let plan_pager = pager(plan_total, plan_page, ("kvalitetsplan", "kvalitetsplaner"), |p| {
+        format!("/?sida={p}&berattelsesida={report_page}#planer")
+    });
+    let report_pager = pager(report_total, report_page, ("kvalitetsberättelse", "kvalitetsberättelser"), |p| {
+        format!("/?sida={plan_page}&berattelsesida={p}#berattelser")
+    });
     drop(conn);
     let (todo, more) = cap(agenda(&state, &user).await?);
     // A deviation's title (a lex Sarah report's, say) is itself sensitive.
@@ -114,7 +176,9 @@ pub async fn show(State(state): State<AppState>, user: User) -> WebResult<StartP
         more,
         tenant: tenant.item.name,
         plans,
+        plan_pager,
         reports,
+        report_pager,
         may_create_plan,
         my_actions: mine.actions.len(),
         my_self_inspections: mine.self_inspections.len(),

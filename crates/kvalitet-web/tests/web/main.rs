@@ -35,6 +35,7 @@ mod plan_import;
 mod plan_workbook;
 mod search;
 mod security;
+mod start_page;
 
 use axum::Router;
 use axum::body::Body;

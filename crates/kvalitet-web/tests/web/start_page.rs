@@ -1,0 +1,111 @@
+//! The start page's plans, a page at a time: over every page, exactly the plans the
+//! person may read (drafts only where they may see drafts), newest year first, each once;
+//! the same for the reports.
+
+use std::collections::HashMap;
+
+use axum::http::StatusCode;
+
+use kvalitet_domain::Versioned;
+use kvalitet_domain::access::{Tree, allows};
+use kvalitet_domain::org::{OrgUnit, OrgUnitId};
+use kvalitet_domain::plan::{PlanState, QualityPlan};
+use kvalitet_store::testing::on_each_backend;
+use kvalitet_store::{Actor, Where, accounts, repo};
+
+use crate::{ADMIN, MANAGER, QUALITY, READER, TestApp};
+
+struct Units(HashMap<OrgUnitId, OrgUnitId>);
+
+impl Tree for Units {
+    fn parent(&self, unit: OrgUnitId) -> Option<OrgUnitId> {
+        self.0.get(&unit).copied()
+    }
+}
+
+/// The plan links of every page of the start page's plan list, followed by "Nästa sida".
+async fn listed(app: &TestApp) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut next = Some("/".to_owned());
+    while let Some(path) = next {
+        let page = app.get(&path).await;
+        assert_eq!(page.status, StatusCode::OK, "{path}");
+        let plans = page.body.split("id=\"planer\"").nth(1).unwrap().split("id=\"berattelser\"").next().unwrap();
+        out.extend(plans.split("<a href=\"/planer/").skip(1).filter_map(|s| {
+            let id = s.split('"').next().unwrap();
+            id.chars().all(|c| c.is_ascii_digit()).then(|| id.to_owned())
+        }));
+        next = plans
+            .split("\" rel=\"next\"")
+            .next()
+            .filter(|_| plans.contains("rel=\"next\""))
+            .map(|s| s.rsplit("href=\"").next().unwrap().replace("&amp;", "&"));
+    }
+    out
+}
+
+#[tokio::test]
+async fn the_plan_list_pages_through_exactly_the_readable_plans() {
+    on_each_backend(|store, _| async move {
+        let _demo = TestApp::with_demo(store.clone()).await;
+        let mut conn = store.read().await.unwrap();
+        let units: Vec<Versioned<OrgUnit>> = repo::list(&mut conn, Where::all()).await.unwrap();
+        let demo_plans: Vec<Versioned<QualityPlan>> = repo::list(&mut conn, Where::all()).await.unwrap();
+        drop(conn);
+        let named = |n: &str| units.iter().find(|u| u.name == n).unwrap().id;
+        // Fifty more plans, in both sections, every third a draft.
+        let mut tx = store.write(&Actor::system("test")).await.unwrap();
+        for i in 0..50 {
+            let scope = if i % 2 == 0 { named("Beroendeenheten") } else { named("Barnenheten") };
+            let state = if i % 3 == 0 { PlanState::Draft } else { PlanState::Adopted };
+            repo::insert(
+                &mut tx,
+                &QualityPlan {
+                    scope_id: scope,
+                    year: 2030 + i,
+                    title: format!("Plan XP {i:02}"),
+                    state,
+                    adopted_on: None,
+                    board_reference: None,
+                    previous_plan_id: None,
+                    ..demo_plans[0].item.clone()
+                },
+            )
+            .await
+            .unwrap();
+        }
+        tx.commit().await.unwrap();
+        let mut conn = store.read().await.unwrap();
+        let plans: Vec<Versioned<QualityPlan>> = repo::list(&mut conn, Where::all()).await.unwrap();
+        drop(conn);
+        let tree = Units(units.iter().filter_map(|u| u.parent_id.map(|p| (u.id, p))).collect());
+        for who in [ADMIN, QUALITY, MANAGER, READER] {
+            let mut conn = store.read().await.unwrap();
+            let account = accounts::find_by_email(&mut conn, who.0).await.unwrap().unwrap();
+            let assignments = accounts::assignments(&mut conn, account.id).await.unwrap();
+            drop(conn);
+            let mut readable: Vec<&Versioned<QualityPlan>> =
+                plans.iter().filter(|p| allows(&assignments, &tree, p.read_permission(), p.scope_id)).collect();
+            readable.sort_by_key(|p| (std::cmp::Reverse(p.year), p.id));
+            let want: Vec<String> = readable.iter().map(|p| p.id.to_string()).collect();
+            let mut app = TestApp::on(store.clone());
+            app.login(who).await;
+            let got = listed(&app).await;
+            assert_eq!(got, want, "{}: every readable plan once, newest year first", who.0);
+            let first = app.get("/").await.body;
+            if want.len() > 20 {
+                assert!(
+                    first.contains(&format!("Du kan läsa {} kvalitetsplaner. Här visas 1–20.", want.len())),
+                    "{}",
+                    who.0
+                );
+            }
+        }
+        // A page beyond the last says so and links back.
+        let mut admin = TestApp::on(store.clone());
+        admin.login(ADMIN).await;
+        let far = admin.get("/?sida=99").await;
+        assert!(far.body.contains("Det finns ingen sida 99.") && far.body.contains("rel=\"prev\""), "{}", far.body);
+    })
+    .await;
+}
