@@ -49,11 +49,19 @@ pub struct Agenda {
     pub risks_to_reassess: Vec<Versioned<Risk>>,
     /// The self-inspections each overdue action is tied to.
     pub action_self_inspections: Vec<(ActionId, SelfInspectionId)>,
+    /// The kinds ([`due_kind`]) of which only the first `limit` were read: what is due of
+    /// them is at least what [`due_for`] finds.
+    pub truncated: Vec<&'static str>,
 }
 
-pub async fn load(conn: &mut AnyConnection, tenant: TenantId, today: Date) -> Result<Agenda> {
+/// What may be due in `tenant` on `today`. With a `limit`, at most that many past-due
+/// actions, new deviations, IVO reports and risks are read (a start page shows the first
+/// few and says "at least" of the rest); without, all of them (the daily digest, whose
+/// counts must be exact).
+pub async fn load(conn: &mut AnyConnection, tenant: TenantId, today: Date, limit: Option<i64>) -> Result<Agenda> {
     let t = tenant.to_value();
-    Ok(Agenda {
+    let limit = limit.unwrap_or(i64::MAX);
+    let mut agenda = Agenda {
         current_plans: repo::list(conn, Where::sql("tenant_id = $1 AND state = 'adopted'", vec![t.clone()])).await?,
         open_plans: repo::list(conn, Where::sql("tenant_id = $1 AND state <> 'followed_up'", vec![t.clone()])).await?,
         self_inspections: repo::list(conn, Where::sql(CURRENT_PLAN_ITEMS, vec![t.clone()])).await?,
@@ -71,13 +79,13 @@ pub async fn load(conn: &mut AnyConnection, tenant: TenantId, today: Date) -> Re
                 "plan_id IN (SELECT id FROM quality_plan WHERE tenant_id = $1 AND state = 'adopted') AND due_on < $2 AND status NOT IN ('done', 'withdrawn')",
                 vec![t.clone(), Value::Text(today.to_string())],
             ),
-            LIMIT,
+            limit,
         )
         .await?,
         new_deviations: repo::list_limited(
             conn,
             Where::sql("tenant_id = $1 AND status = 'registered' AND voided_on IS NULL", vec![t.clone()]),
-            LIMIT,
+            limit,
         )
         .await?,
         ivo_reports_due: repo::list_limited(
@@ -87,7 +95,7 @@ pub async fn load(conn: &mut AnyConnection, tenant: TenantId, today: Date) -> Re
                  AND reported_to_ivo_on IS NULL AND voided_on IS NULL",
                 vec![t.clone()],
             ),
-            LIMIT,
+            limit,
         )
         .await?,
         ivo_deadline_days: crate::deviations::settings(conn, tenant).await?.ivo_deadline_days,
@@ -97,7 +105,7 @@ pub async fn load(conn: &mut AnyConnection, tenant: TenantId, today: Date) -> Re
                 "plan_id IN (SELECT id FROM quality_plan WHERE tenant_id = $1 AND state <> 'followed_up') AND needs_reassessment = 1",
                 vec![t.clone()],
             ),
-            LIMIT,
+            limit,
         )
         .await?,
         action_self_inspections: {
@@ -108,11 +116,21 @@ pub async fn load(conn: &mut AnyConnection, tenant: TenantId, today: Date) -> Re
                 .map(|r| Ok((Id::new(r.try_get("action_id")?), Id::new(r.try_get("self_inspection_id")?))))
                 .collect::<Result<Vec<_>>>()?
         },
-    })
+        truncated: vec![],
+    };
+    let full = |n: usize| i64::try_from(n).unwrap_or(i64::MAX) >= limit;
+    for (kind, n) in [
+        (due_kind::ACTION, agenda.overdue_actions.len()),
+        (due_kind::DEVIATION, agenda.new_deviations.len()),
+        (due_kind::IVO_REPORT, agenda.ivo_reports_due.len()),
+        (due_kind::RISK, agenda.risks_to_reassess.len()),
+    ] {
+        if full(n) {
+            agenda.truncated.push(kind);
+        }
+    }
+    Ok(agenda)
 }
-
-/// At most this many items of one kind are read; a start page shows the first few.
-const LIMIT: i64 = 500;
 
 /// The items of the plans being carried out.
 const CURRENT_PLAN_ITEMS: &str = "plan_id IN (SELECT id FROM quality_plan WHERE tenant_id = $1 AND state = 'adopted')";

@@ -45,8 +45,9 @@ pub struct StartPage {
     pub nav: Nav,
     pub today: String,
     pub todo: Vec<Todo>,
-    /// Items of each kind beyond the first [`SHOWN_PER_KIND`]: (kind, how many more).
-    pub more: Vec<(&'static str, usize)>,
+    /// Items of each kind beyond the first [`SHOWN_PER_KIND`]: (kind, how many more, and
+    /// whether that is a lower bound because only the first of the kind were read).
+    pub more: Vec<(&'static str, usize, bool)>,
     pub tenant: String,
     /// The page of the plans the user may read, newest year first.
     pub plans: Vec<Row>,
@@ -157,7 +158,8 @@ pub async fn show(
         format!("/?sida={plan_page}&berattelsesida={p}#berattelser")
     });
     drop(conn);
-    let (todo, more) = cap(agenda(&state, &user).await?);
+    let (todo, truncated) = agenda(&state, &user).await?;
+    let (todo, more) = cap(todo, &truncated);
     // A deviation's title (a lex Sarah report's, say) is itself sensitive.
     let shown: Vec<i64> = todo.iter().filter_map(|t| t.sensitive).collect();
     if !shown.is_empty() {
@@ -188,30 +190,37 @@ pub async fn show(
 /// At most this many items of one kind are listed; the rest are counted.
 const SHOWN_PER_KIND: usize = 15;
 
-/// Keeps the first items of each kind and counts the rest.
-fn cap(todo: Vec<Todo>) -> (Vec<Todo>, Vec<(&'static str, usize)>) {
+/// Keeps the first items of each kind and counts the rest; of a kind only partly read
+/// (`truncated`), the count is a lower bound, said even when nothing is beyond the shown.
+fn cap(todo: Vec<Todo>, truncated: &[&'static str]) -> (Vec<Todo>, Vec<(&'static str, usize, bool)>) {
     let mut shown: Vec<Todo> = Vec::new();
-    let mut more: Vec<(&'static str, usize)> = Vec::new();
+    let mut more: Vec<(&'static str, usize, bool)> = Vec::new();
     for t in todo {
         if shown.iter().filter(|s| s.kind == t.kind).count() < SHOWN_PER_KIND {
             shown.push(t);
-        } else if let Some(m) = more.iter_mut().find(|(k, _)| *k == t.kind) {
+        } else if let Some(m) = more.iter_mut().find(|(k, ..)| *k == t.kind) {
             m.1 += 1;
         } else {
-            more.push((t.kind, 1));
+            more.push((t.kind, 1, truncated.contains(&t.kind)));
+        }
+    }
+    for kind in truncated {
+        if !more.iter().any(|(k, ..)| k == kind) && shown.iter().any(|s| s.kind == *kind) {
+            more.push((kind, 0, true));
         }
     }
     (shown, more)
 }
 
 /// What is due for the user: what their roles are responsible for (the same rule as the
-/// daily digest's, `agenda::due_for`), most urgent kind first.
-async fn agenda(state: &AppState, user: &User) -> WebResult<Vec<Todo>> {
+/// daily digest's, `agenda::due_for`), most urgent kind first; and the kinds of which
+/// only the first [`READ_PER_KIND`] were read.
+async fn agenda(state: &AppState, user: &User) -> WebResult<(Vec<Todo>, Vec<&'static str>)> {
     let today = today();
     let mut conn = state.store.read().await?;
-    let a = kvalitet_store::agenda::load(&mut conn, user.session.account.tenant_id, today).await?;
+    let a = kvalitet_store::agenda::load(&mut conn, user.session.account.tenant_id, today, Some(READ_PER_KIND)).await?;
     drop(conn);
-    Ok(kvalitet_store::agenda::due_for(&a, user.session.account.id, user.assignments(), &user.tree, today)
+    let items = kvalitet_store::agenda::due_for(&a, user.session.account.id, user.assignments(), &user.tree, today)
         .into_iter()
         .map(|i| Todo {
             kind: i.kind,
@@ -222,5 +231,9 @@ async fn agenda(state: &AppState, user: &User) -> WebResult<Vec<Todo>> {
             sensitive: i.sensitive,
             overdue: i.overdue,
         })
-        .collect())
+        .collect();
+    Ok((items, a.truncated))
 }
+
+/// At most this many of a kind are read for the start page (it shows the first few).
+const READ_PER_KIND: i64 = 500;
