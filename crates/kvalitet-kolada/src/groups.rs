@@ -38,15 +38,7 @@ struct RawGroup {
 /// Reads one answer of groups and its next page; a group id that is not Kolada's form
 /// (G and digits) or a wrong count refuses the answer.
 pub fn parse_groups(text: &str) -> Result<(Vec<Group>, Option<String>), KoladaError> {
-    let raw: RawPage = serde_json::from_str(text).map_err(|e| KoladaError::Format(format!("{e}")))?;
-    if let Some(count) = raw.count
-        && count != raw.values.len() as u64
-    {
-        return Err(KoladaError::Format(format!(
-            "\"count\" är {count} men \"values\" har {} poster",
-            raw.values.len()
-        )));
-    }
+    let raw: RawPage = crate::parse::read_answer(text, |r: &RawPage| (r.count, r.values.len()))?;
     let mut groups = Vec::new();
     for (i, g) in raw.values.into_iter().enumerate() {
         if !kolada::is_group(&g.id) {

@@ -60,18 +60,25 @@ struct RawCell {
     value: Option<f64>,
 }
 
+/// One of Kolada's answers (`{"values": [...], "count": N, ...}`) read as `T`, its
+/// `count` (given by `counted`, with the number of values) checked.
+pub(crate) fn read_answer<T: serde::de::DeserializeOwned>(
+    text: &str,
+    counted: impl Fn(&T) -> (Option<u64>, usize),
+) -> Result<T, KoladaError> {
+    let raw: T = serde_json::from_str(text).map_err(|e| KoladaError::Format(format!("{e}")))?;
+    if let (Some(count), n) = counted(&raw)
+        && count != n as u64
+    {
+        return Err(KoladaError::Format(format!("\"count\" är {count} men \"values\" har {n} poster")));
+    }
+    Ok(raw)
+}
+
 /// Reads one answer. Anything that is not the documented format, or holds a key figure,
 /// area, year or gender Kvalitet cannot place, refuses the whole answer.
 pub fn parse(text: &str) -> Result<Page, KoladaError> {
-    let raw: RawPage = serde_json::from_str(text).map_err(|e| KoladaError::Format(format!("{e}")))?;
-    if let Some(count) = raw.count
-        && count != raw.values.len() as u64
-    {
-        return Err(KoladaError::Format(format!(
-            "\"count\" är {count} men \"values\" har {} poster",
-            raw.values.len()
-        )));
-    }
+    let raw: RawPage = read_answer(text, |r: &RawPage| (r.count, r.values.len()))?;
     let mut observations = Vec::new();
     for (i, entry) in raw.values.into_iter().enumerate() {
         let index = i + 1;
