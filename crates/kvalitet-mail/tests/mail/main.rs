@@ -509,3 +509,56 @@ async fn the_digest_includes_an_overdue_action_of_its_responsible_account() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn the_digest_counts_every_past_due_action_however_many() {
+    on_each_backend(|store, _| async move {
+        demo(&store).await;
+        let mut conn = store.read().await.unwrap();
+        let plans: Vec<Versioned<kvalitet_domain::plan::QualityPlan>> =
+            repo::list(&mut conn, Where::all()).await.unwrap();
+        let actions: Vec<Versioned<kvalitet_domain::action::Action>> =
+            repo::list(&mut conn, Where::all()).await.unwrap();
+        drop(conn);
+        let plan = plans
+            .iter()
+            .find(|p| p.state == kvalitet_domain::plan::PlanState::Adopted && p.year == 2024)
+            .expect("an adopted 2024 plan");
+        let day = kvalitet_mail::jobs::swedish(today_at(7)).date();
+        let today: kvalitet_domain::Date = day.to_string().parse().unwrap();
+        let adopted: Vec<_> =
+            plans.iter().filter(|p| p.state == kvalitet_domain::plan::PlanState::Adopted).map(|p| p.id).collect();
+        // What the agenda counts: actions of the plans being carried out, past their date, open.
+        let past_due = |a: &kvalitet_domain::action::Action| {
+            adopted.contains(&a.plan_id)
+                && a.due_on.is_some_and(|d| d < today)
+                && !matches!(
+                    a.status,
+                    kvalitet_domain::action::ActionStatus::Done | kvalitet_domain::action::ActionStatus::Withdrawn
+                )
+        };
+        let before = actions.iter().filter(|a| past_due(a)).count();
+        // More than the start page reads of a kind (500).
+        let mut tx = store.write(&Actor::system("test")).await.unwrap();
+        for i in 0..520 {
+            let action = kvalitet_domain::action::Action {
+                plan_id: plan.id,
+                title: format!("Sen åtgärd {i}"),
+                due_on: Some(kvalitet_domain::Date::constant(2024, 6, 1)),
+                status: kvalitet_domain::action::ActionStatus::Planned,
+                previous_action_id: None,
+                withdrawn_reason: None,
+                ..actions[0].item.clone()
+            };
+            repo::insert(&mut tx, &action).await.unwrap();
+        }
+        tx.commit().await.unwrap();
+        let sink = Sink::start().await;
+        kvalitet_mail::round(&store, &mailer(&sink), &schedule(), today_at(7)).await.unwrap();
+        let admin = sink.to("admin@exempel.se");
+        assert_eq!(admin.len(), 1);
+        let lines = digest_lines(&admin[0].body());
+        assert!(lines.contains(&(before + 520, "åtgärder efter sista datum".to_owned())), "exact: {lines:?}");
+    })
+    .await;
+}
