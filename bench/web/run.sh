@@ -88,6 +88,10 @@ read -r -a list < <(pages "$base" "$cookie")
 if [ -n "$baseline" ]; then
   git worktree add -q --detach "$dir/baseline-src" "$baseline"
   build "$dir/baseline-src" "$dir/baseline"
+  # Cargo names the workspace's own crates by their path within the workspace, so the
+  # baseline's artifacts now stand where this checkout's were, newer than its sources:
+  # make the next build of this checkout see its sources as changed.
+  find crates -name '*.rs' -path '*/src/*' -exec touch {} +
   read -r bbase bcookie bpid < <(serve "$dir/baseline")
   pids+=("$bpid")
   read -r -a blist < <(pages "$bbase" "$bcookie")

@@ -122,7 +122,7 @@ pub async fn make_digests(
     let mut queued = 0;
     for tenant in tenants {
         // Everything, not the start page's first few: the digest's counts are exact.
-        let agenda = agenda::load(&mut tx, tenant.id, day, None).await?;
+        let agenda = agenda::load(&mut tx, tenant.id, day, None, None).await?;
         let units = org::units(&mut tx, tenant.id).await?;
         let tree = mail::Parents::of(&units);
         for account in mail::digest_accounts(&mut tx, tenant.id).await? {

@@ -54,13 +54,114 @@ pub struct Agenda {
     pub truncated: Vec<&'static str>,
 }
 
+/// Where a person's roles reach, for reading only what may be theirs: the units where
+/// they may record follow-ups, handle deviations and edit plans (`None`: every unit), and
+/// the account, for the items they are named responsible for. What is read with a reach
+/// is a superset of what [`due_for`] keeps for them; `due_for` decides.
+#[derive(Debug, Clone)]
+pub struct Reach {
+    pub account: AccountId,
+    pub follow_up_in: Option<Vec<OrgUnitId>>,
+    pub handle_in: Option<Vec<OrgUnitId>>,
+    pub edit_in: Option<Vec<OrgUnitId>>,
+}
+
+impl Reach {
+    /// The reach of `account` with `assignments` over the tenant's `units`.
+    pub fn of(account: AccountId, assignments: &[RoleAssignment], tree: &impl Tree, units: &[OrgUnitId]) -> Reach {
+        let within = |p: Permission| {
+            let allowed: Vec<OrgUnitId> = units.iter().copied().filter(|u| allows(assignments, tree, p, *u)).collect();
+            (allowed.len() != units.len()).then_some(allowed)
+        };
+        Reach {
+            account,
+            follow_up_in: within(Permission::RecordFollowUp),
+            handle_in: within(Permission::HandleDeviation),
+            edit_in: within(Permission::EditPlan),
+        }
+    }
+}
+
+/// `column IN (…)` of the tenant's own unit numbers (numbers, never text from input),
+/// nothing for every unit, false for none.
+fn units_in(column: &str, units: &Option<Vec<OrgUnitId>>) -> Option<String> {
+    units.as_ref().map(|u| {
+        if u.is_empty() {
+            "1 = 0".to_owned()
+        } else {
+            format!("{column} IN ({})", u.iter().map(|u| u.get().to_string()).collect::<Vec<_>>().join(", "))
+        }
+    })
+}
+
+/// `base` and, where the reach narrows it, `narrowed` (a condition on the reach).
+fn within(base: &str, narrowed: Option<String>) -> String {
+    match narrowed {
+        Some(n) => format!("{base} AND ({n})"),
+        None => base.to_owned(),
+    }
+}
+
 /// What may be due in `tenant` on `today`. With a `limit`, at most that many past-due
 /// actions, new deviations, IVO reports and risks are read (a start page shows the first
 /// few and says "at least" of the rest); without, all of them (the daily digest, whose
-/// counts must be exact).
-pub async fn load(conn: &mut AnyConnection, tenant: TenantId, today: Date, limit: Option<i64>) -> Result<Agenda> {
+/// counts must be exact). With a `reach`, only those of them within it.
+pub async fn load(
+    conn: &mut AnyConnection,
+    tenant: TenantId,
+    today: Date,
+    limit: Option<i64>,
+    reach: Option<&Reach>,
+) -> Result<Agenda> {
     let t = tenant.to_value();
     let limit = limit.unwrap_or(i64::MAX);
+    let me = reach.map_or(0, |r| r.account.get());
+    let adopted_in = |units: &Option<Vec<OrgUnitId>>| {
+        units_in("scope_id", units)
+            .map(|c| format!("SELECT id FROM quality_plan WHERE tenant_id = $1 AND state = 'adopted' AND {c}"))
+    };
+    // Past-due actions where the person may record follow-ups: in a plan of such a unit,
+    // tied to a self-inspection of one, or theirs by name.
+    let actions_reach = reach.and_then(|r| {
+        let plans = adopted_in(&r.follow_up_in)?;
+        let tied = units_in("si.unit_id", &r.follow_up_in)?;
+        Some(format!(
+            "plan_id IN ({plans}) OR id IN (SELECT asi.action_id FROM action_self_inspection asi \
+             JOIN self_inspection si ON si.id = asi.self_inspection_id WHERE {tied}) OR responsible_account_id = {me}"
+        ))
+    });
+    let deviations_reach = reach.and_then(|r| units_in("unit_id", &r.handle_in));
+    let risks_reach = reach.and_then(|r| {
+        units_in("scope_id", &r.edit_in)
+            .map(|c| format!("plan_id IN (SELECT id FROM quality_plan WHERE tenant_id = $1 AND {c})"))
+    });
+    let overdue_actions: Vec<Versioned<Action>> = repo::list_limited(
+        conn,
+        Where::built(
+            within(
+                "plan_id IN (SELECT id FROM quality_plan WHERE tenant_id = $1 AND state = 'adopted') AND due_on < $2 \
+                 AND status NOT IN ('done', 'withdrawn')",
+                actions_reach,
+            ),
+            vec![t.clone(), Value::Text(today.to_string())],
+        ),
+        limit,
+    )
+    .await?;
+    // The self-inspections of the actions read, for where each action belongs.
+    let action_self_inspections = if overdue_actions.is_empty() {
+        vec![]
+    } else {
+        let ids: Vec<String> = overdue_actions.iter().map(|a| a.id.get().to_string()).collect();
+        let sql = format!(
+            "SELECT action_id, self_inspection_id FROM action_self_inspection WHERE action_id IN ({})",
+            ids.join(", ")
+        );
+        let rows = sqlx::query(sqlx::AssertSqlSafe(sql)).fetch_all(&mut *conn).await?;
+        rows.iter()
+            .map(|r| Ok((Id::new(r.try_get("action_id")?), Id::new(r.try_get("self_inspection_id")?))))
+            .collect::<Result<Vec<_>>>()?
+    };
     let mut agenda = Agenda {
         current_plans: repo::list(conn, Where::sql("tenant_id = $1 AND state = 'adopted'", vec![t.clone()])).await?,
         open_plans: repo::list(conn, Where::sql("tenant_id = $1 AND state <> 'followed_up'", vec![t.clone()])).await?,
@@ -73,26 +174,24 @@ pub async fn load(conn: &mut AnyConnection, tenant: TenantId, today: Date, limit
             ),
         )
         .await?,
-        overdue_actions: repo::list_limited(
-            conn,
-            Where::sql(
-                "plan_id IN (SELECT id FROM quality_plan WHERE tenant_id = $1 AND state = 'adopted') AND due_on < $2 AND status NOT IN ('done', 'withdrawn')",
-                vec![t.clone(), Value::Text(today.to_string())],
-            ),
-            limit,
-        )
-        .await?,
+        overdue_actions,
         new_deviations: repo::list_limited(
             conn,
-            Where::sql("tenant_id = $1 AND status = 'registered' AND voided_on IS NULL", vec![t.clone()]),
+            Where::built(
+                within("tenant_id = $1 AND status = 'registered' AND voided_on IS NULL", deviations_reach.clone()),
+                vec![t.clone()],
+            ),
             limit,
         )
         .await?,
         ivo_reports_due: repo::list_limited(
             conn,
-            Where::sql(
-                "tenant_id = $1 AND kind = 'lex_sarah' AND lex_sarah_category IN ('serious', 'risk_of_serious') \
-                 AND reported_to_ivo_on IS NULL AND voided_on IS NULL",
+            Where::built(
+                within(
+                    "tenant_id = $1 AND kind = 'lex_sarah' AND lex_sarah_category IN ('serious', 'risk_of_serious') \
+                     AND reported_to_ivo_on IS NULL AND voided_on IS NULL",
+                    deviations_reach,
+                ),
                 vec![t.clone()],
             ),
             limit,
@@ -101,21 +200,18 @@ pub async fn load(conn: &mut AnyConnection, tenant: TenantId, today: Date, limit
         ivo_deadline_days: crate::deviations::settings(conn, tenant).await?.ivo_deadline_days,
         risks_to_reassess: repo::list_limited(
             conn,
-            Where::sql(
-                "plan_id IN (SELECT id FROM quality_plan WHERE tenant_id = $1 AND state <> 'followed_up') AND needs_reassessment = 1",
+            Where::built(
+                within(
+                    "plan_id IN (SELECT id FROM quality_plan WHERE tenant_id = $1 AND state <> 'followed_up') \
+                     AND needs_reassessment = 1",
+                    risks_reach,
+                ),
                 vec![t.clone()],
             ),
             limit,
         )
         .await?,
-        action_self_inspections: {
-            let sql = "SELECT action_id, self_inspection_id FROM action_self_inspection WHERE action_id IN \
-                       (SELECT id FROM action WHERE plan_id IN (SELECT id FROM quality_plan WHERE tenant_id = $1 AND state = 'adopted'))";
-            let rows = sqlx::query(sql).bind(tenant.get()).fetch_all(&mut *conn).await?;
-            rows.iter()
-                .map(|r| Ok((Id::new(r.try_get("action_id")?), Id::new(r.try_get("self_inspection_id")?))))
-                .collect::<Result<Vec<_>>>()?
-        },
+        action_self_inspections,
         truncated: vec![],
     };
     let full = |n: usize| i64::try_from(n).unwrap_or(i64::MAX) >= limit;

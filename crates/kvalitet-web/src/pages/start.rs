@@ -218,7 +218,17 @@ fn cap(todo: Vec<Todo>, truncated: &[&'static str]) -> (Vec<Todo>, Vec<(&'static
 async fn agenda(state: &AppState, user: &User) -> WebResult<(Vec<Todo>, Vec<&'static str>)> {
     let today = today();
     let mut conn = state.store.read().await?;
-    let a = kvalitet_store::agenda::load(&mut conn, user.session.account.tenant_id, today, Some(READ_PER_KIND)).await?;
+    // Only what lies within the user's reach is read; `due_for` then decides exactly.
+    let reach =
+        kvalitet_store::agenda::Reach::of(user.session.account.id, user.assignments(), &user.tree, user.tree.units());
+    let a = kvalitet_store::agenda::load(
+        &mut conn,
+        user.session.account.tenant_id,
+        today,
+        Some(READ_PER_KIND),
+        Some(&reach),
+    )
+    .await?;
     drop(conn);
     let items = kvalitet_store::agenda::due_for(&a, user.session.account.id, user.assignments(), &user.tree, today)
         .into_iter()

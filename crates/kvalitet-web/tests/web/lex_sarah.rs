@@ -503,7 +503,7 @@ async fn the_ivo_report_is_on_the_managers_list_until_made_and_late_after_the_de
             let tree = tree.clone();
             async move {
                 let mut conn = store.read().await.unwrap();
-                let a = agenda::load(&mut conn, tenant, on, None).await.unwrap();
+                let a = agenda::load(&mut conn, tenant, on, None, None).await.unwrap();
                 agenda::due_for(&a, who, &roles, &tree, on).into_iter().find(|i| i.href == format!("/avvikelser/{id}"))
             }
         };

@@ -11,7 +11,7 @@ use kvalitet_domain::access::{Tree, allows};
 use kvalitet_domain::org::{OrgUnit, OrgUnitId};
 use kvalitet_domain::plan::{PlanState, QualityPlan};
 use kvalitet_store::testing::on_each_backend;
-use kvalitet_store::{Actor, Where, accounts, repo};
+use kvalitet_store::{Actor, Where, accounts, agenda, repo};
 
 use crate::{ADMIN, MANAGER, QUALITY, READER, TestApp};
 
@@ -141,6 +141,88 @@ async fn more_past_due_actions_than_are_read_are_counted_as_at_least() {
         assert!(page.contains("… och ytterligare minst 485 åtgärder efter sista datum."), "a lower bound: {page}");
         assert!(page.contains("<a href=\"/atgarder?forsenade=1\">Alla försenade åtgärder</a>"));
         assert_eq!(page.matches("class=\"todo-action\"").count(), 15, "the first fifteen shown");
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn what_is_read_within_a_persons_reach_leaves_their_agenda_unchanged() {
+    on_each_backend(|store, _| async move {
+        let app = TestApp::with_demo(store.clone()).await;
+        let mut conn = store.read().await.unwrap();
+        let units: Vec<Versioned<OrgUnit>> = repo::list(&mut conn, Where::all()).await.unwrap();
+        let people: Vec<Versioned<kvalitet_domain::access::Account>> =
+            repo::list(&mut conn, Where::all()).await.unwrap();
+        drop(conn);
+        // New deviations in units of both sections, besides the demo's.
+        let mut conn = store.read().await.unwrap();
+        let reports: Vec<Versioned<kvalitet_domain::deviation::Deviation>> =
+            repo::list(&mut conn, Where::all()).await.unwrap();
+        drop(conn);
+        let mut tx = store.write(&Actor::system("test")).await.unwrap();
+        for unit in ["Beroendeenheten", "Barnenheten"] {
+            let mut new = reports[0].item.clone();
+            new.unit_id = units.iter().find(|u| u.name == unit).unwrap().id;
+            new.status = kvalitet_domain::deviation::DeviationStatus::Registered;
+            new.voided_on = None;
+            repo::insert(&mut tx, &new).await.unwrap();
+        }
+        // A past-due action of the IFO-wide plan tied to a self-inspection of Beroendeenheten:
+        // it is that unit's, though the plan is wider than the unit's manager reaches.
+        let mut conn = store.read().await.unwrap();
+        let plans: Vec<Versioned<QualityPlan>> = repo::list(&mut conn, Where::all()).await.unwrap();
+        let wide = plans.iter().find(|p| p.state == PlanState::Adopted && p.year == 2024).unwrap();
+        let inspections: Vec<Versioned<kvalitet_domain::self_inspection::SelfInspection>> =
+            repo::list(&mut conn, Where::all()).await.unwrap();
+        let actions: Vec<Versioned<kvalitet_domain::action::Action>> =
+            repo::list(&mut conn, Where::all()).await.unwrap();
+        drop(conn);
+        let si = inspections.iter().find(|s| s.plan_id == wide.id).unwrap();
+        let beroende = units.iter().find(|u| u.name == "Beroendeenheten").unwrap().id;
+        let moved = kvalitet_domain::self_inspection::SelfInspection { unit_id: Some(beroende), ..si.item.clone() };
+        repo::update(&mut tx, si.id, si.version, &moved).await.unwrap();
+        let tied = repo::insert(
+            &mut tx,
+            &kvalitet_domain::action::Action {
+                plan_id: wide.id,
+                title: "Bunden åtgärd XT".into(),
+                due_on: Some(kvalitet_domain::Date::constant(2024, 2, 1)),
+                status: kvalitet_domain::action::ActionStatus::Planned,
+                responsible_account_id: None,
+                previous_action_id: None,
+                withdrawn_reason: None,
+                ..actions[0].item.clone()
+            },
+        )
+        .await
+        .unwrap();
+        kvalitet_store::links::link(&mut tx, kvalitet_store::LinkKind::ActionSelfInspection, tied.get(), si.id.get())
+            .await
+            .unwrap();
+        tx.commit().await.unwrap();
+        drop(app);
+        let tree = Units(units.iter().filter_map(|u| u.parent_id.map(|p| (u.id, p))).collect());
+        let ids: Vec<OrgUnitId> = units.iter().map(|u| u.id).collect();
+        let tenant = units[0].tenant_id;
+        for day in [(2022, 6, 1), (2024, 3, 1), (2026, 12, 1)] {
+            let day = kvalitet_domain::Date::constant(day.0, day.1, day.2);
+            let mut conn = store.read().await.unwrap();
+            let everything = agenda::load(&mut conn, tenant, day, None, None).await.unwrap();
+            let mut checked = 0;
+            for person in &people {
+                let assignments = accounts::assignments(&mut conn, person.id).await.unwrap();
+                let reach = agenda::Reach::of(person.id, &assignments, &tree, &ids);
+                let within = agenda::load(&mut conn, tenant, day, None, Some(&reach)).await.unwrap();
+                let want = agenda::due_for(&everything, person.id, &assignments, &tree, day);
+                let got = agenda::due_for(&within, person.id, &assignments, &tree, day);
+                assert_eq!(got, want, "{} on {day}", person.email);
+                if person.email == crate::MANAGER.0 && day.year() == 2026 {
+                    assert!(got.iter().any(|i| i.title == "Bunden åtgärd XT"), "the tied action is the manager's");
+                }
+                checked += usize::from(!want.is_empty());
+            }
+            assert!(checked > 0, "someone has something due on {day}");
+        }
     })
     .await;
 }
