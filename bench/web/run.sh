@@ -41,7 +41,8 @@ build() {
 serve() {
   local bin=$1 db="sqlite://$1/bench.db?mode=rwc"
   "$bin/bench_data" "$db" >&2
-  "$bin/kvalitet" --database-url "$db" serve --bind 127.0.0.1:0 --no-demo >"$bin/serve.log" 2>&1 &
+  # From its own directory: the server keeps its secret and audit anchors in the working one.
+  (cd "$bin" && exec ./kvalitet --database-url "$db" serve --bind 127.0.0.1:0 --no-demo >serve.log 2>&1) &
   local pid=$!
   for _ in $(seq 1 100); do grep -q "körs på" "$bin/serve.log" && break; sleep 0.1; done
   local base cookie
