@@ -135,16 +135,19 @@ pub async fn load(
         units_in("scope_id", &r.edit_in)
             .map(|c| format!("plan_id IN (SELECT id FROM quality_plan WHERE tenant_id = $1 AND {c})"))
     });
-    let overdue_actions: Vec<Versioned<Action>> = repo::list_limited(
+    // The longest past due first, read along the index on the due date (`+plan_id` keeps
+    // SQLite from choosing the plan index and sorting every past-due action instead).
+    let overdue_actions: Vec<Versioned<Action>> = repo::list_in_order(
         conn,
         Where::built(
             within(
-                "plan_id IN (SELECT id FROM quality_plan WHERE tenant_id = $1 AND state = 'adopted') AND due_on < $2 \
+                "+plan_id IN (SELECT id FROM quality_plan WHERE tenant_id = $1 AND state = 'adopted') AND due_on < $2 \
                  AND status NOT IN ('done', 'withdrawn')",
                 actions_reach,
             ),
             vec![t.clone(), Value::Text(today.to_string())],
         ),
+        "due_on, id",
         limit,
     )
     .await?;

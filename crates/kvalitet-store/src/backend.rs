@@ -39,6 +39,7 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
     (18, "api_token", include_str!("../migrations/0018_api_token.sql")),
     (19, "case_import_job", include_str!("../migrations/0019_case_import_job.sql")),
     (20, "org_version", include_str!("../migrations/0020_org_version.sql")),
+    (21, "action_due", include_str!("../migrations/0021_action_due.sql")),
 ];
 
 impl Backend {

@@ -115,14 +115,18 @@ pub async fn list<T: Record>(conn: &mut AnyConnection, filter: Where) -> Result<
 
 /// At most `limit` records matching `filter`, in their display order.
 pub async fn list_limited<T: Record>(conn: &mut AnyConnection, filter: Where, limit: i64) -> Result<Vec<Versioned<T>>> {
+    list_in_order(conn, filter, order_by::<T>(), limit).await
+}
+
+/// At most `limit` records matching `filter`, in `order` (columns written in code).
+pub async fn list_in_order<T: Record>(
+    conn: &mut AnyConnection,
+    filter: Where,
+    order: &str,
+    limit: i64,
+) -> Result<Vec<Versioned<T>>> {
     let limit = if limit == i64::MAX { String::new() } else { format!(" LIMIT {}", limit.max(0)) };
-    let sql = format!(
-        "SELECT {} FROM {} WHERE {} ORDER BY {}{limit}",
-        select_list::<T>(),
-        T::TABLE,
-        filter.sql,
-        order_by::<T>()
-    );
+    let sql = format!("SELECT {} FROM {} WHERE {} ORDER BY {order}{limit}", select_list::<T>(), T::TABLE, filter.sql);
     let rows = bind_values(sqlx::query(AssertSqlSafe(sql)), filter.binds).fetch_all(&mut *conn).await?;
     rows.iter().map(versioned).collect()
 }

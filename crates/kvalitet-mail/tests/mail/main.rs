@@ -538,7 +538,7 @@ async fn the_digest_counts_every_past_due_action_however_many() {
                 )
         };
         let before = actions.iter().filter(|a| past_due(a)).count();
-        // More than the start page reads of a kind (500).
+        // More than the start page reads of a kind (100).
         let mut tx = store.write(&Actor::system("test")).await.unwrap();
         for i in 0..520 {
             let action = kvalitet_domain::action::Action {

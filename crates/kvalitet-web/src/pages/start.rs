@@ -246,4 +246,4 @@ async fn agenda(state: &AppState, user: &User) -> WebResult<(Vec<Todo>, Vec<&'st
 }
 
 /// At most this many of a kind are read for the start page (it shows the first few).
-const READ_PER_KIND: i64 = 500;
+const READ_PER_KIND: i64 = 100;
