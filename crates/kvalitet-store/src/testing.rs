@@ -205,3 +205,32 @@ where
         pg.drop_db().await;
     }
 }
+
+/// Adds `n` open actions due on 2024-06-01 to the demo's adopted 2024 plan (copies of its
+/// first action), so that more are past due than a page reads; returns the plan.
+pub async fn add_past_due_actions(store: &Store, n: usize) -> kvalitet_domain::plan::PlanId {
+    use kvalitet_domain::action::{Action, ActionStatus};
+    use kvalitet_domain::plan::{PlanState, QualityPlan};
+    let mut conn = store.read().await.unwrap();
+    let plans: Vec<kvalitet_domain::Versioned<QualityPlan>> =
+        crate::repo::list(&mut conn, crate::Where::all()).await.unwrap();
+    let actions: Vec<kvalitet_domain::Versioned<Action>> =
+        crate::repo::list(&mut conn, crate::Where::all()).await.unwrap();
+    drop(conn);
+    let plan = plans.iter().find(|p| p.state == PlanState::Adopted && p.year == 2024).expect("an adopted 2024 plan");
+    let mut tx = store.write(&crate::Actor::system("test")).await.unwrap();
+    for i in 0..n {
+        let action = Action {
+            plan_id: plan.id,
+            title: format!("Sen åtgärd {i}"),
+            due_on: Some(kvalitet_domain::Date::constant(2024, 6, 1)),
+            status: ActionStatus::Planned,
+            previous_action_id: None,
+            withdrawn_reason: None,
+            ..actions[0].item.clone()
+        };
+        crate::repo::insert(&mut tx, &action).await.unwrap();
+    }
+    tx.commit().await.unwrap();
+    plan.id
+}

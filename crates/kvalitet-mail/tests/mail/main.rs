@@ -520,10 +520,6 @@ async fn the_digest_counts_every_past_due_action_however_many() {
         let actions: Vec<Versioned<kvalitet_domain::action::Action>> =
             repo::list(&mut conn, Where::all()).await.unwrap();
         drop(conn);
-        let plan = plans
-            .iter()
-            .find(|p| p.state == kvalitet_domain::plan::PlanState::Adopted && p.year == 2024)
-            .expect("an adopted 2024 plan");
         let day = kvalitet_mail::jobs::swedish(today_at(7)).date();
         let today: kvalitet_domain::Date = day.to_string().parse().unwrap();
         let adopted: Vec<_> =
@@ -539,20 +535,7 @@ async fn the_digest_counts_every_past_due_action_however_many() {
         };
         let before = actions.iter().filter(|a| past_due(a)).count();
         // More than the start page reads of a kind (100).
-        let mut tx = store.write(&Actor::system("test")).await.unwrap();
-        for i in 0..520 {
-            let action = kvalitet_domain::action::Action {
-                plan_id: plan.id,
-                title: format!("Sen åtgärd {i}"),
-                due_on: Some(kvalitet_domain::Date::constant(2024, 6, 1)),
-                status: kvalitet_domain::action::ActionStatus::Planned,
-                previous_action_id: None,
-                withdrawn_reason: None,
-                ..actions[0].item.clone()
-            };
-            repo::insert(&mut tx, &action).await.unwrap();
-        }
-        tx.commit().await.unwrap();
+        kvalitet_store::testing::add_past_due_actions(&store, 520).await;
         let sink = Sink::start().await;
         kvalitet_mail::round(&store, &mailer(&sink), &schedule(), today_at(7)).await.unwrap();
         let admin = sink.to("admin@exempel.se");

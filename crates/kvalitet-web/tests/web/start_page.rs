@@ -114,27 +114,7 @@ async fn the_plan_list_pages_through_exactly_the_readable_plans() {
 async fn more_past_due_actions_than_are_read_are_counted_as_at_least() {
     on_each_backend(|store, _| async move {
         let _demo = TestApp::with_demo(store.clone()).await;
-        let mut conn = store.read().await.unwrap();
-        let plans: Vec<Versioned<QualityPlan>> = repo::list(&mut conn, Where::all()).await.unwrap();
-        let actions: Vec<Versioned<kvalitet_domain::action::Action>> =
-            repo::list(&mut conn, Where::all()).await.unwrap();
-        drop(conn);
-        let plan =
-            plans.iter().find(|p| p.state == PlanState::Adopted && p.year == 2024).expect("an adopted 2024 plan");
-        let mut tx = store.write(&Actor::system("test")).await.unwrap();
-        for i in 0..520 {
-            let action = kvalitet_domain::action::Action {
-                plan_id: plan.id,
-                title: format!("Sen åtgärd {i}"),
-                due_on: Some(kvalitet_domain::Date::constant(2024, 6, 1)),
-                status: kvalitet_domain::action::ActionStatus::Planned,
-                previous_action_id: None,
-                withdrawn_reason: None,
-                ..actions[0].item.clone()
-            };
-            repo::insert(&mut tx, &action).await.unwrap();
-        }
-        tx.commit().await.unwrap();
+        kvalitet_store::testing::add_past_due_actions(&store, 520).await;
         let mut admin = TestApp::on(store.clone());
         admin.login(ADMIN).await;
         let page = admin.get("/").await.body;
