@@ -4,7 +4,12 @@
 //! it also writes the files.
 //!
 //! `cargo run --release -p kvalitet-documents --example bench_documents -- [--runs N] [--write DIR]
-//! [--kind plan|follow-up|report] [--format docx|html|pdf]`
+//! [--kind plan|follow-up|report] [--format docx|html|pdf] [--trace FILE]`
+//!
+//! `--trace FILE` records typst's own timing scopes (compile passes, page runs, layout of
+//! each element, PDF export) of the last run of each PDF as a Chrome trace (one file per
+//! document and scale, `FILE` with `-plan-x10.json` etc. appended);
+//! `bench/documents/trace_summary.py` sums it up.
 
 use std::time::{Duration, Instant};
 
@@ -107,6 +112,7 @@ async fn main() -> anyhow::Result<()> {
     let only_format =
         arg("--format").map(|f| Format::from_extension(&f).ok_or_else(|| anyhow::anyhow!("--format {f}")));
     let only_format = only_format.transpose()?;
+    let trace = arg("--trace");
 
     let db = TestDb::sqlite().await;
     kvalitet_demo::load(&db.store).await?;
@@ -123,10 +129,21 @@ async fn main() -> anyhow::Result<()> {
                 let mut bytes = Vec::new();
                 // One warm-up run (fonts and library are built once per process).
                 render(kind, format, &input)?;
-                for _ in 0..runs {
+                for run in 0..runs {
+                    let traced = trace.is_some() && format == Format::Pdf && run + 1 == runs;
+                    if traced {
+                        typst_timing::clear();
+                        typst_timing::enable();
+                    }
                     let t = Instant::now();
                     bytes = render(kind, format, &input)?;
                     samples.push(t.elapsed());
+                    if let (true, Some(file)) = (traced, &trace) {
+                        typst_timing::disable();
+                        let out = std::fs::File::create(format!("{file}-{}-x{scale}.json", kind.code()))?;
+                        typst_timing::export_json(std::io::BufWriter::new(out), |_| (String::new(), 0))
+                            .map_err(anyhow::Error::msg)?;
+                    }
                 }
                 samples.sort();
                 let ms = |d: Duration| d.as_secs_f64() * 1000.0;

@@ -44,7 +44,7 @@ td p,th p{margin:0 0 .35rem}.note{color:#444;font-size:.9em}.strong{font-weight:
 figure{margin:1.5rem 0}figure svg{max-width:100%;height:auto}figcaption{font-weight:600}\
 header.title-page img.logo{max-height:5rem;max-width:16rem;display:block;margin-bottom:1rem}\
 section.footnotes{border-top:1px solid #999;margin-top:3rem;font-size:.9em}\
-@media print{body{max-width:none;padding:0}h2,h3{break-after:avoid}tr{break-inside:avoid}thead{display:table-header-group}nav.toc{display:none}}";
+@media print{body{max-width:none;padding:0}.new-page{break-before:page}h2,h3{break-after:avoid}tr{break-inside:avoid}thead{display:table-header-group}nav.toc{display:none}}";
 
 /// The footnotes met so far, numbered from 1 in reading order.
 type Notes = Vec<String>;
@@ -174,14 +174,16 @@ pub fn write(doc: &Document) -> String {
     out.push_str("<main>\n");
     let mut notes = Notes::new();
     let mut chapter = 0;
-    for b in &doc.blocks {
+    for (b, new_page) in doc.blocks.iter().zip(doc.new_pages()) {
         match b {
             Block::Heading { level, text } => {
                 // The title is the h1; the document's levels start at h2.
                 let h = (level + 1).min(6);
                 if *level == 1 {
                     chapter += 1;
-                    let _ = writeln!(out, "<h{h} id=\"kapitel-{chapter}\">{}</h{h}>", esc(text));
+                    // Printed, a chapter with tables starts on a new page, as in the PDF.
+                    let class = if new_page { " class=\"new-page\"" } else { "" };
+                    let _ = writeln!(out, "<h{h} id=\"kapitel-{chapter}\"{class}>{}</h{h}>", esc(text));
                 } else {
                     let _ = writeln!(out, "<h{h}>{}</h{h}>", esc(text));
                 }

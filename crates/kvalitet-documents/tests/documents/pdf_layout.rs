@@ -516,3 +516,65 @@ async fn a_table_caption_stays_on_the_page_of_its_table() {
     }
     db.drop_db().await;
 }
+
+/// A chapter that holds a table or a figure starts on a new page, in the PDF, the DOCX
+/// (`w:pageBreakBefore` on its heading) and the printed HTML; prose chapters run on.
+#[tokio::test]
+async fn a_chapter_with_tables_starts_a_new_page_and_prose_runs_on() {
+    let db = demo().await;
+    for (kind, year) in DOCUMENTS {
+        let input = load_input(&db.store, kind, year, None).await.unwrap();
+        let doc = document(kind, &input).unwrap();
+        let stem = kind.file_stem(year);
+        let chapters: Vec<(&str, bool)> = doc
+            .blocks
+            .iter()
+            .zip(doc.new_pages())
+            .filter_map(|(b, new)| match b {
+                Block::Heading { level: 1, text } => Some((text.as_str(), new)),
+                _ => None,
+            })
+            .collect();
+        let starting = chapters.iter().filter(|(_, new)| *new).count();
+        assert!(starting >= 1, "{stem}: {chapters:?}");
+
+        // PDF: the page's text, after the running header, begins with the heading.
+        let header = norm(&doc.running_header());
+        let tops: Vec<String> = pages(&pdf(&doc))
+            .into_iter()
+            .map(|p| p.strip_prefix(&header).map_or(p.clone(), |rest| rest.trim_start().to_owned()))
+            .collect();
+        for (text, new) in &chapters {
+            let at_top = tops.iter().skip(2).any(|p| p.starts_with(&norm(text)));
+            if *new {
+                assert!(at_top, "{stem}: «{text}» does not begin a page");
+            }
+        }
+
+        // DOCX: the heading's paragraph has the break; HTML: the print class.
+        let docx = render_model(&doc, Format::Docx).unwrap();
+        let mut zip = zip::ZipArchive::new(std::io::Cursor::new(docx)).unwrap();
+        let mut xml = String::new();
+        std::io::Read::read_to_string(&mut zip.by_name("word/document.xml").unwrap(), &mut xml).unwrap();
+        let html = String::from_utf8(render_model(&doc, Format::Html).unwrap()).unwrap();
+        // The first chapter follows the contents on a page of its own in any case.
+        for (text, new) in chapters.iter().skip(1) {
+            let escaped = text.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;");
+            // The heading's own paragraph (the table of contents names it too).
+            let paragraph = xml
+                .split("</w:p>")
+                .find(|p| p.contains("w:val=\"Heading1\"") && p.contains(&format!(">{escaped}<")))
+                .unwrap_or_else(|| panic!("{stem}: «{text}» as a heading in the DOCX"));
+            assert_eq!(paragraph.contains("<w:pageBreakBefore"), *new, "{stem}: «{text}» in the DOCX");
+            let h2 = html.find(&format!(">{escaped}</h2>")).unwrap_or_else(|| panic!("{stem}: «{text}» in the HTML"));
+            let tag = &html[html[..h2].rfind("<h2").unwrap()..h2];
+            assert_eq!(tag.contains("class=\"new-page\""), *new, "{stem}: «{text}» in the HTML: {tag}");
+        }
+    }
+    // Seed 000's "Inledning" and its first section share a page; its risks do not.
+    let input = load_input(&db.store, DocumentKind::Plan, 2024, None).await.unwrap();
+    let text = pages(&pdf(&document(DocumentKind::Plan, &input).unwrap()));
+    let page_of = |needle: &str| text.iter().position(|p| p.contains(needle)).unwrap();
+    assert_eq!(page_of("Inledning Syfte med kvalitetsarbete"), page_of("Socialtjänsten är en komplex verksamhet"));
+    db.drop_db().await;
+}

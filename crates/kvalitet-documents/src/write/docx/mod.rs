@@ -206,7 +206,9 @@ impl Writer {
     }
 
     fn blocks(&mut self, doc: &Document) -> Result<(), DocumentError> {
-        for b in &doc.blocks {
+        for (b, new_page) in doc.blocks.iter().zip(doc.new_pages()) {
+            // A chapter with tables starts on a new page, as in the PDF.
+            self.break_before |= new_page;
             match b {
                 Block::Heading { level, text } => self.heading(*level, text),
                 Block::Paragraph(p) => {

@@ -215,7 +215,12 @@ pub fn markup(doc: &Document) -> String {
     let mut out = String::with_capacity(128 * 1024);
     preamble(&mut out, doc);
     cover(&mut out, doc);
-    for b in &doc.blocks {
+    for (b, new_page) in doc.blocks.iter().zip(doc.new_pages()) {
+        // A chapter with tables on a new page (`Document::new_pages`); the break also
+        // ends typst's page run, and runs are laid out in parallel.
+        if new_page {
+            out.push_str("#pagebreak(weak: true)\n");
+        }
         match b {
             Block::Heading { level, text } => {
                 let _ = writeln!(out, "#heading(level: {level})[{}]\n", txt(text));
