@@ -165,9 +165,12 @@ pub async fn load(
             .map(|r| Ok((Id::new(r.try_get("action_id")?), Id::new(r.try_get("self_inspection_id")?))))
             .collect::<Result<Vec<_>>>()?
     };
+    // The plans being carried out are among the open ones: one read for both.
+    let open_plans: Vec<Versioned<QualityPlan>> =
+        repo::list(conn, Where::sql("tenant_id = $1 AND state <> 'followed_up'", vec![t.clone()])).await?;
     let mut agenda = Agenda {
-        current_plans: repo::list(conn, Where::sql("tenant_id = $1 AND state = 'adopted'", vec![t.clone()])).await?,
-        open_plans: repo::list(conn, Where::sql("tenant_id = $1 AND state <> 'followed_up'", vec![t.clone()])).await?,
+        current_plans: open_plans.iter().filter(|p| p.state == PlanState::Adopted).cloned().collect(),
+        open_plans,
         self_inspections: repo::list(conn, Where::sql(CURRENT_PLAN_ITEMS, vec![t.clone()])).await?,
         runs: repo::list(
             conn,

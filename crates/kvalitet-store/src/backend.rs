@@ -40,6 +40,7 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
     (19, "case_import_job", include_str!("../migrations/0019_case_import_job.sql")),
     (20, "org_version", include_str!("../migrations/0020_org_version.sql")),
     (21, "action_due", include_str!("../migrations/0021_action_due.sql")),
+    (22, "risk_reassess", include_str!("../migrations/0022_risk_reassess.sql")),
 ];
 
 impl Backend {

@@ -20,6 +20,22 @@ pub async fn units(conn: &mut AnyConnection, tenant: TenantId) -> Result<Vec<Ver
     repo::list(conn, Where::sql("tenant_id = $1", vec![tenant.to_value()])).await
 }
 
+/// The names of the tenant's units among `ids` (a page's few), read by id.
+pub async fn names(
+    conn: &mut AnyConnection,
+    tenant: TenantId,
+    ids: impl IntoIterator<Item = OrgUnitId>,
+) -> Result<std::collections::HashMap<OrgUnitId, String>> {
+    let ids: std::collections::BTreeSet<i64> = ids.into_iter().map(|id| id.get()).collect();
+    if ids.is_empty() {
+        return Ok(Default::default());
+    }
+    let list: Vec<String> = ids.iter().map(i64::to_string).collect();
+    let sql = format!("SELECT id, name FROM org_unit WHERE tenant_id = $1 AND id IN ({})", list.join(", "));
+    let rows = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(tenant.get()).fetch_all(&mut *conn).await?;
+    rows.iter().map(|r| Ok((OrgUnitId::new(r.try_get("id")?), r.try_get("name")?))).collect()
+}
+
 /// Each of a tenant's units with its parent: the tree's shape, for the access rule.
 pub async fn parents(conn: &mut AnyConnection, tenant: TenantId) -> Result<Vec<(OrgUnitId, Option<OrgUnitId>)>> {
     let rows = sqlx::query("SELECT id, parent_id FROM org_unit WHERE tenant_id = $1")

@@ -139,8 +139,9 @@ pub async fn tasks_of(conn: &mut AnyConnection, tenant: TenantId, account: Accou
     let plans = if wanted.is_empty() {
         vec![]
     } else {
-        let all: Vec<Versioned<QualityPlan>> = repo::list(conn, Where::sql("tenant_id = $1", vec![t])).await?;
-        all.into_iter().filter(|p| wanted.contains(&p.id)).collect()
+        let ids: Vec<String> = wanted.iter().map(|p| p.get().to_string()).collect();
+        let sql = format!("tenant_id = $1 AND id IN ({})", ids.join(", "));
+        repo::list(conn, Where::built(sql, vec![t])).await?
     };
     Ok(Tasks { plans, actions, self_inspections, runs })
 }

@@ -78,10 +78,11 @@ pub async fn tasks(state: &AppState, user: &User, today: Date) -> WebResult<Task
     let tenant = user.session.account.tenant_id;
     let mut conn = state.store.read().await?;
     let mine = responsible::tasks_of(&mut conn, tenant, user.session.account.id).await?;
-    let units = org::units(&mut conn, tenant).await?;
+    // The names of the units the rows name only (most people have no rows).
+    let units = mine.plans.iter().map(|p| p.scope_id).chain(mine.self_inspections.iter().filter_map(|s| s.unit_id));
+    let unit_names = org::names(&mut conn, tenant, units).await?;
     drop(conn);
-    let unit_names: HashMap<_, _> = units.iter().map(|u| (u.id, u.name.as_str())).collect();
-    let unit_name = |id| unit_names.get(&id).map(|n| (*n).to_owned()).unwrap_or_default();
+    let unit_name = |id| unit_names.get(&id).cloned().unwrap_or_default();
     let plans: HashMap<_, _> =
         mine.plans.iter().filter(|p| user.may(p.read_permission(), p.scope_id)).map(|p| (p.id, p)).collect();
     let mut actions: Vec<(bool, Option<Date>, ActionRow)> = mine

@@ -106,9 +106,6 @@ pub async fn show(
     let mut conn = state.store.read().await?;
     let tenant =
         kvalitet_store::repo::get::<kvalitet_domain::org::Tenant>(&mut conn, user.session.account.tenant_id).await?;
-    let units = org::units(&mut conn, tenant.id).await?;
-    let names: HashMap<_, _> = units.iter().map(|u| (u.id, u.name.as_str())).collect();
-    let scope_name = |id| names.get(&id).map(|n| (*n).to_owned()).unwrap_or_default();
     // Only the page shown of what the user may read, counted and paged by the database.
     let (adopted_in, drafts_in) = (user.units_where(Permission::ViewPlan), user.units_where(Permission::ViewDraft));
     let query = plans::PlanQuery {
@@ -120,6 +117,19 @@ pub async fn show(
         state: None,
     };
     let (plan_total, plan_rows) = plans::page(&mut conn, &query, PER_PAGE, (plan_page - 1) * PER_PAGE).await?;
+    let (report_total, report_rows) = kvalitet_store::reports::page(
+        &mut conn,
+        tenant.id,
+        &adopted_in,
+        &drafts_in,
+        PER_PAGE,
+        (report_page - 1) * PER_PAGE,
+    )
+    .await?;
+    // The names of the shown plans' and reports' units only.
+    let scopes = plan_rows.iter().map(|p| p.scope_id).chain(report_rows.iter().map(|r| r.scope_id));
+    let names = org::names(&mut conn, tenant.id, scopes).await?;
+    let scope_name = |id| names.get(&id).cloned().unwrap_or_default();
     let plans = plan_rows
         .into_iter()
         .map(|p| Row {
@@ -131,15 +141,6 @@ pub async fn show(
             date: p.adopted_on.map(|d| d.to_string()).unwrap_or_default(),
         })
         .collect();
-    let (report_total, report_rows) = kvalitet_store::reports::page(
-        &mut conn,
-        tenant.id,
-        &adopted_in,
-        &drafts_in,
-        PER_PAGE,
-        (report_page - 1) * PER_PAGE,
-    )
-    .await?;
     let reports = report_rows
         .into_iter()
         .map(|r| Row {
