@@ -5,7 +5,7 @@ use std::collections::HashMap;
 
 use sqlx::{AnyConnection, Row};
 
-use kvalitet_domain::action::{Action, ActionFollowUp};
+use kvalitet_domain::action::{Action, ActionFollowUp, ActionId};
 use kvalitet_domain::bundle::PlanBundle;
 use kvalitet_domain::cycle::{RolledPlan, roll_over};
 use kvalitet_domain::indicator::{Indicator, IndicatorResult};
@@ -93,15 +93,23 @@ async fn items<T: Record>(conn: &mut AnyConnection, plan: PlanId) -> Result<Vec<
 
 /// A plan with everything in it.
 pub async fn load_bundle(conn: &mut AnyConnection, plan_id: PlanId) -> Result<PlanBundle> {
+    let mut bundle = load_bundle_without_follow_ups(conn, plan_id).await?;
+    bundle.action_follow_ups = repo::list::<ActionFollowUp>(
+        conn,
+        Where::sql("action_id IN (SELECT id FROM action WHERE plan_id = $1)", vec![plan_id.to_value()]),
+    )
+    .await?;
+    Ok(bundle)
+}
+
+/// The plan as [`load_bundle`] reads it but without its actions' follow-up entries
+/// (`action_follow_ups` empty; the largest part of a plan): a large plan's page shows one
+/// process area and reads the entries of its actions only ([`action_follow_ups`]).
+pub async fn load_bundle_without_follow_ups(conn: &mut AnyConnection, plan_id: PlanId) -> Result<PlanBundle> {
     let plan = repo::get::<QualityPlan>(conn, plan_id).await?;
     let tenant = repo::get::<Tenant>(conn, plan.tenant_id).await?;
     let scope = repo::get::<OrgUnit>(conn, plan.scope_id).await?;
     let p = plan_id.to_value();
-    let action_follow_ups = repo::list::<ActionFollowUp>(
-        conn,
-        Where::sql("action_id IN (SELECT id FROM action WHERE plan_id = $1)", vec![p.clone()]),
-    )
-    .await?;
     let runs = repo::list::<SelfInspectionRun>(
         conn,
         Where::sql("self_inspection_id IN (SELECT id FROM self_inspection WHERE plan_id = $1)", vec![p.clone()]),
@@ -120,7 +128,6 @@ pub async fn load_bundle(conn: &mut AnyConnection, plan_id: PlanId) -> Result<Pl
         quality_factors: org::quality_factors(conn, plan.tenant_id).await?,
         risks: items::<Risk>(conn, plan_id).await?,
         actions: items::<Action>(conn, plan_id).await?,
-        action_follow_ups,
         self_inspections: items::<SelfInspection>(conn, plan_id).await?,
         runs,
         indicators: items::<Indicator>(conn, plan_id).await?,
@@ -128,7 +135,20 @@ pub async fn load_bundle(conn: &mut AnyConnection, plan_id: PlanId) -> Result<Pl
         links: links::load_plan_links(conn, plan_id.get()).await?,
         plan,
         scope,
+        action_follow_ups: vec![],
     })
+}
+
+/// The follow-up entries of `actions` (record numbers, so written into the statement).
+pub async fn action_follow_ups(
+    conn: &mut AnyConnection,
+    actions: &[ActionId],
+) -> Result<Vec<Versioned<ActionFollowUp>>> {
+    if actions.is_empty() {
+        return Ok(vec![]);
+    }
+    let ids: Vec<String> = actions.iter().map(|a| a.get().to_string()).collect();
+    repo::list(conn, Where::built(format!("action_id IN ({})", ids.join(", ")), vec![])).await
 }
 
 /// How many of a plan's risks are assessed at each likelihood and consequence: the heat

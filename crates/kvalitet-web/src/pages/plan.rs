@@ -15,6 +15,7 @@ use axum::response::{Html, IntoResponse, Response};
 
 use kvalitet_domain::Code;
 use kvalitet_domain::access::Permission;
+use kvalitet_domain::action::ActionFollowUp;
 use kvalitet_domain::bundle::{ActionView, PlanBundle};
 use kvalitet_domain::plan::QualityPlan;
 use kvalitet_domain::stats::Basis;
@@ -45,6 +46,7 @@ pub struct FollowUpV {
 }
 
 pub struct ActionV {
+    pub id: i64,
     /// The element id, on the first place the action is shown (an action of both a risk
     /// and a self-inspection is shown under both).
     pub anchor: String,
@@ -218,6 +220,7 @@ pub struct PlanPage {
 
 fn action_v(a: &ActionView<'_>, names: &Names) -> ActionV {
     ActionV {
+        id: a.action.id.get(),
         anchor: anchor("atgard", a.action.id),
         href: format!("/atgarder/{}", a.action.id),
         title: a.action.title.clone(),
@@ -225,15 +228,28 @@ fn action_v(a: &ActionView<'_>, names: &Names) -> ActionV {
         status: a.action.status.code(),
         withdrawn_reason: a.action.withdrawn_reason.clone().unwrap_or_default(),
         responsible: names.responsible(a.action.responsible_account_id, &a.action.responsible),
-        follow_ups: a
-            .follow_ups
-            .iter()
-            .map(|f| FollowUpV {
-                date: kvalitet_domain::shown_date(f.entry_on, f.undated),
-                status: f.new_status.code(),
-                blocks: blocks(&f.text),
-            })
-            .collect(),
+        follow_ups: a.follow_ups.iter().map(|f| follow_up_v(f)).collect(),
+    }
+}
+
+fn follow_up_v(f: &ActionFollowUp) -> FollowUpV {
+    FollowUpV {
+        date: kvalitet_domain::shown_date(f.entry_on, f.undated),
+        status: f.new_status.code(),
+        blocks: blocks(&f.text),
+    }
+}
+
+/// Gives the actions on the page their follow-up entries (read for the shown ones only),
+/// in the order the plan's index keeps them: by date, then as recorded.
+fn fill_follow_ups(page: &mut PlanPage, mut entries: Vec<Versioned<ActionFollowUp>>) {
+    entries.sort_by_key(|f| (f.entry_on, f.id));
+    let mut by_action: HashMap<i64, Vec<&ActionFollowUp>> = HashMap::new();
+    for f in &entries {
+        by_action.entry(f.action_id.get()).or_default().push(f);
+    }
+    for a in page.actions_mut() {
+        a.follow_ups = by_action.get(&a.id).map_or(vec![], |e| e.iter().map(|f| follow_up_v(f)).collect());
     }
 }
 
@@ -440,6 +456,17 @@ fn unique_action_anchors(page: &mut PlanPage) {
     }
 }
 
+impl PlanPage {
+    /// Every action shown, in each place it is shown.
+    fn actions_mut(&mut self) -> impl Iterator<Item = &mut ActionV> {
+        let of_areas = self.areas.iter_mut().flat_map(|a| {
+            let risks = a.risks.iter_mut().flat_map(|r| r.actions.iter_mut());
+            risks.chain(a.self_inspections.iter_mut().flat_map(|s| s.actions.iter_mut()))
+        });
+        of_areas.chain(self.loose_actions.iter_mut())
+    }
+}
+
 impl AreaV {
     fn count(&self) -> usize {
         self.risks.len() + self.self_inspections.len()
@@ -592,8 +619,15 @@ pub async fn page_filtered(
     q: &HashMap<String, String>,
 ) -> WebResult<PlanPage> {
     let mut conn = state.store.read().await?;
-    let bundle = plans::load_bundle(&mut conn, id).await?;
+    // The follow-up entries are the largest part of a plan: a large plan's page reads
+    // those of the process area it shows only (below).
+    let mut bundle = plans::load_bundle_without_follow_ups(&mut conn, id).await?;
     user.require_read_plan(&bundle.plan)?;
+    let large = bundle.risks.len() + bundle.self_inspections.len() > LARGE_PLAN;
+    if !large {
+        let actions: Vec<_> = bundle.actions.iter().map(|a| a.id).collect();
+        bundle.action_follow_ups = plans::action_follow_ups(&mut conn, &actions).await?;
+    }
     let next: Vec<Versioned<QualityPlan>> = repo::list(
         &mut conn,
         Where::sql(
@@ -605,9 +639,13 @@ pub async fn page_filtered(
     let units = kvalitet_store::org::units(&mut conn, bundle.plan.tenant_id).await?;
     let names = kvalitet_store::responsible::names(&mut conn, bundle.plan.tenant_id).await?;
     let mut page = view(&bundle, &names, user.nav());
-    if bundle.risks.len() + bundle.self_inspections.len() > LARGE_PLAN {
+    if large {
         let q = page_by_area(&mut page, q);
         filter(&mut page, &bundle, &units, &q);
+        let mut shown: Vec<_> = page.actions_mut().map(|a| Id::new(a.id)).collect();
+        shown.sort();
+        shown.dedup();
+        fill_follow_ups(&mut page, plans::action_follow_ups(&mut conn, &shown).await?);
     } else {
         filter(&mut page, &bundle, &units, q);
     }

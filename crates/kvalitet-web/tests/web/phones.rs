@@ -228,6 +228,40 @@ async fn a_large_plan_opens_by_process_area() {
         assert!(to_last.starts_with(&format!("{plan}?omrade=")), "{to_last}");
         assert!(large.body.contains(&format!(">{last}</a> <span class=\"count\">(")));
 
+        // The follow-up entries of the shown area's actions are there (read for those
+        // only), and no other area's.
+        let actions: Vec<kvalitet_domain::Versioned<kvalitet_domain::action::Action>> = {
+            let mut conn = store.read().await.unwrap();
+            let plan_no: i64 = plan_id.parse().unwrap();
+            kvalitet_store::repo::list(
+                &mut conn,
+                kvalitet_store::Where::sql("plan_id = $1", vec![kvalitet_store::Value::Int(plan_no)]),
+            )
+            .await
+            .unwrap()
+        };
+        let mut tx = store.write(&kvalitet_store::Actor::system("test")).await.unwrap();
+        for a in &actions {
+            let entry = kvalitet_domain::action::ActionFollowUp {
+                action_id: a.id,
+                entry_on: kvalitet_domain::Date::constant(2025, 3, 1),
+                undated: false,
+                text: format!("Uppföljning av åtgärd {}.", a.id),
+                new_status: a.status,
+                recorded_by: "test".to_owned(),
+            };
+            kvalitet_store::repo::insert(&mut tx, &entry).await.unwrap();
+        }
+        tx.commit().await.unwrap();
+        let first = qd.get(&plan).await.body;
+        let (mut on, mut off) = (0, 0);
+        for a in &actions {
+            let shown = first.contains(&format!("href=\"/atgarder/{}\"", a.id));
+            assert_eq!(first.contains(&format!("Uppföljning av åtgärd {}.", a.id)), shown, "action {}", a.id);
+            if shown { on += 1 } else { off += 1 }
+        }
+        assert!(on > 0 && off > 0, "{on} actions shown, {off} not");
+
         // Without the script, the link is a page load of that area.
         let page = qd.get(&to_last).await.body;
         assert_eq!(shown_areas(&page), vec![last.clone()]);
