@@ -85,13 +85,7 @@ impl Reach {
 /// `column IN (…)` of the tenant's own unit numbers (numbers, never text from input),
 /// nothing for every unit, false for none.
 fn units_in(column: &str, units: &Option<Vec<OrgUnitId>>) -> Option<String> {
-    units.as_ref().map(|u| {
-        if u.is_empty() {
-            "1 = 0".to_owned()
-        } else {
-            format!("{column} IN ({})", u.iter().map(|u| u.get().to_string()).collect::<Vec<_>>().join(", "))
-        }
-    })
+    units.as_ref().map(|u| repo::in_ids(column, u.iter().copied()))
 }
 
 /// `base` and, where the reach narrows it, `narrowed` (a condition on the reach).
@@ -155,10 +149,9 @@ pub async fn load(
     let action_self_inspections = if overdue_actions.is_empty() {
         vec![]
     } else {
-        let ids: Vec<String> = overdue_actions.iter().map(|a| a.id.get().to_string()).collect();
         let sql = format!(
-            "SELECT action_id, self_inspection_id FROM action_self_inspection WHERE action_id IN ({})",
-            ids.join(", ")
+            "SELECT action_id, self_inspection_id FROM action_self_inspection WHERE {}",
+            repo::in_ids("action_id", overdue_actions.iter().map(|a| a.id))
         );
         let rows = sqlx::query(sqlx::AssertSqlSafe(sql)).fetch_all(&mut *conn).await?;
         rows.iter()

@@ -30,8 +30,10 @@ pub async fn names(
     if ids.is_empty() {
         return Ok(Default::default());
     }
-    let list: Vec<String> = ids.iter().map(i64::to_string).collect();
-    let sql = format!("SELECT id, name FROM org_unit WHERE tenant_id = $1 AND id IN ({})", list.join(", "));
+    let sql = format!(
+        "SELECT id, name FROM org_unit WHERE tenant_id = $1 AND {}",
+        repo::in_ids("id", ids.into_iter().map(OrgUnitId::new))
+    );
     let rows = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(tenant.get()).fetch_all(&mut *conn).await?;
     rows.iter().map(|r| Ok((OrgUnitId::new(r.try_get("id")?), r.try_get("name")?))).collect()
 }

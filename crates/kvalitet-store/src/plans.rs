@@ -48,8 +48,7 @@ pub struct PlanQuery {
 fn scope_in(units: &Option<Vec<OrgUnitId>>) -> String {
     match units {
         None => "1 = 1".to_owned(),
-        Some(u) if u.is_empty() => "1 = 0".to_owned(),
-        Some(u) => format!("scope_id IN ({})", u.iter().map(|u| u.get().to_string()).collect::<Vec<_>>().join(", ")),
+        Some(u) => repo::in_ids("scope_id", u.iter().copied()),
     }
 }
 
@@ -147,8 +146,7 @@ pub async fn action_follow_ups(
     if actions.is_empty() {
         return Ok(vec![]);
     }
-    let ids: Vec<String> = actions.iter().map(|a| a.get().to_string()).collect();
-    repo::list(conn, Where::built(format!("action_id IN ({})", ids.join(", ")), vec![])).await
+    repo::list(conn, Where::built(repo::in_ids("action_id", actions.iter().copied()), vec![])).await
 }
 
 /// How many of a plan's risks are assessed at each likelihood and consequence: the heat

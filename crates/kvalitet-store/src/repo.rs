@@ -40,6 +40,13 @@ impl Where {
     }
 }
 
+/// `column IN (…)` over record numbers, written into the statement (numbers from the
+/// database, never text from input); `1 = 0` when there are none.
+pub fn in_ids<T>(column: &str, ids: impl IntoIterator<Item = Id<T>>) -> String {
+    let list: Vec<String> = ids.into_iter().map(|id| id.get().to_string()).collect();
+    if list.is_empty() { "1 = 0".to_owned() } else { format!("{column} IN ({})", list.join(", ")) }
+}
+
 pub fn bind_values<'q>(
     mut q: Query<'q, Any, AnyArguments>,
     values: impl IntoIterator<Item = Value>,

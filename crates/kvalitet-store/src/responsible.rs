@@ -139,8 +139,7 @@ pub async fn tasks_of(conn: &mut AnyConnection, tenant: TenantId, account: Accou
     let plans = if wanted.is_empty() {
         vec![]
     } else {
-        let ids: Vec<String> = wanted.iter().map(|p| p.get().to_string()).collect();
-        let sql = format!("tenant_id = $1 AND id IN ({})", ids.join(", "));
+        let sql = format!("tenant_id = $1 AND {}", repo::in_ids("id", wanted.iter().copied()));
         repo::list(conn, Where::built(sql, vec![t])).await?
     };
     Ok(Tasks { plans, actions, self_inspections, runs })
