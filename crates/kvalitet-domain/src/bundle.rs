@@ -106,6 +106,13 @@ pub struct PlanIndex<'a> {
     linked_actions: std::collections::HashSet<ActionId>,
 }
 
+impl<'a> PlanIndex<'a> {
+    /// An action's follow-up entries, by date and then as recorded.
+    pub fn follow_ups_of(&self, action: ActionId) -> &[&'a Versioned<ActionFollowUp>] {
+        self.follow_ups.get(&action).map_or(&[], Vec::as_slice)
+    }
+}
+
 impl PlanBundle {
     /// The plan's index; build it once per view.
     pub fn index(&self) -> PlanIndex<'_> {
@@ -147,7 +154,7 @@ impl PlanBundle {
     }
 
     fn action_view<'a>(&'a self, ix: &PlanIndex<'a>, action: &'a Versioned<Action>) -> ActionView<'a> {
-        ActionView { action, follow_ups: ix.follow_ups.get(&action.id).cloned().unwrap_or_default() }
+        ActionView { action, follow_ups: ix.follow_ups_of(action.id).to_vec() }
     }
 
     fn actions_of<'a>(&'a self, ix: &PlanIndex<'a>, ids: Option<&Vec<ActionId>>) -> Vec<ActionView<'a>> {

@@ -240,16 +240,12 @@ fn follow_up_v(f: &ActionFollowUp) -> FollowUpV {
     }
 }
 
-/// Gives the actions on the page their follow-up entries (read for the shown ones only),
-/// in the order the plan's index keeps them: by date, then as recorded.
-fn fill_follow_ups(page: &mut PlanPage, mut entries: Vec<Versioned<ActionFollowUp>>) {
-    entries.sort_by_key(|f| (f.entry_on, f.id));
-    let mut by_action: HashMap<i64, Vec<&ActionFollowUp>> = HashMap::new();
-    for f in &entries {
-        by_action.entry(f.action_id.get()).or_default().push(f);
-    }
+/// Gives the actions on the page their follow-up entries from `b` (which holds those of
+/// the shown actions only), in the plan index's order.
+fn fill_follow_ups(page: &mut PlanPage, b: &PlanBundle) {
+    let ix = b.index();
     for a in page.actions_mut() {
-        a.follow_ups = by_action.get(&a.id).map_or(vec![], |e| e.iter().map(|f| follow_up_v(f)).collect());
+        a.follow_ups = ix.follow_ups_of(Id::new(a.id)).iter().map(|f| follow_up_v(f)).collect();
     }
 }
 
@@ -645,7 +641,8 @@ pub async fn page_filtered(
         let mut shown: Vec<_> = page.actions_mut().map(|a| Id::new(a.id)).collect();
         shown.sort();
         shown.dedup();
-        fill_follow_ups(&mut page, plans::action_follow_ups(&mut conn, &shown).await?);
+        bundle.action_follow_ups = plans::action_follow_ups(&mut conn, &shown).await?;
+        fill_follow_ups(&mut page, &bundle);
     } else {
         filter(&mut page, &bundle, &units, q);
     }
