@@ -186,7 +186,7 @@ impl Document {
     /// holds a table or a figure, so its tables begin at the top of a page; prose
     /// chapters run on, as in the seeds. In the PDF the break also ends typst's page run,
     /// and runs are laid out in parallel: a long document's table chapters are typeset
-    /// side by side (issue 16's ten-times plan: 345–365 ms → 230–265 ms on two cores).
+    /// side by side (figures in BENCHMARKS.md, "Chapters with tables on pages of their own").
     pub fn new_pages(&self) -> Vec<bool> {
         let chapter = |b: &Block| matches!(b, Block::Heading { level: 1, .. });
         self.blocks
