@@ -26,6 +26,7 @@ pub mod mail;
 pub mod oidc;
 pub mod org;
 pub mod plan_import;
+pub mod plan_part;
 pub mod plans;
 pub mod record;
 pub mod repo;

@@ -98,6 +98,29 @@ pub async fn plan_links(conn: &mut AnyConnection, kind: LinkKind, plan_id: i64) 
     rows.iter().map(|r| Ok((r.try_get::<i64, _>("a")?, r.try_get::<i64, _>("b")?))).collect()
 }
 
+/// An end of a link: its first item or its second.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum End {
+    First,
+    Second,
+}
+
+/// Every link of `kind` whose item at `end` is one of `ids` (record numbers, so written
+/// into the statement), in the order of the first items.
+pub async fn links_of<T>(
+    conn: &mut AnyConnection,
+    kind: LinkKind,
+    end: End,
+    ids: impl IntoIterator<Item = Id<T>>,
+) -> Result<Vec<(i64, i64)>> {
+    let (table, a, b) = kind.table();
+    let column = if end == End::First { a } else { b };
+    let sql =
+        format!("SELECT {a} AS a, {b} AS b FROM {table} WHERE {} ORDER BY {a}, {b}", crate::repo::in_ids(column, ids));
+    let rows = sqlx::query(AssertSqlSafe(sql)).fetch_all(&mut *conn).await?;
+    rows.iter().map(|r| Ok((r.try_get::<i64, _>("a")?, r.try_get::<i64, _>("b")?))).collect()
+}
+
 /// Every link of `kind` whose first item belongs to one of the tenant's plans (the lists
 /// across plans).
 pub async fn tenant_links(
@@ -121,7 +144,7 @@ pub async fn load_plan_links(conn: &mut AnyConnection, plan_id: i64) -> Result<L
     })
 }
 
-fn typed<A, B>(v: Vec<(i64, i64)>) -> Vec<(Id<A>, Id<B>)> {
+pub(crate) fn typed<A, B>(v: Vec<(i64, i64)>) -> Vec<(Id<A>, Id<B>)> {
     v.into_iter().map(|(a, b)| (Id::new(a), Id::new(b))).collect()
 }
 

@@ -92,7 +92,8 @@ async fn items<T: Record>(conn: &mut AnyConnection, plan: PlanId) -> Result<Vec<
 
 /// A plan with everything in it.
 pub async fn load_bundle(conn: &mut AnyConnection, plan_id: PlanId) -> Result<PlanBundle> {
-    let mut bundle = load_bundle_without_follow_ups(conn, plan_id).await?;
+    let mut bundle = load_head(conn, plan_id).await?;
+    fill_items(conn, &mut bundle).await?;
     bundle.action_follow_ups = repo::list::<ActionFollowUp>(
         conn,
         Where::sql("action_id IN (SELECT id FROM action WHERE plan_id = $1)", vec![plan_id.to_value()]),
@@ -101,37 +102,50 @@ pub async fn load_bundle(conn: &mut AnyConnection, plan_id: PlanId) -> Result<Pl
     Ok(bundle)
 }
 
-/// The plan as [`load_bundle`] reads it but without its actions' follow-up entries
-/// (`action_follow_ups` empty; the largest part of a plan): a large plan's page shows one
-/// process area and reads the entries of its actions only ([`action_follow_ups`]).
-pub async fn load_bundle_without_follow_ups(conn: &mut AnyConnection, plan_id: PlanId) -> Result<PlanBundle> {
-    let plan = repo::get::<QualityPlan>(conn, plan_id).await?;
-    let tenant = repo::get::<Tenant>(conn, plan.tenant_id).await?;
-    let scope = repo::get::<OrgUnit>(conn, plan.scope_id).await?;
+/// Fills a plan's head ([`load_head`]) with every item of the plan and the links among
+/// them, but not its actions' follow-up entries (the largest part of a plan).
+pub async fn fill_items(conn: &mut AnyConnection, bundle: &mut PlanBundle) -> Result<()> {
+    let plan_id = bundle.plan.id;
     let p = plan_id.to_value();
-    let runs = repo::list::<SelfInspectionRun>(
+    bundle.runs = repo::list::<SelfInspectionRun>(
         conn,
         Where::sql("self_inspection_id IN (SELECT id FROM self_inspection WHERE plan_id = $1)", vec![p.clone()]),
     )
     .await?;
-    let indicator_results = repo::list::<IndicatorResult>(
+    bundle.indicator_results = repo::list::<IndicatorResult>(
         conn,
         Where::sql("indicator_id IN (SELECT id FROM indicator WHERE plan_id = $1)", vec![p]),
     )
     .await?;
+    bundle.risks = items::<Risk>(conn, plan_id).await?;
+    bundle.actions = items::<Action>(conn, plan_id).await?;
+    bundle.self_inspections = items::<SelfInspection>(conn, plan_id).await?;
+    bundle.indicators = items::<Indicator>(conn, plan_id).await?;
+    bundle.links = links::load_plan_links(conn, plan_id.get()).await?;
+    Ok(())
+}
+
+/// The plan, its scope, the tenant's matrix, process areas and quality factors, and the
+/// plan's prose (sections, focus areas); no risks, self-inspections, actions or
+/// indicators: what every view of a plan reads before its items (all: [`fill_items`], or one
+/// part of a large plan: [`crate::plan_part::fill_part`]).
+pub async fn load_head(conn: &mut AnyConnection, plan_id: PlanId) -> Result<PlanBundle> {
+    let plan = repo::get::<QualityPlan>(conn, plan_id).await?;
+    let tenant = repo::get::<Tenant>(conn, plan.tenant_id).await?;
+    let scope = repo::get::<OrgUnit>(conn, plan.scope_id).await?;
     Ok(PlanBundle {
         matrix: tenant.item.risk_matrix,
         sections: items::<Section>(conn, plan_id).await?,
         focus_areas: items::<FocusArea>(conn, plan_id).await?,
         process_areas: org::process_areas(conn, plan.tenant_id).await?,
         quality_factors: org::quality_factors(conn, plan.tenant_id).await?,
-        risks: items::<Risk>(conn, plan_id).await?,
-        actions: items::<Action>(conn, plan_id).await?,
-        self_inspections: items::<SelfInspection>(conn, plan_id).await?,
-        runs,
-        indicators: items::<Indicator>(conn, plan_id).await?,
-        indicator_results,
-        links: links::load_plan_links(conn, plan_id.get()).await?,
+        risks: vec![],
+        actions: vec![],
+        self_inspections: vec![],
+        runs: vec![],
+        indicators: vec![],
+        indicator_results: vec![],
+        links: Default::default(),
         plan,
         scope,
         action_follow_ups: vec![],

@@ -17,9 +17,11 @@ use kvalitet_domain::Code;
 use kvalitet_domain::access::Permission;
 use kvalitet_domain::action::ActionFollowUp;
 use kvalitet_domain::bundle::{ActionView, PlanBundle};
+use kvalitet_domain::org::ProcessArea;
 use kvalitet_domain::plan::QualityPlan;
 use kvalitet_domain::stats::Basis;
 use kvalitet_domain::{Id, Versioned};
+use kvalitet_store::plan_part::{self, PlanItem, PlanOutline, PlanPart};
 use kvalitet_store::plans;
 use kvalitet_store::responsible::Names;
 use kvalitet_store::{Column, Value, Where, repo};
@@ -46,7 +48,6 @@ pub struct FollowUpV {
 }
 
 pub struct ActionV {
-    pub id: i64,
     /// The element id, on the first place the action is shown (an action of both a risk
     /// and a self-inspection is shown under both).
     pub anchor: String,
@@ -220,7 +221,6 @@ pub struct PlanPage {
 
 fn action_v(a: &ActionView<'_>, names: &Names) -> ActionV {
     ActionV {
-        id: a.action.id.get(),
         anchor: anchor("atgard", a.action.id),
         href: format!("/atgarder/{}", a.action.id),
         title: a.action.title.clone(),
@@ -240,20 +240,11 @@ fn follow_up_v(f: &ActionFollowUp) -> FollowUpV {
     }
 }
 
-/// Gives the actions on the page their follow-up entries from `b` (which holds those of
-/// the shown actions only), in the plan index's order.
-fn fill_follow_ups(page: &mut PlanPage, b: &PlanBundle) {
-    let ix = b.index();
-    for a in page.actions_mut() {
-        a.follow_ups = ix.follow_ups_of(Id::new(a.id)).iter().map(|f| follow_up_v(f)).collect();
-    }
-}
-
 fn anchor<T>(prefix: &str, id: Id<T>) -> String {
     format!("{prefix}-{id}")
 }
 
-pub fn view(b: &PlanBundle, names: &Names, nav: Nav) -> PlanPage {
+pub fn view(b: &PlanBundle, outline: &PlanOutline, names: &Names, nav: Nav) -> PlanPage {
     let action_v = |a: &ActionView<'_>| action_v(a, names);
     let ix = b.index();
     let areas = b
@@ -379,12 +370,8 @@ pub fn view(b: &PlanBundle, names: &Names, nav: Nav) -> PlanPage {
         version: b.plan.version,
         may_edit: false,
         is_draft: !b.plan.is_adopted(),
-        to_reassess: b.risks.iter().filter(|r| r.needs_reassessment).count(),
-        without_owner: b
-            .actions
-            .iter()
-            .filter(|a| a.responsible_account_id.is_none() && a.responsible.trim().is_empty())
-            .count(),
+        to_reassess: outline.to_reassess as usize,
+        without_owner: outline.without_owner as usize,
         next_plan: String::new(),
         form: crate::forms::FormState::default(),
         title: b.plan.title.clone(),
@@ -425,7 +412,12 @@ pub fn view(b: &PlanBundle, names: &Names, nav: Nav) -> PlanPage {
         areas,
         loose_actions: b.loose_actions(&ix).iter().map(action_v).collect(),
         indicator_groups,
-        counts: (b.risks.len(), b.self_inspections.len(), b.actions.len(), b.indicators.len()),
+        counts: (
+            outline.risks as usize,
+            outline.self_inspections as usize,
+            outline.actions as usize,
+            outline.indicators as usize,
+        ),
     };
     unique_action_anchors(&mut page);
     page
@@ -452,89 +444,114 @@ fn unique_action_anchors(page: &mut PlanPage) {
     }
 }
 
-impl PlanPage {
-    /// Every action shown, in each place it is shown.
-    fn actions_mut(&mut self) -> impl Iterator<Item = &mut ActionV> {
-        let of_areas = self.areas.iter_mut().flat_map(|a| {
-            let risks = a.risks.iter_mut().flat_map(|r| r.actions.iter_mut());
-            risks.chain(a.self_inspections.iter_mut().flat_map(|s| s.actions.iter_mut()))
-        });
-        of_areas.chain(self.loose_actions.iter_mut())
-    }
+/// The process areas of a large plan that hold anything, in the page's order: those
+/// with risks or self-inspections in display order, then those with indicators only;
+/// with how many items each holds.
+fn outline_areas<'a>(b: &'a PlanBundle, outline: &PlanOutline) -> Vec<(&'a Versioned<ProcessArea>, i64)> {
+    let mut areas: Vec<_> = b.process_areas.iter().collect();
+    areas.sort_by_key(|a| (a.sort_order, a.id));
+    let count = |area: &Versioned<ProcessArea>| outline.areas.iter().find(|c| c.area == area.id).copied();
+    let with = |items: bool| {
+        areas
+            .iter()
+            .filter_map(move |a| count(a).filter(|c| (c.items > 0) == items && c.items + c.indicators > 0))
+            .map(|c| c.area)
+            .collect::<Vec<_>>()
+    };
+    with(true)
+        .into_iter()
+        .chain(with(false))
+        .filter_map(|id| {
+            let c = count(b.area(id)?)?;
+            Some((b.area(id)?, c.items + c.indicators))
+        })
+        .collect()
 }
 
-impl AreaV {
-    fn count(&self) -> usize {
-        self.risks.len() + self.self_inspections.len()
-    }
-
-    /// Whether the element `anchor` is one of the area's items or their actions.
-    fn holds(&self, anchor: &str) -> bool {
-        self.risks.iter().any(|r| r.anchor == anchor || r.actions.iter().any(|a| a.anchor == anchor))
-            || self.self_inspections.iter().any(|s| s.anchor == anchor || s.actions.iter().any(|a| a.anchor == anchor))
-    }
+/// The element id a page returns to (`visa`) as the plan item it names.
+fn item_of_anchor(anchor: &str) -> Option<PlanItem> {
+    let (prefix, id) = anchor.rsplit_once('-')?;
+    let id: i64 = id.parse().ok().filter(|i| *i > 0)?;
+    Some(match prefix {
+        "risk" => PlanItem::Risk(Id::new(id)),
+        "egenkontroll" => PlanItem::SelfInspection(Id::new(id)),
+        "indikator" => PlanItem::Indicator(Id::new(id)),
+        "atgard" => PlanItem::Action(Id::new(id)),
+        _ => return None,
+    })
 }
 
-/// A large plan opens at one process area: the one asked for (`omrade`), else the one
-/// holding the item the user returns to (`visa`), else the first. The others, and the
-/// actions tied to nothing, become links with their counts. Returns the query the
-/// filters then apply, with the area chosen.
-fn page_by_area(page: &mut PlanPage, q: &HashMap<String, String>) -> HashMap<String, String> {
-    let mut names: Vec<String> = Vec::new();
-    for name in page.areas.iter().map(|a| &a.area).chain(page.indicator_groups.iter().map(|g| &g.area)) {
-        if !names.contains(name) {
-            names.push(name.clone());
+/// The part a large plan opens at: the process area asked for (`omrade`, or the actions
+/// tied to nothing), else the one showing the item the user returns to (`visa`), else
+/// the first.
+async fn chosen_part(
+    conn: &mut sqlx::AnyConnection,
+    b: &PlanBundle,
+    outline: &PlanOutline,
+    q: &HashMap<String, String>,
+) -> WebResult<PlanPart> {
+    let areas = outline_areas(b, outline);
+    let asked = q.get("omrade").map(String::as_str).unwrap_or_default();
+    if asked == OTHER_ACTIONS {
+        return Ok(PlanPart::LooseActions);
+    }
+    if let Some((a, _)) = areas.iter().find(|(a, _)| a.name == asked) {
+        return Ok(PlanPart::Area(a.id));
+    }
+    if let Some(item) = q.get("visa").and_then(|v| item_of_anchor(v)) {
+        if let Some(part) = plan_part::part_of(conn, b.plan.id, item).await? {
+            return Ok(part);
         }
     }
-    let count = |name: &str| {
-        page.areas.iter().filter(|a| a.area == name).map(AreaV::count).sum::<usize>()
-            + page.indicator_groups.iter().filter(|g| g.area == name).map(|g| g.items.len()).sum::<usize>()
-    };
-    let asked = q.get("omrade").map(String::as_str).unwrap_or_default();
-    let shown = q.get("visa").map(String::as_str).unwrap_or_default();
-    let chosen = if asked == OTHER_ACTIONS || names.iter().any(|n| n == asked) {
-        asked.to_owned()
-    } else if !shown.is_empty() && page.loose_actions.iter().any(|a| a.anchor == shown) {
-        OTHER_ACTIONS.to_owned()
-    } else if let Some(a) = page.areas.iter().find(|a| !shown.is_empty() && a.holds(shown)) {
-        a.area.clone()
-    } else if let Some(g) = page.indicator_groups.iter().find(|g| g.items.iter().any(|i| i.anchor == shown)) {
-        g.area.clone()
-    } else {
-        names.first().cloned().unwrap_or_default()
-    };
+    Ok(areas.first().map_or(PlanPart::LooseActions, |(a, _)| PlanPart::Area(a.id)))
+}
+
+/// A large plan shows one part: the others become links with their counts, the actions
+/// tied to nothing last. Returns the query the filters then apply, with the area chosen.
+fn show_part(
+    page: &mut PlanPage,
+    b: &PlanBundle,
+    outline: &PlanOutline,
+    part: PlanPart,
+    q: &HashMap<String, String>,
+) -> HashMap<String, String> {
     let link = |value: &str| {
         let value = percent_encoding::utf8_percent_encode(value, percent_encoding::NON_ALPHANUMERIC);
         format!("{}?omrade={value}", page.href)
     };
-    let mut links: Vec<AreaLinkV> = names
-        .iter()
-        .map(|name| AreaLinkV {
-            name: name.clone(),
-            value: name.clone(),
-            href: link(name),
-            count: plural(count(name), "post", "poster"),
-            current: *name == chosen,
+    let mut links: Vec<AreaLinkV> = outline_areas(b, outline)
+        .into_iter()
+        .map(|(area, count)| AreaLinkV {
+            name: area.name.clone(),
+            value: area.name.clone(),
+            href: link(&area.name),
+            count: plural(count as usize, "post", "poster"),
+            current: part == PlanPart::Area(area.id),
         })
         .collect();
-    if !page.loose_actions.is_empty() {
+    if outline.loose_actions > 0 {
         links.push(AreaLinkV {
             name: "Övriga åtgärder".to_owned(),
             value: OTHER_ACTIONS.to_owned(),
             href: link(OTHER_ACTIONS),
-            count: plural(page.loose_actions.len(), "åtgärd", "åtgärder"),
-            current: chosen == OTHER_ACTIONS,
+            count: plural(outline.loose_actions as usize, "åtgärd", "åtgärder"),
+            current: part == PlanPart::LooseActions,
         });
     }
     page.area_links = links;
-    if chosen == OTHER_ACTIONS {
-        page.areas.clear();
-        page.indicator_groups.clear();
-    } else {
+    let mut q = q.clone();
+    let area = match part {
+        PlanPart::Area(a) => b.area(a).map(|a| a.name.clone()).unwrap_or_default(),
+        PlanPart::LooseActions => {
+            page.areas.clear();
+            page.indicator_groups.clear();
+            String::new()
+        }
+    };
+    if !area.is_empty() {
         page.loose_actions.clear();
     }
-    let mut q = q.clone();
-    q.insert("omrade".to_owned(), if chosen == OTHER_ACTIONS { String::new() } else { chosen });
+    q.insert("omrade".to_owned(), area);
     q
 }
 
@@ -615,14 +632,22 @@ pub async fn page_filtered(
     q: &HashMap<String, String>,
 ) -> WebResult<PlanPage> {
     let mut conn = state.store.read().await?;
-    // The follow-up entries are the largest part of a plan: a large plan's page reads
-    // those of the process area it shows only (below).
-    let mut bundle = plans::load_bundle_without_follow_ups(&mut conn, id).await?;
+    let mut bundle = plans::load_head(&mut conn, id).await?;
     user.require_read_plan(&bundle.plan)?;
-    let large = bundle.risks.len() + bundle.self_inspections.len() > LARGE_PLAN;
-    if !large {
-        let actions: Vec<_> = bundle.actions.iter().map(|a| a.id).collect();
-        bundle.action_follow_ups = plans::action_follow_ups(&mut conn, &actions).await?;
+    // A large plan reads only the part it shows.
+    let outline = plan_part::outline(&mut conn, id).await?;
+    let part = if (outline.risks + outline.self_inspections) as usize > LARGE_PLAN {
+        Some(chosen_part(&mut conn, &bundle, &outline, q).await?)
+    } else {
+        None
+    };
+    match part {
+        Some(part) => plan_part::fill_part(&mut conn, &mut bundle, part).await?,
+        None => {
+            plans::fill_items(&mut conn, &mut bundle).await?;
+            let actions: Vec<_> = bundle.actions.iter().map(|a| a.id).collect();
+            bundle.action_follow_ups = plans::action_follow_ups(&mut conn, &actions).await?;
+        }
     }
     let next: Vec<Versioned<QualityPlan>> = repo::list(
         &mut conn,
@@ -634,17 +659,13 @@ pub async fn page_filtered(
     .await?;
     let units = kvalitet_store::org::units(&mut conn, bundle.plan.tenant_id).await?;
     let names = kvalitet_store::responsible::names(&mut conn, bundle.plan.tenant_id).await?;
-    let mut page = view(&bundle, &names, user.nav());
-    if large {
-        let q = page_by_area(&mut page, q);
-        filter(&mut page, &bundle, &units, &q);
-        let mut shown: Vec<_> = page.actions_mut().map(|a| Id::new(a.id)).collect();
-        shown.sort();
-        shown.dedup();
-        bundle.action_follow_ups = plans::action_follow_ups(&mut conn, &shown).await?;
-        fill_follow_ups(&mut page, &bundle);
-    } else {
-        filter(&mut page, &bundle, &units, q);
+    let mut page = view(&bundle, &outline, &names, user.nav());
+    match part {
+        Some(part) => {
+            let q = show_part(&mut page, &bundle, &outline, part, q);
+            filter(&mut page, &bundle, &units, &q);
+        }
+        None => filter(&mut page, &bundle, &units, q),
     }
     page.may_edit = user.may(Permission::EditPlan, bundle.plan.scope_id);
     page.next_plan = next.first().map(|p| format!("/planer/{}", p.id)).unwrap_or_default();

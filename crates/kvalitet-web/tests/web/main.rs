@@ -32,6 +32,7 @@ mod organisation;
 mod pages;
 mod phones;
 mod plan_import;
+mod plan_parts;
 mod plan_workbook;
 mod search;
 mod security;
