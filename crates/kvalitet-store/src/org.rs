@@ -54,11 +54,23 @@ pub async fn parents(conn: &mut AnyConnection, tenant: TenantId) -> Result<Vec<(
 
 /// `root` and every unit below it, in tree order (parents before children).
 pub fn subtree(units: &[Versioned<OrgUnit>], root: OrgUnitId) -> Vec<OrgUnitId> {
+    subtree_of(units.iter().map(|u| (u.id, u.parent_id)), root)
+}
+
+/// [`subtree`] of a tree given as (unit, parent) pairs; siblings in the order given.
+pub fn subtree_of(units: impl IntoIterator<Item = (OrgUnitId, Option<OrgUnitId>)>, root: OrgUnitId) -> Vec<OrgUnitId> {
+    let mut children: std::collections::HashMap<OrgUnitId, Vec<OrgUnitId>> = Default::default();
+    for (unit, parent) in units {
+        if let Some(p) = parent {
+            children.entry(p).or_default().push(unit);
+        }
+    }
     let mut out = vec![root];
     let mut i = 0;
     while i < out.len() {
-        let parent = out[i];
-        out.extend(units.iter().filter(|u| u.parent_id == Some(parent)).map(|u| u.id));
+        if let Some(c) = children.get(&out[i]) {
+            out.extend(c);
+        }
         i += 1;
     }
     out

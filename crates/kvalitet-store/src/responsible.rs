@@ -39,19 +39,18 @@ pub async fn people(conn: &mut AnyConnection, tenant: TenantId) -> Result<Vec<Pe
         .bind(tenant.get())
         .fetch_all(&mut *conn)
         .await?;
-    let mut people = rows
-        .iter()
-        .map(|r| {
-            Ok(Person {
-                id: AccountId::new(r.try_get("id")?),
-                name: r.try_get("display_name")?,
-                email: r.try_get("email")?,
-                active: r.try_get::<i64, _>("active")? != 0,
-            })
-        })
-        .collect::<Result<Vec<_>>>()?;
+    let mut people = rows.iter().map(person).collect::<Result<Vec<_>>>()?;
     people.sort_by_cached_key(|p| (swedish_key(p.shown()), p.email.clone()));
     Ok(people)
+}
+
+fn person(r: &sqlx::any::AnyRow) -> Result<Person> {
+    Ok(Person {
+        id: AccountId::new(r.try_get("id")?),
+        name: r.try_get("display_name")?,
+        email: r.try_get("email")?,
+        active: r.try_get::<i64, _>("active")? != 0,
+    })
 }
 
 /// The accounts of `tenant` that can be made responsible: the active ones.
@@ -77,6 +76,27 @@ impl Names {
 
 pub async fn names(conn: &mut AnyConnection, tenant: TenantId) -> Result<Names> {
     Ok(Names::of(&people(conn, tenant).await?))
+}
+
+/// The names of `accounts` only (what a page shows responsible), not every account of
+/// the tenant.
+pub async fn names_of(
+    conn: &mut AnyConnection,
+    tenant: TenantId,
+    accounts: impl IntoIterator<Item = AccountId>,
+) -> Result<Names> {
+    let mut ids: Vec<AccountId> = accounts.into_iter().collect();
+    ids.sort();
+    ids.dedup();
+    if ids.is_empty() {
+        return Ok(Names::default());
+    }
+    let sql = format!(
+        "SELECT id, display_name, email, active FROM account WHERE tenant_id = $1 AND {}",
+        repo::in_ids("id", ids)
+    );
+    let rows = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(tenant.get()).fetch_all(&mut *conn).await?;
+    Ok(Names::of(&rows.iter().map(person).collect::<Result<Vec<_>>>()?))
 }
 
 /// A key that sorts Swedish names as a Swede expects: case aside, å, ä and ö after z

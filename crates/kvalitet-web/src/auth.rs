@@ -84,6 +84,11 @@ impl OrgTree {
         &self.all
     }
 
+    /// `root` and every unit below it, parents before children, siblings in id order.
+    pub fn subtree(&self, root: OrgUnitId) -> Vec<OrgUnitId> {
+        kvalitet_store::org::subtree_of(self.all.iter().map(|u| (*u, self.parents.get(u).copied())), root)
+    }
+
     /// The top of the tree (the first, should there be several), where the whole
     /// organisation's permissions are asked.
     pub fn top(&self) -> Option<OrgUnitId> {

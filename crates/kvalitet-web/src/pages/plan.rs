@@ -555,15 +555,8 @@ fn show_part(
     q
 }
 
-/// The plan page for a user: what they may see, and the annual-cycle controls where
-/// they may edit the plan.
 /// Applies the filters of `q` to the page; the filter choices come from the plan.
-fn filter(
-    page: &mut PlanPage,
-    b: &PlanBundle,
-    units: &[Versioned<kvalitet_domain::org::OrgUnit>],
-    q: &HashMap<String, String>,
-) {
+fn filter(page: &mut PlanPage, b: &PlanBundle, units: &[(String, String)], q: &HashMap<String, String>) {
     // Area and unit names are long ("Myndighetsutövning för personer som utsatts för eller
     // som utövar våld i nära relationer"); anything longer than a name can be is ignored.
     let get = |k: &str| q.get(k).filter(|v| v.len() <= 500).cloned().unwrap_or_default();
@@ -581,11 +574,7 @@ fn filter(
             .collect(),
         factors: b.quality_factors.iter().map(|q| (q.name.clone(), q.name.clone())).collect(),
         statuses: kvalitet_domain::action::ActionStatus::ALL.iter().map(|s| s.code()).collect(),
-        units: kvalitet_store::org::subtree(units, b.plan.scope_id)
-            .iter()
-            .filter_map(|id| units.iter().find(|u| u.id == *id))
-            .map(|u| (u.id.to_string(), u.name.clone()))
-            .collect(),
+        units: units.to_vec(),
     };
     if !f.area.is_empty() {
         page.areas.retain(|a| a.area == f.area);
@@ -620,6 +609,8 @@ fn filter(
     page.filters = f;
 }
 
+/// The plan page for a user: what they may see, and the annual-cycle controls where
+/// they may edit the plan.
 pub async fn page(state: &AppState, user: &User, id: Id<QualityPlan>, form: FormState) -> WebResult<PlanPage> {
     page_filtered(state, user, id, form, &HashMap::new()).await
 }
@@ -657,8 +648,16 @@ pub async fn page_filtered(
         ),
     )
     .await?;
-    let units = kvalitet_store::org::units(&mut conn, bundle.plan.tenant_id).await?;
-    let names = kvalitet_store::responsible::names(&mut conn, bundle.plan.tenant_id).await?;
+    // The filter's units: the plan's scope and what lies below it, from the tree in
+    // memory; only their names read.
+    let tenant = bundle.plan.tenant_id;
+    let subtree = user.tree.subtree(bundle.plan.scope_id);
+    let unit_names = kvalitet_store::org::names(&mut conn, tenant, subtree.iter().copied()).await?;
+    let units: Vec<(String, String)> =
+        subtree.iter().filter_map(|id| Some((id.to_string(), unit_names.get(id)?.clone()))).collect();
+    let accounts = bundle.actions.iter().filter_map(|a| a.responsible_account_id);
+    let accounts = accounts.chain(bundle.self_inspections.iter().filter_map(|s| s.responsible_account_id));
+    let names = kvalitet_store::responsible::names_of(&mut conn, tenant, accounts).await?;
     let mut page = view(&bundle, &outline, &names, user.nav());
     match part {
         Some(part) => {
