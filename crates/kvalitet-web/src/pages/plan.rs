@@ -498,10 +498,10 @@ async fn chosen_part(
     if let Some((a, _)) = areas.iter().find(|(a, _)| a.name == asked) {
         return Ok(PlanPart::Area(a.id));
     }
-    if let Some(item) = q.get("visa").and_then(|v| item_of_anchor(v)) {
-        if let Some(part) = plan_part::part_of(conn, b.plan.id, item).await? {
-            return Ok(part);
-        }
+    if let Some(item) = q.get("visa").and_then(|v| item_of_anchor(v))
+        && let Some(part) = plan_part::part_of(conn, b.plan.id, item).await?
+    {
+        return Ok(part);
     }
     Ok(areas.first().map_or(PlanPart::LooseActions, |(a, _)| PlanPart::Area(a.id)))
 }
