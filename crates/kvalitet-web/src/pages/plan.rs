@@ -178,6 +178,17 @@ pub struct AreaLinkV {
 /// at a time.
 pub const LARGE_PLAN: usize = 40;
 
+/// The risks and self-inspections a large plan's page shows of its area at a time.
+pub const AREA_PAGE: usize = 20;
+
+/// Where a page of a large area is: which of its items it shows, and the links on.
+pub struct AreaPageV {
+    pub shown: String,
+    pub page_of: String,
+    pub previous: String,
+    pub next: String,
+}
+
 /// The value of `omrade` that shows a large plan's actions tied to no risk or
 /// self-inspection (no process area is named so: names are words).
 const OTHER_ACTIONS: &str = "-";
@@ -189,6 +200,9 @@ pub struct PlanPage {
     pub filters: Filters,
     /// A large plan, shown one process area at a time: the links to every area.
     pub area_links: Vec<AreaLinkV>,
+    /// A large area, shown `AREA_PAGE` risks and self-inspections at a time: which
+    /// ("Visar 1–20 av 88 risker och egenkontroller"), and the pages before and after.
+    pub area_page: Option<AreaPageV>,
     pub href: String,
     pub id: i64,
     pub heat_map: String,
@@ -293,7 +307,11 @@ pub fn view(b: &PlanBundle, outline: &PlanOutline, names: &Names, nav: Nav) -> P
                         target: si.target.clone(),
                         responsible: names.responsible(si.responsible_account_id, &si.responsible),
                         purpose: blocks(&si.purpose),
-                        risks: s.risks.iter().map(|r| (anchor("risk", r.id), r.title.clone())).collect(),
+                        risks: s
+                            .risks
+                            .iter()
+                            .map(|r| (format!("#{}", anchor("risk", r.id)), r.title.clone()))
+                            .collect(),
                         action_note: si.action_note.clone(),
                         actions: s.actions.iter().map(&action_v).collect(),
                         runs: s
@@ -364,6 +382,7 @@ pub fn view(b: &PlanBundle, outline: &PlanOutline, names: &Names, nav: Nav) -> P
         nav,
         filters: Filters::default(),
         area_links: vec![],
+        area_page: None,
         href: format!("/planer/{}", b.plan.id),
         id: b.plan.id.get(),
         heat_map: format!("/planer/{}/riskkarta", b.plan.id),
@@ -609,6 +628,62 @@ fn filter(page: &mut PlanPage, b: &PlanBundle, units: &[(String, String)], q: &H
     page.filters = f;
 }
 
+/// A large plan's area of more than `AREA_PAGE` risks and self-inspections (after the
+/// filters) shows them a page at a time: the page asked for (`sida`), else the one
+/// holding the item the user returns to (`visa`), else the first. A self-inspection's
+/// link to a risk not on the page goes to the page that shows it.
+fn page_within_area(page: &mut PlanPage, q: &HashMap<String, String>) {
+    let href = page.href.clone();
+    let Some(area) = page.areas.first_mut() else { return };
+    let (risks, total) = (area.risks.len(), area.risks.len() + area.self_inspections.len());
+    if total > AREA_PAGE {
+        let pages = total.div_ceil(AREA_PAGE);
+        let shown = q.get("visa").map(String::as_str).unwrap_or_default();
+        let holds = |anchor: &str, actions: &[ActionV]| {
+            !shown.is_empty() && (anchor == shown || actions.iter().any(|a| a.anchor == shown))
+        };
+        let place = area
+            .risks
+            .iter()
+            .position(|r| holds(&r.anchor, &r.actions))
+            .or_else(|| area.self_inspections.iter().position(|s| holds(&s.anchor, &s.actions)).map(|i| risks + i));
+        let asked = q.get("sida").and_then(|n| n.parse::<usize>().ok()).filter(|n| (1..=pages).contains(n));
+        let n = asked.or(place.map(|i| i / AREA_PAGE + 1)).unwrap_or(1);
+        let (start, end) = ((n - 1) * AREA_PAGE, (n * AREA_PAGE).min(total));
+        let kept_risks = start.min(risks)..end.min(risks);
+        let kept_sis = start.saturating_sub(risks)..end.saturating_sub(risks);
+        area.risks = area.risks.drain(kept_risks).collect();
+        area.self_inspections = area.self_inspections.drain(kept_sis).collect();
+        let f = &page.filters;
+        let link = |n: usize| {
+            let mut pairs = vec![("omrade", f.area.clone())];
+            for (k, v) in [("faktor", &f.factor), ("status", &f.status), ("enhet", &f.unit)] {
+                if !v.is_empty() {
+                    pairs.push((k, v.clone()));
+                }
+            }
+            pairs.push(("sida", n.to_string()));
+            format!("{href}?{}", super::lists::query_string(&pairs))
+        };
+        page.area_page = Some(AreaPageV {
+            shown: format!("Visar {}–{end} av {total} risker och egenkontroller i området.", start + 1),
+            page_of: format!("Sida {n} av {pages}"),
+            previous: if n > 1 { link(n - 1) } else { String::new() },
+            next: if n < pages { link(n + 1) } else { String::new() },
+        });
+    }
+    let Some(area) = page.areas.first_mut() else { return };
+    let on_page: std::collections::HashSet<String> = area.risks.iter().map(|r| r.anchor.clone()).collect();
+    for s in &mut area.self_inspections {
+        for (target, _) in &mut s.risks {
+            let anchor = target.trim_start_matches('#').to_owned();
+            if !on_page.contains(&anchor) {
+                *target = format!("{href}?visa={anchor}#{anchor}");
+            }
+        }
+    }
+}
+
 /// The plan page for a user: what they may see, and the annual-cycle controls where
 /// they may edit the plan.
 pub async fn page(state: &AppState, user: &User, id: Id<QualityPlan>, form: FormState) -> WebResult<PlanPage> {
@@ -663,6 +738,7 @@ pub async fn page_filtered(
         Some(part) => {
             let q = show_part(&mut page, &bundle, &outline, part, q);
             filter(&mut page, &bundle, &units, &q);
+            page_within_area(&mut page, &q);
         }
         None => filter(&mut page, &bundle, &units, q),
     }

@@ -335,3 +335,70 @@ async fn counts_are_in_the_singular_for_one() {
     })
     .await;
 }
+
+/// The element ids of the risks and self-inspections a plan page shows.
+fn shown_items(body: &str) -> Vec<String> {
+    body.split("<article class=\"card ")
+        .skip(1)
+        .map(|s| s.split("id=\"").nth(1).unwrap().split('"').next().unwrap().to_owned())
+        .collect()
+}
+
+/// The link of a pager's `rel` ("next", "prev"), if any.
+fn pager_link(body: &str, rel: &str) -> Option<String> {
+    let at = body.find(&format!("rel=\"{rel}\""))?;
+    let start = body[..at].rfind("href=\"").unwrap() + 6;
+    Some(body[start..].split('"').next().unwrap().replace("&#38;", "&").replace("&amp;", "&"))
+}
+
+#[tokio::test]
+async fn a_large_area_is_shown_a_page_at_a_time() {
+    on_each_backend(|store, _| async move {
+        let mut qd = TestApp::with_demo(store.clone()).await;
+        qd.login(QUALITY).await;
+        let csrf = qd.csrf().await;
+        let plan = draft(&qd, &csrf).await;
+        let plan_id = plan.rsplit('/').next().unwrap().to_owned();
+        let name = "Myndighetsutövning för personer med beroendeproblematik";
+        let area = option_value(&qd.get(&format!("/risker/ny?plan={plan_id}")).await.body, name);
+        let mut last = String::new();
+        for n in 1..=45 {
+            last = add_risk(&qd, &csrf, &plan, &area, &format!("Sidrisk {n}")).await.location().to_owned();
+        }
+        let last = anchored(&last, "risk");
+        let first = qd.get(&format!("{plan}?omrade={}", name.replace(' ', "+"))).await.body;
+        let shown = first.split("<p class=\"muted\">Visar 1–20 av ").nth(1).expect("the page's place");
+        let total: usize = shown.split(' ').next().unwrap().parse().unwrap();
+        assert!(total >= 45, "{total}");
+        assert!(first.contains(&format!("Sida 1 av {}", total.div_ceil(20))));
+        assert!(pager_link(&first, "prev").is_none());
+
+        // Page by page, every risk and self-inspection of the area once, 20 at most a page.
+        let (mut seen, mut body, mut pages) = (Vec::new(), first, 1);
+        loop {
+            let items = shown_items(&body);
+            assert!(!items.is_empty() && items.len() <= 20, "{}", items.len());
+            seen.extend(items);
+            let Some(next) = pager_link(&body, "next") else { break };
+            assert!(next.starts_with(&format!("{plan}?omrade=")) && next.contains(&format!("sida={}", pages + 1)));
+            body = qd.get(&next).await.body;
+            pages += 1;
+            assert!(pager_link(&body, "prev").is_some(), "{next}");
+        }
+        assert_eq!(pages, total.div_ceil(20));
+        let mut unique = seen.clone();
+        unique.sort();
+        unique.dedup();
+        assert_eq!((seen.len(), unique.len()), (total, total), "each item on one page");
+        assert!(seen.contains(&format!("risk-{last}")));
+
+        // Back from the last risk added, the page that shows it; a page beyond the last
+        // is the first.
+        let back = qd.get(&format!("{plan}?visa=risk-{last}")).await.body;
+        assert!(back.contains(&format!("id=\"risk-{last}\"")));
+        assert!(back.contains(&format!("Sida {} av {}", pages, pages)), "the last page");
+        let beyond = qd.get(&format!("{plan}?omrade={}&sida=99", name.replace(' ', "+"))).await.body;
+        assert!(beyond.contains(&format!("Sida 1 av {pages}")));
+    })
+    .await;
+}
