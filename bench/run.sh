@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# The whole benchmark suite in one command: the web pages (bench/web/run.sh), the board
-# documents (kvalitet-documents' bench_documents example) and the case-data measures
-# against DuckDB (bench/measures/run.sh), one after the other on this machine.
+# The whole benchmark suite in one command: the web pages (bench/web/run.sh), sqlx's Any
+# driver against the native ones (bench/driver/run.sh; SQLite only with --quick), the
+# board documents (kvalitet-documents' bench_documents example) and the case-data
+# measures against DuckDB (bench/measures/run.sh), one after the other on this machine.
 #
 #   bench/run.sh [--quick]
 #
@@ -14,9 +15,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-web_seconds=10 doc_runs=11 sizes=(1000000 10000000) mode=full
+web_seconds=10 doc_runs=11 sizes=(1000000 10000000) mode=full driver=(11)
 if [ "${1:-}" = "--quick" ]; then
-  web_seconds=3 doc_runs=3 sizes=(100000) mode=quick
+  web_seconds=3 doc_runs=3 sizes=(100000) mode=quick driver=(3 --sqlite-only)
 fi
 
 day=$(date +%F)
@@ -30,6 +31,10 @@ out=bench/results/$day.md
   echo "### Web pages (\`bench/web/run.sh $web_seconds\`)"
   echo
   bench/web/run.sh "$web_seconds"
+  echo
+  echo "### sqlx Any against the native drivers (\`bench/driver/run.sh ${driver[*]}\`)"
+  echo
+  bench/driver/run.sh "${driver[@]}"
   echo
   echo "### Board documents (\`bench_documents --runs $doc_runs\`, median of the runs)"
   echo
