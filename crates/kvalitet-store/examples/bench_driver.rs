@@ -39,6 +39,11 @@ macro_rules! run {
     }};
 }
 
+/// What the plan page decodes of a risk.
+const RISK_INTS: &[&str] =
+    &["id", "version", "plan_id", "process_area_id", "likelihood", "consequence", "level", "sort_order"];
+const RISK_TEXTS: &[&str] = &["title", "consequence_text"];
+
 enum Native {
     Sqlite(SqliteConnection),
     Postgres(PgConnection),
@@ -106,15 +111,15 @@ async fn main() -> anyhow::Result<()> {
             name: "a process area's risks of the large plan",
             sql: format!("SELECT {risk_cols} FROM risk WHERE plan_id = $1 AND process_area_id = {area}"),
             bind: plan,
-            ints: &["id", "version", "plan_id", "process_area_id", "likelihood", "consequence", "level", "sort_order"],
-            texts: &["title", "consequence_text"],
+            ints: RISK_INTS,
+            texts: RISK_TEXTS,
         },
         Read {
             name: "every risk of the large plan",
             sql: format!("SELECT {risk_cols} FROM risk WHERE plan_id = $1"),
             bind: plan,
-            ints: &["id", "version", "plan_id", "process_area_id", "likelihood", "consequence", "level", "sort_order"],
-            texts: &["title", "consequence_text"],
+            ints: RISK_INTS,
+            texts: RISK_TEXTS,
         },
         Read {
             name: "the follow-up entries of that area's actions",
