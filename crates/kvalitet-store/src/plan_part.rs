@@ -67,7 +67,7 @@ pub enum PlanItem {
     Action(ActionId),
 }
 
-/// The plan's outline: three statements whatever its size.
+/// The plan's outline: two statements whatever its size.
 pub async fn outline(conn: &mut AnyConnection, plan: PlanId) -> Result<PlanOutline> {
     let by_area = sqlx::query(
         "SELECT 'r' AS kind, process_area_id AS area, COUNT(*) AS n, \

@@ -93,18 +93,24 @@ async fn items<T: Record>(conn: &mut AnyConnection, plan: PlanId) -> Result<Vec<
 /// A plan with everything in it.
 pub async fn load_bundle(conn: &mut AnyConnection, plan_id: PlanId) -> Result<PlanBundle> {
     let mut bundle = load_head(conn, plan_id).await?;
-    fill_items(conn, &mut bundle).await?;
-    bundle.action_follow_ups = repo::list::<ActionFollowUp>(
-        conn,
-        Where::sql("action_id IN (SELECT id FROM action WHERE plan_id = $1)", vec![plan_id.to_value()]),
-    )
-    .await?;
+    fill_all(conn, &mut bundle).await?;
     Ok(bundle)
 }
 
+/// Fills a plan's head ([`load_head`]) with everything in the plan.
+pub async fn fill_all(conn: &mut AnyConnection, bundle: &mut PlanBundle) -> Result<()> {
+    fill_items(conn, bundle).await?;
+    bundle.action_follow_ups = repo::list::<ActionFollowUp>(
+        conn,
+        Where::sql("action_id IN (SELECT id FROM action WHERE plan_id = $1)", vec![bundle.plan.id.to_value()]),
+    )
+    .await?;
+    Ok(())
+}
+
 /// Fills a plan's head ([`load_head`]) with every item of the plan and the links among
-/// them, but not its actions' follow-up entries (the largest part of a plan).
-pub async fn fill_items(conn: &mut AnyConnection, bundle: &mut PlanBundle) -> Result<()> {
+/// them, but not its actions' follow-up entries.
+async fn fill_items(conn: &mut AnyConnection, bundle: &mut PlanBundle) -> Result<()> {
     let plan_id = bundle.plan.id;
     let p = plan_id.to_value();
     bundle.runs = repo::list::<SelfInspectionRun>(
@@ -127,7 +133,7 @@ pub async fn fill_items(conn: &mut AnyConnection, bundle: &mut PlanBundle) -> Re
 
 /// The plan, its scope, the tenant's matrix, process areas and quality factors, and the
 /// plan's prose (sections, focus areas); no risks, self-inspections, actions or
-/// indicators: what every view of a plan reads before its items (all: [`fill_items`], or one
+/// indicators: what every view of a plan reads before its items (all: [`fill_all`], or one
 /// part of a large plan: [`crate::plan_part::fill_part`]).
 pub async fn load_head(conn: &mut AnyConnection, plan_id: PlanId) -> Result<PlanBundle> {
     let plan = repo::get::<QualityPlan>(conn, plan_id).await?;

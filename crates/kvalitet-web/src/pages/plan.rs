@@ -97,10 +97,17 @@ pub struct SelfInspectionV {
     /// Who carries it out: the account's name, else the text.
     pub responsible: String,
     pub purpose: Vec<Block>,
-    pub risks: Vec<(String, String)>,
+    /// The risks it is linked to: on this page, or a link to where they are shown.
+    pub risks: Vec<RiskLinkV>,
     pub action_note: String,
     pub actions: Vec<ActionV>,
     pub runs: Vec<RunV>,
+}
+
+pub struct RiskLinkV {
+    pub anchor: String,
+    pub href: String,
+    pub title: String,
 }
 
 pub struct ResultV {
@@ -310,7 +317,10 @@ pub fn view(b: &PlanBundle, outline: &PlanOutline, names: &Names, nav: Nav) -> P
                         risks: s
                             .risks
                             .iter()
-                            .map(|r| (format!("#{}", anchor("risk", r.id)), r.title.clone()))
+                            .map(|r| {
+                                let anchor = anchor("risk", r.id);
+                                RiskLinkV { href: format!("#{anchor}"), anchor, title: r.title.clone() }
+                            })
                             .collect(),
                         action_note: si.action_note.clone(),
                         actions: s.actions.iter().map(&action_v).collect(),
@@ -467,24 +477,10 @@ fn unique_action_anchors(page: &mut PlanPage) {
 /// with risks or self-inspections in display order, then those with indicators only;
 /// with how many items each holds.
 fn outline_areas<'a>(b: &'a PlanBundle, outline: &PlanOutline) -> Vec<(&'a Versioned<ProcessArea>, i64)> {
-    let mut areas: Vec<_> = b.process_areas.iter().collect();
-    areas.sort_by_key(|a| (a.sort_order, a.id));
-    let count = |area: &Versioned<ProcessArea>| outline.areas.iter().find(|c| c.area == area.id).copied();
-    let with = |items: bool| {
-        areas
-            .iter()
-            .filter_map(move |a| count(a).filter(|c| (c.items > 0) == items && c.items + c.indicators > 0))
-            .map(|c| c.area)
-            .collect::<Vec<_>>()
-    };
-    with(true)
-        .into_iter()
-        .chain(with(false))
-        .filter_map(|id| {
-            let c = count(b.area(id)?)?;
-            Some((b.area(id)?, c.items + c.indicators))
-        })
-        .collect()
+    let mut areas: Vec<_> =
+        b.process_areas.iter().filter_map(|a| Some((a, *outline.areas.iter().find(|c| c.area == a.id)?))).collect();
+    areas.sort_by_key(|(a, c)| (c.items == 0, a.sort_order, a.id));
+    areas.into_iter().map(|(a, c)| (a, c.items + c.indicators)).collect()
 }
 
 /// The element id a page returns to (`visa`) as the plan item it names.
@@ -675,11 +671,8 @@ fn page_within_area(page: &mut PlanPage, q: &HashMap<String, String>) {
     let Some(area) = page.areas.first_mut() else { return };
     let on_page: std::collections::HashSet<String> = area.risks.iter().map(|r| r.anchor.clone()).collect();
     for s in &mut area.self_inspections {
-        for (target, _) in &mut s.risks {
-            let anchor = target.trim_start_matches('#').to_owned();
-            if !on_page.contains(&anchor) {
-                *target = format!("{href}?visa={anchor}#{anchor}");
-            }
+        for r in s.risks.iter_mut().filter(|r| !on_page.contains(&r.anchor)) {
+            r.href = format!("{href}?visa={a}#{a}", a = r.anchor);
         }
     }
 }
@@ -709,11 +702,7 @@ pub async fn page_filtered(
     };
     match part {
         Some(part) => plan_part::fill_part(&mut conn, &mut bundle, part).await?,
-        None => {
-            plans::fill_items(&mut conn, &mut bundle).await?;
-            let actions: Vec<_> = bundle.actions.iter().map(|a| a.id).collect();
-            bundle.action_follow_ups = plans::action_follow_ups(&mut conn, &actions).await?;
-        }
+        None => plans::fill_all(&mut conn, &mut bundle).await?,
     }
     let next: Vec<Versioned<QualityPlan>> = repo::list(
         &mut conn,
