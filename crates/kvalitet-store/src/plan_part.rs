@@ -130,6 +130,22 @@ pub async fn outline(conn: &mut AnyConnection, plan: PlanId) -> Result<PlanOutli
 /// other areas that its self-inspections name (so a self-inspection shows them); or the
 /// actions tied to nothing.
 pub async fn fill_part(conn: &mut AnyConnection, b: &mut PlanBundle, part: PlanPart) -> Result<()> {
+    fill(conn, b, part, None).await
+}
+
+/// [`fill_part`] of an area, with only `items` of its risks and self-inspections (a page
+/// of [`area_items`]) and what they show; the area's indicators all. Risks the
+/// self-inspections name that are not among `items` are read too, as in [`fill_part`].
+pub async fn fill_area_items(
+    conn: &mut AnyConnection,
+    b: &mut PlanBundle,
+    area: ProcessAreaId,
+    items: &[PlanItem],
+) -> Result<()> {
+    fill(conn, b, PlanPart::Area(area), Some(items)).await
+}
+
+async fn fill(conn: &mut AnyConnection, b: &mut PlanBundle, part: PlanPart, only: Option<&[PlanItem]>) -> Result<()> {
     let p = b.plan.id.to_value();
     match part {
         PlanPart::LooseActions => {
@@ -147,8 +163,22 @@ pub async fn fill_part(conn: &mut AnyConnection, b: &mut PlanBundle, part: PlanP
             let in_area = |column: &str| {
                 Where::built(format!("plan_id = $1 AND {column} = $2"), vec![p.clone(), area.to_value()])
             };
-            b.risks = repo::list::<Risk>(conn, in_area("process_area_id")).await?;
-            b.self_inspections = repo::list::<SelfInspection>(conn, in_area("process_area_id")).await?;
+            let (risks, sis) = match only {
+                None => (in_area("process_area_id"), in_area("process_area_id")),
+                Some(items) => {
+                    let risks = items.iter().filter_map(|i| if let PlanItem::Risk(r) = i { Some(*r) } else { None });
+                    let sis = items.iter().filter_map(|i| match i {
+                        PlanItem::SelfInspection(s) => Some(*s),
+                        _ => None,
+                    });
+                    (
+                        Where::built(format!("plan_id = $1 AND {}", repo::in_ids("id", risks)), vec![p.clone()]),
+                        Where::built(format!("plan_id = $1 AND {}", repo::in_ids("id", sis)), vec![p.clone()]),
+                    )
+                }
+            };
+            b.risks = repo::list::<Risk>(conn, risks).await?;
+            b.self_inspections = repo::list::<SelfInspection>(conn, sis).await?;
             b.indicators = repo::list::<Indicator>(conn, in_area("area_id")).await?;
             let risks: Vec<RiskId> = b.risks.iter().map(|r| r.id).collect();
             let sis: Vec<SelfInspectionId> = b.self_inspections.iter().map(|s| s.id).collect();
@@ -230,4 +260,66 @@ pub async fn part_of(conn: &mut AnyConnection, plan: PlanId, item: PlanItem) -> 
             area => Some(PlanPart::Area(Id::new(area))),
         },
     })
+}
+
+/// Which of an area's risks and self-inspections a page lists.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct AreaFilter {
+    /// Only those with an action of this status (its code).
+    pub status: Option<String>,
+    /// Only the self-inspections of this unit, and no risks (an id no unit has lists none).
+    pub unit: Option<i64>,
+}
+
+/// The risks and then the self-inspections of `area` in `plan` that `filter` keeps, in
+/// display order (`sort_order`, then id): ids only, so that a page of them can be read.
+pub async fn area_items(
+    conn: &mut AnyConnection,
+    plan: PlanId,
+    area: ProcessAreaId,
+    filter: &AreaFilter,
+) -> Result<Vec<PlanItem>> {
+    // One statement whatever the filter: an empty status and unit 0 filter nothing.
+    let rows = sqlx::query(
+        "SELECT 0 AS kind, id, sort_order FROM risk r WHERE r.plan_id = $1 AND r.process_area_id = $2 AND $4 = 0 \
+         AND ($3 = '' OR EXISTS (SELECT 1 FROM action_risk l JOIN action a ON a.id = l.action_id \
+         WHERE l.risk_id = r.id AND a.status = $3)) \
+         UNION ALL SELECT 1, id, sort_order FROM self_inspection s \
+         WHERE s.plan_id = $1 AND s.process_area_id = $2 AND ($4 = 0 OR s.unit_id = $4) \
+         AND ($3 = '' OR EXISTS (SELECT 1 FROM action_self_inspection l JOIN action a ON a.id = l.action_id \
+         WHERE l.self_inspection_id = s.id AND a.status = $3)) \
+         ORDER BY kind, sort_order, id",
+    )
+    .bind(plan.get())
+    .bind(area.get())
+    .bind(filter.status.clone().unwrap_or_default())
+    .bind(filter.unit.map_or(0, |u| if u > 0 { u } else { -1 }))
+    .fetch_all(&mut *conn)
+    .await?;
+    risks_and_self_inspections(&rows)
+}
+
+/// The risks and self-inspections `action` is tied to.
+pub async fn items_of_action(conn: &mut AnyConnection, action: ActionId) -> Result<Vec<PlanItem>> {
+    let rows = sqlx::query(
+        "SELECT 0 AS kind, risk_id AS id FROM action_risk WHERE action_id = $1 \
+         UNION ALL SELECT 1, self_inspection_id FROM action_self_inspection WHERE action_id = $1",
+    )
+    .bind(action.get())
+    .fetch_all(&mut *conn)
+    .await?;
+    risks_and_self_inspections(&rows)
+}
+
+/// Rows of `kind` (0 a risk, 1 a self-inspection) and `id` as plan items.
+fn risks_and_self_inspections(rows: &[sqlx::any::AnyRow]) -> Result<Vec<PlanItem>> {
+    rows.iter()
+        .map(|row| {
+            let id: i64 = row.try_get("id")?;
+            Ok(match row.try_get::<i64, _>("kind")? {
+                0 => PlanItem::Risk(Id::new(id)),
+                _ => PlanItem::SelfInspection(Id::new(id)),
+            })
+        })
+        .collect()
 }

@@ -17,11 +17,11 @@ use kvalitet_domain::Code;
 use kvalitet_domain::access::Permission;
 use kvalitet_domain::action::ActionFollowUp;
 use kvalitet_domain::bundle::{ActionView, PlanBundle};
-use kvalitet_domain::org::ProcessArea;
+use kvalitet_domain::org::{ProcessArea, ProcessAreaId};
 use kvalitet_domain::plan::QualityPlan;
 use kvalitet_domain::stats::Basis;
 use kvalitet_domain::{Id, Versioned};
-use kvalitet_store::plan_part::{self, PlanItem, PlanOutline, PlanPart};
+use kvalitet_store::plan_part::{self, AreaFilter, PlanItem, PlanOutline, PlanPart};
 use kvalitet_store::plans;
 use kvalitet_store::responsible::Names;
 use kvalitet_store::{Column, Value, Where, repo};
@@ -570,11 +570,16 @@ fn show_part(
     q
 }
 
+/// A filter's value in `q`. Area and unit names are long ("Myndighetsutövning för
+/// personer som utsatts för eller som utövar våld i nära relationer"); anything longer
+/// than a name can be is ignored.
+fn filter_value(q: &HashMap<String, String>, key: &str) -> String {
+    q.get(key).filter(|v| v.len() <= 500).cloned().unwrap_or_default()
+}
+
 /// Applies the filters of `q` to the page; the filter choices come from the plan.
 fn filter(page: &mut PlanPage, b: &PlanBundle, units: &[(String, String)], q: &HashMap<String, String>) {
-    // Area and unit names are long ("Myndighetsutövning för personer som utsatts för eller
-    // som utövar våld i nära relationer"); anything longer than a name can be is ignored.
-    let get = |k: &str| q.get(k).filter(|v| v.len() <= 500).cloned().unwrap_or_default();
+    let get = |k: &str| filter_value(q, k);
     let f = Filters {
         area: get("omrade"),
         factor: get("faktor"),
@@ -624,32 +629,62 @@ fn filter(page: &mut PlanPage, b: &PlanBundle, units: &[(String, String)], q: &H
     page.filters = f;
 }
 
-/// A large plan's area of more than `AREA_PAGE` risks and self-inspections (after the
-/// filters) shows them a page at a time: the page asked for (`sida`), else the one
-/// holding the item the user returns to (`visa`), else the first. A self-inspection's
-/// link to a risk not on the page goes to the page that shows it.
-fn page_within_area(page: &mut PlanPage, q: &HashMap<String, String>) {
+/// The risks and self-inspections of a large plan's area that one page shows: all when
+/// the area has at most `AREA_PAGE` (after the filters), else a page of them.
+struct AreaWindow {
+    /// The page's items, in display order.
+    items: Vec<PlanItem>,
+    /// Its number, from 1, and the number of pages.
+    number: usize,
+    pages: usize,
+    /// The place of its first item in the area, from 0, and how many the area lists.
+    start: usize,
+    total: usize,
+}
+
+/// The page of a large plan's area asked for (`sida`), else the one holding the item
+/// the user returns to (`visa`), else the first; counted and ordered by the database
+/// with the status and unit filters applied, so that only the page's items are read.
+async fn area_window(
+    conn: &mut sqlx::AnyConnection,
+    plan: Id<QualityPlan>,
+    area: ProcessAreaId,
+    q: &HashMap<String, String>,
+) -> WebResult<AreaWindow> {
+    let (status, unit) = (filter_value(q, "status"), filter_value(q, "enhet"));
+    let filter = AreaFilter {
+        status: (!status.is_empty()).then_some(status),
+        // A unit that is not a number is no unit's: it lists nothing, as the page's filter.
+        unit: (!unit.is_empty()).then(|| unit.parse().unwrap_or(-1)),
+    };
+    let all = plan_part::area_items(conn, plan, area, &filter).await?;
+    let total = all.len();
+    let pages = total.div_ceil(AREA_PAGE).max(1);
+    let place = match q.get("visa").and_then(|v| item_of_anchor(v)) {
+        Some(PlanItem::Action(action)) => {
+            let showing = plan_part::items_of_action(conn, action).await?;
+            all.iter().position(|i| showing.contains(i))
+        }
+        Some(item) => all.iter().position(|i| *i == item),
+        None => None,
+    };
+    let asked = q.get("sida").and_then(|n| n.parse::<usize>().ok()).filter(|n| (1..=pages).contains(n));
+    let number = asked.or(place.map(|i| i / AREA_PAGE + 1)).unwrap_or(1);
+    let start = (number - 1) * AREA_PAGE;
+    let items = all[start.min(total)..(start + AREA_PAGE).min(total)].to_vec();
+    Ok(AreaWindow { items, number, pages, start, total })
+}
+
+/// Shows the window's items of the area (not the risks of other pages that its
+/// self-inspections name, which are read to name them) and, when the area has more
+/// than one page, where the page is and the links on. A self-inspection's link to a risk
+/// not on the page goes to the page that shows it.
+fn show_window(page: &mut PlanPage, window: &AreaWindow) {
     let href = page.href.clone();
     let Some(area) = page.areas.first_mut() else { return };
-    let (risks, total) = (area.risks.len(), area.risks.len() + area.self_inspections.len());
-    if total > AREA_PAGE {
-        let pages = total.div_ceil(AREA_PAGE);
-        let shown = q.get("visa").map(String::as_str).unwrap_or_default();
-        let holds = |anchor: &str, actions: &[ActionV]| {
-            !shown.is_empty() && (anchor == shown || actions.iter().any(|a| a.anchor == shown))
-        };
-        let place = area
-            .risks
-            .iter()
-            .position(|r| holds(&r.anchor, &r.actions))
-            .or_else(|| area.self_inspections.iter().position(|s| holds(&s.anchor, &s.actions)).map(|i| risks + i));
-        let asked = q.get("sida").and_then(|n| n.parse::<usize>().ok()).filter(|n| (1..=pages).contains(n));
-        let n = asked.or(place.map(|i| i / AREA_PAGE + 1)).unwrap_or(1);
-        let (start, end) = ((n - 1) * AREA_PAGE, (n * AREA_PAGE).min(total));
-        let kept_risks = start.min(risks)..end.min(risks);
-        let kept_sis = start.saturating_sub(risks)..end.saturating_sub(risks);
-        area.risks = area.risks.drain(kept_risks).collect();
-        area.self_inspections = area.self_inspections.drain(kept_sis).collect();
+    area.risks.retain(|r| window.items.contains(&PlanItem::Risk(Id::new(r.id))));
+    if window.total > AREA_PAGE {
+        let (n, end) = (window.number, (window.start + AREA_PAGE).min(window.total));
         let f = &page.filters;
         let link = |n: usize| {
             let mut pairs = vec![("omrade", f.area.clone())];
@@ -662,13 +697,12 @@ fn page_within_area(page: &mut PlanPage, q: &HashMap<String, String>) {
             format!("{href}?{}", super::lists::query_string(&pairs))
         };
         page.area_page = Some(AreaPageV {
-            shown: format!("Visar {}–{end} av {total} risker och egenkontroller i området.", start + 1),
-            page_of: format!("Sida {n} av {pages}"),
+            shown: format!("Visar {}–{end} av {} risker och egenkontroller i området.", window.start + 1, window.total),
+            page_of: format!("Sida {n} av {}", window.pages),
             previous: if n > 1 { link(n - 1) } else { String::new() },
-            next: if n < pages { link(n + 1) } else { String::new() },
+            next: if n < window.pages { link(n + 1) } else { String::new() },
         });
     }
-    let Some(area) = page.areas.first_mut() else { return };
     let on_page: std::collections::HashSet<String> = area.risks.iter().map(|r| r.anchor.clone()).collect();
     for s in &mut area.self_inspections {
         for r in s.risks.iter_mut().filter(|r| !on_page.contains(&r.anchor)) {
@@ -700,9 +734,17 @@ pub async fn page_filtered(
     } else {
         None
     };
-    match part {
-        Some(part) => plan_part::fill_part(&mut conn, &mut bundle, part).await?,
-        None => plans::fill_all(&mut conn, &mut bundle).await?,
+    // Of a large area, only the page's risks and self-inspections.
+    let window = match part {
+        Some(PlanPart::Area(area)) => Some(area_window(&mut conn, id, area, q).await?),
+        _ => None,
+    };
+    match (part, &window) {
+        (Some(PlanPart::Area(area)), Some(w)) => {
+            plan_part::fill_area_items(&mut conn, &mut bundle, area, &w.items).await?
+        }
+        (Some(part), _) => plan_part::fill_part(&mut conn, &mut bundle, part).await?,
+        (None, _) => plans::fill_all(&mut conn, &mut bundle).await?,
     }
     let next: Vec<Versioned<QualityPlan>> = repo::list(
         &mut conn,
@@ -727,7 +769,9 @@ pub async fn page_filtered(
         Some(part) => {
             let q = show_part(&mut page, &bundle, &outline, part, q);
             filter(&mut page, &bundle, &units, &q);
-            page_within_area(&mut page, &q);
+            if let Some(window) = &window {
+                show_window(&mut page, window);
+            }
         }
         None => filter(&mut page, &bundle, &units, q),
     }

@@ -6,6 +6,8 @@
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
 
+use kvalitet_domain::Code;
+use kvalitet_domain::action::ActionStatus;
 use kvalitet_store::testing::on_each_backend;
 
 use crate::editing::{option_value, version};
@@ -375,9 +377,17 @@ async fn a_large_area_is_shown_a_page_at_a_time() {
 
         // Page by page, every risk and self-inspection of the area once, 20 at most a page.
         let (mut seen, mut body, mut pages) = (Vec::new(), first, 1);
+        let mut elsewhere = Vec::new();
         loop {
             let items = shown_items(&body);
             assert!(!items.is_empty() && items.len() <= 20, "{}", items.len());
+            // A self-inspection's link to a risk of its area on another page goes there.
+            let to_page = format!("href=\"{plan}?visa=risk-");
+            for link in body.split(to_page.as_str()).skip(1) {
+                let risk = link.split('#').next().unwrap().to_owned();
+                assert!(!items.contains(&format!("risk-{risk}")), "risk {risk} is on this page");
+                elsewhere.push(risk);
+            }
             seen.extend(items);
             let Some(next) = pager_link(&body, "next") else { break };
             assert!(next.starts_with(&format!("{plan}?omrade=")) && next.contains(&format!("sida={}", pages + 1)));
@@ -391,6 +401,24 @@ async fn a_large_area_is_shown_a_page_at_a_time() {
         unique.dedup();
         assert_eq!((seen.len(), unique.len()), (total, total), "each item on one page");
         assert!(seen.contains(&format!("risk-{last}")));
+        assert!(!elsewhere.is_empty(), "the area's self-inspections name its risks on the first page");
+        for risk in &elsewhere {
+            let there = qd.get(&format!("{plan}?visa=risk-{risk}")).await.body;
+            assert!(shown_items(&there).contains(&format!("risk-{risk}")), "risk {risk}");
+        }
+        // A status filter lists what it keeps: of the risks added, the one given a planned
+        // action.
+        let status = ActionStatus::Planned.code();
+        let res = qd
+            .post(
+                &format!("/atgarder/ny?plan={plan_id}&risk={last}"),
+                &[("csrf", csrf.as_str()), ("title", "Planerad sidåtgärd"), ("status", status)],
+            )
+            .await;
+        assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
+        let filtered = qd.get(&format!("{plan}?omrade={}&status={status}", name.replace(' ', "+"))).await.body;
+        assert_eq!(filtered.matches("Sidrisk").count(), 1, "only the risk with a planned action");
+        assert!(shown_items(&filtered).contains(&format!("risk-{last}")));
 
         // Back from the last risk added, the page that shows it; a page beyond the last
         // is the first.

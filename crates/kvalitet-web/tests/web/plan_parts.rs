@@ -5,11 +5,13 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use kvalitet_domain::Code;
+use kvalitet_domain::action::ActionStatus;
 use kvalitet_domain::bundle::PlanBundle;
 use kvalitet_domain::plan::QualityPlan;
 use kvalitet_domain::{Id, Versioned};
 use kvalitet_store::links::{self, LinkKind};
-use kvalitet_store::plan_part::{self, PlanItem, PlanPart};
+use kvalitet_store::plan_part::{self, AreaFilter, PlanItem, PlanPart};
 use kvalitet_store::testing::on_each_backend;
 use kvalitet_store::{Actor, Where, plans, repo};
 
@@ -211,6 +213,141 @@ async fn the_parts_of_a_plan_together_are_the_whole_plan() {
                 }
             }
         }
+    })
+    .await;
+}
+
+/// The area's items `area_items` should list: its risks, then its self-inspections, each
+/// in display order, those with an action of `status` when given, only the
+/// self-inspections of `unit` when given.
+fn expected_items(whole: &PlanBundle, area: i64, status: Option<&str>, unit: Option<i64>) -> Vec<PlanItem> {
+    let has_status = |actions: Vec<i64>| match status {
+        None => true,
+        Some(s) => whole.actions.iter().any(|a| actions.contains(&a.id.get()) && a.status.code() == s),
+    };
+    let mut risks: Vec<_> = whole.risks.iter().filter(|r| r.process_area_id.get() == area && unit.is_none()).collect();
+    risks.sort_by_key(|r| (r.sort_order, r.id));
+    let mut sis: Vec<_> = whole
+        .self_inspections
+        .iter()
+        .filter(|s| s.process_area_id.get() == area && unit.is_none_or(|u| s.unit_id.map(|x| x.get()) == Some(u)))
+        .collect();
+    sis.sort_by_key(|s| (s.sort_order, s.id));
+    risks
+        .into_iter()
+        .filter(|r| {
+            has_status(whole.links.action_risk.iter().filter(|(_, x)| *x == r.id).map(|(a, _)| a.get()).collect())
+        })
+        .map(|r| PlanItem::Risk(r.id))
+        .chain(
+            sis.into_iter()
+                .filter(|s| {
+                    has_status(
+                        whole
+                            .links
+                            .action_self_inspection
+                            .iter()
+                            .filter(|(_, x)| *x == s.id)
+                            .map(|(a, _)| a.get())
+                            .collect(),
+                    )
+                })
+                .map(|s| PlanItem::SelfInspection(s.id)),
+        )
+        .collect()
+}
+
+#[tokio::test]
+async fn an_areas_items_are_listed_filtered_and_a_page_of_them_is_read_alone() {
+    on_each_backend(|store, _| async move {
+        kvalitet_demo::load(&store).await.unwrap();
+        let mut conn = store.read().await.unwrap();
+        let all: Vec<Versioned<QualityPlan>> = repo::list(&mut conn, Where::all()).await.unwrap();
+        let mut filtered_some = false;
+        for p in &all {
+            let whole = plans::load_bundle(&mut conn, p.id).await.unwrap();
+            let o = plan_part::outline(&mut conn, p.id).await.unwrap();
+            let mut units: Vec<i64> =
+                whole.self_inspections.iter().filter_map(|s| s.unit_id.map(|u| u.get())).collect();
+            units.sort();
+            units.dedup();
+            let statuses = ActionStatus::ALL.iter().map(|s| Some(s.code()));
+            for a in &o.areas {
+                let area = a.area.get();
+                for status in [None].into_iter().chain(statuses.clone()) {
+                    for unit in [None, Some(-1)].into_iter().chain(units.iter().map(|u| Some(*u))) {
+                        let filter = AreaFilter { status: status.map(str::to_owned), unit };
+                        let listed = plan_part::area_items(&mut conn, p.id, a.area, &filter).await.unwrap();
+                        let want = expected_items(&whole, area, status, unit);
+                        assert_eq!(listed, want, "plan {} area {area} {filter:?}", p.id);
+                        let none = expected_items(&whole, area, None, None);
+                        filtered_some |= !want.is_empty() && want.len() < none.len();
+                    }
+                }
+                // Every other item of the area, read alone: exactly those, the risks their
+                // self-inspections name, and their actions.
+                let items: Vec<PlanItem> = expected_items(&whole, area, None, None).into_iter().step_by(2).collect();
+                let mut b = plans::load_head(&mut conn, p.id).await.unwrap();
+                plan_part::fill_area_items(&mut conn, &mut b, a.area, &items).await.unwrap();
+                let risks: BTreeSet<i64> =
+                    items.iter().filter_map(|i| if let PlanItem::Risk(r) = i { Some(r.get()) } else { None }).collect();
+                let sis: BTreeSet<i64> = items
+                    .iter()
+                    .filter_map(|i| if let PlanItem::SelfInspection(s) = i { Some(s.get()) } else { None })
+                    .collect();
+                assert_eq!(ids(&b.self_inspections), sis);
+                let named: BTreeSet<i64> = whole
+                    .links
+                    .self_inspection_risk
+                    .iter()
+                    .filter(|(s, _)| sis.contains(&s.get()))
+                    .map(|(_, r)| r.get())
+                    .collect();
+                assert_eq!(ids(&b.risks), &risks | &named, "plan {} area {area}", p.id);
+                let actions: BTreeSet<i64> = whole
+                    .links
+                    .action_risk
+                    .iter()
+                    .filter(|(_, r)| risks.contains(&r.get()))
+                    .map(|(a, _)| a.get())
+                    .chain(
+                        whole
+                            .links
+                            .action_self_inspection
+                            .iter()
+                            .filter(|(_, s)| sis.contains(&s.get()))
+                            .map(|(a, _)| a.get()),
+                    )
+                    .collect();
+                assert_eq!(ids(&b.actions), actions);
+                let inds: BTreeSet<i64> =
+                    whole.indicators.iter().filter(|i| i.area_id.get() == area).map(|i| i.id.get()).collect();
+                assert_eq!(ids(&b.indicators), inds, "the area's indicators all");
+            }
+            // The items an action is tied to.
+            for a in &whole.actions {
+                let mut tied = plan_part::items_of_action(&mut conn, a.id).await.unwrap();
+                tied.sort_by_key(|i| format!("{i:?}"));
+                let mut want: Vec<PlanItem> = whole
+                    .links
+                    .action_risk
+                    .iter()
+                    .filter(|(x, _)| *x == a.id)
+                    .map(|(_, r)| PlanItem::Risk(*r))
+                    .chain(
+                        whole
+                            .links
+                            .action_self_inspection
+                            .iter()
+                            .filter(|(x, _)| *x == a.id)
+                            .map(|(_, s)| PlanItem::SelfInspection(*s)),
+                    )
+                    .collect();
+                want.sort_by_key(|i| format!("{i:?}"));
+                assert_eq!(tied, want, "action {}", a.id);
+            }
+        }
+        assert!(filtered_some, "some filter keeps some of an area's items but not all");
     })
     .await;
 }
