@@ -41,6 +41,7 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
     (20, "org_version", include_str!("../migrations/0020_org_version.sql")),
     (21, "action_due", include_str!("../migrations/0021_action_due.sql")),
     (22, "risk_reassess", include_str!("../migrations/0022_risk_reassess.sql")),
+    (23, "action_plan_status_due", include_str!("../migrations/0023_action_plan_status_due.sql")),
 ];
 
 impl Backend {

@@ -346,3 +346,63 @@ async fn the_downloads_hold_the_pages_rows_with_dates_as_dates_and_formulas_neut
     })
     .await;
 }
+
+/// The titles of a list's XLSX download: every row of the list, in its order.
+async fn downloaded_titles(app: &TestApp, path: &str) -> Vec<String> {
+    let (status, _, bytes) = app.download(path).await;
+    assert_eq!(status, StatusCode::OK, "{path}");
+    let mut wb: Xlsx<_> = calamine::open_workbook_from_rs(std::io::Cursor::new(bytes)).unwrap();
+    let name = wb.sheet_names()[0].clone();
+    let sheet = wb.worksheet_range(&name).unwrap();
+    sheet.rows().skip(1).map(|r| r[0].to_string()).collect()
+}
+
+#[tokio::test]
+async fn the_action_lists_pages_in_an_order_by_plan_are_the_whole_list_in_that_order() {
+    on_each_backend(|store, _| async move {
+        let _demo = TestApp::with_demo(store.clone()).await;
+        add_actions(&store).await;
+        // A plan with the 2024 plan's year and title for another unit: the two share their
+        // places in the order by plan, and their actions interleave by their order in the
+        // plan.
+        let plans: Vec<Versioned<QualityPlan>> = all(&store).await;
+        let plan = plans.iter().find(|p| p.year == 2024).unwrap();
+        let units: Vec<Versioned<kvalitet_domain::org::OrgUnit>> = all(&store).await;
+        let unit = units.iter().find(|u| u.id != plan.scope_id).unwrap();
+        let action = all::<Action>(&store).await.remove(0).item;
+        let mut tx = store.write(&Actor::system("test")).await.unwrap();
+        let twin = repo::insert(&mut tx, &QualityPlan { scope_id: unit.id, ..plan.item.clone() }).await.unwrap();
+        for i in 0..60i8 {
+            repo::insert(
+                &mut tx,
+                &Action {
+                    plan_id: twin,
+                    title: format!("YQ-åtgärd {i:02}"),
+                    due_on: Some(Date::constant(2024, i % 12 + 1, 1)),
+                    status: ActionStatus::Ongoing,
+                    sort_order: i64::from(i) - 20,
+                    previous_action_id: None,
+                    ..action.clone()
+                },
+            )
+            .await
+            .unwrap();
+        }
+        tx.commit().await.unwrap();
+        let admin = signed_in(&store, ADMIN).await;
+        let mut crossed = false;
+        for filter in ["", "forsenade=1&", "status=ongoing&"] {
+            for sort in ["", "sortera=plan&", "sortera=enhet&", "sortera=ar&"] {
+                for way in if sort.is_empty() { &[""][..] } else { &["", "ordning=fallande&"][..] } {
+                    let q = format!("{filter}{sort}{way}");
+                    let paged = every_page(&admin, &format!("/atgarder?{q}")).await;
+                    let whole = downloaded_titles(&admin, &format!("/atgarder.xlsx?{q}")).await;
+                    assert_eq!(paged, whole, "{q}");
+                    crossed |= whole.len() > 100;
+                }
+            }
+        }
+        assert!(crossed, "lists of more than two pages");
+    })
+    .await;
+}

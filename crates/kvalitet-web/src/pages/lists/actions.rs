@@ -71,7 +71,7 @@ pub async fn table(
         Some("enhet") => Order::Unit,
         _ => Order::Year,
     };
-    let mut query = Query {
+    let query = Query {
         backend: state.store.backend(),
         plans: ranks(user, visible, &scope),
         status,
@@ -80,16 +80,19 @@ pub async fn table(
         risk,
         order,
         descending: want.sorted.descending,
-        window: None,
     };
-    let mut paged = None;
-    if want.paged {
-        let total = query.count(&mut conn).await?;
-        let page = page_number(params, total.div_ceil(PAGE_SIZE));
-        query.window = Some(((page - 1) * PAGE_SIZE, PAGE_SIZE));
-        paged = Some((total, page));
-    }
-    let listed = query.rows(&mut conn).await?;
+    let (listed, paged) = if want.paged {
+        let mut page = 1;
+        let (total, listed) = query
+            .page(&mut conn, |total| {
+                page = page_number(params, total.div_ceil(PAGE_SIZE));
+                ((page - 1) * PAGE_SIZE, PAGE_SIZE)
+            })
+            .await?;
+        (listed, Some((total, page)))
+    } else {
+        (query.rows(&mut conn).await?, None)
+    };
     let ids: Vec<i64> = listed.iter().map(|a| a.id).collect();
     let risks = action_list::risk_titles(&mut conn, &ids).await?;
     drop(conn);
