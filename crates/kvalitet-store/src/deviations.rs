@@ -2,7 +2,7 @@
 //! rules (the IVO deadline), its categories, and each case's history; and a page of the
 //! reports a reader may list (`page`).
 
-use sqlx::AnyConnection;
+use sqlx::{AnyConnection, Row as _};
 
 use kvalitet_domain::deviation::{
     DEFAULT_IVO_DEADLINE_DAYS, Deviation, DeviationCategory, DeviationEvent, DeviationId, DeviationKind,
@@ -11,7 +11,7 @@ use kvalitet_domain::deviation::{
 use kvalitet_domain::org::{OrgUnitId, TenantId};
 use kvalitet_domain::{Code, Id, Versioned};
 
-use crate::error::Result;
+use crate::error::{Result, StoreError};
 use crate::record::{Column, Value};
 use crate::{Tx, Where, plans, repo};
 
@@ -53,6 +53,27 @@ pub async fn categories(conn: &mut AnyConnection, tenant: TenantId) -> Result<Ve
         (a.dimension, a.sort_order, a.name.to_lowercase()).cmp(&(b.dimension, b.sort_order, b.name.to_lowercase()))
     });
     Ok(all)
+}
+
+/// The years in which the tenant's units have reports, with each unit: `(year, unit)`,
+/// for the list's choice of year (the caller keeps the units its reader may view).
+pub async fn report_years(conn: &mut AnyConnection, tenant: TenantId) -> Result<Vec<(i64, OrgUnitId)>> {
+    let rows =
+        sqlx::query("SELECT DISTINCT SUBSTR(reported_on, 1, 4) AS year, unit_id FROM deviation WHERE tenant_id = $1")
+            .bind(tenant.get())
+            .fetch_all(&mut *conn)
+            .await?;
+    rows.iter()
+        .map(|r| {
+            let year: String = r.try_get("year")?;
+            let year = year.parse::<i64>().map_err(|e| StoreError::Corrupt {
+                table: "deviation".into(),
+                column: "reported_on".into(),
+                detail: e.to_string(),
+            })?;
+            Ok((year, OrgUnitId::new(r.try_get("unit_id")?)))
+        })
+        .collect()
 }
 
 /// A case's history, oldest first.

@@ -1,6 +1,7 @@
 //! Generates the web benchmark's data set into a database: one administration, 10
 //! sections, 300 units; a plan per section and per unit with 10,000 risks in all, each
-//! with two actions, 50,000 action follow-ups, and an administrator account
+//! with two actions, 50,000 action follow-ups; 6,000 deviations and complaints reported in
+//! 2024 and 2025 across the units (the last 100 still open); and an administrator account
 //! `bench@exempel.se` / `bench-losenord-123`.
 //!
 //! `cargo run --release -p kvalitet --example bench_data -- DATABASE_URL`
@@ -8,6 +9,7 @@
 use kvalitet_domain::Date;
 use kvalitet_domain::access::{Account, Role};
 use kvalitet_domain::action::{Action, ActionFollowUp, ActionStatus};
+use kvalitet_domain::deviation::{Deviation, DeviationKind, DeviationStatus};
 use kvalitet_domain::org::{OrgUnit, OrgUnitKind, ProcessArea, Tenant};
 use kvalitet_domain::plan::{PlanState, QualityPlan};
 use kvalitet_domain::risk::{Risk, RiskMatrix, RiskOrigin};
@@ -42,12 +44,14 @@ async fn main() -> anyhow::Result<()> {
         );
     }
     let mut scopes = vec![root];
+    let mut units = Vec::new();
     for s in 0..10 {
         let section = repo::insert(&mut tx, &unit(Some(root), OrgUnitKind::Section, format!("Sektion {s}"))).await?;
         scopes.push(section);
         for u in 0..30 {
-            scopes
-                .push(repo::insert(&mut tx, &unit(Some(section), OrgUnitKind::Unit, format!("Enhet {s}-{u}"))).await?);
+            let id = repo::insert(&mut tx, &unit(Some(section), OrgUnitKind::Unit, format!("Enhet {s}-{u}"))).await?;
+            scopes.push(id);
+            units.push(id);
         }
     }
     let hash = accounts::hash_password("bench-losenord-123");
@@ -136,7 +140,33 @@ async fn main() -> anyhow::Result<()> {
             }
         }
     }
+    // 3,000 reports a year in 2024 and 2025, one a unit in turn, seven in ten deviations
+    // and three complaints; all closed ten days after the report but the last 100.
+    let deviations = 6_000;
+    for i in 0..deviations {
+        let year = if i < deviations / 2 { 2024 } else { 2025 };
+        let (month, day) = ((i / 10 % 12 + 1) as i8, (i % 27 + 1) as i8);
+        let occurred = Date::constant(year, month, day);
+        let reported = Date::constant(year, month, day + 1);
+        let kind = if i % 10 < 7 { DeviationKind::Internal } else { DeviationKind::Complaint };
+        let mut d = Deviation::registered(
+            tenant,
+            units[i % units.len()],
+            kind,
+            occurred,
+            reported,
+            format!("Avvikelse {i}: läkemedel gavs inte i tid"),
+            "Vad som hände, beskrivet i några meningar.".into(),
+            "Personal på enheten".into(),
+        );
+        if i < deviations - 100 {
+            d.status = DeviationStatus::Closed;
+            d.closed_on = Some(Date::constant(year, month, day + 1).saturating_add(jiff::Span::new().days(10)));
+            d.measures_taken = "Rutinen gicks igenom på arbetsplatsträffen.".into();
+        }
+        repo::insert(&mut tx, &d).await?;
+    }
     tx.commit().await?;
-    println!("{} units, {risks} risks, {follow_ups} follow-ups", scopes.len());
+    println!("{} units, {risks} risks, {follow_ups} follow-ups, {deviations} deviations", scopes.len());
     Ok(())
 }

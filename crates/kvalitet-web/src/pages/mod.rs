@@ -63,3 +63,12 @@ pub async fn posted_on<T: kvalitet_store::Record>(
 pub fn parse_id<T>(segment: &str) -> WebResult<kvalitet_domain::Id<T>> {
     segment.parse::<i64>().map(kvalitet_domain::Id::new).map_err(|_| WebError::NotFound)
 }
+
+/// Where a page of a paged list is: which of its rows it shows ("Visar 21–40 av 88 …"),
+/// "Sida 2 av 5", and the addresses of the pages before and after (empty at the ends).
+pub struct PageNav {
+    pub shown: String,
+    pub page_of: String,
+    pub previous: String,
+    pub next: String,
+}

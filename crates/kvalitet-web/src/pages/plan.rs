@@ -26,6 +26,7 @@ use kvalitet_store::plans;
 use kvalitet_store::responsible::Names;
 use kvalitet_store::{Column, Value, Where, repo};
 
+use super::PageNav;
 use super::follow_up::value_in;
 use crate::auth::{Nav, User};
 use crate::error::WebResult;
@@ -188,14 +189,6 @@ pub const LARGE_PLAN: usize = 40;
 /// The risks and self-inspections a large plan's page shows of its area at a time.
 pub const AREA_PAGE: usize = 20;
 
-/// Where a page of a large area is: which of its items it shows, and the links on.
-pub struct AreaPageV {
-    pub shown: String,
-    pub page_of: String,
-    pub previous: String,
-    pub next: String,
-}
-
 /// The value of `omrade` that shows a large plan's actions tied to no risk or
 /// self-inspection (no process area is named so: names are words).
 const OTHER_ACTIONS: &str = "-";
@@ -209,7 +202,7 @@ pub struct PlanPage {
     pub area_links: Vec<AreaLinkV>,
     /// A large area, shown `AREA_PAGE` risks and self-inspections at a time: which
     /// ("Visar 1–20 av 88 risker och egenkontroller"), and the pages before and after.
-    pub area_page: Option<AreaPageV>,
+    pub area_page: Option<PageNav>,
     pub href: String,
     pub id: i64,
     pub heat_map: String,
@@ -696,7 +689,7 @@ fn show_window(page: &mut PlanPage, window: &AreaWindow) {
             pairs.push(("sida", n.to_string()));
             format!("{href}?{}", super::lists::query_string(&pairs))
         };
-        page.area_page = Some(AreaPageV {
+        page.area_page = Some(PageNav {
             shown: format!("Visar {}–{end} av {} risker och egenkontroller i området.", window.start + 1, window.total),
             page_of: format!("Sida {n} av {}", window.pages),
             previous: if n > 1 { link(n - 1) } else { String::new() },

@@ -189,3 +189,92 @@ async fn a_report_sent_again_with_back_or_twice_at_once_is_stored_once() {
     })
     .await;
 }
+
+/// The numbers of the reports a deviation list page links to, in order.
+fn listed_reports(body: &str) -> Vec<i64> {
+    let rows = body.split("<h2>Ärenden").nth(1).unwrap().split("</table>").next().unwrap();
+    rows.split("<td data-label=\"Rubrik\"><a href=\"/avvikelser/")
+        .skip(1)
+        .map(|s| s.split('"').next().unwrap().parse().unwrap())
+        .collect()
+}
+
+#[tokio::test]
+async fn a_year_of_many_reports_is_listed_a_page_at_a_time_and_only_the_shown_are_logged_as_read() {
+    use kvalitet_domain::deviation::{Deviation, DeviationKind};
+    use kvalitet_domain::{Date, Versioned};
+    use kvalitet_store::{Actor, Where, repo};
+    use sqlx::Row as _;
+
+    on_each_backend(|store, _| async move {
+        let _demo = TestApp::with_demo(store.clone()).await;
+        let mut conn = store.read().await.unwrap();
+        let any: Versioned<Deviation> = repo::list(&mut conn, Where::all()).await.unwrap().remove(0);
+        drop(conn);
+        // 120 reports in 2019, a year the demo has none, over its days.
+        let mut tx = store.write(&Actor::system("test")).await.unwrap();
+        let mut ids = Vec::new();
+        for i in 0..120i16 {
+            let day = Date::constant(2019, 1, 1).saturating_add(jiff::Span::new().days(i64::from(i) * 3));
+            let d = Deviation::registered(
+                any.tenant_id,
+                any.unit_id,
+                DeviationKind::Internal,
+                day,
+                day,
+                format!("Sidavvikelse {i}"),
+                "Beskrivning.".into(),
+                "Test".into(),
+            );
+            ids.push(repo::insert(&mut tx, &d).await.unwrap().get());
+        }
+        tx.commit().await.unwrap();
+        let mut admin = TestApp::on(store.clone());
+        admin.login(crate::ADMIN).await;
+
+        let first = admin.get("/avvikelser?ar=2019").await;
+        assert_eq!(first.status, StatusCode::OK);
+        assert!(first.body.contains("Visar 1–50 av 120 ärenden."), "{}", first.body);
+        assert!(first.body.contains("Sida 1 av 3"));
+        assert!(first.body.contains("<option value=\"2019\" selected>"), "the year is offered");
+        // Only the page's reports are logged as read.
+        let shown = listed_reports(&first.body);
+        assert_eq!(shown.len(), 50);
+        let mut conn = store.read().await.unwrap();
+        let logged: Vec<i64> = sqlx::query("SELECT record_id FROM audit_read WHERE table_name = 'deviation'")
+            .fetch_all(&mut *conn)
+            .await
+            .unwrap()
+            .iter()
+            .map(|r| r.get::<i64, _>("record_id"))
+            .filter(|id| ids.contains(id))
+            .collect();
+        drop(conn);
+        let mut want = shown.clone();
+        want.sort();
+        let mut got = logged;
+        got.sort();
+        assert_eq!(got, want);
+
+        // Following "Nästa sida": every report once, newest first.
+        let (mut all, mut body) = (shown, first.body);
+        while let Some(next) = body.split("\" rel=\"next\"").next().filter(|_| body.contains("rel=\"next\"")) {
+            let next = next.rsplit("href=\"").next().unwrap().replace("&#38;", "&").replace("&amp;", "&");
+            assert!(next.contains("ar=2019") && next.contains("sida="), "{next}");
+            body = admin.get(&next).await.body;
+            assert!(body.contains("rel=\"prev\""));
+            all.extend(listed_reports(&body));
+        }
+        let mut newest_first = ids.clone();
+        newest_first.reverse();
+        assert_eq!(all, newest_first);
+        // A page beyond the last is the last; a page that is not a number is refused.
+        assert!(admin.get("/avvikelser?ar=2019&sida=9").await.body.contains("Sida 3 av 3"));
+        assert!(admin.get("/avvikelser?ar=2019&sida=x").await.body.contains("Sida: ange ett sidnummer."));
+        // The download holds the whole year.
+        let (status, _, bytes) = admin.download("/avvikelser.csv?ar=2019").await;
+        assert_eq!(status, StatusCode::OK);
+        assert_eq!(String::from_utf8_lossy(&bytes).matches("Sidavvikelse").count(), 120);
+    })
+    .await;
+}

@@ -17,8 +17,9 @@ use kvalitet_domain::deviation::{
 use kvalitet_domain::deviation_stats as stats;
 use kvalitet_domain::org::{OrgUnit, OrgUnitId};
 use kvalitet_domain::{Code, Versioned};
-use kvalitet_store::{Column, Where, audit, deviations, org, repo};
+use kvalitet_store::{Column, Value, Where, audit, deviations, org, repo};
 
+use super::super::PageNav;
 use super::{kinds, today, unit_name};
 use crate::auth::{Nav, User};
 use crate::error::{WebError, WebResult};
@@ -46,6 +47,8 @@ pub struct Filters {
     pub unit: Option<OrgUnitId>,
     pub status: Option<DeviationStatus>,
     pub voided: bool,
+    /// The page of the list asked for (`sida`), from 1.
+    pub page: usize,
     /// What was wrong with the query, in Swedish (the year then is this year).
     pub errors: Vec<String>,
 }
@@ -86,7 +89,14 @@ impl Filters {
             }),
         };
         let voided = q.get("makulerade").is_some_and(|v| v == "1");
-        Filters { year, kind, unit, status, voided, errors }
+        let page = match q.get("sida").map(|p| p.trim()).unwrap_or("") {
+            "" => 1,
+            n => n.parse::<usize>().ok().filter(|n| *n >= 1).unwrap_or_else(|| {
+                errors.push("Sida: ange ett sidnummer.".into());
+                1
+            }),
+        };
+        Filters { year, kind, unit, status, voided, page, errors }
     }
 
     /// Whether a report is listed (voided ones are listed apart).
@@ -97,7 +107,7 @@ impl Filters {
             && self.unit.is_none_or(|u| tree.is_within(d.unit_id, u))
     }
 
-    /// The filters as a query string, for links (without `makulerade`).
+    /// The filters as a query string, for links (without `makulerade` and the page).
     pub fn query(&self) -> String {
         let mut q = format!("ar={}", self.year);
         if let Some(k) = self.kind {
@@ -113,21 +123,40 @@ impl Filters {
     }
 }
 
-/// Everything of the tenant the user may see of deviations.
+/// What the user may see of the tenant's deviations for one year's list.
 pub struct Loaded {
     pub units: Vec<Versioned<OrgUnit>>,
-    /// Every report of the units the user may view, of every year.
+    /// The reports of the units the user may view reported in the year or the one before
+    /// (the list's counts compare the two), newest first.
     pub records: Vec<Versioned<Deviation>>,
+    /// The years that have reports of the units the user may view.
+    pub years: Vec<i64>,
     pub tallies: Vec<Versioned<DeviationTally>>,
     pub categories: Vec<Versioned<DeviationCategory>>,
 }
 
-pub async fn load(state: &AppState, user: &User) -> WebResult<Loaded> {
+/// The reports of `year` and the year before, and what the list shows with them.
+pub async fn load(state: &AppState, user: &User, year: i64) -> WebResult<Loaded> {
     let tenant = user.session.account.tenant_id;
     let mut conn = state.store.read().await?;
     let units = org::units(&mut conn, tenant).await?;
-    let mut records: Vec<Versioned<Deviation>> =
-        repo::list(&mut conn, Where::sql("tenant_id = $1", vec![tenant.to_value()])).await?;
+    // Dates are stored as `YYYY-MM-DD`, so text order is date order.
+    let mut records: Vec<Versioned<Deviation>> = repo::list(
+        &mut conn,
+        Where::sql(
+            "tenant_id = $1 AND reported_on >= $2 AND reported_on <= $3",
+            vec![tenant.to_value(), Value::Text(format!("{}-01-01", year - 1)), Value::Text(format!("{year}-12-31"))],
+        ),
+    )
+    .await?;
+    let mut years: Vec<i64> = deviations::report_years(&mut conn, tenant)
+        .await?
+        .into_iter()
+        .filter(|(_, unit)| user.may(Permission::ViewDeviations, *unit))
+        .map(|(year, _)| year)
+        .collect();
+    years.sort_unstable();
+    years.dedup();
     let mut tallies: Vec<Versioned<DeviationTally>> =
         repo::list(&mut conn, Where::sql("tenant_id = $1", vec![tenant.to_value()])).await?;
     let categories = deviations::categories(&mut conn, tenant).await?;
@@ -135,7 +164,7 @@ pub async fn load(state: &AppState, user: &User) -> WebResult<Loaded> {
     records.retain(|d| user.may(Permission::ViewDeviations, d.unit_id));
     tallies.retain(|t| user.may(Permission::ViewDeviations, t.unit_id));
     records.sort_by(|a, b| b.reported_on.cmp(&a.reported_on).then(b.id.cmp(&a.id)));
-    Ok(Loaded { units, records, tallies, categories })
+    Ok(Loaded { units, records, years, tallies, categories })
 }
 
 impl Loaded {
@@ -225,9 +254,17 @@ pub fn summary(loaded: &Loaded, user: &User, year: i64) -> Summary {
     let all_tallies: Vec<&DeviationTally> = loaded.tallies.iter().map(|t| &t.item).collect();
     let mut by_unit = Vec::new();
     let mut quarters = Vec::new();
+    let mut records_of: HashMap<OrgUnitId, Vec<&Deviation>> = HashMap::new();
+    for d in &all {
+        records_of.entry(d.unit_id).or_default().push(d);
+    }
+    let mut tallies_of: HashMap<OrgUnitId, Vec<&DeviationTally>> = HashMap::new();
+    for t in &all_tallies {
+        tallies_of.entry(t.unit_id).or_default().push(t);
+    }
     for u in loaded.units.iter().filter(|u| user.may(Permission::ViewDeviations, u.id)) {
-        let recs: Vec<&Deviation> = all.iter().copied().filter(|d| d.unit_id == u.id).collect();
-        let tals: Vec<&DeviationTally> = all_tallies.iter().copied().filter(|t| t.unit_id == u.id).collect();
+        let recs = records_of.remove(&u.id).unwrap_or_default();
+        let tals = tallies_of.remove(&u.id).unwrap_or_default();
         if !stats::is_known(&recs, &tals, year) && !stats::is_known(&recs, &tals, last) {
             continue;
         }
@@ -344,8 +381,11 @@ pub struct ListPage {
     pub query: String,
     pub errors: Vec<String>,
     pub summary: Summary,
+    /// The year's reports, a page of `PER_PAGE` at a time.
     pub rows: Vec<Row>,
     pub voided_rows: Vec<Row>,
+    /// Where the page is, when the year's reports fill more than one.
+    pub pager: Option<PageNav>,
     pub may_view: bool,
     pub may_register: bool,
     pub may_settle: bool,
@@ -363,6 +403,9 @@ fn row(units: &[Versioned<OrgUnit>], d: &Versioned<Deviation>) -> Row {
         voided_on: d.voided_on.map(|v| v.to_string()).unwrap_or_default(),
     }
 }
+
+/// The reports a page of the list shows.
+pub const PER_PAGE: usize = 50;
 
 /// Records that `ids` were read, one entry each, in one transaction.
 pub async fn log_reads(state: &AppState, user: &User, ids: impl IntoIterator<Item = i64>) -> WebResult<()> {
@@ -388,18 +431,40 @@ pub async fn list(
         return Err(WebError::Forbidden);
     }
     let filters = Filters::parse(&q);
+    let mut filters = filters;
     let loaded = if may_view {
-        load(&state, &user).await?
+        load(&state, &user, filters.year).await?
     } else {
-        Loaded { units: vec![], records: vec![], tallies: vec![], categories: vec![] }
+        Loaded { units: vec![], records: vec![], years: vec![], tallies: vec![], categories: vec![] }
     };
     let (kept, voided) = loaded.listed(&user, &filters);
+    // A page of the year's reports; only what is shown is logged as read.
+    let total = kept.len();
+    let pages = total.div_ceil(PER_PAGE).max(1);
+    let page = filters.page.min(pages);
+    filters.page = page;
+    let start = (page - 1) * PER_PAGE;
+    let kept = &kept[start..(start + PER_PAGE).min(total)];
     log_reads(&state, &user, kept.iter().chain(voided.iter()).map(|d| d.id.get())).await?;
+    let link = |n: usize| {
+        format!("/avvikelser?{}&sida={n}{}", filters.query(), if filters.voided { "&makulerade=1" } else { "" })
+    };
+    let pager = (pages > 1).then(|| PageNav {
+        shown: format!(
+            "Visar {}–{} av {} ärenden.",
+            start + 1,
+            start + kept.len(),
+            crate::format::number(total as f64)
+        ),
+        page_of: format!("Sida {page} av {pages}"),
+        previous: if page > 1 { link(page - 1) } else { String::new() },
+        next: if page < pages { link(page + 1) } else { String::new() },
+    });
     let this_year = i64::from(today().year());
     let mut years: Vec<i64> = loaded
-        .records
+        .years
         .iter()
-        .map(|d| i64::from(d.reported_on.year()))
+        .copied()
         .chain(loaded.tallies.iter().map(|t| t.year))
         .chain([this_year, filters.year])
         .collect();
@@ -427,6 +492,7 @@ pub async fn list(
         summary: summary(&loaded, &user, filters.year),
         rows: kept.iter().map(|d| row(&loaded.units, d)).collect(),
         voided_rows: voided.iter().map(|d| row(&loaded.units, d)).collect(),
+        pager,
         may_view,
         may_register,
         may_settle: user.tree.top().is_some_and(|top| user.may(Permission::ManageOrganisation, top)),
