@@ -1,31 +1,41 @@
 #!/usr/bin/env bash
 # The web benchmark: server-side response times of the start page, the plan page, the
-# risk heat map and the list of past-due actions on a generated large data set (311 org
-# units, 10,000 risks, 20,000 actions, 50,000 follow-up entries), at concurrency 1 and 16,
-# p50 and p99, and the server's peak memory; beside them a static stylesheet served by the
-# same process, the ceiling the pages are compared with. Load from wrk on loopback
-# (installed from Debian when missing).
+# risk heat map, the list of past-due actions and the deviations list on a generated large
+# data set (311 org units, 10,000 risks, 20,000 actions, 50,000 follow-up entries, 6,000
+# deviations), at concurrency 1 and 16, p50 and p99, and the server's peak memory; beside
+# them a static stylesheet served by the same process, the ceiling the pages are compared
+# with. Load from wrk on loopback (installed from Debian when missing).
 #
-#   bench/web/run.sh [SECONDS] [BASELINE_REV]
+#   bench/web/run.sh [SECONDS] [BASELINE_REV | --postgres]
 #
 # SECONDS: per measurement (default 10). BASELINE_REV: a commit to compare with, side by
 # side in the same run: it is built in a temporary worktree (sharing this target
 # directory's dependencies), gets its own data set from its own generator and its own
 # server, and each measurement is taken on the baseline and then on this checkout, one
-# after the other, so both see the same machine.
+# after the other, so both see the same machine. --postgres: this checkout on SQLite and
+# on PostgreSQL side by side, the same data set copied into a new PostgreSQL database
+# (bench/web/to_postgres.py; the server at $KVALITET_BENCH_PG, default
+# postgres://postgres@127.0.0.1:5432, with psql installed), measured the same way.
 #
 # Prints a markdown table; paste it into BENCHMARKS.md.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 seconds=${1:-10}
 baseline=${2:-}
+postgres=
+if [ "$baseline" = --postgres ]; then
+  postgres=${KVALITET_BENCH_PG:-postgres://postgres@127.0.0.1:5432}
+  pg_db=kvalitet_bench_$$
+  baseline=
+fi
 command -v wrk >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; }
 target=$(realpath "${CARGO_TARGET_DIR:-target}")
 dir=$(mktemp -d)
 pids=()
 cleanup() {
   for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
-  [ -z "$baseline" ] || git worktree remove --force "$dir/baseline-src" 2>/dev/null || true
+  [ -n "$postgres" ] || [ -z "$baseline" ] || git worktree remove --force "$dir/baseline-src" 2>/dev/null || true
+  [ -z "$postgres" ] || psql -X -q "$postgres/postgres" -c "DROP DATABASE IF EXISTS $pg_db" 2>/dev/null || true
   rm -rf "$dir"
 }
 trap cleanup EXIT
@@ -39,8 +49,13 @@ build() {
 
 # Generates the data set with the build in $1, serves it, signs in; prints "BASE COOKIE PID".
 serve() {
-  local bin=$1 db="sqlite://$1/bench.db?mode=rwc"
-  "$bin/bench_data" "$db" >&2
+  "$1/bench_data" "sqlite://$1/bench.db?mode=rwc" >&2
+  start "$1" "sqlite://$1/bench.db?mode=rwc"
+}
+
+# Serves the database at $2 with the build in $1 and signs in; prints "BASE COOKIE PID".
+start() {
+  local bin=$1 db=$2
   # From its own directory: the server keeps its secret and audit anchors in the working one.
   (cd "$bin" && exec ./kvalitet --database-url "$db" serve --bind 127.0.0.1:0 --no-demo >serve.log 2>&1) &
   local pid=$!
@@ -58,7 +73,7 @@ pages() {
   start=$(curl -s -H "Cookie: $cookie" "$base/risker")
   big=$(echo "$start" | grep -o '<option value="[0-9]*"[^>]*>Kvalitetsplan 2025 nr 0<' | grep -o '[0-9]\+' | head -n1)
   unit=$(echo "$start" | grep -o '<option value="[0-9]*"[^>]*>Kvalitetsplan 2025 nr 100<' | grep -o '[0-9]\+' | head -n1)
-  echo "/static/style.css / /planer/$unit /planer/$big /planer/$big/riskkarta /atgarder?forsenade=1"
+  echo "/static/style.css / /planer/$unit /planer/$big /planer/$big/riskkarta /atgarder?forsenade=1 /avvikelser?ar=2025"
 }
 
 name() {
@@ -66,6 +81,7 @@ name() {
     /static/style.css) echo "a static stylesheet (the ceiling)";;
     /) echo "start page";;
     /atgarder*) echo "actions past due across all plans (20 000, first page of 50)";;
+    /avvikelser*) echo "deviations list of 2025 (3 000 reports)";;
     */riskkarta) echo "risk heat map of the administration's plan";;
     "$2") echo "plan page, a unit's plan (30 risks, 60 actions)";;
     *) echo "plan page, the administration's plan (700 risks, 1 400 actions)";;
@@ -86,7 +102,20 @@ build . "$dir/current"
 read -r base cookie pid < <(serve "$dir/current")
 pids+=("$pid")
 read -r -a list < <(pages "$base" "$cookie")
-if [ -n "$baseline" ]; then
+if [ -n "$postgres" ]; then
+  # The same build and data on PostgreSQL, in the "baseline" columns.
+  mkdir -p "$dir/postgres"
+  cp "$dir/current/kvalitet" "$dir/postgres/"
+  psql -X -q "$postgres/postgres" -c "DROP DATABASE IF EXISTS $pg_db" -c "CREATE DATABASE $pg_db"
+  (cd "$dir/postgres" && ./kvalitet --database-url "$postgres/$pg_db" migrate >&2)
+  python3 bench/web/to_postgres.py "$dir/current/bench.db" "$postgres/$pg_db"
+  read -r bbase bcookie bpid < <(start "$dir/postgres" "$postgres/$pg_db")
+  pids+=("$bpid")
+  read -r -a blist < <(pages "$bbase" "$bcookie")
+  baseline=PostgreSQL
+  echo "| page | connections | SQLite requests/s | SQLite p50 ms | SQLite p99 ms | PostgreSQL requests/s | PostgreSQL p50 ms | PostgreSQL p99 ms | SQLite / PostgreSQL |"
+  echo "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"
+elif [ -n "$baseline" ]; then
   git worktree add -q --detach "$dir/baseline-src" "$baseline"
   build "$dir/baseline-src" "$dir/baseline"
   # Cargo names the workspace's own crates by their path within the workspace, so the
