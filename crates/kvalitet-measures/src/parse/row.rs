@@ -72,10 +72,21 @@ impl Parser<'_> {
             self.problem(row, Col::PersonId, ProblemKind::MissingValue);
             return None;
         }
-        Some(self.pseudo.key(raw))
+        Some(self.pseudo.as_ref().map_or(PersonKey::UNSET, |p| p.key(raw)))
     }
 
     pub(super) fn unit(&mut self, row: &Row<'_>) -> Option<NameId> {
+        // The checks depend only on the cell's bytes: a value seen before passed them.
+        let raw = row.raw(Col::Unit);
+        if let Some(id) = self.seen.units.get(raw) {
+            return Some(*id);
+        }
+        let id = self.new_unit(row)?;
+        self.seen.units.insert(raw.to_vec(), id);
+        Some(id)
+    }
+
+    fn new_unit(&mut self, row: &Row<'_>) -> Option<NameId> {
         let name = self.required_text(row, Col::Unit)?;
         let name = name.trim();
         if let Some(known) = &self.known
@@ -158,16 +169,7 @@ impl Parser<'_> {
         let case_id = self.required_text(row, Col::CaseId).map(|c| c.trim().into());
         let person = self.person(row);
         let unit = self.unit(row);
-        let insats = match self.required_text(row, Col::Insats) {
-            Some(n) => {
-                let id = self.data.insatser_names.intern(n.trim());
-                if id.is_none() {
-                    self.problem(row, Col::Insats, ProblemKind::TooManyNames);
-                }
-                id
-            }
-            None => None,
-        };
+        let insats = self.insats(row);
         let beslut = self.date(row, Col::Beslut);
         let verkstallighet = self.date(row, Col::Verkstallighet);
         let start = self.date(row, Col::Start);
@@ -190,6 +192,22 @@ impl Parser<'_> {
             genomforandeplan,
             plan_uppfoljning,
         })
+    }
+
+    fn insats(&mut self, row: &Row<'_>) -> Option<NameId> {
+        let raw = row.raw(Col::Insats);
+        if let Some(id) = self.seen.insatser.get(raw) {
+            return Some(*id);
+        }
+        let name = self.required_text(row, Col::Insats)?;
+        let id = self.data.insatser_names.intern(name.trim());
+        match id {
+            Some(id) => {
+                self.seen.insatser.insert(raw.to_vec(), id);
+            }
+            None => self.problem(row, Col::Insats, ProblemKind::TooManyNames),
+        }
+        id
     }
 
     pub(super) fn contact(&mut self, row: &Row<'_>) -> Option<Contact> {
