@@ -16,7 +16,7 @@ use crate::fxhash::{FastMap, FxHasher};
 use crate::xlsx::{is_spreadsheet, read_sheet};
 
 use super::row::Row;
-use super::split::Records;
+use super::split::{Rec, Records};
 use super::{COLS, CaseIds, Collector, FileCtx, Parser, Rows, SeenNames, Source};
 
 /// The file as a reader from its first header byte, with its delimiter; `None` as the
@@ -96,11 +96,11 @@ impl Parser<'_> {
             let (file, records) = read_sheet(path, sheet, table)?;
             let mut records = records.into_iter();
             let header = records.next().map(|(_, rec)| rec);
-            let Some(mut c) = self.start(&file, TextEncoding::Utf8, table, header.as_ref()) else {
+            let Some(mut c) = self.start(&file, TextEncoding::Utf8, table, header.as_ref().map(Rec::Record)) else {
                 return Ok(Rows::default());
             };
             for (line, rec) in records {
-                self.add(&mut c, &rec, line);
+                self.add(&mut c, &Rec::Record(&rec), line);
             }
             return Ok(self.finish(c));
         }
@@ -138,20 +138,34 @@ impl Parser<'_> {
         };
         let mut records = Records::new(reader, delimiter, size);
         let utf8 = encoding == TextEncoding::Utf8;
-        let mut record = ByteRecord::new();
-        let has_header = records.next(&mut record).map_err(|(e, _)| csv_io(e, &file))?.is_some();
-        if has_header && utf8 && !records.is_utf8(&record) {
-            return Ok(Read1::NotUtf8);
-        }
-        let header = has_header.then_some(&record);
+        let header = match records.next() {
+            Ok(Some((rec, _, block_utf8))) => {
+                if utf8 && !block_utf8 && !rec.is_utf8() {
+                    return Ok(Read1::NotUtf8);
+                }
+                Some(rec)
+            }
+            Ok(None) => None,
+            Err((e, _)) => return Err(csv_io(e, &file)),
+        };
         let Some(mut c) = self.start(&file, encoding, table, header) else {
             return Ok(Read1::Done(Rows::default()));
         };
-        let mut sized = false;
+        let estimate = records.estimated_records();
+        match (&self.stream, c.table) {
+            (Some(_), Table::Arenden) => c.ids.hashes.reserve(estimate),
+            (Some(_), _) => {}
+            (None, table) => c.rows.reserve(table, estimate),
+        }
         loop {
-            let line = match records.next(&mut record) {
+            let (rec, line) = match records.next() {
                 Ok(None) => break,
-                Ok(Some(line)) => line,
+                Ok(Some((rec, line, block_utf8))) => {
+                    if utf8 && !block_utf8 && !rec.is_utf8() {
+                        return Ok(Read1::NotUtf8);
+                    }
+                    (rec, line)
+                }
                 Err((e, line)) => {
                     if let csv::ErrorKind::Io(_) = e.kind() {
                         return Err(csv_io(e, &file));
@@ -165,14 +179,7 @@ impl Parser<'_> {
                     break;
                 }
             };
-            if utf8 && !records.is_utf8(&record) {
-                return Ok(Read1::NotUtf8);
-            }
-            if !sized {
-                c.rows.reserve(c.table, records.estimated_records());
-                sized = true;
-            }
-            self.add(&mut c, &record, line);
+            self.add(&mut c, &rec, line);
         }
         Ok(Read1::Done(self.finish(c)))
     }
@@ -184,7 +191,7 @@ impl Parser<'_> {
         file: &str,
         encoding: TextEncoding,
         table: Table,
-        header: Option<&ByteRecord>,
+        header: Option<Rec<'_>>,
     ) -> Option<Collector> {
         let Some(header) = header else {
             self.problems.push(Problem {
@@ -195,12 +202,12 @@ impl Parser<'_> {
             });
             return None;
         };
-        let ctx = self.header(file, encoding, table, header)?;
+        let ctx = self.header(file, encoding, table, &header)?;
         Some(Collector { ctx, table, rows: Rows::default(), ids: CaseIds::default() })
     }
 
     /// Validates one data row and keeps it when it is valid.
-    pub(super) fn add(&mut self, c: &mut Collector, record: &ByteRecord, line: u64) {
+    pub(super) fn add(&mut self, c: &mut Collector, record: &Rec<'_>, line: u64) {
         self.progress.row();
         if record.iter().all(|f| f.trim_ascii().is_empty()) {
             return; // blank line
@@ -208,7 +215,7 @@ impl Parser<'_> {
         if !self.well_formed(&c.ctx, record, line) {
             return;
         }
-        let row = Row { ctx: &c.ctx, rec: record, line };
+        let row = Row { ctx: &c.ctx, rec: *record, line };
         match c.table {
             Table::Arenden => {
                 let line = u32::try_from(line).unwrap_or(u32::MAX);
@@ -250,10 +257,10 @@ impl Parser<'_> {
     /// missing trailing cells count as empty) and no cell with a line break; otherwise the
     /// problem is recorded and the row is not read further, since its cells cannot be
     /// trusted to be in their columns.
-    fn well_formed(&mut self, ctx: &FileCtx, record: &ByteRecord, line: u64) -> bool {
+    fn well_formed(&mut self, ctx: &FileCtx, record: &Rec<'_>, line: u64) -> bool {
         let expected = ctx.headers.len();
         let used = record.iter().rposition(|f| !f.trim_ascii().is_empty()).map_or(0, |i| i + 1);
-        if record.as_slice().contains(&b'\n') || record.as_slice().contains(&b'\r') {
+        if record.has_line_break() {
             let i = record.iter().position(|f| f.contains(&b'\n') || f.contains(&b'\r')).unwrap_or(0);
             // The header only when it names a known column: other header cells are
             // anything the file holds, and are never echoed.
@@ -342,7 +349,7 @@ impl Parser<'_> {
         file: &str,
         encoding: TextEncoding,
         table: Table,
-        record: &ByteRecord,
+        record: &Rec<'_>,
     ) -> Option<FileCtx> {
         let headers: Vec<String> = record.iter().map(|h| decode(encoding, h).trim().to_owned()).collect();
         let mut index = [None; COLS];

@@ -1,13 +1,12 @@
 //! Validating one row: each cell checked, person ids pseudonymised, a struct built.
 
-use csv::ByteRecord;
-
 use crate::data::{Case, CaseId, Contact, Intervention, NameId, PreAssessmentDecision, TargetGroup};
 use crate::day::Day;
 use crate::error::{MAX_CELL_CHARS, Problem, ProblemKind};
 use crate::format::{Col, TextEncoding, decode, parse_day};
 use crate::pseudo::PersonKey;
 
+use super::split::Rec;
 use super::{FileCtx, Parser};
 
 impl Parser<'_> {
@@ -222,7 +221,7 @@ impl Parser<'_> {
 /// One data row of a file.
 pub(super) struct Row<'r> {
     pub(super) ctx: &'r FileCtx,
-    pub(super) rec: &'r ByteRecord,
+    pub(super) rec: Rec<'r>,
     pub(super) line: u64,
 }
 
