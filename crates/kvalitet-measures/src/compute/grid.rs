@@ -12,15 +12,17 @@ pub(super) struct Grid<'o> {
     pub(super) months: Vec<(String, Period)>,
     /// Year and month of the period's first day.
     first_month: (i32, i32),
+    /// Whether the case ids outside a limit are kept, or only counted.
+    pub(super) keep_case_ids: bool,
 }
 
 impl<'o> Grid<'o> {
-    pub(super) fn new(options: &'o ComputeOptions) -> Self {
+    pub(super) fn new(options: &'o ComputeOptions, keep_case_ids: bool) -> Self {
         let months = match options.by {
             By::Month => options.period.months(),
             _ => Vec::new(),
         };
-        Grid { options, months, first_month: Day::from(options.period.from).year_month() }
+        Grid { options, months, first_month: Day::from(options.period.from).year_month(), keep_case_ids }
     }
 
     /// The slots an event dated `d` (inside the period) in `unit` counts in.
@@ -96,6 +98,8 @@ pub(super) struct Acc {
     pub(super) max: Option<i64>,
     pub(super) days: Vec<i32>,
     pub(super) outside: Vec<CaseId>,
+    /// The case ids outside, kept in `outside` or not.
+    pub(super) outside_count: u64,
 }
 
 impl Acc {
@@ -108,6 +112,17 @@ impl Acc {
         self.max = self.max.max(other.max);
         self.days.extend(other.days);
         self.outside.extend(other.outside);
+        self.outside_count += other.outside_count;
+    }
+
+    /// Notes a row outside the limit (or counted), by its case id if it has one.
+    pub(super) fn note_outside(&mut self, id: Option<&CaseId>, keep: bool) {
+        if let Some(id) = id {
+            self.outside_count += 1;
+            if keep {
+                self.outside.push(id.clone());
+            }
+        }
     }
 }
 

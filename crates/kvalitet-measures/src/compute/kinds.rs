@@ -24,7 +24,7 @@ enum KindState {
     Days { from: DateField, to: DateField, group: Option<TargetGroup>, accs: Slots<Acc> },
     Pending { from: DateField, to: DateField, checks: Vec<StateCheck>, accs: Slots<Acc> },
     Plans { checks: Vec<StateCheck>, accs: Slots<Acc> },
-    During { group: Option<TargetGroup>, population: Vec<Investigation>, starts: Vec<(CaseId, Day)> },
+    During { group: Option<TargetGroup>, population: Population, starts: Starts },
     Count { date: DateField, totals: Slots<u64>, groups: FastMap<(usize, NameId), u64> },
     /// Occupied place-days per period (the whole period, then each month) and
     /// intervention name; which names are residential units is known only at the end.
@@ -41,13 +41,28 @@ struct StateCheck {
     per_unit: bool,
 }
 
-/// A case whose investigation ended in the period.
+/// The cases whose investigation ended in the period, in row order (the ids apart, so
+/// that the rest packs into 12 bytes).
+#[derive(Default)]
+struct Population {
+    ids: Vec<CaseId>,
+    rest: Vec<Investigation>,
+}
+
+/// A case of the population besides its id.
 struct Investigation {
-    case_id: CaseId,
     start: Day,
     end: Day,
     unit: NameId,
     group: Option<TargetGroup>,
+}
+
+/// The interventions' starts that can fall in an investigation ended in the period, with
+/// their case ids (apart: 20 bytes a start instead of 24).
+#[derive(Default)]
+struct Starts {
+    ids: Vec<CaseId>,
+    days: Vec<Day>,
 }
 
 impl State {
@@ -81,7 +96,7 @@ impl State {
                 KindState::Plans { checks, accs: Slots::default() }
             }
             Kind::InterventionDuringInvestigation { target_group } => {
-                KindState::During { group: target_group, population: Vec::new(), starts: Vec::new() }
+                KindState::During { group: target_group, population: Population::default(), starts: Starts::default() }
             }
             Kind::CountByGroup { date } => KindState::Count { date, totals: Slots::default(), groups: FastMap::default() },
             Kind::Occupancy => KindState::Occupancy { occupied: vec![Vec::new(); 1 + grid.months.len()] },
@@ -119,7 +134,7 @@ impl State {
                     if within {
                         acc.num += 1;
                     } else {
-                        acc.outside.extend(r.case_id().cloned());
+                        acc.note_outside(r.case_id(), grid.keep_case_ids);
                         if r.date(DateField::Forlangning).is_some() {
                             acc.extension += 1;
                         }
@@ -152,7 +167,7 @@ impl State {
                     for slot in [Some(c.all), c.per_unit.then(|| 1 + r.unit() as usize)].into_iter().flatten() {
                         let acc = accs.at(slot);
                         acc.num += 1;
-                        acc.outside.extend(r.case_id().cloned());
+                        acc.note_outside(r.case_id(), grid.keep_case_ids);
                     }
                 }
             }
@@ -173,7 +188,7 @@ impl State {
                         if within {
                             acc.num += 1;
                         } else {
-                            acc.outside.extend(r.case_id().cloned());
+                            acc.note_outside(r.case_id(), grid.keep_case_ids);
                         }
                     }
                 }
@@ -185,7 +200,8 @@ impl State {
                     if let (Some(s), Some(id)) = (r.date(DateField::Start), r.case_id())
                         && s <= period.to
                     {
-                        starts.push((id.clone(), s));
+                        starts.ids.push(id.clone());
+                        starts.days.push(s);
                     }
                 }
                 // A case: in the population when its investigation ended in the period.
@@ -195,7 +211,8 @@ impl State {
                         && period.contains(end)
                     {
                         let group = r.target_group();
-                        population.push(Investigation { case_id: id.clone(), start, end, unit: r.unit(), group });
+                        population.ids.push(id.clone());
+                        population.rest.push(Investigation { start, end, unit: r.unit(), group });
                     }
                 }
             },
@@ -232,7 +249,7 @@ impl State {
     /// Renumbers unit slots and units from one file's unit ids to the merged ones.
     pub(super) fn remap_units(&mut self, by_unit: bool, remap: &[NameId]) {
         if let KindState::During { population, .. } = &mut self.kind {
-            population.iter_mut().for_each(|c| c.unit = remap[usize::from(c.unit)]);
+            population.rest.iter_mut().for_each(|c| c.unit = remap[usize::from(c.unit)]);
         }
         if !by_unit {
             return;
@@ -259,8 +276,10 @@ impl State {
             | (KindState::Pending { accs, .. }, KindState::Pending { accs: o, .. })
             | (KindState::Plans { accs, .. }, KindState::Plans { accs: o, .. }) => accs.merge(o, Acc::merge),
             (KindState::During { population, starts, .. }, KindState::During { population: p, starts: s, .. }) => {
-                population.extend(p);
-                starts.extend(s);
+                population.ids.extend(p.ids);
+                population.rest.extend(p.rest);
+                starts.ids.extend(s.ids);
+                starts.days.extend(s.days);
             }
             (KindState::Count { totals, groups, .. }, KindState::Count { totals: t, groups: g, .. }) => {
                 totals.merge(t, |a, b| *a += b);
@@ -339,22 +358,24 @@ impl State {
 fn during_investigation(
     grid: &Grid<'_>,
     group: Option<TargetGroup>,
-    population: Vec<Investigation>,
-    starts: Vec<(CaseId, Day)>,
+    population: Population,
+    starts: Starts,
 ) -> Slots<Acc> {
-    let index: FastMap<&str, usize> = population.iter().enumerate().map(|(i, c)| (&*c.case_id, i)).collect();
-    let mut started = vec![false; population.len()];
-    for (id, s) in &starts {
-        if let Some(&ci) = index.get(&**id) {
-            let c = &population[ci];
+    // Case ids are unique in a valid export; were one repeated, its last case is found.
+    let index: FastMap<&CaseId, u32> = population.ids.iter().zip(0u32..).collect();
+    let mut started = vec![false; population.ids.len()];
+    for (id, s) in starts.ids.iter().zip(&starts.days) {
+        if let Some(&ci) = index.get(id) {
+            let c = &population.rest[ci as usize];
             if c.start <= *s && *s <= c.end {
-                started[ci] = true;
+                started[ci as usize] = true;
             }
         }
     }
     drop(index);
+    drop(starts);
     let mut accs = Slots::default();
-    for (c, started) in population.into_iter().zip(started) {
+    for ((id, c), started) in population.ids.iter().zip(population.rest).zip(started) {
         if group.is_some_and(|g| c.group != Some(g)) {
             continue;
         }
@@ -364,7 +385,7 @@ fn during_investigation(
             if started {
                 acc.num += 1;
             } else {
-                acc.outside.push(c.case_id.clone());
+                acc.note_outside(Some(id), grid.keep_case_ids);
             }
         }
     }
@@ -409,6 +430,7 @@ impl Out<'_> {
             let acc = accs.at(slot);
             fill(&mut r, acc);
             r.outside = std::mem::take(&mut acc.outside);
+            r.outside_count = acc.outside_count;
             self.results.push(r);
         }
     }

@@ -50,7 +50,7 @@ pub fn compute(data: &Dataset, defs: &[MeasureDef], options: &ComputeOptions) ->
         Table::Insatser => data.insatser.is_some(),
         Table::Kontakter => data.kontakter.is_some(),
     };
-    let (mut cases, skipped) = Measures::new(defs, options, present)?;
+    let (mut cases, skipped) = Measures::new(defs, options, true, present)?;
     let mut others = cases.fresh();
     std::thread::scope(|s| {
         s.spawn(|| data.arenden.iter().flatten().for_each(|c| cases.case(c)));
@@ -74,13 +74,15 @@ pub(crate) struct Measures<'o> {
 
 impl<'o> Measures<'o> {
     /// The measures of `defs` (validated) whose tables are all given (`given`), and the
-    /// ids of the others.
+    /// ids of the others. Without `keep_case_ids` the case ids outside a limit are only
+    /// counted (`MeasureResult::outside` stays empty).
     pub(crate) fn new(
         defs: &[MeasureDef],
         options: &'o ComputeOptions,
+        keep_case_ids: bool,
         given: impl Fn(Table) -> bool,
     ) -> anyhow::Result<(Measures<'o>, Vec<String>)> {
-        let grid = Grid::new(options);
+        let grid = Grid::new(options, keep_case_ids);
         let mut states = Vec::new();
         let mut skipped = Vec::new();
         for def in defs {
@@ -100,7 +102,7 @@ impl<'o> Measures<'o> {
     /// The same measures with nothing gathered, for another thread.
     pub(crate) fn fresh(&self) -> Measures<'o> {
         let states = self.states.iter().map(|s| State::new(&s.def, &self.grid).expect("valid before")).collect();
-        let grid = Grid::new(self.grid.options);
+        let grid = Grid::new(self.grid.options, self.grid.keep_case_ids);
         Measures { grid, period: self.period, states, by_table: self.by_table.clone(), present: Present::default() }
     }
 

@@ -75,8 +75,10 @@ pub fn import_counting(
 /// Reads and validates every given table as [`import`] does, computing the measures of
 /// `defs` while reading instead of keeping the rows: memory stays far below the files'
 /// size. Person ids are checked (never empty) but, since nothing is kept, not
-/// pseudonymised. The results are those of [`compute()`](crate::compute()) over the
-/// imported [`Dataset`]. An import problem is an [`ImportError`] inside the error.
+/// pseudonymised, and the case ids outside a limit are only counted
+/// ([`MeasureResult::outside_count`](crate::MeasureResult::outside_count); `outside`
+/// stays empty). Otherwise the results are those of [`compute()`](crate::compute()) over
+/// the imported [`Dataset`]. An import problem is an [`ImportError`] inside the error.
 pub fn import_and_compute(
     sources: &Sources,
     options: &ImportOptions,
@@ -88,7 +90,7 @@ pub fn import_and_compute(
         Table::Insatser => sources.insatser.is_some(),
         Table::Kontakter => sources.kontakter.is_some(),
     };
-    let (measures, skipped) = Measures::new(defs, compute, given)?;
+    let (measures, skipped) = Measures::new(defs, compute, false, given)?;
     let (data, measures) = read_all(sources, None, options, &AtomicU64::new(0), Some(measures))?;
     let results = measures.expect("given").finish(&data.units, &data.insatser_names);
     Ok(Report { results, skipped })
