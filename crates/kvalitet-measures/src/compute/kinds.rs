@@ -2,11 +2,13 @@
 //! of its table is fed to, that states of other threads are merged into, and that gives
 //! the results at the end.
 
+use std::hash::Hasher;
+
 use crate::data::{CaseId, NameId, Names, TargetGroup};
 use crate::day::Day;
 use crate::definition::{DateField, Kind, Limit, MeasureDef};
 use crate::format::Table;
-use crate::fxhash::FastMap;
+use crate::fxhash::{FastMap, FxHasher};
 use crate::period::{By, Period};
 use crate::result::{MeasureResult, ValueType};
 
@@ -20,15 +22,44 @@ pub(super) struct State {
 }
 
 enum KindState {
-    Within { from: DateField, to: DateField, limit: Limit, group: Option<TargetGroup>, accs: Slots<Acc> },
-    Days { from: DateField, to: DateField, group: Option<TargetGroup>, accs: Slots<Acc> },
-    Pending { from: DateField, to: DateField, checks: Vec<StateCheck>, accs: Slots<Acc> },
-    Plans { checks: Vec<StateCheck>, accs: Slots<Acc> },
-    During { group: Option<TargetGroup>, population: Population, starts: Starts },
-    Count { date: DateField, totals: Slots<u64>, groups: FastMap<(usize, NameId), u64> },
+    Within {
+        from: DateField,
+        to: DateField,
+        limit: Limit,
+        group: Option<TargetGroup>,
+        accs: Slots<Acc>,
+    },
+    Days {
+        from: DateField,
+        to: DateField,
+        group: Option<TargetGroup>,
+        accs: Slots<Acc>,
+    },
+    Pending {
+        from: DateField,
+        to: DateField,
+        checks: Vec<StateCheck>,
+        accs: Slots<Acc>,
+    },
+    Plans {
+        checks: Vec<StateCheck>,
+        accs: Slots<Acc>,
+    },
+    During {
+        group: Option<TargetGroup>,
+        population: Population,
+        starts: Starts,
+    },
+    Count {
+        date: DateField,
+        totals: Slots<u64>,
+        groups: FastMap<(usize, NameId), u64>,
+    },
     /// Occupied place-days per period (the whole period, then each month) and
     /// intervention name; which names are residential units is known only at the end.
-    Occupancy { occupied: Vec<Vec<u64>> },
+    Occupancy {
+        occupied: Vec<Vec<u64>>,
+    },
 }
 
 /// A state-at-period-end evaluated at one day: the slot for all units, whether per-unit
@@ -76,9 +107,13 @@ impl State {
                 .collect::<Vec<_>>()
         };
         let kind = match def.kind.clone() {
-            Kind::WithinLimit { from, to, target_group, .. } => {
-                KindState::Within { from, to, limit: limit.expect("validated"), group: target_group, accs: Slots::default() }
-            }
+            Kind::WithinLimit { from, to, target_group, .. } => KindState::Within {
+                from,
+                to,
+                limit: limit.expect("validated"),
+                group: target_group,
+                accs: Slots::default(),
+            },
             Kind::MeanDays { from, to, target_group } => {
                 KindState::Days { from, to, group: target_group, accs: Slots::default() }
             }
@@ -91,14 +126,15 @@ impl State {
             Kind::PlanFollowedUp { .. } => {
                 let limit = limit.expect("validated");
                 // Before 1900 is the same as the first day a row can have.
-                let checks =
-                    checks(&|p| Some(Day::new(limit.before(p.to)).unwrap_or(Day::from_ymd(1900, 1, 1))));
+                let checks = checks(&|p| Some(Day::new(limit.before(p.to)).unwrap_or(Day::from_ymd(1900, 1, 1))));
                 KindState::Plans { checks, accs: Slots::default() }
             }
             Kind::InterventionDuringInvestigation { target_group } => {
                 KindState::During { group: target_group, population: Population::default(), starts: Starts::default() }
             }
-            Kind::CountByGroup { date } => KindState::Count { date, totals: Slots::default(), groups: FastMap::default() },
+            Kind::CountByGroup { date } => {
+                KindState::Count { date, totals: Slots::default(), groups: FastMap::default() }
+            }
             Kind::Occupancy => KindState::Occupancy { occupied: vec![Vec::new(); 1 + grid.months.len()] },
         };
         Ok(State { def: def.clone(), kind })
@@ -361,18 +397,7 @@ fn during_investigation(
     population: Population,
     starts: Starts,
 ) -> Slots<Acc> {
-    // Case ids are unique in a valid export; were one repeated, its last case is found.
-    let index: FastMap<&CaseId, u32> = population.ids.iter().zip(0u32..).collect();
-    let mut started = vec![false; population.ids.len()];
-    for (id, s) in starts.ids.iter().zip(&starts.days) {
-        if let Some(&ci) = index.get(id) {
-            let c = &population.rest[ci as usize];
-            if c.start <= *s && *s <= c.end {
-                started[ci as usize] = true;
-            }
-        }
-    }
-    drop(index);
+    let started = started_during(&population, &starts);
     drop(starts);
     let mut accs = Slots::default();
     for ((id, c), started) in population.ids.iter().zip(population.rest).zip(started) {
@@ -390,6 +415,81 @@ fn during_investigation(
         }
     }
     accs
+}
+
+/// Which investigations of `population` an intervention of `starts` started during. The
+/// population is indexed by a 64-bit hash of the case id, with a bitmap of the hashes in
+/// front (most starts belong to no case of the population, and the bitmap, 8 bits a case,
+/// answers that from the cache); the ids of a hash found are compared.
+fn started_during(population: &Population, starts: &Starts) -> Vec<bool> {
+    let hash = |id: &CaseId| {
+        let mut h = FxHasher::default();
+        h.write(id.as_bytes());
+        h.finish()
+    };
+    let n = population.ids.len();
+    let bits = (n * 8).next_power_of_two().max(64);
+    let shift = 64 - bits.trailing_zeros();
+    let mut filter = vec![0u64; bits / 64];
+    let mut index: FastMap<u64, u32> = FastMap::default();
+    index.reserve(n);
+    let mut unique = true;
+    for (id, i) in population.ids.iter().zip(0u32..) {
+        let h = hash(id);
+        let bit = (h >> shift) as usize;
+        filter[bit / 64] |= 1 << (bit % 64);
+        unique &= index.insert(h, i).is_none();
+    }
+    let mut started = vec![false; n];
+    let mut mark = |ci: u32, s: Day| {
+        let c = &population.rest[ci as usize];
+        if c.start <= s && s <= c.end {
+            started[ci as usize] = true;
+        }
+    };
+    walk(population, starts, &filter, shift, unique.then_some(&index), &mut mark);
+    started
+}
+
+/// Calls `mark` with the case index and the start of every start whose case id is in the
+/// population: through the bitmap and the index by hash, or by the ids themselves when
+/// `by_hash` is `None`.
+fn walk(
+    population: &Population,
+    starts: &Starts,
+    filter: &[u64],
+    shift: u32,
+    by_hash: Option<&FastMap<u64, u32>>,
+    mark: &mut impl FnMut(u32, Day),
+) {
+    let hash = |id: &CaseId| {
+        let mut h = FxHasher::default();
+        h.write(id.as_bytes());
+        h.finish()
+    };
+    let Some(index) = by_hash else {
+        // A case id repeated (an export not validated) or two with one hash: by the ids
+        // themselves; a repeated id finds its last case.
+        let index: FastMap<&CaseId, u32> = population.ids.iter().zip(0u32..).collect();
+        for (id, s) in starts.ids.iter().zip(&starts.days) {
+            if let Some(&ci) = index.get(id) {
+                mark(ci, *s);
+            }
+        }
+        return;
+    };
+    for (id, s) in starts.ids.iter().zip(&starts.days) {
+        let h = hash(id);
+        let bit = (h >> shift) as usize;
+        if filter[bit / 64] & (1 << (bit % 64)) == 0 {
+            continue;
+        }
+        if let Some(&ci) = index.get(&h)
+            && population.ids[ci as usize] == *id
+        {
+            mark(ci, *s);
+        }
+    }
 }
 
 struct Out<'a> {

@@ -200,7 +200,8 @@ impl Present {
 
     fn merge(&mut self, other: Present) {
         let [a, b, c] = other.tables;
-        for (mine, theirs) in self.tables.iter_mut().chain([&mut self.barn, &mut self.vuxen]).zip([a, b, c, other.barn, other.vuxen])
+        for (mine, theirs) in
+            self.tables.iter_mut().chain([&mut self.barn, &mut self.vuxen]).zip([a, b, c, other.barn, other.vuxen])
         {
             if mine.len() < theirs.len() {
                 mine.resize(theirs.len(), false);

@@ -295,8 +295,6 @@ impl Parser<'_> {
         if self.problems.is_empty() { c.rows } else { Rows::default() }
     }
 
-
-
     /// Reports every case id used on an earlier line, then puts the file's problems back
     /// in line order. Sorts 64-bit hashes of the ids (cheap, no indirection), then looks
     /// at the actual ids only for hashes that occur more than once.

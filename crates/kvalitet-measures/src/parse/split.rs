@@ -19,7 +19,11 @@ const BLOCK: usize = 1 << 19;
 #[derive(Clone, Copy)]
 pub(super) enum Rec<'r> {
     /// Cell `i` is `block[start..ends[0]]` for `i == 0`, else `block[ends[i-1]+1..ends[i]]`.
-    Split { block: &'r [u8], start: usize, ends: &'r [u32] },
+    Split {
+        block: &'r [u8],
+        start: usize,
+        ends: &'r [u32],
+    },
     Record(&'r ByteRecord),
 }
 
@@ -148,7 +152,7 @@ impl<'a> Records<'a> {
                     if lb.split.plain < lb.end {
                         let (plain, lines) = (lb.split.plain, lb.split.line_count);
                         self.lines += lines;
-                        self.to_csv(plain);
+                        self.hand_to_csv(plain);
                         continue;
                     }
                     if lb.eof && lb.end == lb.filled {
@@ -198,18 +202,15 @@ impl<'a> Records<'a> {
     }
 
     /// Hands the rest of the file, from `buf[start..]` (a line start), to the `csv` crate.
-    fn to_csv(&mut self, start: usize) {
+    fn hand_to_csv(&mut self, start: usize) {
         let Mode::Lines(mut lb) = std::mem::replace(&mut self.mode, Mode::Switching) else {
             unreachable!("called in line mode");
         };
         lb.buf.truncate(lb.filled);
         lb.buf.drain(..start);
         let rest: Box<dyn Read + 'a> = Box::new(Cursor::new(lb.buf).chain(lb.reader));
-        let csv = csv::ReaderBuilder::new()
-            .delimiter(self.delimiter)
-            .has_headers(false)
-            .flexible(true)
-            .from_reader(rest);
+        let csv =
+            csv::ReaderBuilder::new().delimiter(self.delimiter).has_headers(false).flexible(true).from_reader(rest);
         self.mode = Mode::Csv { csv: Box::new(csv), record: ByteRecord::new(), offset: self.lines };
     }
 }
@@ -259,7 +260,8 @@ fn split_lines(block: &[u8], delimiter: u8, out: &mut Split) {
     out.lines.clear();
     out.line_count = 0;
     // Lines before the first quote need no quote handling.
-    let plain = memchr::memchr(b'"', block).map_or(block.len(), |q| memchr::memrchr(b'\n', &block[..q]).map_or(0, |i| i + 1));
+    let plain =
+        memchr::memchr(b'"', block).map_or(block.len(), |q| memchr::memrchr(b'\n', &block[..q]).map_or(0, |i| i + 1));
     out.plain = plain;
     let block = &block[..plain];
     let mut start = 0;
