@@ -2,17 +2,16 @@
 //! of its table is fed to, that states of other threads are merged into, and that gives
 //! the results at the end.
 
-use std::hash::Hasher;
-
-use crate::data::{CaseId, NameId, Names, TargetGroup};
+use crate::data::{NameId, Names, TargetGroup};
 use crate::day::Day;
 use crate::definition::{DateField, Kind, Limit, MeasureDef};
 use crate::format::Table;
-use crate::fxhash::{FastMap, FxHasher};
+use crate::fxhash::FastMap;
 use crate::period::{By, Period};
 use crate::result::{MeasureResult, ValueType};
 
 use super::grid::{Acc, DayRange, Grid, Slots};
+use super::join::{Investigation, Population, Starts, started_during};
 use super::rows::Row;
 
 /// One measure being computed.
@@ -70,30 +69,6 @@ struct StateCheck {
     threshold: Option<Day>,
     all: usize,
     per_unit: bool,
-}
-
-/// The cases whose investigation ended in the period, in row order (the ids apart, so
-/// that the rest packs into 12 bytes).
-#[derive(Default)]
-struct Population {
-    ids: Vec<CaseId>,
-    rest: Vec<Investigation>,
-}
-
-/// A case of the population besides its id.
-struct Investigation {
-    start: Day,
-    end: Day,
-    unit: NameId,
-    group: Option<TargetGroup>,
-}
-
-/// The interventions' starts that can fall in an investigation ended in the period, with
-/// their case ids (apart: 20 bytes a start instead of 24).
-#[derive(Default)]
-struct Starts {
-    ids: Vec<CaseId>,
-    days: Vec<Day>,
 }
 
 impl State {
@@ -236,8 +211,7 @@ impl State {
                     if let (Some(s), Some(id)) = (r.date(DateField::Start), r.case_id())
                         && s <= period.to
                     {
-                        starts.ids.push(id.clone());
-                        starts.days.push(s);
+                        starts.push(id.clone(), s);
                     }
                 }
                 // A case: in the population when its investigation ended in the period.
@@ -247,8 +221,7 @@ impl State {
                         && period.contains(end)
                     {
                         let group = r.target_group();
-                        population.ids.push(id.clone());
-                        population.rest.push(Investigation { start, end, unit: r.unit(), group });
+                        population.push(id.clone(), Investigation { start, end, unit: r.unit(), group });
                     }
                 }
             },
@@ -312,10 +285,8 @@ impl State {
             | (KindState::Pending { accs, .. }, KindState::Pending { accs: o, .. })
             | (KindState::Plans { accs, .. }, KindState::Plans { accs: o, .. }) => accs.merge(o, Acc::merge),
             (KindState::During { population, starts, .. }, KindState::During { population: p, starts: s, .. }) => {
-                population.ids.extend(p.ids);
-                population.rest.extend(p.rest);
-                starts.ids.extend(s.ids);
-                starts.days.extend(s.days);
+                population.append(p);
+                starts.append(s);
             }
             (KindState::Count { totals, groups, .. }, KindState::Count { totals: t, groups: g, .. }) => {
                 totals.merge(t, |a, b| *a += b);
@@ -415,81 +386,6 @@ fn during_investigation(
         }
     }
     accs
-}
-
-/// Which investigations of `population` an intervention of `starts` started during. The
-/// population is indexed by a 64-bit hash of the case id, with a bitmap of the hashes in
-/// front (most starts belong to no case of the population, and the bitmap, 8 bits a case,
-/// answers that from the cache); the ids of a hash found are compared.
-fn started_during(population: &Population, starts: &Starts) -> Vec<bool> {
-    let hash = |id: &CaseId| {
-        let mut h = FxHasher::default();
-        h.write(id.as_bytes());
-        h.finish()
-    };
-    let n = population.ids.len();
-    let bits = (n * 8).next_power_of_two().max(64);
-    let shift = 64 - bits.trailing_zeros();
-    let mut filter = vec![0u64; bits / 64];
-    let mut index: FastMap<u64, u32> = FastMap::default();
-    index.reserve(n);
-    let mut unique = true;
-    for (id, i) in population.ids.iter().zip(0u32..) {
-        let h = hash(id);
-        let bit = (h >> shift) as usize;
-        filter[bit / 64] |= 1 << (bit % 64);
-        unique &= index.insert(h, i).is_none();
-    }
-    let mut started = vec![false; n];
-    let mut mark = |ci: u32, s: Day| {
-        let c = &population.rest[ci as usize];
-        if c.start <= s && s <= c.end {
-            started[ci as usize] = true;
-        }
-    };
-    walk(population, starts, &filter, shift, unique.then_some(&index), &mut mark);
-    started
-}
-
-/// Calls `mark` with the case index and the start of every start whose case id is in the
-/// population: through the bitmap and the index by hash, or by the ids themselves when
-/// `by_hash` is `None`.
-fn walk(
-    population: &Population,
-    starts: &Starts,
-    filter: &[u64],
-    shift: u32,
-    by_hash: Option<&FastMap<u64, u32>>,
-    mark: &mut impl FnMut(u32, Day),
-) {
-    let hash = |id: &CaseId| {
-        let mut h = FxHasher::default();
-        h.write(id.as_bytes());
-        h.finish()
-    };
-    let Some(index) = by_hash else {
-        // A case id repeated (an export not validated) or two with one hash: by the ids
-        // themselves; a repeated id finds its last case.
-        let index: FastMap<&CaseId, u32> = population.ids.iter().zip(0u32..).collect();
-        for (id, s) in starts.ids.iter().zip(&starts.days) {
-            if let Some(&ci) = index.get(id) {
-                mark(ci, *s);
-            }
-        }
-        return;
-    };
-    for (id, s) in starts.ids.iter().zip(&starts.days) {
-        let h = hash(id);
-        let bit = (h >> shift) as usize;
-        if filter[bit / 64] & (1 << (bit % 64)) == 0 {
-            continue;
-        }
-        if let Some(&ci) = index.get(&h)
-            && population.ids[ci as usize] == *id
-        {
-            mark(ci, *s);
-        }
-    }
 }
 
 struct Out<'a> {

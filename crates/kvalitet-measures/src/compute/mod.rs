@@ -5,6 +5,7 @@
 //! month `i` across all units.
 
 mod grid;
+mod join;
 mod kinds;
 mod rows;
 

@@ -129,9 +129,10 @@ fn read_all<'o>(
                         stream,
                         recheck: false,
                         problems: Vec::new(),
-                        progress: Progress { shared: rows_read, counted: 0 },
+                        progress: Progress { shared: rows_read, counted: 0, added: 0 },
                     };
                     let rows = p.read_table(src, table);
+                    p.progress.flush();
                     (p, rows)
                 });
                 (table, handle)
@@ -218,18 +219,30 @@ struct SeenNames {
 struct Progress<'a> {
     shared: &'a AtomicU64,
     counted: u64,
+    /// How many of `counted` have been added to `shared` (in batches: one shared counter
+    /// written for every row by two threads costs more than reading the row).
+    added: u64,
 }
 
 impl Progress<'_> {
     fn row(&mut self) {
         self.counted += 1;
-        self.shared.fetch_add(1, Ordering::Relaxed);
+        if self.counted - self.added >= 4096 {
+            self.flush();
+        }
+    }
+
+    /// Adds the rows not yet added to the shared count.
+    fn flush(&mut self) {
+        self.shared.fetch_add(self.counted - self.added, Ordering::Relaxed);
+        self.added = self.counted;
     }
 
     /// The file is read again from the start (in another encoding): its rows count anew.
     fn restart(&mut self) {
-        self.shared.fetch_sub(self.counted, Ordering::Relaxed);
+        self.shared.fetch_sub(self.added, Ordering::Relaxed);
         self.counted = 0;
+        self.added = 0;
     }
 }
 
