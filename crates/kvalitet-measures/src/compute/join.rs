@@ -48,8 +48,22 @@ impl Population {
         self.rest.push(case);
     }
 
+    /// Makes room for up to `rows` cases (capacity never written costs no memory).
+    pub(super) fn reserve(&mut self, rows: usize) {
+        if self.parts.is_empty() {
+            self.parts = vec![Vec::new(); PARTS];
+        }
+        self.ids.reserve(rows);
+        self.rest.reserve(rows);
+        self.parts.iter_mut().for_each(|p| p.reserve(rows / PARTS + rows / PARTS / 8));
+    }
+
     /// Adds `other`'s cases after these.
     pub(super) fn append(&mut self, other: Population) {
+        if self.ids.is_empty() {
+            *self = other;
+            return;
+        }
         if self.parts.is_empty() {
             self.parts = vec![Vec::new(); PARTS];
         }
@@ -79,8 +93,20 @@ impl Starts {
         days.push(day);
     }
 
-    pub(super) fn append(&mut self, other: Starts) {
+    /// Makes room for up to `rows` starts, a part's share and an eighth more each.
+    pub(super) fn reserve(&mut self, rows: usize) {
         if self.parts.is_empty() {
+            self.parts = (0..PARTS).map(|_| (Vec::new(), Vec::new())).collect();
+        }
+        let n = rows / PARTS + rows / PARTS / 8;
+        self.parts.iter_mut().for_each(|(ids, days)| {
+            ids.reserve(n);
+            days.reserve(n);
+        });
+    }
+
+    pub(super) fn append(&mut self, other: Starts) {
+        if self.parts.iter().all(|(ids, _)| ids.is_empty()) {
             self.parts = other.parts;
             return;
         }
@@ -92,22 +118,39 @@ impl Starts {
 }
 
 /// Which investigations of `population` (by index) an intervention of `starts` started
-/// during, part by part.
+/// during, part by part, the parts shared out among the cores.
 pub(super) fn started_during(population: &Population, starts: &Starts) -> Vec<bool> {
     let mut started = vec![false; population.ids.len()];
-    let mut index: FastMap<&CaseId, u32> = FastMap::default();
-    for (cases, (ids, days)) in population.parts.iter().zip(&starts.parts) {
-        index.clear();
-        // Case ids are unique in a valid export; were one repeated, its last case is found.
-        index.extend(cases.iter().map(|i| (&population.ids[*i as usize], *i)));
-        for (id, s) in ids.iter().zip(days) {
-            if let Some(&ci) = index.get(id) {
-                let c = &population.rest[ci as usize];
-                if c.start <= *s && *s <= c.end {
-                    started[ci as usize] = true;
-                }
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).clamp(1, 8);
+    let pairs: Vec<_> = population.parts.iter().zip(&starts.parts).collect();
+    let found: Vec<Vec<u32>> = std::thread::scope(|s| {
+        let handles: Vec<_> = pairs
+            .chunks(pairs.len().div_ceil(threads).max(1))
+            .map(|chunk| {
+                s.spawn(move || chunk.iter().flat_map(|(cases, starts)| join_part(population, cases, starts)).collect())
+            })
+            .collect();
+        handles.into_iter().map(|h| h.join().expect("a join thread panicked")).collect()
+    });
+    for i in found.into_iter().flatten() {
+        started[i as usize] = true;
+    }
+    started
+}
+
+/// The investigations among `cases` (indices of one part) during which a start of the
+/// same part fell.
+fn join_part(population: &Population, cases: &[u32], (ids, days): &(Vec<CaseId>, Vec<Day>)) -> Vec<u32> {
+    // Case ids are unique in a valid export; were one repeated, its last case is found.
+    let index: FastMap<&CaseId, u32> = cases.iter().map(|i| (&population.ids[*i as usize], *i)).collect();
+    let mut found = Vec::new();
+    for (id, s) in ids.iter().zip(days) {
+        if let Some(&ci) = index.get(id) {
+            let c = &population.rest[ci as usize];
+            if c.start <= *s && *s <= c.end {
+                found.push(ci);
             }
         }
     }
-    started
+    found
 }

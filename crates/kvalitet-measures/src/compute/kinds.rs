@@ -255,6 +255,17 @@ impl State {
         }
     }
 
+    /// Makes room for what about `rows` rows of `table` add (see [`super::Measures::reserve`]).
+    pub(super) fn reserve(&mut self, table: Table, rows: usize) {
+        if let KindState::During { population, starts, .. } = &mut self.kind {
+            match table {
+                Table::Arenden => population.reserve(rows),
+                Table::Insatser => starts.reserve(rows),
+                Table::Kontakter => {}
+            }
+        }
+    }
+
     /// Renumbers unit slots and units from one file's unit ids to the merged ones.
     pub(super) fn remap_units(&mut self, by_unit: bool, remap: &[NameId]) {
         if let KindState::During { population, .. } = &mut self.kind {

@@ -128,6 +128,14 @@ impl<'o> Measures<'o> {
         }
     }
 
+    /// Makes room for what about `rows` rows of `table` add, instead of growing step by
+    /// step (each step copies and touches fresh memory).
+    pub(crate) fn reserve(&mut self, table: Table, rows: usize) {
+        for i in &self.by_table[table as usize] {
+            self.states[*i].reserve(table, rows);
+        }
+    }
+
     /// Renumbers units from one file's unit ids to the merged ones (`remap[local]`).
     pub(crate) fn remap_units(&mut self, remap: &[NameId]) {
         let by_unit = self.grid.options.by == By::Unit;

@@ -152,9 +152,12 @@ impl Parser<'_> {
             return Ok(Read1::Done(Rows::default()));
         };
         let estimate = records.estimated_records();
-        match (&self.stream, c.table) {
-            (Some(_), Table::Arenden) => c.ids.hashes.reserve(estimate),
-            (Some(_), _) => {}
+        match (&mut self.stream, c.table) {
+            (Some(m), Table::Arenden) => {
+                m.reserve(c.table, estimate);
+                c.ids.hashes.reserve(estimate);
+            }
+            (Some(m), table) => m.reserve(table, estimate),
             (None, table) => c.rows.reserve(table, estimate),
         }
         loop {
