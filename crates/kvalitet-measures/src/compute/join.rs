@@ -53,9 +53,9 @@ impl Population {
         if self.parts.is_empty() {
             self.parts = vec![Vec::new(); PARTS];
         }
-        self.ids.reserve(rows);
-        self.rest.reserve(rows);
-        self.parts.iter_mut().for_each(|p| p.reserve(rows / PARTS + rows / PARTS / 8));
+        // Capacity is only asked for: an estimate too high must not fail.
+        let _ = (self.ids.try_reserve(rows), self.rest.try_reserve(rows));
+        self.parts.iter_mut().for_each(|p| drop(p.try_reserve(rows / PARTS + rows / PARTS / 8)));
     }
 
     /// Adds `other`'s cases after these.
@@ -100,8 +100,7 @@ impl Starts {
         }
         let n = rows / PARTS + rows / PARTS / 8;
         self.parts.iter_mut().for_each(|(ids, days)| {
-            ids.reserve(n);
-            days.reserve(n);
+            let _ = (ids.try_reserve(n), days.try_reserve(n));
         });
     }
 

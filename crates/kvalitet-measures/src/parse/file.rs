@@ -155,7 +155,7 @@ impl Parser<'_> {
         match (&mut self.stream, c.table) {
             (Some(m), Table::Arenden) => {
                 m.reserve(c.table, estimate);
-                c.ids.hashes.reserve(estimate);
+                let _ = c.ids.hashes.try_reserve(estimate);
             }
             (Some(m), table) => m.reserve(table, estimate),
             (None, table) => c.rows.reserve(table, estimate),

@@ -255,13 +255,14 @@ struct Rows {
 
 impl Rows {
     /// Makes room for about `n` rows of `table` at once, instead of growing step by step
-    /// (each step touches fresh memory and copies the rows).
+    /// (each step touches fresh memory and copies the rows); not when that much memory
+    /// cannot be had (the estimate is only an estimate).
     fn reserve(&mut self, table: Table, n: usize) {
-        match table {
-            Table::Arenden => self.cases.reserve(n),
-            Table::Insatser => self.interventions.reserve(n),
-            Table::Kontakter => self.contacts.reserve(n),
-        }
+        let _ = match table {
+            Table::Arenden => self.cases.try_reserve(n).is_ok(),
+            Table::Insatser => self.interventions.try_reserve(n).is_ok(),
+            Table::Kontakter => self.contacts.try_reserve(n).is_ok(),
+        };
     }
 }
 

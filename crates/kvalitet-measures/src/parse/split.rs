@@ -195,7 +195,8 @@ impl<'a> Records<'a> {
                 let per_line = self.split_bytes as f64 / self.split_lines as f64;
                 // A little over, so the vectors are not grown near the end; capacity that
                 // is never written costs no memory.
-                (size as f64 / per_line * 1.05) as usize + 16
+                // At most one a byte (blank lines make the lines split look short).
+                ((size as f64 / per_line * 1.05) as usize + 16).min(size as usize)
             }
             _ => 0,
         }
