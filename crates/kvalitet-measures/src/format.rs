@@ -233,7 +233,7 @@ pub fn parse_day(raw: &[u8]) -> Option<Day> {
 
 /// The days of month `m` of year `y`; 0 for a month that does not exist.
 fn days_in_month(y: i32, m: i32) -> i32 {
-    let leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+    let leap = y % 4 == 0 && (y % 100 != 0 || y % 400 == 0);
     match m {
         1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
         4 | 6 | 9 | 11 => 30,

@@ -102,9 +102,21 @@ impl Parser<'_> {
         id
     }
 
+    /// The case id of a row; a problem when it is not a valid text cell.
+    pub(super) fn case_id(&mut self, row: &Row<'_>) -> Option<CaseId> {
+        let raw = row.raw(Col::CaseId);
+        // The usual id, printable ASCII: the same text in either encoding, already trimmed,
+        // short enough; what `required_text` checks holds without a look at characters.
+        if !raw.is_empty() && raw.len() <= MAX_CELL_CHARS && raw.iter().all(|b| (0x20..0x7f).contains(b) || *b == b'\t')
+        {
+            return Some(CaseId::from_ascii(raw));
+        }
+        self.required_text(row, Col::CaseId).map(|c| CaseId::new(c.trim()))
+    }
+
     /// The case of a row, or `None` with the row's case id when it has one.
     pub(super) fn case(&mut self, row: &Row<'_>) -> (Option<Case>, Option<CaseId>) {
-        let case_id = self.required_text(row, Col::CaseId);
+        let case_id = self.case_id(row);
         let person = self.person(row);
         let unit = self.unit(row);
         let tg = row.raw(Col::TargetGroup);
@@ -143,7 +155,7 @@ impl Parser<'_> {
         let forlangning = self.date(row, Col::Forlangning);
         self.ordered(row, (Col::Aktualisering, aktualisering), (Col::Forhandsbedomning, forhandsbedomning));
         self.ordered(row, (Col::UtredningStart, utredning_start), (Col::UtredningSlut, utredning_slut));
-        let Some(case_id) = case_id.map(|c| CaseId::new(c.trim())) else {
+        let Some(case_id) = case_id else {
             return (None, None);
         };
         let (Some(person), Some(unit), Some(target_group)) = (person, unit, target_group) else {
@@ -165,7 +177,7 @@ impl Parser<'_> {
     }
 
     pub(super) fn intervention(&mut self, row: &Row<'_>) -> Option<Intervention> {
-        let case_id = self.required_text(row, Col::CaseId).map(|c| c.trim().into());
+        let case_id = self.case_id(row);
         let person = self.person(row);
         let unit = self.unit(row);
         let insats = self.insats(row);
