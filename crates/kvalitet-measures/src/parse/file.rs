@@ -22,8 +22,8 @@ use super::{COLS, CaseIds, Collector, FileCtx, Parser, Rows, SeenNames, Source};
 /// The file as a reader from its first header byte, with its delimiter; `None` as the
 /// delimiter when the file is not text in an 8-bit encoding (a UTF-16 byte order mark, or
 /// NUL bytes in the header line: UTF-16 or binary data).
-pub(super) fn open(source: &Source) -> io::Result<(Box<dyn Read + '_>, Option<u8>)> {
-    let mut reader: Box<dyn Read> = match source {
+pub(super) fn open(source: &Source) -> io::Result<(Box<dyn Read + Send + '_>, Option<u8>)> {
+    let mut reader: Box<dyn Read + Send> = match source {
         Source::Path(path) => Box::new(BufReader::with_capacity(1 << 16, File::open(path)?)),
         Source::Bytes { data, .. } => Box::new(&data[..]),
         Source::Sheet { .. } => unreachable!("sheets are read by crate::xlsx"),
@@ -136,7 +136,21 @@ impl Parser<'_> {
             Source::Bytes { data, .. } => Some(data.len() as u64),
             Source::Sheet { .. } => None,
         };
-        let mut records = Records::new(reader, delimiter, size);
+        // The file is read and split on a thread of its own while this one checks rows.
+        std::thread::scope(|s| {
+            let mut records = Records::new(s, reader, delimiter, size);
+            self.read_records(&mut records, &file, encoding, table)
+        })
+    }
+
+    /// Reads the header and the rows from `records`.
+    fn read_records(
+        &mut self,
+        records: &mut Records<'_>,
+        file: &str,
+        encoding: TextEncoding,
+        table: Table,
+    ) -> Result<Read1, ImportError> {
         let utf8 = encoding == TextEncoding::Utf8;
         let header = match records.next() {
             Ok(Some((rec, _, block_utf8))) => {
@@ -146,9 +160,9 @@ impl Parser<'_> {
                 Some(rec)
             }
             Ok(None) => None,
-            Err((e, _)) => return Err(csv_io(e, &file)),
+            Err((e, _)) => return Err(csv_io(e, file)),
         };
-        let Some(mut c) = self.start(&file, encoding, table, header) else {
+        let Some(mut c) = self.start(file, encoding, table, header) else {
             return Ok(Read1::Done(Rows::default()));
         };
         let estimate = records.estimated_records();
@@ -171,10 +185,10 @@ impl Parser<'_> {
                 }
                 Err((e, line)) => {
                     if let csv::ErrorKind::Io(_) = e.kind() {
-                        return Err(csv_io(e, &file));
+                        return Err(csv_io(e, file));
                     }
                     self.problems.push(Problem {
-                        file: file.clone(),
+                        file: file.to_owned(),
                         row: line,
                         column: String::new(),
                         kind: ProblemKind::Malformed { detail: "ogiltig rad".into() },

@@ -9,6 +9,8 @@
 
 use std::io::{self, Cursor, Read};
 use std::ops::Range;
+use std::sync::mpsc::{self, Receiver, Sender, SyncSender};
+use std::thread::Scope;
 
 use csv::ByteRecord;
 
@@ -71,28 +73,35 @@ impl<'r> Rec<'r> {
 
 /// Where the records come from now.
 enum Mode<'a> {
-    /// Splitting whole lines read into a buffer.
-    Lines(LineBuf<'a>),
+    /// Blocks of whole lines, read and split on a thread of their own.
+    Blocks {
+        blocks: Receiver<Piece<'a>>,
+        /// Blocks done with, back to the reading thread to be filled again.
+        back: Sender<Block>,
+        current: Option<Block>,
+        /// The next of `current.split.lines`.
+        next: usize,
+    },
     /// The `csv` crate, from a line start on; its line 1 is `offset + 1`.
-    Csv { csv: Box<csv::Reader<Box<dyn Read + 'a>>>, record: ByteRecord, offset: u64 },
-    /// Between the two (never seen from outside).
-    Switching,
+    Csv { csv: Box<csv::Reader<Box<dyn Read + Send + 'a>>>, record: ByteRecord, offset: u64 },
 }
 
-/// Lines being split: `buf[..end]` are whole lines, split into `lines` (up to `plain`,
-/// where a line the `csv` crate must read starts), `buf[end..filled]` the start of a line
-/// whose end has not been read.
-struct LineBuf<'a> {
-    reader: Box<dyn Read + 'a>,
+/// Whole lines and their records (up to `split.plain`).
+#[derive(Default)]
+struct Block {
     buf: Vec<u8>,
-    filled: usize,
-    end: usize,
-    eof: bool,
-    /// Whether `buf[..end]` is valid UTF-8.
-    utf8: bool,
     split: Split,
-    /// The next of `split.lines`.
-    next: usize,
+    /// Whether the lines split are valid UTF-8.
+    utf8: bool,
+}
+
+/// What the reading thread sends.
+enum Piece<'a> {
+    Block(Block),
+    /// The rest of the file from a line the `csv` crate must read: the bytes read of it,
+    /// then the reader.
+    Rest(Vec<u8>, Box<dyn Read + Send + 'a>),
+    Failed(io::Error),
 }
 
 /// The records of a block of lines: the cells' ends (offsets in the block), and per
@@ -108,7 +117,8 @@ struct Split {
 }
 
 /// The records of one file in order, each with the line it starts on (the header is on
-/// line 1 unless blank lines come first).
+/// line 1 unless blank lines come first). The file is read and split into lines and
+/// cells on a thread of its own, a few blocks ahead, while the caller validates rows.
 pub(super) struct Records<'a> {
     mode: Mode<'a>,
     delimiter: u8,
@@ -122,18 +132,18 @@ pub(super) struct Records<'a> {
 }
 
 impl<'a> Records<'a> {
-    pub(super) fn new(reader: Box<dyn Read + 'a>, delimiter: u8, size: Option<u64>) -> Self {
-        let lines = LineBuf {
-            reader,
-            buf: vec![0; BLOCK],
-            filled: 0,
-            end: 0,
-            eof: false,
-            utf8: true,
-            split: Split::default(),
-            next: 0,
-        };
-        Records { mode: Mode::Lines(lines), delimiter, lines: 0, size, split_lines: 0, split_bytes: 0 }
+    /// Starts reading `reader` on a thread of `scope`.
+    pub(super) fn new<'s>(
+        scope: &'s Scope<'s, 'a>,
+        reader: Box<dyn Read + Send + 'a>,
+        delimiter: u8,
+        size: Option<u64>,
+    ) -> Self {
+        let (send, blocks) = mpsc::sync_channel(2);
+        let (back, returned) = mpsc::channel();
+        scope.spawn(move || read_blocks(reader, delimiter, &send, &returned));
+        let mode = Mode::Blocks { blocks, back, current: None, next: 0 };
+        Records { mode, delimiter, lines: 0, size, split_lines: 0, split_bytes: 0 }
     }
 
     /// The next record, the line it starts on, and whether its whole block is known to be
@@ -141,28 +151,32 @@ impl<'a> Records<'a> {
     /// found on (0 when unknown).
     #[expect(clippy::type_complexity, reason = "a lending iterator's item, used in one place")]
     pub(super) fn next(&mut self) -> Result<Option<(Rec<'_>, u64, bool)>, (csv::Error, u64)> {
-        loop {
-            match &mut self.mode {
-                Mode::Switching => unreachable!("switching is done within one call"),
-                Mode::Csv { .. } => break,
-                Mode::Lines(lb) => {
-                    if lb.next < lb.split.lines.len() {
-                        break;
-                    }
-                    if lb.split.plain < lb.end {
-                        let (plain, lines) = (lb.split.plain, lb.split.line_count);
-                        self.lines += lines;
-                        self.hand_to_csv(plain);
-                        continue;
-                    }
-                    if lb.eof && lb.end == lb.filled {
-                        return Ok(None);
-                    }
-                    self.lines += lb.split.line_count;
-                    refill(lb, self.delimiter).map_err(|e| (csv::Error::from(e), self.lines))?;
-                    self.split_lines += lb.split.line_count;
-                    self.split_bytes += lb.split.plain as u64;
+        while let Mode::Blocks { blocks, back, current, next } = &mut self.mode {
+            if current.as_ref().is_some_and(|b| *next < b.split.lines.len()) {
+                break;
+            }
+            if let Some(done) = current.take() {
+                self.lines += done.split.line_count;
+                let _ = back.send(done);
+            }
+            match blocks.recv() {
+                Ok(Piece::Block(b)) => {
+                    self.split_lines += b.split.line_count;
+                    self.split_bytes += b.split.plain as u64;
+                    *current = Some(b);
+                    *next = 0;
                 }
+                Ok(Piece::Rest(bytes, reader)) => {
+                    let rest: Box<dyn Read + Send + 'a> = Box::new(Cursor::new(bytes).chain(reader));
+                    let csv = csv::ReaderBuilder::new()
+                        .delimiter(self.delimiter)
+                        .has_headers(false)
+                        .flexible(true)
+                        .from_reader(rest);
+                    self.mode = Mode::Csv { csv: Box::new(csv), record: ByteRecord::new(), offset: self.lines };
+                }
+                Ok(Piece::Failed(e)) => return Err((csv::Error::from(e), self.lines)),
+                Err(_) => return Ok(None), // the reading thread is done
             }
         }
         match &mut self.mode {
@@ -177,13 +191,13 @@ impl<'a> Records<'a> {
                     Err((e, line))
                 }
             },
-            Mode::Lines(lb) => {
-                let (start, ref fields, line) = lb.split.lines[lb.next];
-                lb.next += 1;
-                let rec = Rec::Split { block: &lb.buf[..lb.end], start, ends: &lb.split.ends[fields.clone()] };
-                Ok(Some((rec, self.lines + line + 1, lb.utf8)))
+            Mode::Blocks { current: Some(b), next, .. } => {
+                let (start, ref fields, line) = b.split.lines[*next];
+                *next += 1;
+                let rec = Rec::Split { block: &b.buf, start, ends: &b.split.ends[fields.clone()] };
+                Ok(Some((rec, self.lines + line + 1, b.utf8)))
             }
-            Mode::Switching => unreachable!("switching is done within one call"),
+            Mode::Blocks { current: None, .. } => unreachable!("a record is at hand"),
         }
     }
 
@@ -194,64 +208,69 @@ impl<'a> Records<'a> {
             Some(size) if self.split_lines > 0 && self.split_bytes > 0 => {
                 let per_line = self.split_bytes as f64 / self.split_lines as f64;
                 // A little over, so the vectors are not grown near the end; capacity that
-                // is never written costs no memory.
-                // At most one a byte (blank lines make the lines split look short).
+                // is never written costs no memory. At most one a byte (blank lines make
+                // the lines split look short).
                 ((size as f64 / per_line * 1.05) as usize + 16).min(size as usize)
             }
             _ => 0,
         }
     }
-
-    /// Hands the rest of the file, from `buf[start..]` (a line start), to the `csv` crate.
-    fn hand_to_csv(&mut self, start: usize) {
-        let Mode::Lines(mut lb) = std::mem::replace(&mut self.mode, Mode::Switching) else {
-            unreachable!("called in line mode");
-        };
-        lb.buf.truncate(lb.filled);
-        lb.buf.drain(..start);
-        let rest: Box<dyn Read + 'a> = Box::new(Cursor::new(lb.buf).chain(lb.reader));
-        let csv =
-            csv::ReaderBuilder::new().delimiter(self.delimiter).has_headers(false).flexible(true).from_reader(rest);
-        self.mode = Mode::Csv { csv: Box::new(csv), record: ByteRecord::new(), offset: self.lines };
-    }
 }
 
-/// Moves the unsplit tail of `buf[..filled]` to its start and reads more, until it holds
-/// at least one whole line or the file ends; then splits `buf[..end]`, the whole lines
-/// (at the end of the file, the last line too).
-fn refill(lb: &mut LineBuf<'_>, delimiter: u8) -> io::Result<()> {
-    let LineBuf { reader, buf, filled, end, eof, utf8, split, next } = lb;
-    buf.copy_within(*end..*filled, 0);
-    *filled -= *end;
-    *end = 0;
-    loop {
-        if *eof {
-            *end = *filled;
+/// The reading thread: fills blocks with whole lines (a line longer than a block makes
+/// the block larger), splits them and sends them, until the end of the file or a line the
+/// `csv` crate must read (then the rest goes as bytes and the reader). Stops when the
+/// records are no longer wanted (the receiver is gone).
+fn read_blocks<'a>(
+    mut reader: Box<dyn Read + Send + 'a>,
+    delimiter: u8,
+    send: &SyncSender<Piece<'a>>,
+    returned: &Receiver<Block>,
+) {
+    let mut tail: Vec<u8> = Vec::new();
+    let mut eof = false;
+    while !(eof && tail.is_empty()) {
+        let mut block = returned.try_recv().unwrap_or_default();
+        block.buf.clear();
+        block.buf.reserve(tail.len() + BLOCK);
+        block.buf.append(&mut tail);
+        let end = loop {
+            let old = block.buf.len();
+            match (&mut reader).take(BLOCK as u64).read_to_end(&mut block.buf) {
+                Ok(n) => eof = n < BLOCK,
+                Err(e) => {
+                    let _ = send.send(Piece::Failed(e));
+                    return;
+                }
+            }
+            if eof {
+                break block.buf.len();
+            }
+            if let Some(i) = memchr::memrchr(b'\n', &block.buf[old..]) {
+                break old + i + 1;
+            }
+        };
+        tail.extend_from_slice(&block.buf[end..]);
+        block.buf.truncate(end);
+        if block.buf.is_empty() {
             break;
         }
-        if buf.len() - *filled < BLOCK {
-            // A line longer than the buffer: make room for more.
-            buf.resize(*filled + BLOCK, 0);
+        // The file is UTF-8 exactly when every block of whole lines is (line ends are
+        // ASCII, so no character is split between blocks).
+        block.utf8 = std::str::from_utf8(&block.buf).is_ok();
+        split_lines(&block.buf, delimiter, &mut block.split);
+        let plain = block.split.plain;
+        if plain < end {
+            let mut rest = block.buf[plain..].to_vec();
+            rest.append(&mut tail);
+            let _ = send.send(Piece::Block(block));
+            let _ = send.send(Piece::Rest(rest, reader));
+            return;
         }
-        let old = *filled;
-        let n = read_full(reader, &mut buf[old..])?;
-        *filled += n;
-        *eof = *filled < buf.len();
-        if *eof {
-            *end = *filled;
-            break;
-        }
-        if let Some(i) = memchr::memrchr(b'\n', &buf[old..*filled]) {
-            *end = old + i + 1;
-            break;
+        if send.send(Piece::Block(block)).is_err() {
+            return;
         }
     }
-    // The file is UTF-8 exactly when every block of whole lines is (line ends are ASCII,
-    // so no character is split between blocks).
-    *utf8 = std::str::from_utf8(&buf[..*end]).is_ok();
-    split_lines(&buf[..*end], delimiter, split);
-    *next = 0;
-    Ok(())
 }
 
 /// Splits whole lines into records, up to the first line with a quote or a lone carriage
@@ -260,6 +279,11 @@ fn split_lines(block: &[u8], delimiter: u8, out: &mut Split) {
     out.ends.clear();
     out.lines.clear();
     out.line_count = 0;
+    if u32::try_from(block.len()).is_err() {
+        // Offsets are kept in 32 bits: a line of over 4 GiB goes to the `csv` crate.
+        out.plain = 0;
+        return;
+    }
     // Lines before the first quote need no quote handling.
     let plain =
         memchr::memchr(b'"', block).map_or(block.len(), |q| memchr::memrchr(b'\n', &block[..q]).map_or(0, |i| i + 1));
@@ -306,18 +330,4 @@ fn split_lines(block: &[u8], delimiter: u8, out: &mut Split) {
         finish(out, start, first, block.len());
         out.line_count += 1;
     }
-}
-
-/// Reads until `out` is full or the reader ends; the bytes read.
-fn read_full(reader: &mut Box<dyn Read + '_>, out: &mut [u8]) -> io::Result<usize> {
-    let mut filled = 0;
-    while filled < out.len() {
-        match reader.read(&mut out[filled..]) {
-            Ok(0) => break,
-            Ok(n) => filled += n,
-            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-            Err(e) => return Err(e),
-        }
-    }
-    Ok(filled)
 }

@@ -172,3 +172,16 @@ fn computing_while_reading_refuses_a_file_as_import_does() {
         .unwrap_err();
     assert_eq!(e.downcast_ref::<ImportError>().map(ToString::to_string), Some(expected));
 }
+
+#[test]
+fn a_line_longer_than_a_block_reads_as_the_csv_crate_reads_it() {
+    // An ignored column holds 700 KiB in one row; the block grows to hold the line.
+    let mut data = format!("{HEAD},kommentar\n");
+    for i in 1..=3_000 {
+        let note = if i == 1_500 { "x".repeat(700 << 10) } else { "ok".to_owned() };
+        data.push_str(&format!("C{i},19121212-1212,Enhet A,barn,2023-12-01,2023-12-05,,,{note}\n"));
+    }
+    let expected = shown(&import_cases(&all_by_csv_crate(&data)).unwrap());
+    assert_eq!(shown(&import_cases(&data).unwrap()), expected);
+    assert_eq!(import_cases(&data).unwrap().arenden.unwrap().len(), 3_000);
+}
