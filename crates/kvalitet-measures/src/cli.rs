@@ -7,13 +7,12 @@ use std::path::PathBuf;
 use anyhow::{Context, bail};
 use jiff::civil::Date;
 
-use crate::compute::{Capacity, ComputeOptions, compute};
+use crate::compute::{Capacity, ComputeOptions};
 use crate::definition::{default_definitions, merge_definitions, parse_definitions};
 use crate::format::parse_date;
 use crate::output::{Format, write_results};
-use crate::parse::{ImportOptions, Source, Sources, import};
+use crate::parse::{ImportOptions, Source, Sources, import_and_compute};
 use crate::period::{By, Period};
-use crate::pseudo::Secret;
 use crate::xlsx::workbook_sources;
 
 /// The long help of `measures compute`: the file format in brief. Clap applies it when the
@@ -134,10 +133,9 @@ pub fn run_compute(args: &ComputeArgs, out: &mut dyn Write) -> anyhow::Result<()
     let options = ImportOptions {
         known_units: (!args.known_units.is_empty()).then(|| args.known_units.iter().cloned().collect()),
     };
-    // Nothing is stored, so an ephemeral key is enough.
-    let secret = Secret::generate()?;
-    let data = import(&sources, &secret, &options)?;
-    let report = compute(&data, &defs, &ComputeOptions { period, by: args.by, capacities: args.capacity.clone() })?;
+    // Nothing is kept: the measures are computed while the files are read.
+    let compute = ComputeOptions { period, by: args.by, capacities: args.capacity.clone() };
+    let report = import_and_compute(&sources, &options, &defs, &compute)?;
     for id in &report.skipped {
         eprintln!("Måttet {id} beräknades inte: en fil det behöver saknas.");
     }

@@ -36,6 +36,19 @@ impl CaseId {
         }
     }
 
+    /// The id of ASCII bytes (the import's usual case), copied without a UTF-8 check when
+    /// short.
+    pub(crate) fn from_ascii(id: &[u8]) -> CaseId {
+        debug_assert!(id.is_ascii());
+        if id.len() <= INLINE {
+            let mut buf = [0u8; INLINE];
+            buf[..id.len()].copy_from_slice(id);
+            CaseId(Repr::Inline { len: id.len() as u8, buf })
+        } else {
+            CaseId::new(std::str::from_utf8(id).expect("ASCII"))
+        }
+    }
+
     /// The id's bytes (UTF-8), without re-checking them.
     pub fn as_bytes(&self) -> &[u8] {
         match &self.0 {

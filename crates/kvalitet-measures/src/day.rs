@@ -22,9 +22,21 @@ impl Day {
     }
 
     /// The day of a valid date from 1900 on (the caller has checked month and day).
+    /// From tables (the days before each year and month): the import's hot path, for
+    /// years 1900 to 2200 (others through [`Day::new`]).
     pub(crate) fn from_ymd(y: i32, m: i32, d: i32) -> Day {
-        let n = days_from_civil(i64::from(y), i64::from(m), i64::from(d)) + OFFSET;
-        Day(NonZeroU32::new(n as u32).expect("a date from 1900 on"))
+        /// Days of a common year before each month (index 1 = January).
+        const BEFORE: [u32; 13] = [0, 0, 31, 59, 90, 120, 151, 181, 212, 243, 273, 304, 334];
+        match YEARS.get((y - 1900) as usize) {
+            Some(&(before, leap)) => {
+                let n = before + BEFORE[m as usize] + u32::from(m > 2 && leap) + d as u32;
+                Day(NonZeroU32::new(n).expect("at least day 1"))
+            }
+            None => {
+                let n = days_from_civil(i64::from(y), i64::from(m), i64::from(d)) + OFFSET;
+                Day(NonZeroU32::new(n as u32).expect("a date from 1900 on"))
+            }
+        }
     }
 
     /// The calendar date.
@@ -70,6 +82,22 @@ impl fmt::Display for Day {
     }
 }
 
+/// Per year from 1900 to 2200: the days before its January 1st (from 1900-01-01) and
+/// whether it is a leap year.
+const YEARS: [(u32, bool); 301] = {
+    let mut out = [(0, false); 301];
+    let mut i = 0;
+    let mut before = 0;
+    while i < 301 {
+        let y = 1900 + i as i32;
+        let leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+        out[i] = (before, leap);
+        before += if leap { 366 } else { 365 };
+        i += 1;
+    }
+    out
+};
+
 /// Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's algorithm).
 fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
     let y = if m <= 2 { y - 1 } else { y };
@@ -107,6 +135,8 @@ mod tests {
         while d <= date(2200, 12, 31) {
             let day = Day::from(d);
             assert_eq!(day.0.get(), n, "{d}");
+            let (y, m, dd) = (i32::from(d.year()), i32::from(d.month()), i32::from(d.day()));
+            assert_eq!(Day::from_ymd(y, m, dd), day, "{d}");
             assert_eq!(day.date(), d);
             assert_eq!(day.year_month(), (i32::from(d.year()), i32::from(d.month())));
             d = d.tomorrow().unwrap();

@@ -208,6 +208,17 @@ pub fn parse_date(raw: &[u8]) -> Option<Date> {
 /// [`parse_date`] straight to a [`Day`], without building a `jiff` date: the hot path of
 /// the import (the same rules; a test checks they agree on every input shape).
 pub fn parse_day(raw: &[u8]) -> Option<Day> {
+    // The usual cell, `YYYY-MM-DD` without spaces, digit by digit without loops.
+    if let [y1, y2, y3, y4, b'-', m1, m2, b'-', d1, d2] = *raw {
+        let digits = [y1, y2, y3, y4, m1, m2, d1, d2].map(|b| b.wrapping_sub(b'0'));
+        if digits.iter().all(|d| *d < 10) {
+            let [y1, y2, y3, y4, m1, m2, d1, d2] = digits.map(i32::from);
+            let (y, m, d) = (y1 * 1000 + y2 * 100 + y3 * 10 + y4, m1 * 10 + m2, d1 * 10 + d2);
+            return ((1900..=2200).contains(&y) && (1..=days_in_month(y, m)).contains(&d))
+                .then(|| Day::from_ymd(y, m, d));
+        }
+        return None;
+    }
     let (y, m, d) = parse_ymd(raw)?;
     let leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
     let days_in_month = match m {
@@ -218,6 +229,18 @@ pub fn parse_day(raw: &[u8]) -> Option<Day> {
         _ => return None,
     };
     (1..=days_in_month).contains(&d).then(|| Day::from_ymd(y, m, d))
+}
+
+/// The days of month `m` of year `y`; 0 for a month that does not exist.
+fn days_in_month(y: i32, m: i32) -> i32 {
+    let leap = y % 4 == 0 && (y % 100 != 0 || y % 400 == 0);
+    match m {
+        1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
+        4 | 6 | 9 | 11 => 30,
+        2 if leap => 29,
+        2 => 28,
+        _ => 0,
+    }
 }
 
 /// Year, month and day of `YYYY-MM-DD` or `YYYYMMDD`, the year in 1900..=2200; month and

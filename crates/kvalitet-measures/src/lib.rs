@@ -26,7 +26,7 @@ pub use day::Day;
 pub use definition::{DEFAULT_MEASURES_TOML, MeasureDef, default_definitions, merge_definitions, parse_definitions};
 pub use error::{ImportError, ImportErrors, Problem, ProblemKind};
 pub use output::{Format, write_results};
-pub use parse::{ImportOptions, Source, Sources, import, import_counting};
+pub use parse::{ImportOptions, Source, Sources, import, import_and_compute, import_counting};
 pub use period::{By, Period};
 pub use pseudo::{PersonKey, Secret, SecretError};
 pub use result::{MeasureResult, ValueType};

@@ -74,7 +74,7 @@ fn write_csv(results: &[MeasureResult], out: &mut dyn Write) -> anyhow::Result<(
             opt(r.mean.map(|v| v.to_string())),
             opt(r.median.map(|v| v.to_string())),
             opt(r.max.map(|v| v.to_string())),
-            r.outside.len().to_string(),
+            r.outside_count.to_string(),
         ])?;
     }
     w.flush()?;

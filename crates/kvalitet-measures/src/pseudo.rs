@@ -101,6 +101,10 @@ impl Pseudonymiser {
 pub struct PersonKey([u8; 16]);
 
 impl PersonKey {
+    /// In rows that are fed to the measures and dropped ([`crate::import_and_compute`]),
+    /// which never read the person: no pseudonym is computed.
+    pub(crate) const UNSET: PersonKey = PersonKey([0; 16]);
+
     /// The key as 32 hex digits.
     pub fn to_hex(&self) -> String {
         to_hex(&self.0)

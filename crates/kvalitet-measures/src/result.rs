@@ -55,6 +55,10 @@ pub struct MeasureResult {
     /// "show me the cases" view. Not serialised.
     #[serde(skip)]
     pub outside: Vec<CaseId>,
+    /// How many case ids are outside: `outside.len()`, or their number alone when they
+    /// were not kept ([`crate::import_and_compute`]). Not serialised.
+    #[serde(skip)]
+    pub outside_count: u64,
 }
 
 impl MeasureResult {
@@ -77,6 +81,7 @@ impl MeasureResult {
             median: None,
             max: None,
             outside: Vec::new(),
+            outside_count: 0,
         }
     }
 

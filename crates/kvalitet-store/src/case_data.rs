@@ -365,6 +365,7 @@ fn added_up(results: &[&MeasureResult]) -> Option<MeasureResult> {
                 median: None,
                 max: None,
                 outside: results.iter().flat_map(|r| r.outside.iter().cloned()).collect(),
+                outside_count: results.iter().map(|r| r.outside_count).sum(),
                 ..(*first).clone()
             })
         }

@@ -10,21 +10,19 @@ use super::ComputeOptions;
 pub(super) struct Grid<'o> {
     pub(super) options: &'o ComputeOptions,
     pub(super) months: Vec<(String, Period)>,
-    pub(super) slots: usize,
+    /// Year and month of the period's first day.
+    first_month: (i32, i32),
+    /// Whether the case ids outside a limit are kept, or only counted.
+    pub(super) keep_case_ids: bool,
 }
 
 impl<'o> Grid<'o> {
-    pub(super) fn new(options: &'o ComputeOptions, units: usize) -> Self {
+    pub(super) fn new(options: &'o ComputeOptions, keep_case_ids: bool) -> Self {
         let months = match options.by {
             By::Month => options.period.months(),
             _ => Vec::new(),
         };
-        let slots = 1 + match options.by {
-            By::None => 0,
-            By::Unit => units,
-            By::Month => months.len(),
-        };
-        Grid { options, months, slots }
+        Grid { options, months, first_month: Day::from(options.period.from).year_month(), keep_case_ids }
     }
 
     /// The slots an event dated `d` (inside the period) in `unit` counts in.
@@ -34,7 +32,7 @@ impl<'o> Grid<'o> {
             By::Unit => Some(1 + unit as usize),
             By::Month => {
                 let (y, m) = d.year_month();
-                let (fy, fm) = Day::from(self.options.period.from).year_month();
+                let (fy, fm) = self.first_month;
                 Some(1 + ((y - fy) * 12 + m - fm) as usize)
             }
         };
@@ -47,6 +45,11 @@ impl<'o> Grid<'o> {
         let mut out = vec![(self.options.period, 0, self.options.by == By::Unit)];
         out.extend(self.months.iter().enumerate().map(|(i, (_, p))| (*p, 1 + i, false)));
         out
+    }
+
+    /// The whole period, then each month (with `By::Month`), as day ranges.
+    pub(super) fn all_periods(&self) -> impl Iterator<Item = DayRange> + '_ {
+        std::iter::once(self.options.period).chain(self.months.iter().map(|(_, p)| *p)).map(DayRange::new)
     }
 
     /// The slots to report, in order, with their unit and month labels. Unit slots are
@@ -95,4 +98,66 @@ pub(super) struct Acc {
     pub(super) max: Option<i64>,
     pub(super) days: Vec<i32>,
     pub(super) outside: Vec<CaseId>,
+    /// The case ids outside, kept in `outside` or not.
+    pub(super) outside_count: u64,
+}
+
+impl Acc {
+    /// Adds what `other` gathered (from later rows).
+    pub(super) fn merge(&mut self, other: Acc) {
+        self.num += other.num;
+        self.den += other.den;
+        self.extension += other.extension;
+        self.sum += other.sum;
+        self.max = self.max.max(other.max);
+        self.days.extend(other.days);
+        self.outside.extend(other.outside);
+        self.outside_count += other.outside_count;
+    }
+
+    /// Notes a row outside the limit (or counted), by its case id if it has one.
+    pub(super) fn note_outside(&mut self, id: Option<&CaseId>, keep: bool) {
+        if let Some(id) = id {
+            self.outside_count += 1;
+            if keep {
+                self.outside.push(id.clone());
+            }
+        }
+    }
+}
+
+/// One value per slot, grown as unit slots turn up (the number of units is known only
+/// when every file has been read).
+#[derive(Debug, Clone)]
+pub(super) struct Slots<T>(Vec<T>);
+
+impl<T> Default for Slots<T> {
+    fn default() -> Self {
+        Slots(Vec::new())
+    }
+}
+
+impl<T: Default> Slots<T> {
+    pub(super) fn at(&mut self, slot: usize) -> &mut T {
+        if slot >= self.0.len() {
+            self.0.resize_with(slot + 1, T::default);
+        }
+        &mut self.0[slot]
+    }
+
+    /// Moves each value to slot `to(slot)` (distinct slots stay distinct).
+    pub(super) fn renumber(&mut self, to: impl Fn(usize) -> usize) {
+        let mut out = Slots::default();
+        for (slot, v) in std::mem::take(&mut self.0).into_iter().enumerate() {
+            *out.at(to(slot)) = v;
+        }
+        *self = out;
+    }
+
+    /// Adds `other`'s values slot by slot with `add`.
+    pub(super) fn merge(&mut self, other: Slots<T>, add: impl Fn(&mut T, T)) {
+        for (slot, v) in other.0.into_iter().enumerate() {
+            add(self.at(slot), v);
+        }
+    }
 }

@@ -1,36 +1,340 @@
-//! How each kind of measure is computed: one method per kind, filling the slots.
+//! How each kind of measure is computed, row by row: a state per measure that every row
+//! of its table is fed to, that states of other threads are merged into, and that gives
+//! the results at the end.
 
-use crate::data::{Dataset, Intervention, NameId, TargetGroup};
+use crate::data::{NameId, Names, TargetGroup};
 use crate::day::Day;
 use crate::definition::{DateField, Kind, Limit, MeasureDef};
 use crate::format::Table;
 use crate::fxhash::FastMap;
-use crate::period::By;
+use crate::period::{By, Period};
 use crate::result::{MeasureResult, ValueType};
 
-use super::grid::{Acc, DayRange, Grid};
-use super::rows::{Row, cases, contacts, interventions};
+use super::grid::{Acc, DayRange, Grid, Slots};
+use super::join::{Investigation, Population, Starts, started_during};
+use super::rows::Row;
 
-pub(super) struct Out<'a> {
-    pub(super) def: &'a MeasureDef,
-    pub(super) grid: &'a Grid<'a>,
-    pub(super) data: &'a Dataset,
-    pub(super) results: &'a mut Vec<MeasureResult>,
+/// One measure being computed.
+pub(super) struct State {
+    pub(super) def: MeasureDef,
+    kind: KindState,
 }
 
-impl Out<'_> {
-    pub(super) fn measure(&mut self) -> anyhow::Result<()> {
-        let limit = self.def.limit()?;
-        let data = self.data;
-        match self.def.kind.clone() {
-            Kind::WithinLimit { from, to, target_group, report_extension, report_wait, .. } => {
+enum KindState {
+    Within {
+        from: DateField,
+        to: DateField,
+        limit: Limit,
+        group: Option<TargetGroup>,
+        accs: Slots<Acc>,
+    },
+    Days {
+        from: DateField,
+        to: DateField,
+        group: Option<TargetGroup>,
+        accs: Slots<Acc>,
+    },
+    Pending {
+        from: DateField,
+        to: DateField,
+        checks: Vec<StateCheck>,
+        accs: Slots<Acc>,
+    },
+    Plans {
+        checks: Vec<StateCheck>,
+        accs: Slots<Acc>,
+    },
+    During {
+        group: Option<TargetGroup>,
+        population: Population,
+        starts: Starts,
+    },
+    Count {
+        date: DateField,
+        totals: Slots<u64>,
+        groups: FastMap<(usize, NameId), u64>,
+    },
+    /// Occupied place-days per period (the whole period, then each month) and
+    /// intervention name; which names are residential units is known only at the end.
+    Occupancy {
+        occupied: Vec<Vec<u64>>,
+    },
+}
+
+/// A state-at-period-end evaluated at one day: the slot for all units, whether per-unit
+/// slots apply, the end day, and the kind's threshold (`None`: no row can qualify).
+#[derive(Clone, Copy)]
+struct StateCheck {
+    end: Day,
+    threshold: Option<Day>,
+    all: usize,
+    per_unit: bool,
+}
+
+impl State {
+    /// A fresh state for a validated definition.
+    pub(super) fn new(def: &MeasureDef, grid: &Grid<'_>) -> anyhow::Result<State> {
+        let limit = def.limit()?;
+        let checks = |threshold: &dyn Fn(Period) -> Option<Day>| {
+            grid.state_periods()
+                .into_iter()
+                .map(|(p, all, per_unit)| StateCheck { end: Day::from(p.to), threshold: threshold(p), all, per_unit })
+                .collect::<Vec<_>>()
+        };
+        let kind = match def.kind.clone() {
+            Kind::WithinLimit { from, to, target_group, .. } => KindState::Within {
+                from,
+                to,
+                limit: limit.expect("validated"),
+                group: target_group,
+                accs: Slots::default(),
+            },
+            Kind::MeanDays { from, to, target_group } => {
+                KindState::Days { from, to, group: target_group, accs: Slots::default() }
+            }
+            Kind::PendingOverLimit { from, to, .. } => {
                 let limit = limit.expect("validated");
-                let accs = match to.table() {
-                    Table::Arenden => self.within(cases(data), from, to, limit, target_group),
-                    Table::Insatser => self.within(interventions(data), from, to, limit, None),
-                    Table::Kontakter => self.within(contacts(data), from, to, limit, None),
-                };
-                self.emit_accs(to.table(), accs, |r, acc| {
+                // A threshold before 1900 (a period early in 1900): no row can be that old.
+                let checks = checks(&|p| Day::new(limit.before(p.to)));
+                KindState::Pending { from, to, checks, accs: Slots::default() }
+            }
+            Kind::PlanFollowedUp { .. } => {
+                let limit = limit.expect("validated");
+                // Before 1900 is the same as the first day a row can have.
+                let checks = checks(&|p| Some(Day::new(limit.before(p.to)).unwrap_or(Day::from_ymd(1900, 1, 1))));
+                KindState::Plans { checks, accs: Slots::default() }
+            }
+            Kind::InterventionDuringInvestigation { target_group } => {
+                KindState::During { group: target_group, population: Population::default(), starts: Starts::default() }
+            }
+            Kind::CountByGroup { date } => {
+                KindState::Count { date, totals: Slots::default(), groups: FastMap::default() }
+            }
+            Kind::Occupancy => KindState::Occupancy { occupied: vec![Vec::new(); 1 + grid.months.len()] },
+        };
+        Ok(State { def: def.clone(), kind })
+    }
+
+    /// The tables whose rows this measure reads.
+    pub(super) fn reads(&self, table: Table) -> bool {
+        match &self.kind {
+            KindState::Within { to, .. } | KindState::Days { to, .. } | KindState::Pending { to, .. } => {
+                to.table() == table
+            }
+            KindState::Count { date, .. } => date.table() == table,
+            KindState::Plans { .. } | KindState::Occupancy { .. } => table == Table::Insatser,
+            KindState::During { .. } => matches!(table, Table::Arenden | Table::Insatser),
+        }
+    }
+
+    /// Takes one row of a table the measure reads.
+    pub(super) fn row<R: Row>(&mut self, grid: &Grid<'_>, period: DayRange, r: &R) {
+        match &mut self.kind {
+            KindState::Within { from, to, limit, group, accs } => {
+                // The cheapest test first: most rows end outside the period.
+                let Some(t) = r.date(*to).filter(|t| period.contains(*t)) else { return };
+                let Some(f) = r.date(*from) else { return };
+                if group.is_some_and(|g| r.target_group() != Some(g)) {
+                    return;
+                }
+                let within = t <= limit.deadline_day(f);
+                let wait = i64::from(f.days_until(t));
+                for slot in grid.event_slots(r.unit(), t).into_iter().flatten() {
+                    let acc = accs.at(slot);
+                    acc.den += 1;
+                    if within {
+                        acc.num += 1;
+                    } else {
+                        acc.note_outside(r.case_id(), grid.keep_case_ids);
+                        if r.date(DateField::Forlangning).is_some() {
+                            acc.extension += 1;
+                        }
+                    }
+                    acc.sum += wait;
+                    acc.max = acc.max.max(Some(wait));
+                }
+            }
+            KindState::Days { from, to, group, accs } => {
+                let Some(t) = r.date(*to).filter(|t| period.contains(*t)) else { return };
+                let Some(f) = r.date(*from) else { return };
+                if group.is_some_and(|g| r.target_group() != Some(g)) {
+                    return;
+                }
+                let d = f.days_until(t);
+                for slot in grid.event_slots(r.unit(), t).into_iter().flatten() {
+                    let acc = accs.at(slot);
+                    acc.days.push(d);
+                    acc.sum += i64::from(d);
+                }
+            }
+            KindState::Pending { from, to, checks, accs } => {
+                let Some(f) = r.date(*from) else { return };
+                let t = r.date(*to);
+                for c in checks.iter() {
+                    let Some(threshold) = c.threshold else { continue };
+                    if f > threshold || t.is_some_and(|t| t <= c.end) {
+                        continue;
+                    }
+                    for slot in [Some(c.all), c.per_unit.then(|| 1 + r.unit() as usize)].into_iter().flatten() {
+                        let acc = accs.at(slot);
+                        acc.num += 1;
+                        acc.note_outside(r.case_id(), grid.keep_case_ids);
+                    }
+                }
+            }
+            KindState::Plans { checks, accs } => {
+                let (start, slut) = (r.date(DateField::Start), r.date(DateField::Slut));
+                let (plan, followed_up) = (r.date(DateField::Genomforandeplan), r.date(DateField::PlanUppfoljning));
+                for c in checks.iter() {
+                    let active = start.is_some_and(|s| s <= c.end) && slut.is_none_or(|e| e > c.end);
+                    if !active {
+                        continue;
+                    }
+                    let earliest = c.threshold.expect("always set for plans");
+                    let within =
+                        plan.is_some_and(|g| g <= c.end) && followed_up.is_some_and(|u| earliest <= u && u <= c.end);
+                    for slot in [Some(c.all), c.per_unit.then(|| 1 + r.unit() as usize)].into_iter().flatten() {
+                        let acc = accs.at(slot);
+                        acc.den += 1;
+                        if within {
+                            acc.num += 1;
+                        } else {
+                            acc.note_outside(r.case_id(), grid.keep_case_ids);
+                        }
+                    }
+                }
+            }
+            KindState::During { population, starts, .. } => match r.insats() {
+                // An intervention: its start, when it can fall in an investigation that
+                // ended in the period.
+                Some(_) => {
+                    if let (Some(s), Some(id)) = (r.date(DateField::Start), r.case_id())
+                        && s <= period.to
+                    {
+                        starts.push(id.clone(), s);
+                    }
+                }
+                // A case: in the population when its investigation ended in the period.
+                None => {
+                    if let (Some(start), Some(end), Some(id)) =
+                        (r.date(DateField::UtredningStart), r.date(DateField::UtredningSlut), r.case_id())
+                        && period.contains(end)
+                    {
+                        let group = r.target_group();
+                        population.push(id.clone(), Investigation { start, end, unit: r.unit(), group });
+                    }
+                }
+            },
+            KindState::Count { date, totals, groups } => {
+                let Some(d) = r.date(*date).filter(|d| period.contains(*d)) else { return };
+                for slot in grid.event_slots(r.unit(), d).into_iter().flatten() {
+                    *totals.at(slot) += 1;
+                    if let Some(g) = r.insats() {
+                        *groups.entry((slot, g)).or_default() += 1;
+                    }
+                }
+            }
+            KindState::Occupancy { occupied } => {
+                let (Some(insats), Some(start)) = (r.insats(), r.date(DateField::Start)) else { return };
+                let slut = r.date(DateField::Slut);
+                for (p, per_name) in grid.all_periods().zip(occupied.iter_mut()) {
+                    let first = start.max(p.from);
+                    let last = match slut {
+                        Some(e) => e.plus_days(-1).min(p.to),
+                        None => p.to,
+                    };
+                    if last >= first {
+                        let i = usize::from(insats);
+                        if per_name.len() <= i {
+                            per_name.resize(i + 1, 0);
+                        }
+                        per_name[i] += (first.days_until(last) + 1) as u64;
+                    }
+                }
+            }
+        }
+    }
+
+    /// Makes room for what about `rows` rows of `table` add (see [`super::Measures::reserve`]).
+    pub(super) fn reserve(&mut self, table: Table, rows: usize) {
+        if let KindState::During { population, starts, .. } = &mut self.kind {
+            match table {
+                Table::Arenden => population.reserve(rows),
+                Table::Insatser => starts.reserve(rows),
+                Table::Kontakter => {}
+            }
+        }
+    }
+
+    /// Renumbers unit slots and units from one file's unit ids to the merged ones.
+    pub(super) fn remap_units(&mut self, by_unit: bool, remap: &[NameId]) {
+        if let KindState::During { population, .. } = &mut self.kind {
+            population.rest.iter_mut().for_each(|c| c.unit = remap[usize::from(c.unit)]);
+        }
+        if !by_unit {
+            return;
+        }
+        let slot = |s: usize| if s == 0 { 0 } else { 1 + usize::from(remap[s - 1]) };
+        match &mut self.kind {
+            KindState::Within { accs, .. }
+            | KindState::Days { accs, .. }
+            | KindState::Pending { accs, .. }
+            | KindState::Plans { accs, .. } => accs.renumber(slot),
+            KindState::Count { totals, groups, .. } => {
+                totals.renumber(slot);
+                *groups = std::mem::take(groups).into_iter().map(|((s, g), n)| ((slot(s), g), n)).collect();
+            }
+            KindState::During { .. } | KindState::Occupancy { .. } => {}
+        }
+    }
+
+    /// Adds what `other` (the same measure, fed other rows, later ones) has gathered.
+    pub(super) fn merge(&mut self, other: State) {
+        match (&mut self.kind, other.kind) {
+            (KindState::Within { accs, .. }, KindState::Within { accs: o, .. })
+            | (KindState::Days { accs, .. }, KindState::Days { accs: o, .. })
+            | (KindState::Pending { accs, .. }, KindState::Pending { accs: o, .. })
+            | (KindState::Plans { accs, .. }, KindState::Plans { accs: o, .. }) => accs.merge(o, Acc::merge),
+            (KindState::During { population, starts, .. }, KindState::During { population: p, starts: s, .. }) => {
+                population.append(p);
+                starts.append(s);
+            }
+            (KindState::Count { totals, groups, .. }, KindState::Count { totals: t, groups: g, .. }) => {
+                totals.merge(t, |a, b| *a += b);
+                for (k, n) in g {
+                    *groups.entry(k).or_default() += n;
+                }
+            }
+            (KindState::Occupancy { occupied }, KindState::Occupancy { occupied: o }) => {
+                for (mine, theirs) in occupied.iter_mut().zip(o) {
+                    if mine.len() < theirs.len() {
+                        mine.resize(theirs.len(), 0);
+                    }
+                    mine.iter_mut().zip(theirs).for_each(|(a, b)| *a += b);
+                }
+            }
+            _ => unreachable!("states of one definition have one kind"),
+        }
+    }
+}
+
+/// What the results need besides the states: names, and which units occur.
+pub(super) struct Finish<'a> {
+    pub(super) grid: &'a Grid<'a>,
+    pub(super) units: &'a Names,
+    pub(super) insatser_names: &'a Names,
+    pub(super) present: &'a super::Present,
+}
+
+impl State {
+    /// The results of this measure, in output order.
+    pub(super) fn results(self, f: &Finish<'_>) -> Vec<MeasureResult> {
+        let mut out = Out { def: &self.def, f, results: Vec::new() };
+        let def = &self.def;
+        match self.kind {
+            KindState::Within { to, accs, .. } => {
+                let Kind::WithinLimit { report_extension, report_wait, .. } = def.kind else { unreachable!() };
+                out.emit_accs(to.table(), accs, |r, acc| {
                     r.set_share(acc.num, acc.den);
                     if report_extension {
                         r.over_limit_with_extension = Some(acc.extension);
@@ -41,227 +345,110 @@ impl Out<'_> {
                     }
                 });
             }
-            Kind::MeanDays { from, to, target_group } => {
-                let accs = match to.table() {
-                    Table::Arenden => self.days(cases(data), from, to, target_group),
-                    Table::Insatser => self.days(interventions(data), from, to, None),
-                    Table::Kontakter => self.days(contacts(data), from, to, None),
-                };
-                self.emit_accs(to.table(), accs, |r, acc| {
-                    r.value_type = ValueType::Days;
-                    r.denominator = Some(acc.days.len() as u64);
-                    if !acc.days.is_empty() {
-                        r.value = Some(acc.sum as f64 / acc.days.len() as f64);
-                        r.median = Some(median(&mut acc.days.clone()));
-                    }
-                });
+            KindState::Days { to, accs, .. } => out.emit_accs(to.table(), accs, |r, acc| {
+                r.value_type = ValueType::Days;
+                r.denominator = Some(acc.days.len() as u64);
+                if !acc.days.is_empty() {
+                    r.value = Some(acc.sum as f64 / acc.days.len() as f64);
+                    r.median = Some(median(&mut acc.days.clone()));
+                }
+            }),
+            KindState::Pending { to, accs, .. } => out.emit_accs(to.table(), accs, |r, acc| {
+                r.value_type = ValueType::Count;
+                r.value = Some(acc.num as f64);
+            }),
+            KindState::Plans { accs, .. } => {
+                out.emit_accs(Table::Insatser, accs, |r, acc| r.set_share(acc.num, acc.den))
             }
-            Kind::PendingOverLimit { from, to, .. } => {
-                let limit = limit.expect("validated");
-                let accs = match to.table() {
-                    Table::Arenden => self.pending(cases(data), from, to, limit),
-                    Table::Insatser => self.pending(interventions(data), from, to, limit),
-                    Table::Kontakter => self.pending(contacts(data), from, to, limit),
-                };
-                self.emit_accs(to.table(), accs, |r, acc| {
-                    r.value_type = ValueType::Count;
-                    r.value = Some(acc.num as f64);
-                });
+            KindState::During { group, population, starts } => {
+                let accs = during_investigation(f.grid, group, population, starts);
+                out.emit_accs(Table::Arenden, accs, |r, acc| r.set_share(acc.num, acc.den));
             }
-            Kind::PlanFollowedUp { .. } => {
-                let accs = self.plans(interventions(data), limit.expect("validated"));
-                self.emit_accs(Table::Insatser, accs, |r, acc| r.set_share(acc.num, acc.den));
-            }
-            Kind::InterventionDuringInvestigation { target_group } => {
-                let accs = self.during_investigation(target_group);
-                self.emit_accs(Table::Arenden, accs, |r, acc| r.set_share(acc.num, acc.den));
-            }
-            Kind::CountByGroup { date } => match date.table() {
-                Table::Arenden => self.count(cases(data), date, Table::Arenden),
-                Table::Insatser => self.count(interventions(data), date, Table::Insatser),
-                Table::Kontakter => self.count(contacts(data), date, Table::Kontakter),
-            },
-            Kind::Occupancy => self.occupancy(),
+            KindState::Count { date, totals, groups } => out.count(date.table(), totals, groups),
+            KindState::Occupancy { occupied } => out.occupancy(occupied),
         }
-        Ok(())
+        out.results
+    }
+}
+
+/// Marks the investigations during which an intervention of the same case started and
+/// counts them per slot.
+fn during_investigation(
+    grid: &Grid<'_>,
+    group: Option<TargetGroup>,
+    population: Population,
+    starts: Starts,
+) -> Slots<Acc> {
+    let started = started_during(&population, &starts);
+    drop(starts);
+    let mut accs = Slots::default();
+    for ((id, c), started) in population.ids.iter().zip(population.rest).zip(started) {
+        if group.is_some_and(|g| c.group != Some(g)) {
+            continue;
+        }
+        for slot in grid.event_slots(c.unit, c.end).into_iter().flatten() {
+            let acc: &mut Acc = accs.at(slot);
+            acc.den += 1;
+            if started {
+                acc.num += 1;
+            } else {
+                acc.note_outside(Some(id), grid.keep_case_ids);
+            }
+        }
+    }
+    accs
+}
+
+struct Out<'a> {
+    def: &'a MeasureDef,
+    f: &'a Finish<'a>,
+    results: Vec<MeasureResult>,
+}
+
+impl Out<'_> {
+    fn result(&self, unit: Option<String>, month: Option<String>) -> MeasureResult {
+        let mut r = MeasureResult::new(&self.def.id, &self.def.name, ValueType::Share);
+        r.unit = unit;
+        r.month = month;
+        r
     }
 
-    pub(super) fn within<R: Row>(
-        &self,
-        rows: &[R],
-        from: DateField,
-        to: DateField,
-        limit: Limit,
-        group: Option<TargetGroup>,
-    ) -> Vec<Acc> {
-        let period = DayRange::new(self.grid.options.period);
-        let mut accs = vec![Acc::default(); self.grid.slots];
-        for r in rows {
-            // The cheapest test first: most rows end outside the period.
-            let Some(t) = r.date(to).filter(|t| period.contains(*t)) else {
-                continue;
-            };
-            let Some(f) = r.date(from) else { continue };
-            if group.is_some_and(|g| r.target_group() != Some(g)) {
-                continue;
-            }
-            let within = t <= limit.deadline_day(f);
-            let wait = i64::from(f.days_until(t));
-            for slot in self.grid.event_slots(r.unit(), t).into_iter().flatten() {
-                let acc = &mut accs[slot];
-                acc.den += 1;
-                if within {
-                    acc.num += 1;
-                } else {
-                    acc.outside.extend(r.case_id().cloned());
-                    if r.date(DateField::Forlangning).is_some() {
-                        acc.extension += 1;
-                    }
-                }
-                acc.sum += wait;
-                acc.max = acc.max.max(Some(wait));
-            }
+    /// Which units occur in `table` (for per-unit rows); for cases, only units with cases
+    /// of the measure's target group.
+    fn present(&self, table: Table) -> Vec<bool> {
+        if self.f.grid.options.by != By::Unit {
+            return Vec::new(); // only unit rows need it
         }
-        accs
+        let group = match &self.def.kind {
+            Kind::WithinLimit { target_group, .. }
+            | Kind::MeanDays { target_group, .. }
+            | Kind::InterventionDuringInvestigation { target_group } => *target_group,
+            _ => None,
+        };
+        let mut present = self.f.present.units(table, group);
+        present.resize(self.f.units.len(), false);
+        present
     }
 
-    pub(super) fn days<R: Row>(
-        &self,
-        rows: &[R],
-        from: DateField,
-        to: DateField,
-        group: Option<TargetGroup>,
-    ) -> Vec<Acc> {
-        let period = DayRange::new(self.grid.options.period);
-        let mut accs = vec![Acc::default(); self.grid.slots];
-        for r in rows {
-            // The cheapest test first: most rows end outside the period.
-            let Some(t) = r.date(to).filter(|t| period.contains(*t)) else {
-                continue;
-            };
-            let Some(f) = r.date(from) else { continue };
-            if group.is_some_and(|g| r.target_group() != Some(g)) {
-                continue;
-            }
-            let d = f.days_until(t);
-            for slot in self.grid.event_slots(r.unit(), t).into_iter().flatten() {
-                accs[slot].days.push(d);
-                accs[slot].sum += i64::from(d);
-            }
-        }
-        accs
-    }
-
-    pub(super) fn pending<R: Row>(&self, rows: &[R], from: DateField, to: DateField, limit: Limit) -> Vec<Acc> {
-        let mut accs = vec![Acc::default(); self.grid.slots];
-        for (p, all, per_unit) in self.grid.state_periods() {
-            // A threshold before 1900 (a period early in 1900): no row can be that old.
-            let Some(threshold) = Day::new(limit.before(p.to)) else { continue };
-            let end = Day::from(p.to);
-            for r in rows {
-                let Some(f) = r.date(from) else { continue };
-                if f > threshold || r.date(to).is_some_and(|t| t <= end) {
-                    continue;
-                }
-                for slot in [Some(all), per_unit.then(|| 1 + r.unit() as usize)].into_iter().flatten() {
-                    accs[slot].num += 1;
-                    accs[slot].outside.extend(r.case_id().cloned());
-                }
-            }
-        }
-        accs
-    }
-
-    pub(super) fn plans(&self, rows: &[Intervention], limit: Limit) -> Vec<Acc> {
-        let mut accs = vec![Acc::default(); self.grid.slots];
-        for (p, all, per_unit) in self.grid.state_periods() {
-            // Before 1900 is the same as the first day a row can have.
-            let earliest = Day::new(limit.before(p.to)).unwrap_or(Day::from_ymd(1900, 1, 1));
-            let end = Day::from(p.to);
-            for r in rows {
-                let active = r.start.is_some_and(|s| s <= end) && r.slut.is_none_or(|e| e > end);
-                if !active {
-                    continue;
-                }
-                let within = r.genomforandeplan.is_some_and(|g| g <= end)
-                    && r.plan_uppfoljning.is_some_and(|u| earliest <= u && u <= end);
-                for slot in [Some(all), per_unit.then(|| 1 + r.unit as usize)].into_iter().flatten() {
-                    accs[slot].den += 1;
-                    if within {
-                        accs[slot].num += 1;
-                    } else {
-                        accs[slot].outside.push(r.case_id.clone());
-                    }
-                }
-            }
-        }
-        accs
-    }
-
-    pub(super) fn during_investigation(&self, group: Option<TargetGroup>) -> Vec<Acc> {
-        let cases = cases(self.data);
-        let period = DayRange::new(self.grid.options.period);
-        // Only the population's cases: investigations ended in the period.
-        let index: FastMap<&str, usize> = cases
-            .iter()
-            .enumerate()
-            .filter(|(_, c)| c.utredning_start.is_some() && c.utredning_slut.is_some_and(|t| period.contains(t)))
-            .map(|(i, c)| (&*c.case_id, i))
-            .collect();
-        let mut started = vec![false; cases.len()];
-        for i in interventions(self.data) {
-            let (Some(s), Some(&ci)) = (i.start, index.get(&*i.case_id)) else {
-                continue;
-            };
-            let c = &cases[ci];
-            if let (Some(a), Some(b)) = (c.utredning_start, c.utredning_slut)
-                && a <= s
-                && s <= b
-            {
-                started[ci] = true;
-            }
-        }
-        let mut accs = vec![Acc::default(); self.grid.slots];
-        for (ci, c) in cases.iter().enumerate() {
-            let (Some(_), Some(t)) = (c.utredning_start, c.utredning_slut) else {
-                continue;
-            };
-            if !period.contains(t) || group.is_some_and(|g| c.target_group != g) {
-                continue;
-            }
-            for slot in self.grid.event_slots(c.unit, t).into_iter().flatten() {
-                accs[slot].den += 1;
-                if started[ci] {
-                    accs[slot].num += 1;
-                } else {
-                    accs[slot].outside.push(c.case_id.clone());
-                }
-            }
-        }
-        accs
-    }
-
-    pub(super) fn count<R: Row>(&mut self, rows: &[R], date: DateField, table: Table) {
-        let period = DayRange::new(self.grid.options.period);
-        let mut totals = vec![0u64; self.grid.slots];
-        let mut groups: FastMap<(usize, NameId), u64> = FastMap::default();
-        for r in rows {
-            let Some(d) = r.date(date).filter(|d| period.contains(*d)) else {
-                continue;
-            };
-            for slot in self.grid.event_slots(r.unit(), d).into_iter().flatten() {
-                totals[slot] += 1;
-                if let Some(g) = r.insats() {
-                    *groups.entry((slot, g)).or_default() += 1;
-                }
-            }
-        }
-        let names = &self.data.insatser_names;
+    fn emit_accs(&mut self, table: Table, mut accs: Slots<Acc>, fill: impl Fn(&mut MeasureResult, &Acc)) {
         let present = self.present(table);
-        for (slot, unit, month) in self.grid.report_slots(&self.data.units, &present) {
+        for (slot, unit, month) in self.f.grid.report_slots(self.f.units, &present) {
+            let mut r = self.result(unit, month);
+            let acc = accs.at(slot);
+            fill(&mut r, acc);
+            r.outside = std::mem::take(&mut acc.outside);
+            r.outside_count = acc.outside_count;
+            self.results.push(r);
+        }
+    }
+
+    fn count(&mut self, table: Table, mut totals: Slots<u64>, groups: FastMap<(usize, NameId), u64>) {
+        let names = self.f.insatser_names;
+        let present = self.present(table);
+        for (slot, unit, month) in self.f.grid.report_slots(self.f.units, &present) {
             let mut r = self.result(unit.clone(), month.clone());
             r.value_type = ValueType::Count;
-            r.value = Some(totals[slot] as f64);
+            r.value = Some(*totals.at(slot) as f64);
             self.results.push(r);
             let mut in_slot: Vec<(&str, u64)> =
                 groups.iter().filter(|((s, _), _)| *s == slot).map(|((_, g), n)| (names.name(*g), *n)).collect();
@@ -276,33 +463,24 @@ impl Out<'_> {
         }
     }
 
-    pub(super) fn occupancy(&mut self) {
-        let capacities = &self.grid.options.capacities;
-        let names = &self.data.insatser_names;
+    fn occupancy(&mut self, occupied: Vec<Vec<u64>>) {
+        let grid = self.f.grid;
+        let capacities = &grid.options.capacities;
+        let names = self.f.insatser_names;
         // insats name id -> index of its residential unit in `capacities`.
-        let residential: FastMap<NameId, usize> = (0..names.len())
-            .map(|id| id as NameId)
-            .filter_map(|id| {
-                let name = names.name(id).to_lowercase();
-                capacities.iter().position(|c| c.unit.trim().to_lowercase() == name).map(|ci| (id, ci))
+        let residential: Vec<Option<usize>> = (0..names.len())
+            .map(|id| {
+                let name = names.name(id as NameId).to_lowercase();
+                capacities.iter().position(|c| c.unit.trim().to_lowercase() == name)
             })
             .collect();
-        let mut periods = vec![(None, self.grid.options.period)];
-        periods.extend(self.grid.months.iter().map(|(l, p)| (Some(l.clone()), *p)));
-        let rows = interventions(self.data);
-        for (month, p) in periods {
+        let mut periods = vec![(None, grid.options.period)];
+        periods.extend(grid.months.iter().map(|(l, p)| (Some(l.clone()), *p)));
+        for ((month, p), per_name) in periods.into_iter().zip(occupied) {
             let mut occupied = vec![0u64; capacities.len()];
-            for r in rows {
-                let (Some(ci), Some(start)) = (residential.get(&r.insats), r.start) else {
-                    continue;
-                };
-                let first = start.max(Day::from(p.from));
-                let last = match r.slut {
-                    Some(e) => e.plus_days(-1).min(Day::from(p.to)),
-                    None => Day::from(p.to),
-                };
-                if last >= first {
-                    occupied[*ci] += (first.days_until(last) + 1) as u64;
+            for (id, n) in per_name.into_iter().enumerate() {
+                if let Some(ci) = residential.get(id).copied().flatten() {
+                    occupied[ci] += n;
                 }
             }
             let days = p.days() as u64;
@@ -318,47 +496,6 @@ impl Out<'_> {
                 r.value = (places > 0).then(|| occ as f64 / (places * days) as f64);
                 self.results.push(r);
             }
-        }
-    }
-
-    pub(super) fn result(&self, unit: Option<String>, month: Option<String>) -> MeasureResult {
-        let mut r = MeasureResult::new(&self.def.id, &self.def.name, ValueType::Share);
-        r.unit = unit;
-        r.month = month;
-        r
-    }
-
-    /// Which units occur in `table` (for per-unit rows); for cases, only units with cases
-    /// of the measure's target group.
-    pub(super) fn present(&self, table: Table) -> Vec<bool> {
-        if self.grid.options.by != By::Unit {
-            return Vec::new(); // only unit rows need it
-        }
-        let group = match &self.def.kind {
-            Kind::WithinLimit { target_group, .. }
-            | Kind::MeanDays { target_group, .. }
-            | Kind::InterventionDuringInvestigation { target_group } => *target_group,
-            _ => None,
-        };
-        let mut present = vec![false; self.data.units.len()];
-        let mut mark = |u: NameId| present[u as usize] = true;
-        match table {
-            Table::Arenden => {
-                cases(self.data).iter().filter(|c| group.is_none_or(|g| c.target_group == g)).for_each(|c| mark(c.unit))
-            }
-            Table::Insatser => interventions(self.data).iter().for_each(|c| mark(c.unit)),
-            Table::Kontakter => contacts(self.data).iter().for_each(|c| mark(c.unit)),
-        }
-        present
-    }
-
-    pub(super) fn emit_accs(&mut self, table: Table, mut accs: Vec<Acc>, fill: impl Fn(&mut MeasureResult, &Acc)) {
-        let present = self.present(table);
-        for (slot, unit, month) in self.grid.report_slots(&self.data.units, &present) {
-            let mut r = self.result(unit, month);
-            fill(&mut r, &accs[slot]);
-            r.outside = std::mem::take(&mut accs[slot].outside);
-            self.results.push(r);
         }
     }
 }

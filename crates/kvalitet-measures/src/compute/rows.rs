@@ -1,6 +1,6 @@
 //! Uniform access to the rows of the three tables for the measure kinds.
 
-use crate::data::{Case, CaseId, Contact, Dataset, Intervention, NameId, TargetGroup};
+use crate::data::{Case, CaseId, Contact, Intervention, NameId, TargetGroup};
 use crate::day::Day;
 use crate::definition::DateField;
 
@@ -85,16 +85,4 @@ impl Row for Contact {
     fn insats(&self) -> Option<NameId> {
         None
     }
-}
-
-pub(super) fn cases(data: &Dataset) -> &[Case] {
-    data.arenden.as_deref().unwrap_or(&[])
-}
-
-pub(super) fn interventions(data: &Dataset) -> &[Intervention] {
-    data.insatser.as_deref().unwrap_or(&[])
-}
-
-pub(super) fn contacts(data: &Dataset) -> &[Contact] {
-    data.kontakter.as_deref().unwrap_or(&[])
 }

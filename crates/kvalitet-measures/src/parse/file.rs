@@ -8,6 +8,7 @@ use std::io::{self, BufReader, Cursor, Read};
 
 use csv::ByteRecord;
 
+use crate::compute::Measures;
 use crate::data::{Case, Dataset};
 use crate::error::{ImportError, Problem, ProblemKind};
 use crate::format::{Col, Table, TextEncoding, column_for, decode, detect_delimiter};
@@ -15,13 +16,14 @@ use crate::fxhash::{FastMap, FxHasher};
 use crate::xlsx::{is_spreadsheet, read_sheet};
 
 use super::row::Row;
-use super::{COLS, CaseIds, Collector, FileCtx, Parser, Rows, Source};
+use super::split::{Rec, Records};
+use super::{COLS, CaseIds, Collector, FileCtx, Parser, Rows, SeenNames, Source};
 
 /// The file as a reader from its first header byte, with its delimiter; `None` as the
 /// delimiter when the file is not text in an 8-bit encoding (a UTF-16 byte order mark, or
 /// NUL bytes in the header line: UTF-16 or binary data).
-pub(super) fn open(source: &Source) -> io::Result<(Box<dyn Read + '_>, Option<u8>)> {
-    let mut reader: Box<dyn Read> = match source {
+pub(super) fn open(source: &Source) -> io::Result<(Box<dyn Read + Send + '_>, Option<u8>)> {
+    let mut reader: Box<dyn Read + Send> = match source {
         Source::Path(path) => Box::new(BufReader::with_capacity(1 << 16, File::open(path)?)),
         Source::Bytes { data, .. } => Box::new(&data[..]),
         Source::Sheet { .. } => unreachable!("sheets are read by crate::xlsx"),
@@ -60,6 +62,31 @@ pub(super) enum Read1 {
 
 impl Parser<'_> {
     pub(super) fn read_table(&mut self, source: &Source, table: Table) -> Result<Rows, ImportError> {
+        let rows = self.read_table_once(source, table)?;
+        if !self.recheck {
+            return Ok(rows);
+        }
+        // Case ids may repeat, and only their hashes were kept: read the file again keeping
+        // the rows, for the exact problems. The measures gathered the first time stand
+        // when there are none (the hashes were equal by chance).
+        let stream = self.stream.take();
+        self.restart();
+        self.read_table_once(source, table)?;
+        self.recheck = false;
+        self.stream = stream;
+        Ok(Rows::default())
+    }
+
+    /// Forgets what was read, to read the file again from the start.
+    fn restart(&mut self) {
+        self.progress.restart();
+        self.problems.clear();
+        self.data = Dataset::default();
+        self.seen = SeenNames::default();
+        self.stream = self.stream.as_ref().map(Measures::fresh);
+    }
+
+    fn read_table_once(&mut self, source: &Source, table: Table) -> Result<Rows, ImportError> {
         let sheet = match source {
             Source::Sheet { path, sheet } => Some((path, Some(sheet.as_str()))),
             Source::Path(path) if is_spreadsheet(path) => Some((path, None)),
@@ -69,11 +96,11 @@ impl Parser<'_> {
             let (file, records) = read_sheet(path, sheet, table)?;
             let mut records = records.into_iter();
             let header = records.next().map(|(_, rec)| rec);
-            let Some(mut c) = self.start(&file, TextEncoding::Utf8, table, header.as_ref()) else {
+            let Some(mut c) = self.start(&file, TextEncoding::Utf8, table, header.as_ref().map(Rec::Record)) else {
                 return Ok(Rows::default());
             };
             for (line, rec) in records {
-                self.add(&mut c, &rec, line);
+                self.add(&mut c, &Rec::Record(&rec), line);
             }
             return Ok(self.finish(c));
         }
@@ -82,9 +109,7 @@ impl Parser<'_> {
         match self.read_csv(source, table, TextEncoding::Utf8)? {
             Read1::Done(rows) => Ok(rows),
             Read1::NotUtf8 => {
-                self.progress.restart();
-                self.problems.clear();
-                self.data = Dataset::default();
+                self.restart();
                 match self.read_csv(source, table, TextEncoding::Windows1252)? {
                     Read1::Done(rows) => Ok(rows),
                     Read1::NotUtf8 => unreachable!("only UTF-8 reading gives up"),
@@ -106,41 +131,72 @@ impl Parser<'_> {
             self.problems.push(Problem { file, row: 1, column: String::new(), kind: ProblemKind::NotText });
             return Ok(Read1::Done(Rows::default()));
         };
-        let mut csv =
-            csv::ReaderBuilder::new().delimiter(delimiter).has_headers(false).flexible(true).from_reader(reader);
+        let size = match source {
+            Source::Path(path) => std::fs::metadata(path).ok().map(|m| m.len()),
+            Source::Bytes { data, .. } => Some(data.len() as u64),
+            Source::Sheet { .. } => None,
+        };
+        // The file is read and split on a thread of its own while this one checks rows.
+        std::thread::scope(|s| {
+            let mut records = Records::new(s, reader, delimiter, size);
+            self.read_records(&mut records, &file, encoding, table)
+        })
+    }
+
+    /// Reads the header and the rows from `records`.
+    fn read_records(
+        &mut self,
+        records: &mut Records<'_>,
+        file: &str,
+        encoding: TextEncoding,
+        table: Table,
+    ) -> Result<Read1, ImportError> {
         let utf8 = encoding == TextEncoding::Utf8;
-        let mut record = ByteRecord::new();
-        let has_header = csv.read_byte_record(&mut record).map_err(|e| csv_io(e, &file))?;
-        if has_header && utf8 && !is_utf8(&record) {
-            return Ok(Read1::NotUtf8);
-        }
-        let header = has_header.then_some(&record);
-        let Some(mut c) = self.start(&file, encoding, table, header) else {
+        let header = match records.next() {
+            Ok(Some((rec, _, block_utf8))) => {
+                if utf8 && !block_utf8 && !rec.is_utf8() {
+                    return Ok(Read1::NotUtf8);
+                }
+                Some(rec)
+            }
+            Ok(None) => None,
+            Err((e, _)) => return Err(csv_io(e, file)),
+        };
+        let Some(mut c) = self.start(file, encoding, table, header) else {
             return Ok(Read1::Done(Rows::default()));
         };
+        let estimate = records.estimated_records();
+        match (&mut self.stream, c.table) {
+            (Some(m), Table::Arenden) => {
+                m.reserve(c.table, estimate);
+                let _ = c.ids.hashes.try_reserve(estimate);
+            }
+            (Some(m), table) => m.reserve(table, estimate),
+            (None, table) => c.rows.reserve(table, estimate),
+        }
         loop {
-            match csv.read_byte_record(&mut record) {
-                Ok(false) => break,
-                Ok(true) => {}
-                Err(e) => {
-                    let line = e.position().map(|p| p.line()).unwrap_or(0);
+            let (rec, line) = match records.next() {
+                Ok(None) => break,
+                Ok(Some((rec, line, block_utf8))) => {
+                    if utf8 && !block_utf8 && !rec.is_utf8() {
+                        return Ok(Read1::NotUtf8);
+                    }
+                    (rec, line)
+                }
+                Err((e, line)) => {
                     if let csv::ErrorKind::Io(_) = e.kind() {
-                        return Err(csv_io(e, &file));
+                        return Err(csv_io(e, file));
                     }
                     self.problems.push(Problem {
-                        file: file.clone(),
+                        file: file.to_owned(),
                         row: line,
                         column: String::new(),
                         kind: ProblemKind::Malformed { detail: "ogiltig rad".into() },
                     });
                     break;
                 }
-            }
-            if utf8 && !is_utf8(&record) {
-                return Ok(Read1::NotUtf8);
-            }
-            let line = record.position().map(|p| p.line()).unwrap_or(0);
-            self.add(&mut c, &record, line);
+            };
+            self.add(&mut c, &rec, line);
         }
         Ok(Read1::Done(self.finish(c)))
     }
@@ -152,7 +208,7 @@ impl Parser<'_> {
         file: &str,
         encoding: TextEncoding,
         table: Table,
-        header: Option<&ByteRecord>,
+        header: Option<Rec<'_>>,
     ) -> Option<Collector> {
         let Some(header) = header else {
             self.problems.push(Problem {
@@ -163,12 +219,12 @@ impl Parser<'_> {
             });
             return None;
         };
-        let ctx = self.header(file, encoding, table, header)?;
+        let ctx = self.header(file, encoding, table, &header)?;
         Some(Collector { ctx, table, rows: Rows::default(), ids: CaseIds::default() })
     }
 
     /// Validates one data row and keeps it when it is valid.
-    pub(super) fn add(&mut self, c: &mut Collector, record: &ByteRecord, line: u64) {
+    pub(super) fn add(&mut self, c: &mut Collector, record: &Rec<'_>, line: u64) {
         self.progress.row();
         if record.iter().all(|f| f.trim_ascii().is_empty()) {
             return; // blank line
@@ -176,27 +232,39 @@ impl Parser<'_> {
         if !self.well_formed(&c.ctx, record, line) {
             return;
         }
-        let row = Row { ctx: &c.ctx, rec: record, line };
+        let row = Row { ctx: &c.ctx, rec: *record, line };
         match c.table {
             Table::Arenden => {
                 let line = u32::try_from(line).unwrap_or(u32::MAX);
-                match self.case(&row) {
-                    (Some(case), _) => {
+                let (case, rejected) = self.case(&row);
+                match (case, rejected, &mut self.stream) {
+                    (Some(case), _, Some(m)) => {
+                        m.case(&case);
+                        c.ids.hashes.push(id_hash(case.case_id.as_bytes()));
+                    }
+                    (None, Some(id), Some(_)) => c.ids.hashes.push(id_hash(id.as_bytes())),
+                    (Some(case), _, None) => {
                         c.rows.cases.push(case);
                         c.ids.lines.push(line);
                     }
-                    (None, Some(id)) => c.ids.rejected.push((id, line)),
-                    (None, None) => {}
+                    (None, Some(id), None) => c.ids.rejected.push((id, line)),
+                    (None, None, _) => {}
                 }
             }
             Table::Insatser => {
                 if let Some(i) = self.intervention(&row) {
-                    c.rows.interventions.push(i);
+                    match &mut self.stream {
+                        Some(m) => m.intervention(&i),
+                        None => c.rows.interventions.push(i),
+                    }
                 }
             }
             Table::Kontakter => {
                 if let Some(k) = self.contact(&row) {
-                    c.rows.contacts.push(k);
+                    match &mut self.stream {
+                        Some(m) => m.contact(&k),
+                        None => c.rows.contacts.push(k),
+                    }
                 }
             }
         }
@@ -206,10 +274,10 @@ impl Parser<'_> {
     /// missing trailing cells count as empty) and no cell with a line break; otherwise the
     /// problem is recorded and the row is not read further, since its cells cannot be
     /// trusted to be in their columns.
-    fn well_formed(&mut self, ctx: &FileCtx, record: &ByteRecord, line: u64) -> bool {
+    fn well_formed(&mut self, ctx: &FileCtx, record: &Rec<'_>, line: u64) -> bool {
         let expected = ctx.headers.len();
         let used = record.iter().rposition(|f| !f.trim_ascii().is_empty()).map_or(0, |i| i + 1);
-        if record.as_slice().contains(&b'\n') || record.as_slice().contains(&b'\r') {
+        if record.has_line_break() {
             let i = record.iter().position(|f| f.contains(&b'\n') || f.contains(&b'\r')).unwrap_or(0);
             // The header only when it names a known column: other header cells are
             // anything the file holds, and are never echoed.
@@ -234,9 +302,12 @@ impl Parser<'_> {
 
     /// The rows of a file once read: checked for duplicate case ids, and dropped when the
     /// import has any problem.
-    pub(super) fn finish(&mut self, c: Collector) -> Rows {
+    pub(super) fn finish(&mut self, mut c: Collector) -> Rows {
         if c.table == Table::Arenden {
-            self.duplicates(&c.ctx, &c.rows.cases, &c.ids);
+            match self.stream {
+                Some(_) => self.recheck = may_repeat(std::mem::take(&mut c.ids.hashes)),
+                None => self.duplicates(&c.ctx, &c.rows.cases, &c.ids),
+            }
         }
         if self.problems.is_empty() { c.rows } else { Rows::default() }
     }
@@ -245,11 +316,7 @@ impl Parser<'_> {
     /// in line order. Sorts 64-bit hashes of the ids (cheap, no indirection), then looks
     /// at the actual ids only for hashes that occur more than once.
     pub(super) fn duplicates(&mut self, ctx: &FileCtx, cases: &[Case], ids: &CaseIds) {
-        let hash = |id: &[u8]| {
-            let mut h = FxHasher::default();
-            h.write(id);
-            h.finish()
-        };
+        let hash = id_hash;
         let all = || {
             let kept = cases.iter().zip(&ids.lines).map(|(c, l)| (c.case_id.as_bytes(), *l));
             kept.chain(ids.rejected.iter().map(|(c, l)| (c.as_bytes(), *l)))
@@ -297,7 +364,7 @@ impl Parser<'_> {
         file: &str,
         encoding: TextEncoding,
         table: Table,
-        record: &ByteRecord,
+        record: &Rec<'_>,
     ) -> Option<FileCtx> {
         let headers: Vec<String> = record.iter().map(|h| decode(encoding, h).trim().to_owned()).collect();
         let mut index = [None; COLS];
@@ -326,6 +393,20 @@ impl Parser<'_> {
         }
         (self.problems.len() == before).then(|| FileCtx { file: file.to_owned(), encoding, headers, index })
     }
+}
+
+/// Whether two case ids of a file may be equal, when only their hashes were kept (then
+/// the file is read again keeping the ids, to name the rows exactly).
+fn may_repeat(mut hashes: Vec<u64>) -> bool {
+    hashes.sort_unstable();
+    hashes.windows(2).any(|w| w[0] == w[1])
+}
+
+/// The 64-bit hash of a case id used to look for repeated ids.
+fn id_hash(id: &[u8]) -> u64 {
+    let mut h = FxHasher::default();
+    h.write(id);
+    h.finish()
 }
 
 pub(super) fn csv_io(e: csv::Error, file: &str) -> ImportError {

@@ -7,10 +7,14 @@ use std::sync::atomic::{AtomicU64, Ordering};
 
 mod file;
 mod row;
+mod split;
 
+use crate::compute::{ComputeOptions, Measures, Report};
 use crate::data::{Case, CaseId, Contact, Dataset, Intervention, NameId};
+use crate::definition::MeasureDef;
 use crate::error::{ImportError, ImportErrors, Problem, ProblemKind};
 use crate::format::{Col, Table, TextEncoding};
+use crate::fxhash::FastMap;
 use crate::pseudo::{Pseudonymiser, Secret};
 
 /// Where one table comes from.
@@ -65,6 +69,43 @@ pub fn import_counting(
     options: &ImportOptions,
     rows_read: &AtomicU64,
 ) -> Result<Dataset, ImportError> {
+    read_all(sources, Some(secret), options, rows_read, None).map(|(data, _)| data)
+}
+
+/// Reads and validates every given table as [`import`] does, computing the measures of
+/// `defs` while reading instead of keeping the rows: memory stays far below the files'
+/// size. Person ids are checked (never empty) but, since nothing is kept, not
+/// pseudonymised, and the case ids outside a limit are only counted
+/// ([`MeasureResult::outside_count`](crate::MeasureResult::outside_count); `outside`
+/// stays empty). Otherwise the results are those of [`compute()`](crate::compute()) over
+/// the imported [`Dataset`]. An import problem is an [`ImportError`] inside the error.
+pub fn import_and_compute(
+    sources: &Sources,
+    options: &ImportOptions,
+    defs: &[MeasureDef],
+    compute: &ComputeOptions,
+) -> anyhow::Result<Report> {
+    let given = |t: Table| match t {
+        Table::Arenden => sources.arenden.is_some(),
+        Table::Insatser => sources.insatser.is_some(),
+        Table::Kontakter => sources.kontakter.is_some(),
+    };
+    let (measures, skipped) = Measures::new(defs, compute, false, given)?;
+    let (data, measures) = read_all(sources, None, options, &AtomicU64::new(0), Some(measures))?;
+    let results = measures.expect("given").finish(&data.units, &data.insatser_names);
+    Ok(Report { results, skipped })
+}
+
+/// Reads every given table, one thread per file. With `measures`, the rows are fed to
+/// them and not kept (then there is no `secret`: nothing is pseudonymised); the measures
+/// come back with the (row-less) dataset.
+fn read_all<'o>(
+    sources: &Sources,
+    secret: Option<&Secret>,
+    options: &ImportOptions,
+    rows_read: &AtomicU64,
+    measures: Option<Measures<'o>>,
+) -> Result<(Dataset, Option<Measures<'o>>), ImportError> {
     let known = options.known_units.as_ref().map(|set| set.iter().map(|u| u.trim().to_lowercase()).collect());
     let jobs = [
         (Table::Arenden, sources.arenden.as_ref()),
@@ -78,15 +119,20 @@ pub fn import_counting(
             .filter_map(|(table, src)| src.map(|src| (*table, src)))
             .map(|(table, src)| {
                 let known = known.clone();
+                let stream = measures.as_ref().map(Measures::fresh);
                 let handle = s.spawn(move || {
                     let mut p = Parser {
-                        pseudo: secret.pseudonymiser(),
+                        pseudo: secret.map(Secret::pseudonymiser),
                         known,
                         data: Dataset::default(),
+                        seen: SeenNames::default(),
+                        stream,
+                        recheck: false,
                         problems: Vec::new(),
-                        progress: Progress { shared: rows_read, counted: 0 },
+                        progress: Progress { shared: rows_read, counted: 0, added: 0 },
                     };
                     let rows = p.read_table(src, table);
+                    p.progress.flush();
                     (p, rows)
                 });
                 (table, handle)
@@ -101,6 +147,7 @@ pub fn import_counting(
             .collect()
     });
     let mut data = Dataset::default();
+    let mut measures = measures;
     let mut problems = Vec::new();
     for (table, p, rows) in parsed {
         let rows = rows?;
@@ -120,6 +167,10 @@ pub fn import_counting(
             });
             continue;
         };
+        if let (Some(all), Some(mut mine)) = (measures.as_mut(), p.stream) {
+            mine.remap_units(&remap);
+            all.merge(mine);
+        }
         match table {
             Table::Arenden => {
                 let mut cases = rows.cases;
@@ -139,33 +190,59 @@ pub fn import_counting(
             }
         }
     }
-    if problems.is_empty() { Ok(data) } else { Err(ImportErrors::new(problems).into()) }
+    if problems.is_empty() { Ok((data, measures)) } else { Err(ImportErrors::new(problems).into()) }
 }
 
 struct Parser<'a> {
-    pseudo: Pseudonymiser,
+    /// `None` when reading for [`import_and_compute`]: person ids are only checked.
+    pseudo: Option<Pseudonymiser>,
     known: Option<HashSet<String>>,
     data: Dataset,
+    seen: SeenNames,
+    /// The measures fed each valid row instead of keeping it ([`import_and_compute`]).
+    stream: Option<Measures<'a>>,
+    /// Set when the file must be read again keeping the case ids (see [`CaseIds`]).
+    recheck: bool,
     problems: Vec<Problem>,
     progress: Progress<'a>,
+}
+
+/// The names (as the cells' bytes) already checked and interned in the parser's
+/// `data`, so that a repeated name costs one lookup.
+#[derive(Default)]
+struct SeenNames {
+    units: FastMap<Vec<u8>, NameId>,
+    insatser: FastMap<Vec<u8>, NameId>,
 }
 
 /// The rows one parser has read, added to the count shared by all files.
 struct Progress<'a> {
     shared: &'a AtomicU64,
     counted: u64,
+    /// How many of `counted` have been added to `shared` (in batches: one shared counter
+    /// written for every row by two threads costs more than reading the row).
+    added: u64,
 }
 
 impl Progress<'_> {
     fn row(&mut self) {
         self.counted += 1;
-        self.shared.fetch_add(1, Ordering::Relaxed);
+        if self.counted - self.added >= 4096 {
+            self.flush();
+        }
+    }
+
+    /// Adds the rows not yet added to the shared count.
+    fn flush(&mut self) {
+        self.shared.fetch_add(self.counted - self.added, Ordering::Relaxed);
+        self.added = self.counted;
     }
 
     /// The file is read again from the start (in another encoding): its rows count anew.
     fn restart(&mut self) {
-        self.shared.fetch_sub(self.counted, Ordering::Relaxed);
+        self.shared.fetch_sub(self.added, Ordering::Relaxed);
         self.counted = 0;
+        self.added = 0;
     }
 }
 
@@ -176,13 +253,30 @@ struct Rows {
     contacts: Vec<Contact>,
 }
 
+impl Rows {
+    /// Makes room for about `n` rows of `table` at once, instead of growing step by step
+    /// (each step touches fresh memory and copies the rows); not when that much memory
+    /// cannot be had (the estimate is only an estimate).
+    fn reserve(&mut self, table: Table, n: usize) {
+        let _ = match table {
+            Table::Arenden => self.cases.try_reserve(n).is_ok(),
+            Table::Insatser => self.interventions.try_reserve(n).is_ok(),
+            Table::Kontakter => self.contacts.try_reserve(n).is_ok(),
+        };
+    }
+}
+
 /// The case ids of a file with their lines, to find duplicates after reading: the ids of
 /// kept rows are in `Rows::cases` (lines in `lines`), those of rejected rows in `rejected`.
 /// Sorting indices once needs far less memory than a hash map of every id.
+///
+/// When the rows are not kept ([`import_and_compute`]), only 64-bit hashes of all the ids
+/// are (`hashes`); when two are equal, the file is read again keeping the ids.
 #[derive(Default)]
 struct CaseIds {
     lines: Vec<u32>,
     rejected: Vec<(CaseId, u32)>,
+    hashes: Vec<u64>,
 }
 
 /// The rows of one file being collected.

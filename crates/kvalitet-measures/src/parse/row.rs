@@ -1,13 +1,12 @@
 //! Validating one row: each cell checked, person ids pseudonymised, a struct built.
 
-use csv::ByteRecord;
-
 use crate::data::{Case, CaseId, Contact, Intervention, NameId, PreAssessmentDecision, TargetGroup};
 use crate::day::Day;
 use crate::error::{MAX_CELL_CHARS, Problem, ProblemKind};
 use crate::format::{Col, TextEncoding, decode, parse_day};
 use crate::pseudo::PersonKey;
 
+use super::split::Rec;
 use super::{FileCtx, Parser};
 
 impl Parser<'_> {
@@ -72,10 +71,21 @@ impl Parser<'_> {
             self.problem(row, Col::PersonId, ProblemKind::MissingValue);
             return None;
         }
-        Some(self.pseudo.key(raw))
+        Some(self.pseudo.as_ref().map_or(PersonKey::UNSET, |p| p.key(raw)))
     }
 
     pub(super) fn unit(&mut self, row: &Row<'_>) -> Option<NameId> {
+        // The checks depend only on the cell's bytes: a value seen before passed them.
+        let raw = row.raw(Col::Unit);
+        if let Some(id) = self.seen.units.get(raw) {
+            return Some(*id);
+        }
+        let id = self.new_unit(row)?;
+        self.seen.units.insert(raw.to_vec(), id);
+        Some(id)
+    }
+
+    fn new_unit(&mut self, row: &Row<'_>) -> Option<NameId> {
         let name = self.required_text(row, Col::Unit)?;
         let name = name.trim();
         if let Some(known) = &self.known
@@ -92,9 +102,21 @@ impl Parser<'_> {
         id
     }
 
+    /// The case id of a row; a problem when it is not a valid text cell.
+    pub(super) fn case_id(&mut self, row: &Row<'_>) -> Option<CaseId> {
+        let raw = row.raw(Col::CaseId);
+        // The usual id, printable ASCII: the same text in either encoding, already trimmed,
+        // short enough; what `required_text` checks holds without a look at characters.
+        if !raw.is_empty() && raw.len() <= MAX_CELL_CHARS && raw.iter().all(|b| (0x20..0x7f).contains(b) || *b == b'\t')
+        {
+            return Some(CaseId::from_ascii(raw));
+        }
+        self.required_text(row, Col::CaseId).map(|c| CaseId::new(c.trim()))
+    }
+
     /// The case of a row, or `None` with the row's case id when it has one.
     pub(super) fn case(&mut self, row: &Row<'_>) -> (Option<Case>, Option<CaseId>) {
-        let case_id = self.required_text(row, Col::CaseId);
+        let case_id = self.case_id(row);
         let person = self.person(row);
         let unit = self.unit(row);
         let tg = row.raw(Col::TargetGroup);
@@ -133,7 +155,7 @@ impl Parser<'_> {
         let forlangning = self.date(row, Col::Forlangning);
         self.ordered(row, (Col::Aktualisering, aktualisering), (Col::Forhandsbedomning, forhandsbedomning));
         self.ordered(row, (Col::UtredningStart, utredning_start), (Col::UtredningSlut, utredning_slut));
-        let Some(case_id) = case_id.map(|c| CaseId::new(c.trim())) else {
+        let Some(case_id) = case_id else {
             return (None, None);
         };
         let (Some(person), Some(unit), Some(target_group)) = (person, unit, target_group) else {
@@ -155,19 +177,10 @@ impl Parser<'_> {
     }
 
     pub(super) fn intervention(&mut self, row: &Row<'_>) -> Option<Intervention> {
-        let case_id = self.required_text(row, Col::CaseId).map(|c| c.trim().into());
+        let case_id = self.case_id(row);
         let person = self.person(row);
         let unit = self.unit(row);
-        let insats = match self.required_text(row, Col::Insats) {
-            Some(n) => {
-                let id = self.data.insatser_names.intern(n.trim());
-                if id.is_none() {
-                    self.problem(row, Col::Insats, ProblemKind::TooManyNames);
-                }
-                id
-            }
-            None => None,
-        };
+        let insats = self.insats(row);
         let beslut = self.date(row, Col::Beslut);
         let verkstallighet = self.date(row, Col::Verkstallighet);
         let start = self.date(row, Col::Start);
@@ -192,6 +205,22 @@ impl Parser<'_> {
         })
     }
 
+    fn insats(&mut self, row: &Row<'_>) -> Option<NameId> {
+        let raw = row.raw(Col::Insats);
+        if let Some(id) = self.seen.insatser.get(raw) {
+            return Some(*id);
+        }
+        let name = self.required_text(row, Col::Insats)?;
+        let id = self.data.insatser_names.intern(name.trim());
+        match id {
+            Some(id) => {
+                self.seen.insatser.insert(raw.to_vec(), id);
+            }
+            None => self.problem(row, Col::Insats, ProblemKind::TooManyNames),
+        }
+        id
+    }
+
     pub(super) fn contact(&mut self, row: &Row<'_>) -> Option<Contact> {
         let unit = self.unit(row);
         let forsta_kontakt = self.date(row, Col::ForstaKontakt);
@@ -204,7 +233,7 @@ impl Parser<'_> {
 /// One data row of a file.
 pub(super) struct Row<'r> {
     pub(super) ctx: &'r FileCtx,
-    pub(super) rec: &'r ByteRecord,
+    pub(super) rec: Rec<'r>,
     pub(super) line: u64,
 }
 

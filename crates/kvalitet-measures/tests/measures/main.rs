@@ -14,6 +14,7 @@ mod bad_files;
 mod cli;
 mod computing;
 mod importing;
+mod streaming;
 
 pub fn fixture(name: &str) -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures").join(name)
