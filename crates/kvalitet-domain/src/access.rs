@@ -146,6 +146,22 @@ pub trait Tree {
         }
         false
     }
+
+    /// `units` and every unit above them: the units within which any of `units` lies.
+    fn with_ancestors(&self, units: impl IntoIterator<Item = OrgUnitId>) -> std::collections::HashSet<OrgUnitId>
+    where
+        Self: Sized,
+    {
+        let mut all = std::collections::HashSet::new();
+        for unit in units {
+            let mut next = Some(unit);
+            // A unit met before had its ancestors added then (and a cycle ends here).
+            while let Some(u) = next.filter(|u| all.insert(*u)) {
+                next = self.parent(u);
+            }
+        }
+        all
+    }
 }
 
 impl Role {
@@ -284,6 +300,21 @@ mod tests {
 
     fn one(role: Role, scope: i64) -> Vec<RoleAssignment> {
         vec![RoleAssignment { account_id: Id::new(1), role, scope_id: Id::new(scope) }]
+    }
+
+    #[test]
+    fn with_ancestors_is_every_unit_within_which_one_of_them_lies() {
+        let t = tree();
+        let ids = |v: &[i64]| v.iter().map(|i| Id::new(*i)).collect::<std::collections::HashSet<OrgUnitId>>();
+        assert_eq!(t.with_ancestors([Id::new(4)]), ids(&[4, 2, 1]));
+        assert_eq!(t.with_ancestors([Id::new(4), Id::new(5), Id::new(2)]), ids(&[4, 2, 5, 3, 1]));
+        assert_eq!(t.with_ancestors([]), ids(&[]));
+        for unit in 1..=5 {
+            for within in 1..=5 {
+                let held = t.with_ancestors([Id::new(unit)]).contains(&Id::new(within));
+                assert_eq!(held, t.is_within(Id::new(unit), Id::new(within)), "{unit} within {within}");
+            }
+        }
     }
 
     #[test]

@@ -379,17 +379,15 @@ impl Visible {
             .choice("ar", "År", "Alla år", years.iter().map(|y| (y.to_string(), y.to_string())).collect())
             .and_then(|y| y.parse().ok());
         let mut plans: Vec<&Versioned<QualityPlan>> = self.plans.values().collect();
-        plans.sort_by(|a, b| b.year.cmp(&a.year).then_with(|| swedish_key(&a.title).cmp(&swedish_key(&b.title))));
+        plans.sort_by_cached_key(|p| (-p.year, swedish_key(&p.title)));
         let plan = params
             .choice("plan", "Plan", "Alla planer", plans.iter().map(|p| (p.id.to_string(), p.title.clone())).collect())
             .and_then(|p| p.parse().ok())
             .map(PlanId::new);
-        let units = self
-            .units
-            .iter()
-            .filter(|u| self.plans.values().any(|p| user.tree.is_within(p.scope_id, u.id)))
-            .map(|u| (u.id.to_string(), u.name.clone()))
-            .collect();
+        // The units that hold a plan's scope (within them lies a plan's scope).
+        let holding = user.tree.with_ancestors(self.plans.values().map(|p| p.scope_id));
+        let units =
+            self.units.iter().filter(|u| holding.contains(&u.id)).map(|u| (u.id.to_string(), u.name.clone())).collect();
         let unit =
             params.choice("enhet", "Enhet", "Alla enheter", units).and_then(|u| u.parse().ok()).map(OrgUnitId::new);
         PlanFilter { year, plan, unit }
