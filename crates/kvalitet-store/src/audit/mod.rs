@@ -144,28 +144,57 @@ pub async fn append(
 /// same actor on a day is an entry of the log, later ones that day only raise its count
 /// (so the log grows with the records people look at, not with page views).
 pub async fn record_read(tx: &mut Tx, table: &str, record_id: i64) -> Result<()> {
-    record_read_with(tx, table, record_id, None).await
+    reads(tx, table, &[record_id], None).await
+}
+
+/// [`record_read`] of every record of `table` in `ids`, in one statement (a list of a
+/// hundred reports is one write, not a hundred); the first reads of the day are entries
+/// of the log in the order of `ids`.
+pub async fn record_reads(tx: &mut Tx, table: &str, ids: &[i64]) -> Result<()> {
+    reads(tx, table, ids, None).await
+}
+
+/// The reads of `ids`, each first read of the day an entry of the log with `detail`.
+async fn reads(tx: &mut Tx, table: &str, ids: &[i64], detail: Option<String>) -> Result<()> {
+    let mut unique: Vec<i64> = Vec::with_capacity(ids.len());
+    for id in ids {
+        if !unique.contains(id) {
+            unique.push(*id);
+        }
+    }
+    let day = now_utc()[..10].to_owned();
+    let actor = tx.actor().name.clone();
+    for chunk in unique.chunks(500) {
+        // Record numbers written as numbers; the rest bound.
+        let values: Vec<String> = chunk.iter().map(|id| format!("($1, $2, {id}, $3, 1)")).collect();
+        let sql = format!(
+            "INSERT INTO audit_read (actor, table_name, record_id, day, reads) VALUES {} \
+             ON CONFLICT (actor, table_name, record_id, day) DO UPDATE SET reads = audit_read.reads + 1 \
+             RETURNING record_id, reads",
+            values.join(", ")
+        );
+        let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(actor.clone())
+            .bind(table.to_owned())
+            .bind(day.clone())
+            .fetch_all(&mut **tx)
+            .await?;
+        let mut first = Vec::new();
+        for row in &rows {
+            if row.try_get::<i64, _>("reads")? == 1 {
+                first.push(row.try_get::<i64, _>("record_id")?);
+            }
+        }
+        for id in chunk.iter().filter(|id| first.contains(id)) {
+            append(tx, "read", table, Some(*id), None, detail.clone()).await?;
+        }
+    }
+    Ok(())
 }
 
 /// [`record_read`], with what was read beyond the record itself (e.g. how many case ids).
 pub async fn record_read_with(tx: &mut Tx, table: &str, record_id: i64, detail: Option<String>) -> Result<()> {
-    let day = now_utc()[..10].to_owned();
-    let actor = tx.actor().name.clone();
-    let row = sqlx::query(
-        "INSERT INTO audit_read (actor, table_name, record_id, day, reads) VALUES ($1, $2, $3, $4, 1) \
-         ON CONFLICT (actor, table_name, record_id, day) DO UPDATE SET reads = audit_read.reads + 1 \
-         RETURNING reads",
-    )
-    .bind(actor)
-    .bind(table.to_owned())
-    .bind(record_id)
-    .bind(day)
-    .fetch_one(&mut **tx)
-    .await?;
-    if row.try_get::<i64, _>("reads")? == 1 {
-        append(tx, "read", table, Some(record_id), None, detail).await?;
-    }
-    Ok(())
+    reads(tx, table, &[record_id], detail).await
 }
 
 fn entry_from(row: &sqlx::any::AnyRow) -> Result<AuditEntry> {

@@ -196,6 +196,38 @@ async fn reads_of_a_record_are_one_entry_per_person_and_day_with_a_count() {
 }
 
 #[tokio::test]
+async fn reads_of_many_records_at_once_count_as_reads_one_by_one() {
+    on_each_backend(|store, _| async move {
+        let f = fixture(&store).await;
+        let before = entries(&store).await.len();
+        let anna = Actor::account(42, "anna@kommun.se").in_tenant(f.tenant.get());
+        // A list of records, one named twice; then the list again with one more record.
+        let mut tx = store.write(&anna).await.unwrap();
+        audit::record_reads(&mut tx, "deviation", &[7, 3, 9, 3]).await.unwrap();
+        tx.commit().await.unwrap();
+        let mut tx = store.write(&anna).await.unwrap();
+        audit::record_reads(&mut tx, "deviation", &[3, 9, 7, 11]).await.unwrap();
+        audit::record_reads(&mut tx, "deviation", &[]).await.unwrap();
+        tx.commit().await.unwrap();
+        // 600 records: more than one statement's worth.
+        let many: Vec<i64> = (1000..1600).collect();
+        let mut tx = store.write(&anna).await.unwrap();
+        audit::record_reads(&mut tx, "deviation", &many).await.unwrap();
+        tx.commit().await.unwrap();
+
+        let all = entries(&store).await;
+        let reads: Vec<(Option<i64>, Option<i64>)> =
+            all[before..].iter().filter(|e| e.action == "read").map(|e| (e.record_id, e.reads)).collect();
+        // One entry per record, in the order first read, with the times read that day.
+        let mut want = vec![(Some(7), Some(2)), (Some(3), Some(2)), (Some(9), Some(2)), (Some(11), Some(1))];
+        want.extend(many.iter().map(|id| (Some(*id), Some(1))));
+        assert_eq!(reads, want);
+        assert!(verify(&store, Some(&test_audit_key()), &[]).await.problems.is_empty());
+    })
+    .await;
+}
+
+#[tokio::test]
 async fn entries_of_the_earlier_unkeyed_chain_still_verify_and_keyed_ones_follow_them() {
     use kvalitet_store::testing::rewrite_audit;
     on_each_backend(|store, _| async move {

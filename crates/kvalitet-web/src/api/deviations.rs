@@ -111,9 +111,7 @@ async fn log_reads(state: &AppState, caller: &Caller, ids: &[i64]) -> ApiResult<
         return Ok(());
     }
     let mut tx = state.store.write(&caller.actor).await?;
-    for id in ids {
-        audit::record_read(&mut tx, "deviation", *id).await?;
-    }
+    audit::record_reads(&mut tx, "deviation", ids).await?;
     tx.commit().await?;
     Ok(())
 }

@@ -97,9 +97,7 @@ pub async fn search(
         .collect();
     if !deviations.is_empty() {
         let mut tx = state.store.write(&user.actor()).await?;
-        for id in deviations {
-            audit::record_read(&mut tx, "deviation", id).await?;
-        }
+        audit::record_reads(&mut tx, "deviation", &deviations).await?;
         tx.commit().await?;
     }
     let entries = found

@@ -496,9 +496,7 @@ async fn make(
     let described = input.withhold_deviations(|unit| user.may(Permission::ViewDeviations, unit));
     if !described.is_empty() {
         let mut tx = state.store.write(actor).await?;
-        for d in &described {
-            audit::record_read(&mut tx, "deviation", *d).await?;
-        }
+        audit::record_reads(&mut tx, "deviation", &described).await?;
         tx.commit().await?;
     }
     let labelled = label.is_some();

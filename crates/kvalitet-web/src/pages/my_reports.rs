@@ -107,9 +107,8 @@ pub async fn list(State(state): State<AppState>, user: User) -> WebResult<ListPa
     drop(conn);
     if !mine.is_empty() {
         let mut tx = state.store.write(&user.actor()).await?;
-        for d in &mine {
-            audit::record_read(&mut tx, "deviation", d.id.get()).await?;
-        }
+        let ids: Vec<i64> = mine.iter().map(|d| d.id.get()).collect();
+        audit::record_reads(&mut tx, "deviation", &ids).await?;
         tx.commit().await?;
     }
     let rows = mine

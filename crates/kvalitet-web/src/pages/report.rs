@@ -289,9 +289,8 @@ async fn page(state: &AppState, user: &User, id: ReportId, form: FormState) -> W
         .collect();
     if !shown.is_empty() {
         let mut tx = state.store.write(&user.actor()).await?;
-        for d in &shown {
-            audit::record_read(&mut tx, "deviation", d.id.get()).await?;
-        }
+        let ids: Vec<i64> = shown.iter().map(|d| d.id.get()).collect();
+        audit::record_reads(&mut tx, "deviation", &ids).await?;
         tx.commit().await?;
     }
     let mut page = view(&bundle, user.nav(), &may_see);

@@ -165,9 +165,7 @@ pub async fn show(
     let shown: Vec<i64> = todo.iter().filter_map(|t| t.sensitive).collect();
     if !shown.is_empty() {
         let mut tx = state.store.write(&user.actor()).await?;
-        for id in shown {
-            kvalitet_store::audit::record_read(&mut tx, "deviation", id).await?;
-        }
+        kvalitet_store::audit::record_reads(&mut tx, "deviation", &shown).await?;
         tx.commit().await?;
     }
     let may_create_plan = kvalitet_domain::access::allows_somewhere(user.assignments(), Permission::EditPlan);

@@ -407,14 +407,12 @@ fn row(units: &[Versioned<OrgUnit>], d: &Versioned<Deviation>) -> Row {
 /// The reports a page of the list shows.
 pub const PER_PAGE: usize = 50;
 
-/// Records that `ids` were read, one entry each, in one transaction.
+/// Records that `ids` were read (`audit::record_reads`), in one transaction.
 pub async fn log_reads(state: &AppState, user: &User, ids: impl IntoIterator<Item = i64>) -> WebResult<()> {
     let ids: Vec<i64> = ids.into_iter().collect();
     if !ids.is_empty() {
         let mut tx = state.store.write(&user.actor()).await?;
-        for id in ids {
-            audit::record_read(&mut tx, "deviation", id).await?;
-        }
+        audit::record_reads(&mut tx, "deviation", &ids).await?;
         tx.commit().await?;
     }
     Ok(())
