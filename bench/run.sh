@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# The whole benchmark suite in one command: the web pages (bench/web/run.sh), sqlx's Any
+# The whole benchmark suite in one command: the web pages (bench/web/run.sh; with
+# --postgres where a PostgreSQL server answers), sqlx's Any
 # driver against the native ones (bench/driver/run.sh; SQLite only with --quick), the
 # board documents (kvalitet-documents' bench_documents example) and the case-data
 # measures against DuckDB (bench/measures/run.sh), one after the other on this machine.
@@ -22,15 +23,20 @@ fi
 
 day=$(date +%F)
 mkdir -p bench/results
+# The web pages on PostgreSQL too, beside SQLite, where a PostgreSQL server answers.
+web_pg=()
+if psql -X -q "${KVALITET_BENCH_PG:-postgres://postgres@127.0.0.1:5432}/postgres" -c 'SELECT 1' >/dev/null 2>&1; then
+  web_pg=(--postgres)
+fi
 out=bench/results/$day.md
 {
   echo "## Latest suite run: $day ($mode)"
   echo
   echo "Machine: $(nproc) cores ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')), $(awk '/MemTotal/ { printf "%.0f GiB", $2 / 1048576 }' /proc/meminfo), $(. /etc/os-release && echo "$PRETTY_NAME"), $(rustc --version | cut -d' ' -f1-2), release builds; load average at the start: $(cut -d' ' -f1-3 /proc/loadavg)."
   echo
-  echo "### Web pages (\`bench/web/run.sh $web_seconds\`)"
+  echo "### Web pages (\`bench/web/run.sh $web_seconds ${web_pg[*]}\`)"
   echo
-  bench/web/run.sh "$web_seconds"
+  bench/web/run.sh "$web_seconds" "${web_pg[@]}"
   echo
   echo "### sqlx Any against the native drivers (\`bench/driver/run.sh ${driver[*]}\`)"
   echo
