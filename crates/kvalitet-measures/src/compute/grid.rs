@@ -115,6 +115,18 @@ impl Acc {
         self.outside_count += other.outside_count;
     }
 
+    /// Counts a row: in the denominator, and in the numerator when `within` the limit,
+    /// else as outside it. Returns whether it was outside.
+    pub(super) fn count(&mut self, within: bool, id: Option<&CaseId>, keep: bool) -> bool {
+        self.den += 1;
+        if within {
+            self.num += 1;
+        } else {
+            self.note_outside(id, keep);
+        }
+        !within
+    }
+
     /// Notes a row outside the limit (or counted), by its case id if it has one.
     pub(super) fn note_outside(&mut self, id: Option<&CaseId>, keep: bool) {
         if let Some(id) = id {

@@ -141,14 +141,8 @@ impl State {
                 let wait = i64::from(f.days_until(t));
                 for slot in grid.event_slots(r.unit(), t).into_iter().flatten() {
                     let acc = accs.at(slot);
-                    acc.den += 1;
-                    if within {
-                        acc.num += 1;
-                    } else {
-                        acc.note_outside(r.case_id(), grid.keep_case_ids);
-                        if r.date(DateField::Forlangning).is_some() {
-                            acc.extension += 1;
-                        }
+                    if acc.count(within, r.case_id(), grid.keep_case_ids) && r.date(DateField::Forlangning).is_some() {
+                        acc.extension += 1;
                     }
                     acc.sum += wait;
                     acc.max = acc.max.max(Some(wait));
@@ -194,13 +188,7 @@ impl State {
                     let within =
                         plan.is_some_and(|g| g <= c.end) && followed_up.is_some_and(|u| earliest <= u && u <= c.end);
                     for slot in [Some(c.all), c.per_unit.then(|| 1 + r.unit() as usize)].into_iter().flatten() {
-                        let acc = accs.at(slot);
-                        acc.den += 1;
-                        if within {
-                            acc.num += 1;
-                        } else {
-                            acc.note_outside(r.case_id(), grid.keep_case_ids);
-                        }
+                        accs.at(slot).count(within, r.case_id(), grid.keep_case_ids);
                     }
                 }
             }
@@ -388,12 +376,7 @@ fn during_investigation(
         }
         for slot in grid.event_slots(c.unit, c.end).into_iter().flatten() {
             let acc: &mut Acc = accs.at(slot);
-            acc.den += 1;
-            if started {
-                acc.num += 1;
-            } else {
-                acc.note_outside(Some(id), grid.keep_case_ids);
-            }
+            acc.count(started, Some(id), grid.keep_case_ids);
         }
     }
     accs

@@ -41,6 +41,13 @@ fn expected_part(b: &PlanBundle, action: i64) -> PlanPart {
     areas.first().map_or(PlanPart::LooseActions, |a| PlanPart::Area(a.id))
 }
 
+/// The actions of the whole plan `b` tied to any of `risks` or `sis`.
+fn actions_of(b: &PlanBundle, risks: &BTreeSet<i64>, sis: &BTreeSet<i64>) -> BTreeSet<i64> {
+    let by_risk = b.links.action_risk.iter().filter(|(_, r)| risks.contains(&r.get()));
+    let by_si = b.links.action_self_inspection.iter().filter(|(_, s)| sis.contains(&s.get()));
+    by_risk.map(|(a, _)| a.get()).chain(by_si.map(|(a, _)| a.get())).collect()
+}
+
 #[tokio::test]
 async fn the_parts_of_a_plan_together_are_the_whole_plan() {
     on_each_backend(|store, _| async move {
@@ -138,21 +145,7 @@ async fn the_parts_of_a_plan_together_are_the_whole_plan() {
                 assert_eq!(ids(&b.risks), &want_risks | &named);
                 let want_actions: BTreeSet<i64> = match part {
                     PlanPart::LooseActions => &ids(&whole.actions) - &linked,
-                    PlanPart::Area(_) => whole
-                        .links
-                        .action_risk
-                        .iter()
-                        .filter(|(_, r)| want_risks.contains(&r.get()))
-                        .map(|(a, _)| a.get())
-                        .chain(
-                            whole
-                                .links
-                                .action_self_inspection
-                                .iter()
-                                .filter(|(_, s)| sis.contains(&s.get()))
-                                .map(|(a, _)| a.get()),
-                        )
-                        .collect(),
+                    PlanPart::Area(_) => actions_of(&whole, &want_risks, &sis),
                 };
                 assert_eq!(ids(&b.actions), want_actions, "{part:?}");
                 let want_follow_ups: BTreeSet<i64> = whole
@@ -304,22 +297,7 @@ async fn an_areas_items_are_listed_filtered_and_a_page_of_them_is_read_alone() {
                     .map(|(_, r)| r.get())
                     .collect();
                 assert_eq!(ids(&b.risks), &risks | &named, "plan {} area {area}", p.id);
-                let actions: BTreeSet<i64> = whole
-                    .links
-                    .action_risk
-                    .iter()
-                    .filter(|(_, r)| risks.contains(&r.get()))
-                    .map(|(a, _)| a.get())
-                    .chain(
-                        whole
-                            .links
-                            .action_self_inspection
-                            .iter()
-                            .filter(|(_, s)| sis.contains(&s.get()))
-                            .map(|(a, _)| a.get()),
-                    )
-                    .collect();
-                assert_eq!(ids(&b.actions), actions);
+                assert_eq!(ids(&b.actions), actions_of(&whole, &risks, &sis));
                 let inds: BTreeSet<i64> =
                     whole.indicators.iter().filter(|i| i.area_id.get() == area).map(|i| i.id.get()).collect();
                 assert_eq!(ids(&b.indicators), inds, "the area's indicators all");
