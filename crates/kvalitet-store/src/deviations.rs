@@ -67,7 +67,7 @@ pub async fn report_years(conn: &mut AnyConnection, tenant: TenantId) -> Result<
         .map(|r| {
             let year: String = r.try_get("year")?;
             let year = year.parse::<i64>().map_err(|e| StoreError::Corrupt {
-                table: "deviation".into(),
+                table: "deviation",
                 column: "reported_on".into(),
                 detail: e.to_string(),
             })?;
