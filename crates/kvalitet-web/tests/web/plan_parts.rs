@@ -41,6 +41,11 @@ fn expected_part(b: &PlanBundle, action: i64) -> PlanPart {
     areas.first().map_or(PlanPart::LooseActions, |a| PlanPart::Area(a.id))
 }
 
+/// The risks of the whole plan `b` that any of the self-inspections `sis` names.
+fn named_risks(b: &PlanBundle, sis: &BTreeSet<i64>) -> BTreeSet<i64> {
+    b.links.self_inspection_risk.iter().filter(|(s, _)| sis.contains(&s.get())).map(|(_, r)| r.get()).collect()
+}
+
 /// The actions of the whole plan `b` tied to any of `risks` or `sis`.
 fn actions_of(b: &PlanBundle, risks: &BTreeSet<i64>, sis: &BTreeSet<i64>) -> BTreeSet<i64> {
     let by_risk = b.links.action_risk.iter().filter(|(_, r)| risks.contains(&r.get()));
@@ -134,14 +139,7 @@ async fn the_parts_of_a_plan_together_are_the_whole_plan() {
                     whole.indicators.iter().filter(|i| in_area(i.area_id)).map(|i| i.id.get()).collect();
                 assert_eq!(ids(&b.indicators), inds);
                 // The other areas' risks read are exactly those its self-inspections name.
-                let named: BTreeSet<i64> = whole
-                    .links
-                    .self_inspection_risk
-                    .iter()
-                    .filter(|(s, _)| sis.contains(&s.get()))
-                    .map(|(_, r)| r.get())
-                    .filter(|r| !want_risks.contains(r))
-                    .collect();
+                let named = &named_risks(&whole, &sis) - &want_risks;
                 assert_eq!(ids(&b.risks), &want_risks | &named);
                 let want_actions: BTreeSet<i64> = match part {
                     PlanPart::LooseActions => &ids(&whole.actions) - &linked,
@@ -289,13 +287,7 @@ async fn an_areas_items_are_listed_filtered_and_a_page_of_them_is_read_alone() {
                     .filter_map(|i| if let PlanItem::SelfInspection(s) = i { Some(s.get()) } else { None })
                     .collect();
                 assert_eq!(ids(&b.self_inspections), sis);
-                let named: BTreeSet<i64> = whole
-                    .links
-                    .self_inspection_risk
-                    .iter()
-                    .filter(|(s, _)| sis.contains(&s.get()))
-                    .map(|(_, r)| r.get())
-                    .collect();
+                let named = named_risks(&whole, &sis);
                 assert_eq!(ids(&b.risks), &risks | &named, "plan {} area {area}", p.id);
                 assert_eq!(ids(&b.actions), actions_of(&whole, &risks, &sis));
                 let inds: BTreeSet<i64> =

@@ -428,8 +428,7 @@ pub async fn list(
     if !may_view && !may_register {
         return Err(WebError::Forbidden);
     }
-    let filters = Filters::parse(&q);
-    let mut filters = filters;
+    let mut filters = Filters::parse(&q);
     let loaded = if may_view {
         load(&state, &user, filters.year).await?
     } else {
