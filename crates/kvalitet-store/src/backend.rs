@@ -283,6 +283,16 @@ impl Backend {
             Backend::Postgres => "BEGIN",
         }
     }
+
+    /// The statement that starts a read-only transaction at one snapshot. SQLite (WAL)
+    /// keeps the snapshot of a transaction's first read until it ends; PostgreSQL does
+    /// so at repeatable read.
+    pub(crate) fn begin_snapshot(self) -> &'static str {
+        match self {
+            Backend::Sqlite => "BEGIN DEFERRED",
+            Backend::Postgres => "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY",
+        }
+    }
 }
 
 /// SQLite's tokenizer for the search tables: Unicode letters and digits, case folded,

@@ -180,6 +180,13 @@ impl Store {
         Ok(self.pool.acquire().await?)
     }
 
+    /// A read-only transaction that sees the database as it was at its first read: what
+    /// others commit while it is open is not seen. For reads that must agree with each
+    /// other, such as the audit chain's head and its entries while the server writes on.
+    pub async fn snapshot(&self) -> Result<sqlx::Transaction<'static, Any>> {
+        Ok(self.pool.begin_with(AssertSqlSafe(self.backend.begin_snapshot())).await?)
+    }
+
     /// A write transaction on behalf of `actor`; commit it to keep its writes.
     pub async fn write(&self, actor: &Actor) -> Result<Tx> {
         let inner = self.pool.begin_with(AssertSqlSafe(self.backend.begin_write())).await?;

@@ -121,7 +121,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 }
                 None => Vec::new(),
             };
-            let v = audit::verify(&mut *store.read().await?, key.as_ref(), &anchors).await?;
+            let v = audit::verify(&store, key.as_ref(), &anchors).await?;
             if v.unchecked > 0 {
                 bail!(
                     "nyckelfilen {} saknas: {} poster kan inte kontrolleras utan den",

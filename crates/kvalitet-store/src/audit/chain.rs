@@ -8,6 +8,7 @@ use sqlx::{AnyConnection, AssertSqlSafe, Row};
 
 use super::key::{AuditKey, Hasher};
 use super::{AuditEntry, COLUMNS, entry_from, now_utc, scheme};
+use crate::Store;
 use crate::error::Result;
 
 fn field(h: &mut Hasher, s: &str) {
@@ -106,7 +107,17 @@ pub struct Verification {
 /// administrator who rewrites entries and recomputes the chain cannot make keyed hashes
 /// without the key, nor match an anchor taken before the rewrite; one who removes
 /// entries and renumbers the rest must rewrite every later entry.
-pub async fn verify(conn: &mut AnyConnection, key: Option<&AuditKey>, anchors: &[Anchor]) -> Result<Verification> {
+///
+/// The head and the entries are read in one snapshot: entries a running server appends
+/// meanwhile are neither half seen nor taken for tampering.
+pub async fn verify(store: &Store, key: Option<&AuditKey>, anchors: &[Anchor]) -> Result<Verification> {
+    let mut snapshot = store.snapshot().await?;
+    let verification = verify_in(&mut snapshot, key, anchors).await?;
+    snapshot.rollback().await?;
+    Ok(verification)
+}
+
+async fn verify_in(conn: &mut AnyConnection, key: Option<&AuditKey>, anchors: &[Anchor]) -> Result<Verification> {
     let head = sqlx::query("SELECT seq, last_hash FROM audit_head WHERE id = 1").fetch_one(&mut *conn).await?;
     let head_seq: i64 = head.try_get("seq")?;
     let head_hash: String = head.try_get("last_hash")?;

@@ -19,7 +19,7 @@ async fn anchor(store: &Store) -> Anchor {
 }
 
 async fn verify(store: &Store, key: Option<&AuditKey>, anchors: &[Anchor]) -> audit::Verification {
-    audit::verify(&mut store.read().await.unwrap(), key, anchors).await.unwrap()
+    audit::verify(store, key, anchors).await.unwrap()
 }
 
 /// Some work by Anna: a risk added and renamed, `n` more risks.
@@ -163,6 +163,33 @@ async fn an_anchor_file_is_read_back_and_bad_lines_are_named() {
     assert_eq!(audit::parse_anchors(&text).unwrap(), vec![a.clone(), a]);
     let err = audit::parse_anchors("2026-11-30T01:00:00Z seq=x hash=00\n").unwrap_err();
     assert!(err.starts_with("rad 1 är ingen förankring"), "{err}");
+}
+
+/// `kvalitet audit verify` beside a running server: the head and the entries it reads
+/// must be of one moment, or an entry committed between the two reads looks like a log
+/// that ends after its head (as a server killed mid-commit on PostgreSQL showed).
+#[tokio::test]
+async fn a_snapshot_sees_the_log_of_one_moment_while_entries_are_appended() {
+    on_each_backend(|store, _| async move {
+        let f = fixture(&store).await;
+        work(&store, &f, 2).await;
+        let mut snapshot = store.snapshot().await.unwrap();
+        let head = Anchor::head(&mut snapshot).await.unwrap();
+        work(&store, &f, 3).await;
+        let count = |sql| sqlx::query_scalar::<_, i64>(sql);
+        let seen = count("SELECT COUNT(*) FROM audit_entry").fetch_one(&mut *snapshot).await.unwrap();
+        let last = count("SELECT MAX(seq) FROM audit_entry").fetch_one(&mut *snapshot).await.unwrap();
+        assert_eq!((seen, last), (head.seq, head.seq), "the snapshot holds the entries up to its head and no more");
+        let again = Anchor::head(&mut snapshot).await.unwrap();
+        assert_eq!((again.seq, &again.hash), (head.seq, &head.hash), "the head read again in the snapshot");
+        drop(snapshot);
+        let now = anchor(&store).await;
+        assert!(now.seq > head.seq + 4, "the work done meanwhile was appended: {} after {}", now.seq, head.seq);
+        let v = verify(&store, Some(&test_audit_key()), &[head]).await;
+        assert!(v.problems.is_empty(), "{:?}", v.problems);
+        assert_eq!(v.entries, now.seq);
+    })
+    .await;
 }
 
 #[tokio::test]

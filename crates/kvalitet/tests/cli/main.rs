@@ -294,9 +294,9 @@ async fn table_counts(url: &str) -> Vec<(String, i64)> {
             .unwrap();
         out.push((t.to_owned(), sqlx::Row::try_get::<i64, _>(&row, "n").unwrap()));
     }
-    let v = kvalitet_store::audit::verify(&mut conn, None, &[]).await.unwrap();
-    assert!(v.problems.is_empty(), "{:?}", v.problems);
     drop(conn);
+    let v = kvalitet_store::audit::verify(&store, None, &[]).await.unwrap();
+    assert!(v.problems.is_empty(), "{:?}", v.problems);
     store.close().await;
     out
 }
