@@ -1,6 +1,7 @@
 //! What a municipality keeps about its deviations besides the reports themselves: its
 //! rules (the IVO deadline), its categories, and each case's history; and a page of the
-//! reports a reader may list (`page`).
+//! reports a reader may list (`page`, `listed`) and of what the year's counts read of
+//! them (`counted`).
 
 use sqlx::{AnyConnection, Row as _};
 
@@ -8,8 +9,9 @@ use kvalitet_domain::deviation::{
     DEFAULT_IVO_DEADLINE_DAYS, Deviation, DeviationCategory, DeviationEvent, DeviationId, DeviationKind,
     DeviationSettings, DeviationStatus,
 };
+use kvalitet_domain::deviation_stats::{Counted, days_between};
 use kvalitet_domain::org::{OrgUnitId, TenantId};
-use kvalitet_domain::{Code, Id, Versioned};
+use kvalitet_domain::{Code, Date, Id, Versioned};
 
 use crate::error::{Result, StoreError};
 use crate::record::{Column, Value};
@@ -164,16 +166,10 @@ pub struct ListQuery {
     pub voided: bool,
 }
 
-/// One page of the reports `q` asks for, newest first, with how many there are in all;
-/// filtered, counted and paged by the database.
-pub async fn page(
-    conn: &mut AnyConnection,
-    q: &ListQuery,
-    limit: i64,
-    offset: i64,
-) -> Result<(i64, Vec<Versioned<Deviation>>)> {
+/// The condition of the reports `q` asks for; `None` when it can hold none.
+fn condition(q: &ListQuery) -> Option<Where> {
     if q.units.as_ref().is_some_and(Vec::is_empty) {
-        return Ok((0, vec![]));
+        return None;
     }
     let mut binds = vec![
         q.tenant.to_value(),
@@ -182,9 +178,7 @@ pub async fn page(
     ];
     let mut sql = String::from("tenant_id = $1 AND reported_on >= $2 AND reported_on < $3");
     if let Some(units) = &q.units {
-        // Numbers of the tenant's own units, written as numbers (never text from input).
-        let list: Vec<String> = units.iter().map(|u| u.get().to_string()).collect();
-        sql.push_str(&format!(" AND unit_id IN ({})", list.join(", ")));
+        sql.push_str(&unit_list(units));
     }
     let mut condition = |column: &str, value: Value| {
         binds.push(value);
@@ -200,5 +194,95 @@ pub async fn page(
         condition("status", Value::Text(status.code().to_owned()));
     }
     sql.push_str(if q.voided { " AND voided_on IS NOT NULL" } else { " AND voided_on IS NULL" });
-    repo::page(conn, Where::built(sql, binds), "reported_on DESC, id DESC", limit, offset).await
+    Some(Where::built(sql, binds))
+}
+
+/// ` AND unit_id IN (…)`: the numbers of the tenant's own units, written as numbers
+/// (never text from input).
+fn unit_list(units: &[OrgUnitId]) -> String {
+    let list: Vec<String> = units.iter().map(|u| u.get().to_string()).collect();
+    format!(" AND unit_id IN ({})", list.join(", "))
+}
+
+/// The order of every list of reports: newest first.
+const NEWEST_FIRST: &str = "reported_on DESC, id DESC";
+
+/// One page of the reports `q` asks for, newest first, with how many there are in all;
+/// filtered, counted and paged by the database.
+pub async fn page(
+    conn: &mut AnyConnection,
+    q: &ListQuery,
+    limit: i64,
+    offset: i64,
+) -> Result<(i64, Vec<Versioned<Deviation>>)> {
+    match condition(q) {
+        Some(filter) => repo::page(conn, filter, NEWEST_FIRST, limit, offset).await,
+        None => Ok((0, vec![])),
+    }
+}
+
+/// Every report `q` asks for, newest first (a download of the list).
+pub async fn listed(conn: &mut AnyConnection, q: &ListQuery) -> Result<Vec<Versioned<Deviation>>> {
+    match condition(q) {
+        Some(filter) => repo::list_in_order(conn, filter, NEWEST_FIRST, i64::MAX).await,
+        None => Ok(vec![]),
+    }
+}
+
+/// The tenant's reports of the years `from..=to` as the year's counts read them, grouped
+/// by the database into reports alike in all that is counted (a year of thousands of
+/// reports is a few hundred narrow rows, not thousands of whole reports); voided
+/// reports left out; only `units`' reports where given.
+pub async fn counted(
+    conn: &mut AnyConnection,
+    tenant: TenantId,
+    units: Option<&[OrgUnitId]>,
+    from: i64,
+    to: i64,
+) -> Result<Vec<Counted>> {
+    if units.is_some_and(<[OrgUnitId]>::is_empty) {
+        return Ok(vec![]);
+    }
+    // The day reported matters only to the days until an answer; otherwise the month.
+    let sql = format!(
+        "SELECT unit_id, kind, SUBSTR(reported_on, 1, 7) AS month, type_category_id, cause_category_id, \
+         place_category_id, severity_category_id, lex_sarah_category, complainant, channel, complaint_outcome, \
+         CASE WHEN answered_on IS NULL THEN NULL ELSE reported_on END AS answer_from, answered_on, COUNT(*) AS n \
+         FROM deviation WHERE tenant_id = $1 AND reported_on >= $2 AND reported_on < $3 AND voided_on IS NULL{} \
+         GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13",
+        units.map(unit_list).unwrap_or_default()
+    );
+    let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
+        .bind(tenant.get())
+        .bind(format!("{from:04}-01-01"))
+        .bind(format!("{:04}-01-01", to + 1))
+        .fetch_all(&mut *conn)
+        .await?;
+    let table = "deviation";
+    rows.iter()
+        .map(|r| {
+            let month: String = r.try_get("month")?;
+            let corrupt = || StoreError::Corrupt { table, column: "reported_on".into(), detail: month.clone() };
+            let (year, month_no) = month.split_once('-').ok_or_else(corrupt)?;
+            let answer_from = Option::<Date>::read(r, table, "answer_from")?;
+            let answered_on = Option::<Date>::read(r, table, "answered_on")?;
+            Ok(Counted {
+                unit_id: OrgUnitId::read(r, table, "unit_id")?,
+                kind: DeviationKind::read(r, table, "kind")?,
+                year: year.parse().map_err(|_| corrupt())?,
+                month: month_no.parse().ok().filter(|m| (1..=12).contains(m)).ok_or_else(corrupt)?,
+                type_category_id: Column::read(r, table, "type_category_id")?,
+                cause_category_id: Column::read(r, table, "cause_category_id")?,
+                place_category_id: Column::read(r, table, "place_category_id")?,
+                severity_category_id: Column::read(r, table, "severity_category_id")?,
+                lex_sarah_category: Column::read(r, table, "lex_sarah_category")?,
+                complainant: Column::read(r, table, "complainant")?,
+                channel: Column::read(r, table, "channel")?,
+                complaint_outcome: Column::read(r, table, "complaint_outcome")?,
+                answered: answered_on.is_some(),
+                days_to_answer: answer_from.zip(answered_on).map(|(f, a)| days_between(f, a)),
+                count: r.try_get("n")?,
+            })
+        })
+        .collect()
 }

@@ -278,3 +278,133 @@ async fn a_year_of_many_reports_is_listed_a_page_at_a_time_and_only_the_shown_ar
     })
     .await;
 }
+
+/// The list's counts read reports grouped by the database (`deviations::counted`): every
+/// count over the groups equals the count over the reports one by one, whole units and
+/// parts of the tree, with reports that differ only in their texts (one group), voided
+/// ones (never counted), complaints answered after some days and categories in each
+/// dimension.
+#[tokio::test]
+async fn the_years_counts_over_grouped_reports_equal_the_counts_of_the_reports_one_by_one() {
+    use kvalitet_domain::deviation::{
+        CategoryDimension, Complainant, ComplaintChannel, Deviation, DeviationCategory, DeviationKind, LexSarahCategory,
+    };
+    use kvalitet_domain::deviation_stats::{self as stats, Counted};
+    use kvalitet_domain::org::OrgUnitId;
+    use kvalitet_domain::{Code, Date, Versioned};
+    use kvalitet_store::{Actor, Where, deviations, repo};
+
+    on_each_backend(|store, _| async move {
+        let _demo = TestApp::with_demo(store.clone()).await;
+        let mut conn = store.read().await.unwrap();
+        let any: Versioned<Deviation> = repo::list(&mut conn, Where::all()).await.unwrap().remove(0);
+        let tenant = any.tenant_id;
+        let units: Vec<OrgUnitId> =
+            kvalitet_store::org::units(&mut conn, tenant).await.unwrap().iter().map(|u| u.id).collect();
+        drop(conn);
+        // Two categories in each dimension.
+        let mut tx = store.write(&Actor::system("test")).await.unwrap();
+        for (n, dimension) in CategoryDimension::ALL.iter().enumerate() {
+            for i in 0..2 {
+                let name = format!("{} {i}", dimension.code());
+                let c = DeviationCategory {
+                    tenant_id: tenant,
+                    dimension: *dimension,
+                    name,
+                    active: true,
+                    sort_order: n as i64,
+                };
+                repo::insert(&mut tx, &c).await.unwrap();
+            }
+        }
+        tx.commit().await.unwrap();
+        let mut conn = store.read().await.unwrap();
+        let categories = deviations::categories(&mut conn, tenant).await.unwrap();
+        drop(conn);
+        assert_eq!(categories.len(), 8);
+        let mut tx = store.write(&Actor::system("test")).await.unwrap();
+        for i in 0..90i64 {
+            let day = Date::constant(2018, 1, 1).saturating_add(jiff::Span::new().days(i * 8 % 700));
+            let kind = DeviationKind::ALL[(i % DeviationKind::ALL.len() as i64) as usize];
+            let mut d = Deviation::registered(
+                tenant,
+                units[(i % 4) as usize],
+                kind,
+                day,
+                day,
+                format!("Räknad {i}"),
+                "Olika texter, samma räkning.".into(),
+                "Test".into(),
+            );
+            let c = &categories[(i % categories.len() as i64) as usize];
+            match c.dimension {
+                CategoryDimension::Type => d.type_category_id = Some(c.id),
+                CategoryDimension::Cause => d.cause_category_id = Some(c.id),
+                CategoryDimension::Place => d.place_category_id = Some(c.id),
+                CategoryDimension::Severity => d.severity_category_id = Some(c.id),
+            }
+            if i % 5 == 0 {
+                d.lex_sarah_category = Some(LexSarahCategory::ALL[(i % 3) as usize % LexSarahCategory::ALL.len()]);
+            }
+            if kind == DeviationKind::Complaint {
+                d.complainant = (i % 3 != 0).then_some(Complainant::Relative);
+                d.channel = Some(ComplaintChannel::Phone);
+                d.answered_on = (i % 4 != 0).then(|| day.saturating_add(jiff::Span::new().days(i % 17)));
+            }
+            if i % 11 == 0 {
+                d.voided_on = Some(day);
+                d.void_reason = "Fel".into();
+            }
+            // Every fifth report twice over, alike in all that is counted.
+            for _ in 0..if i % 5 == 1 { 2 } else { 1 } {
+                repo::insert(&mut tx, &d).await.unwrap();
+            }
+        }
+        tx.commit().await.unwrap();
+
+        let mut conn = store.read().await.unwrap();
+        let all: Vec<Versioned<Deviation>> = repo::list(&mut conn, Where::all()).await.unwrap();
+        for reach in [None, Some(units[..2].to_vec()), Some(vec![units[3]]), Some(vec![])] {
+            let grouped = deviations::counted(&mut conn, tenant, reach.as_deref(), 2018, 2019).await.unwrap();
+            let one_by_one: Vec<Counted> = all
+                .iter()
+                .filter(|d| {
+                    let year = d.reported_on.year();
+                    (2018..=2019).contains(&year) && reach.as_ref().is_none_or(|r| r.contains(&d.unit_id))
+                })
+                .filter_map(|d| Counted::of(d))
+                .collect();
+            let (g, o): (Vec<&Counted>, Vec<&Counted>) = (grouped.iter().collect(), one_by_one.iter().collect());
+            assert!(reach.as_ref().is_some_and(Vec::is_empty) || g.len() < o.len(), "alike reports are one group");
+            assert_eq!(g.iter().map(|c| c.count).sum::<i64>(), o.len() as i64, "{reach:?}");
+            for year in [2018, 2019] {
+                for k in DeviationKind::ALL {
+                    assert_eq!(stats::kind_count(&g, &[], *k, year), stats::kind_count(&o, &[], *k, year));
+                }
+                assert_eq!(stats::quarter_counts(&g, &[], year), stats::quarter_counts(&o, &[], year));
+                for c in LexSarahCategory::ALL {
+                    assert_eq!(stats::lex_sarah_count(&g, &[], *c, year), stats::lex_sarah_count(&o, &[], *c, year));
+                }
+                for c in &categories {
+                    for id in [Some(c.id), None] {
+                        let (a, b) = (
+                            stats::category_count(&g, &[], c.dimension, id, year),
+                            stats::category_count(&o, &[], c.dimension, id, year),
+                        );
+                        assert_eq!(a, b, "{} {id:?} {year}", c.dimension.code());
+                    }
+                }
+                assert_eq!(stats::complaints(&g, &[], year), stats::complaints(&o, &[], year), "{year}");
+            }
+        }
+        let complaints = stats::complaints(
+            &deviations::counted(&mut conn, tenant, None, 2018, 2019).await.unwrap().iter().collect::<Vec<_>>(),
+            &[],
+            2018,
+        )
+        .unwrap();
+        assert!(complaints.registered > 5 && complaints.answered > 0, "{complaints:?}");
+        assert!(complaints.median_days_to_answer.is_some_and(|d| d > 0.0), "{complaints:?}");
+    })
+    .await;
+}

@@ -188,8 +188,10 @@ fn write_summary(ws: &mut Worksheet, s: &Summary) -> Result<(), XlsxError> {
 async fn reports(state: &AppState, user: &User, q: &HashMap<String, String>) -> WebResult<(Filters, Table, Summary)> {
     user.require_somewhere(kvalitet_domain::access::Permission::ViewDeviations)?;
     let filters = Filters::parse(q);
-    let loaded = load(state, user, filters.year).await?;
-    let (kept, _) = loaded.listed(user, &filters);
+    let mut conn = state.store.read().await?;
+    let loaded = load(&mut conn, user, filters.year).await?;
+    let kept = kvalitet_store::deviations::listed(&mut conn, &filters.list_query(user, false)).await?;
+    drop(conn);
     let counts = summary(&loaded, user, filters.year);
     let day = |d: kvalitet_domain::Date, undated: bool| Cell::Date(Some(d), kvalitet_domain::shown_date(d, undated));
     let rows = kept

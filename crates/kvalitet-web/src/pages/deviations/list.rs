@@ -14,10 +14,11 @@ use kvalitet_domain::access::{self, Permission, Tree};
 use kvalitet_domain::deviation::{
     CategoryDimension, Deviation, DeviationCategory, DeviationKind, DeviationStatus, DeviationTally, LexSarahCategory,
 };
-use kvalitet_domain::deviation_stats as stats;
+use kvalitet_domain::deviation_stats::{self as stats, Counted};
 use kvalitet_domain::org::{OrgUnit, OrgUnitId};
 use kvalitet_domain::{Code, Versioned};
-use kvalitet_store::{Column, Value, Where, audit, deviations, org, repo};
+use kvalitet_store::{Column, Where, audit, deviations, org, repo};
+use sqlx::AnyConnection;
 
 use super::super::PageNav;
 use super::{kinds, today, unit_name};
@@ -99,12 +100,28 @@ impl Filters {
         Filters { year, kind, unit, status, voided, page, errors }
     }
 
-    /// Whether a report is listed (voided ones are listed apart).
-    fn shows(&self, tree: &impl Tree, d: &Deviation) -> bool {
-        i64::from(d.reported_on.year()) == self.year
-            && self.kind.is_none_or(|k| d.kind == k)
-            && self.status.is_none_or(|s| d.status == s)
-            && self.unit.is_none_or(|u| tree.is_within(d.unit_id, u))
+    /// The reports the filters list that `user` may view (the voided ones, or the others).
+    pub fn list_query(&self, user: &User, voided: bool) -> deviations::ListQuery {
+        let units = match self.unit {
+            None => user.units_where(Permission::ViewDeviations),
+            Some(top) => Some(
+                user.tree
+                    .units()
+                    .iter()
+                    .copied()
+                    .filter(|u| user.tree.is_within(*u, top) && user.may(Permission::ViewDeviations, *u))
+                    .collect(),
+            ),
+        };
+        deviations::ListQuery {
+            tenant: user.session.account.tenant_id,
+            units,
+            year: self.year,
+            unit: None,
+            kind: self.kind,
+            status: self.status,
+            voided,
+        }
     }
 
     /// The filters as a query string, for links (without `makulerade` and the page).
@@ -123,33 +140,26 @@ impl Filters {
     }
 }
 
-/// What the user may see of the tenant's deviations for one year's list.
+/// What the year's counts read: the tenant's units, what the user may see of the
+/// reports of the year and the one before (as counted, not whole), and their tallies.
 pub struct Loaded {
     pub units: Vec<Versioned<OrgUnit>>,
     /// The reports of the units the user may view reported in the year or the one before
-    /// (the list's counts compare the two), newest first.
-    pub records: Vec<Versioned<Deviation>>,
+    /// (the counts compare the two), grouped as the counts read them.
+    pub counted: Vec<Counted>,
     /// The years that have reports of the units the user may view.
     pub years: Vec<i64>,
     pub tallies: Vec<Versioned<DeviationTally>>,
     pub categories: Vec<Versioned<DeviationCategory>>,
 }
 
-/// The reports of `year` and the year before, and what the list shows with them.
-pub async fn load(state: &AppState, user: &User, year: i64) -> WebResult<Loaded> {
+/// What the counts of `year` against the year before read.
+pub async fn load(conn: &mut AnyConnection, user: &User, year: i64) -> WebResult<Loaded> {
     let tenant = user.session.account.tenant_id;
-    let mut conn = state.store.read().await?;
-    let units = org::units(&mut conn, tenant).await?;
-    // Dates are stored as `YYYY-MM-DD`, so text order is date order.
-    let mut records: Vec<Versioned<Deviation>> = repo::list(
-        &mut conn,
-        Where::sql(
-            "tenant_id = $1 AND reported_on >= $2 AND reported_on <= $3",
-            vec![tenant.to_value(), Value::Text(format!("{}-01-01", year - 1)), Value::Text(format!("{year}-12-31"))],
-        ),
-    )
-    .await?;
-    let mut years: Vec<i64> = deviations::report_years(&mut conn, tenant)
+    let units = org::units(&mut *conn, tenant).await?;
+    let reach = user.units_where(Permission::ViewDeviations);
+    let counted = deviations::counted(&mut *conn, tenant, reach.as_deref(), year - 1, year).await?;
+    let mut years: Vec<i64> = deviations::report_years(&mut *conn, tenant)
         .await?
         .into_iter()
         .filter(|(_, unit)| user.may(Permission::ViewDeviations, *unit))
@@ -158,23 +168,13 @@ pub async fn load(state: &AppState, user: &User, year: i64) -> WebResult<Loaded>
     years.sort_unstable();
     years.dedup();
     let mut tallies: Vec<Versioned<DeviationTally>> =
-        repo::list(&mut conn, Where::sql("tenant_id = $1", vec![tenant.to_value()])).await?;
-    let categories = deviations::categories(&mut conn, tenant).await?;
-    drop(conn);
-    records.retain(|d| user.may(Permission::ViewDeviations, d.unit_id));
+        repo::list(&mut *conn, Where::sql("tenant_id = $1", vec![tenant.to_value()])).await?;
+    let categories = deviations::categories(&mut *conn, tenant).await?;
     tallies.retain(|t| user.may(Permission::ViewDeviations, t.unit_id));
-    records.sort_by(|a, b| b.reported_on.cmp(&a.reported_on).then(b.id.cmp(&a.id)));
-    Ok(Loaded { units, records, years, tallies, categories })
+    Ok(Loaded { units, counted, years, tallies, categories })
 }
 
 impl Loaded {
-    /// The reports the filters list, newest first: (not voided, voided if asked for).
-    pub fn listed(&self, user: &User, f: &Filters) -> (Vec<&Versioned<Deviation>>, Vec<&Versioned<Deviation>>) {
-        let shown = self.records.iter().filter(|d| f.shows(&user.tree, d));
-        let (voided, kept): (Vec<_>, Vec<_>) = shown.partition(|d| d.is_voided());
-        (kept, if f.voided { voided } else { vec![] })
-    }
-
     fn category_name(&self, id: Option<kvalitet_domain::deviation::DeviationCategoryId>) -> String {
         id.and_then(|id| self.categories.iter().find(|c| c.id == id)).map(|c| c.name.clone()).unwrap_or_default()
     }
@@ -250,11 +250,11 @@ fn codes<T: Code>(v: &[(Option<T>, i64)]) -> Vec<(&'static str, i64)> {
 
 pub fn summary(loaded: &Loaded, user: &User, year: i64) -> Summary {
     let last = year - 1;
-    let all: Vec<&Deviation> = loaded.records.iter().map(|d| &d.item).collect();
+    let all: Vec<&Counted> = loaded.counted.iter().collect();
     let all_tallies: Vec<&DeviationTally> = loaded.tallies.iter().map(|t| &t.item).collect();
     let mut by_unit = Vec::new();
     let mut quarters = Vec::new();
-    let mut records_of: HashMap<OrgUnitId, Vec<&Deviation>> = HashMap::new();
+    let mut records_of: HashMap<OrgUnitId, Vec<&Counted>> = HashMap::new();
     for d in &all {
         records_of.entry(d.unit_id).or_default().push(d);
     }
@@ -429,20 +429,36 @@ pub async fn list(
         return Err(WebError::Forbidden);
     }
     let mut filters = Filters::parse(&q);
-    let loaded = if may_view {
-        load(&state, &user, filters.year).await?
+    let (loaded, total, kept, voided) = if may_view {
+        let mut conn = state.store.read().await?;
+        let loaded = load(&mut conn, &user, filters.year).await?;
+        // A page of the year's reports; only what is shown is logged as read.
+        let query = filters.list_query(&user, false);
+        let window = |page: usize| (PER_PAGE as i64, ((page - 1) * PER_PAGE) as i64);
+        let (mut total, mut kept) = {
+            let (limit, offset) = window(filters.page);
+            deviations::page(&mut conn, &query, limit, offset).await?
+        };
+        let last = (total as usize).div_ceil(PER_PAGE).max(1);
+        if filters.page > last {
+            // Past the end: the last page.
+            filters.page = last;
+            let (limit, offset) = window(last);
+            (total, kept) = deviations::page(&mut conn, &query, limit, offset).await?;
+        }
+        let voided = if filters.voided {
+            deviations::listed(&mut conn, &filters.list_query(&user, true)).await?
+        } else {
+            vec![]
+        };
+        (loaded, total as usize, kept, voided)
     } else {
-        Loaded { units: vec![], records: vec![], years: vec![], tallies: vec![], categories: vec![] }
+        let none = Loaded { units: vec![], counted: vec![], years: vec![], tallies: vec![], categories: vec![] };
+        (none, 0, vec![], vec![])
     };
-    let (kept, voided) = loaded.listed(&user, &filters);
-    // A page of the year's reports; only what is shown is logged as read.
-    let total = kept.len();
-    let pages = total.div_ceil(PER_PAGE).max(1);
-    let page = filters.page.min(pages);
-    filters.page = page;
-    let start = (page - 1) * PER_PAGE;
-    let kept = &kept[start..(start + PER_PAGE).min(total)];
     log_reads(&state, &user, kept.iter().chain(voided.iter()).map(|d| d.id.get())).await?;
+    let (page, pages) = (filters.page, total.div_ceil(PER_PAGE).max(1));
+    let start = (page - 1) * PER_PAGE;
     let link = |n: usize| {
         format!("/avvikelser?{}&sida={n}{}", filters.query(), if filters.voided { "&makulerade=1" } else { "" })
     };
