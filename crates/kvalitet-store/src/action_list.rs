@@ -95,8 +95,8 @@ const RESPONSIBLE: &str = "CASE WHEN acc.id IS NULL THEN TRIM(a.responsible) \
 const FIRST_RISK: &str = "COALESCE((SELECT r.title FROM action_risk ar JOIN risk r ON r.id = ar.risk_id \
      WHERE ar.action_id = a.id ORDER BY ar.risk_id LIMIT 1), '')";
 
-/// `expr` as a Swedish sort key: lower case, å ä ö (and æ ø) after z, compared by code
-/// point on both backends.
+/// `expr` as a Swedish sort key in SQL, the same as [`kvalitet_domain::swedish_key`]:
+/// lower case, å ä ö (and æ ø) after z, compared by code point on both backends.
 fn swedish(backend: Backend, expr: &str) -> String {
     let mut key = format!("LOWER({expr})");
     for (from, to) in [
@@ -121,17 +121,7 @@ fn swedish(backend: Backend, expr: &str) -> String {
 
 /// The text of a filter as its key (the same folding as [`swedish`]), for `LIKE`.
 fn needle(text: &str) -> String {
-    let folded: String = text
-        .to_lowercase()
-        .chars()
-        .map(|c| match c {
-            'å' => '{',
-            'ä' | 'æ' => '|',
-            'ö' | 'ø' => '}',
-            c => c,
-        })
-        .collect();
-    let escaped = folded.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_");
+    let escaped = kvalitet_domain::swedish_key(text).replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_");
     format!("%{escaped}%")
 }
 

@@ -444,16 +444,39 @@ pub async fn follow_up_action(
 
 // ---- Indicators ----------------------------------------------------------------------
 
+/// An indicator's result of a year as the plan page and the indicator's page show it.
 pub struct ResultRow {
     pub id: i64,
     pub year: i64,
     pub value: String,
+    /// For a share: its denominator and 95 % confidence interval, and whether the basis is
+    /// too thin to conclude from.
     pub basis: String,
     pub interval: String,
     pub thin: bool,
     pub national: String,
     pub no_data: bool,
     pub comment: Vec<Block>,
+}
+
+impl ResultRow {
+    /// `r`, a result of an indicator measured in `unit`.
+    pub fn of(unit: MeasureUnit, r: &Versioned<IndicatorResult>) -> ResultRow {
+        let share = r.share();
+        ResultRow {
+            id: r.id.get(),
+            year: r.year,
+            value: r.value.map(|v| value_in(unit, v)).unwrap_or_default(),
+            basis: share.map(|s| number(s.denominator as f64)).unwrap_or_default(),
+            interval: share
+                .map(|s| format!("{}–{}", share_percent(s.ci_low), share_percent(s.ci_high)))
+                .unwrap_or_default(),
+            thin: share.is_some_and(|s| s.basis() == Basis::TooThin),
+            national: r.national_value.map(|v| value_in(unit, v)).unwrap_or_default(),
+            no_data: r.no_data,
+            comment: blocks(&r.comment),
+        }
+    }
 }
 
 #[derive(Template, WebTemplate)]
@@ -518,25 +541,7 @@ async fn indicator_page(
         unit: ind.unit.code(),
         target: ind.target_value.map(|t| value_in(ind.unit, t)).unwrap_or_default(),
         chart: chart::trend(&ind.name, &points, ind.target_value, suffix).unwrap_or_default(),
-        results: results
-            .iter()
-            .map(|r| {
-                let share = r.share();
-                ResultRow {
-                    id: r.id.get(),
-                    year: r.year,
-                    value: r.value.map(|v| value_in(ind.unit, v)).unwrap_or_default(),
-                    basis: share.map(|s| number(s.denominator as f64)).unwrap_or_default(),
-                    interval: share
-                        .map(|s| format!("{}–{}", share_percent(s.ci_low), share_percent(s.ci_high)))
-                        .unwrap_or_default(),
-                    thin: share.is_some_and(|s| s.basis() == Basis::TooThin),
-                    national: r.national_value.map(|v| value_in(ind.unit, v)).unwrap_or_default(),
-                    no_data: r.no_data,
-                    comment: blocks(&r.comment),
-                }
-            })
-            .collect(),
+        results: results.iter().map(|r| ResultRow::of(ind.unit, r)).collect(),
         corrections: history(&corrections, Some(ind.unit)),
         correct_existing,
         may_record: user.may(Permission::RecordFollowUp, plan.scope_id),

@@ -25,7 +25,7 @@ use axum::response::{IntoResponse, Response};
 use kvalitet_domain::access::Tree as _;
 use kvalitet_domain::org::{OrgUnit, OrgUnitId};
 use kvalitet_domain::plan::{PlanId, QualityPlan};
-use kvalitet_domain::{Date, Versioned};
+use kvalitet_domain::{Date, Versioned, swedish_key};
 use kvalitet_store::{Column as _, Where, org, plans};
 
 use crate::auth::{Nav, User};
@@ -158,7 +158,7 @@ impl Cell {
 enum SortKey {
     Date(Option<Date>),
     Number(Option<f64>),
-    Text(Option<Vec<u32>>),
+    Text(Option<String>),
 }
 
 impl SortKey {
@@ -183,20 +183,6 @@ fn missing_last<T: ?Sized>(a: Option<&T>, b: Option<&T>, cmp: impl Fn(&T, &T) ->
         (None, Some(_)) => Ordering::Greater,
         (None, None) => Ordering::Equal,
     }
-}
-
-/// Text in Swedish alphabetical order: case folded, and å, ä, ö after z in that order
-/// (Unicode puts ä before å).
-fn swedish_key(s: &str) -> Vec<u32> {
-    s.chars()
-        .flat_map(char::to_lowercase)
-        .map(|c| match c {
-            'å' => 'z' as u32 + 1,
-            'ä' | 'æ' => 'z' as u32 + 2,
-            'ö' | 'ø' => 'z' as u32 + 3,
-            c => c as u32,
-        })
-        .collect()
 }
 
 /// A column: its key in the URL (`?sortera=`) and its heading.

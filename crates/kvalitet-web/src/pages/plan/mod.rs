@@ -23,7 +23,6 @@ use kvalitet_domain::access::Permission;
 use kvalitet_domain::action::ActionFollowUp;
 use kvalitet_domain::bundle::{ActionView, PlanBundle};
 use kvalitet_domain::plan::QualityPlan;
-use kvalitet_domain::stats::Basis;
 use kvalitet_domain::{Id, Versioned};
 use kvalitet_store::plan_part::{self, PlanOutline, PlanPart};
 use kvalitet_store::plans;
@@ -31,10 +30,10 @@ use kvalitet_store::responsible::Names;
 use kvalitet_store::{Column, Value, Where, repo};
 
 use super::PageNav;
-use super::follow_up::value_in;
+use super::follow_up::{ResultRow, value_in};
 use crate::auth::{Nav, User};
 use crate::error::WebResult;
-use crate::format::{number, share_percent};
+use crate::format::number;
 use crate::forms::FormState;
 use crate::router::AppState;
 use crate::text::{Block, blocks};
@@ -115,17 +114,6 @@ pub struct RiskLinkV {
     pub title: String,
 }
 
-pub struct ResultV {
-    pub year: i64,
-    pub value: String,
-    pub basis: String,
-    pub interval: String,
-    pub thin: bool,
-    pub national: String,
-    pub no_data: bool,
-    pub blocks: Vec<Block>,
-}
-
 pub struct IndicatorV {
     pub anchor: String,
     pub href: String,
@@ -135,7 +123,7 @@ pub struct IndicatorV {
     pub target: String,
     pub no_data: bool,
     pub note: String,
-    pub results: Vec<ResultV>,
+    pub results: Vec<ResultRow>,
 }
 
 pub struct GroupV<T> {
@@ -340,25 +328,7 @@ pub fn view(b: &PlanBundle, outline: &PlanOutline, names: &Names, nav: Nav) -> P
                         target: ind.target_value.map(|t| value_in(ind.unit, t)).unwrap_or_default(),
                         no_data: ind.no_data,
                         note: ind.note.clone(),
-                        results: i
-                            .results
-                            .iter()
-                            .map(|r| {
-                                let share = r.share();
-                                ResultV {
-                                    year: r.year,
-                                    value: r.value.map(|v| value_in(ind.unit, v)).unwrap_or_default(),
-                                    basis: share.map(|s| number(s.denominator as f64)).unwrap_or_default(),
-                                    interval: share
-                                        .map(|s| format!("{}–{}", share_percent(s.ci_low), share_percent(s.ci_high)))
-                                        .unwrap_or_default(),
-                                    thin: share.is_some_and(|s| s.basis() == Basis::TooThin),
-                                    national: r.national_value.map(|v| value_in(ind.unit, v)).unwrap_or_default(),
-                                    no_data: r.no_data,
-                                    blocks: blocks(&r.comment),
-                                }
-                            })
-                            .collect(),
+                        results: i.results.iter().map(|r| ResultRow::of(ind.unit, r)).collect(),
                     }
                 })
                 .collect(),
