@@ -43,6 +43,7 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
     (22, "risk_reassess", include_str!("../migrations/0022_risk_reassess.sql")),
     (23, "action_plan_status_due", include_str!("../migrations/0023_action_plan_status_due.sql")),
     (24, "deviation_tenant_reported", include_str!("../migrations/0024_deviation_tenant_reported.sql")),
+    (25, "deviation_open_work", include_str!("../migrations/0025_deviation_open_work.sql")),
 ];
 
 impl Backend {
