@@ -406,3 +406,73 @@ async fn the_action_lists_pages_in_an_order_by_plan_are_the_whole_list_in_that_o
     })
     .await;
 }
+
+/// The risks, self-inspections and indicators lists make only a page's rows in their
+/// default order: every page in turn is the whole list (the download) in that order, also
+/// where two plans share their place (the same year and title) and their items interleave
+/// by their order in the plan; a column's order, sorted over every row, pages the same; a
+/// page past the end shows the last.
+#[tokio::test]
+async fn the_other_lists_pages_in_the_default_order_are_the_whole_list_in_that_order() {
+    on_each_backend(|store, _| async move {
+        let _demo = TestApp::with_demo(store.clone()).await;
+        let plans: Vec<Versioned<QualityPlan>> = all(&store).await;
+        let plan = plans.iter().find(|p| p.year == 2024).unwrap();
+        let units: Vec<Versioned<kvalitet_domain::org::OrgUnit>> = all(&store).await;
+        let unit = units.iter().find(|u| u.id != plan.scope_id).unwrap();
+        let risk = all::<Risk>(&store).await.remove(0).item;
+        let si = all::<SelfInspection>(&store).await.remove(0).item;
+        let ind = all::<Indicator>(&store).await.remove(0).item;
+        let mut tx = store.write(&Actor::system("test")).await.unwrap();
+        let twin = repo::insert(&mut tx, &QualityPlan { scope_id: unit.id, ..plan.item.clone() }).await.unwrap();
+        for i in 0..60i64 {
+            let (title, sort_order) = (format!("YQ-punkt {i:02}"), i - 20);
+            repo::insert(
+                &mut tx,
+                &Risk { plan_id: twin, title: title.clone(), sort_order, previous_risk_id: None, ..risk.clone() },
+            )
+            .await
+            .unwrap();
+            repo::insert(
+                &mut tx,
+                &SelfInspection {
+                    plan_id: twin,
+                    title: title.clone(),
+                    sort_order,
+                    previous_self_inspection_id: None,
+                    ..si.clone()
+                },
+            )
+            .await
+            .unwrap();
+            repo::insert(
+                &mut tx,
+                &Indicator { plan_id: twin, name: title, sort_order, previous_indicator_id: None, ..ind.clone() },
+            )
+            .await
+            .unwrap();
+        }
+        tx.commit().await.unwrap();
+        let admin = signed_in(&store, ADMIN).await;
+        for list in ["risker", "egenkontroller", "indikatorer"] {
+            let mut whole_default = Vec::new();
+            for q in ["", "ar=2024&", "sortera=plan&", "sortera=ar&ordning=fallande&"] {
+                let paged = every_page(&admin, &format!("/{list}?{q}")).await;
+                let whole = downloaded_titles(&admin, &format!("/{list}.xlsx?{q}")).await;
+                assert!(whole.len() > 60, "{list}?{q}: more than a page ({})", whole.len());
+                assert_eq!(paged, whole, "{list}?{q}");
+                if q.is_empty() {
+                    whole_default = whole;
+                }
+            }
+            // The twin's items stand among the 2024 plan's by their order in the plan.
+            let first_twin = whole_default.iter().position(|t| t.starts_with("YQ-punkt")).unwrap();
+            assert_eq!(whole_default[first_twin], "YQ-punkt 00", "{list}: order -20 first");
+            let past = admin.get(&format!("/{list}?sida=999")).await;
+            assert_eq!(past.status, StatusCode::OK);
+            let last_page = (whole_default.len() - 1) / 50 * 50;
+            assert_eq!(titles(&past.body), whole_default[last_page..].to_vec(), "{list}: past the end, the last page");
+        }
+    })
+    .await;
+}

@@ -8,7 +8,7 @@ use kvalitet_domain::Versioned;
 use kvalitet_domain::indicator::{Indicator, IndicatorResult, Trend};
 use kvalitet_store::{Column as _, Where, repo};
 
-use super::{Cell, Column, Params, Row, Table, Visible, in_plan_order};
+use super::{Cell, Column, Listed, Params, Row, Table, Visible, Want, in_plan_order};
 use crate::auth::User;
 use crate::error::WebResult;
 use crate::pages::follow_up::value_in;
@@ -18,7 +18,13 @@ fn choices(v: &[(&str, &str)]) -> Vec<(String, String)> {
     v.iter().map(|(a, b)| ((*a).to_owned(), (*b).to_owned())).collect()
 }
 
-pub async fn table(state: &AppState, user: &User, visible: &Visible, params: &mut Params) -> WebResult<Table> {
+pub async fn table(
+    state: &AppState,
+    user: &User,
+    visible: &Visible,
+    params: &mut Params,
+    want: &Want,
+) -> WebResult<Table> {
     let mut conn = state.store.read().await?;
     let items: Vec<Versioned<Indicator>> = repo::list(&mut conn, visible.of_tenant()).await?;
     let results: Vec<Versioned<IndicatorResult>> = repo::list(
@@ -49,7 +55,7 @@ pub async fn table(state: &AppState, user: &User, visible: &Visible, params: &mu
     for r in &results {
         results_of.entry(r.indicator_id).or_default().push(&r.item);
     }
-    let rows = items
+    let items = items
         .iter()
         .filter_map(|ind| {
             let (plan, unit) = scope.keeps(user, visible, ind.plan_id, |p| p.scope_id)?;
@@ -79,33 +85,44 @@ pub async fn table(state: &AppState, user: &User, visible: &Visible, params: &mu
                 Some(Trend::Unchanged) => t == "oforandrad",
                 None => t == "okand",
             });
-            keep.then(|| {
-                let mut cells = vec![
-                    Cell::Link(ind.name.clone(), format!("/indikatorer/{}", ind.id)),
-                    Cell::Number(
-                        latest.map(|(_, v)| v),
-                        latest.map(|(_, v)| value_in(ind.unit, v)).unwrap_or_default(),
-                    ),
-                    Cell::Number(latest.map(|(y, _)| y as f64), latest.map(|(y, _)| y.to_string()).unwrap_or_default()),
-                    Cell::Number(ind.target_value, ind.target_value.map(|t| value_in(ind.unit, t)).unwrap_or_default()),
-                    Cell::text(match met {
-                        Some(true) => "Ja",
-                        Some(false) => "Nej",
-                        None => "",
-                    }),
-                    Cell::text(match moved {
-                        Some(Trend::Better) => "Bättre",
-                        Some(Trend::Worse) => "Sämre",
-                        Some(Trend::Unchanged) => "Oförändrad",
-                        None => "",
-                    }),
-                ];
-                cells.extend(visible.plan_cells(plan, unit));
-                (plan.year, plan.title.clone(), ind.sort_order, ind.id, Row { cells, flag: None })
+            keep.then(|| Listed {
+                plan,
+                order: ind.sort_order,
+                id: ind.id.get(),
+                row: Box::new(move || {
+                    let mut cells = vec![
+                        Cell::Link(ind.name.clone(), format!("/indikatorer/{}", ind.id)),
+                        Cell::Number(
+                            latest.map(|(_, v)| v),
+                            latest.map(|(_, v)| value_in(ind.unit, v)).unwrap_or_default(),
+                        ),
+                        Cell::Number(
+                            latest.map(|(y, _)| y as f64),
+                            latest.map(|(y, _)| y.to_string()).unwrap_or_default(),
+                        ),
+                        Cell::Number(
+                            ind.target_value,
+                            ind.target_value.map(|t| value_in(ind.unit, t)).unwrap_or_default(),
+                        ),
+                        Cell::text(match met {
+                            Some(true) => "Ja",
+                            Some(false) => "Nej",
+                            None => "",
+                        }),
+                        Cell::text(match moved {
+                            Some(Trend::Better) => "Bättre",
+                            Some(Trend::Worse) => "Sämre",
+                            Some(Trend::Unchanged) => "Oförändrad",
+                            None => "",
+                        }),
+                    ];
+                    cells.extend(visible.plan_cells(plan, unit));
+                    Row { cells, flag: None }
+                }),
             })
         })
         .collect();
-    Ok(Table::all(&COLUMNS, in_plan_order(rows)))
+    Ok(in_plan_order(&COLUMNS, items, want, params))
 }
 
 pub const COLUMNS: [Column; 9] = [

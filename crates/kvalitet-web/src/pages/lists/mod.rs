@@ -92,15 +92,16 @@ impl ListKind {
     }
 
     /// The kind's table: the action list is filtered, sorted and paged by the database
-    /// (it grows with every plan: tens of thousands of rows); the others give every row
-    /// in their default order, sorted and paged here.
+    /// (it grows with every plan: tens of thousands of rows); the others are filtered
+    /// here, and make only the page's rows in their default order ([`in_plan_order`]) or
+    /// every row, sorted and paged here, in another.
     async fn table(self, state: &AppState, user: &User, params: &mut Params, want: &Want) -> WebResult<Table> {
         let visible = Visible::load(state, user).await?;
         match self {
             ListKind::Actions => actions::table(state, user, &visible, params, want).await,
-            ListKind::Risks => risks::table(state, user, &visible, params).await,
-            ListKind::SelfInspections => self_inspections::table(state, user, &visible, params).await,
-            ListKind::Indicators => indicators::table(state, user, &visible, params).await,
+            ListKind::Risks => risks::table(state, user, &visible, params, want).await,
+            ListKind::SelfInspections => self_inspections::table(state, user, &visible, params, want).await,
+            ListKind::Indicators => indicators::table(state, user, &visible, params, want).await,
         }
     }
 }
@@ -406,13 +407,35 @@ impl PlanFilter {
     }
 }
 
-/// Rows in the lists' default order: newest year first, then plan by title, then the
-/// items' order in their plan.
-pub fn in_plan_order<T>(rows: Vec<(i64, String, i64, kvalitet_domain::Id<T>, Row)>) -> Vec<Row> {
-    let mut keyed: Vec<_> =
-        rows.into_iter().map(|(year, title, order, id, row)| ((-year, swedish_key(&title), order, id), row)).collect();
-    keyed.sort_by(|a, b| a.0.cmp(&b.0));
-    keyed.into_iter().map(|(_, row)| row).collect()
+/// A listed item before its row is made: its plan, its place in the plan, and how its
+/// row is made.
+pub struct Listed<'a> {
+    pub plan: &'a Versioned<QualityPlan>,
+    pub order: i64,
+    pub id: i64,
+    pub row: Box<dyn FnOnce() -> Row + 'a>,
+}
+
+/// The listed items in the lists' default order (newest year first, then plan by title,
+/// then the items' order in their plan) made into rows: for a page in that order only the
+/// page's rows are made (a list of 10 000 risks makes 50 rows, not 10 000); for another
+/// order or a download, every row.
+pub fn in_plan_order(columns: &[Column], mut items: Vec<Listed>, want: &Want, params: &mut Params) -> Table {
+    let mut titles: HashMap<PlanId, String> = HashMap::new();
+    for item in &items {
+        titles.entry(item.plan.id).or_insert_with(|| swedish_key(&item.plan.title));
+    }
+    items.sort_by(|a, b| {
+        (-a.plan.year, &titles[&a.plan.id], a.order, a.id).cmp(&(-b.plan.year, &titles[&b.plan.id], b.order, b.id))
+    });
+    if want.paged && want.sorted.column.is_none() {
+        let total = items.len();
+        let page = page_number(params, total.div_ceil(PAGE_SIZE));
+        let rows = items.into_iter().skip((page - 1) * PAGE_SIZE).take(PAGE_SIZE).map(|i| (i.row)()).collect();
+        Table { columns: columns.to_vec(), rows, paged: Some((total, page)) }
+    } else {
+        Table::all(columns, items.into_iter().map(|i| (i.row)()).collect())
+    }
 }
 
 /// The order asked for (`?sortera=&ordning=fallande`): a column of the kind's, or none

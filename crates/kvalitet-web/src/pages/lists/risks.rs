@@ -8,12 +8,18 @@ use kvalitet_domain::Versioned;
 use kvalitet_domain::risk::{Risk, RiskLevel};
 use kvalitet_store::{org, plans, repo};
 
-use super::{Cell, Column, Params, Row, Table, Visible, in_plan_order};
+use super::{Cell, Column, Listed, Params, Row, Table, Visible, Want, in_plan_order};
 use crate::auth::User;
 use crate::error::WebResult;
 use crate::router::AppState;
 
-pub async fn table(state: &AppState, user: &User, visible: &Visible, params: &mut Params) -> WebResult<Table> {
+pub async fn table(
+    state: &AppState,
+    user: &User,
+    visible: &Visible,
+    params: &mut Params,
+    want: &Want,
+) -> WebResult<Table> {
     let mut conn = state.store.read().await?;
     let risks: Vec<Versioned<Risk>> = repo::list(&mut conn, visible.of_tenant()).await?;
     let matrix = plans::matrix(&mut conn, visible.tenant).await?;
@@ -36,7 +42,8 @@ pub async fn table(state: &AppState, user: &User, visible: &Visible, params: &mu
         .and_then(|a| a.parse::<i64>().ok());
     let reassess = params.check("omprovas", "Endast risker att ompröva");
 
-    let rows = risks
+    let (matrix, area_names) = (&matrix, &area_names);
+    let items = risks
         .iter()
         .filter_map(|r| {
             let (plan, unit) = scope.keeps(user, visible, r.plan_id, |p| p.scope_id)?;
@@ -45,21 +52,25 @@ pub async fn table(state: &AppState, user: &User, visible: &Visible, params: &mu
                 && zone.as_deref().is_none_or(|c| z.code == c)
                 && area.is_none_or(|a| r.process_area_id.get() == a)
                 && (!reassess || r.needs_reassessment);
-            keep.then(|| {
-                let mut cells = vec![
-                    Cell::Link(r.title.clone(), format!("/risker/{}", r.id)),
-                    Cell::Number(Some(r.level as f64), r.level.to_string()),
-                    Cell::text(z.label.clone()),
-                    Cell::text(area_names.get(&r.process_area_id).copied().unwrap_or_default()),
-                    Cell::text(if r.needs_reassessment { "Ja" } else { "" }),
-                ];
-                cells.extend(visible.plan_cells(plan, unit));
-                let flag = r.needs_reassessment.then_some("Ska omprövas");
-                (plan.year, plan.title.clone(), r.sort_order, r.id, Row { cells, flag })
+            keep.then(|| Listed {
+                plan,
+                order: r.sort_order,
+                id: r.id.get(),
+                row: Box::new(move || {
+                    let mut cells = vec![
+                        Cell::Link(r.title.clone(), format!("/risker/{}", r.id)),
+                        Cell::Number(Some(r.level as f64), r.level.to_string()),
+                        Cell::text(z.label.clone()),
+                        Cell::text(area_names.get(&r.process_area_id).copied().unwrap_or_default()),
+                        Cell::text(if r.needs_reassessment { "Ja" } else { "" }),
+                    ];
+                    cells.extend(visible.plan_cells(plan, unit));
+                    Row { cells, flag: r.needs_reassessment.then_some("Ska omprövas") }
+                }),
             })
         })
         .collect();
-    Ok(Table::all(&COLUMNS, in_plan_order(rows)))
+    Ok(in_plan_order(&COLUMNS, items, want, params))
 }
 
 pub const COLUMNS: [Column; 8] = [

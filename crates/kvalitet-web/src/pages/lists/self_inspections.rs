@@ -11,7 +11,7 @@ use kvalitet_domain::self_inspection::{Method, SelfInspection, SelfInspectionRun
 use kvalitet_domain::{Date, Versioned, shown_date};
 use kvalitet_store::{Column as _, Where, repo};
 
-use super::{Cell, Column, Params, Row, Table, Visible, in_plan_order};
+use super::{Cell, Column, Listed, Params, Row, Table, Visible, Want, in_plan_order};
 use crate::auth::User;
 use crate::error::WebResult;
 use crate::router::AppState;
@@ -19,7 +19,13 @@ use crate::router::AppState;
 /// The verdict filter's choice of self-inspections without a run.
 const NO_RUN: &str = "ingen";
 
-pub async fn table(state: &AppState, user: &User, visible: &Visible, params: &mut Params) -> WebResult<Table> {
+pub async fn table(
+    state: &AppState,
+    user: &User,
+    visible: &Visible,
+    params: &mut Params,
+    want: &Want,
+) -> WebResult<Table> {
     let mut conn = state.store.read().await?;
     let items: Vec<Versioned<SelfInspection>> = repo::list(&mut conn, visible.of_tenant()).await?;
     let runs: Vec<Versioned<SelfInspectionRun>> = repo::list(
@@ -45,7 +51,7 @@ pub async fn table(state: &AppState, user: &User, visible: &Visible, params: &mu
         runs_of.entry(r.self_inspection_id).or_default().push(&r.item);
     }
     let today = visible.today;
-    let rows = items
+    let items = items
         .iter()
         .filter_map(|s| {
             let (plan, unit) = scope.keeps(user, visible, s.plan_id, |p| s.unit_id.unwrap_or(p.scope_id))?;
@@ -67,21 +73,27 @@ pub async fn table(state: &AppState, user: &User, visible: &Visible, params: &mu
                     Some(r) => r.verdict.code() == v,
                 })
                 && (!due_only || overdue);
-            keep.then(|| {
-                let mut cells = vec![
-                    Cell::Link(s.title.clone(), format!("/egenkontroller/{}", s.id)),
-                    Cell::text(s.method.label()),
-                    Cell::text(s.frequency.label()),
-                    latest.map_or(Cell::date(None), |r| Cell::Date(Some(r.run_on), shown_date(r.run_on, r.undated))),
-                    Cell::text(latest.map_or("", |r| r.verdict.label())),
-                    Cell::date(next),
-                ];
-                cells.extend(visible.plan_cells(plan, unit));
-                (plan.year, plan.title.clone(), s.sort_order, s.id, Row { cells, flag: overdue.then_some("Försenad") })
+            keep.then(|| Listed {
+                plan,
+                order: s.sort_order,
+                id: s.id.get(),
+                row: Box::new(move || {
+                    let mut cells = vec![
+                        Cell::Link(s.title.clone(), format!("/egenkontroller/{}", s.id)),
+                        Cell::text(s.method.label()),
+                        Cell::text(s.frequency.label()),
+                        latest
+                            .map_or(Cell::date(None), |r| Cell::Date(Some(r.run_on), shown_date(r.run_on, r.undated))),
+                        Cell::text(latest.map_or("", |r| r.verdict.label())),
+                        Cell::date(next),
+                    ];
+                    cells.extend(visible.plan_cells(plan, unit));
+                    Row { cells, flag: overdue.then_some("Försenad") }
+                }),
             })
         })
         .collect();
-    Ok(Table::all(&COLUMNS, in_plan_order(rows)))
+    Ok(in_plan_order(&COLUMNS, items, want, params))
 }
 
 pub const COLUMNS: [Column; 9] = [
