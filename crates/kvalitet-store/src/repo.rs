@@ -7,6 +7,7 @@ use sqlx::any::{AnyArguments, AnyRow};
 use sqlx::query::Query;
 use sqlx::{Any, AssertSqlSafe, Row};
 
+use kvalitet_domain::plan::QualityPlan;
 use kvalitet_domain::{Id, Versioned};
 
 use crate::Tx;
@@ -153,6 +154,41 @@ pub async fn page<T: Record>(
     let total: i64 = row.try_get("n")?;
     let sql = format!(
         "SELECT {} FROM {} WHERE {} ORDER BY {order} LIMIT {} OFFSET {}",
+        select_list::<T>(),
+        T::TABLE,
+        filter.sql,
+        limit.max(0),
+        offset.max(0)
+    );
+    let rows = bind_values(sqlx::query(AssertSqlSafe(sql)), filter.binds).fetch_all(&mut *conn).await?;
+    Ok((total, rows.iter().map(versioned).collect::<Result<_>>()?))
+}
+
+/// A page of the records of `plans` matching `filter` (its columns unqualified), in the
+/// lists' default order: the plans by the rank each is given (plans of equal rank
+/// interleave), then the records' `sort_order`, then their ids; with how many match in
+/// all. The ranks are the caller's (Swedish alphabetical order, which the backends do not
+/// share), joined as a table of values.
+pub async fn page_in_plan_order<T: Record>(
+    conn: &mut AnyConnection,
+    plans: &[(Id<QualityPlan>, i64)],
+    filter: Where,
+    limit: i64,
+    offset: i64,
+) -> Result<(i64, Vec<Versioned<T>>)> {
+    if plans.is_empty() {
+        return Ok((0, vec![]));
+    }
+    let in_plans = in_ids("plan_id", plans.iter().map(|(id, _)| *id));
+    let count = format!("SELECT COUNT(*) AS n FROM {} WHERE {in_plans} AND {}", T::TABLE, filter.sql);
+    let row = bind_values(sqlx::query(AssertSqlSafe(count)), filter.binds.clone()).fetch_one(&mut *conn).await?;
+    let total: i64 = row.try_get("n")?;
+    // Record and rank numbers, written as numbers.
+    let values: Vec<String> = plans.iter().map(|(id, rank)| format!("({}, {rank})", id.get())).collect();
+    let sql = format!(
+        "WITH listed_plan (listed_plan_id, plan_rank) AS (VALUES {}) SELECT {} FROM {} \
+         JOIN listed_plan ON listed_plan_id = plan_id WHERE {} ORDER BY plan_rank, sort_order, id LIMIT {} OFFSET {}",
+        values.join(", "),
         select_list::<T>(),
         T::TABLE,
         filter.sql,

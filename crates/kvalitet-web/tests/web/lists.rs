@@ -429,7 +429,14 @@ async fn the_other_lists_pages_in_the_default_order_are_the_whole_list_in_that_o
             let (title, sort_order) = (format!("YQ-punkt {i:02}"), i - 20);
             repo::insert(
                 &mut tx,
-                &Risk { plan_id: twin, title: title.clone(), sort_order, previous_risk_id: None, ..risk.clone() },
+                &Risk {
+                    plan_id: twin,
+                    title: title.clone(),
+                    sort_order,
+                    previous_risk_id: None,
+                    needs_reassessment: i % 2 == 0,
+                    ..risk.clone()
+                },
             )
             .await
             .unwrap();
@@ -454,6 +461,23 @@ async fn the_other_lists_pages_in_the_default_order_are_the_whole_list_in_that_o
         }
         tx.commit().await.unwrap();
         let admin = signed_in(&store, ADMIN).await;
+        // The risk list's own filters, paged by the database in the default order.
+        let mut conn = store.read().await.unwrap();
+        let matrix = kvalitet_store::plans::matrix(&mut conn, plan.tenant_id).await.unwrap();
+        drop(conn);
+        let zone = matrix.zone(kvalitet_domain::risk::RiskLevel::from_stored(risk.level)).code.clone();
+        for q in [
+            format!("niva={}&", risk.level),
+            format!("zon={zone}&"),
+            format!("omrade={}&", risk.process_area_id),
+            "omprovas=1&".to_owned(),
+            format!("niva={}&zon={zone}&ar=2024&omprovas=1&", risk.level),
+        ] {
+            let paged = every_page(&admin, &format!("/risker?{q}")).await;
+            let whole = downloaded_titles(&admin, &format!("/risker.xlsx?{q}")).await;
+            assert!(whole.len() >= 30, "risker?{q}: the twin's risks ({})", whole.len());
+            assert_eq!(paged, whole, "risker?{q}");
+        }
         for list in ["risker", "egenkontroller", "indikatorer"] {
             let mut whole_default = Vec::new();
             for q in ["", "ar=2024&", "sortera=plan&", "sortera=ar&ordning=fallande&"] {

@@ -3,8 +3,6 @@
 //! by the database (`kvalitet_store::action_list`): a tenant's actions run to tens of
 //! thousands, and reading them all for a page of 50 cost about 360 ms.
 
-use std::collections::HashMap;
-
 use kvalitet_domain::Code;
 use kvalitet_domain::Versioned;
 use kvalitet_domain::action::ActionStatus;
@@ -13,7 +11,7 @@ use kvalitet_domain::risk::Risk;
 use kvalitet_store::action_list::{self, Order, PlanRanks, Query, Status};
 use kvalitet_store::{Column as _, Where, repo};
 
-use super::{Cell, Column, PAGE_SIZE, Params, Row, Table, Visible, Want, page_number, swedish_key};
+use super::{Cell, Column, PAGE_SIZE, Params, Row, Table, Visible, Want, dense, page_number, swedish_key};
 use crate::auth::User;
 use crate::error::WebResult;
 use crate::router::AppState;
@@ -123,13 +121,6 @@ pub async fn table(
 fn ranks(user: &User, visible: &Visible, scope: &super::PlanFilter) -> Vec<PlanRanks> {
     let plans: Vec<_> =
         visible.plans.keys().filter_map(|&id| scope.keeps(user, visible, id, |p| p.scope_id)).map(|(p, _)| p).collect();
-    // Equal keys share a rank, as equal keys in a stable sort keep their order.
-    fn dense<K: Ord + Clone + std::hash::Hash>(keys: &[K]) -> HashMap<K, i64> {
-        let mut sorted = keys.to_vec();
-        sorted.sort();
-        sorted.dedup();
-        sorted.into_iter().zip(0..).collect()
-    }
     let plan_keys: Vec<_> = plans.iter().map(|p| (-p.year, swedish_key(&p.title))).collect();
     let title_keys: Vec<_> = plans.iter().map(|p| swedish_key(&p.title)).collect();
     let unit_keys: Vec<_> = plans.iter().map(|p| swedish_key(&visible.unit_name(p.scope_id))).collect();

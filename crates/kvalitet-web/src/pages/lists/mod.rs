@@ -407,6 +407,25 @@ impl PlanFilter {
     }
 }
 
+/// Ranks of keys: equal keys share a rank, as equal keys in a stable sort keep their order.
+pub fn dense<K: Ord + Clone + std::hash::Hash>(keys: &[K]) -> HashMap<K, i64> {
+    let mut sorted = keys.to_vec();
+    sorted.sort();
+    sorted.dedup();
+    sorted.into_iter().zip(0..).collect()
+}
+
+/// The listed plans (visible, and within the year, plan and unit chosen) with their
+/// places in the lists' default order: newest year first, then title (equal places,
+/// equal ranks).
+pub fn plan_ranks(user: &User, visible: &Visible, scope: &PlanFilter) -> Vec<(PlanId, i64)> {
+    let plans: Vec<_> =
+        visible.plans.keys().filter_map(|&id| scope.keeps(user, visible, id, |p| p.scope_id)).map(|(p, _)| p).collect();
+    let keys: Vec<_> = plans.iter().map(|p| (-p.year, swedish_key(&p.title))).collect();
+    let ranks = dense(&keys);
+    plans.iter().zip(&keys).map(|(p, k)| (p.id, ranks[k])).collect()
+}
+
 /// A listed item before its row is made: its plan, its place in the plan, and how its
 /// row is made.
 pub struct Listed<'a> {
