@@ -149,19 +149,7 @@ pub async fn page<T: Record>(
     limit: i64,
     offset: i64,
 ) -> Result<(i64, Vec<Versioned<T>>)> {
-    let count = format!("SELECT COUNT(*) AS n FROM {} WHERE {}", T::TABLE, filter.sql);
-    let row = bind_values(sqlx::query(AssertSqlSafe(count)), filter.binds.clone()).fetch_one(&mut *conn).await?;
-    let total: i64 = row.try_get("n")?;
-    let sql = format!(
-        "SELECT {} FROM {} WHERE {} ORDER BY {order} LIMIT {} OFFSET {}",
-        select_list::<T>(),
-        T::TABLE,
-        filter.sql,
-        limit.max(0),
-        offset.max(0)
-    );
-    let rows = bind_values(sqlx::query(AssertSqlSafe(sql)), filter.binds).fetch_all(&mut *conn).await?;
-    Ok((total, rows.iter().map(versioned).collect::<Result<_>>()?))
+    counted_page(conn, "", T::TABLE, filter, order, limit, offset).await
 }
 
 /// A page of the records of `plans` matching `filter` (its columns unqualified), in the
@@ -179,18 +167,31 @@ pub async fn page_in_plan_order<T: Record>(
     if plans.is_empty() {
         return Ok((0, vec![]));
     }
-    let in_plans = in_ids("plan_id", plans.iter().map(|(id, _)| *id));
-    let count = format!("SELECT COUNT(*) AS n FROM {} WHERE {in_plans} AND {}", T::TABLE, filter.sql);
-    let row = bind_values(sqlx::query(AssertSqlSafe(count)), filter.binds.clone()).fetch_one(&mut *conn).await?;
-    let total: i64 = row.try_get("n")?;
     // Record and rank numbers, written as numbers.
     let values: Vec<String> = plans.iter().map(|(id, rank)| format!("({}, {rank})", id.get())).collect();
+    let with = format!("WITH listed_plan (listed_plan_id, plan_rank) AS (VALUES {}) ", values.join(", "));
+    let from = format!("{} JOIN listed_plan ON listed_plan_id = plan_id", T::TABLE);
+    counted_page(conn, &with, &from, filter, "plan_rank, sort_order, id", limit, offset).await
+}
+
+/// How many records `from` (a table, or a table joined in code) holds that match
+/// `filter`, and the page of them in `order`; `with` is the statements' `WITH` clause, or
+/// empty.
+async fn counted_page<T: Record>(
+    conn: &mut AnyConnection,
+    with: &str,
+    from: &str,
+    filter: Where,
+    order: &str,
+    limit: i64,
+    offset: i64,
+) -> Result<(i64, Vec<Versioned<T>>)> {
+    let count = format!("{with}SELECT COUNT(*) AS n FROM {from} WHERE {}", filter.sql);
+    let row = bind_values(sqlx::query(AssertSqlSafe(count)), filter.binds.clone()).fetch_one(&mut *conn).await?;
+    let total: i64 = row.try_get("n")?;
     let sql = format!(
-        "WITH listed_plan (listed_plan_id, plan_rank) AS (VALUES {}) SELECT {} FROM {} \
-         JOIN listed_plan ON listed_plan_id = plan_id WHERE {} ORDER BY plan_rank, sort_order, id LIMIT {} OFFSET {}",
-        values.join(", "),
+        "{with}SELECT {} FROM {from} WHERE {} ORDER BY {order} LIMIT {} OFFSET {}",
         select_list::<T>(),
-        T::TABLE,
         filter.sql,
         limit.max(0),
         offset.max(0)
